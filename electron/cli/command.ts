@@ -1,0 +1,32 @@
+import type { Readable, Writable } from "node:stream";
+
+/** What a command may touch of the outside world; tests pass their own streams and environment. */
+export interface CliIo {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export interface CliCommand {
+  name: string;
+  summary: string;
+  usage: string;
+  /** Resolves to the process exit code. Expected failures print one clear line on stderr and return non-zero. */
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+/** A mistake in how the command was called: the CLI prints the message and the command's usage. */
+export class CliUsageError extends Error {}
+
+/** A failure the user can act on (bad file, missing model …): printed as `guardbench: <message>` without a stack. */
+export class CliFailure extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+  }
+}
+
+export function writeLine(stream: Writable, line: string): void {
+  stream.write(line.endsWith("\n") ? line : `${line}\n`);
+}

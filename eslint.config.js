@@ -1,0 +1,42 @@
+// The folder is the layer (ARCHITECTURE.md, "Layers and who may import whom").
+// One entry per folder: ESLint's flat config replaces, not merges, a rule set twice for one file.
+// test/unit/layers.test.ts proves each entry bites.
+import { builtinModules } from "node:module";
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+const ban = {
+  node: { group: ["node:*", ...builtinModules, ...builtinModules.map((m) => `${m}/*`)], message: "no Node built-ins in this layer" },
+  electron: { group: ["electron", "electron/*"], message: "only electron/main and electron/preload import electron" },
+  ui: { group: ["react", "react-dom", "react/*", "react-dom/*", "zustand", "zustand/*"], message: "no React or UI state outside renderer/" },
+  llama: { group: ["node-llama-cpp", "node-llama-cpp/*"], message: "only electron/engine imports node-llama-cpp (native code stays in the engine process)" },
+  mainLibs: { group: ["node-llama-cpp", "node-llama-cpp/*", "better-sqlite3", "ws"], message: "main-side libraries stay on the main side" },
+  renderer: { group: ["**/renderer/**"], message: "the main side never imports renderer code" },
+  mainSide: { group: ["**/electron/**"], message: "this layer imports only shared/ (types come from shared/ipc)" },
+  shell: { group: ["**/main/**", "**/preload/**"], message: "plain-Node layers must not import the Electron shell" },
+  outsideShared: { group: ["**/electron/**", "**/renderer/**", "**/test/**", "**/scripts/**"], message: "shared/ imports only shared/" },
+};
+
+export const layers = {
+  "shared/**/*.ts": [ban.node, ban.electron, ban.ui, ban.mainLibs, ban.outsideShared],
+  "electron/engine/**/*.ts": [ban.electron, ban.ui, ban.renderer, ban.shell],
+  "electron/{models,store,host,cli}/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell],
+  "electron/{main,preload}/**/*.ts": [ban.ui, ban.llama, ban.renderer],
+  "renderer/**/*.{ts,tsx}": [ban.node, ban.electron, ban.mainLibs, ban.mainSide],
+};
+
+export default tseslint.config(
+  { ignores: ["node_modules/**", "dist/**", "out/**", "test-results/**", "playwright-report/**", "**/*.js", "**/*.mjs", "**/*.cjs"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+    },
+  },
+  ...Object.entries(layers).map(([glob, bans]) => ({
+    files: [glob],
+    rules: { "no-restricted-imports": ["error", { patterns: bans }] },
+  })),
+);
