@@ -1,0 +1,158 @@
+/**
+ * The main side's handle on the engine worker. A crashed worker fails the calls in flight with `engine-crashed`, and the
+ * next call starts a fresh worker and reloads the last model, so one bad input never ends a session.
+ */
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { EngineError } from "./errors.ts";
+import type { EngineMethod, EngineMethods, FromEngine, ToEngine } from "./protocol.ts";
+import type { ClassifyRequest, LoadedModelInfo, ScorerLoadOptions } from "./scorer.ts";
+import type { ClassificationResult, ClassifyOptions } from "../../shared/classify/result.ts";
+
+/** What EngineProcess needs of a worker: child_process.fork's ChildProcess and Electron's UtilityProcess both fit. */
+export interface WorkerHandle {
+  send(message: ToEngine): void;
+  onMessage(listener: (message: FromEngine) => void): void;
+  onExit(listener: (description: string) => void): void;
+  kill(): void;
+}
+
+export type WorkerSpawner = () => WorkerHandle;
+
+/** Forks worker.ts under tsx (CLI, `guardbench serve`, tests). The packaged app passes a utilityProcess spawner instead. */
+export const forkTsWorker: WorkerSpawner = () => {
+  const child = fork(fileURLToPath(new URL("./worker.ts", import.meta.url)), [], {
+    execArgv: ["--import", import.meta.resolve("tsx")],
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+    env: { ...process.env, NODE_LLAMA_CPP_LOG_LEVEL: "error" },
+  });
+  let stderrTail = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString()).slice(-2000);
+  });
+  return {
+    send: (message) => child.send(message),
+    onMessage: (listener) => child.on("message", (m) => listener(m as FromEngine)),
+    onExit: (listener) =>
+      child.on("exit", (code, signal) => {
+        const lastLine = stderrTail.trim().split("\n").at(-1);
+        listener(`${signal ? `killed by ${signal}` : `exit code ${code}`}${lastLine ? `; last output: ${lastLine}` : ""}`);
+      }),
+    kill: () => child.kill("SIGKILL"),
+  };
+};
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: EngineError): void;
+}
+
+export class EngineProcess {
+  private worker: { handle: WorkerHandle; ready: Promise<void>; failStart(error: EngineError): void } | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private lastLoad: ScorerLoadOptions | undefined;
+  private loaded: LoadedModelInfo | undefined;
+  private readonly crashListeners = new Set<(description: string) => void>();
+
+  constructor(private readonly spawn: WorkerSpawner = forkTsWorker) {}
+
+  get model(): LoadedModelInfo | undefined {
+    return this.loaded;
+  }
+
+  onCrash(listener: (description: string) => void): () => void {
+    this.crashListeners.add(listener);
+    return () => this.crashListeners.delete(listener);
+  }
+
+  async load(options: ScorerLoadOptions, signal?: AbortSignal): Promise<LoadedModelInfo> {
+    this.lastLoad = options;
+    this.loaded = undefined;
+    this.loaded = await this.call("load", options, signal);
+    return this.loaded;
+  }
+
+  async unload(): Promise<void> {
+    this.lastLoad = undefined;
+    this.loaded = undefined;
+    if (this.worker) await this.call("unload", {});
+  }
+
+  classify(request: ClassifyRequest, options?: ClassifyOptions, signal?: AbortSignal): Promise<ClassificationResult> {
+    return this.call("classify", { request, options }, signal);
+  }
+
+  tokenizePrompt(request: ClassifyRequest): Promise<EngineMethods["tokenizePrompt"]["result"]> {
+    return this.call("tokenizePrompt", { request });
+  }
+
+  /** Kills the worker; the next call starts a new one. */
+  dispose(): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    worker?.handle.kill();
+  }
+
+  /** For tests and the run manager: the worker handle, e.g. to simulate a crash. */
+  killWorkerForTesting(): void {
+    this.worker?.handle.kill();
+  }
+
+  private async call<M extends EngineMethod>(method: M, params: EngineMethods[M]["params"], signal?: AbortSignal): Promise<EngineMethods[M]["result"]> {
+    if (signal?.aborted) throw new EngineError("cancelled", `${method} was cancelled`);
+    const worker = await this.ensureWorker(method);
+    const id = this.nextId++;
+    const result = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const onAbort = () => worker.send({ kind: "cancel", id });
+    signal?.addEventListener("abort", onAbort, { once: true });
+    worker.send({ kind: "call", id, method, params } as ToEngine);
+    try {
+      return (await result) as EngineMethods[M]["result"];
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** Starts the worker on first use, and after a crash reloads the model the caller had loaded. */
+  private async ensureWorker(forMethod: EngineMethod): Promise<WorkerHandle> {
+    if (!this.worker) {
+      const handle = this.spawn();
+      let markReady!: () => void;
+      let failStart!: (error: EngineError) => void;
+      const ready = new Promise<void>((resolve, reject) => ((markReady = resolve), (failStart = reject)));
+      handle.onMessage((message) => {
+        if (message.kind === "ready") return markReady();
+        const pending = this.pending.get(message.id);
+        if (!pending) return;
+        this.pending.delete(message.id);
+        if (message.ok) pending.resolve(message.value);
+        else pending.reject(EngineError.fromData(message.error));
+      });
+      handle.onExit((description) => this.handleExit(handle, description));
+      this.worker = { handle, ready, failStart };
+      await ready;
+      if (this.lastLoad && forMethod !== "load") this.loaded = await this.call("load", this.lastLoad);
+    }
+    await this.worker.ready;
+    return this.worker.handle;
+  }
+
+  private handleExit(handle: WorkerHandle, description: string): void {
+    const worker = this.worker;
+    if (worker?.handle !== handle) return;
+    this.worker = undefined;
+    this.loaded = undefined;
+    const error = new EngineError(
+      "engine-crashed",
+      `the inference engine stopped unexpectedly (${description})`,
+      "The engine restarts by itself on the next request and reloads the model; if it keeps crashing, the model file may be damaged or memory may be short.",
+    );
+    worker.failStart(error);
+    for (const [id, pending] of this.pending) {
+      this.pending.delete(id);
+      pending.reject(error);
+    }
+    for (const listener of this.crashListeners) listener(description);
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Messages between the main side and the engine worker. The same protocol runs over `child_process.fork` (CLI, serve,
+ * tests) and Electron's `utilityProcess` (desktop app), so llama.cpp aborts never take the caller down.
+ */
+import type { ClassificationResult, ClassifyOptions } from "../../shared/classify/result.ts";
+import type { EngineErrorData } from "./errors.ts";
+import type { ClassifyRequest, LoadedModelInfo, ScorerLoadOptions } from "./scorer.ts";
+
+export interface EngineMethods {
+  load: { params: ScorerLoadOptions; result: LoadedModelInfo };
+  unload: { params: Record<string, never>; result: null };
+  classify: { params: { request: ClassifyRequest; options?: ClassifyOptions }; result: ClassificationResult };
+  /** the prompt text and the token ids fed to llama.cpp, without evaluating anything */
+  tokenizePrompt: { params: { request: ClassifyRequest }; result: { text: string; tokens: number[]; pieces: string[] } };
+}
+
+export type EngineMethod = keyof EngineMethods;
+
+export type EngineCall = { [M in EngineMethod]: { kind: "call"; id: number; method: M; params: EngineMethods[M]["params"] } }[EngineMethod];
+export type EngineCancel = { kind: "cancel"; id: number };
+export type ToEngine = EngineCall | EngineCancel;
+
+export type FromEngine =
+  | { kind: "ready" }
+  | { kind: "reply"; id: number; ok: true; value: unknown }
+  | { kind: "reply"; id: number; ok: false; error: EngineErrorData };

@@ -1,0 +1,71 @@
+/**
+ * Entry point of the engine worker process: one loaded model, calls answered as they come (classifications run
+ * concurrently on the scorer's sequences), each cancellable.
+ */
+import { EngineError } from "./errors.ts";
+import { LlamaScorer, messageOf } from "./scorer.ts";
+import type { EngineMethods, FromEngine, ToEngine } from "./protocol.ts";
+
+interface ParentPort {
+  on(event: "message", listener: (message: ToEngine) => void): void;
+  post(message: FromEngine): void;
+}
+
+/** Electron's utilityProcess exposes `process.parentPort`; child_process.fork gives `process.send`. */
+function connectToParent(): ParentPort {
+  const electronPort = (process as unknown as { parentPort?: { on(e: "message", l: (e: { data: ToEngine }) => void): void; postMessage(m: FromEngine): void } }).parentPort;
+  if (electronPort) return { on: (_event, listener) => electronPort.on("message", (e) => listener(e.data)), post: (m) => electronPort.postMessage(m) };
+  if (!process.send) throw new Error("the engine worker must be started as a child process with an IPC channel");
+  return { on: (_event, listener) => process.on("message", listener), post: (m) => process.send!(m) };
+}
+
+const parent = connectToParent();
+const running = new Map<number, AbortController>();
+let scorer: LlamaScorer | undefined;
+
+function loadedScorer(): LlamaScorer {
+  if (!scorer) throw new EngineError("no-model-loaded", "no model is loaded", "Load a model first.");
+  return scorer;
+}
+
+const handlers: { [M in keyof EngineMethods]: (params: EngineMethods[M]["params"], signal: AbortSignal) => Promise<EngineMethods[M]["result"]> } = {
+  async load(options) {
+    const previous = scorer;
+    scorer = undefined;
+    await previous?.dispose();
+    scorer = await LlamaScorer.load(options);
+    return scorer.info;
+  },
+  async unload() {
+    const previous = scorer;
+    scorer = undefined;
+    await previous?.dispose();
+    return null;
+  },
+  classify: ({ request, options }, signal) => loadedScorer().classify(request, options, signal),
+  async tokenizePrompt({ request }) {
+    const active = loadedScorer();
+    const { prompt } = active.buildPrompt(request);
+    const tokens = active.tokenizePrompt(prompt);
+    return { text: prompt.text, tokens, pieces: tokens.map((t) => active.pieceOf(t)) };
+  },
+};
+
+parent.on("message", (message) => {
+  if (message.kind === "cancel") {
+    running.get(message.id)?.abort();
+    return;
+  }
+  const controller = new AbortController();
+  running.set(message.id, controller);
+  const handler = handlers[message.method] as (params: unknown, signal: AbortSignal) => Promise<unknown>;
+  handler(message.params, controller.signal)
+    .then((value) => parent.post({ kind: "reply", id: message.id, ok: true, value }))
+    .catch((error: unknown) => {
+      const data = error instanceof EngineError ? error.toData() : { code: "engine-failed" as const, message: messageOf(error) };
+      parent.post({ kind: "reply", id: message.id, ok: false, error: data });
+    })
+    .finally(() => running.delete(message.id));
+});
+
+parent.post({ kind: "ready" });
