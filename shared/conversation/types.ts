@@ -64,7 +64,6 @@ export type ClassificationTarget = "prompt" | "response";
 
 export type PrepareErrorCode =
   | "empty_conversation"
-  | "empty_turn"
   /** The turns left after dropping system turns do not start with a user turn. */
   | "must_start_with_user"
   /** Two neighbouring turns (after dropping system turns) have the same role. */

@@ -1,0 +1,60 @@
+// Plain transcripts: "User: …" / "Assistant: …" lines, as people copy chats out of a web page or a document.
+import { ROLE_NAME_PATTERN, knownRole } from "./roles.ts";
+import { failure, isBlank, shorten, splitLines, type FormatParse, type LocatedTurn } from "./parse-support.ts";
+import type { Role } from "./types.ts";
+
+/**
+ * A line that starts a turn: a role name, any case, then a colon, with optional Markdown bold around the name or the
+ * name and colon ("**User:**", "**User**:") and spaces before the colon ("user :"). Only known role names count, so
+ * that a line such as "Note: …" or "Step 1: …" inside a turn stays part of that turn.
+ */
+const LABEL_LINE = new RegExp(String.raw`^\s*(?:\*\*)?\s*(${ROLE_NAME_PATTERN})\s*(?:\*\*)?\s*:\s*(?:\*\*)?[ \t]*([\s\S]*)$`, "i");
+
+/** The role a label line starts and the text after its label, or undefined for any other line. */
+export function readLabelLine(line: string): { role: Role; rest: string } | undefined {
+  const match = LABEL_LINE.exec(line);
+  const role = knownRole(match?.[1] ?? "");
+  return role && { role, rest: match?.[2] ?? "" };
+}
+
+/**
+ * A turn runs from its label line to the next label line. Its content is the text after the label plus the lines
+ * that follow, exactly as written, less the blank lines that separate it from the next turn (and from its label,
+ * when the text starts on the line below). Lines are rejoined with \n, which normalises CRLF.
+ */
+export function parseTranscript(text: string): FormatParse {
+  const turns: LocatedTurn[] = [];
+  let current: { turn: LocatedTurn; lines: string[] } | undefined;
+  const finishCurrent = (): void => {
+    if (!current) return;
+    current.turn.content = trimBlankLines(current.lines).join("\n");
+    turns.push(current.turn);
+  };
+
+  for (const [index, lineText] of splitLines(text).entries()) {
+    const line = index + 1;
+    const label = readLabelLine(lineText);
+    if (label) {
+      finishCurrent();
+      current = { turn: { role: label.role, content: "", line, place: `Line ${line}` }, lines: [label.rest] };
+    } else if (current) {
+      current.lines.push(lineText);
+    } else if (!isBlank(lineText)) {
+      return failure(
+        "stray_text",
+        `Line ${line}: "${shorten(lineText.trim())}" comes before any speaker label. Start each turn with a label such as "User:" or "Assistant:" (or paste JSON, JSONL, ChatML or Llama 3 text).`,
+        line,
+      );
+    }
+  }
+  finishCurrent();
+  return { ok: true, turns, warnings: [] };
+}
+
+function trimBlankLines(lines: string[]): string[] {
+  let start = 0;
+  let end = lines.length;
+  while (start < end && isBlank(lines[start] ?? "")) start++;
+  while (end > start && isBlank(lines[end - 1] ?? "")) end--;
+  return lines.slice(start, end);
+}

@@ -1,0 +1,43 @@
+/** The import map in eslint.config.js is the layer rule of ARCHITECTURE.md; these cases prove each entry bites. */
+import { describe, expect, it } from "vitest";
+import { ESLint } from "eslint";
+
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function importErrors(filePath: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(source, { filePath });
+  return (result?.messages ?? []).filter((m) => m.ruleId === "no-restricted-imports").map((m) => m.message);
+}
+
+const forbidden: Array<[file: string, source: string, why: RegExp]> = [
+  ["shared/prompts/x.ts", `import { readFileSync } from "node:fs";\nexport const a = readFileSync;`, /no Node built-ins/],
+  ["shared/prompts/x.ts", `import path from "path";\nexport const a = path;`, /no Node built-ins/],
+  ["shared/verdict/x.ts", `import { app } from "electron";\nexport const a = app;`, /electron/],
+  ["shared/verdict/x.ts", `import React from "react";\nexport const a = React;`, /React/],
+  ["shared/verdict/x.ts", `import { LlamaScorer } from "../../electron/engine/scorer.ts";\nexport const a = LlamaScorer;`, /main-side|shared\/ imports only shared/],
+  ["electron/engine/x.ts", `import { app } from "electron";\nexport const a = app;`, /only electron\/main and electron\/preload/],
+  ["electron/models/x.ts", `import { getLlama } from "node-llama-cpp";\nexport const a = getLlama;`, /only electron\/engine imports node-llama-cpp/],
+  ["electron/host/x.ts", `import { BrowserWindow } from "electron";\nexport const a = BrowserWindow;`, /only electron\/main/],
+  ["electron/cli/x.ts", `import { App } from "../../renderer/src/App.tsx";\nexport const a = App;`, /never imports renderer/],
+  ["electron/main/x.ts", `import { App } from "../../renderer/src/App.tsx";\nexport const a = App;`, /never imports renderer/],
+  ["renderer/src/x.ts", `import { readFileSync } from "node:fs";\nexport const a = readFileSync;`, /no Node built-ins/],
+  ["renderer/src/x.ts", `import { ipcRenderer } from "electron";\nexport const a = ipcRenderer;`, /electron/],
+  ["renderer/src/x.ts", `import { EngineProcess } from "../../electron/engine/engineProcess.ts";\nexport const a = EngineProcess;`, /imports only shared/],
+];
+
+describe("layer rules", () => {
+  it.each(forbidden)("%s may not: %s", async (file, source, why) => {
+    const errors = await importErrors(file, source);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.join("\n")).toMatch(why);
+  });
+
+  it.each([
+    ["shared/prompts/x.ts", `import type { Turn } from "../conversation/types.ts";\nexport type A = Turn;`],
+    ["electron/engine/x.ts", `import { getLlama } from "node-llama-cpp";\nexport const a = getLlama;`],
+    ["electron/main/x.ts", `import { app } from "electron";\nexport const a = app;`],
+    ["renderer/src/x.ts", `import type { Turn } from "../../shared/conversation/types.ts";\nexport type A = Turn;`],
+  ])("%s may: %s", async (file, source) => {
+    expect(await importErrors(file, source)).toEqual([]);
+  });
+});
