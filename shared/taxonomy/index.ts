@@ -1,0 +1,31 @@
+export { PROMPT_FAMILIES, isPromptFamily, type PromptFamily } from "./families.ts";
+export {
+  MAX_CATEGORY_CODE_LENGTH,
+  categoryCodeProblem,
+  categoryNameProblem,
+  findCategory,
+  parsePolicy,
+  policySchema,
+  sameCode,
+  validatePolicy,
+  type ParsePolicyResult,
+  type Policy,
+  type PolicyCategory,
+  type PolicyError,
+} from "./policy.ts";
+export { cardInfo, isPresetCode, presetPolicy, type CardInfo } from "./presets.ts";
+export {
+  addCategory,
+  applyPolicyEdit,
+  describeCategory,
+  moveCategory,
+  removeCategory,
+  renameCategory,
+  setCategoryEnabled,
+  suggestNextCode,
+  type NewCategory,
+  type PolicyEdit,
+  type PolicyEditErrorCode,
+  type PolicyEditResult,
+} from "./edits.ts";
+export { diffPolicies, type CategoryChange, type PolicyDiff } from "./diff.ts";

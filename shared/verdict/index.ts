@@ -1,0 +1,1 @@
+export { parseVerdict, type Verdict } from "./parseVerdict.ts";
