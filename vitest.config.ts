@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+    include: ["test/unit/**/*.test.{ts,tsx}", "test/integration/**/*.test.ts"],
     // llama.cpp tests are CPU-bound; two cores, so two files at a time.
     pool: "forks",
     maxWorkers: 2,

@@ -3,6 +3,7 @@
  * next call starts a fresh worker and reloads the last model, so one bad input never ends a session.
  */
 import { fork } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { EngineError } from "./errors.ts";
 import type { EngineMethod, EngineMethods, FromEngine, ToEngine } from "./protocol.ts";
@@ -19,10 +20,15 @@ export interface WorkerHandle {
 
 export type WorkerSpawner = () => WorkerHandle;
 
-/** Forks worker.ts under tsx (CLI, `guardbench serve`, tests). The packaged app passes a utilityProcess spawner instead. */
-export const forkTsWorker: WorkerSpawner = () => {
-  const child = fork(fileURLToPath(new URL("./worker.ts", import.meta.url)), [], {
-    execArgv: ["--import", import.meta.resolve("tsx")],
+/**
+ * Forks the worker as a Node child process (CLI, `guardbench serve`, tests): the bundled `engine-worker.js` beside a
+ * built `dist/` entry, else worker.ts under tsx. The desktop app passes a utilityProcess spawner instead.
+ */
+export const forkWorker: WorkerSpawner = () => {
+  const bundled = fileURLToPath(new URL("./engine-worker.js", import.meta.url));
+  const useBundle = existsSync(bundled);
+  const child = fork(useBundle ? bundled : fileURLToPath(new URL("./worker.ts", import.meta.url)), [], {
+    execArgv: useBundle ? [] : ["--import", import.meta.resolve("tsx")],
     stdio: ["ignore", "ignore", "pipe", "ipc"],
     env: { ...process.env, NODE_LLAMA_CPP_LOG_LEVEL: "error" },
   });
@@ -55,7 +61,7 @@ export class EngineProcess {
   private loaded: LoadedModelInfo | undefined;
   private readonly crashListeners = new Set<(description: string) => void>();
 
-  constructor(private readonly spawn: WorkerSpawner = forkTsWorker) {}
+  constructor(private readonly spawn: WorkerSpawner = forkWorker) {}
 
   get model(): LoadedModelInfo | undefined {
     return this.loaded;

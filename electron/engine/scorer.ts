@@ -4,13 +4,15 @@
  */
 import { getLlama, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
 import type { Turn } from "../../shared/conversation/types.ts";
-import { prepareForClassification, type CheckTarget } from "../../shared/conversation/index.ts";
+import { prepareForClassification } from "../../shared/conversation/index.ts";
+import type { CheckMode } from "../../shared/conversation/types.ts";
 import { presetPolicy, type Policy, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import { buildPrompt, type BuiltPrompt } from "../../shared/prompts/index.ts";
 import { parseVerdict } from "../../shared/verdict/index.ts";
 import { DEFAULT_CLASSIFY_OPTIONS, type CategoryScore, type ClassificationResult, type ClassifyOptions, type GeneratedToken } from "../../shared/classify/result.ts";
 import { EngineError } from "./errors.ts";
 import { ExactDistribution } from "./distribution.ts";
+import { inspectModelFile } from "./modelFile.ts";
 
 export interface ScorerLoadOptions {
   modelPath: string;
@@ -22,12 +24,14 @@ export interface ScorerLoadOptions {
   contextSize?: number;
   /** parallel KV-cache slots; prompts of one policy and role share a slot's evaluated prefix */
   sequences?: number;
+  /** keep the evaluated policy prefix between conversations (default); off only to measure what reuse saves */
+  reusePrefix?: boolean;
 }
 
 export interface ClassifyRequest {
   turns: Turn[];
   policy?: Policy;
-  check?: CheckTarget;
+  check?: CheckMode;
 }
 
 export interface LoadedModelInfo {
@@ -55,6 +59,7 @@ export class LlamaScorer {
     private readonly context: LlamaContext,
     private readonly slots: Slot[],
     readonly info: LoadedModelInfo,
+    private readonly reusePrefix: boolean,
   ) {
     this.decisionTokens = { safe: this.firstTokensOf("safe"), unsafe: this.firstTokensOf("unsafe") };
     // A token that starts both words (a short vocabulary) would count for both: keep it out of either.
@@ -64,12 +69,28 @@ export class LlamaScorer {
   }
 
   static async load(options: ScorerLoadOptions): Promise<LlamaScorer> {
-    const { llama, fallbackReason } = await acquireLlama(options.gpu ?? "auto");
+    // llama.cpp's own errors for a bad file are terse or fatal; read the header first and say what is wrong.
+    const inspected = await inspectModelFile(options.modelPath);
+    if (!inspected.ok) {
+      const { code, message, hint } = inspected.error;
+      const engineCode = code === "file-missing" ? "model-not-found" : code === "unsupported-architecture" ? "model-unsupported" : "model-invalid";
+      throw new EngineError(engineCode, message, hint);
+    }
+    const acquired = await acquireLlama(options.gpu ?? "auto");
+    const { llama } = acquired;
+    let fallbackReason = acquired.fallbackReason;
     let model: LlamaModel;
     try {
       model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: llama.gpu === false ? 0 : "auto" });
     } catch (error) {
-      throw EngineError.fromLoadFailure(options.modelPath, error);
+      if (llama.gpu === false) throw EngineError.fromLoadFailure(options.modelPath, error);
+      // A GPU that initialised can still fail to take the model (VRAM, driver): the CPU is slower but works.
+      try {
+        model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: 0 });
+        fallbackReason = `the model could not be loaded on the ${llama.gpu} GPU (${messageOf(error)}) — CPU inference`;
+      } catch (cpuError) {
+        throw EngineError.fromLoadFailure(options.modelPath, cpuError);
+      }
     }
     const sequences = options.sequences ?? 2;
     const trained = model.trainContextSize;
@@ -88,7 +109,7 @@ export class LlamaScorer {
       contextSize: context.contextSize,
       gpu: llama.gpu,
       ...(fallbackReason ? { gpuFallbackReason: fallbackReason } : {}),
-    });
+    }, options.reusePrefix ?? true);
   }
 
   async dispose(): Promise<void> {
@@ -145,6 +166,7 @@ export class LlamaScorer {
 
     const slot = this.claimSlot(promptTokens);
     try {
+      if (this.reusePrefix === false) await slot.sequence.clearHistory();
       const query = new ContinuationQuery(slot.sequence, promptTokens, signal);
       const first = await query.after([]);
       const promptDone = performance.now();
@@ -153,7 +175,7 @@ export class LlamaScorer {
       const generated: Token[] = [];
       let decisionTokenIndex = -1;
       for (let distribution = first; generated.length < settings.maxTokens; ) {
-        const next = distribution.argmax();
+        const next = distribution.argmax() as Token;
         if (this.model.isEogToken(next)) break;
         tokens.push(this.describe(next, distribution, settings.topK));
         generated.push(next);
@@ -240,7 +262,7 @@ export class LlamaScorer {
       id: token,
       text: this.pieceOf(token),
       p: distribution.probabilityOf(token),
-      top: distribution.top(topK).map(({ token: id, p }) => ({ id, text: this.pieceOf(id), p })),
+      top: distribution.top(topK).map(({ token: id, p }) => ({ id, text: this.pieceOf(id as Token), p })),
     };
   }
 
