@@ -2,7 +2,7 @@
  * Scores conversations with a Llama Guard (or chat-judge) model through node-llama-cpp.
  * Runs inside the engine worker process (see worker.ts); node-llama-cpp types never leave this folder.
  */
-import { getLlama, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
+import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import type { Turn } from "../../shared/conversation/types.ts";
 import { prepareForClassification } from "../../shared/conversation/index.ts";
 import type { CheckMode } from "../../shared/conversation/types.ts";
@@ -13,12 +13,14 @@ import { DEFAULT_CLASSIFY_OPTIONS, type CategoryScore, type ClassificationResult
 import { EngineError } from "./errors.ts";
 import { ExactDistribution } from "./distribution.ts";
 import { inspectModelFile } from "./modelFile.ts";
+import { acquireLlama, type GpuMode } from "./hardware.ts";
+import { DEFAULT_FIT_CONTEXT } from "../../shared/models/fit.ts";
 
 export interface ScorerLoadOptions {
   modelPath: string;
   family: PromptFamily;
   /** "auto" uses a GPU when one works and falls back to CPU; false forces CPU */
-  gpu?: "auto" | false;
+  gpu?: GpuMode;
   /** CPU threads; tiny models run fastest on one */
   threads?: number;
   contextSize?: number;
@@ -54,7 +56,6 @@ export class LlamaScorer {
   private readonly newlineTokens: Token[];
 
   private constructor(
-    private readonly llama: Llama,
     private readonly model: LlamaModel,
     private readonly context: LlamaContext,
     private readonly slots: Slot[],
@@ -78,7 +79,7 @@ export class LlamaScorer {
     }
     const acquired = await acquireLlama(options.gpu ?? "auto");
     const { llama } = acquired;
-    let fallbackReason = acquired.fallbackReason;
+    let fallbackReason = acquired.cpuInferenceReason;
     let model: LlamaModel;
     try {
       model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: llama.gpu === false ? 0 : "auto" });
@@ -93,8 +94,9 @@ export class LlamaScorer {
       }
     }
     const sequences = options.sequences ?? 2;
-    const trained = model.trainContextSize;
-    const contextSize = Math.min(options.contextSize ?? 8192, trained > 0 ? trained : 8192);
+    // The same default context as the fit estimate, so a model rated as fitting does fit.
+    const wanted = options.contextSize ?? DEFAULT_FIT_CONTEXT;
+    const contextSize = model.trainContextSize > 0 ? Math.min(wanted, model.trainContextSize) : wanted;
     let context: LlamaContext;
     try {
       context = await model.createContext({ contextSize, sequences, threads: options.threads });
@@ -103,7 +105,7 @@ export class LlamaScorer {
       throw new EngineError("model-load-failed", `could not create a ${contextSize}-token context for ${options.modelPath}: ${messageOf(error)}`, "Free some memory or choose a smaller context size.");
     }
     const slots = Array.from({ length: sequences }, () => ({ sequence: context.getSequence(), busy: false }));
-    return new LlamaScorer(llama, model, context, slots, {
+    return new LlamaScorer(model, context, slots, {
       path: options.modelPath,
       family: options.family,
       contextSize: context.contextSize,
@@ -323,16 +325,6 @@ function commonPrefixLength(a: readonly Token[], b: readonly Token[]): number {
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-
-async function acquireLlama(gpu: "auto" | false): Promise<{ llama: Llama; fallbackReason?: string }> {
-  if (gpu === false) return { llama: await getLlama({ gpu: false, build: "never" }), fallbackReason: "CPU requested" };
-  try {
-    const llama = await getLlama({ gpu: "auto", build: "never" });
-    return llama.gpu === false ? { llama, fallbackReason: "no GPU detected — CPU inference" } : { llama };
-  } catch (error) {
-    return { llama: await getLlama({ gpu: false, build: "never" }), fallbackReason: `GPU backend failed to initialise (${messageOf(error)}) — CPU inference` };
-  }
-}
 
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

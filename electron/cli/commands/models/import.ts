@@ -1,0 +1,45 @@
+import type { CliCommand } from "../../command.ts";
+import { writeLine } from "../../command.ts";
+import { formatBytes } from "../../../../shared/models/fit.ts";
+import { ModelLibrary } from "../../../models/library.ts";
+import { guardbenchHome } from "../../../models/paths.ts";
+import { expectPositionals, fail, formatParameters, parseCommandArgs, printJson } from "./support.ts";
+import { resolve } from "node:path";
+
+const usage = `Usage: guardbench models import <file.gguf> [--json]
+
+Checks that the file is a complete GGUF that llama.cpp can run, then copies it to
+$GUARDBENCH_HOME/models/local/<file>. Nothing is copied when the check fails, and an installed model
+with the same name but different contents is never replaced.
+
+  --json   print {"ok": true, "model", "alreadyInstalled"} (or {"ok": false, "error"}) as one JSON document`;
+
+export const modelsImportCommand: CliCommand = {
+  name: "import",
+  summary: "validate and copy a local GGUF into the library",
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, { json: { type: "boolean", default: false } });
+    const [file] = expectPositionals(positionals, ["the file to import"]);
+    const library = new ModelLibrary(guardbenchHome(io.env));
+    const result = await library.importModel(resolve(io.cwd, file!));
+    if (!result.ok) fail(io.stdout, values.json, result.error);
+    const { model, alreadyInstalled } = result.value;
+    if (values.json) {
+      printJson(io.stdout, { ok: true, ...result.value });
+      return 0;
+    }
+    const info = model.info!;
+    const family = info.promptFamily ? `${info.promptFamily.family} (${info.promptFamily.reason})` : "unknown: pass --family when classifying";
+    writeLine(
+      io.stdout,
+      [
+        `${alreadyInstalled ? "Already installed" : "Imported"}: ${model.id}`,
+        `  ${info.architecture}, ${info.quantType}, ${formatParameters(info.parameterCount)} parameters, context ${info.contextLength ?? "unknown"}, ${formatBytes(model.sizeBytes)}`,
+        `  prompt family: ${family}`,
+        ...info.warnings.map((warning) => `  warning: ${warning}`),
+      ].join("\n"),
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,51 @@
+import type { CliCommand } from "../../command.ts";
+import { writeLine } from "../../command.ts";
+import { formatBytes } from "../../../../shared/models/fit.ts";
+import { ModelLibrary, type InstalledModel } from "../../../models/library.ts";
+import { guardbenchHome } from "../../../models/paths.ts";
+import { formatParameters, parseCommandArgs, expectPositionals, printJson, renderTable } from "./support.ts";
+
+const usage = `Usage: guardbench models list [--json]
+
+Lists the models in $GUARDBENCH_HOME/models (default ~/.guardbench/models) with what each GGUF header says:
+architecture, quantisation, parameters, context length and the prompt family Guardbench will use.
+Files that cannot be used are listed with the reason.
+
+  --json   print {"modelsFolder", "models": [...]} as one JSON document`;
+
+export const modelsListCommand: CliCommand = {
+  name: "list",
+  summary: "installed models and what their GGUF header says",
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, { json: { type: "boolean", default: false } });
+    expectPositionals(positionals, []);
+    const library = new ModelLibrary(guardbenchHome(io.env));
+    const models = await library.listInstalled();
+    if (values.json) {
+      printJson(io.stdout, { modelsFolder: library.modelsFolder, models });
+      return 0;
+    }
+    if (models.length === 0) {
+      writeLine(io.stdout, `No models in ${library.modelsFolder}.\nImport one with \`guardbench models import <file.gguf>\` or download one with \`guardbench models pull\`.`);
+      return 0;
+    }
+    writeLine(io.stdout, `Models in ${library.modelsFolder}:\n`);
+    writeLine(io.stdout, renderTable(["ID", "ARCH", "QUANT", "PARAMS", "CONTEXT", "FAMILY", "SIZE", "STATUS"], models.map(tableRow)));
+    return 0;
+  },
+};
+
+function tableRow(model: InstalledModel): string[] {
+  const info = model.info;
+  return [
+    model.id,
+    info?.architecture ?? "-",
+    info?.quantType ?? "-",
+    info ? formatParameters(info.parameterCount) : "-",
+    info?.contextLength?.toString() ?? "-",
+    info ? (info.promptFamily?.family ?? "unknown (use --family)") : "-",
+    formatBytes(model.sizeBytes),
+    model.problem ? `${model.problem.code}: ${model.problem.message}` : "ok",
+  ];
+}

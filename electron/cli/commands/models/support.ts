@@ -1,0 +1,85 @@
+/** What the `guardbench models …` subcommands share: argument parsing, JSON output, failures, tables, the fit check. */
+import type { Writable } from "node:stream";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { DEFAULT_FIT_CONTEXT, formatBytes, usableRamBytes, usableVramBytes, type HardwareProfile } from "../../../../shared/models/fit.ts";
+import { detectHardware, gpuModeFromEnv } from "../../../engine/hardware.ts";
+import { assessFit, ModelLibrary, type LibraryFitReport } from "../../../models/library.ts";
+import { guardbenchHome } from "../../../models/paths.ts";
+import { CliFailure, CliUsageError, writeLine, type CliIo } from "../../command.ts";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** `parseArgs` in strict mode, its complaints (unknown option, missing value) turned into usage errors. */
+export function parseCommandArgs<O extends Options>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliUsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Exactly the positionals a command takes, or a usage error naming what is missing or extra. */
+export function expectPositionals(positionals: string[], names: readonly string[]): string[] {
+  if (positionals.length < names.length) throw new CliUsageError(`missing ${names.slice(positionals.length).join(" and ")}`);
+  if (positionals.length > names.length) throw new CliUsageError(`unexpected argument "${positionals[names.length]}"`);
+  return positionals;
+}
+
+/** `--json` output: one JSON document on stdout. */
+export function printJson(stdout: Writable, value: unknown): void {
+  writeLine(stdout, JSON.stringify(value, null, 2));
+}
+
+/**
+ * Ends the command with a user-facing error: the message and hint on stderr (via CliFailure), and with `--json` also
+ * `{ ok: false, error }` on stdout so scripts can branch on the code.
+ */
+export function fail(stdout: Writable, json: boolean, error: { code: string; message: string; hint?: string }): never {
+  if (json) printJson(stdout, { ok: false, error });
+  throw new CliFailure(error.hint ? `${error.message}\n${error.hint}` : error.message);
+}
+
+/** Left-aligned columns separated by two spaces; the last column is not padded. */
+export function renderTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join("\n");
+}
+
+/** "16M", "1.5B": parameter counts as model names print them. */
+export function formatParameters(count: number): string {
+  if (count >= 1e9) return `${(count / 1e9).toFixed(1)}B`;
+  if (count >= 1e6) return `${Math.round(count / 1e6)}M`;
+  return `${Math.round(count / 1e3)}K`;
+}
+
+/** `--context N`: a positive whole number of tokens, default DEFAULT_FIT_CONTEXT. */
+export function parseContextSize(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_FIT_CONTEXT;
+  const tokens = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(tokens) || tokens < 1) throw new CliUsageError(`--context must be a positive whole number of tokens, not "${value}"`);
+  return tokens;
+}
+
+/** This machine's hardware (GPU unless GUARDBENCH_GPU=off) and every catalog and installed model rated against it. */
+export async function assessThisMachine(io: CliIo, options: { contextSize: number; preferredModelId?: string }): Promise<{ library: ModelLibrary; report: LibraryFitReport }> {
+  const library = new ModelLibrary(guardbenchHome(io.env));
+  if (options.preferredModelId !== undefined && !library.catalog.models.some((model) => model.id === options.preferredModelId)) {
+    throw new CliUsageError(`no catalog model has the id "${options.preferredModelId}"; ids: ${library.catalog.models.map((m) => m.id).join(", ")}`);
+  }
+  const hardware = await detectHardware({ gpu: gpuModeFromEnv(io.env) });
+  return { library, report: await assessFit(library, { hardware, ...options }) };
+}
+
+/** One line a user can check against their machine. */
+export function describeHardware(hardware: HardwareProfile): string {
+  const ram = `${formatBytes(hardware.totalRamBytes)} RAM (${formatBytes(usableRamBytes(hardware))} usable for models), ${hardware.cpuCores} CPU cores`;
+  const gpu = hardware.gpu;
+  if (!gpu) return `${ram}; ${hardware.cpuInferenceReason ?? "no GPU detected — CPU inference"}`;
+  const names = gpu.deviceNames.length > 0 ? gpu.deviceNames.join(", ") : "GPU";
+  return `${ram}; ${names} (${gpu.backend}): ${formatBytes(usableVramBytes(gpu))} of ${formatBytes(gpu.totalVramBytes)} VRAM usable${gpu.unifiedMemory ? ", shared with RAM" : ""}`;
+}
