@@ -20,7 +20,7 @@ const ban = {
 export const layers = {
   "shared/**/*.ts": [ban.node, ban.electron, ban.ui, ban.mainLibs, ban.outsideShared],
   "electron/engine/**/*.ts": [ban.electron, ban.ui, ban.renderer, ban.shell],
-  "electron/{models,store,host,cli}/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell],
+  "electron/{models,store,host,cli,datasets,runs}/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell],
   "electron/{main,preload}/**/*.ts": [ban.ui, ban.llama, ban.renderer],
   "renderer/**/*.{ts,tsx}": [ban.node, ban.electron, ban.mainLibs, ban.mainSide],
 };
