@@ -8,6 +8,9 @@
  * - unknown: the catalog does not know the file's size, so no estimate can be made before downloading it.
  */
 import { catalogFileKey, knownValue, quantQualityRank, type Catalog, type CatalogFile, type CatalogModel } from "./catalog.ts";
+import { formatBytes } from "../format/bytes.ts";
+
+export { formatBytes };
 
 export interface GpuInfo {
   /** node-llama-cpp's backend name: "cuda", "vulkan", "metal" */
@@ -90,11 +93,6 @@ export function usableVramBytes(gpu: GpuInfo): number {
 }
 
 /** "4.9 GB": decimal units, as the Hub and model cards print sizes. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1e6) return `${Math.round(bytes / 1e3)} kB`;
-  if (bytes < 1e9) return `${Math.round(bytes / 1e6)} MB`;
-  return `${(bytes / 1e9).toFixed(1)} GB`;
-}
 
 const CPU_INFERENCE = "no GPU detected — CPU inference";
 

@@ -58,7 +58,7 @@ describe("estimateModelFileMemory", () => {
     expect(at4096.estimate).toMatchObject({ basis: "gguf-header", contextSize: 4096 });
     expect(at4096.estimate.cpuOnlyRamBytes).toBeGreaterThan(weights);
     expect(at4096.estimate.cpuOnlyRamBytes).toBeGreaterThan(at1024.estimate.cpuOnlyRamBytes);
-    expect(at4096.estimate.explanation).toMatch(/^estimate from the GGUF header: 66 MB of weights \+ \d+ MB KV cache and buffers for a 4096-token context$/);
+    expect(at4096.estimate.explanation).toMatch(/^estimate from the GGUF header: 65\.8 MB of weights \+ \d+\.\d MB KV cache and buffers for a 4096-token context$/);
   });
 
   it("caps the context at what the model was trained for", async () => {

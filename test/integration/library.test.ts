@@ -255,7 +255,7 @@ describe("guardbench models import | list | rm (child process)", () => {
     await cli("import", fixtures.valid);
     const listed = await cli("list");
     expect(listed.stdout).toMatch(/^ID\s+ARCH\s+QUANT\s+PARAMS\s+CONTEXT\s+FAMILY\s+SIZE\s+STATUS$/m);
-    expect(listed.stdout).toMatch(/^local\/guard-fixture\.gguf\s+llama\s+F32\s+16M\s+4096\s+llama-guard-3-1b\s+74 MB\s+ok$/m);
+    expect(listed.stdout).toMatch(/^local\/guard-fixture\.gguf\s+llama\s+F32\s+16M\s+4096\s+llama-guard-3-1b\s+7\d\.\d MB\s+ok$/m);
     const refused = await cli("rm", "../../etc/passwd.gguf");
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/points outside the models folder/);

@@ -1,0 +1,142 @@
+import type { Writable } from "node:stream";
+import { parseArgs } from "node:util";
+import { CliFailure, CliUsageError, writeLine, type CliCommand } from "../../command.ts";
+import { startDownload, type DownloadProgress } from "../../../models/download.ts";
+import { DownloadError } from "../../../models/downloadError.ts";
+import { HubClient } from "../../../models/hubClient.ts";
+import { parseModelReference } from "../../../models/hubUrls.ts";
+import { guardbenchHome, modelsDirectory } from "../../../models/paths.ts";
+import { formatBytes } from "../../../../shared/format/bytes.ts";
+import type { RetryNotice } from "../../../models/retry.ts";
+import { FileTokenStore, tokenFilePath } from "../../../models/tokenStore.ts";
+
+const usage = `Usage: guardbench models pull <owner/name>[@revision] <file> [--token T] [--json]
+
+Downloads one file of a Hugging Face model repo to $GUARDBENCH_HOME/models/<owner>/<name>/<file>
+(GUARDBENCH_HOME defaults to ~/.guardbench) and verifies its sha256 against the Hub.
+An interrupted pull resumes where it stopped when run again.
+
+  <owner/name>[@revision]  the model repo, optionally at a branch, tag or commit (default: main)
+  <file>                   the file's path in the repo, e.g. Llama-Guard-3-1B.Q4_K_M.gguf
+  --token T                Hugging Face token for gated or private repos
+                           (default: HF_TOKEN, then the token saved in the app)
+  --json                   when done, print {"path","sha256","size"} as one JSON line on stdout
+
+Environment: HF_ENDPOINT (another Hub or mirror), HF_TOKEN, GUARDBENCH_HOME.`;
+
+export const modelsPullCommand: CliCommand = {
+  name: "pull",
+  summary: "download and verify a model file from Hugging Face",
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseCommandLine(args);
+    const [reference, file] = positionals;
+    if (!reference || !file || positionals.length > 2) {
+      throw new CliUsageError(positionals.length > 2 ? `unexpected argument "${positionals[2]}"` : "pull needs a repo and a file");
+    }
+    try {
+      const { repo, revision } = parseModelReference(reference);
+      const home = guardbenchHome(io.env);
+      const hub = await HubClient.fromEnvironment({
+        env: io.env,
+        ...(values.token !== undefined ? { explicit: values.token } : {}),
+        store: new FileTokenStore(tokenFilePath(home)),
+      });
+      const job = startDownload({ repo, file, revision }, { modelsDir: modelsDirectory(home), hub });
+      const display = new ProgressDisplay(io.stderr, `${repo}/${file}`);
+      job.on("progress", (progress) => display.progress(progress));
+      job.on("retry", (notice) => display.retry(notice));
+      const result = await job.result.finally(() => display.end());
+
+      if (values.json) {
+        writeLine(io.stdout, JSON.stringify({ path: result.path, sha256: result.sha256, size: result.size }));
+      } else {
+        const how = result.alreadyInstalled ? "already installed" : "downloaded";
+        writeLine(io.stdout, `${result.path}\n  ${how}, ${formatBytes(result.size)}, sha256 ${result.sha256} (verified)`);
+      }
+      return 0;
+    } catch (error) {
+      if (error instanceof DownloadError) throw new CliFailure(error.hint ? `${error.message}\n${error.hint}` : error.message);
+      throw error;
+    }
+  },
+};
+
+function parseCommandLine(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: { token: { type: "string" }, json: { type: "boolean", default: false } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    // parseArgs explains unknown options and missing values well; show that with the usage.
+    throw new CliUsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/**
+ * Progress on stderr: one line rewritten in place on a terminal; plain lines every few seconds otherwise
+ * (logs and CI should not fill up with carriage returns).
+ */
+class ProgressDisplay {
+  readonly #stream: Writable;
+  readonly #label: string;
+  readonly #interactive: boolean;
+  #lastLineAt = -Infinity;
+  #lastPhase: string | undefined;
+  #lineOpen = false;
+
+  constructor(stream: Writable, label: string) {
+    this.#stream = stream;
+    this.#label = label;
+    this.#interactive = (stream as Partial<NodeJS.WriteStream>).isTTY === true;
+  }
+
+  progress(progress: DownloadProgress): void {
+    const now = performance.now();
+    const finished = progress.bytesDone === progress.bytesTotal;
+    const phaseChanged = progress.phase !== this.#lastPhase;
+    this.#lastPhase = progress.phase;
+    if (!this.#interactive && !finished && !phaseChanged && now - this.#lastLineAt < 2_000) return;
+    this.#lastLineAt = now;
+    this.#write(describeProgress(this.#label, progress));
+  }
+
+  retry(notice: RetryNotice): void {
+    this.#write(`${notice.reason}; retrying in ${(notice.delayMs / 1000).toFixed(1)} s (attempt ${notice.attempt})`);
+    this.end();
+  }
+
+  /** Ends an in-place line so whatever is printed next starts on its own line. */
+  end(): void {
+    if (this.#lineOpen) this.#stream.write("\n");
+    this.#lineOpen = false;
+  }
+
+  #write(line: string): void {
+    if (this.#interactive) {
+      this.#stream.write(`\r\x1b[2K${line}`);
+      this.#lineOpen = true;
+    } else {
+      this.#stream.write(`${line}\n`);
+    }
+  }
+}
+
+function describeProgress(label: string, progress: DownloadProgress): string {
+  const percent = progress.bytesTotal > 0 ? Math.floor((100 * progress.bytesDone) / progress.bytesTotal) : 100;
+  const action = progress.phase === "checking" ? "checking" : "downloading";
+  const amounts = `${formatBytes(progress.bytesDone)} / ${formatBytes(progress.bytesTotal)}`;
+  const rate = progress.bytesPerSecond > 0 ? `  ${formatBytes(progress.bytesPerSecond)}/s` : "";
+  const eta = progress.etaSeconds !== null && progress.bytesDone < progress.bytesTotal ? `  ETA ${formatDuration(progress.etaSeconds)}` : "";
+  return `${action} ${label}  ${String(percent).padStart(3)}%  ${amounts}${rate}${eta}`;
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${String(seconds % 60).padStart(2, "0")}s`;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m`;
+}
