@@ -2,7 +2,9 @@
  * `npm run bench`: scoring throughput on a random-weight model at the real Llama Guard 3 1B shape (Q8_0), measured
  * side by side in one run so the ratios hold on a noisy machine. Absolute numbers depend on the machine; ratios travel.
  *
- *   1. naive (every prompt evaluated from scratch) vs prefix reuse (the policy prefix's KV state kept between items)
+ *   1. naive one-by-one (every prompt evaluated from scratch) vs prefix reuse (the policy prefix's KV state kept between
+ *      items) vs prefix reuse with several sequences decoding at once (their suffixes and answer tokens share batches;
+ *      each sequence evaluates the policy prefix once, then keeps it)
  *   2. the cost of exact probabilities: one position with raw logits (float64 softmax) vs one position without
  */
 import { readFileSync } from "node:fs";
@@ -13,6 +15,7 @@ import { ensureRandom1BModel } from "../fixtures/models.ts";
 import type { Turn } from "../../shared/conversation/types.ts";
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 20);
+const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 4);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 // Random weights never say end-of-turn; a real Llama Guard answers in about four tokens (`\n\n`, `unsafe`, `\n`, `S1`).
 const MAX_TOKENS = 4;
@@ -27,18 +30,26 @@ function conversations(): Turn[][] {
 interface Arm {
   label: string;
   scorer: LlamaScorer;
+  /** items classified at once; the scorer has as many sequences */
+  parallel: number;
   seconds: number;
   promptTokens: number;
 }
 
-/** Alternates the arms item by item, so load from anything else on the machine falls on both alike. */
+/**
+ * Alternates the arms a round at a time (one round = PARALLEL items), so load from anything else on the machine falls
+ * on every arm alike.
+ */
 async function scoreInterleaved(arms: Arm[], items: Turn[][]): Promise<void> {
-  for (const turns of items) {
+  for (let start = 0; start < items.length; start += PARALLEL) {
+    const round = items.slice(start, start + PARALLEL);
     for (const arm of arms) {
       const started = performance.now();
-      const result = await arm.scorer.classify({ turns }, { maxTokens: MAX_TOKENS });
+      for (let i = 0; i < round.length; i += arm.parallel) {
+        const results = await Promise.all(round.slice(i, i + arm.parallel).map((turns) => arm.scorer.classify({ turns }, { maxTokens: MAX_TOKENS })));
+        for (const result of results) arm.promptTokens += result.prompt.tokenCount;
+      }
       arm.seconds += (performance.now() - started) / 1000;
-      arm.promptTokens += result.prompt.tokenCount;
     }
   }
 }
@@ -75,21 +86,23 @@ const modelPath = await ensureRandom1BModel();
 const items = conversations();
 console.log(`Guardbench bench: ${items.length} conversations, one policy (llama-guard-3-1b preset), random Q8_0 model at the Llama Guard 3 1B shape, ${THREADS} threads\n`);
 
-const load = (reusePrefix: boolean) =>
-  LlamaScorer.load({ modelPath, family: "llama-guard-3-1b", gpu: false, threads: THREADS, contextSize: 2048, sequences: 1, reusePrefix });
+const load = (reusePrefix: boolean, sequences: number) =>
+  LlamaScorer.load({ modelPath, family: "llama-guard-3-1b", gpu: false, threads: THREADS, contextSize: 2048, sequences, reusePrefix });
 const arms: Arm[] = [
-  { label: "naive (full prompt each)", scorer: await load(false), seconds: 0, promptTokens: 0 },
-  { label: "policy prefix reused", scorer: await load(true), seconds: 0, promptTokens: 0 },
+  { label: "naive, one by one", scorer: await load(false, 1), parallel: 1, seconds: 0, promptTokens: 0 },
+  { label: "prefix reused", scorer: await load(true, 1), parallel: 1, seconds: 0, promptTokens: 0 },
+  { label: `prefix reused, ${PARALLEL} sequences`, scorer: await load(true, PARALLEL), parallel: PARALLEL, seconds: 0, promptTokens: 0 },
 ];
-// Warm-up: pages the weights in, and gives the reusing arm its evaluated policy prefix.
-for (const arm of arms) await arm.scorer.classify({ turns: items[0]! }, { maxTokens: MAX_TOKENS });
+// Warm-up: pages the weights in, and gives every reusing sequence its evaluated policy prefix.
+for (const arm of arms) await Promise.all(items.slice(0, arm.parallel).map((turns) => arm.scorer.classify({ turns }, { maxTokens: MAX_TOKENS })));
 await scoreInterleaved(arms, items);
 for (const arm of arms) {
   report(arm.label, arm, items.length);
   await arm.scorer.dispose();
 }
-const [naive, reuse] = arms as [Arm, Arm];
-console.log(`prefix reuse speed-up: ${(naive.seconds / reuse.seconds).toFixed(2)}×\n`);
+const [naive, reuse, parallel] = arms as [Arm, Arm, Arm];
+console.log(`prefix reuse speed-up:                  ${(naive.seconds / reuse.seconds).toFixed(2)}×`);
+console.log(`prefix reuse + ${PARALLEL} sequences speed-up:   ${(naive.seconds / parallel.seconds).toFixed(2)}×  (steady state ${(items.length / parallel.seconds).toFixed(2)} items/s)\n`);
 
 const cost = await exactProbabilityCost(modelPath);
 const positionsPerItem = MAX_TOKENS + 3; // generated tokens, the decision position, and the category walk after `unsafe\n` and `S`

@@ -12,6 +12,7 @@ import { presetPolicy, setCategoryEnabled } from "../../shared/taxonomy/index.ts
 import type { Turn } from "../../shared/conversation/types.ts";
 import { writeProgrammedModel, logitGapFor, type ProgrammedModel } from "../fixtures/models.ts";
 import { LLAMA3_TOKENS as T, vocabId } from "../fixtures/gguf/llama3Vocab.ts";
+import { gguf } from "../fixtures/gguf/writer.ts";
 
 const HIGH = 30;
 const three = vocabId("3");
@@ -183,6 +184,44 @@ describe("unparseable output", () => {
   });
 });
 
+describe("[INST]-style prompts (Llama Guard 1/2, chat judge)", () => {
+  it("sums the bare and space-prefixed decision tokens, and parses the judge's answer", async () => {
+    const closingBracket = vocabId("]");
+    const spaceUnsafe = vocabId(" unsafe");
+    const spaceSafe = vocabId(" safe");
+    const model = await writeProgrammedModel(join(dir, "judge.gguf"), {
+      transitions: [
+        { after: closingBracket, next: [{ token: spaceUnsafe, logit: HIGH }, { token: spaceSafe, logit: HIGH - 1 }, { token: T.unsafe, logit: HIGH - 2 }] },
+        { after: spaceUnsafe, next: [{ token: T.newline, logit: HIGH }] },
+        { after: T.newline, next: [{ token: T.S, logit: HIGH }] },
+        { after: T.S, next: [{ token: one, logit: HIGH }] },
+        { after: one, next: [{ token: T.eot, logit: HIGH }] },
+      ],
+    });
+    const judge = new EngineProcess();
+    try {
+      await judge.load({ modelPath: model.path, family: "chat-judge", gpu: false, threads: 1, contextSize: 2048 });
+      const { text, tokens } = await judge.tokenizePrompt({ turns: chat });
+      expect(text.startsWith("<s>[INST] <<SYS>>\n")).toBe(true);
+      expect(tokens[0]).toBe(T.beginOfText);
+      expect(tokens.at(-1)).toBe(closingBracket);
+
+      const result = await judge.classify({ turns: chat });
+      const decision = model.expectedDistribution(closingBracket);
+      expect(result.outputText).toBe(" unsafe\nS1");
+      expect(result.verdict).toBe("unsafe");
+      expect(result.categories).toEqual(["S1"]);
+      expect(result.decisionTokenIndex).toBe(0);
+      expect(result.pUnsafe).toBeCloseTo(decision.probabilityOf(spaceUnsafe) + decision.probabilityOf(T.unsafe), 6);
+      expect(result.pSafe).toBeCloseTo(decision.probabilityOf(spaceSafe), 6);
+      const s1 = result.categoryScores.find((c) => c.code === "S1")!;
+      expect(s1.p).toBeCloseTo(model.expectedDistribution(T.newline).probabilityOf(T.S) * model.expectedDistribution(T.S).probabilityOf(one), 6);
+    } finally {
+      judge.dispose();
+    }
+  });
+});
+
 describe("failures", () => {
   async function loadError(path: string): Promise<EngineError> {
     const other = new EngineProcess();
@@ -211,6 +250,13 @@ describe("failures", () => {
     const error = await loadError(html);
     expect(error.code).toBe("model-invalid");
     expect(error.message).toMatch(/not a GGUF/i);
+  });
+
+  it("rejects an architecture llama.cpp cannot run", async () => {
+    const alien = await writeProgrammedModel(join(dir, "alien.gguf"), { transitions: [], extraMetadata: { "general.architecture": gguf.str("not-a-real-arch") } });
+    const error = await loadError(alien.path);
+    expect(error.code).toBe("model-unsupported");
+    expect(error.message).toMatch(/not-a-real-arch/);
   });
 
   it("rejects a missing file", async () => {
