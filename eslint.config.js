@@ -39,4 +39,18 @@ export default tseslint.config(
     files: [glob],
     rules: { "no-restricted-imports": ["error", { patterns: bans }] },
   })),
+  {
+    // Every IPC message passes the sender check in electron/main/ipc.ts; nothing else may listen on ipcMain.
+    files: ["electron/main/**/*.ts"],
+    ignores: ["electron/main/ipc.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: layers["electron/{main,preload}/**/*.ts"],
+          paths: [{ name: "electron", importNames: ["ipcMain"], message: "only electron/main/ipc.ts touches ipcMain (it checks the sender of every message)" }],
+        },
+      ],
+    },
+  },
 );

@@ -5,6 +5,7 @@ const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   prompt: async () => (await import("./commands/prompt.ts")).promptCommand,
   classify: async () => (await import("./commands/classify.ts")).classifyCommand,
   models: async () => (await import("./commands/models.ts")).modelsCommand,
+  serve: async () => (await import("./commands/serve.ts")).serveCommand,
 };
 
 function defaultIo(): CliIo {

@@ -20,6 +20,7 @@ const forbidden: Array<[file: string, source: string, why: RegExp]> = [
   ["electron/host/x.ts", `import { BrowserWindow } from "electron";\nexport const a = BrowserWindow;`, /only electron\/main/],
   ["electron/cli/x.ts", `import { App } from "../../renderer/src/App.tsx";\nexport const a = App;`, /never imports renderer/],
   ["electron/main/x.ts", `import { App } from "../../renderer/src/App.tsx";\nexport const a = App;`, /never imports renderer/],
+  ["electron/main/window.ts", `import { ipcMain } from "electron";\nexport const a = ipcMain;`, /only electron\/main\/ipc.ts touches ipcMain/],
   ["renderer/src/x.ts", `import { readFileSync } from "node:fs";\nexport const a = readFileSync;`, /no Node built-ins/],
   ["renderer/src/x.ts", `import { ipcRenderer } from "electron";\nexport const a = ipcRenderer;`, /electron/],
   ["renderer/src/x.ts", `import { EngineProcess } from "../../electron/engine/engineProcess.ts";\nexport const a = EngineProcess;`, /imports only shared/],
@@ -36,6 +37,7 @@ describe("layer rules", () => {
     ["shared/prompts/x.ts", `import type { Turn } from "../conversation/types.ts";\nexport type A = Turn;`],
     ["electron/engine/x.ts", `import { getLlama } from "node-llama-cpp";\nexport const a = getLlama;`],
     ["electron/main/x.ts", `import { app } from "electron";\nexport const a = app;`],
+    ["electron/main/ipc.ts", `import { ipcMain } from "electron";\nexport const a = ipcMain;`],
     ["renderer/src/x.ts", `import type { Turn } from "../../shared/conversation/types.ts";\nexport type A = Turn;`],
   ])("%s may: %s", async (file, source) => {
     expect(await importErrors(file, source)).toEqual([]);

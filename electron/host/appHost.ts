@@ -1,0 +1,103 @@
+/**
+ * AppHost: the only entry to the main side. Every transport (Electron IPC, the `guardbench serve` WebSocket, the CLI,
+ * tests) calls `invoke(channel, request)` with untrusted input and gets a Result envelope back; pushed events reach
+ * whoever subscribed through `on`/`onAny`, each subscription returning its disposer.
+ */
+import type { Channel, EventName, EventPayload, GuardbenchApi, Req, Res } from "../../shared/ipc/contract.ts";
+import { parseRequest } from "../../shared/ipc/contract.ts";
+import { err, type Result } from "../../shared/ipc/result.ts";
+import { EngineControl } from "./engineControl.ts";
+import { toResultError } from "./errors.ts";
+import { EventHub, type AnyEventListener } from "./eventHub.ts";
+import { mergeHandlerGroups, type HandlerGroup, type HandlerTable } from "./handlerTable.ts";
+import { defaultHandlerGroups } from "./handlers/index.ts";
+import { JobManager } from "./jobs.ts";
+import { DisposableStore, type Disposer } from "./lifecycle.ts";
+import type { AppHostDeps, HostServices } from "./services.ts";
+
+export interface AppHostOptions {
+  /** extra handler groups (tests); a channel claimed twice makes the constructor throw */
+  extraHandlerGroups?: (services: HostServices) => HandlerGroup[];
+  /** how long a hardware measurement is reused; default 30 s */
+  hardwareCacheMs?: number;
+}
+
+export class AppHost {
+  private readonly events = new EventHub();
+  private readonly jobs: JobManager;
+  private readonly engineControl: EngineControl;
+  private readonly table: HandlerTable;
+  private readonly disposables = new DisposableStore();
+
+  /** Throws HandlerTableError when two handler groups claim a channel or a contract channel has no handler. */
+  constructor(deps: AppHostDeps, options: AppHostOptions = {}) {
+    this.jobs = new JobManager(this.events);
+    this.engineControl = new EngineControl(deps.engine, this.jobs, this.events, deps.engineDefaults);
+    const services: HostServices = {
+      ...deps,
+      events: this.events,
+      jobs: this.jobs,
+      engineControl: this.engineControl,
+      hardware: cached(deps.detectHardware, options.hardwareCacheMs ?? 30_000),
+    };
+    this.table = mergeHandlerGroups([...defaultHandlerGroups(services), ...(options.extraHandlerGroups?.(services) ?? [])]);
+    this.disposables.add(() => this.jobs.cancelAll());
+    this.disposables.add(() => this.engineControl.dispose());
+    this.disposables.add(() => this.events.clear());
+  }
+
+  /** Validates `request` against the channel's schema, then runs its handler. Never throws. */
+  async invoke(channel: unknown, request: unknown): Promise<Result<unknown>> {
+    if (this.disposables.isDisposed) return err("host-closed", "Guardbench is shutting down", "Restart Guardbench.");
+    const parsed = parseRequest(channel, request);
+    if (!parsed.ok) return parsed;
+    const handler = this.table[channel as Channel] as (request: unknown) => Promise<Result<unknown>>;
+    try {
+      return await handler(parsed.value);
+    } catch (error) {
+      return { ok: false, error: toResultError(error, String(channel)) };
+    }
+  }
+
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): Disposer {
+    return this.events.on(event, listener);
+  }
+
+  /** Every pushed event (transports forward them all). */
+  onAny(listener: AnyEventListener): Disposer {
+    return this.events.onAny(listener);
+  }
+
+  /** A typed, in-process client: the CLI and tests use the same entry as the transports. */
+  client(): GuardbenchApi {
+    return {
+      invoke: <C extends Channel>(channel: C, request: Req<C>) => this.invoke(channel, request) as Promise<Result<Res<C>>>,
+      on: (event, listener) => this.on(event, listener),
+    };
+  }
+
+  /** Resolves when the job has finished (tests, shutdown); undefined for a job that is not running. */
+  whenJobDone(jobId: string) {
+    return this.jobs.whenDone(jobId);
+  }
+
+  /** Cancels running jobs and drops every subscriber. The dependencies (store, engine) belong to whoever created them. */
+  dispose(): void {
+    this.disposables.dispose();
+  }
+}
+
+/** Reuses a successful result for `maxAgeMs`; a failure is not cached. */
+function cached<T>(produce: () => Promise<T>, maxAgeMs: number): () => Promise<T> {
+  let entry: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    if (entry && Date.now() - entry.at < maxAgeMs) return entry.value;
+    const value = produce();
+    const current = { at: Date.now(), value };
+    entry = current;
+    value.catch(() => {
+      if (entry === current) entry = undefined;
+    });
+    return value;
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Builds an AppHost from a home folder with the real components: the SQLite store, the model library, Hub downloads,
+ * the engine worker and hardware detection. `guardbench serve` and the Electron shell both start here; only the
+ * worker spawner and the token store differ between them.
+ */
+import packageJson from "../../package.json" with { type: "json" };
+import { EngineProcess, forkWorker, type WorkerSpawner } from "../engine/engineProcess.ts";
+import { detectHardware, gpuModeFromEnv } from "../engine/hardware.ts";
+import { ModelLibrary } from "../models/library.ts";
+import { modelsDirectory } from "../models/paths.ts";
+import { FileTokenStore, tokenFilePath, type TokenStore } from "../models/tokenStore.ts";
+import { databasePathFor, openStore, type GuardbenchStore } from "../store/index.ts";
+import { AppHost } from "./appHost.ts";
+import { HubDownloads } from "./downloads.ts";
+import type { EngineDefaults } from "./engineControl.ts";
+import type { AppHostDeps } from "./services.ts";
+
+export interface HostSetup {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  transport: AppHostDeps["transport"];
+  electronVersion?: string;
+  /** default: a Node child process (CLI, serve); the desktop app passes a utilityProcess spawner */
+  spawnWorker?: WorkerSpawner;
+  /** default: a 0600 file in the home folder; the desktop app passes a safeStorage-backed store */
+  tokenStore?: TokenStore;
+  engineDefaults?: EngineDefaults;
+  /** an Electron build of better-sqlite3's addon (see OpenDatabaseOptions.nativeBinding) */
+  sqliteNativeBinding?: string;
+}
+
+export interface RunningHost {
+  host: AppHost;
+  store: GuardbenchStore;
+  engine: EngineProcess;
+  /** stops jobs, kills the engine worker, closes the database */
+  dispose(): void;
+}
+
+/** Throws StoreError when the database cannot be opened (corrupt, locked, too new): callers show its message and hint. */
+export function createAppHost(setup: HostSetup): RunningHost {
+  const paths = { home: setup.home, modelsDir: modelsDirectory(setup.home), databasePath: databasePathFor(setup.home) };
+  const store = openStore(paths.databasePath, setup.sqliteNativeBinding ? { nativeBinding: setup.sqliteNativeBinding } : {});
+  const engine = new EngineProcess(setup.spawnWorker ?? forkWorker);
+  const tokenStore = setup.tokenStore ?? new FileTokenStore(tokenFilePath(setup.home));
+  const gpu = gpuModeFromEnv(setup.env);
+  const host = new AppHost({
+    paths,
+    transport: setup.transport,
+    appVersion: packageJson.version,
+    ...(setup.electronVersion ? { electronVersion: setup.electronVersion } : {}),
+    env: setup.env,
+    store,
+    engine,
+    engineDefaults: { gpu, ...setup.engineDefaults },
+    library: new ModelLibrary(setup.home),
+    downloads: new HubDownloads({ modelsDir: paths.modelsDir, env: setup.env, tokenStore }),
+    detectHardware: () => detectHardware({ gpu }),
+    tokenStore,
+  });
+  return {
+    host,
+    store,
+    engine,
+    dispose: () => {
+      host.dispose();
+      engine.dispose();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The engine as the app sees it: one status object (pushed whole as `engine:status` on every change), model loads as
+ * cancellable jobs, and crash reports. The worker itself restarts and reloads on the next request (EngineProcess).
+ */
+import type { ClassificationResult, ClassifyOptions } from "../../shared/classify/result.ts";
+import type { EngineCompute, EngineModel, EngineStatus } from "../../shared/ipc/contract.ts";
+import type { PromptFamily } from "../../shared/taxonomy/index.ts";
+import type { EngineProcess } from "../engine/engineProcess.ts";
+import { EngineError } from "../engine/errors.ts";
+import type { ClassifyRequest, LoadedModelInfo, ScorerLoadOptions } from "../engine/scorer.ts";
+import type { EventHub } from "./eventHub.ts";
+import { toResultError } from "./errors.ts";
+import type { JobManager } from "./jobs.ts";
+import type { Disposer } from "./lifecycle.ts";
+
+/** What AppHost needs of an engine: EngineProcess fits (over child_process.fork or Electron's utilityProcess). */
+export type EnginePort = Pick<EngineProcess, "load" | "unload" | "classify" | "tokenizePrompt" | "onCrash" | "model">;
+
+/** Settings every load uses unless the request says otherwise (tests: CPU, one thread). */
+export type EngineDefaults = Pick<ScorerLoadOptions, "gpu" | "threads" | "sequences" | "contextSize">;
+
+export interface LoadRequest {
+  modelId: string;
+  path: string;
+  family: PromptFamily;
+  contextSize?: number;
+  compute?: "auto" | "cpu";
+}
+
+export class EngineControl {
+  private current: EngineStatus = { state: "idle" };
+  private loadJobId: string | undefined;
+  private readonly stopWatchingCrashes: Disposer;
+
+  constructor(
+    private readonly engine: EnginePort,
+    private readonly jobs: JobManager,
+    private readonly events: EventHub,
+    private readonly defaults: EngineDefaults = {},
+  ) {
+    this.stopWatchingCrashes = engine.onCrash((description) => {
+      // A crash during a load is reported by the load job's own failure; here only a loaded model's crash counts.
+      if (this.current.state !== "ready") return;
+      this.setStatus({
+        state: "crashed",
+        ...(this.current.model ? { model: this.current.model } : {}),
+        error: {
+          code: "engine-crashed",
+          message: `the inference engine stopped unexpectedly (${description})`,
+          hint: "It restarts and reloads the model by itself on the next classification.",
+        },
+      });
+    });
+  }
+
+  get status(): EngineStatus {
+    return this.current;
+  }
+
+  /** Starts loading; a load already under way is cancelled first (the newest request wins). */
+  startLoad(request: LoadRequest): string {
+    const previous = this.loadJobId;
+    if (previous) this.jobs.cancel(previous);
+    const previousDone = previous ? this.jobs.whenDone(previous) : undefined;
+    const model: EngineModel = { id: request.modelId, path: request.path, family: request.family };
+    const jobId = this.jobs.start({
+      kind: "load",
+      initial: { state: "queued", modelId: request.modelId, path: request.path, stage: "starting" },
+      run: async ({ jobId: id, signal, report }) => {
+        await previousDone;
+        if (signal.aborted) throw cancelledLoad(request.path);
+        report({ state: "running", stage: "loading" });
+        this.setStatus({ state: "loading", model, jobId: id });
+        try {
+          const info = await this.engine.load(this.loadOptions(request), signal);
+          if (signal.aborted) {
+            // The worker finished before it saw the cancel: honour the cancel rather than leave an unwanted model loaded.
+            await this.engine.unload();
+            throw cancelledLoad(request.path);
+          }
+          return this.setStatus({ state: "ready", model: { ...model, contextSize: info.contextSize }, compute: computeOf(info) });
+        } catch (error) {
+          if (signal.aborted || (error instanceof EngineError && error.code === "cancelled")) {
+            this.setStatus({ state: "idle" });
+            throw cancelledLoad(request.path);
+          }
+          this.setStatus({ state: "failed", model, error: toResultError(error, `loading ${request.path}`) });
+          throw error;
+        } finally {
+          if (this.loadJobId === id) this.loadJobId = undefined;
+        }
+      },
+    });
+    this.loadJobId = jobId;
+    return jobId;
+  }
+
+  async unload(): Promise<EngineStatus> {
+    if (this.loadJobId) this.jobs.cancel(this.loadJobId);
+    await this.engine.unload();
+    return this.setStatus({ state: "idle" });
+  }
+
+  async classify(request: ClassifyRequest, options: ClassifyOptions | undefined): Promise<{ result: ClassificationResult; model: EngineModel }> {
+    const model = this.requireModel("classify");
+    const result = await this.engine.classify(request, options);
+    this.markRecovered();
+    return { result, model };
+  }
+
+  async tokenize(request: ClassifyRequest): Promise<{ text: string; tokens: number[]; pieces: string[] }> {
+    this.requireModel("count tokens");
+    const tokenized = await this.engine.tokenizePrompt(request);
+    this.markRecovered();
+    return tokenized;
+  }
+
+  dispose(): void {
+    this.stopWatchingCrashes();
+  }
+
+  private requireModel(purpose: string): EngineModel {
+    const { state, model } = this.current;
+    if ((state === "ready" || state === "crashed") && model) return model;
+    if (state === "loading") throw new EngineError("no-model-loaded", `load a model to ${purpose}: ${model?.path ?? "a model"} is still loading`, "Wait for the load to finish.");
+    throw new EngineError("no-model-loaded", `load a model to ${purpose}`, "Choose a model in the model library and load it.");
+  }
+
+  /** After a crash, a successful call means the worker restarted and reloaded the model. */
+  private markRecovered(): void {
+    const info = this.engine.model;
+    if (this.current.state !== "crashed" || !info || !this.current.model) return;
+    this.setStatus({ state: "ready", model: { ...this.current.model, contextSize: info.contextSize }, compute: computeOf(info) });
+  }
+
+  private loadOptions(request: LoadRequest): ScorerLoadOptions {
+    return {
+      ...this.defaults,
+      modelPath: request.path,
+      family: request.family,
+      ...(request.contextSize ? { contextSize: request.contextSize } : {}),
+      ...(request.compute === "cpu" ? { gpu: false as const } : {}),
+    };
+  }
+
+  private setStatus(status: EngineStatus): EngineStatus {
+    this.current = status;
+    this.events.emit("engine:status", status);
+    return status;
+  }
+}
+
+function computeOf(info: LoadedModelInfo): EngineCompute {
+  if (info.gpu === false) return { device: "cpu", ...(info.gpuFallbackReason ? { reason: info.gpuFallbackReason } : {}) };
+  return { device: "gpu", backend: info.gpu };
+}
+
+function cancelledLoad(path: string): EngineError {
+  return new EngineError("cancelled", `loading ${path} was cancelled`);
+}

@@ -1,0 +1,22 @@
+/**
+ * Turns whatever a handler threw into the envelope's error (`{ code, message, hint? }`): the typed errors of the
+ * engine, downloader and store carry their own; anything else is a bug, reported as such without a stack.
+ */
+import type { ResultError } from "../../shared/ipc/result.ts";
+import { EngineError } from "../engine/errors.ts";
+import { DownloadError } from "../models/downloadError.ts";
+import { StoreError } from "../store/errors.ts";
+
+export function toResultError(error: unknown, during: string): ResultError {
+  if (error instanceof EngineError || error instanceof StoreError) return error.toData();
+  if (error instanceof DownloadError) {
+    const { details, ...rest } = error.toJSON();
+    return Object.keys(details).length > 0 ? { ...rest, details: { ...details } } : rest;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    code: "internal-error",
+    message: `${during} failed unexpectedly: ${message}`,
+    hint: "This is a bug in Guardbench. Please report it with the steps that led to it.",
+  };
+}

@@ -1,0 +1,131 @@
+import type { DownloadJobProgress, JobState, ModelSummary } from "../../../shared/ipc/contract.ts";
+import { err, ok } from "../../../shared/ipc/result.ts";
+import { DEFAULT_FIT_CONTEXT } from "../../../shared/models/fit.ts";
+import { inspectModelFile } from "../../engine/modelFile.ts";
+import type { DownloadState, ModelDownload } from "../../models/download.ts";
+import { assessFit } from "../../models/library.ts";
+import type { HandlerGroup } from "../handlerTable.ts";
+import type { HostServices } from "../services.ts";
+
+export function modelHandlers(services: HostServices): HandlerGroup {
+  const { library, engineControl, events } = services;
+  return {
+    name: "models",
+    handlers: {
+      "models:list": async () => ok({ modelsDir: library.modelsFolder, models: await library.listInstalled() }),
+
+      "models:catalog": async ({ contextSize }) => {
+        const fit = await assessFit(library, { hardware: await services.hardware(), contextSize: contextSize ?? DEFAULT_FIT_CONTEXT });
+        return ok({ catalog: library.catalog, fit });
+      },
+
+      "models:hardware": async () => ok(await services.hardware()),
+
+      "models:download": async ({ repo, file, revision }) => {
+        const download = await services.downloads.start({ repo, file, ...(revision ? { revision } : {}) });
+        return ok({ jobId: startDownloadJob(services, download) });
+      },
+
+      "models:import": async ({ path }) => {
+        const imported = await library.importModel(path);
+        if (imported.ok && !imported.value.alreadyInstalled) events.emit("models:changed", { reason: "imported" });
+        return imported;
+      },
+
+      "models:remove": async ({ id }) => {
+        const loaded = engineControl.status.model;
+        const resolved = library.resolveId(id);
+        if (resolved.ok && loaded?.path === resolved.value && engineControl.status.state !== "idle") {
+          return err("model-in-use", `${id} is the model the engine is using`, "Unload it first (or load another model), then remove it.");
+        }
+        const removed = await library.removeModel(id);
+        if (!removed.ok) return removed;
+        events.emit("models:changed", { reason: "removed" });
+        return ok({ id: removed.value.id });
+      },
+
+      "models:load": async ({ id, family, contextSize, compute }) => {
+        const resolved = library.resolveId(id);
+        if (!resolved.ok) return resolved;
+        // Check the file before starting a job, so a missing or broken file is an immediate answer, not a failed job.
+        const inspected = await inspectModelFile(resolved.value);
+        if (!inspected.ok) return { ok: false, error: inspected.error };
+        const chosenFamily = family ?? inspected.info.promptFamily?.family;
+        if (!chosenFamily) {
+          return err(
+            "family-unknown",
+            `cannot tell which prompt format ${inspected.info.fileName} expects: neither its chat template nor its name identifies one`,
+            "Choose the prompt family for this model when loading it.",
+          );
+        }
+        const jobId = engineControl.startLoad({ modelId: id, path: resolved.value, family: chosenFamily, ...(contextSize ? { contextSize } : {}), ...(compute ? { compute } : {}) });
+        return ok({ jobId });
+      },
+
+      "models:unload": async () => ok(await engineControl.unload()),
+    },
+  };
+
+}
+
+/** Mirrors a download's events as a job; a download already running (the same file asked for again) keeps its job. */
+function startDownloadJob(services: HostServices, download: ModelDownload): string {
+  const { jobs, library, events } = services;
+  const initial: Omit<DownloadJobProgress, "jobId" | "kind"> = {
+    state: jobStateOf(download.state) ?? "queued",
+    repo: download.repo,
+    file: download.file,
+    phase: download.progress?.phase ?? "downloading",
+    bytesDone: download.progress?.bytesDone ?? 0,
+    bytesTotal: download.progress?.bytesTotal ?? 0,
+    bytesPerSecond: 0,
+    etaSeconds: null,
+  };
+  return jobs.start({
+    kind: "download",
+    id: download.id,
+    initial,
+    pause: () => download.pause(),
+    resume: () => download.resume(),
+    run: async ({ signal, report }) => {
+      const stops = [
+        download.on("progress", ({ phase, bytesDone, bytesTotal, bytesPerSecond, etaSeconds }) =>
+          report({ phase, bytesDone, bytesTotal, bytesPerSecond, etaSeconds, retry: undefined }),
+        ),
+        download.on("retry", (retry) => report({ retry })),
+        download.on("state", (state) => {
+          const jobState = jobStateOf(state);
+          if (jobState) report({ state: jobState });
+        }),
+      ];
+      const cancel = () => download.cancel();
+      signal.addEventListener("abort", cancel, { once: true });
+      try {
+        const result = await download.result;
+        const installed = (await library.listInstalled()).find((model) => model.path === result.path);
+        events.emit("models:changed", { reason: "downloaded" });
+        return installed ?? describeUnlisted(result.path, result.size);
+      } finally {
+        signal.removeEventListener("abort", cancel);
+        for (const stop of stops) stop();
+      }
+    },
+  });
+}
+
+function jobStateOf(state: DownloadState): JobState | undefined {
+  return state === "queued" || state === "running" || state === "paused" ? state : undefined;
+}
+
+/** A downloaded file the library does not list (not a .gguf, say): still report where it went. */
+function describeUnlisted(path: string, sizeBytes: number): ModelSummary {
+  const fileName = path.split(/[\\/]/).at(-1) ?? path;
+  return {
+    id: fileName,
+    path,
+    fileName,
+    origin: "other",
+    sizeBytes,
+    problem: { code: "not-a-model", message: `${fileName} was downloaded but is not a .gguf model file`, hint: "Download a .gguf file of the repository." },
+  };
+}

@@ -1,0 +1,14 @@
+import { ok } from "../../../shared/ipc/result.ts";
+import type { HandlerGroup } from "../handlerTable.ts";
+import type { HostServices } from "../services.ts";
+
+export function policyHandlers({ store }: HostServices): HandlerGroup {
+  return {
+    name: "policies",
+    handlers: {
+      "policies:list": async () => ok({ policies: store.policies.list() }),
+      "policies:get": async ({ name, version }) => ok(store.policies.get(name, version)),
+      "policies:save": async ({ policy }) => ok(store.policies.save(policy)),
+    },
+  };
+}

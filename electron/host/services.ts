@@ -1,0 +1,42 @@
+/** What AppHost is built from (its constructor's argument) and what the handler groups receive. */
+import type { HardwareProfile } from "../../shared/models/fit.ts";
+import type { ModelLibrary } from "../models/library.ts";
+import type { TokenStore } from "../models/tokenStore.ts";
+import type { GuardbenchStore } from "../store/index.ts";
+import type { DownloadService } from "./downloads.ts";
+import type { EngineControl, EngineDefaults, EnginePort } from "./engineControl.ts";
+import type { EventHub } from "./eventHub.ts";
+import type { JobManager } from "./jobs.ts";
+
+export interface HostPaths {
+  home: string;
+  modelsDir: string;
+  databasePath: string;
+}
+
+/** Everything AppHost uses, passed in so tests can give it real components on a temporary home. */
+export interface AppHostDeps {
+  paths: HostPaths;
+  transport: "electron" | "websocket";
+  appVersion: string;
+  /** process.versions.electron in the desktop app */
+  electronVersion?: string;
+  /** HF_TOKEN is read from here */
+  env: NodeJS.ProcessEnv;
+  store: GuardbenchStore;
+  engine: EnginePort;
+  engineDefaults?: EngineDefaults;
+  library: ModelLibrary;
+  downloads: DownloadService;
+  /** measured through node-llama-cpp; AppHost caches it for a short while */
+  detectHardware: () => Promise<HardwareProfile>;
+  tokenStore: TokenStore;
+}
+
+export interface HostServices extends AppHostDeps {
+  events: EventHub;
+  jobs: JobManager;
+  engineControl: EngineControl;
+  /** detectHardware, cached */
+  hardware: () => Promise<HardwareProfile>;
+}

@@ -1,0 +1,45 @@
+/**
+ * The Hugging Face token, encrypted with the OS keychain through `safeStorage` (Keychain, DPAPI, libsecret/kwallet).
+ * Where the OS offers no real keychain (Linux without one: safeStorage would fall back to a hard-coded key), the
+ * token goes to the same 0600 file the CLI uses, which is at least honest about what protects it.
+ */
+import { safeStorage } from "electron";
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { assertPlausibleToken, FileTokenStore, tokenFilePath, type TokenStore } from "../models/tokenStore.ts";
+
+class SafeStorageTokenStore implements TokenStore {
+  constructor(private readonly filePath: string) {}
+
+  async get(): Promise<string | undefined> {
+    let sealed: Buffer;
+    try {
+      sealed = await readFile(this.filePath);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
+    const token = safeStorage.decryptString(sealed).trim();
+    return token === "" ? undefined : token;
+  }
+
+  async set(token: string): Promise<void> {
+    const cleaned = token.trim();
+    assertPlausibleToken(cleaned);
+    await mkdir(dirname(this.filePath), { recursive: true, mode: 0o700 });
+    const temporary = `${this.filePath}.${randomBytes(6).toString("hex")}.tmp`;
+    await writeFile(temporary, safeStorage.encryptString(cleaned), { mode: 0o600, flag: "wx" });
+    await rename(temporary, this.filePath);
+  }
+
+  async clear(): Promise<void> {
+    await rm(this.filePath, { force: true });
+  }
+}
+
+/** Call after `ready` (safeStorage needs it). */
+export function createTokenStore(home: string): TokenStore {
+  const realKeychain = safeStorage.isEncryptionAvailable() && (process.platform !== "linux" || safeStorage.getSelectedStorageBackend() !== "basic_text");
+  return realKeychain ? new SafeStorageTokenStore(join(home, "hf-token.sealed")) : new FileTokenStore(tokenFilePath(home));
+}

@@ -1,0 +1,126 @@
+/** Every classification run from the workbench, with what it needs to be shown again exactly: conversation, policy, model, result. */
+import type { ClassificationResult } from "../../shared/classify/result.ts";
+import type { Turn } from "../../shared/conversation/types.ts";
+import type { HistoryEntry, HistoryPage, HistorySummary } from "../../shared/ipc/contract.ts";
+import type { Policy, PromptFamily } from "../../shared/taxonomy/index.ts";
+import type { SqliteDatabase } from "./database.ts";
+import { StoreError } from "./errors.ts";
+
+export interface NewClassification {
+  turns: Turn[];
+  policy: Policy;
+  /** the saved version the policy came from, when it did */
+  policyVersion?: number;
+  modelPath: string;
+  family: PromptFamily;
+  result: ClassificationResult;
+  createdAt?: Date;
+}
+
+interface SummaryRow {
+  id: number;
+  created_at: string;
+  policy_name: string;
+  policy_version: number | null;
+  model_path: string;
+  family: PromptFamily;
+  target: "prompt" | "response";
+  verdict: HistorySummary["verdict"];
+  categories_json: string;
+  p_unsafe: number;
+  flagged: number;
+  preview: string;
+}
+
+interface EntryRow extends SummaryRow {
+  conversation_json: string;
+  policy_json: string;
+  result_json: string;
+}
+
+const PREVIEW_CHARS = 160;
+export const DEFAULT_HISTORY_PAGE = 50;
+
+const SUMMARY_COLUMNS = "id, created_at, policy_name, policy_version, model_path, family, target, verdict, categories_json, p_unsafe, flagged, preview";
+
+export class HistoryRepository {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  /** Records one classification; committed when this returns. Returns its id. */
+  add(entry: NewClassification): number {
+    const { result } = entry;
+    const info = this.db
+      .prepare(
+        `INSERT INTO classifications (created_at, conversation_json, policy_json, policy_name, policy_version, model_path, family,
+                                      target, verdict, categories_json, p_unsafe, flagged, preview, result_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        (entry.createdAt ?? new Date()).toISOString(),
+        JSON.stringify({ turns: entry.turns }),
+        JSON.stringify(entry.policy),
+        entry.policy.name,
+        entry.policyVersion ?? null,
+        entry.modelPath,
+        entry.family,
+        result.target,
+        result.verdict,
+        JSON.stringify(result.categories),
+        result.pUnsafe,
+        result.flagged ? 1 : 0,
+        previewOf(entry.turns, result.target),
+        JSON.stringify(result),
+      );
+    return Number(info.lastInsertRowid);
+  }
+
+  /** Newest first. */
+  list(options: { limit?: number; beforeId?: number } = {}): HistoryPage {
+    const limit = options.limit ?? DEFAULT_HISTORY_PAGE;
+    // One row more than asked tells whether another page exists without a COUNT.
+    const rows = (
+      options.beforeId === undefined
+        ? this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM classifications ORDER BY id DESC LIMIT ?`).all(limit + 1)
+        : this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM classifications WHERE id < ? ORDER BY id DESC LIMIT ?`).all(options.beforeId, limit + 1)
+    ) as SummaryRow[];
+    const items = rows.slice(0, limit).map(summaryOf);
+    return rows.length > limit ? { items, nextBeforeId: items.at(-1)!.id } : { items };
+  }
+
+  get(id: number): HistoryEntry {
+    const row = this.db.prepare("SELECT * FROM classifications WHERE id = ?").get(id) as EntryRow | undefined;
+    if (!row) throw new StoreError("not-found", `there is no classification ${id} in the history`, "List the history (history:list) to see the ids it holds.");
+    const { preview: _preview, ...summary } = summaryOf(row);
+    return {
+      ...summary,
+      turns: (JSON.parse(row.conversation_json) as { turns: Turn[] }).turns,
+      policy: JSON.parse(row.policy_json) as Policy,
+      result: JSON.parse(row.result_json) as ClassificationResult,
+    };
+  }
+}
+
+function summaryOf(row: SummaryRow): HistorySummary {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    verdict: row.verdict,
+    flagged: row.flagged === 1,
+    pUnsafe: row.p_unsafe,
+    categories: JSON.parse(row.categories_json) as string[],
+    target: row.target,
+    modelPath: row.model_path,
+    family: row.family,
+    policyName: row.policy_name,
+    ...(row.policy_version !== null ? { policyVersion: row.policy_version } : {}),
+    preview: row.preview,
+  };
+}
+
+/** The start of the checked turn: the last user turn for a prompt check, the last assistant turn for a response check. */
+function previewOf(turns: readonly Turn[], target: "prompt" | "response"): string {
+  const role = target === "prompt" ? "user" : "assistant";
+  const text = [...turns].reverse().find((turn) => turn.role === role)?.content ?? "";
+  const oneLine = text.replace(/\s+/g, " ").trim();
+  return oneLine.length > PREVIEW_CHARS ? `${oneLine.slice(0, PREVIEW_CHARS - 1)}…` : oneLine;
+}

@@ -1,0 +1,64 @@
+/**
+ * Guardbench's SQLite store: one `guardbench.db` per home folder, WAL mode, numbered migrations (migrations.ts).
+ * Repositories are synchronous (better-sqlite3): a write has been committed when its method returns, so a handler
+ * that acknowledges after calling one never acknowledges a write that a crash could lose.
+ *
+ * Later tables (datasets, runs, results, labels) get their own migration and their own repository file here,
+ * wired into {@link GuardbenchStore} the same way.
+ */
+import { join } from "node:path";
+import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from "./database.ts";
+import { translateSqliteError } from "./errors.ts";
+import { HistoryRepository } from "./history.ts";
+import { PolicyRepository } from "./policies.ts";
+
+export { StoreError, type StoreErrorCode } from "./errors.ts";
+export { LATEST_SCHEMA_VERSION, migrations, type Migration } from "./migrations.ts";
+export type { NewClassification } from "./history.ts";
+export type { OpenDatabaseOptions } from "./database.ts";
+
+export const DATABASE_FILE_NAME = "guardbench.db";
+
+export function databasePathFor(home: string): string {
+  return join(home, DATABASE_FILE_NAME);
+}
+
+export interface GuardbenchStore {
+  readonly path: string;
+  readonly policies: PolicyRepository;
+  readonly history: HistoryRepository;
+  close(): void;
+}
+
+/** Opens (creating and migrating when needed) the database at `path`. Throws StoreError with a way out on failure. */
+export function openStore(path: string, options: OpenDatabaseOptions = {}): GuardbenchStore {
+  const db = openDatabase(path, options);
+  return {
+    path,
+    policies: translatingErrors(new PolicyRepository(db, path), path),
+    history: translatingErrors(new HistoryRepository(db), path),
+    close: () => db.close(),
+  };
+}
+
+/**
+ * Wraps every method of a repository so SQLite failures (a lock held by another process, a disk gone read-only)
+ * surface as StoreErrors naming the file, wherever in a repository they happen.
+ */
+function translatingErrors<T extends object>(repository: T, path: string): T {
+  return new Proxy(repository, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        try {
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        } catch (error) {
+          throw translateSqliteError(error, path);
+        }
+      };
+    },
+  });
+}
+
+export type { SqliteDatabase };

@@ -1,0 +1,203 @@
+import Database from "better-sqlite3";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ClassificationResult } from "../../shared/classify/result.ts";
+import { presetPolicy, type Policy } from "../../shared/taxonomy/index.ts";
+import { LATEST_SCHEMA_VERSION, openStore, StoreError, type GuardbenchStore, type Migration, migrations } from "../../electron/store/index.ts";
+
+let home: string;
+let dbPath: string;
+const opened: GuardbenchStore[] = [];
+
+function open(options: Parameters<typeof openStore>[1] = {}): GuardbenchStore {
+  const store = openStore(dbPath, options);
+  opened.push(store);
+  return store;
+}
+
+function storeErrorOf(run: () => unknown): StoreError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof StoreError) return error;
+    throw error;
+  }
+  throw new Error("expected a StoreError");
+}
+
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), "guardbench-store-"));
+  dbPath = join(home, "guardbench.db");
+});
+
+afterEach(() => {
+  for (const store of opened.splice(0)) store.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+const renamed = (policy: Policy, name: string): Policy => ({ ...policy, name });
+
+describe("the store", () => {
+  it("creates the database in WAL mode at the latest schema version", () => {
+    open().close();
+    opened.pop();
+    const raw = new Database(dbPath, { readonly: true });
+    try {
+      expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
+      expect(raw.pragma("user_version", { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+      const tables = (raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
+      expect(tables).toEqual(expect.arrayContaining(["policies", "classifications"]));
+    } finally {
+      raw.close();
+    }
+  });
+
+  it("applies only the migrations a database has not had yet", () => {
+    open().close();
+    opened.pop();
+    const added: Migration = {
+      version: LATEST_SCHEMA_VERSION + 1,
+      description: "a later issue's table",
+      up: (db) => db.exec("CREATE TABLE datasets (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"),
+    };
+    // Reopening with one more migration runs that one alone (re-running version 1 would fail: its tables exist).
+    open({ migrations: [...migrations, added] });
+    const raw = new Database(dbPath, { readonly: true });
+    try {
+      expect(raw.pragma("user_version", { simple: true })).toBe(LATEST_SCHEMA_VERSION + 1);
+      expect(raw.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'datasets'").get()).toEqual({ n: 1 });
+    } finally {
+      raw.close();
+    }
+  });
+
+  it("refuses a database from a newer Guardbench", () => {
+    const raw = new Database(dbPath);
+    raw.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 5}`);
+    raw.close();
+    const error = storeErrorOf(() => open());
+    expect(error.code).toBe("database-too-new");
+    expect(error.message).toContain(dbPath);
+  });
+
+  it("keeps every saved version of a policy and survives reopening", () => {
+    const store = open();
+    const first = presetPolicy("llama-guard-3-8b");
+    const edited: Policy = { ...first, categories: first.categories.map((c) => (c.code === "S6" ? { ...c, enabled: false } : c)) };
+    expect(store.policies.save(renamed(first, "team"))).toMatchObject({ name: "team", version: 1 });
+    expect(store.policies.save(renamed(edited, "team"))).toMatchObject({ name: "team", version: 2 });
+    expect(store.policies.save(renamed(first, "other"))).toMatchObject({ name: "other", version: 1 });
+    store.close();
+    opened.pop();
+
+    const reopened = open();
+    expect(reopened.policies.list().map((p) => [p.name, p.latestVersion, p.versions.length])).toEqual([
+      ["other", 1, 1],
+      ["team", 2, 2],
+    ]);
+    expect(reopened.policies.get("team", 1).policy).toEqual(renamed(first, "team"));
+    expect(reopened.policies.get("team").version).toBe(2);
+    expect(reopened.policies.get("team").policy.categories.find((c) => c.code === "S6")?.enabled).toBe(false);
+    expect(storeErrorOf(() => reopened.policies.get("team", 3))).toMatchObject({ code: "not-found", message: 'policy "team" has no version 3' });
+  });
+
+  it("records classifications and pages through them newest first", () => {
+    const store = open();
+    const policy = presetPolicy("llama-guard-3-1b");
+    const ids = [1, 2, 3].map((n) =>
+      store.history.add({
+        turns: [{ role: "user", content: `question ${n}\nwith a second line` }],
+        policy,
+        modelPath: "/models/m.gguf",
+        family: "llama-guard-3-1b",
+        result: fakeResult(n === 2 ? "unsafe" : "safe"),
+      }),
+    );
+    const firstPage = store.history.list({ limit: 2 });
+    expect(firstPage.items.map((i) => i.id)).toEqual([ids[2], ids[1]]);
+    expect(firstPage.items[1]).toMatchObject({ verdict: "unsafe", categories: ["S3"], flagged: true, preview: "question 2 with a second line" });
+    const secondPage = store.history.list({ limit: 2, beforeId: firstPage.nextBeforeId! });
+    expect(secondPage).toEqual({ items: [expect.objectContaining({ id: ids[0] })] });
+    const entry = store.history.get(ids[1]!);
+    expect(entry.turns[0]!.content).toBe("question 2\nwith a second line");
+    expect(entry.policy).toEqual(policy);
+    expect(entry.result.pUnsafe).toBe(0.8);
+    expect(storeErrorOf(() => store.history.get(999)).code).toBe("not-found");
+  });
+
+  it("reports a file that is not a SQLite database and leaves it untouched", () => {
+    const content = "this is somebody's notes file, not a database\n".repeat(10);
+    writeFileSync(dbPath, content);
+    const error = storeErrorOf(() => open());
+    expect(error.code).toBe("database-corrupt");
+    expect(error.message).toContain(dbPath);
+    expect(error.hint).toMatch(/Move or rename/);
+    expect(readFileSync(dbPath, "utf8")).toBe(content);
+  });
+
+  it("reports a SQLite file with a damaged header and leaves it untouched", () => {
+    open().close();
+    opened.pop();
+    const bytes = readFileSync(dbPath);
+    bytes.write("garbage", 0, "latin1");
+    writeFileSync(dbPath, bytes);
+    expect(storeErrorOf(() => open()).code).toBe("database-corrupt");
+    expect(readFileSync(dbPath).equals(bytes)).toBe(true);
+  });
+
+  it("reports a database another program holds exclusively, at open", () => {
+    open().close();
+    opened.pop();
+    const holder = new Database(dbPath);
+    try {
+      // Exclusive locking mode keeps the lock after the first write, as a crashed or hostile program might.
+      holder.pragma("locking_mode = EXCLUSIVE");
+      holder.exec("BEGIN EXCLUSIVE; COMMIT;");
+      const error = storeErrorOf(() => open({ busyTimeoutMs: 50 }));
+      expect(error.code).toBe("database-locked");
+      expect(error.message).toContain(dbPath);
+      expect(error.hint).toMatch(/Close other Guardbench/);
+    } finally {
+      holder.close();
+    }
+  });
+
+  it("reports a write blocked by another connection's transaction, and writes once it is released", () => {
+    const store = open({ busyTimeoutMs: 50 });
+    const holder = new Database(dbPath);
+    try {
+      holder.exec("BEGIN IMMEDIATE");
+      const error = storeErrorOf(() => store.policies.save(presetPolicy("llama-guard-2")));
+      expect(error.code).toBe("database-locked");
+      holder.exec("ROLLBACK");
+      expect(store.policies.save(presetPolicy("llama-guard-2")).version).toBe(1);
+    } finally {
+      holder.close();
+    }
+  });
+});
+
+function fakeResult(verdict: "safe" | "unsafe"): ClassificationResult {
+  const pUnsafe = verdict === "unsafe" ? 0.8 : 0.1;
+  return {
+    verdict,
+    categories: verdict === "unsafe" ? ["S3"] : [],
+    pUnsafe,
+    pSafe: 1 - pUnsafe,
+    pUnsafeNormalized: pUnsafe,
+    score: pUnsafe,
+    threshold: 0.5,
+    flagged: pUnsafe >= 0.5,
+    categoryScores: [],
+    categoryScoresMethod: "forced-prefix",
+    tokens: [],
+    decisionTokenIndex: 0,
+    outputText: verdict,
+    target: "prompt",
+    prompt: { text: "…", tokenCount: 1 },
+    model: { path: "/models/m.gguf", family: "llama-guard-3-1b" },
+    timingsMs: { prompt: 1, generation: 1, categories: 1, total: 3 },
+  };
+}
