@@ -4,6 +4,7 @@ import { CliFailure, CliUsageError, type CliCommand, type CliIo, writeLine } fro
 const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   prompt: async () => (await import("./commands/prompt.ts")).promptCommand,
   classify: async () => (await import("./commands/classify.ts")).classifyCommand,
+  eval: async () => (await import("./commands/eval.ts")).evalCommand,
   models: async () => (await import("./commands/models.ts")).modelsCommand,
   serve: async () => (await import("./commands/serve.ts")).serveCommand,
 };
