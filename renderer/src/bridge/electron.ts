@@ -1,0 +1,31 @@
+/** The Electron transport: the preload's `window.guardbench`, which is always connected while the window exists. */
+import { err, type GuardbenchApi } from "../../../shared/ipc/index.ts";
+import { BRIDGE_ERROR, type Bridge } from "./types.ts";
+
+declare global {
+  interface Window {
+    /** exposed by electron/preload with contextBridge; absent in a browser */
+    guardbench?: GuardbenchApi;
+  }
+}
+
+export function createElectronBridge(api: GuardbenchApi): Bridge {
+  return {
+    transport: "electron",
+    async invoke(channel, request) {
+      try {
+        return await api.invoke(channel, request);
+      } catch (caught) {
+        // The preload never throws by contract; if IPC itself breaks, still answer with the envelope.
+        const detail = caught instanceof Error ? caught.message : String(caught);
+        return err(BRIDGE_ERROR.transportFailed, `The request ${channel} could not reach the main process (${detail}).`, "Restart Guardbench.");
+      }
+    },
+    on: (event, listener) => api.on(event, listener),
+    onConnection(listener) {
+      listener({ status: "open" });
+      return () => {};
+    },
+    dispose() {},
+  };
+}

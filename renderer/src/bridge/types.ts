@@ -1,0 +1,27 @@
+/**
+ * The one interface the store talks to (STYLE.md §4): the contract's `invoke`/`on`, typed from shared/ipc, plus the
+ * state of the connection, which only the WebSocket transport can lose.
+ */
+import type { GuardbenchApi } from "../../../shared/ipc/index.ts";
+
+export type ConnectionState =
+  | { status: "connecting" }
+  | { status: "open" }
+  /** lost (or never made); `retryInMs` until the next attempt */
+  | { status: "closed"; reason: string; retryInMs: number };
+
+export interface Bridge extends GuardbenchApi {
+  readonly transport: "electron" | "websocket" | "fake" | "none";
+  /** Called at once with the current state, then on every change; returns the unsubscribe function. */
+  onConnection(listener: (state: ConnectionState) => void): () => void;
+  /** Closes the transport for good (tests, page unload). */
+  dispose(): void;
+}
+
+/** Error codes the bridge itself produces (the main side's codes come from AppHost). */
+export const BRIDGE_ERROR = {
+  disconnected: "disconnected",
+  connectionLost: "connection-lost",
+  transportFailed: "transport-failed",
+  unavailable: "no-transport",
+} as const;

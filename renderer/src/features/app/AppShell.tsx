@@ -1,0 +1,189 @@
+/**
+ * The window: left navigation with the engine's state at its foot, the current screen, one-line notices, the
+ * connection banner (serve mode), the help overlay, and the global shortcuts.
+ */
+import { useEffect, useRef, type ComponentType } from "react";
+import { Dialog } from "../../components/Dialog.tsx";
+import { Kbd } from "../../components/Panel.tsx";
+import { useAppStore } from "../../store/index.ts";
+import { HistoryScreen } from "../history/HistoryScreen.tsx";
+import { modelsSelectors } from "../models/selectors.ts";
+import { ModelsScreen } from "../models/ModelsScreen.tsx";
+import { PolicyScreen } from "../policy/PolicyScreen.tsx";
+import { ClassifyScreen } from "../results/ClassifyScreen.tsx";
+import { appSelectors } from "./selectors.ts";
+import { handleShortcut, SCREEN_KEYS, SHORTCUTS } from "./shortcuts.ts";
+import type { Screen } from "./slice.ts";
+
+const SCREEN_COMPONENTS: Record<Screen, ComponentType> = {
+  classify: ClassifyScreen,
+  policy: PolicyScreen,
+  models: ModelsScreen,
+  history: HistoryScreen,
+};
+
+export function AppShell() {
+  const screen = useAppStore(appSelectors.screen);
+  const CurrentScreen = SCREEN_COMPONENTS[screen];
+  useGlobalShortcuts();
+  const main = useRef<HTMLElement>(null);
+  // A new screen starts at its top, not wherever the previous one was scrolled to.
+  useEffect(() => {
+    main.current?.scrollTo?.({ top: 0 });
+  }, [screen]);
+  return (
+    <div className="app">
+      <Sidebar />
+      <main className="main" ref={main} aria-label={SCREEN_KEYS.find((entry) => entry.screen === screen)?.label}>
+        <ConnectionBanner />
+        <NoticeBar />
+        <CurrentScreen />
+      </main>
+      <HelpOverlay />
+    </div>
+  );
+}
+
+function useGlobalShortcuts() {
+  const classify = useAppStore((s) => s.classify);
+  const navigate = useAppStore((s) => s.navigate);
+  const setHelpOpen = useAppStore((s) => s.setHelpOpen);
+  const dismissNotice = useAppStore((s) => s.dismissNotice);
+  useEffect(() => {
+    function onKeyDown(event: KeyboardEvent) {
+      const handled = handleShortcut(event, {
+        classify() {
+          navigate("classify");
+          void classify();
+        },
+        navigate,
+        openHelp: () => setHelpOpen(true),
+        closeOverlays() {
+          setHelpOpen(false);
+          dismissNotice();
+        },
+      });
+      if (handled) event.preventDefault();
+    }
+    window.addEventListener("keydown", onKeyDown);
+    return () => window.removeEventListener("keydown", onKeyDown);
+  }, [classify, navigate, setHelpOpen, dismissNotice]);
+}
+
+function Sidebar() {
+  const screen = useAppStore(appSelectors.screen);
+  const navigate = useAppStore((s) => s.navigate);
+  const setHelpOpen = useAppStore((s) => s.setHelpOpen);
+  return (
+    <aside className="sidebar">
+      <div className="brand">
+        <span className="brand-mark" aria-hidden="true" />
+        <span className="brand-name">Guardbench</span>
+      </div>
+      <nav aria-label="Screens">
+        <ul className="nav">
+          {SCREEN_KEYS.map(({ key, screen: target, label }) => (
+            <li key={target}>
+              <button type="button" className={`nav-item${screen === target ? " nav-item-current" : ""}`} aria-current={screen === target ? "page" : undefined} onClick={() => navigate(target)}>
+                <span>{label}</span>
+                <span className="nav-key" aria-hidden="true">
+                  Alt+{key}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <div className="sidebar-foot">
+        <EngineBadge />
+        <button type="button" className="button button-quiet button-small" onClick={() => setHelpOpen(true)}>
+          Keyboard shortcuts <Kbd>?</Kbd>
+        </button>
+      </div>
+    </aside>
+  );
+}
+
+function EngineBadge() {
+  const state = useAppStore(modelsSelectors.engineState);
+  const name = useAppStore(modelsSelectors.loadedModelName);
+  const compute = useAppStore(modelsSelectors.computeSummary);
+  const navigate = useAppStore((s) => s.navigate);
+  const text = {
+    idle: "No model loaded",
+    loading: "Loading a model…",
+    ready: name ?? "Model ready",
+    failed: "Model failed to load",
+    crashed: "Engine crashed",
+  }[state];
+  return (
+    <button type="button" className={`engine-badge engine-${state}`} onClick={() => navigate("models")} aria-label={`Engine: ${text}. Open Models`}>
+      <span className="engine-dot" aria-hidden="true" />
+      <span className="engine-text">
+        <span className="engine-name">{text}</span>
+        {state === "ready" && compute && <span className="engine-compute">{compute}</span>}
+        {state === "idle" && <span className="engine-compute">Load one to classify</span>}
+      </span>
+    </button>
+  );
+}
+
+function ConnectionBanner() {
+  const connection = useAppStore(appSelectors.connection);
+  if (connection.status === "open") return null;
+  const text =
+    connection.status === "connecting"
+      ? "Connecting to Guardbench…"
+      : Number.isFinite(connection.retryInMs)
+        ? `Not connected: ${connection.reason}. Retrying in ${Math.ceil(connection.retryInMs / 1000)} s.`
+        : `Not connected: ${connection.reason}`;
+  return (
+    <div className={`banner ${connection.status === "closed" ? "banner-error" : ""}`} role="status">
+      {text}
+    </div>
+  );
+}
+
+function NoticeBar() {
+  const notice = useAppStore(appSelectors.notice);
+  const dismiss = useAppStore((s) => s.dismissNotice);
+  useEffect(() => {
+    if (notice?.kind !== "info") return;
+    const timer = setTimeout(dismiss, 6000);
+    return () => clearTimeout(timer);
+  }, [notice, dismiss]);
+  if (!notice) return null;
+  return (
+    <div className={`notice notice-${notice.kind}`} role={notice.kind === "error" ? "alert" : "status"}>
+      <span>
+        {notice.message}
+        {notice.hint && <span className="notice-hint"> {notice.hint}</span>}
+      </span>
+      <button type="button" className="button button-quiet button-small" onClick={dismiss} aria-label="Dismiss notice">
+        ✕
+      </button>
+    </div>
+  );
+}
+
+function HelpOverlay() {
+  const open = useAppStore(appSelectors.helpOpen);
+  const setHelpOpen = useAppStore((s) => s.setHelpOpen);
+  if (!open) return null;
+  return (
+    <Dialog title="Keyboard shortcuts" onClose={() => setHelpOpen(false)}>
+      <table className="table shortcuts">
+        <tbody>
+          {SHORTCUTS.map((shortcut) => (
+            <tr key={shortcut.keys}>
+              <th scope="row">
+                <Kbd>{shortcut.keys}</Kbd>
+              </th>
+              <td>{shortcut.description}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Dialog>
+  );
+}

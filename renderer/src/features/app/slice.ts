@@ -1,0 +1,81 @@
+/**
+ * The shell: which screen is shown, overlays, one-line notices, the connection, and `start()`, which wires the
+ * bridge's pushed events to the slices that mirror them and (re)loads everything whenever the connection opens.
+ */
+import type { ConnectionState } from "../../bridge/index.ts";
+import { patchSlice, type SliceCreator } from "../../store/types.ts";
+
+export const SCREENS = ["classify", "policy", "models", "history"] as const;
+export type Screen = (typeof SCREENS)[number];
+
+export interface Notice {
+  id: number;
+  kind: "info" | "error";
+  message: string;
+  hint?: string;
+}
+
+export interface AppShellState {
+  screen: Screen;
+  helpOpen: boolean;
+  connection: ConnectionState;
+  notice?: Notice;
+}
+
+export interface AppShellSlice {
+  app: AppShellState;
+  navigate(screen: Screen): void;
+  setHelpOpen(open: boolean): void;
+  notify(notice: Omit<Notice, "id">): void;
+  dismissNotice(): void;
+  /** everything the screens show, fetched again (at start and after a reconnect) */
+  refreshAll(): Promise<void>;
+  /** subscribes to the bridge; returns the function that unsubscribes */
+  start(): () => void;
+}
+
+let nextNoticeId = 1;
+
+export const createAppShellSlice: SliceCreator<AppShellSlice> = (set, get, { bridge }) => {
+  const patch = (changes: Partial<AppShellState>) => patchSlice(set, "app", changes);
+
+  return {
+    app: { screen: "classify", helpOpen: false, connection: { status: "connecting" } },
+
+    navigate: (screen) => patch({ screen }),
+    setHelpOpen: (helpOpen) => patch({ helpOpen }),
+    notify: (notice) => patch({ notice: { ...notice, id: nextNoticeId++ } }),
+    dismissNotice: () => patch({ notice: undefined }),
+
+    async refreshAll() {
+      const state = get();
+      await Promise.all([
+        state.refreshEngine(),
+        state.refreshJobs(),
+        state.refreshLibrary(),
+        state.refreshCatalog(),
+        state.refreshHardware(),
+        state.refreshToken(),
+        state.refreshSavedPolicies(),
+        state.refreshHistory(),
+      ]);
+    },
+
+    start() {
+      const unsubscribe = [
+        bridge.onConnection((connection) => {
+          patch({ connection });
+          if (connection.status === "open") void get().refreshAll();
+        }),
+        bridge.on("engine:status", (status) => get().engineStatusChanged(status)),
+        bridge.on("job:progress", (progress) => get().jobProgressed(progress)),
+        bridge.on("job:done", (done) => get().jobFinished(done)),
+        bridge.on("models:changed", () => {
+          void get().refreshLibrary();
+          void get().refreshCatalog();
+        }),
+      ];
+      return () => unsubscribe.forEach((stop) => stop());
+    },
+  };
+};

@@ -1,0 +1,158 @@
+/** The model library: each installed file, what it is, and Load / Unload / Remove. */
+import { useId, useState, type FormEvent } from "react";
+import type { ModelSummary } from "../../../../shared/ipc/index.ts";
+import type { PromptFamily } from "../../../../shared/taxonomy/index.ts";
+import { ErrorMessage } from "../../components/ErrorMessage.tsx";
+import { formatBytes } from "../../components/format.ts";
+import { Panel } from "../../components/Panel.tsx";
+import { useAppStore } from "../../store/index.ts";
+import { FAMILY_OPTIONS } from "../policy/familyLabels.ts";
+import { modelsSelectors } from "./selectors.ts";
+
+export function InstalledPanel() {
+  const installed = useAppStore(modelsSelectors.installed);
+  const error = useAppStore(modelsSelectors.libraryError);
+  const modelsDir = useAppStore(modelsSelectors.modelsDir);
+  const loaded = useAppStore(modelsSelectors.libraryLoaded);
+  return (
+    <Panel title="Installed">
+      {error && <ErrorMessage error={error} title="Could not list the model library" />}
+      {!loaded && !error ? (
+        <p className="status-line">Reading the model library…</p>
+      ) : installed.length === 0 ? (
+        <p className="empty">No models yet. Download one from the catalog{modelsDir ? `, or put a .gguf file into ${modelsDir}` : ""}.</p>
+      ) : (
+        <ul className="plain-list" aria-label="Installed models">
+          {installed.map((model) => (
+            <InstalledModel key={model.id} model={model} />
+          ))}
+        </ul>
+      )}
+      <ImportForm />
+      {modelsDir && <p className="muted small">Library folder: <span className="mono">{modelsDir}</span></p>}
+    </Panel>
+  );
+}
+
+/** A path, not a file picker: the main side reads the file where it is, so nothing is uploaded through the page. */
+function ImportForm() {
+  const pathId = useId();
+  const importModel = useAppStore((s) => s.importModel);
+  const importing = useAppStore(modelsSelectors.importing);
+  const error = useAppStore(modelsSelectors.importError);
+  const [path, setPath] = useState("");
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (path.trim() !== "" && (await importModel(path.trim()))) setPath("");
+  }
+
+  return (
+    <form className="import-form" onSubmit={(event) => void submit(event)}>
+      <label htmlFor={pathId} className="field-label">
+        Import a .gguf file from this machine
+      </label>
+      <div className="inline-form">
+        <input id={pathId} className="input mono import-path" type="text" value={path} placeholder="/path/to/model.gguf" spellCheck={false} onChange={(event) => setPath(event.target.value)} />
+        <button type="submit" className="button button-small" aria-disabled={importing}>
+          {importing ? "Importing…" : "Import"}
+        </button>
+      </div>
+      {error && <ErrorMessage error={error} title="Could not import" />}
+    </form>
+  );
+}
+
+function InstalledModel({ model }: { model: ModelSummary }) {
+  const familyId = useId();
+  const computeId = useId();
+  const loadedId = useAppStore(modelsSelectors.loadedModelId);
+  const engineState = useAppStore(modelsSelectors.engineState);
+  const loadModel = useAppStore((s) => s.loadModel);
+  const unloadModel = useAppStore((s) => s.unloadModel);
+  const removeModel = useAppStore((s) => s.removeModel);
+  const catalogFamilies = useAppStore(modelsSelectors.catalogFamilies);
+  const detected = model.info?.promptFamily;
+  const catalogFamily = model.catalog ? catalogFamilies[model.catalog.modelId] : undefined;
+  const [family, setFamily] = useState<PromptFamily | "">(detected?.family ?? catalogFamily ?? "");
+  const [compute, setCompute] = useState<"auto" | "cpu">("auto");
+  const [confirmingRemove, setConfirmingRemove] = useState(false);
+  const isLoaded = loadedId === model.id;
+  const label = model.fileName;
+
+  return (
+    <li className="installed">
+      <div className="installed-header">
+        <div>
+          <strong className="mono">{model.fileName}</strong>
+          {isLoaded && <span className="badge badge-ok">Loaded</span>}
+          <p className="muted small">
+            {formatBytes(model.sizeBytes)}
+            {model.info ? ` · ${model.info.quantType} · ${model.info.architecture}` : ""}
+            {model.repo ? ` · ${model.repo}` : model.origin === "imported" ? " · imported" : ""}
+          </p>
+        </div>
+      </div>
+      {model.problem ? (
+        <ErrorMessage error={model.problem} title="This file cannot be used" />
+      ) : (
+        <div className="load-form">
+          <div className="field field-inline">
+            <label htmlFor={familyId} className="field-label">
+              Prompt format
+            </label>
+            <select id={familyId} className="select select-small" value={family} onChange={(event) => setFamily(event.target.value as PromptFamily)} aria-describedby={`${familyId}-why`}>
+              {!detected && <option value="">Choose…</option>}
+              {FAMILY_OPTIONS.map((option) => (
+                <option key={option.value} value={option.value}>
+                  {option.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field field-inline">
+            <label htmlFor={computeId} className="field-label">
+              Run on
+            </label>
+            <select id={computeId} className="select select-small" value={compute} onChange={(event) => setCompute(event.target.value as "auto" | "cpu")}>
+              <option value="auto">GPU if it works</option>
+              <option value="cpu">CPU only</option>
+            </select>
+          </div>
+          {isLoaded ? (
+            <button type="button" className="button button-small" onClick={() => void unloadModel()} aria-label={`Unload ${label}`}>
+              Unload
+            </button>
+          ) : (
+            <button
+              type="button"
+              className="button button-primary button-small"
+              aria-label={`Load ${label}`}
+              aria-disabled={family === "" || engineState === "loading"}
+              onClick={() => family !== "" && engineState !== "loading" && void loadModel(model.id, family, compute)}
+            >
+              Load
+            </button>
+          )}
+          {confirmingRemove ? (
+            <>
+              <button type="button" className="button button-small button-danger" onClick={() => void removeModel(model.id)} aria-label={`Confirm removing ${label}`}>
+                Delete file
+              </button>
+              <button type="button" className="button button-quiet button-small" onClick={() => setConfirmingRemove(false)}>
+                Keep
+              </button>
+            </>
+          ) : (
+            <button type="button" className="button button-quiet button-small button-danger-text" onClick={() => setConfirmingRemove(true)} aria-label={`Remove ${label}`} disabled={isLoaded}>
+              Remove
+            </button>
+          )}
+        </div>
+      )}
+      <p id={`${familyId}-why`} className="muted small">
+        {detected ? `Detected: ${detected.reason}` : "The prompt format could not be detected from the file: choose the one the model was trained with."}
+      </p>
+    </li>
+  );
+}

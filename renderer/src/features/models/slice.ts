@@ -1,0 +1,217 @@
+/**
+ * The model library, the catalog rated for this machine, running jobs (downloads, loads) and the engine's status, all
+ * mirrored from the main side, which owns them (STYLE.md §2: "state lives on the main side; the UI mirrors it").
+ */
+import type {
+  CatalogReport,
+  EngineStatus,
+  JobDone,
+  JobProgress,
+  ModelList,
+  ResultError,
+  TokenStatus,
+} from "../../../../shared/ipc/index.ts";
+import type { HardwareProfile } from "../../../../shared/models/fit.ts";
+import type { PromptFamily } from "../../../../shared/taxonomy/index.ts";
+import { patchSlice, type SliceCreator } from "../../store/types.ts";
+
+export interface DownloadFailure {
+  repo: string;
+  file: string;
+  error: ResultError;
+}
+
+export interface ModelsState {
+  engine: EngineStatus;
+  library?: ModelList;
+  libraryError?: ResultError;
+  catalog?: CatalogReport;
+  catalogError?: ResultError;
+  hardware?: HardwareProfile;
+  token?: TokenStatus;
+  tokenError?: ResultError;
+  /** running jobs by id */
+  jobs: Record<string, JobProgress>;
+  /** the last failed download per library id (`owner/repo/file`), shown next to that file until it is retried */
+  downloadFailures: Record<string, DownloadFailure>;
+  /** a failed request that belongs to no single row (unload, remove, a load that could not start) */
+  actionError?: ResultError;
+  importing: boolean;
+  importError?: ResultError;
+}
+
+export interface ModelsSlice {
+  models: ModelsState;
+  refreshEngine(): Promise<void>;
+  refreshLibrary(): Promise<void>;
+  refreshCatalog(): Promise<void>;
+  refreshHardware(): Promise<void>;
+  refreshToken(): Promise<void>;
+  refreshJobs(): Promise<void>;
+  downloadModel(repo: string, file: string): Promise<void>;
+  pauseJob(jobId: string): Promise<void>;
+  resumeJob(jobId: string): Promise<void>;
+  cancelJob(jobId: string): Promise<void>;
+  loadModel(id: string, family?: PromptFamily, compute?: "auto" | "cpu"): Promise<void>;
+  unloadModel(): Promise<void>;
+  removeModel(id: string): Promise<void>;
+  /** copies a GGUF file from anywhere on this machine into the library; returns whether it worked */
+  importModel(path: string): Promise<boolean>;
+  setHfToken(token: string): Promise<boolean>;
+  clearHfToken(): Promise<void>;
+  engineStatusChanged(status: EngineStatus): void;
+  jobProgressed(progress: JobProgress): void;
+  jobFinished(done: JobDone): void;
+}
+
+export const initialModelsState: ModelsState = { engine: { state: "idle" }, jobs: {}, downloadFailures: {}, importing: false };
+
+/** The library id a Hub download ends up under (and the catalog file key). */
+export function libraryIdOf(repo: string, file: string): string {
+  return `${repo}/${file}`;
+}
+
+export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, { bridge }) => {
+  const patch = (changes: Partial<ModelsState> | ((current: ModelsState) => Partial<ModelsState>)) => patchSlice(set, "models", changes);
+  const withoutKey = <T>(record: Record<string, T>, key: string): Record<string, T> => {
+    const { [key]: _dropped, ...rest } = record;
+    return rest;
+  };
+  /** For requests whose failure has no row of its own to show on. */
+  const reportActionError = (error: ResultError) => patch({ actionError: error });
+
+  return {
+    models: initialModelsState,
+
+    async refreshEngine() {
+      const status = await bridge.invoke("engine:status", {});
+      if (status.ok) get().engineStatusChanged(status.value);
+    },
+    async refreshLibrary() {
+      const listed = await bridge.invoke("models:list", {});
+      patch(listed.ok ? { library: listed.value, libraryError: undefined } : { libraryError: listed.error });
+    },
+    async refreshCatalog() {
+      const report = await bridge.invoke("models:catalog", {});
+      patch(report.ok ? { catalog: report.value, catalogError: undefined } : { catalogError: report.error });
+    },
+    async refreshHardware() {
+      const hardware = await bridge.invoke("models:hardware", {});
+      if (hardware.ok) patch({ hardware: hardware.value });
+    },
+    async refreshToken() {
+      const token = await bridge.invoke("hf:token-status", {});
+      patch(token.ok ? { token: token.value, tokenError: undefined } : { tokenError: token.error });
+    },
+    async refreshJobs() {
+      const listed = await bridge.invoke("job:list", {});
+      if (listed.ok) patch({ jobs: Object.fromEntries(listed.value.jobs.map((job) => [job.jobId, job])) });
+    },
+
+    async downloadModel(repo, file) {
+      const id = libraryIdOf(repo, file);
+      patch((state) => ({ downloadFailures: withoutKey(state.downloadFailures, id) }));
+      const started = await bridge.invoke("models:download", { repo, file });
+      if (!started.ok) {
+        patch((state) => ({ downloadFailures: { ...state.downloadFailures, [id]: { repo, file, error: started.error } } }));
+        return;
+      }
+      // Show the row as queued at once; the first job:progress event replaces it.
+      const jobId = started.value.jobId;
+      patch((state) => ({
+        jobs: {
+          [jobId]: { jobId, kind: "download", state: "queued", repo, file, phase: "downloading", bytesDone: 0, bytesTotal: 0, bytesPerSecond: 0, etaSeconds: null },
+          ...state.jobs,
+        },
+      }));
+    },
+    async pauseJob(jobId) {
+      const paused = await bridge.invoke("job:pause", { jobId });
+      if (!paused.ok) reportActionError(paused.error);
+    },
+    async resumeJob(jobId) {
+      const resumed = await bridge.invoke("job:resume", { jobId });
+      if (!resumed.ok) reportActionError(resumed.error);
+    },
+    async cancelJob(jobId) {
+      const cancelled = await bridge.invoke("job:cancel", { jobId });
+      if (!cancelled.ok) reportActionError(cancelled.error);
+    },
+
+    async loadModel(id, family, compute) {
+      patch({ actionError: undefined });
+      const started = await bridge.invoke("models:load", { id, ...(family && { family }), ...(compute && { compute }) });
+      if (!started.ok) reportActionError(started.error);
+    },
+    async unloadModel() {
+      const status = await bridge.invoke("models:unload", {});
+      if (status.ok) get().engineStatusChanged(status.value);
+      else reportActionError(status.error);
+    },
+    async removeModel(id) {
+      const removed = await bridge.invoke("models:remove", { id });
+      if (!removed.ok) reportActionError(removed.error);
+      await get().refreshLibrary();
+    },
+
+    async importModel(path) {
+      patch({ importing: true, importError: undefined });
+      const imported = await bridge.invoke("models:import", { path });
+      if (!imported.ok) {
+        patch({ importing: false, importError: imported.error });
+        return false;
+      }
+      patch({ importing: false });
+      const { model, alreadyInstalled } = imported.value;
+      get().notify({ kind: "info", message: alreadyInstalled ? `${model.fileName} is already in the library.` : `Imported ${model.fileName}.` });
+      await get().refreshLibrary();
+      return true;
+    },
+
+    async setHfToken(token) {
+      const status = await bridge.invoke("hf:token-set", { token });
+      patch(status.ok ? { token: status.value, tokenError: undefined } : { tokenError: status.error });
+      return status.ok;
+    },
+    async clearHfToken() {
+      const status = await bridge.invoke("hf:token-clear", {});
+      patch(status.ok ? { token: status.value, tokenError: undefined } : { tokenError: status.error });
+    },
+
+    engineStatusChanged(status) {
+      const previous = get().models.engine;
+      patch({ engine: status });
+      // A freshly loaded model classifies with its own family's policy: show that draft in the editor.
+      const loadedFamily = status.state === "ready" ? status.model?.family : undefined;
+      const newlyReady = loadedFamily && (previous.state !== "ready" || previous.model?.path !== status.model?.path);
+      if (newlyReady) get().selectFamily(loadedFamily);
+    },
+    jobProgressed(progress) {
+      patch((state) => ({ jobs: { ...state.jobs, [progress.jobId]: progress } }));
+    },
+    jobFinished(done) {
+      const job = get().models.jobs[done.jobId];
+      patch((state) => ({ jobs: withoutKey(state.jobs, done.jobId) }));
+      const failure = !done.result.ok && done.result.error.code !== "cancelled" ? done.result.error : undefined;
+      switch (done.kind) {
+        case "download":
+          if (done.result.ok) {
+            get().notify({ kind: "info", message: `Downloaded ${done.result.value.fileName}.` });
+            void get().refreshLibrary();
+            void get().refreshCatalog();
+          } else if (failure && job?.kind === "download") {
+            const { repo, file } = job;
+            patch((state) => ({ downloadFailures: { ...state.downloadFailures, [libraryIdOf(repo, file)]: { repo, file, error: failure } } }));
+          }
+          return;
+        case "load":
+          if (done.result.ok) get().engineStatusChanged(done.result.value);
+          else if (failure) reportActionError(failure);
+          return;
+        default:
+          // Dataset imports and evaluation runs have no screen in this renderer yet.
+          return;
+      }
+    },
+  };
+};

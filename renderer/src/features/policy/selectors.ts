@@ -1,0 +1,119 @@
+import type { Turn } from "../../../../shared/conversation/index.ts";
+import type { Req } from "../../../../shared/ipc/index.ts";
+import { buildPrompt } from "../../../../shared/prompts/index.ts";
+import { cardInfo, diffPolicies, isPresetCode, type Policy, type PromptFamily } from "../../../../shared/taxonomy/index.ts";
+import { memoSelector } from "../../store/memo.ts";
+import type { AppState } from "../../store/types.ts";
+import { conversationSelectors } from "../conversation/selectors.ts";
+import { modelsSelectors } from "../models/selectors.ts";
+import { diffLines, type MarkedLine } from "../../lib/lineDiff.ts";
+import { PRESETS } from "./presets.ts";
+
+/** Shown in the inspector until there is a conversation that fits a Llama Guard prompt. */
+export const PLACEHOLDER_TURNS: readonly Turn[] = [{ role: "user", content: "(The conversation you classify goes here. Paste one on the Classify screen.)" }];
+
+const family = (s: AppState) => s.policy.family;
+const drafts = (s: AppState) => s.policy.drafts;
+const origins = (s: AppState) => s.policy.origins;
+const draft = (s: AppState) => s.policy.drafts[s.policy.family];
+
+export interface InspectedPrompt {
+  /** the conversation could not be used (empty, or breaks the role rules): the placeholder is shown instead */
+  placeholderReason?: string;
+  /** the prompt could not be built (an invalid policy): why */
+  error?: string;
+  text: string;
+  /** `text` line by line, marked against the family preset's prompt for the same conversation */
+  lines: MarkedLine[];
+  changedLines: number;
+  /** what `prompt:tokenize` needs to count exactly this prompt */
+  tokenizeInput?: Req<"prompt:tokenize">;
+}
+
+const inspectedPrompt = memoSelector(
+  [family, draft, conversationSelectors.prepared, conversationSelectors.plainTurns, conversationSelectors.check],
+  (promptFamily, policy, prepared, turns, check): InspectedPrompt => {
+    const placeholderReason = prepared.ok ? undefined : prepared.error.message;
+    const shownTurns = prepared.ok ? prepared.turns : PLACEHOLDER_TURNS;
+    const built = buildPrompt(promptFamily, shownTurns, policy);
+    if (!built.ok) return { placeholderReason, error: built.error.message, text: "", lines: [], changedLines: 0 };
+    const preset = buildPrompt(promptFamily, shownTurns, PRESETS[promptFamily]);
+    const text = built.prompt.text;
+    const lines = preset.ok ? diffLines(preset.prompt.text, text) : text.split("\n").map((line) => ({ text: line, mark: "same" as const }));
+    const tokenizeInput: Req<"prompt:tokenize"> = prepared.ok ? { turns, policy, check } : { turns: [...PLACEHOLDER_TURNS], policy };
+    return { placeholderReason, text, lines, changedLines: lines.filter((line) => line.mark !== "same").length, tokenizeInput };
+  },
+);
+
+/** The request that counts the inspected prompt's tokens, when the loaded model can count it. */
+export function tokenizeRequest(s: AppState): { text: string; input: Req<"prompt:tokenize"> } | undefined {
+  const prompt = inspectedPrompt(s);
+  if (!prompt.tokenizeInput || modelsSelectors.readyFamily(s) !== s.policy.family) return undefined;
+  return { text: prompt.text, input: prompt.tokenizeInput };
+}
+
+export type TokenCountView =
+  | { kind: "needs-model" }
+  | { kind: "other-family"; modelFamily: PromptFamily }
+  | { kind: "no-prompt" }
+  | { kind: "counting" }
+  | { kind: "counted"; count: number }
+  | { kind: "failed"; message: string; hint?: string };
+
+const tokenCountView = memoSelector(
+  [modelsSelectors.readyFamily, family, inspectedPrompt, (s: AppState) => s.policy.tokenCount],
+  (modelFamily, policyFamily, prompt, count): TokenCountView => {
+    if (!modelFamily) return { kind: "needs-model" };
+    if (modelFamily !== policyFamily) return { kind: "other-family", modelFamily };
+    if (!prompt.tokenizeInput) return { kind: "no-prompt" };
+    if (count.status === "idle" || count.text !== prompt.text || count.status === "counting") return { kind: "counting" };
+    if (count.status === "failed") return { kind: "failed", message: count.error.message, hint: count.error.hint };
+    return { kind: "counted", count: count.count };
+  },
+);
+
+const samePolicy = (a: Policy, b: Policy) => JSON.stringify(a) === JSON.stringify(b);
+
+export interface CategoryView {
+  code: string;
+  name: string;
+  description: string;
+  enabled: boolean;
+  /** a default category of the family: excluded, never removed */
+  isPreset: boolean;
+  cardName?: string;
+  cardDescription?: string;
+}
+
+const categoryViews = memoSelector([draft], (policy): CategoryView[] =>
+  policy.categories.map((category) => {
+    const card = cardInfo(policy.family, category.code);
+    return { ...category, isPreset: isPresetCode(policy.family, category.code), cardName: card?.cardName, cardDescription: card?.cardDescription };
+  }),
+);
+
+export const policySelectors = {
+  family,
+  draft,
+  drafts,
+  /** the draft a given family would classify with */
+  draftFor: (promptFamily: PromptFamily) => (s: AppState) => s.policy.drafts[promptFamily],
+  origin: (s: AppState) => s.policy.origins[s.policy.family],
+  /** changed since it was opened or saved (a preset draft never saved counts as unsaved only once edited) */
+  isUnsaved: memoSelector([draft, family, origins], (policy, promptFamily, byFamily) => {
+    const origin = byFamily[promptFamily];
+    return origin ? !samePolicy(origin.policy, policy) : !samePolicy(PRESETS[promptFamily], policy);
+  }),
+  changesFromPreset: memoSelector([draft, family], (policy, promptFamily) => diffPolicies(PRESETS[promptFamily], policy)),
+  categoryViews,
+  enabledCount: (s: AppState) => draft(s).categories.filter((category) => category.enabled).length,
+  categoryCount: (s: AppState) => draft(s).categories.length,
+  saved: (s: AppState) => s.policy.saved,
+  savedError: (s: AppState) => s.policy.savedError,
+  saving: (s: AppState) => s.policy.saving === "busy",
+  saveError: (s: AppState) => s.policy.saveError,
+  versionDiff: (s: AppState) => s.policy.versionDiff,
+  importError: (s: AppState) => s.policy.importError,
+  inspectedPrompt,
+  tokenCountView,
+};

@@ -1,0 +1,204 @@
+/**
+ * The policy being edited, one draft per prompt family (switching family never throws work away), the saved policies
+ * and their versions, a version diff, and the token count of the inspected prompt.
+ */
+import type { PolicySummary, ResultError } from "../../../../shared/ipc/index.ts";
+import {
+  applyPolicyEdit,
+  diffPolicies,
+  parsePolicy,
+  presetPolicy,
+  type Policy,
+  type PolicyDiff,
+  type PolicyEdit,
+  type PromptFamily,
+} from "../../../../shared/taxonomy/index.ts";
+import { patchSlice, type SliceCreator } from "../../store/types.ts";
+import { freshPresets } from "./presets.ts";
+import { tokenizeRequest } from "./selectors.ts";
+
+/** The saved version a draft was opened from or saved as; the draft is "unsaved" once it differs from `policy`. */
+export interface PolicyOrigin {
+  name: string;
+  version: number;
+  policy: Policy;
+}
+
+export type TokenCount =
+  | { status: "idle" }
+  | { status: "counting"; text: string }
+  | { status: "counted"; text: string; count: number }
+  | { status: "failed"; text: string; error: ResultError };
+
+export interface VersionDiff {
+  name: string;
+  from: number;
+  to: number;
+  status: "loading" | "done" | "failed";
+  diff?: PolicyDiff;
+  error?: ResultError;
+}
+
+export type Busy = "idle" | "busy";
+
+export interface PolicyState {
+  /** the family being edited and inspected */
+  family: PromptFamily;
+  drafts: Record<PromptFamily, Policy>;
+  origins: Partial<Record<PromptFamily, PolicyOrigin>>;
+  saved: PolicySummary[];
+  savedError?: ResultError;
+  saving: Busy;
+  saveError?: ResultError;
+  /** the saved version just written, for the confirmation */
+  lastSaved?: { name: string; version: number };
+  versionDiff?: VersionDiff;
+  importError?: string;
+  tokenCount: TokenCount;
+}
+
+export interface PolicySlice {
+  policy: PolicyState;
+  selectFamily(family: PromptFamily): void;
+  /** applies the edit, or returns why it cannot apply (the control that made it shows the reason) */
+  editPolicy(edit: PolicyEdit): string | undefined;
+  renamePolicy(name: string): void;
+  resetPolicyToPreset(): void;
+  refreshSavedPolicies(): Promise<void>;
+  savePolicy(): Promise<void>;
+  openSavedPolicy(name: string, version?: number): Promise<void>;
+  compareVersions(name: string, from: number, to: number): Promise<void>;
+  importPolicyJson(text: string): void;
+  exportPolicyJson(): void;
+  countPromptTokens(): Promise<void>;
+}
+
+export const DEFAULT_FAMILY: PromptFamily = "llama-guard-3-8b";
+
+export function initialPolicyState(): PolicyState {
+  return { family: DEFAULT_FAMILY, drafts: freshPresets(), origins: {}, saved: [], saving: "idle", tokenCount: { status: "idle" } };
+}
+
+/** "My policy (v2).json" → "my-policy-v2.policy.json": a file name every OS accepts. */
+export function policyFileName(name: string): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "policy";
+  return `${slug}.policy.json`;
+}
+
+export const createPolicySlice: SliceCreator<PolicySlice> = (set, get, { bridge, saveTextFile }) => {
+  const patch = (changes: Partial<PolicyState> | ((current: PolicyState) => Partial<PolicyState>)) => patchSlice(set, "policy", changes);
+  const current = () => get().policy;
+  const setDraft = (policy: Policy, origin?: PolicyOrigin) =>
+    patch((state) => ({
+      family: policy.family,
+      drafts: { ...state.drafts, [policy.family]: policy },
+      origins: { ...state.origins, [policy.family]: origin },
+      importError: undefined,
+    }));
+
+  return {
+    policy: initialPolicyState(),
+
+    selectFamily: (family) => patch({ family }),
+
+    editPolicy(edit) {
+      const { family, drafts } = current();
+      const edited = applyPolicyEdit(drafts[family], edit);
+      if (!edited.ok) return edited.error.message;
+      patch({ drafts: { ...drafts, [family]: edited.policy } });
+      return undefined;
+    },
+
+    renamePolicy(name) {
+      const { family, drafts } = current();
+      patch({ drafts: { ...drafts, [family]: { ...drafts[family], name } } });
+    },
+
+    resetPolicyToPreset() {
+      const { family, drafts, origins } = current();
+      patch({ drafts: { ...drafts, [family]: presetPolicy(family) }, origins: { ...origins, [family]: undefined } });
+    },
+
+    async refreshSavedPolicies() {
+      const listed = await bridge.invoke("policies:list", {});
+      patch(listed.ok ? { saved: listed.value.policies, savedError: undefined } : { savedError: listed.error });
+    },
+
+    async savePolicy() {
+      const draft = current().drafts[current().family];
+      patch({ saving: "busy", saveError: undefined });
+      const saved = await bridge.invoke("policies:save", { policy: draft });
+      if (!saved.ok) {
+        patch({ saving: "idle", saveError: saved.error });
+        return;
+      }
+      const { name, version } = saved.value;
+      patch((state) => ({
+        saving: "idle",
+        lastSaved: { name, version },
+        origins: { ...state.origins, [draft.family]: { name, version, policy: draft } },
+      }));
+      get().notify({ kind: "info", message: `Saved “${name}” as version ${version}.` });
+      await get().refreshSavedPolicies();
+    },
+
+    async openSavedPolicy(name, version) {
+      const stored = await bridge.invoke("policies:get", version === undefined ? { name } : { name, version });
+      if (!stored.ok) {
+        get().notify({ kind: "error", message: stored.error.message, hint: stored.error.hint });
+        return;
+      }
+      const { policy } = stored.value;
+      setDraft(policy, { name: stored.value.name, version: stored.value.version, policy });
+    },
+
+    async compareVersions(name, from, to) {
+      patch({ versionDiff: { name, from, to, status: "loading" } });
+      const [a, b] = await Promise.all([bridge.invoke("policies:get", { name, version: from }), bridge.invoke("policies:get", { name, version: to })]);
+      // A later comparison may have started while these were in flight; only the latest one may write.
+      const stillWanted = (diff?: VersionDiff) => diff?.name === name && diff.from === from && diff.to === to;
+      if (!stillWanted(current().versionDiff)) return;
+      if (!a.ok || !b.ok) {
+        const error = !a.ok ? a.error : !b.ok ? b.error : undefined;
+        patch({ versionDiff: { name, from, to, status: "failed", error } });
+        return;
+      }
+      patch({ versionDiff: { name, from, to, status: "done", diff: diffPolicies(a.value.policy, b.value.policy) } });
+    },
+
+    importPolicyJson(text) {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (caught) {
+        patch({ importError: `The file is not JSON: ${caught instanceof Error ? caught.message : String(caught)}` });
+        return;
+      }
+      const parsed = parsePolicy(json);
+      if (!parsed.ok) {
+        patch({ importError: `The file is not a Guardbench policy: ${parsed.error.message}` });
+        return;
+      }
+      setDraft(parsed.policy);
+      get().notify({ kind: "info", message: `Imported “${parsed.policy.name}” (not saved yet).` });
+    },
+
+    exportPolicyJson() {
+      const draft = current().drafts[current().family];
+      saveTextFile(policyFileName(draft.name), `${JSON.stringify(draft, null, 2)}\n`);
+    },
+
+    async countPromptTokens() {
+      const request = tokenizeRequest(get());
+      if (!request) return;
+      const { text } = request;
+      patch({ tokenCount: { status: "counting", text } });
+      const counted = await bridge.invoke("prompt:tokenize", request.input);
+      // Typing goes on while the main side counts: drop an answer for a prompt that is no longer shown.
+      if (tokenizeRequest(get())?.text !== text) return;
+      patch({
+        tokenCount: counted.ok ? { status: "counted", text, count: counted.value.tokenCount } : { status: "failed", text, error: counted.error },
+      });
+    },
+  };
+};

@@ -1,0 +1,60 @@
+/**
+ * ONE store made of feature slices (STYLE.md §6). `createAppStore(bridge)` makes a vanilla store, so tests drive it
+ * without React; components read it through `useAppStore(selector)` with the named selectors of `features/*\/selectors.ts`
+ * (wrap a selector that builds an object or array in `useShallow`).
+ */
+import { createContext, createElement, useContext, type ReactNode } from "react";
+import { useStore } from "zustand";
+import { createStore, type StoreApi } from "zustand/vanilla";
+import type { Bridge } from "../bridge/index.ts";
+import { createAppShellSlice } from "../features/app/slice.ts";
+import { createConversationSlice } from "../features/conversation/slice.ts";
+import { createHistorySlice } from "../features/history/slice.ts";
+import { createModelsSlice } from "../features/models/slice.ts";
+import { createPolicySlice } from "../features/policy/slice.ts";
+import { createResultsSlice } from "../features/results/slice.ts";
+import type { AppState, StoreDeps } from "./types.ts";
+
+export type { AppState, StoreDeps } from "./types.ts";
+export type AppStore = StoreApi<AppState>;
+
+/** Browser side effects that actions need; tests pass their own. */
+export function browserEffects(): Omit<StoreDeps, "bridge"> {
+  return {
+    writeClipboard: (text) => navigator.clipboard.writeText(text),
+    saveTextFile(fileName, text) {
+      const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = fileName;
+      link.click();
+      // The click has started the download synchronously; the URL can go once this task ends.
+      setTimeout(() => URL.revokeObjectURL(url), 0);
+    },
+  };
+}
+
+export function createAppStore(bridge: Bridge, effects: Omit<StoreDeps, "bridge"> = browserEffects()): AppStore {
+  const deps: StoreDeps = { bridge, ...effects };
+  return createStore<AppState>()((set, get) => ({
+    ...createAppShellSlice(set, get, deps),
+    ...createConversationSlice(set, get, deps),
+    ...createPolicySlice(set, get, deps),
+    ...createModelsSlice(set, get, deps),
+    ...createResultsSlice(set, get, deps),
+    ...createHistorySlice(set, get, deps),
+  }));
+}
+
+const StoreContext = createContext<AppStore | null>(null);
+
+export function StoreProvider({ store, children }: { store: AppStore; children: ReactNode }) {
+  return createElement(StoreContext.Provider, { value: store }, children);
+}
+
+/** Subscribes to one selected value. There is deliberately no way to subscribe to the whole state. */
+export function useAppStore<T>(selector: (state: AppState) => T): T {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error("useAppStore needs a <StoreProvider> above it");
+  return useStore(store, selector);
+}

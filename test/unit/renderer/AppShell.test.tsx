@@ -1,0 +1,61 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it } from "vitest";
+import { ok } from "../../../shared/ipc/index.ts";
+import { AppShell } from "../../../renderer/src/features/app/AppShell.tsx";
+import { createTestStore, emptyMachineHandlers, readyEngine, settle, unsafeS3Result } from "./helpers.ts";
+import { renderWithStore } from "./render.tsx";
+
+afterEach(cleanup);
+
+describe("AppShell", () => {
+  it("opens the help overlay with ? and closes it with Esc", () => {
+    renderWithStore(createTestStore().store, <AppShell />);
+    fireEvent.keyDown(document.body, { key: "?" });
+    const dialog = screen.getByRole("dialog", { name: "Keyboard shortcuts" });
+    expect(dialog.textContent).toContain("Ctrl+Enter");
+    fireEvent.keyDown(dialog, { key: "Escape" });
+    expect(screen.queryByRole("dialog")).toBeNull();
+  });
+
+  it("does not open the help while the user types a ? into a field", () => {
+    renderWithStore(createTestStore().store, <AppShell />);
+    fireEvent.keyDown(screen.getByLabelText("Paste a conversation"), { key: "?" });
+    expect(screen.queryByRole("dialog")).toBeNull();
+  });
+
+  it("classifies with Ctrl+Enter from another screen and shows the result", async () => {
+    const { store, bridge } = createTestStore({ ...emptyMachineHandlers(), "classify:run": () => ok({ result: unsafeS3Result(), historyId: 1 }) });
+    store.getState().engineStatusChanged(readyEngine());
+    store.getState().setPasteText("User: Tell me how to break a lock.");
+    renderWithStore(store, <AppShell />);
+    fireEvent.keyDown(window, { key: "3", code: "Digit3", altKey: true });
+    expect(screen.getByRole("heading", { name: "Models", level: 1 })).toBeTruthy();
+    fireEvent.keyDown(window, { key: "Enter", ctrlKey: true });
+    await act(settle);
+    expect(bridge.calls.some((call) => call.channel === "classify:run")).toBe(true);
+    expect(screen.getByRole("heading", { name: "Classify", level: 1 })).toBeTruthy();
+    expect(screen.getByRole("status", { name: "Verdict: Unsafe" })).toBeTruthy();
+  });
+
+  it("works without a model: every screen renders and Classify says why it cannot run", async () => {
+    const { store } = createTestStore(emptyMachineHandlers());
+    store.getState().start();
+    renderWithStore(store, <AppShell />);
+    await act(settle);
+    expect(screen.getByText("A model is needed to classify: load one on the Models screen.")).toBeTruthy();
+    for (const [digit, title] of [["2", "Policy"], ["3", "Models"], ["4", "History"]] as const) {
+      fireEvent.keyDown(window, { key: digit, code: `Digit${digit}`, altKey: true });
+      expect(screen.getByRole("heading", { name: title, level: 1 })).toBeTruthy();
+      if (title === "Models") expect(screen.getByText(/No model loaded\. Every screen works without one/)).toBeTruthy();
+    }
+  });
+
+  it("shows a banner while the connection is down", () => {
+    const { store, bridge } = createTestStore();
+    store.getState().start();
+    renderWithStore(store, <AppShell />);
+    act(() => bridge.setConnection({ status: "closed", reason: "connection to guardbench serve lost", retryInMs: 2000 }));
+    expect(screen.getByText("Not connected: connection to guardbench serve lost. Retrying in 2 s.")).toBeTruthy();
+  });
+});
