@@ -53,4 +53,13 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Only the bridge talks to a transport; the rest of the renderer calls the typed Bridge (ARCHITECTURE.md, "The contract").
+    files: ["renderer/**/*.{ts,tsx}"],
+    ignores: ["renderer/src/bridge/**"],
+    rules: {
+      "no-restricted-globals": ["error", { name: "WebSocket", message: "only renderer/src/bridge/ opens transports; use the Bridge" }],
+      "no-restricted-properties": ["error", { object: "window", property: "guardbench", message: "only renderer/src/bridge/ uses window.guardbench; use the Bridge" }],
+    },
+  },
 );

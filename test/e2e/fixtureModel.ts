@@ -1,24 +1,16 @@
 /**
  * The programmed Llama Guard 3 model the journeys classify with: it answers `\n\nunsafe\nS3` with P(unsafe) = 0.8
- * (the same transition table as test/integration/engine.test.ts's `unsafeS3Transitions`). The expected numbers come
+ * (test/fixtures/guardAnswers.ts). The expected numbers come
  * from the fixture's own `expectedDistribution`, never from the app.
  */
 import { LLAMA3_TOKENS as T, vocabId } from "../fixtures/gguf/llama3Vocab.ts";
-import { logitGapFor, writeProgrammedModel, type ProgrammedModel } from "../fixtures/models.ts";
+import { writeProgrammedModel, type ProgrammedModel } from "../fixtures/models.ts";
+import { llamaGuard3UnsafeAnswer } from "../fixtures/guardAnswers.ts";
 
-const HIGH = 30;
 const THREE = vocabId("3");
 const ONE = vocabId("1");
 
-export const UNSAFE_S3_TRANSITIONS = [
-  { after: T.endHeader, next: [{ token: T.doubleNewline, logit: HIGH }] },
-  { after: T.doubleNewline, next: [{ token: T.unsafe, logit: HIGH }, { token: T.safe, logit: HIGH - logitGapFor(0.8) }] },
-  { after: T.unsafe, next: [{ token: T.newline, logit: HIGH }] },
-  { after: T.newline, next: [{ token: T.S, logit: HIGH }] },
-  { after: T.S, next: [{ token: THREE, logit: HIGH }, { token: ONE, logit: HIGH - 1.5 }] },
-  { after: THREE, next: [{ token: T.eot, logit: HIGH }] },
-  { after: T.safe, next: [{ token: T.eot, logit: HIGH }] },
-];
+export const UNSAFE_S3_TRANSITIONS = llamaGuard3UnsafeAnswer("3");
 
 export interface ExpectedToken {
   text: string;

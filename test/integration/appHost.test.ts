@@ -19,12 +19,12 @@ import { ModelLibrary } from "../../electron/models/library.ts";
 import { modelsDirectory } from "../../electron/models/paths.ts";
 import { FileTokenStore, tokenFilePath } from "../../electron/models/tokenStore.ts";
 import { databasePathFor, openStore, type GuardbenchStore } from "../../electron/store/index.ts";
-import { LLAMA3_TOKENS as T, vocabId } from "../fixtures/gguf/llama3Vocab.ts";
+import { LLAMA3_TOKENS as T } from "../fixtures/gguf/llama3Vocab.ts";
 import { startHub, type HubDouble } from "../fixtures/hub/hubServer.ts";
-import { logitGapFor, writeProgrammedModel, type ProgrammedModel } from "../fixtures/models.ts";
+import { writeProgrammedModel, type ProgrammedModel } from "../fixtures/models.ts";
+import { llamaGuard3UnsafeAnswer } from "../fixtures/guardAnswers.ts";
 import { modelFile, waitUntil } from "./download-support.ts";
 
-const HIGH = 30;
 const MODEL_ID = "local/unsafe-s3.gguf";
 const HUB_REPO = "acme/tiny-guard";
 const hubFiles = [modelFile("held.gguf", 600_000), modelFile("quick.gguf", 200_000)];
@@ -45,14 +45,7 @@ beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), "guardbench-host-"));
   // Llama Guard 3 answering `\n\nunsafe\nS3` with P(unsafe) = 0.8 (see engine.test.ts).
   model = await writeProgrammedModel(join(modelsDirectory(home), MODEL_ID), {
-    transitions: [
-      { after: T.endHeader, next: [{ token: T.doubleNewline, logit: HIGH }] },
-      { after: T.doubleNewline, next: [{ token: T.unsafe, logit: HIGH }, { token: T.safe, logit: HIGH - logitGapFor(0.8) }] },
-      { after: T.unsafe, next: [{ token: T.newline, logit: HIGH }] },
-      { after: T.newline, next: [{ token: T.S, logit: HIGH }] },
-      { after: T.S, next: [{ token: vocabId("3"), logit: HIGH }] },
-      { after: vocabId("3"), next: [{ token: T.eot, logit: HIGH }] },
-    ],
+    transitions: llamaGuard3UnsafeAnswer("3"),
   });
   hub = await startHub({ repos: [{ id: HUB_REPO, files: hubFiles }], chunkSize: 8 * 1024 });
   store = openStore(databasePathFor(home));

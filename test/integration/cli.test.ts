@@ -6,8 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Template } from "@huggingface/jinja";
-import { writeProgrammedModel, logitGapFor, type ProgrammedModel } from "../fixtures/models.ts";
-import { LLAMA3_TOKENS as T, vocabId } from "../fixtures/gguf/llama3Vocab.ts";
+import { writeProgrammedModel, type ProgrammedModel } from "../fixtures/models.ts";
+import { llamaGuard3UnsafeAnswer } from "../fixtures/guardAnswers.ts";
+import { LLAMA3_TOKENS as T } from "../fixtures/gguf/llama3Vocab.ts";
 
 const run = promisify(execFile);
 const bin = join(process.cwd(), "bin", "guardbench.js");
@@ -43,14 +44,7 @@ beforeAll(async () => {
   // The official 1B template embedded in the GGUF lets `classify` detect the family without --family.
   model = await writeProgrammedModel(join(dir, "Llama-Guard-3-1B-fixture.gguf"), {
     chatTemplate: await readFile(join(templates, "llama-guard-3-1b_hf-chat-template.jinja"), "utf8"),
-    transitions: [
-      { after: T.endHeader, next: [{ token: T.doubleNewline, logit: 30 }] },
-      { after: T.doubleNewline, next: [{ token: T.unsafe, logit: 30 }, { token: T.safe, logit: 30 - logitGapFor(0.8) }] },
-      { after: T.unsafe, next: [{ token: T.newline, logit: 30 }] },
-      { after: T.newline, next: [{ token: T.S, logit: 30 }] },
-      { after: T.S, next: [{ token: vocabId("2"), logit: 30 }] },
-      { after: vocabId("2"), next: [{ token: T.eot, logit: 30 }] },
-    ],
+    transitions: llamaGuard3UnsafeAnswer("2"),
   });
 });
 

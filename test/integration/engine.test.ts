@@ -10,27 +10,15 @@ import { EngineProcess } from "../../electron/engine/engineProcess.ts";
 import type { EngineError } from "../../electron/engine/errors.ts";
 import { presetPolicy, setCategoryEnabled } from "../../shared/taxonomy/index.ts";
 import type { Turn } from "../../shared/conversation/types.ts";
-import { writeProgrammedModel, logitGapFor, type ProgrammedModel } from "../fixtures/models.ts";
+import { writeProgrammedModel, type ProgrammedModel } from "../fixtures/models.ts";
+import { llamaGuard3UnsafeAnswer, PROGRAMMED_LOGIT as HIGH } from "../fixtures/guardAnswers.ts";
 import { LLAMA3_TOKENS as T, vocabId } from "../fixtures/gguf/llama3Vocab.ts";
 import { gguf } from "../fixtures/gguf/writer.ts";
 
-const HIGH = 30;
 const three = vocabId("3");
 const one = vocabId("1");
-const ninetyNine = vocabId("99");
 
-/** Llama Guard 3 answering `\n\nunsafe\nS3` with P(unsafe) = 0.8 and some doubt between S3 and S1. */
-function unsafeS3Transitions(categoryTokenAfterS = three) {
-  return [
-    { after: T.endHeader, next: [{ token: T.doubleNewline, logit: HIGH }] },
-    { after: T.doubleNewline, next: [{ token: T.unsafe, logit: HIGH }, { token: T.safe, logit: HIGH - logitGapFor(0.8) }] },
-    { after: T.unsafe, next: [{ token: T.newline, logit: HIGH }] },
-    { after: T.newline, next: [{ token: T.S, logit: HIGH }] },
-    { after: T.S, next: [{ token: categoryTokenAfterS, logit: HIGH }, { token: one, logit: HIGH - 1.5 }] },
-    { after: categoryTokenAfterS, next: [{ token: T.eot, logit: HIGH }] },
-    { after: T.safe, next: [{ token: T.eot, logit: HIGH }] },
-  ];
-}
+const unsafeS3Transitions = (categoryDigits = "3") => llamaGuard3UnsafeAnswer(categoryDigits);
 
 const chat: Turn[] = [
   { role: "user", content: "How do I get into my neighbour's flat?" },
@@ -169,7 +157,7 @@ describe("what llama.cpp is fed", () => {
 
 describe("unparseable output", () => {
   it("reports an unknown code as unparseable instead of a silent verdict", async () => {
-    const model = await writeProgrammedModel(join(dir, "unknown-code.gguf"), { transitions: unsafeS3Transitions(ninetyNine) });
+    const model = await writeProgrammedModel(join(dir, "unknown-code.gguf"), { transitions: unsafeS3Transitions("99") });
     const other = new EngineProcess();
     try {
       await other.load({ modelPath: model.path, family: "llama-guard-3-1b", gpu: false, threads: 1, contextSize: 2048 });

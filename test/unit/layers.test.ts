@@ -26,6 +26,21 @@ const forbidden: Array<[file: string, source: string, why: RegExp]> = [
   ["renderer/src/x.ts", `import { EngineProcess } from "../../electron/engine/engineProcess.ts";\nexport const a = EngineProcess;`, /imports only shared/],
 ];
 
+describe("transport rule", () => {
+  it.each([
+    ["renderer/src/features/x.ts", "export const socket = new WebSocket('ws://localhost');", /only renderer\/src\/bridge\/ opens transports/],
+    ["renderer/src/features/x.ts", "export const api = window.guardbench;", /only renderer\/src\/bridge\/ uses window.guardbench/],
+  ])("%s may not: %s", async (filePath, source, why) => {
+    const [result] = await eslint.lintText(source, { filePath });
+    expect((result?.messages ?? []).map((m) => m.message).join("\n")).toMatch(why);
+  });
+
+  it("lets the bridge open a WebSocket", async () => {
+    const [result] = await eslint.lintText("export const socket = new WebSocket('ws://localhost');", { filePath: "renderer/src/bridge/x.ts" });
+    expect(result?.messages ?? []).toEqual([]);
+  });
+});
+
 describe("layer rules", () => {
   it.each(forbidden)("%s may not: %s", async (file, source, why) => {
     const errors = await importErrors(file, source);
