@@ -73,6 +73,9 @@ export interface DownloadOptions {
   slots?: DownloadSlots;
 }
 
+/** How often progress is re-sent while no bytes arrive. */
+const HEARTBEAT_MS = 1_000;
+
 type Intent = "run" | "pause" | "cancel";
 const settledStates: readonly DownloadState[] = ["completed", "failed", "cancelled"];
 
@@ -92,6 +95,8 @@ export class ModelDownload {
   #attempt: AbortController | undefined;
   #wake: (() => void) | undefined;
   #latestProgress: DownloadProgress | undefined;
+  /** the newest byte count, also between throttled progress events */
+  #latestBytes: { phase: TransferPhase; bytesDone: number; bytesTotal: number } | undefined;
   #lastProgressAt = -Infinity;
   readonly #meter = new RateMeter();
   readonly #listeners = new Map<keyof DownloadEvents, Set<(event: never) => void>>();
@@ -177,11 +182,12 @@ export class ModelDownload {
         this.#setState("queued");
         release = await this.#slots.acquire(attempt.signal);
         this.#setState("running");
+        const stopHeartbeat = this.#startHeartbeat();
         const result = await transferVerifiedFile(target, this.#settings, {
           signal: attempt.signal,
           onBytes: (phase, done, total) => this.#reportBytes(phase, done, total),
           onRetry: (notice) => this.#emit("retry", notice),
-        });
+        }).finally(stopHeartbeat);
         this.#setState("completed");
         return result;
       } catch (error) {
@@ -212,13 +218,30 @@ export class ModelDownload {
   }
 
   #reportBytes(phase: TransferPhase, bytesDone: number, bytesTotal: number): void {
-    const phaseChanged = this.#latestProgress?.phase !== phase;
+    const phaseChanged = this.#latestBytes?.phase !== phase;
     if (phaseChanged) this.#meter.reset();
+    this.#latestBytes = { phase, bytesDone, bytesTotal };
     const bytesPerSecond = this.#meter.sample(bytesDone);
-    const now = performance.now();
-    const due = phaseChanged || bytesDone === bytesTotal || now - this.#lastProgressAt >= this.#settings.progressIntervalMs;
-    if (!due) return;
-    this.#lastProgressAt = now;
+    const due = phaseChanged || bytesDone === bytesTotal || performance.now() - this.#lastProgressAt >= this.#settings.progressIntervalMs;
+    if (due) this.#emitProgress(bytesPerSecond);
+  }
+
+  /**
+   * While a transfer runs but no bytes arrive (a stalled connection, a retry wait), progress still ticks so the rate
+   * visibly falls to 0 and the ETA disappears, instead of the last good numbers staying on screen.
+   */
+  #startHeartbeat(): () => void {
+    const timer = setInterval(() => {
+      if (this.#latestBytes && performance.now() - this.#lastProgressAt >= HEARTBEAT_MS) this.#emitProgress(this.#meter.sample(this.#latestBytes.bytesDone));
+    }, HEARTBEAT_MS);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  #emitProgress(bytesPerSecond: number): void {
+    if (!this.#latestBytes) return;
+    const { phase, bytesDone, bytesTotal } = this.#latestBytes;
+    this.#lastProgressAt = performance.now();
     this.#latestProgress = {
       jobId: this.id,
       repo: this.repo,
@@ -235,6 +258,8 @@ export class ModelDownload {
   #setState(state: DownloadState): void {
     if (this.#state === state) return;
     this.#state = state;
+    // Throttling may have held back the last bytes: a paused job reports exactly what it has on disk.
+    if (state === "paused") this.#emitProgress(0);
     this.#emit("state", state);
   }
 

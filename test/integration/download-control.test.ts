@@ -55,6 +55,22 @@ describe("pause, resume and cancel", () => {
     expect(await filesUnder(settings.modelsDir)).toEqual([join(repo, "a.gguf")]);
   });
 
+  it("a paused job reports the bytes it has on disk, even those throttled progress events held back", async () => {
+    const settings = { ...(await setUp()), progressIntervalMs: 3_600_000 };
+    holdMidFile();
+    const job = startDownload({ repo, file: model.path }, settings);
+    const reported: number[] = [];
+    job.on("progress", (progress) => reported.push(progress.bytesDone));
+    await waitUntil(async () => (await readFile(partialOf(settings)).catch(() => Buffer.alloc(0))).length >= stallAt, "the transfer is held mid-file");
+    expect(job.progress?.bytesDone ?? 0).toBeLessThan(stallAt);
+
+    await job.pause();
+    expect(job.progress).toMatchObject({ bytesDone: stallAt, bytesPerSecond: 0, etaSeconds: null });
+    expect(reported.at(-1)).toBe(stallAt);
+    job.cancel();
+    await job.result.catch(() => undefined);
+  });
+
   it("cancel stops the download and deletes the partial", async () => {
     const settings = await setUp();
     holdMidFile();
