@@ -220,6 +220,22 @@ function describeModels(candidates: readonly FitCandidate[], modelIds: readonly 
   return modelIds.map((id) => candidates.find((c) => c.modelId === id)?.modelName ?? id).join(" or ");
 }
 
+/**
+ * Without a GPU every token is computed on the CPU, so the recommendation leads with models small enough to classify a
+ * chat in seconds (under CPU_FRIENDLY_PARAMETERS), then the catalog's order. A user can still pick a larger one.
+ */
+const CPU_FRIENDLY_PARAMETERS = 3e9;
+
+function cpuFirstOrder(catalog: Catalog): string[] {
+  const small = (model: CatalogModel) => (knownValue(model.parameterCount) ?? Infinity) < CPU_FRIENDLY_PARAMETERS;
+  return [...catalog.models.filter(small), ...catalog.models.filter((m) => !small(m))].map((model) => model.id);
+}
+
+/** F16/F32 weights on a CPU are twice the bytes of Q8_0 to read per token, for no measurable gain in verdicts. */
+function isUnquantised(quant: string): boolean {
+  return quantQualityRank(quant) < quantQualityRank("Q8_0");
+}
+
 export interface FitReport {
   contextSize: number;
   hardware: HardwareProfile;
@@ -257,8 +273,8 @@ export function assessCatalog({ catalog, hardware, contextSize, headerEstimates,
       };
     }),
   );
-  const catalogOrder = catalog.models.map((model) => model.id);
+  const catalogOrder = hardware.gpu ? catalog.models.map((model) => model.id) : cpuFirstOrder(catalog);
   const preference = preferredModelId ? [preferredModelId, ...catalogOrder.filter((id) => id !== preferredModelId)] : catalogOrder;
-  const recommendation = recommend(candidates, preference);
+  const recommendation = recommend(hardware.gpu ? candidates : candidates.filter((c) => !isUnquantised(c.quant)), preference);
   return { contextSize, hardware, candidates, ...(recommendation ? { recommendation } : {}) };
 }

@@ -161,7 +161,16 @@ describe("assessCatalog and its recommendation", () => {
     const report = assess(noGpu(4));
     expect(report.candidates.filter((c) => c.modelId === "llama-guard-3-8b").every((c) => c.assessment.rating === "red")).toBe(true);
     expect(report.recommendation?.candidate.fileKey).toBe("bartowski/Llama-Guard-3-1B-GGUF/Llama-Guard-3-1B-Q8_0.gguf");
-    expect(report.recommendation?.reason).toMatch(/runs on this machine, though not entirely on a GPU .*\(no quant of Llama Guard 3 8B fits\)/);
+    expect(report.recommendation?.reason).toMatch(/^Llama Guard 3 1B Q8_0: the highest-quality quant of it that runs on this machine, though not entirely on a GPU/);
+  });
+
+  it("without a GPU leads with a model small enough for the CPU, quantised rather than F16", () => {
+    const report = assess(noGpu(24));
+    // The 8B runs here too, and the F16 of the 1B would fit: the choice is about speed, not fit.
+    expect(report.candidates.find((c) => c.fileKey.endsWith("Llama-Guard-3-8B-Q8_0.gguf"))?.assessment.rating).toBe("yellow");
+    expect(report.candidates.find((c) => c.fileKey.endsWith("Llama-Guard-3-1B-f16.gguf"))?.assessment.rating).toBe("yellow");
+    expect(report.recommendation?.candidate.fileKey).toBe("bartowski/Llama-Guard-3-1B-GGUF/Llama-Guard-3-1B-Q8_0.gguf");
+    expect(assess(noGpu(24), { preferredModelId: "llama-guard-3-8b" }).recommendation?.candidate.quant).toBe("Q8_0");
   });
 
   it("honours a preferred model", () => {
