@@ -30,3 +30,16 @@ export class CliFailure extends Error {
 export function writeLine(stream: Writable, line: string): void {
   stream.write(line.endsWith("\n") ? line : `${line}\n`);
 }
+
+/** Resolves on the first Ctrl+C or SIGTERM: long-running commands (serve, worker) then shut down cleanly. */
+export function untilSignalled(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}

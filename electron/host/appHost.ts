@@ -11,6 +11,7 @@ import { toResultError } from "./errors.ts";
 import { EventHub, type AnyEventListener } from "./eventHub.ts";
 import { mergeHandlerGroups, type HandlerGroup, type HandlerTable } from "./handlerTable.ts";
 import { defaultHandlerGroups } from "./handlers/index.ts";
+import { RunManager } from "../runs/runManager.ts";
 import { JobManager } from "./jobs.ts";
 import { DisposableStore, type Disposer } from "./lifecycle.ts";
 import type { AppHostDeps, HostServices } from "./services.ts";
@@ -26,6 +27,7 @@ export class AppHost {
   private readonly events = new EventHub();
   private readonly jobs: JobManager;
   private readonly engineControl: EngineControl;
+  private readonly runManager: RunManager;
   private readonly table: HandlerTable;
   private readonly disposables = new DisposableStore();
 
@@ -33,11 +35,13 @@ export class AppHost {
   constructor(deps: AppHostDeps, options: AppHostOptions = {}) {
     this.jobs = new JobManager(this.events);
     this.engineControl = new EngineControl(deps.engine, this.jobs, this.events, deps.engineDefaults);
+    this.runManager = new RunManager(deps.store, this.jobs, this.engineControl, deps.paths.modelsDir);
     const services: HostServices = {
       ...deps,
       events: this.events,
       jobs: this.jobs,
       engineControl: this.engineControl,
+      runs: this.runManager,
       hardware: cached(deps.detectHardware, options.hardwareCacheMs ?? 30_000),
     };
     this.table = mergeHandlerGroups([...defaultHandlerGroups(services), ...(options.extraHandlerGroups?.(services) ?? [])]);
@@ -74,6 +78,14 @@ export class AppHost {
       invoke: <C extends Channel>(channel: C, request: Req<C>) => this.invoke(channel, request) as Promise<Result<Res<C>>>,
       on: (event, listener) => this.on(event, listener),
     };
+  }
+
+  /**
+   * Start-up: continues the runs the app left running when it last stopped (each as a job; one that cannot continue is
+   * marked failed with the reason). Call once, after the host is set up.
+   */
+  resumeInterruptedRuns(): Promise<void> {
+    return this.runManager.resumeInterrupted();
   }
 
   /** Resolves when the job has finished (tests, shutdown); undefined for a job that is not running. */

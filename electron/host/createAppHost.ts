@@ -58,6 +58,8 @@ export function createAppHost(setup: HostSetup): RunningHost {
     detectHardware: () => detectHardware({ gpu }),
     tokenStore,
   });
+  // Runs the app left running (it quit or was killed mid-run) continue in the background, as jobs.
+  void host.resumeInterruptedRuns();
   return {
     host,
     store,

@@ -57,6 +57,11 @@ export class EngineControl {
     return this.current;
   }
 
+  /** What the worker reports about the loaded model (its parallel sequences …); undefined while none is loaded or after a crash. */
+  get loadedModel(): LoadedModelInfo | undefined {
+    return this.engine.model;
+  }
+
   /** Starts loading; a load already under way is cancelled first (the newest request wins). */
   startLoad(request: LoadRequest): string {
     const previous = this.loadJobId;
@@ -101,9 +106,9 @@ export class EngineControl {
     return this.setStatus({ state: "idle" });
   }
 
-  async classify(request: ClassifyRequest, options: ClassifyOptions | undefined): Promise<{ result: ClassificationResult; model: EngineModel }> {
+  async classify(request: ClassifyRequest, options: ClassifyOptions | undefined, signal?: AbortSignal): Promise<{ result: ClassificationResult; model: EngineModel }> {
     const model = this.requireModel("classify");
-    const result = await this.engine.classify(request, options);
+    const result = await this.engine.classify(request, options, signal);
     this.markRecovered();
     return { result, model };
   }

@@ -14,9 +14,23 @@ export type JobValue<K extends JobKind> = DoneOf<K>["result"] extends Result<inf
 /** What a job reports: its progress without the fields the manager fills in. */
 export type ProgressUpdate<K extends JobKind> = Partial<Omit<ProgressOf<K>, "jobId" | "kind">>;
 
+/** The reason a job's signal is aborted with: `job:cancel`, or the host shutting down (work that can resume later stays resumable). */
+export class JobAbort extends Error {
+  override readonly name = "JobAbort";
+
+  constructor(readonly why: "cancelled" | "shutdown") {
+    super(why === "cancelled" ? "the job was cancelled" : "Guardbench is shutting down");
+  }
+}
+
+/** True when the job was stopped by the host shutting down rather than cancelled by the user. */
+export function isJobShutdown(signal: AbortSignal): boolean {
+  return signal.reason instanceof JobAbort && signal.reason.why === "shutdown";
+}
+
 export interface JobContext<K extends JobKind> {
   jobId: string;
-  /** aborted by `job:cancel` (and when the host shuts down) */
+  /** aborted by `job:cancel` (and when the host shuts down); the reason is a JobAbort saying which */
   signal: AbortSignal;
   report(update: ProgressUpdate<K>): void;
 }
@@ -97,7 +111,7 @@ export class JobManager {
   cancel(jobId: string): boolean {
     const job = this.running.get(jobId);
     if (!job) return false;
-    job.controller.abort();
+    job.controller.abort(new JobAbort("cancelled"));
     return true;
   }
 
@@ -119,7 +133,7 @@ export class JobManager {
 
   /** Cancels every job (host shutdown). */
   cancelAll(): void {
-    for (const job of this.running.values()) job.controller.abort();
+    for (const job of this.running.values()) job.controller.abort(new JobAbort("shutdown"));
   }
 }
 

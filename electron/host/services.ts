@@ -2,6 +2,7 @@
 import type { HardwareProfile } from "../../shared/models/fit.ts";
 import type { ModelLibrary } from "../models/library.ts";
 import type { TokenStore } from "../models/tokenStore.ts";
+import type { RunManager } from "../runs/runManager.ts";
 import type { GuardbenchStore } from "../store/index.ts";
 import type { DownloadService } from "./downloads.ts";
 import type { EngineControl, EngineDefaults, EnginePort } from "./engineControl.ts";
@@ -37,6 +38,8 @@ export interface HostServices extends AppHostDeps {
   events: EventHub;
   jobs: JobManager;
   engineControl: EngineControl;
+  /** batch runs as jobs, resumable */
+  runs: RunManager;
   /** detectHardware, cached */
   hardware: () => Promise<HardwareProfile>;
 }

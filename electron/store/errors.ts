@@ -11,7 +11,9 @@ export type StoreErrorCode =
   /** a row asked for does not exist */
   | "not-found"
   /** a stored row no longer parses (hand-edited database, or a bug) */
-  | "row-invalid";
+  | "row-invalid"
+  /** a write that would overwrite what must not change (a run's finished result) */
+  | "conflict";
 
 export class StoreError extends Error {
   override readonly name = "StoreError";

@@ -3,18 +3,26 @@
  * Repositories are synchronous (better-sqlite3): a write has been committed when its method returns, so a handler
  * that acknowledges after calling one never acknowledges a write that a crash could lose.
  *
- * Later tables (datasets, runs, results, labels) get their own migration and their own repository file here,
- * wired into {@link GuardbenchStore} the same way.
+ * One repository per table group: policies, history, datasets (and items), labels (append-only events), runs (and
+ * results), file hashes.
  */
 import { join } from "node:path";
 import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from "./database.ts";
 import { translateSqliteError } from "./errors.ts";
+import { DatasetRepository } from "./datasets.ts";
+import { FileHashRepository } from "./fileHashes.ts";
 import { HistoryRepository } from "./history.ts";
+import { LabelRepository } from "./labels.ts";
 import { PolicyRepository } from "./policies.ts";
+import { RunRepository } from "./runs.ts";
 
 export { StoreError, type StoreErrorCode } from "./errors.ts";
 export { LATEST_SCHEMA_VERSION, migrations, type Migration } from "./migrations.ts";
 export type { NewClassification } from "./history.ts";
+export type { ItemLabelRow, NewDataset } from "./datasets.ts";
+export type { NewLabel } from "./labels.ts";
+export type { ItemOutcomeRecord, NewRun, PendingItem, ResultLine, StoredClassification } from "./runs.ts";
+export type { FileHashRepository, FileIdentity } from "./fileHashes.ts";
 export type { OpenDatabaseOptions } from "./database.ts";
 
 export const DATABASE_FILE_NAME = "guardbench.db";
@@ -27,16 +35,25 @@ export interface GuardbenchStore {
   readonly path: string;
   readonly policies: PolicyRepository;
   readonly history: HistoryRepository;
+  readonly datasets: DatasetRepository;
+  readonly labels: LabelRepository;
+  readonly runs: RunRepository;
+  readonly fileHashes: FileHashRepository;
   close(): void;
 }
 
 /** Opens (creating and migrating when needed) the database at `path`. Throws StoreError with a way out on failure. */
 export function openStore(path: string, options: OpenDatabaseOptions = {}): GuardbenchStore {
   const db = openDatabase(path, options);
+  const datasets = new DatasetRepository(db);
   return {
     path,
     policies: translatingErrors(new PolicyRepository(db, path), path),
     history: translatingErrors(new HistoryRepository(db), path),
+    datasets: translatingErrors(datasets, path),
+    labels: translatingErrors(new LabelRepository(db, datasets), path),
+    runs: translatingErrors(new RunRepository(db), path),
+    fileHashes: translatingErrors(new FileHashRepository(db), path),
     close: () => db.close(),
   };
 }

@@ -1,7 +1,6 @@
 /**
  * The schema, as numbered migrations applied in order. `PRAGMA user_version` records the last one applied.
- * Never edit a migration that has shipped: append a new one (the labeling/evaluation work adds datasets, runs,
- * results and labels this way).
+ * Never edit a migration that has shipped: append a new one.
  */
 import type { Database } from "better-sqlite3";
 
@@ -43,6 +42,123 @@ export const migrations: readonly Migration[] = [
           flagged           INTEGER NOT NULL,
           preview           TEXT    NOT NULL,
           result_json       TEXT    NOT NULL
+        );
+      `);
+    },
+  },
+  {
+    version: 2,
+    description: "datasets and their items, label events, runs and their results, cached model-file hashes",
+    up(db) {
+      db.exec(`
+        -- A dataset is visible once its import finished (imported_at set): an import writes its items in batches, and
+        -- one stopped halfway (cancelled, failed, killed) must never pass for a complete dataset.
+        CREATE TABLE datasets (
+          id            INTEGER PRIMARY KEY,
+          name          TEXT    NOT NULL,
+          source_path   TEXT    NOT NULL,
+          -- sha256 of the imported file: \`guardbench run\` reuses an earlier import of the same bytes
+          source_sha256 TEXT    NOT NULL,
+          format        TEXT    NOT NULL CHECK (format IN ('jsonl', 'csv', 'json')),
+          mapping_json  TEXT,
+          started_at    TEXT    NOT NULL,
+          imported_at   TEXT,
+          item_count    INTEGER NOT NULL DEFAULT 0,
+          bad_row_count INTEGER NOT NULL DEFAULT 0,
+          bad_rows_json TEXT    NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX datasets_source ON datasets (source_sha256);
+
+        CREATE TABLE dataset_items (
+          id              INTEGER PRIMARY KEY,
+          dataset_id      INTEGER NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,
+          position        INTEGER NOT NULL,
+          item_key        TEXT    NOT NULL,
+          turns_json      TEXT    NOT NULL,
+          label           TEXT    CHECK (label IN ('safe', 'unsafe')),
+          categories_json TEXT    NOT NULL,
+          mlcommons_json  TEXT,
+          meta_json       TEXT,
+          UNIQUE (dataset_id, item_key),
+          UNIQUE (dataset_id, position)
+        );
+
+        -- Append-only: a label is an event, an undo is an event naming the one it undoes. The label in effect is the
+        -- item's latest label event that no undo names (view current_labels), so nothing a user did is ever lost.
+        CREATE TABLE label_events (
+          id              INTEGER PRIMARY KEY AUTOINCREMENT,
+          item_id         INTEGER NOT NULL REFERENCES dataset_items (id) ON DELETE CASCADE,
+          kind            TEXT    NOT NULL CHECK (kind IN ('label', 'undo')),
+          label           TEXT    CHECK (label IN ('safe', 'unsafe')),
+          categories_json TEXT,
+          note            TEXT,
+          who             TEXT    NOT NULL,
+          session         TEXT,
+          undoes_event_id INTEGER REFERENCES label_events (id),
+          created_at      TEXT    NOT NULL,
+          CHECK ((kind = 'label' AND label IS NOT NULL AND undoes_event_id IS NULL)
+              OR (kind = 'undo' AND label IS NULL AND undoes_event_id IS NOT NULL))
+        );
+        CREATE UNIQUE INDEX label_events_undone ON label_events (undoes_event_id);
+        CREATE INDEX label_events_item ON label_events (item_id, id);
+        CREATE INDEX label_events_session ON label_events (session, id);
+
+        CREATE VIEW live_label_events AS
+          SELECT e.* FROM label_events e
+          WHERE e.kind = 'label' AND NOT EXISTS (SELECT 1 FROM label_events u WHERE u.undoes_event_id = e.id);
+
+        CREATE VIEW current_labels AS
+          SELECT l.* FROM live_label_events l
+          WHERE l.id = (SELECT MAX(m.id) FROM live_label_events m WHERE m.item_id = l.item_id);
+
+        CREATE TABLE runs (
+          id               INTEGER PRIMARY KEY,
+          dataset_id       INTEGER NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,
+          model_path       TEXT    NOT NULL,
+          model_sha256     TEXT    NOT NULL,
+          model_size       INTEGER NOT NULL,
+          family           TEXT    NOT NULL,
+          policy_name      TEXT    NOT NULL,
+          policy_version   INTEGER,
+          policy_json      TEXT    NOT NULL,
+          settings_json    TEXT    NOT NULL,
+          state            TEXT    NOT NULL CHECK (state IN ('running', 'paused', 'cancelled', 'done', 'failed')),
+          stop_reason_json TEXT,
+          origin           TEXT    NOT NULL CHECK (origin IN ('app', 'cli')),
+          -- \`guardbench run\`: what makes a later invocation the same run (see electron/runs/cliRunKey.ts)
+          run_key          TEXT,
+          -- the process scoring the run, so two processes never score one run at once
+          owner_pid        INTEGER,
+          created_at       TEXT    NOT NULL,
+          finished_at      TEXT
+        );
+        CREATE INDEX runs_dataset ON runs (dataset_id);
+        CREATE INDEX runs_key ON runs (run_key);
+
+        -- One row per (run, item), written as the item finishes: a score, or the error that stopped it.
+        CREATE TABLE results (
+          id              INTEGER PRIMARY KEY,
+          run_id          INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+          item_id         INTEGER NOT NULL REFERENCES dataset_items (id) ON DELETE CASCADE,
+          score           REAL,
+          verdict         TEXT,
+          categories_json TEXT,
+          result_json     TEXT,
+          error_code      TEXT,
+          error_json      TEXT,
+          finished_at     TEXT    NOT NULL,
+          CHECK ((score IS NOT NULL AND result_json IS NOT NULL AND error_code IS NULL)
+              OR (score IS NULL AND result_json IS NULL AND error_code IS NOT NULL)),
+          UNIQUE (run_id, item_id)
+        );
+
+        -- sha256 of model files, valid while the file keeps its size and modification time.
+        CREATE TABLE file_hashes (
+          path      TEXT    PRIMARY KEY,
+          size      INTEGER NOT NULL,
+          mtime_ms  REAL    NOT NULL,
+          sha256    TEXT    NOT NULL,
+          hashed_at TEXT    NOT NULL
         );
       `);
     },

@@ -6,13 +6,16 @@
  *
  * Names are stable once written: add channels, never rename them.
  *
- * Long work (a model download, a model load) answers `{ jobId }` at once, then pushes `job:progress` and finally
- * one `job:done` carrying the job's own Result. `job:cancel` cancels any job; downloads also take `job:pause` and
- * `job:resume`. A renderer that (re)connects calls `job:list` to pick up jobs already running.
+ * Long work (a model download, a model load, a dataset import, a batch run) answers `{ jobId }` at once, then pushes
+ * `job:progress` and finally one `job:done` carrying the job's own Result. `job:cancel` cancels any job; downloads and
+ * runs also take `job:pause` and `job:resume`. A renderer that (re)connects calls `job:list` to pick up jobs already
+ * running.
  */
 import { z } from "zod";
 import type { ClassificationResult, VerdictKind } from "../classify/result.ts";
-import type { Turn } from "../conversation/types.ts";
+import type { CheckMode, Turn } from "../conversation/types.ts";
+import { DATASET_FORMATS, type ColumnDetection, type ColumnMapping, type DatasetFormat, type SafetyLabel } from "../datasets/index.ts";
+import type { HistogramBin, PerCategoryReport, PrecisionRecallCurve, RunComparison, ScoreEvaluation } from "../metrics/index.ts";
 import type { Catalog } from "../models/catalog.ts";
 import type { FitAssessment, FitReport, HardwareProfile } from "../models/fit.ts";
 import type { ModelFileInfo } from "../models/modelInfo.ts";
@@ -59,6 +62,32 @@ const promptInputFields = {
 const jobIdSchema = z.strictObject({ jobId: z.string().min(1).max(100) });
 const policyNameSchema = z.string().trim().min(1, "the policy name is empty").max(200);
 const versionSchema = z.number().int().positive();
+
+// Datasets, runs and labels.
+const datasetIdSchema = z.number({ error: "datasetId must be a number (see datasets:list)" }).int().positive();
+const runIdSchema = z.number({ error: "runId must be a number (see runs:list)" }).int().positive();
+/** an item's id within its dataset (the dataset file's own `id`, or `row-N`) */
+const itemIdSchema = z.string({ error: "itemId must be the item's id within its dataset" }).min(1).max(1000);
+const filePathSchema = z.string().min(1, "the path is empty").max(4096);
+const thresholdSchema = z.number().min(0).max(1);
+const safetyLabelSchema = z.enum(["safe", "unsafe"], { error: "label must be safe or unsafe" });
+const categoryCodesSchema = z.array(z.string().trim().min(1).max(200)).max(100);
+const columnNameSchema = z.string().min(1).max(500);
+const columnMappingSchema = z.strictObject({
+  prompt: columnNameSchema,
+  response: columnNameSchema.optional(),
+  label: columnNameSchema.optional(),
+  categories: columnNameSchema.optional(),
+  id: columnNameSchema.optional(),
+  labelTrueMeans: safetyLabelSchema.optional(),
+});
+const datasetFormatSchema = z.enum(DATASET_FORMATS, { error: `format must be one of ${DATASET_FORMATS.join(", ")}` });
+/** How a run classifies; everything not given takes the classifier's defaults (threshold 0.5, top-k 5, check "last"). */
+const runSettingsSchema = z.strictObject({
+  threshold: thresholdSchema.optional(),
+  topK: z.number().int().min(0).max(50).optional(),
+  check: checkSchema.optional(),
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // Requests: one schema per channel.
@@ -132,10 +161,127 @@ export const requestSchemas = {
   /** the jobs still running (for a renderer that connects after they started) */
   "job:list": noFields,
   "job:cancel": jobIdSchema,
-  /** downloads only */
+  /** downloads and runs */
   "job:pause": jobIdSchema,
-  /** downloads only */
+  /** downloads and runs */
   "job:resume": jobIdSchema,
+
+  /** The import wizard's first step: the file's format, columns and first rows as parsed, with a suggested column mapping. */
+  "datasets:preview": z.strictObject({ path: filePathSchema, format: datasetFormatSchema.optional(), rows: z.number().int().min(1).max(200).optional() }),
+  /**
+   * Starts an import job: answers `{ jobId }`; `job:done` carries the stored dataset and the bad rows (row, line, reason).
+   * `mapping` is needed for CSV and for JSON rows not in the common record format. `onBadRows`: "skip" (default) imports
+   * the good rows and lists the bad ones; "stop" fails at the first bad row and stores nothing.
+   */
+  "datasets:import": z.strictObject({
+    path: filePathSchema,
+    name: z.string().trim().min(1, "the dataset name is empty").max(200).optional(),
+    format: datasetFormatSchema.optional(),
+    mapping: columnMappingSchema.optional(),
+    onBadRows: z.enum(["skip", "stop"], { error: "onBadRows must be skip or stop" }).optional(),
+  }),
+  /** imported datasets with their label counts, newest first, and the bundled demo datasets */
+  "datasets:list": noFields,
+  /** one dataset: counts, the bad rows its import skipped, and its runs */
+  "datasets:get": z.strictObject({ datasetId: datasetIdSchema }),
+  /** imports a bundled demo dataset (a job, like datasets:import); one already imported is imported again as a new dataset */
+  "datasets:demo": z.strictObject({ name: z.string().min(1).max(100) }),
+  /**
+   * Writes every item's current label (reviewed or imported) and, with `runId`, that run's result, to `path` as JSON
+   * Lines or CSV. Written to a temporary file and renamed, so the file is either complete or absent.
+   */
+  "datasets:export": z.strictObject({
+    datasetId: datasetIdSchema,
+    runId: runIdSchema.optional(),
+    path: filePathSchema,
+    format: z.enum(["jsonl", "csv"], { error: "format must be jsonl or csv" }),
+    /** CSV: prefix cells starting with = + - @ with an apostrophe so spreadsheets do not run them as formulas */
+    spreadsheetSafe: z.boolean().optional(),
+  }),
+
+  /**
+   * Classifies every item of a dataset with the loaded model: answers `{ jobId, runId }` at once; `job:progress` reports
+   * done/total, rate and ETA; each result is stored as it finishes. The policy is a saved version (`policyVersion`), an
+   * unsaved policy (`policy`), or, with neither, the loaded model family's preset.
+   */
+  "runs:start": z
+    .strictObject({
+      datasetId: datasetIdSchema,
+      policy: policySchema.optional(),
+      policyVersion: z.strictObject({ name: policyNameSchema, version: versionSchema }).optional(),
+      settings: runSettingsSchema.optional(),
+    })
+    .refine((request) => !(request.policy && request.policyVersion), { message: "give either policy (unsaved) or policyVersion (saved), not both" }),
+  /** runs, newest first; only those of one dataset with `datasetId` */
+  "runs:list": z.strictObject({ datasetId: datasetIdSchema.optional() }),
+  "runs:get": z.strictObject({ runId: runIdSchema }),
+  /**
+   * Continues a running (interrupted), paused or failed run with the items that have no result yet; `retryFailed` also
+   * scores again the items whose classification failed (a done run can be resumed that way). Refused when the model
+   * file's content changed since the run started. Answers `{ jobId, runId }`.
+   */
+  "runs:resume": z.strictObject({ runId: runIdSchema, retryFailed: z.boolean().optional() }),
+
+  /**
+   * A page of a dataset's items to review, in the chosen order, each with its current label and (with `runId`) the run's
+   * result. Filters combine (all must hold): `disagreements` (the run's verdict at the threshold differs from the label),
+   * `uncertainMargin` (|score − threshold| < margin), `category` (labeled or predicted with that code), `unlabeled`.
+   * The threshold is the run's unless `filter.threshold` is given.
+   */
+  "review:queue": z.strictObject({
+    datasetId: datasetIdSchema,
+    runId: runIdSchema.optional(),
+    filter: z
+      .strictObject({
+        disagreements: z.boolean().optional(),
+        uncertainMargin: z.number().gt(0, "uncertainMargin must be above 0").max(1).optional(),
+        category: z.string().trim().min(1).max(200).optional(),
+        unlabeled: z.boolean().optional(),
+        threshold: thresholdSchema.optional(),
+      })
+      .optional(),
+    /** "dataset" (default): file order; "uncertainty": closest to the threshold first; "score": highest P(unsafe) first */
+    order: z.enum(["dataset", "uncertainty", "score"], { error: "order must be dataset, uncertainty or score" }).optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+  }),
+  /** Labels one item; answers the saved label event only once it is committed. Earlier labels stay in the item's history. */
+  "review:label": z.strictObject({
+    datasetId: datasetIdSchema,
+    itemId: itemIdSchema,
+    label: safetyLabelSchema,
+    categories: categoryCodesSchema.optional(),
+    note: z.string().max(10_000).optional(),
+    /** who labeled; default: the operating-system user */
+    who: z.string().trim().min(1).max(200).optional(),
+    /** a labeling session's id (the review screen makes one), so `review:undo { session }` can step back through it */
+    session: z.string().min(1).max(200).optional(),
+  }),
+  /** Undoes the latest label event still in effect: of one item (`datasetId` + `itemId`) or of a labeling `session`. */
+  "review:undo": z
+    .strictObject({ datasetId: datasetIdSchema.optional(), itemId: itemIdSchema.optional(), session: z.string().min(1).max(200).optional() })
+    .refine((request) => (request.session !== undefined) !== (request.datasetId !== undefined || request.itemId !== undefined), {
+      message: "give datasetId and itemId to undo an item's last label, or session to undo the session's last label (not both)",
+    })
+    .refine((request) => request.session !== undefined || (request.datasetId !== undefined && request.itemId !== undefined), {
+      message: "undoing an item's label needs both datasetId and itemId",
+    }),
+
+  /**
+   * A run measured against the current labels at a threshold (default: the run's): precision, recall, F1, FPR, AUPRC,
+   * the PR curve, a score histogram (`bins`, default 20) and per-category metrics.
+   */
+  "eval:metrics": z.strictObject({ runId: runIdSchema, threshold: thresholdSchema.optional(), bins: z.number().int().min(1).max(200).optional() }),
+  /** Two runs over one dataset: metric deltas (candidate − baseline) and the items whose verdict flipped. */
+  "eval:compare": z.strictObject({
+    baselineRunId: runIdSchema,
+    candidateRunId: runIdSchema,
+    /** default: each run's own threshold */
+    threshold: thresholdSchema.optional(),
+    candidateThreshold: thresholdSchema.optional(),
+  }),
+  /** One item of a run: its conversation, label history and full result (the prompt text rebuilt from the stored policy). */
+  "results:get": z.strictObject({ runId: runIdSchema, itemId: itemIdSchema }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type Channel = keyof typeof requestSchemas;
@@ -302,6 +448,249 @@ export interface HistoryEntry extends Omit<HistorySummary, "preview"> {
   result: ClassificationResult;
 }
 
+export interface DatasetBadRow {
+  /** JSON Lines: the line; CSV: the data record (header not counted); JSON: the array position */
+  row: number;
+  /** the line the row starts on */
+  line: number;
+  reason: string;
+}
+
+/** Labels as they stand now: a reviewed label wins over the imported one. */
+export interface DatasetLabelCounts {
+  safe: number;
+  unsafe: number;
+  unlabeled: number;
+  /** items with a label from review (the others keep the label they were imported with) */
+  reviewed: number;
+}
+
+export interface DatasetSummary {
+  id: number;
+  name: string;
+  /** the file it was imported from */
+  sourcePath: string;
+  format: DatasetFormat;
+  /** the column mapping; absent for the common record format */
+  mapping?: ColumnMapping;
+  importedAt: string;
+  items: number;
+  /** rows the import skipped (see datasets:get for the list) */
+  badRows: number;
+  labels: DatasetLabelCounts;
+}
+
+export interface DatasetDetail extends DatasetSummary {
+  /** the skipped rows, first 1000 */
+  badRowList: DatasetBadRow[];
+  /** newest first */
+  runs: RunSummary[];
+}
+
+export interface DemoDatasetInfo {
+  name: string;
+  description: string;
+  /** SPDX identifier */
+  licence: string;
+  licenceUrl: string;
+  /** the credit the licence requires wherever the data is shown */
+  attribution?: string;
+  rows: number;
+  safe: number;
+  unsafe: number;
+}
+
+export interface DatasetPreviewInfo {
+  format: DatasetFormat;
+  /** CSV: the header; JSON formats: the keys of the previewed objects */
+  columns: string[];
+  /** the first rows as parsed (CSV rows as column → text objects) */
+  rows: unknown[];
+  badRows: DatasetBadRow[];
+  /** the suggested mapping and, per field, the columns that look like it */
+  detection: ColumnDetection;
+  /** true when the file has more rows than were previewed */
+  partial: boolean;
+}
+
+export interface DatasetImportReport {
+  dataset: DatasetSummary;
+  /** the first 1000 skipped rows */
+  badRows: DatasetBadRow[];
+  badRowCount: number;
+}
+
+export interface DatasetExportReport {
+  path: string;
+  rows: number;
+  bytesWritten: number;
+}
+
+/**
+ * - running: being scored, or interrupted (the app or CLI was closed or killed mid-run): resumable; the app resumes its
+ *   own interrupted runs when it starts.
+ * - paused: paused by the user (`job:pause`) or interrupted with Ctrl+C (`guardbench run`): resumable.
+ * - failed: stopped by an error that is not about one item (no model, the model cannot be loaded or changed, the
+ *   database cannot be written): `stopReason` says which; resumable once that is fixed.
+ * - cancelled: cancelled by the user (`job:cancel`); its results stay, it is not resumed.
+ * - done: every item has a result (some may be failures: `runs:resume` with `retryFailed` scores those again).
+ */
+export type RunState = "running" | "paused" | "cancelled" | "done" | "failed";
+
+export interface RunSettings {
+  threshold: number;
+  topK: number;
+  check: CheckMode;
+  /** classifications kept in flight (the engine's parallel sequences when the run last started) */
+  sequences: number;
+}
+
+export interface RunSummary {
+  id: number;
+  datasetId: number;
+  datasetName: string;
+  model: {
+    path: string;
+    /** sha256 of the GGUF file: a resume refuses to continue when the file changed */
+    sha256: string;
+    sizeBytes: number;
+    family: PromptFamily;
+  };
+  policyName: string;
+  /** the saved policy version, when the run used one */
+  policyVersion?: number;
+  settings: RunSettings;
+  state: RunState;
+  /** why a paused or failed run stopped */
+  stopReason?: ResultError;
+  counts: {
+    items: number;
+    scored: number;
+    failed: number;
+    /** items without a result yet */
+    pending: number;
+  };
+  /** "cli": started by `guardbench run` (resumed by running the same command again) */
+  origin: "app" | "cli";
+  createdAt: string;
+  finishedAt?: string;
+  /** the job scoring it right now, in this process */
+  jobId?: string;
+}
+
+export interface RunDetail extends RunSummary {
+  /** the policy exactly as the run used it */
+  policy: Policy;
+}
+
+export interface RunStarted {
+  jobId: string;
+  runId: number;
+}
+
+/** An item's label in effect: the latest review label still in effect, else the label it was imported with. */
+export interface EffectiveLabel {
+  label: SafetyLabel;
+  /** hazard codes (review: as chosen; import: the MLCommons codes, or the source's categories when it has none) */
+  categories: string[];
+  source: "import" | "review";
+  /** review labels only */
+  eventId?: number;
+  note?: string;
+  who?: string;
+  at?: string;
+}
+
+export interface LabelEvent {
+  eventId: number;
+  datasetId: number;
+  itemId: string;
+  label: SafetyLabel;
+  categories: string[];
+  note?: string;
+  who: string;
+  session?: string;
+  at: string;
+  /** true once undone (`review:undo`); the event stays in the history */
+  undone: boolean;
+}
+
+/** A run's outcome for one item, short: what the review queue lists. */
+export type ItemOutcome =
+  | { ok: true; score: number; verdict: VerdictKind; flagged: boolean; categories: string[] }
+  | { ok: false; error: ResultError };
+
+export interface ReviewItem {
+  itemId: string;
+  /** the item's place in the dataset, from 0 */
+  position: number;
+  turns: Turn[];
+  label?: EffectiveLabel;
+  /** with a run: its outcome, absent while the item has not been scored */
+  result?: ItemOutcome;
+  /** with a run: the verdict at the threshold differs from the label */
+  disagreement?: boolean;
+}
+
+export interface ReviewPage {
+  items: ReviewItem[];
+  /** items matching the filters */
+  total: number;
+  offset: number;
+  limit: number;
+  /** the threshold the filters and `flagged` used (with a run) */
+  threshold?: number;
+}
+
+export interface UndoOutcome {
+  undone: LabelEvent;
+  /** the item's label now (an earlier review label, the imported label, or none) */
+  current?: EffectiveLabel;
+}
+
+export interface RunMetrics {
+  runId: number;
+  datasetId: number;
+  threshold: number;
+  evaluation: ScoreEvaluation;
+  curve: PrecisionRecallCurve;
+  /** every scored item, labeled or not */
+  histogram: HistogramBin[];
+  /** labels' categories against the categories the model named on the items it flagged */
+  perCategory: PerCategoryReport;
+  coverage: {
+    items: number;
+    /** scored and labeled: what the metrics count */
+    evaluated: number;
+    /** scored but without a label */
+    unlabeled: number;
+    failed: number;
+    /** no result yet */
+    unscored: number;
+  };
+}
+
+export interface RunComparisonReport extends RunComparison {
+  datasetId: number;
+  baselineRunId: number;
+  candidateRunId: number;
+}
+
+export interface ItemResultDetail {
+  runId: number;
+  datasetId: number;
+  itemId: string;
+  position: number;
+  turns: Turn[];
+  label?: EffectiveLabel;
+  /** every label event of the item, oldest first (undone ones included, marked) */
+  labelHistory: LabelEvent[];
+  /** absent while unscored, or when the classification failed (`error`) */
+  result?: ClassificationResult;
+  error?: ResultError;
+  finishedAt?: string;
+}
+
 export interface Responses {
   "app:info": AppInfo;
   "engine:status": EngineStatus;
@@ -328,6 +717,22 @@ export interface Responses {
   "job:cancel": { jobId: string; cancelled: boolean };
   "job:pause": { jobId: string };
   "job:resume": { jobId: string };
+  "datasets:preview": DatasetPreviewInfo;
+  "datasets:import": JobStarted;
+  "datasets:list": { datasets: DatasetSummary[]; demos: DemoDatasetInfo[] };
+  "datasets:get": DatasetDetail;
+  "datasets:demo": JobStarted;
+  "datasets:export": DatasetExportReport;
+  "runs:start": RunStarted;
+  "runs:list": { runs: RunSummary[] };
+  "runs:get": RunDetail;
+  "runs:resume": RunStarted;
+  "review:queue": ReviewPage;
+  "review:label": LabelEvent;
+  "review:undo": UndoOutcome;
+  "eval:metrics": RunMetrics;
+  "eval:compare": RunComparisonReport;
+  "results:get": ItemResultDetail;
 }
 
 export type Res<C extends Channel> = Responses[C];
@@ -335,7 +740,7 @@ export type Res<C extends Channel> = Responses[C];
 // ---------------------------------------------------------------------------------------------------------------
 // Jobs and events.
 
-export type JobKind = "download" | "load";
+export type JobKind = "download" | "load" | "import" | "run";
 export type JobState = "queued" | "running" | "paused";
 
 export interface DownloadJobProgress {
@@ -363,11 +768,40 @@ export interface LoadJobProgress {
   stage: "starting" | "loading";
 }
 
-export type JobProgress = DownloadJobProgress | LoadJobProgress;
+export interface ImportJobProgress {
+  jobId: string;
+  kind: "import";
+  state: JobState;
+  path: string;
+  bytesRead: number;
+  totalBytes: number;
+  items: number;
+  badRows: number;
+}
+
+export interface RunJobProgress {
+  jobId: string;
+  kind: "run";
+  state: JobState;
+  runId: number;
+  datasetId: number;
+  /** hashing: checking the model file; loading: loading the run's model; scoring: classifying items */
+  phase: "hashing" | "loading" | "scoring";
+  /** items with a result (scored or failed), earlier sessions of the run included */
+  done: number;
+  total: number;
+  failed: number;
+  itemsPerSecond: number;
+  etaSeconds: number | null;
+}
+
+export type JobProgress = DownloadJobProgress | LoadJobProgress | ImportJobProgress | RunJobProgress;
 
 export type JobDone =
   | { jobId: string; kind: "download"; result: Result<ModelSummary> }
-  | { jobId: string; kind: "load"; result: Result<EngineStatus> };
+  | { jobId: string; kind: "load"; result: Result<EngineStatus> }
+  | { jobId: string; kind: "import"; result: Result<DatasetImportReport> }
+  | { jobId: string; kind: "run"; result: Result<RunSummary> };
 
 export interface Events {
   "engine:status": EngineStatus;

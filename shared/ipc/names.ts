@@ -28,6 +28,22 @@ export const CHANNEL_NAMES = [
   "job:cancel",
   "job:pause",
   "job:resume",
+  "datasets:preview",
+  "datasets:import",
+  "datasets:list",
+  "datasets:get",
+  "datasets:demo",
+  "datasets:export",
+  "runs:start",
+  "runs:list",
+  "runs:get",
+  "runs:resume",
+  "review:queue",
+  "review:label",
+  "review:undo",
+  "eval:metrics",
+  "eval:compare",
+  "results:get",
 ] as const;
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];

@@ -14,17 +14,17 @@ import { ExactDistribution } from "../../electron/engine/distribution.ts";
 import { ensureRandom1BModel } from "../fixtures/models.ts";
 import type { Turn } from "../../shared/conversation/types.ts";
 
-const ITEMS = Number(process.env.BENCH_ITEMS ?? 20);
+const ITEMS = Number(process.env.BENCH_ITEMS ?? 200);
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 4);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 // Random weights never say end-of-turn; a real Llama Guard answers in about four tokens (`\n\n`, `unsafe`, `\n`, `S1`).
 const MAX_TOKENS = 4;
 
+/** Real, distinct prompts sharing one policy: the bundled XSTest demo (CC-BY-4.0), prompt classification. */
 function conversations(): Turn[][] {
-  const lines = readFileSync(new URL("../fixtures/sample-chats/sample-chats.jsonl", import.meta.url), "utf8").split("\n").filter(Boolean);
-  const chats = lines.map((line) => (JSON.parse(line) as { messages: Turn[] }).messages.filter((m) => m.role !== "system"));
-  // Twenty conversations sharing one policy: prompt classification of each chat's first user turn.
-  return Array.from({ length: ITEMS }, (_, i) => chats[i % chats.length]!.slice(0, 1));
+  const lines = readFileSync(new URL("../../electron/datasets/demo/xstest/xstest.jsonl", import.meta.url), "utf8").split("\n").filter(Boolean);
+  if (lines.length < ITEMS) throw new Error(`the demo dataset has ${lines.length} items; BENCH_ITEMS is ${ITEMS}`);
+  return lines.slice(0, ITEMS).map((line) => (JSON.parse(line) as { messages: Turn[] }).messages);
 }
 
 interface Arm {
@@ -84,7 +84,7 @@ async function exactProbabilityCost(modelPath: string): Promise<{ withLogitsMs: 
 
 const modelPath = await ensureRandom1BModel();
 const items = conversations();
-console.log(`Guardbench bench: ${items.length} conversations, one policy (llama-guard-3-1b preset), random Q8_0 model at the Llama Guard 3 1B shape, ${THREADS} threads\n`);
+console.log(`Guardbench bench: ${items.length} conversations, one policy (llama-guard-3-1b preset), XSTest prompts, random Q8_0 model at the Llama Guard 3 1B shape, ${THREADS} threads\n`);
 
 const load = (reusePrefix: boolean, sequences: number) =>
   LlamaScorer.load({ modelPath, family: "llama-guard-3-1b", gpu: false, threads: THREADS, contextSize: 2048, sequences, reusePrefix });

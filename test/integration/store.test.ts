@@ -60,14 +60,14 @@ describe("the store", () => {
     const added: Migration = {
       version: LATEST_SCHEMA_VERSION + 1,
       description: "a later issue's table",
-      up: (db) => db.exec("CREATE TABLE datasets (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"),
+      up: (db) => db.exec("CREATE TABLE later_feature (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"),
     };
     // Reopening with one more migration runs that one alone (re-running version 1 would fail: its tables exist).
     open({ migrations: [...migrations, added] });
     const raw = new Database(dbPath, { readonly: true });
     try {
       expect(raw.pragma("user_version", { simple: true })).toBe(LATEST_SCHEMA_VERSION + 1);
-      expect(raw.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'datasets'").get()).toEqual({ n: 1 });
+      expect(raw.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'later_feature'").get()).toEqual({ n: 1 });
     } finally {
       raw.close();
     }

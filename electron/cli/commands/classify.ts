@@ -55,7 +55,8 @@ function datasetLines(text: string): DatasetLine[] | undefined {
   });
 }
 
-async function resolveFamily(modelPath: string, requested: PromptFamily | undefined): Promise<PromptFamily> {
+/** The prompt family: as requested, else detected from the GGUF (its chat template or name). */
+export async function resolveFamily(modelPath: string, requested: PromptFamily | undefined): Promise<PromptFamily> {
   if (requested) return requested;
   const inspected = await inspectModelFile(modelPath);
   if (!inspected.ok) throw new CliFailure(`${inspected.error.message}${inspected.error.hint ? `\n${inspected.error.hint}` : ""}`);
@@ -121,7 +122,8 @@ export const classifyCommand: CliCommand = {
   },
 };
 
-function numberOption(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+/** A numeric flag within [min, max]; undefined when absent. */
+export function numberOption(value: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
   if (!Number.isFinite(number) || number < min || number > max) throw new CliUsageError(`${flag} must be a number from ${min} to ${max}, not "${value}"`);

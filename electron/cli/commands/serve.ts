@@ -5,7 +5,7 @@ import { createAppHost } from "../../host/createAppHost.ts";
 import { defaultRendererDir, rendererProblem } from "../../host/staticFiles.ts";
 import { bindProblem, isLoopbackHost, startWebServer } from "../../host/wsServer.ts";
 import { StoreError } from "../../store/index.ts";
-import { CliFailure, CliUsageError, writeLine, type CliCommand } from "../command.ts";
+import { CliFailure, CliUsageError, untilSignalled, writeLine, type CliCommand } from "../command.ts";
 
 const usage = `Usage: guardbench serve [--port 7860] [--host 127.0.0.1] [--token T] [--renderer-dir DIR]
 
@@ -80,16 +80,4 @@ function parseCommandLine(args: string[]) {
   } catch (error) {
     throw new CliUsageError(error instanceof Error ? error.message : String(error));
   }
-}
-
-function untilSignalled(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
 }

@@ -3,13 +3,17 @@ import type { HandlerGroup } from "../handlerTable.ts";
 import type { HostServices } from "../services.ts";
 import { appHandlers } from "./app.ts";
 import { classifyHandlers } from "./classify.ts";
+import { datasetHandlers } from "./datasets.ts";
 import { engineHandlers } from "./engine.ts";
+import { evaluationHandlers } from "./evaluation.ts";
 import { historyHandlers } from "./history.ts";
 import { hubTokenHandlers } from "./hubToken.ts";
 import { jobHandlers } from "./jobs.ts";
 import { modelHandlers } from "./models.ts";
 import { policyHandlers } from "./policies.ts";
 import { promptHandlers } from "./prompts.ts";
+import { reviewHandlers } from "./review.ts";
+import { runHandlers } from "./runs.ts";
 
 export function defaultHandlerGroups(services: HostServices): HandlerGroup[] {
   return [
@@ -22,5 +26,9 @@ export function defaultHandlerGroups(services: HostServices): HandlerGroup[] {
     policyHandlers(services),
     historyHandlers(services),
     jobHandlers(services),
+    datasetHandlers(services),
+    runHandlers(services),
+    reviewHandlers(services),
+    evaluationHandlers(services),
   ];
 }

@@ -1,0 +1,301 @@
+import { existsSync, statSync } from "node:fs";
+import { extname, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import type { ColumnMapping } from "../../../shared/datasets/index.ts";
+import { parseRequest, type RunSummary } from "../../../shared/ipc/contract.ts";
+import { DEFAULT_CLASSIFY_OPTIONS } from "../../../shared/classify/result.ts";
+import { DatasetImportError } from "../../datasets/import.ts";
+import { exportResults } from "../../datasets/export.ts";
+import { EngineProcess } from "../../engine/engineProcess.ts";
+import { EngineError } from "../../engine/errors.ts";
+import { ModelLibrary } from "../../models/library.ts";
+import { guardbenchHome } from "../../models/paths.ts";
+import { cliRunKey } from "../../runs/cliRunKey.ts";
+import { importIntoStore } from "../../runs/datasetImport.ts";
+import { RunError } from "../../runs/errors.ts";
+import { labelFields, resultFields } from "../../runs/exportRows.ts";
+import { cachedSha256OfFile, FileHashError } from "../../runs/fileHash.ts";
+import { assertRunModelUnchanged } from "../../runs/modelCheck.ts";
+import { executeRun, RunStop, type RunProgress } from "../../runs/runExecutor.ts";
+import { joinedItems } from "../../runs/runItems.ts";
+import { databasePathFor, openStore, StoreError, type GuardbenchStore, type ResultLine } from "../../store/index.ts";
+import { CliFailure, CliUsageError, writeLine, type CliCommand, type CliIo } from "../command.ts";
+import { parseCheck, parseFamily, resolvePolicy } from "../conversationInput.ts";
+import { numberOption, resolveFamily } from "./classify.ts";
+
+const usage = `Usage: guardbench run --dataset FILE --model FILE|ID [--family F] [--policy policy.json] [--exclude S6,S7]
+                      [--check last|prompt|response] [--threshold 0.5] [--top-k 5] [--sequences N] [--threads N] [--cpu]
+                      [--mapping JSON] [--out results.jsonl|results.csv] [--resume | --new-run] [--retry-failed]
+
+Classifies every item of a dataset and prints one JSON line per item: {"id", "label", "score", "flagged", "verdict",
+"categories"}, where score is P(unsafe), or {"id", "label", "error"} for an item whose classification failed. Lines
+come as items finish; progress goes to standard error. The output reads straight into \`guardbench eval --results\`.
+
+The run is stored in GUARDBENCH_HOME (default ~/.guardbench), each result as it finishes. Running the same command
+again continues where it stopped (after Ctrl+C, a crash or a kill): it prints the results stored so far, then scores
+only the items that have none. "The same command" means the same dataset bytes (and --mapping), model path, family,
+policy, --threshold, --top-k and --check; --sequences, --threads and --cpu may differ. If the model file's content
+changed since the run started, the run refuses to continue.
+  --dataset       .jsonl or .json in the common record format, or .csv/.json with --mapping
+  --model         a GGUF file, or the id of an installed model (\`guardbench models list\`)
+  --family        the prompt family; detected from the GGUF when omitted
+  --mapping       which columns hold what, as JSON: '{"prompt": "text", "label": "is_harmful"}'
+                  (keys: prompt, response, label, categories, id, labelTrueMeans)
+  --sequences     classifications run in parallel (the engine's sequences; default 2)
+  --out           also write the whole run, in dataset order, to this file (JSON Lines, or CSV for .csv) once every
+                  item has a result; written to a temporary file and renamed, so it is never half-written
+  --resume        only continue an earlier run of this command; fail when there is none
+  --new-run       start a new run even if an earlier one of this command exists
+  --retry-failed  also classify again the items whose classification failed
+Exit status: 0 when every item was scored, 1 when some failed (their lines carry "error"), 130 when interrupted.`;
+
+/** Progress lines on standard error at most this often (plus the last one). */
+const PROGRESS_EVERY_MS = 1_000;
+
+export const runCommand: CliCommand = {
+  name: "run",
+  summary: "classify a whole dataset, stored and resumable (one JSON line per item)",
+  usage,
+  async run(args, io) {
+    const options = parseOptions(args, io);
+    const store = openStoreOrExplain(io);
+    try {
+      return await runDataset(store, options, io);
+    } catch (error) {
+      throw asCliFailure(error);
+    } finally {
+      store.close();
+    }
+  },
+};
+
+interface RunOptions {
+  datasetPath: string;
+  modelArg: string;
+  family: ReturnType<typeof parseFamily>;
+  policyPath: string | undefined;
+  exclude: string | undefined;
+  check: ReturnType<typeof parseCheck>;
+  threshold: number;
+  topK: number;
+  sequences: number | undefined;
+  threads: number | undefined;
+  cpu: boolean;
+  mapping: ColumnMapping | undefined;
+  outPath: string | undefined;
+  resume: boolean;
+  newRun: boolean;
+  retryFailed: boolean;
+}
+
+function parseOptions(args: string[], io: CliIo): RunOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        dataset: { type: "string" },
+        model: { type: "string" },
+        family: { type: "string" },
+        policy: { type: "string" },
+        exclude: { type: "string" },
+        check: { type: "string" },
+        threshold: { type: "string" },
+        "top-k": { type: "string" },
+        sequences: { type: "string" },
+        threads: { type: "string" },
+        cpu: { type: "boolean" },
+        mapping: { type: "string" },
+        out: { type: "string" },
+        resume: { type: "boolean" },
+        "new-run": { type: "boolean" },
+        "retry-failed": { type: "boolean" },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new CliUsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (!values.dataset) throw new CliUsageError("--dataset is required");
+  if (!values.model) throw new CliUsageError("--model is required");
+  if (values.resume && values["new-run"]) throw new CliUsageError("--resume and --new-run contradict each other; choose one");
+  return {
+    datasetPath: resolve(io.cwd, values.dataset),
+    modelArg: values.model,
+    family: parseFamily(values.family),
+    policyPath: values.policy,
+    exclude: values.exclude,
+    check: parseCheck(values.check),
+    threshold: numberOption(values.threshold, "--threshold", 0, 1) ?? DEFAULT_CLASSIFY_OPTIONS.threshold,
+    topK: numberOption(values["top-k"], "--top-k", 0, 50) ?? DEFAULT_CLASSIFY_OPTIONS.topK,
+    sequences: numberOption(values.sequences, "--sequences", 1, 64),
+    threads: numberOption(values.threads, "--threads", 1, 256),
+    cpu: values.cpu ?? false,
+    mapping: values.mapping === undefined ? undefined : parseMapping(values.mapping),
+    outPath: values.out === undefined ? undefined : resolve(io.cwd, values.out),
+    resume: values.resume ?? false,
+    newRun: values["new-run"] ?? false,
+    retryFailed: values["retry-failed"] ?? false,
+  };
+}
+
+/** Checked with the same schema the app's import uses. */
+function parseMapping(text: string): ColumnMapping {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new CliUsageError(`--mapping is not JSON (${(error as Error).message}); write it like '{"prompt": "text", "label": "is_harmful"}'`);
+  }
+  const parsed = parseRequest("datasets:import", { path: "-", mapping: json });
+  if (!parsed.ok) throw new CliUsageError(`--mapping: ${parsed.error.message.replace(/^invalid datasets:import request: /, "")}`);
+  return parsed.value.mapping!;
+}
+
+function openStoreOrExplain(io: CliIo): GuardbenchStore {
+  try {
+    return openStore(databasePathFor(guardbenchHome(io.env)));
+  } catch (error) {
+    throw asCliFailure(error);
+  }
+}
+
+/** A file path, else an installed model's id. */
+function resolveModelPath(arg: string, io: CliIo): string {
+  const asPath = resolve(io.cwd, arg);
+  if (existsSync(asPath)) return asPath;
+  const library = new ModelLibrary(guardbenchHome(io.env));
+  const resolved = library.resolveId(arg);
+  if (resolved.ok && existsSync(resolved.value) && statSync(resolved.value).isFile()) return resolved.value;
+  throw new CliFailure(`--model ${arg}: there is no such file, and no installed model has that id (\`guardbench models list\` shows the ids)`);
+}
+
+async function runDataset(store: GuardbenchStore, options: RunOptions, io: CliIo): Promise<number> {
+  const modelPath = resolveModelPath(options.modelArg, io);
+  const family = await resolveFamily(modelPath, options.family);
+  const policy = await resolvePolicy(family, options.policyPath, options.exclude, io.cwd);
+
+  const imported = await importIntoStore(store, { path: options.datasetPath, ...(options.mapping ? { mapping: options.mapping } : {}), reuseIdenticalImport: true });
+  const dataset = imported.dataset;
+  if (!imported.reused) {
+    const skipped = imported.badRowCount > 0 ? `; ${imported.badRowCount} bad row(s) skipped: ${imported.badRows.slice(0, 3).map((bad) => `row ${bad.row}: ${bad.reason}`).join("; ")}${imported.badRowCount > 3 ? " …" : ""}` : "";
+    writeLine(io.stderr, `imported ${dataset.items} item(s) from ${options.datasetPath} as dataset ${dataset.id}${skipped}`);
+  }
+  if (dataset.items === 0) throw new CliFailure(`${options.datasetPath} has no item that can be classified`);
+
+  const model = await cachedSha256OfFile(store.fileHashes, modelPath);
+  const settings = { threshold: options.threshold, topK: options.topK, check: options.check };
+  const runKey = cliRunKey({ datasetId: dataset.id, modelPath, family, policy, ...settings });
+  const earlier = options.newRun ? undefined : store.runs.findByKey(runKey);
+  if (options.resume && earlier === undefined) throw new CliFailure("--resume: no earlier run of this command (same dataset, model, policy and settings) to continue; leave out --resume to start one");
+
+  let run: RunSummary;
+  if (earlier !== undefined) {
+    run = store.runs.get(earlier);
+    if (run.state === "cancelled") throw new CliFailure(`run ${run.id} of this command was cancelled in the app; pass --new-run to start over`);
+    await assertRunModelUnchanged(store, run).catch((error: unknown) => {
+      if (error instanceof RunError && error.code === "model-changed") throw new CliFailure(`${error.message}\nPut the original file back to continue run ${run.id}, or pass --new-run to start a new run with the changed file.`);
+      throw error;
+    });
+    writeLine(io.stderr, `continuing run ${run.id}: ${run.counts.scored + run.counts.failed} of ${run.counts.items} item(s) already have a result`);
+  } else {
+    const runId = store.runs.create({
+      datasetId: dataset.id,
+      model: { path: modelPath, sha256: model.sha256, sizeBytes: model.size, family },
+      policy,
+      // The engine's actual parallelism replaces this once it has loaded (executeRun records it).
+      settings: { ...settings, sequences: options.sequences ?? 1 },
+      origin: "cli",
+      runKey,
+    });
+    run = store.runs.get(runId);
+    writeLine(io.stderr, `started run ${runId} on ${dataset.items} item(s)`);
+  }
+
+  const pending = store.runs.pendingItems(run.id, { retryFailed: options.retryFailed });
+  const items = joinedItems(store, dataset.id, run);
+  const pendingRows = new Set(pending.map((item) => item.rowId));
+  // Standard output holds the whole run: what earlier invocations stored first, then each new result as it finishes.
+  for (const item of items) if (item.result && !pendingRows.has(item.rowId)) writeLine(io.stdout, JSON.stringify({ ...labelFields(item), ...resultFields(item.result, run.settings.threshold) }));
+
+  let scoredNow = 0;
+  if (pending.length > 0) {
+    const outcome = await scorePending(store, run, modelPath, options, io, new Map(items.map((item) => [item.rowId, item])));
+    scoredNow = outcome.scoredNow + outcome.failedNow;
+    if (outcome.state === "paused") {
+      writeLine(io.stderr, `interrupted: run ${run.id} has ${outcome.alreadyDone + scoredNow} of ${run.counts.items} results stored; run the same command again to continue${options.outPath ? ` (${options.outPath} is written once the run is complete)` : ""}`);
+      return 130;
+    }
+    if (outcome.stopReason) throw new CliFailure(`run ${run.id} stopped: ${outcome.stopReason.message}${outcome.stopReason.hint ? `\n${outcome.stopReason.hint}` : ""}`);
+  }
+
+  const finished = store.runs.get(run.id);
+  if (options.outPath) await writeWholeRun(store, finished, options.outPath);
+  const earlierCount = finished.counts.items - scoredNow;
+  writeLine(
+    io.stderr,
+    `run ${run.id} done: ${finished.counts.scored} scored, ${finished.counts.failed} failed; ${scoredNow} classified now, ${earlierCount} from earlier${finished.counts.failed > 0 ? " (--retry-failed classifies the failed ones again)" : ""}`,
+  );
+  return finished.counts.failed > 0 ? 1 : 0;
+}
+
+async function scorePending(store: GuardbenchStore, run: RunSummary, modelPath: string, options: RunOptions, io: CliIo, itemsByRow: Map<number, ReturnType<typeof joinedItems>[number]>) {
+  const engine = new EngineProcess();
+  const stopper = new AbortController();
+  const interrupt = () => stopper.abort(new RunStop("pause"));
+  process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
+  try {
+    const loaded = await engine.load({
+      modelPath,
+      family: run.model.family,
+      gpu: options.cpu ? false : "auto",
+      ...(options.threads ? { threads: options.threads } : {}),
+      ...(options.sequences ? { sequences: options.sequences } : {}),
+    });
+    let lastProgressAt = 0;
+    const showProgress = (progress: RunProgress) => {
+      const now = Date.now();
+      if (now - lastProgressAt < PROGRESS_EVERY_MS && progress.done < progress.total) return;
+      lastProgressAt = now;
+      const eta = progress.etaSeconds === null ? "" : `, ETA ${progress.etaSeconds}s`;
+      writeLine(io.stderr, `run ${run.id}: ${progress.done}/${progress.total} done${progress.failed ? ` (${progress.failed} failed)` : ""}, ${progress.itemsPerSecond.toFixed(1)} items/s${eta}`);
+    };
+    return await executeRun({
+      store,
+      runId: run.id,
+      engine,
+      concurrency: loaded.sequences,
+      retryFailed: options.retryFailed,
+      signal: stopper.signal,
+      onProgress: showProgress,
+      // Printed only after the result is committed: a line on standard output is a result that survives a kill.
+      onItem: ({ rowId, outcome }) => {
+        const result: ResultLine = outcome.ok
+          ? { itemRowId: rowId, score: outcome.result.score, verdict: outcome.result.verdict, categories: outcome.result.categories }
+          : { itemRowId: rowId, error: outcome.error };
+        writeLine(io.stdout, JSON.stringify({ ...labelFields(itemsByRow.get(rowId)!), ...resultFields(result, run.settings.threshold) }));
+      },
+    });
+  } finally {
+    process.off("SIGINT", interrupt);
+    process.off("SIGTERM", interrupt);
+    engine.dispose();
+  }
+}
+
+async function writeWholeRun(store: GuardbenchStore, run: RunSummary, path: string): Promise<void> {
+  const rows = joinedItems(store, run.datasetId, run).map((item) => ({ ...labelFields(item), ...resultFields(item.result, run.settings.threshold) }));
+  const csv = extname(path).toLowerCase() === ".csv";
+  await exportResults(rows, csv ? "csv" : "jsonl", path, csv ? { columns: ["id", "label", "score", "flagged", "verdict", "categories", "error"] } : {});
+}
+
+/** The typed errors of the parts this command drives, as one line (and its hint) for the terminal. */
+function asCliFailure(error: unknown): unknown {
+  if (error instanceof CliFailure || error instanceof CliUsageError) return error;
+  if (error instanceof StoreError || error instanceof EngineError || error instanceof RunError || error instanceof FileHashError) {
+    return new CliFailure(error.hint ? `${error.message}\n${error.hint}` : error.message);
+  }
+  if (error instanceof DatasetImportError) return new CliFailure(`cannot import ${error.message}${error.hint ? ` (${error.hint})` : ""}`);
+  return error;
+}

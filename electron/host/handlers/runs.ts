@@ -1,0 +1,16 @@
+import { ok } from "../../../shared/ipc/result.ts";
+import type { HandlerGroup } from "../handlerTable.ts";
+import type { HostServices } from "../services.ts";
+
+export function runHandlers({ store, runs }: HostServices): HandlerGroup {
+  return {
+    name: "runs",
+    handlers: {
+      "runs:start": async ({ datasetId, policy, policyVersion, settings }) =>
+        ok(await runs.start({ datasetId, ...(policy ? { policy } : {}), ...(policyVersion ? { policyVersion } : {}), ...(settings ? { settings } : {}) })),
+      "runs:list": async ({ datasetId }) => ok({ runs: store.runs.list(datasetId).map((run) => runs.withJob(run)) }),
+      "runs:get": async ({ runId }) => ok(runs.withJob(store.runs.get(runId))),
+      "runs:resume": async ({ runId, retryFailed }) => ok(await runs.resume(runId, retryFailed !== undefined ? { retryFailed } : {})),
+    },
+  };
+}

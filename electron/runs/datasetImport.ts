@@ -1,0 +1,78 @@
+/**
+ * A dataset file streamed into the store (electron/datasets reads and maps it; this writes it): items in batches of
+ * one transaction each, the dataset made visible only once the whole file is in. A cancelled or failed import removes
+ * what it wrote, so the store never holds half a dataset under a name.
+ */
+import { basename, extname } from "node:path";
+import type { ColumnMapping, DatasetFormat, DatasetItem } from "../../shared/datasets/index.ts";
+import type { DatasetImportReport } from "../../shared/ipc/contract.ts";
+import { importDataset, resolveFormat, type ImportProgress } from "../datasets/import.ts";
+import type { GuardbenchStore } from "../store/index.ts";
+import { sha256OfFile } from "./fileHash.ts";
+
+export interface StoreImportRequest {
+  path: string;
+  /** default: the file name without its extension */
+  name?: string;
+  format?: DatasetFormat;
+  mapping?: ColumnMapping;
+  /** "skip" (default): import the good rows and list the bad ones; "stop": fail at the first bad row, storing nothing */
+  onBadRows?: "skip" | "stop";
+  /** reuse the newest complete import of the same bytes read with the same format and mapping (`guardbench run`) */
+  reuseIdenticalImport?: boolean;
+}
+
+export interface StoreImportOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+/** Items written per transaction: large enough that commits do not dominate, small enough to keep memory flat. */
+const BATCH_ITEMS = 500;
+
+export async function importIntoStore(store: GuardbenchStore, request: StoreImportRequest, options: StoreImportOptions = {}): Promise<DatasetImportReport & { reused: boolean }> {
+  const format = resolveFormat(request.path, request.format);
+  const { sha256 } = await sha256OfFile(request.path, options.signal ? { signal: options.signal } : {});
+  if (request.reuseIdenticalImport) {
+    const existing = store.datasets.findImport(sha256, format, request.mapping);
+    if (existing !== undefined) {
+      const dataset = store.datasets.summary(existing);
+      return { dataset, badRows: store.datasets.badRows(existing), badRowCount: dataset.badRows, reused: true };
+    }
+  }
+
+  const datasetId = store.datasets.beginImport({
+    name: request.name ?? basename(request.path, extname(request.path)),
+    sourcePath: request.path,
+    sourceSha256: sha256,
+    format,
+    ...(request.mapping ? { mapping: request.mapping } : {}),
+  });
+  try {
+    const dataset = importDataset(request.path, {
+      format,
+      ...(request.mapping ? { mapping: request.mapping } : {}),
+      onBadRow: request.onBadRows === "stop" ? "stop" : "collect",
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    let batch: DatasetItem[] = [];
+    let written = 0;
+    const flush = () => {
+      store.datasets.addItems(datasetId, batch, written);
+      written += batch.length;
+      batch = [];
+    };
+    for await (const item of dataset) {
+      batch.push(item);
+      if (batch.length >= BATCH_ITEMS) flush();
+    }
+    flush();
+    const { badRows, badRowCount } = dataset.summary;
+    store.datasets.finishImport(datasetId, { badRows, badRowCount });
+    return { dataset: store.datasets.summary(datasetId), badRows, badRowCount, reused: false };
+  } catch (error) {
+    store.datasets.discardImport(datasetId);
+    throw error;
+  }
+}

@@ -1,0 +1,52 @@
+import type { ResultError } from "../../shared/ipc/result.ts";
+
+/** Run failures as data (`{ code, message, hint }`), like EngineError and StoreError: AppHost and the CLI show them as they are. */
+export type RunErrorCode =
+  /** the model file's content differs from the one the run started with */
+  | "model-changed"
+  /** the engine has another model loaded than the run's */
+  | "model-mismatch"
+  /** the policy was written for another prompt family than the loaded model's */
+  | "policy-family-mismatch"
+  /** another live process is scoring the run */
+  | "run-busy"
+  /** the run is cancelled, or done with nothing left to score */
+  | "run-not-resumable"
+  /** the dataset has no items */
+  | "dataset-empty"
+  | "demo-not-found"
+  /** two ids that must belong together do not (a run of another dataset) */
+  | "run-dataset-mismatch"
+  /** a filter or ordering that reads scores was asked for without a run */
+  | "run-required"
+  /** the run was cancelled before it finished; its results stay */
+  | "cancelled";
+
+export class RunError extends Error {
+  override readonly name = "RunError";
+
+  constructor(
+    readonly code: RunErrorCode,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+
+  toData(): { code: RunErrorCode; message: string; hint?: string } {
+    return { code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}) };
+  }
+}
+
+/** A run that stopped for a reason that is already data (an engine or store error recorded as the run's stopReason). */
+export class RunStopped extends Error {
+  override readonly name = "RunStopped";
+
+  constructor(readonly reason: ResultError) {
+    super(reason.message);
+  }
+
+  toData(): ResultError {
+    return this.reason;
+  }
+}

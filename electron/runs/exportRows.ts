@@ -1,0 +1,48 @@
+/**
+ * Items as flat rows for files: `datasets:export` and `guardbench run` write the same fields, so a file from either
+ * reads back into `guardbench eval --results` (id, label, score) and into a spreadsheet alike.
+ */
+import type { DatasetExportReport, RunSummary } from "../../shared/ipc/contract.ts";
+import { isFlagged } from "../../shared/metrics/index.ts";
+import { exportResults, type ExportFormat } from "../datasets/export.ts";
+import type { GuardbenchStore, ResultLine } from "../store/index.ts";
+import { joinedItems, type JoinedItem } from "./runItems.ts";
+
+/** A run's outcome for one item: score = P(unsafe), flagged at the threshold, the verdict and the codes it named; or the error. */
+export function resultFields(result: ResultLine | undefined, threshold: number): Record<string, unknown> {
+  if (!result) return {};
+  if (result.score === undefined) return { error: result.error };
+  return { score: result.score, flagged: isFlagged(result.score, threshold), verdict: result.verdict, categories: result.categories ?? [] };
+}
+
+/** The fields every line starts with: the item's id and its label in effect. */
+export function labelFields(item: JoinedItem): Record<string, unknown> {
+  return { id: item.itemId, ...(item.label ? { label: item.label.label } : {}) };
+}
+
+const LABEL_COLUMNS = ["id", "label", "labelSource", "labelCategories", "note", "labeledBy", "labeledAt"] as const;
+const RESULT_COLUMNS = ["score", "flagged", "verdict", "categories", "error"] as const;
+
+function* rowsOf(items: JoinedItem[], run: RunSummary | undefined): Generator<Record<string, unknown>> {
+  for (const item of items) {
+    const label = item.label;
+    yield {
+      ...labelFields(item),
+      ...(label ? { labelSource: label.source, labelCategories: label.categories } : {}),
+      ...(label?.note ? { note: label.note } : {}),
+      ...(label?.who ? { labeledBy: label.who } : {}),
+      ...(label?.at ? { labeledAt: label.at } : {}),
+      ...(run ? resultFields(item.result, run.settings.threshold) : {}),
+    };
+  }
+}
+
+export async function exportDataset(
+  store: GuardbenchStore,
+  request: { datasetId: number; runId?: number; path: string; format: ExportFormat; spreadsheetSafe?: boolean },
+): Promise<DatasetExportReport> {
+  const run = request.runId !== undefined ? store.runs.get(request.runId) : undefined;
+  const items = joinedItems(store, request.datasetId, run);
+  const columns = [...LABEL_COLUMNS, ...(run ? RESULT_COLUMNS : [])];
+  return exportResults(rowsOf(items, run), request.format, request.path, { columns, spreadsheetSafe: request.spreadsheetSafe ?? false });
+}

@@ -1,0 +1,230 @@
+/**
+ * Imported datasets and their items. An import writes its items in batches (the importer streams the file) and becomes
+ * visible only when `finishImport` commits: until then it is absent from every listing, and one that never finishes
+ * (cancelled, failed, killed) is never mistaken for a complete dataset.
+ */
+import type { Turn } from "../../shared/conversation/types.ts";
+import type { ColumnMapping, DatasetFormat, DatasetItem, SafetyLabel } from "../../shared/datasets/index.ts";
+import type { DatasetBadRow, DatasetLabelCounts, DatasetSummary, EffectiveLabel } from "../../shared/ipc/contract.ts";
+import type { SqliteDatabase } from "./database.ts";
+import { StoreError } from "./errors.ts";
+
+export interface NewDataset {
+  name: string;
+  sourcePath: string;
+  sourceSha256: string;
+  format: DatasetFormat;
+  mapping?: ColumnMapping;
+  startedAt?: Date;
+}
+
+/** One item without its conversation: what queues, metrics and exports iterate over. */
+export interface ItemLabelRow {
+  /** the row id (results and label events point at it) */
+  rowId: number;
+  /** the item's id within its dataset */
+  itemId: string;
+  position: number;
+  /** the label in effect: the latest review label still in effect, else the imported one */
+  label?: EffectiveLabel;
+}
+
+interface DatasetRow {
+  id: number;
+  name: string;
+  source_path: string;
+  source_sha256: string;
+  format: DatasetFormat;
+  mapping_json: string | null;
+  imported_at: string;
+  item_count: number;
+  bad_row_count: number;
+  bad_rows_json: string;
+}
+
+interface ItemJoinRow {
+  row_id: number;
+  item_key: string;
+  position: number;
+  imported_label: SafetyLabel | null;
+  categories_json: string;
+  mlcommons_json: string | null;
+  event_id: number | null;
+  review_label: SafetyLabel | null;
+  review_categories_json: string | null;
+  note: string | null;
+  who: string | null;
+  labeled_at: string | null;
+}
+
+/** Every item of a dataset with its label in effect (current_labels is the migration's view over label_events). */
+const ITEMS_WITH_LABELS = `
+  SELECT i.id AS row_id, i.item_key, i.position, i.label AS imported_label, i.categories_json, i.mlcommons_json,
+         c.id AS event_id, c.label AS review_label, c.categories_json AS review_categories_json, c.note, c.who, c.created_at AS labeled_at
+  FROM dataset_items i LEFT JOIN current_labels c ON c.item_id = i.id`;
+
+export class DatasetRepository {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  /** Starts an import; the dataset stays invisible until finishImport. Returns its id. */
+  beginImport(dataset: NewDataset): number {
+    const info = this.db
+      .prepare("INSERT INTO datasets (name, source_path, source_sha256, format, mapping_json, started_at) VALUES (?, ?, ?, ?, ?, ?)")
+      .run(dataset.name, dataset.sourcePath, dataset.sourceSha256, dataset.format, dataset.mapping ? JSON.stringify(dataset.mapping) : null, (dataset.startedAt ?? new Date()).toISOString());
+    return Number(info.lastInsertRowid);
+  }
+
+  /** Appends items in one transaction, numbering them from `firstPosition` (file order). */
+  addItems(datasetId: number, items: readonly DatasetItem[], firstPosition: number): void {
+    const insert = this.db.prepare(
+      "INSERT INTO dataset_items (dataset_id, position, item_key, turns_json, label, categories_json, mlcommons_json, meta_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    this.db.transaction(() => {
+      items.forEach((item, index) => {
+        insert.run(
+          datasetId,
+          firstPosition + index,
+          item.id,
+          JSON.stringify(item.turns),
+          item.label ?? null,
+          JSON.stringify(item.categories),
+          item.mlcommons ? JSON.stringify(item.mlcommons) : null,
+          item.meta ? JSON.stringify(item.meta) : null,
+        );
+      });
+    })();
+  }
+
+  /** Makes the dataset visible, with its counts and the bad rows the import skipped. */
+  finishImport(datasetId: number, outcome: { badRowCount: number; badRows: readonly DatasetBadRow[]; finishedAt?: Date }): void {
+    this.db
+      .prepare(
+        `UPDATE datasets SET imported_at = ?, bad_row_count = ?, bad_rows_json = ?,
+                             item_count = (SELECT COUNT(*) FROM dataset_items WHERE dataset_id = datasets.id)
+         WHERE id = ?`,
+      )
+      .run((outcome.finishedAt ?? new Date()).toISOString(), outcome.badRowCount, JSON.stringify(outcome.badRows), datasetId);
+  }
+
+  /** Removes an import that did not finish, items and all. */
+  discardImport(datasetId: number): void {
+    this.db.prepare("DELETE FROM datasets WHERE id = ? AND imported_at IS NULL").run(datasetId);
+  }
+
+  /** The latest complete import of the same bytes read the same way, if any (`guardbench run` reuses it). */
+  findImport(sourceSha256: string, format: DatasetFormat, mapping: ColumnMapping | undefined): number | undefined {
+    const row = this.db
+      .prepare("SELECT id FROM datasets WHERE source_sha256 = ? AND format = ? AND mapping_json IS ? AND imported_at IS NOT NULL ORDER BY id DESC LIMIT 1")
+      .get(sourceSha256, format, mapping ? JSON.stringify(mapping) : null) as { id: number } | undefined;
+    return row?.id;
+  }
+
+  /** Newest first. */
+  list(): DatasetSummary[] {
+    const rows = this.db.prepare("SELECT * FROM datasets WHERE imported_at IS NOT NULL ORDER BY id DESC").all() as DatasetRow[];
+    return rows.map((row) => this.summaryOf(row));
+  }
+
+  summary(datasetId: number): DatasetSummary {
+    return this.summaryOf(this.row(datasetId));
+  }
+
+  /** The skipped rows as the import listed them. */
+  badRows(datasetId: number): DatasetBadRow[] {
+    return JSON.parse(this.row(datasetId).bad_rows_json) as DatasetBadRow[];
+  }
+
+  /** Every item in dataset order with its label in effect, without conversations. */
+  itemsWithLabels(datasetId: number): ItemLabelRow[] {
+    this.row(datasetId);
+    const rows = this.db.prepare(`${ITEMS_WITH_LABELS} WHERE i.dataset_id = ? ORDER BY i.position`).all(datasetId) as ItemJoinRow[];
+    return rows.map(itemLabelRowOf);
+  }
+
+  /** One item by its id within the dataset, with its conversation. */
+  item(datasetId: number, itemId: string): ItemLabelRow & { turns: Turn[] } {
+    const rowId = this.itemRowId(datasetId, itemId);
+    const row = this.db.prepare(`${ITEMS_WITH_LABELS} WHERE i.id = ?`).get(rowId) as ItemJoinRow;
+    return { ...itemLabelRowOf(row), turns: this.turnsOf([rowId]).get(rowId)! };
+  }
+
+  /** The row id of an item; not-found names the dataset and the id. */
+  itemRowId(datasetId: number, itemId: string): number {
+    const row = this.db.prepare("SELECT id FROM dataset_items WHERE dataset_id = ? AND item_key = ?").get(datasetId, itemId) as { id: number } | undefined;
+    if (row) return row.id;
+    const name = this.row(datasetId).name;
+    throw new StoreError("not-found", `dataset ${datasetId} (${name}) has no item with the id ${JSON.stringify(itemId)}`, "Ids are the dataset file's own ids (or row-N for rows without one); review:queue lists them.");
+  }
+
+  /** Conversations of the given item rows. */
+  turnsOf(rowIds: readonly number[]): Map<number, Turn[]> {
+    const turns = new Map<number, Turn[]>();
+    const select = this.db.prepare("SELECT id, turns_json FROM dataset_items WHERE id = ?");
+    for (const rowId of rowIds) {
+      const row = select.get(rowId) as { id: number; turns_json: string } | undefined;
+      if (row) turns.set(row.id, JSON.parse(row.turns_json) as Turn[]);
+    }
+    return turns;
+  }
+
+  private row(datasetId: number): DatasetRow {
+    const row = this.db.prepare("SELECT * FROM datasets WHERE id = ? AND imported_at IS NOT NULL").get(datasetId) as DatasetRow | undefined;
+    if (!row) throw new StoreError("not-found", `there is no dataset ${datasetId}`, "List the datasets (datasets:list) to see their ids.");
+    return row;
+  }
+
+  private summaryOf(row: DatasetRow): DatasetSummary {
+    return {
+      id: row.id,
+      name: row.name,
+      sourcePath: row.source_path,
+      format: row.format,
+      ...(row.mapping_json ? { mapping: JSON.parse(row.mapping_json) as ColumnMapping } : {}),
+      importedAt: row.imported_at,
+      items: row.item_count,
+      badRows: row.bad_row_count,
+      labels: this.labelCounts(row.id),
+    };
+  }
+
+  private labelCounts(datasetId: number): DatasetLabelCounts {
+    const row = this.db
+      .prepare(
+        `SELECT COUNT(CASE WHEN COALESCE(c.label, i.label) = 'safe' THEN 1 END) AS safe,
+                COUNT(CASE WHEN COALESCE(c.label, i.label) = 'unsafe' THEN 1 END) AS unsafe,
+                COUNT(CASE WHEN COALESCE(c.label, i.label) IS NULL THEN 1 END) AS unlabeled,
+                COUNT(c.id) AS reviewed
+         FROM dataset_items i LEFT JOIN current_labels c ON c.item_id = i.id
+         WHERE i.dataset_id = ?`,
+      )
+      .get(datasetId) as DatasetLabelCounts;
+    return { safe: row.safe, unsafe: row.unsafe, unlabeled: row.unlabeled, reviewed: row.reviewed };
+  }
+}
+
+function itemLabelRowOf(row: ItemJoinRow): ItemLabelRow {
+  return { rowId: row.row_id, itemId: row.item_key, position: row.position, ...labelOf(row) };
+}
+
+/**
+ * The label in effect. An imported label's categories are the MLCommons codes when the record format gave them (they
+ * are what Llama Guard answers with), else the source's own categories (a mapped CSV column).
+ */
+function labelOf(row: ItemJoinRow): { label?: EffectiveLabel } {
+  if (row.review_label !== null && row.event_id !== null) {
+    return {
+      label: {
+        label: row.review_label,
+        categories: JSON.parse(row.review_categories_json ?? "[]") as string[],
+        source: "review",
+        eventId: row.event_id,
+        ...(row.note ? { note: row.note } : {}),
+        ...(row.who ? { who: row.who } : {}),
+        ...(row.labeled_at ? { at: row.labeled_at } : {}),
+      },
+    };
+  }
+  if (row.imported_label === null) return {};
+  const categories = JSON.parse(row.mlcommons_json ?? row.categories_json) as string[];
+  return { label: { label: row.imported_label, categories, source: "import" } };
+}

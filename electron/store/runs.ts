@@ -1,0 +1,263 @@
+/**
+ * Runs (one model + one policy version + settings over one dataset) and their results, one row per (run, item) written
+ * as the item finishes. A scored item's row never changes afterwards: `recordResult` refuses to overwrite it, so a
+ * resumed run can never score an item twice, whatever goes wrong in the run manager. A failed item's row (an error
+ * instead of a score) may be replaced when the item is retried.
+ */
+import type { ClassificationResult } from "../../shared/classify/result.ts";
+import type { RunDetail, RunSettings, RunState, RunSummary } from "../../shared/ipc/contract.ts";
+import type { ResultError } from "../../shared/ipc/result.ts";
+import { parsePolicy, type Policy, type PromptFamily } from "../../shared/taxonomy/index.ts";
+import type { SqliteDatabase } from "./database.ts";
+import { StoreError } from "./errors.ts";
+
+export interface NewRun {
+  datasetId: number;
+  model: { path: string; sha256: string; sizeBytes: number; family: PromptFamily };
+  policy: Policy;
+  policyVersion?: number;
+  settings: RunSettings;
+  origin: "app" | "cli";
+  /** `guardbench run`'s identity of the invocation (electron/runs/cliRunKey.ts) */
+  runKey?: string;
+  createdAt?: Date;
+}
+
+/** A result as stored: the classification without the prompt text, which the run's policy and the item rebuild exactly. */
+export type StoredClassification = Omit<ClassificationResult, "prompt"> & { prompt: { tokenCount: number } };
+
+export type ItemOutcomeRecord = { ok: true; result: ClassificationResult } | { ok: false; error: ResultError };
+
+/** One result, short: what queues, metrics and exports read. */
+export interface ResultLine {
+  itemRowId: number;
+  score?: number;
+  verdict?: ClassificationResult["verdict"];
+  categories?: string[];
+  error?: ResultError;
+}
+
+export interface PendingItem {
+  rowId: number;
+  itemId: string;
+}
+
+interface RunRow {
+  id: number;
+  dataset_id: number;
+  dataset_name: string;
+  item_count: number;
+  model_path: string;
+  model_sha256: string;
+  model_size: number;
+  family: PromptFamily;
+  policy_name: string;
+  policy_version: number | null;
+  policy_json: string;
+  settings_json: string;
+  state: RunState;
+  stop_reason_json: string | null;
+  origin: "app" | "cli";
+  created_at: string;
+  finished_at: string | null;
+  scored: number;
+  failed: number;
+}
+
+const RUN_COLUMNS = `
+  SELECT r.*, d.name AS dataset_name, d.item_count,
+         (SELECT COUNT(*) FROM results x WHERE x.run_id = r.id AND x.score IS NOT NULL) AS scored,
+         (SELECT COUNT(*) FROM results x WHERE x.run_id = r.id AND x.error_code IS NOT NULL) AS failed
+  FROM runs r JOIN datasets d ON d.id = r.dataset_id`;
+
+/** States a run ends in: they get a finish time. */
+const FINAL_STATES: ReadonlySet<RunState> = new Set(["done", "cancelled"]);
+
+export class RunRepository {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  /** Creates the run in state "running"; committed when this returns. */
+  create(run: NewRun): number {
+    const info = this.db
+      .prepare(
+        `INSERT INTO runs (dataset_id, model_path, model_sha256, model_size, family, policy_name, policy_version, policy_json, settings_json,
+                           state, origin, run_key, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+      )
+      .run(
+        run.datasetId,
+        run.model.path,
+        run.model.sha256,
+        run.model.sizeBytes,
+        run.model.family,
+        run.policy.name,
+        run.policyVersion ?? null,
+        JSON.stringify(run.policy),
+        JSON.stringify(run.settings),
+        run.origin,
+        run.runKey ?? null,
+        (run.createdAt ?? new Date()).toISOString(),
+      );
+    return Number(info.lastInsertRowid);
+  }
+
+  get(runId: number): RunDetail {
+    const row = this.row(runId);
+    return { ...summaryOf(row), policy: this.policyOf(row) };
+  }
+
+  /** Newest first. */
+  list(datasetId?: number): RunSummary[] {
+    const rows = (
+      datasetId === undefined
+        ? this.db.prepare(`${RUN_COLUMNS} ORDER BY r.id DESC`).all()
+        : this.db.prepare(`${RUN_COLUMNS} WHERE r.dataset_id = ? ORDER BY r.id DESC`).all(datasetId)
+    ) as RunRow[];
+    return rows.map(summaryOf);
+  }
+
+  /** The newest run `guardbench run` made for this identity. */
+  findByKey(runKey: string): number | undefined {
+    return (this.db.prepare("SELECT id FROM runs WHERE run_key = ? ORDER BY id DESC LIMIT 1").get(runKey) as { id: number } | undefined)?.id;
+  }
+
+  /** Runs in a state, oldest first (start-up resumes interrupted runs in the order they were started). */
+  inState(state: RunState, origin: "app" | "cli"): number[] {
+    return (this.db.prepare("SELECT id FROM runs WHERE state = ? AND origin = ? ORDER BY id").all(state, origin) as { id: number }[]).map((row) => row.id);
+  }
+
+  setState(runId: number, state: RunState, stopReason?: ResultError, now: Date = new Date()): void {
+    this.db
+      .prepare("UPDATE runs SET state = ?, stop_reason_json = ?, finished_at = ? WHERE id = ?")
+      .run(state, stopReason ? JSON.stringify(stopReason) : null, FINAL_STATES.has(state) ? now.toISOString() : null, runId);
+  }
+
+  /** The run's settings with the concurrency the current engine gives it. */
+  updateSequences(runId: number, sequences: number): void {
+    const settings = { ...(JSON.parse(this.row(runId).settings_json) as RunSettings), sequences };
+    this.db.prepare("UPDATE runs SET settings_json = ? WHERE id = ?").run(JSON.stringify(settings), runId);
+  }
+
+  /**
+   * Marks process `pid` as the one scoring the run, unless another process that is still alive already does (two
+   * processes scoring one run would each score the items the other has not finished). Returns the holder when refused.
+   */
+  claim(runId: number, pid: number, isAlive: (pid: number) => boolean): { ok: true } | { ok: false; ownerPid: number } {
+    return this.db
+      .transaction((): { ok: true } | { ok: false; ownerPid: number } => {
+        const owner = (this.db.prepare("SELECT owner_pid FROM runs WHERE id = ?").get(runId) as { owner_pid: number | null } | undefined)?.owner_pid ?? null;
+        if (owner !== null && owner !== pid && isAlive(owner)) return { ok: false, ownerPid: owner };
+        this.db.prepare("UPDATE runs SET owner_pid = ? WHERE id = ?").run(pid, runId);
+        return { ok: true };
+      })
+      .immediate();
+  }
+
+  release(runId: number, pid: number): void {
+    this.db.prepare("UPDATE runs SET owner_pid = NULL WHERE id = ? AND owner_pid = ?").run(runId, pid);
+  }
+
+  /** Items with no result yet (and, with `retryFailed`, those whose classification failed), in dataset order. */
+  pendingItems(runId: number, options: { retryFailed: boolean }): PendingItem[] {
+    this.row(runId);
+    const rows = this.db
+      .prepare(
+        `SELECT i.id AS row_id, i.item_key FROM runs r
+         JOIN dataset_items i ON i.dataset_id = r.dataset_id
+         LEFT JOIN results x ON x.run_id = r.id AND x.item_id = i.id
+         WHERE r.id = ? AND (x.id IS NULL OR (? AND x.error_code IS NOT NULL))
+         ORDER BY i.position`,
+      )
+      .all(runId, options.retryFailed ? 1 : 0) as { row_id: number; item_key: string }[];
+    return rows.map((row) => ({ rowId: row.row_id, itemId: row.item_key }));
+  }
+
+  /**
+   * Stores one item's outcome; committed when this returns. Replaces only a failure: an item that already has a score
+   * is never scored again, and trying is a `conflict` (a bug, reported rather than silently overwriting).
+   */
+  recordResult(runId: number, itemRowId: number, outcome: ItemOutcomeRecord, now: Date = new Date()): void {
+    const { score, verdict, categories, result, errorCode, error } = outcome.ok
+      ? { score: outcome.result.score, verdict: outcome.result.verdict, categories: JSON.stringify(outcome.result.categories), result: JSON.stringify(storedOf(outcome.result)), errorCode: null, error: null }
+      : { score: null, verdict: null, categories: null, result: null, errorCode: outcome.error.code, error: JSON.stringify(outcome.error) };
+    const info = this.db
+      .prepare(
+        `INSERT INTO results (run_id, item_id, score, verdict, categories_json, result_json, error_code, error_json, finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, item_id) DO UPDATE SET
+           score = excluded.score, verdict = excluded.verdict, categories_json = excluded.categories_json, result_json = excluded.result_json,
+           error_code = excluded.error_code, error_json = excluded.error_json, finished_at = excluded.finished_at
+         WHERE results.error_code IS NOT NULL`,
+      )
+      .run(runId, itemRowId, score, verdict, categories, result, errorCode, error, now.toISOString());
+    if (info.changes !== 1) {
+      throw new StoreError("conflict", `item row ${itemRowId} of run ${runId} already has a score; a run never scores an item twice`, "This is a bug in Guardbench. Please report it.");
+    }
+  }
+
+  /** Every result of the run, short, keyed by item row. */
+  results(runId: number): Map<number, ResultLine> {
+    const rows = this.db.prepare("SELECT item_id, score, verdict, categories_json, error_json FROM results WHERE run_id = ?").all(runId) as {
+      item_id: number;
+      score: number | null;
+      verdict: ResultLine["verdict"] | null;
+      categories_json: string | null;
+      error_json: string | null;
+    }[];
+    return new Map(
+      rows.map((row) => [
+        row.item_id,
+        row.score !== null
+          ? { itemRowId: row.item_id, score: row.score, verdict: row.verdict!, categories: JSON.parse(row.categories_json ?? "[]") as string[] }
+          : { itemRowId: row.item_id, error: JSON.parse(row.error_json!) as ResultError },
+      ]),
+    );
+  }
+
+  /** One item's full result. */
+  result(runId: number, itemRowId: number): { result?: StoredClassification; error?: ResultError; finishedAt: string } | undefined {
+    const row = this.db.prepare("SELECT result_json, error_json, finished_at FROM results WHERE run_id = ? AND item_id = ?").get(runId, itemRowId) as
+      | { result_json: string | null; error_json: string | null; finished_at: string }
+      | undefined;
+    if (!row) return undefined;
+    return {
+      ...(row.result_json ? { result: JSON.parse(row.result_json) as StoredClassification } : {}),
+      ...(row.error_json ? { error: JSON.parse(row.error_json) as ResultError } : {}),
+      finishedAt: row.finished_at,
+    };
+  }
+
+  private row(runId: number): RunRow {
+    const row = this.db.prepare(`${RUN_COLUMNS} WHERE r.id = ?`).get(runId) as RunRow | undefined;
+    if (!row) throw new StoreError("not-found", `there is no run ${runId}`, "List the runs (runs:list) to see their ids.");
+    return row;
+  }
+
+  private policyOf(row: RunRow): Policy {
+    const parsed = parsePolicy(JSON.parse(row.policy_json));
+    if (!parsed.ok) throw new StoreError("row-invalid", `the policy stored with run ${row.id} no longer parses: ${parsed.error.message}`, "Start a new run.");
+    return parsed.policy;
+  }
+}
+
+function storedOf(result: ClassificationResult): StoredClassification {
+  return { ...result, prompt: { tokenCount: result.prompt.tokenCount } };
+}
+
+function summaryOf(row: RunRow): RunSummary {
+  return {
+    id: row.id,
+    datasetId: row.dataset_id,
+    datasetName: row.dataset_name,
+    model: { path: row.model_path, sha256: row.model_sha256, sizeBytes: row.model_size, family: row.family },
+    policyName: row.policy_name,
+    ...(row.policy_version !== null ? { policyVersion: row.policy_version } : {}),
+    settings: JSON.parse(row.settings_json) as RunSettings,
+    state: row.state,
+    ...(row.stop_reason_json ? { stopReason: JSON.parse(row.stop_reason_json) as ResultError } : {}),
+    counts: { items: row.item_count, scored: row.scored, failed: row.failed, pending: row.item_count - row.scored - row.failed },
+    origin: row.origin,
+    createdAt: row.created_at,
+    ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
+  };
+}
