@@ -73,7 +73,7 @@ export interface DownloadOptions {
   slots?: DownloadSlots;
 }
 
-/** How often progress is re-sent while no bytes arrive. */
+/** How often progress is re-sent while no bytes arrive (never more often than the configured progress interval). */
 const HEARTBEAT_MS = 1_000;
 
 type Intent = "run" | "pause" | "cancel";
@@ -231,9 +231,10 @@ export class ModelDownload {
    * visibly falls to 0 and the ETA disappears, instead of the last good numbers staying on screen.
    */
   #startHeartbeat(): () => void {
+    const period = Math.max(HEARTBEAT_MS, this.#settings.progressIntervalMs);
     const timer = setInterval(() => {
-      if (this.#latestBytes && performance.now() - this.#lastProgressAt >= HEARTBEAT_MS) this.#emitProgress(this.#meter.sample(this.#latestBytes.bytesDone));
-    }, HEARTBEAT_MS);
+      if (this.#latestBytes && performance.now() - this.#lastProgressAt >= period) this.#emitProgress(this.#meter.sample(this.#latestBytes.bytesDone));
+    }, period);
     timer.unref();
     return () => clearInterval(timer);
   }
