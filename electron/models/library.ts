@@ -13,7 +13,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "nod
 import catalogData from "../../models/catalog.json" with { type: "json" };
 import { catalogFileKey, parseCatalog, type Catalog } from "../../shared/models/catalog.ts";
 import { assessCatalog, rateFit, type FitAssessment, type FitReport, type HardwareProfile, type MemoryEstimate } from "../../shared/models/fit.ts";
-import type { ModelFileError, ModelFileErrorCode, ModelFileInfo } from "../../shared/models/modelInfo.ts";
+import type { InstalledModel, ModelFileErrorCode, ModelFileInfo } from "../../shared/models/modelInfo.ts";
 import { estimateModelFileMemory } from "../engine/hardware.ts";
 import { inspectModelFile } from "../engine/modelFile.ts";
 import { modelsDirectory } from "./paths.ts";
@@ -48,23 +48,7 @@ export interface LibraryError {
 
 export type LibraryResult<T> = { ok: true; value: T } | { ok: false; error: LibraryError };
 
-export interface InstalledModel {
-  /** path relative to the models folder, with "/" separators: `local/x.gguf`, `owner/repo/file.gguf` */
-  id: string;
-  path: string;
-  fileName: string;
-  /** hub: downloaded into `<owner>/<repo>/`; imported: under `local/`; other: put there by hand elsewhere */
-  origin: "hub" | "imported" | "other";
-  /** "owner/name" for Hub files */
-  repo?: string;
-  sizeBytes: number;
-  /** the catalog entry this file is, when it is one */
-  catalog?: { modelId: string; quant: string };
-  /** what the GGUF header says; absent when the file has a problem */
-  info?: ModelFileInfo;
-  /** why the file cannot be used; broken files are listed, not hidden */
-  problem?: ModelFileError;
-}
+export type { InstalledModel };
 
 export interface ImportOutcome {
   model: InstalledModel;

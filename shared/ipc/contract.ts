@@ -18,7 +18,7 @@ import { DATASET_FORMATS, type ColumnDetection, type ColumnMapping, type Dataset
 import type { HistogramBin, PerCategoryReport, PrecisionRecallCurve, RunComparison, ScoreEvaluation } from "../metrics/index.ts";
 import type { Catalog } from "../models/catalog.ts";
 import type { FitAssessment, FitReport, HardwareProfile } from "../models/fit.ts";
-import type { ModelFileInfo } from "../models/modelInfo.ts";
+import type { InstalledModel } from "../models/modelInfo.ts";
 import { PROMPT_FAMILIES, policySchema, type Policy, type PromptFamily } from "../taxonomy/index.ts";
 import { CHANNEL_NAMES, EVENT_NAMES, type ChannelName, type EventNameLiteral } from "./names.ts";
 import { err, ok, type Result, type ResultError } from "./result.ts";
@@ -345,23 +345,8 @@ export interface EngineStatus {
   jobId?: string;
 }
 
-export interface ModelSummary {
-  /** stable library id: the path inside the models folder, "/"-separated (`owner/repo/file.gguf` = the catalog file key; `local/x.gguf` for imports) */
-  id: string;
-  path: string;
-  fileName: string;
-  /** hub: downloaded from Hugging Face; imported: copied in from a local file; other: put into the models folder by hand */
-  origin: "hub" | "imported" | "other";
-  /** "owner/name" for Hub files */
-  repo?: string;
-  sizeBytes: number;
-  /** the catalog entry this file is, when it is one */
-  catalog?: { modelId: string; quant: string };
-  /** read from the GGUF header (including the detected prompt family, `info.promptFamily`), when the file is usable */
-  info?: ModelFileInfo;
-  /** why the file cannot be used (truncated, not a GGUF …); broken files are listed, not hidden */
-  problem?: ResultError;
-}
+/** A library entry: the same shape the CLI lists. */
+export type ModelSummary = InstalledModel;
 
 export interface ModelList {
   modelsDir: string;

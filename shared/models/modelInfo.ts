@@ -74,3 +74,22 @@ export interface ModelFileError {
 }
 
 export type ModelFileInspection = { ok: true; info: ModelFileInfo } | { ok: false; error: ModelFileError };
+
+/** A GGUF file in the model library, as listed to the CLI and the UI (electron/models/library.ts fills it). */
+export interface InstalledModel {
+  /** stable library id: the path inside the models folder, "/"-separated (`owner/repo/file.gguf` = the catalog file key; `local/x.gguf` for imports) */
+  id: string;
+  path: string;
+  fileName: string;
+  /** hub: downloaded into `<owner>/<repo>/`; imported: copied in under `local/`; other: put into the models folder by hand */
+  origin: "hub" | "imported" | "other";
+  /** "owner/name" for Hub files */
+  repo?: string;
+  sizeBytes: number;
+  /** the catalog entry this file is, when it is one */
+  catalog?: { modelId: string; quant: string };
+  /** what the GGUF header says (including the detected prompt family, `info.promptFamily`); absent when the file has a problem */
+  info?: ModelFileInfo;
+  /** why the file cannot be used (truncated, not a GGUF …); broken files are listed, not hidden */
+  problem?: ModelFileError;
+}

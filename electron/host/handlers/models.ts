@@ -126,6 +126,6 @@ function describeUnlisted(path: string, sizeBytes: number): ModelSummary {
     fileName,
     origin: "other",
     sizeBytes,
-    problem: { code: "not-a-model", message: `${fileName} was downloaded but is not a .gguf model file`, hint: "Download a .gguf file of the repository." },
+    problem: { code: "not-gguf", message: `${fileName} was downloaded but is not a .gguf model file`, hint: "Download a .gguf file of the repository." },
   };
 }

@@ -6,9 +6,8 @@ import { useId, type KeyboardEvent } from "react";
 import { CommitInput } from "./CommitInput.tsx";
 import { keepFocus } from "./keepFocus.ts";
 
-export interface CategoryEditorProps {
-  index: number;
-  count: number;
+/** What the editor shows of one category; the policy feature's selectors build it. */
+export interface CategoryView {
   code: string;
   name: string;
   description: string;
@@ -17,6 +16,11 @@ export interface CategoryEditorProps {
   isPreset: boolean;
   cardName?: string;
   cardDescription?: string;
+}
+
+export interface CategoryEditorProps extends CategoryView {
+  index: number;
+  count: number;
   onToggle(enabled: boolean): void;
   onRename(name: string): string | undefined;
   onDescribe(description: string): string | undefined;

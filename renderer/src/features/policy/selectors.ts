@@ -8,6 +8,7 @@ import { conversationSelectors } from "../conversation/selectors.ts";
 import { modelsSelectors } from "../models/selectors.ts";
 import { diffLines, type MarkedLine } from "../../lib/lineDiff.ts";
 import { PRESETS } from "./presets.ts";
+import type { CategoryView } from "../../components/CategoryEditor.tsx";
 
 /** Shown in the inspector until there is a conversation that fits a Llama Guard prompt. */
 export const PLACEHOLDER_TURNS: readonly Turn[] = [{ role: "user", content: "(The conversation you classify goes here. Paste one on the Classify screen.)" }];
@@ -74,16 +75,7 @@ const tokenCountView = memoSelector(
 
 const samePolicy = (a: Policy, b: Policy) => JSON.stringify(a) === JSON.stringify(b);
 
-export interface CategoryView {
-  code: string;
-  name: string;
-  description: string;
-  enabled: boolean;
-  /** a default category of the family: excluded, never removed */
-  isPreset: boolean;
-  cardName?: string;
-  cardDescription?: string;
-}
+export type { CategoryView };
 
 const categoryViews = memoSelector([draft], (policy): CategoryView[] =>
   policy.categories.map((category) => {
