@@ -13,6 +13,10 @@ import { createHistorySlice } from "../features/history/slice.ts";
 import { createModelsSlice } from "../features/models/slice.ts";
 import { createPolicySlice } from "../features/policy/slice.ts";
 import { createResultsSlice } from "../features/results/slice.ts";
+import { createDatasetsSlice } from "../features/datasets/slice.ts";
+import { createEvaluationSlice } from "../features/evaluation/slice.ts";
+import { createReviewSlice } from "../features/review/slice.ts";
+import { createRunsSlice } from "../features/runs/slice.ts";
 import type { AppState, StoreDeps } from "./types.ts";
 
 export type { AppState, StoreDeps } from "./types.ts";
@@ -20,17 +24,19 @@ export type AppStore = StoreApi<AppState>;
 
 /** Browser side effects that actions need; tests pass their own. */
 export function browserEffects(): Omit<StoreDeps, "bridge"> {
+  function saveBlob(fileName: string, blob: Blob) {
+    const url = URL.createObjectURL(blob);
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = fileName;
+    link.click();
+    // The click has started the download synchronously; the URL can go once this task ends.
+    setTimeout(() => URL.revokeObjectURL(url), 0);
+  }
   return {
+    saveBlob,
     writeClipboard: (text) => navigator.clipboard.writeText(text),
-    saveTextFile(fileName, text) {
-      const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
-      const link = document.createElement("a");
-      link.href = url;
-      link.download = fileName;
-      link.click();
-      // The click has started the download synchronously; the URL can go once this task ends.
-      setTimeout(() => URL.revokeObjectURL(url), 0);
-    },
+    saveTextFile: (fileName, text) => saveBlob(fileName, new Blob([text], { type: "application/json" })),
   };
 }
 
@@ -43,6 +49,10 @@ export function createAppStore(bridge: Bridge, effects: Omit<StoreDeps, "bridge"
     ...createModelsSlice(set, get, deps),
     ...createResultsSlice(set, get, deps),
     ...createHistorySlice(set, get, deps),
+    ...createDatasetsSlice(set, get, deps),
+    ...createRunsSlice(set, get, deps),
+    ...createReviewSlice(set, get, deps),
+    ...createEvaluationSlice(set, get, deps),
   }));
 }
 

@@ -11,14 +11,20 @@ import type { HistorySlice } from "../features/history/slice.ts";
 import type { ModelsSlice } from "../features/models/slice.ts";
 import type { PolicySlice } from "../features/policy/slice.ts";
 import type { ResultsSlice } from "../features/results/slice.ts";
+import type { DatasetsSlice } from "../features/datasets/slice.ts";
+import type { EvaluationSlice } from "../features/evaluation/slice.ts";
+import type { ReviewSlice } from "../features/review/slice.ts";
+import type { RunsSlice } from "../features/runs/slice.ts";
 
-export type AppState = AppShellSlice & ConversationSlice & PolicySlice & ModelsSlice & ResultsSlice & HistorySlice;
+export type AppState = AppShellSlice & ConversationSlice & PolicySlice & ModelsSlice & ResultsSlice & HistorySlice & DatasetsSlice & RunsSlice & ReviewSlice & EvaluationSlice;
 
 export interface StoreDeps {
   bridge: Bridge;
   writeClipboard(text: string): Promise<void>;
   /** offers `text` to the user as a file download; nothing leaves the machine */
   saveTextFile(fileName: string, text: string): void;
+  /** offers binary data (a chart as PNG) as a file download */
+  saveBlob(fileName: string, blob: Blob): void;
 }
 
 export type SetState = StoreApi<AppState>["setState"];
@@ -26,7 +32,7 @@ export type GetState = StoreApi<AppState>["getState"];
 export type SliceCreator<Slice> = (set: SetState, get: GetState, deps: StoreDeps) => Slice;
 
 /** The keys under which slices keep their data (actions sit at the top level, data one level down). */
-type SliceDataKey = "app" | "conversation" | "policy" | "models" | "results" | "history";
+type SliceDataKey = "app" | "conversation" | "policy" | "models" | "results" | "history" | "datasets" | "runs" | "review" | "evaluation";
 
 /** Merges `patch` into one slice's data object; the one place nested updates are spelled out. */
 export function patchSlice<K extends SliceDataKey>(

@@ -10,17 +10,20 @@ export interface TestStore {
   bridge: FakeBridge;
   clipboard: string[];
   savedFiles: Array<{ fileName: string; text: string }>;
+  savedBlobs: Array<{ fileName: string; blob: Blob }>;
 }
 
 export function createTestStore(handlers: FakeHandlers = {}): TestStore {
   const bridge = createFakeBridge(handlers);
   const clipboard: string[] = [];
   const savedFiles: TestStore["savedFiles"] = [];
+  const savedBlobs: TestStore["savedBlobs"] = [];
   const store = createAppStore(bridge, {
     writeClipboard: async (text) => void clipboard.push(text),
     saveTextFile: (fileName, text) => void savedFiles.push({ fileName, text }),
+    saveBlob: (fileName, blob) => void savedBlobs.push({ fileName, blob }),
   });
-  return { store, bridge, clipboard, savedFiles };
+  return { store, bridge, clipboard, savedFiles, savedBlobs };
 }
 
 export function readyEngine(family: PromptFamily = "llama-guard-3-1b"): EngineStatus {
@@ -70,6 +73,8 @@ export function emptyMachineHandlers(): FakeHandlers {
     "hf:token-status": () => ok({ present: false, source: "none" }),
     "policies:list": () => ok({ policies: [] }),
     "history:list": () => ok({ items: [] }),
+    "datasets:list": () => ok({ datasets: [], demos: [] }),
+    "runs:list": () => ok({ runs: [] }),
   };
 }
 

@@ -11,6 +11,10 @@ import { modelsSelectors } from "../models/selectors.ts";
 import { ModelsScreen } from "../models/ModelsScreen.tsx";
 import { PolicyScreen } from "../policy/PolicyScreen.tsx";
 import { ClassifyScreen } from "../results/ClassifyScreen.tsx";
+import { DatasetsScreen } from "../datasets/DatasetsScreen.tsx";
+import { EvaluationScreen } from "../evaluation/EvaluationScreen.tsx";
+import { ReviewScreen } from "../review/ReviewScreen.tsx";
+import { RunsScreen } from "../runs/RunsScreen.tsx";
 import { appSelectors } from "./selectors.ts";
 import { handleShortcut, SCREEN_KEYS, SHORTCUTS } from "./shortcuts.ts";
 import type { Screen } from "./slice.ts";
@@ -20,6 +24,10 @@ const SCREEN_COMPONENTS: Record<Screen, ComponentType> = {
   policy: PolicyScreen,
   models: ModelsScreen,
   history: HistoryScreen,
+  datasets: DatasetsScreen,
+  runs: RunsScreen,
+  review: ReviewScreen,
+  evaluation: EvaluationScreen,
 };
 
 export function AppShell() {

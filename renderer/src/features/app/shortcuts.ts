@@ -2,6 +2,8 @@
  * The global keyboard shortcuts, as data: the help overlay lists the same table the handler reads, so the two cannot
  * drift apart.
  */
+import { isTyping } from "../../lib/typing.ts";
+import { REVIEW_SHORTCUTS } from "../review/keys.ts";
 import type { Screen } from "./slice.ts";
 
 export interface ShortcutActions {
@@ -21,6 +23,10 @@ export const SCREEN_KEYS: ReadonlyArray<{ key: string; screen: Screen; label: st
   { key: "2", screen: "policy", label: "Policy" },
   { key: "3", screen: "models", label: "Models" },
   { key: "4", screen: "history", label: "History" },
+  { key: "5", screen: "datasets", label: "Datasets" },
+  { key: "6", screen: "runs", label: "Runs" },
+  { key: "7", screen: "review", label: "Review" },
+  { key: "8", screen: "evaluation", label: "Evaluation" },
 ];
 
 export const SHORTCUTS: readonly Shortcut[] = [
@@ -31,12 +37,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: "Alt+↑ / Alt+↓", description: "Move the focused turn or category up or down" },
   { keys: "← / →", description: "Move between generated tokens in the heat map" },
   { keys: "Tab / Shift+Tab", description: "Move between controls; every action is a focusable control" },
+  ...REVIEW_SHORTCUTS,
 ];
-
-function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
-}
 
 /** Runs the shortcut `event` stands for; returns true when it was one. */
 export function handleShortcut(event: KeyboardEvent, actions: ShortcutActions): boolean {

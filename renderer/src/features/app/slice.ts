@@ -5,7 +5,7 @@
 import type { ConnectionState } from "../../bridge/index.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
 
-export const SCREENS = ["classify", "policy", "models", "history"] as const;
+export const SCREENS = ["classify", "policy", "models", "history", "datasets", "runs", "review", "evaluation"] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export interface Notice {
@@ -58,6 +58,8 @@ export const createAppShellSlice: SliceCreator<AppShellSlice> = (set, get, { bri
         state.refreshToken(),
         state.refreshSavedPolicies(),
         state.refreshHistory(),
+        state.refreshDatasets(),
+        state.refreshRuns(),
       ]);
     },
 

@@ -208,8 +208,11 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, { bridge 
           if (done.result.ok) get().engineStatusChanged(done.result.value);
           else if (failure) reportActionError(failure);
           return;
-        default:
-          // Dataset imports and evaluation runs have no screen in this renderer yet.
+        case "import":
+          get().datasetJobFinished(done);
+          return;
+        case "run":
+          get().runJobFinished(done);
           return;
       }
     },

@@ -1,0 +1,402 @@
+/** Datasets: import a file by path (with a column-mapping step) or a bundled demo, the list, and export. */
+import { useId, useState, type FormEvent } from "react";
+import type { ColumnMapping } from "../../../../shared/datasets/index.ts";
+import type { DatasetBadRow, DatasetSummary } from "../../../../shared/ipc/index.ts";
+import { ErrorMessage } from "../../components/ErrorMessage.tsx";
+import { formatDateTime } from "../../components/format.ts";
+import { Panel, ScreenHeader } from "../../components/Panel.tsx";
+import { ProgressBar } from "../../components/ProgressBar.tsx";
+import { useAppStore } from "../../store/index.ts";
+import { runsSelectors } from "../runs/selectors.ts";
+import { datasetsSelectors } from "./selectors.ts";
+
+export function DatasetsScreen() {
+  return (
+    <div className="screen">
+      <ScreenHeader title="Datasets" description="Labeled conversations to run a policy over. Files are read where they are; nothing is uploaded." />
+      <div className="datasets-layout">
+        <div className="stack">
+          <ImportPanel />
+          <DemoPanel />
+        </div>
+        <div className="stack">
+          <DatasetList />
+          <ExportPanel />
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function ImportPanel() {
+  const wizard = useAppStore(datasetsSelectors.wizard);
+  const setPath = useAppStore((s) => s.setImportPath);
+  const preview = useAppStore((s) => s.previewDataset);
+  const reset = useAppStore((s) => s.resetImport);
+  const importError = useAppStore(datasetsSelectors.importError);
+  const lastImport = useAppStore(datasetsSelectors.lastImport);
+  const pathId = useId();
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    void preview();
+  }
+
+  return (
+    <Panel title="Import a file">
+      <form className="import-form" onSubmit={submit}>
+        <label htmlFor={pathId} className="field-label">
+          Path to a JSON Lines, JSON or CSV file on this machine
+        </label>
+        <div className="inline-form">
+          <input id={pathId} className="input mono import-path" type="text" value={wizard.path} placeholder="/path/to/dataset.jsonl" spellCheck={false} onChange={(event) => setPath(event.target.value)} />
+          <button type="submit" className="button button-small" aria-disabled={wizard.step === "previewing"}>
+            {wizard.step === "previewing" ? "Reading…" : "Preview"}
+          </button>
+        </div>
+        {wizard.error && <ErrorMessage error={wizard.error} title="Could not read the file" />}
+      </form>
+      {wizard.step === "mapping" && wizard.preview && <MappingStep />}
+      <ImportProgress />
+      {importError && <ErrorMessage error={importError} title="The import failed" />}
+      {lastImport && (
+        <div className="import-report">
+          <p role="status">
+            Imported <strong>{lastImport.dataset.name}</strong>: {lastImport.dataset.items} items
+            {lastImport.badRowCount > 0 ? `, ${lastImport.badRowCount} bad rows skipped` : ""}.
+          </p>
+          {lastImport.badRows.length > 0 && <BadRows rows={lastImport.badRows} title="Skipped rows" />}
+          <button type="button" className="button button-quiet button-small" onClick={reset}>
+            Done
+          </button>
+        </div>
+      )}
+    </Panel>
+  );
+}
+
+const FIELDS: ReadonlyArray<{ field: keyof ColumnMapping & string; label: string; required?: boolean }> = [
+  { field: "prompt", label: "Prompt", required: true },
+  { field: "response", label: "Response" },
+  { field: "label", label: "Label" },
+  { field: "categories", label: "Categories" },
+  { field: "id", label: "Id" },
+];
+
+function MappingStep() {
+  const wizard = useAppStore(datasetsSelectors.wizard);
+  const problems = useAppStore(datasetsSelectors.mappingProblems);
+  const setField = useAppStore((s) => s.setMappingField);
+  const setBadRows = useAppStore((s) => s.setBadRowPolicy);
+  const setName = useAppStore((s) => s.setImportName);
+  const importDataset = useAppStore((s) => s.importDataset);
+  const importing = useAppStore(datasetsSelectors.importJobId) !== undefined;
+  const nameId = useId();
+  const preview = wizard.preview!;
+  const needsMapping = !preview.detection.isRecordFormat;
+  const columns = preview.columns;
+
+  return (
+    <section className="mapping" aria-label="Column mapping">
+      <p className="small">
+        Detected format: <strong>{preview.format}</strong>, {columns.length} columns{preview.partial ? `, first ${preview.rows.length} rows shown` : ""}.
+        {!needsMapping && " The rows are in the common record format (messages): no mapping needed."}
+      </p>
+      <div className="table-scroll">
+        <table className="table preview-table" aria-label="Preview rows">
+          <thead>
+            <tr>
+              {columns.map((column) => (
+                <th key={column} scope="col" className="mono">
+                  {column}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {preview.rows.map((row, index) => (
+              <tr key={index}>
+                {columns.map((column) => (
+                  <td key={column} className="preview-cell">
+                    {cellText(row, column)}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {needsMapping && (
+        <div className="mapping-fields">
+          {FIELDS.map(({ field, label, required }) => (
+            <MappingField key={field} label={label} required={required} value={wizard.mapping[field] ?? ""} columns={columns} onChange={(column) => setField(field, column || undefined)} />
+          ))}
+          {wizard.mapping.label && (
+            <label className="field field-inline">
+              <span className="field-label">1 / true in the label column means</span>
+              <select className="select select-small" value={wizard.mapping.labelTrueMeans ?? "unsafe"} onChange={(event) => setField("labelTrueMeans", event.target.value)}>
+                <option value="unsafe">unsafe</option>
+                <option value="safe">safe</option>
+              </select>
+            </label>
+          )}
+        </div>
+      )}
+      {problems.length > 0 && (
+        <ul className="warnings" aria-label="Mapping problems">
+          {problems.map((problem) => (
+            <li key={problem}>{problem}</li>
+          ))}
+        </ul>
+      )}
+      {preview.badRows.length > 0 && <BadRows rows={preview.badRows} title="Bad rows in the preview" />}
+      <fieldset className="bad-row-choice">
+        <legend className="field-label">When a row is bad</legend>
+        <label>
+          <input type="radio" name="bad-rows" checked={wizard.onBadRows === "skip"} onChange={() => setBadRows("skip")} /> Skip it and list it
+        </label>
+        <label>
+          <input type="radio" name="bad-rows" checked={wizard.onBadRows === "stop"} onChange={() => setBadRows("stop")} /> Stop the import (nothing is stored)
+        </label>
+      </fieldset>
+      <div className="inline-form">
+        <label htmlFor={nameId} className="field-label">
+          Dataset name
+        </label>
+        <input id={nameId} className="input" type="text" value={wizard.name} onChange={(event) => setName(event.target.value)} />
+        <button type="button" className="button button-primary button-small" aria-disabled={problems.length > 0 || importing} onClick={() => problems.length === 0 && !importing && void importDataset()}>
+          Import
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function MappingField({ label, required, value, columns, onChange }: { label: string; required?: boolean; value: string; columns: string[]; onChange(column: string): void }) {
+  const id = useId();
+  return (
+    <div className="field field-inline">
+      <label htmlFor={id} className="field-label">
+        {label} column
+      </label>
+      <select id={id} className="select select-small" value={value} onChange={(event) => onChange(event.target.value)}>
+        <option value="">{required ? "Choose…" : "(none)"}</option>
+        {columns.map((column) => (
+          <option key={column} value={column}>
+            {column}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function cellText(row: unknown, column: string): string {
+  if (typeof row !== "object" || row === null || !Object.hasOwn(row, column)) return "";
+  const value = (row as Record<string, unknown>)[column];
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
+}
+
+function BadRows({ rows, title }: { rows: DatasetBadRow[]; title: string }) {
+  return (
+    <table className="table bad-rows" aria-label={title}>
+      <caption className="subheading">{title}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Line</th>
+          <th scope="col">Reason</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={`${row.row}-${row.line}`}>
+            <td className="mono">{row.line}</td>
+            <td>{row.reason}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ImportProgress() {
+  const jobId = useAppStore(datasetsSelectors.importJobId);
+  const progress = useAppStore(datasetsSelectors.importProgress);
+  const label = useAppStore(datasetsSelectors.importLabel);
+  const cancel = useAppStore((s) => s.cancelImport);
+  if (!jobId) return null;
+  return (
+    <div className="download">
+      <ProgressBar
+        label={`Importing ${label ?? ""}`}
+        value={progress && progress.totalBytes > 0 ? progress.bytesRead : undefined}
+        max={progress?.totalBytes || 1}
+        detail={progress ? `${progress.items} items, ${progress.badRows} bad rows` : "Starting…"}
+      />
+      <button type="button" className="button button-small" onClick={() => void cancel()}>
+        Cancel import
+      </button>
+    </div>
+  );
+}
+
+function DemoPanel() {
+  const demos = useAppStore(datasetsSelectors.demos);
+  const importDemo = useAppStore((s) => s.importDemo);
+  const busy = useAppStore(datasetsSelectors.importJobId) !== undefined;
+  if (demos.length === 0) return null;
+  return (
+    <Panel title="Demo datasets">
+      <ul className="plain-list" aria-label="Demo datasets">
+        {demos.map((demo) => (
+          <li key={demo.name} className="demo">
+            <div>
+              <strong>{demo.name}</strong> <span className="muted small">({demo.rows} rows: {demo.safe} safe, {demo.unsafe} unsafe)</span>
+              <p className="small">{demo.description}</p>
+              <p className="muted small">
+                {demo.licence}
+                {demo.attribution ? ` · ${demo.attribution}` : ""}
+              </p>
+            </div>
+            <button type="button" className="button button-small" aria-label={`Import demo ${demo.name}`} aria-disabled={busy} onClick={() => !busy && void importDemo(demo.name)}>
+              Import
+            </button>
+          </li>
+        ))}
+      </ul>
+    </Panel>
+  );
+}
+
+function DatasetList() {
+  const list = useAppStore(datasetsSelectors.list);
+  const error = useAppStore(datasetsSelectors.listError);
+  const navigate = useAppStore((s) => s.navigate);
+  const openReview = useAppStore((s) => s.openReview);
+  return (
+    <Panel title="Imported datasets">
+      {error && <ErrorMessage error={error} />}
+      {list.length === 0 ? (
+        <p className="empty">No datasets yet. Import a file or a demo.</p>
+      ) : (
+        <table className="table" aria-label="Datasets">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Items</th>
+              <th scope="col">Labels (safe / unsafe / none)</th>
+              <th scope="col">Imported</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((dataset) => (
+              <tr key={dataset.id}>
+                <td>
+                  {dataset.name}
+                  <div className="muted small">{dataset.format}{dataset.badRows > 0 ? ` · ${dataset.badRows} bad rows skipped` : ""}</div>
+                </td>
+                <td className="numeric">{dataset.items}</td>
+                <td className="numeric">
+                  {dataset.labels.safe} / {dataset.labels.unsafe} / {dataset.labels.unlabeled}
+                  {dataset.labels.reviewed > 0 && <div className="muted small">{dataset.labels.reviewed} reviewed</div>}
+                </td>
+                <td className="nowrap small">{formatDateTime(dataset.importedAt)}</td>
+                <td className="nowrap">
+                  <button type="button" className="button button-small" onClick={() => navigate("runs")} aria-label={`Run a policy on ${dataset.name}`}>
+                    Run
+                  </button>{" "}
+                  <button type="button" className="button button-quiet button-small" onClick={() => void openReview(dataset.id)} aria-label={`Review ${dataset.name}`}>
+                    Review
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Panel>
+  );
+}
+
+function ExportPanel() {
+  const list = useAppStore(datasetsSelectors.list);
+  const runs = useAppStore(runsSelectors.list);
+  const exportDataset = useAppStore((s) => s.exportDataset);
+  const exporting = useAppStore(datasetsSelectors.exporting);
+  const report = useAppStore(datasetsSelectors.exportReport);
+  const error = useAppStore(datasetsSelectors.exportError);
+  const [datasetId, setDatasetId] = useState<number | "">("");
+  const [runId, setRunId] = useState<number | "">("");
+  const [path, setPath] = useState("");
+  const [format, setFormat] = useState<"jsonl" | "csv">("jsonl");
+  const ids = { dataset: useId(), run: useId(), path: useId(), format: useId() };
+  const chosen: DatasetSummary | undefined = list.find((d) => d.id === (datasetId === "" ? list[0]?.id : datasetId));
+  const datasetRuns = runs.filter((run) => run.datasetId === chosen?.id);
+  if (list.length === 0) return null;
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!chosen || path.trim() === "" || exporting) return;
+    void exportDataset({ datasetId: chosen.id, ...(runId !== "" && { runId }), path: path.trim(), format });
+  }
+
+  return (
+    <Panel title="Export labels and results">
+      <form className="export-form" onSubmit={submit}>
+        <div className="field field-inline">
+          <label htmlFor={ids.dataset} className="field-label">
+            Dataset
+          </label>
+          <select id={ids.dataset} className="select select-small" value={chosen?.id ?? ""} onChange={(event) => (setDatasetId(Number(event.target.value)), setRunId(""))}>
+            {list.map((dataset) => (
+              <option key={dataset.id} value={dataset.id}>
+                {dataset.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field field-inline">
+          <label htmlFor={ids.run} className="field-label">
+            With results of
+          </label>
+          <select id={ids.run} className="select select-small" value={runId} onChange={(event) => setRunId(event.target.value === "" ? "" : Number(event.target.value))}>
+            <option value="">(labels only)</option>
+            {datasetRuns.map((run) => (
+              <option key={run.id} value={run.id}>
+                Run {run.id} · {run.policyName}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field field-inline">
+          <label htmlFor={ids.format} className="field-label">
+            Format
+          </label>
+          <select id={ids.format} className="select select-small" value={format} onChange={(event) => setFormat(event.target.value as "jsonl" | "csv")}>
+            <option value="jsonl">JSON Lines</option>
+            <option value="csv">CSV</option>
+          </select>
+        </div>
+        <div className="inline-form">
+          <label htmlFor={ids.path} className="field-label">
+            Save to
+          </label>
+          <input id={ids.path} className="input mono import-path" type="text" value={path} placeholder={`/path/to/labels.${format}`} spellCheck={false} onChange={(event) => setPath(event.target.value)} />
+          <button type="submit" className="button button-small" aria-disabled={exporting}>
+            {exporting ? "Exporting…" : "Export"}
+          </button>
+        </div>
+      </form>
+      {report && (
+        <p role="status" className="small">
+          Wrote {report.rows} rows to <span className="mono">{report.path}</span>.
+        </p>
+      )}
+      {error && <ErrorMessage error={error} title="Could not export" />}
+    </Panel>
+  );
+}

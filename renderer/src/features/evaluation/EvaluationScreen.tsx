@@ -1,0 +1,346 @@
+/**
+ * Evaluation: a run's precision, recall, F1, FPR and AUPRC at a threshold picked on the PR curve, the score
+ * histogram, per-category metrics, and two runs compared (metric deltas, flipped items, each openable).
+ */
+import { useId, useRef, useState } from "react";
+import { METRIC_NAMES, type MetricName, type ScoreEvaluation } from "../../../../shared/metrics/index.ts";
+import { PrCurveChart, ScoreHistogramChart } from "../../components/charts.tsx";
+import { Dialog } from "../../components/Dialog.tsx";
+import { ErrorMessage } from "../../components/ErrorMessage.tsx";
+import { formatScore } from "../../components/format.ts";
+import { Panel, ScreenHeader } from "../../components/Panel.tsx";
+import { useAppStore } from "../../store/index.ts";
+import { runsSelectors } from "../runs/selectors.ts";
+import { evaluationSelectors } from "./selectors.ts";
+
+const METRIC_LABELS: Record<MetricName, string> = { precision: "Precision", recall: "Recall", f1: "F1", fpr: "FPR", auprc: "AUPRC" };
+const f3 = (value: number | null) => (value === null ? "—" : value.toFixed(3));
+
+export function EvaluationScreen() {
+  return (
+    <div className="screen">
+      <ScreenHeader title="Evaluation" description="How a run's verdicts match the labels. Pick a threshold on the curve; compare two runs." />
+      <RunPicker />
+      <MetricsView />
+      <ComparePanel />
+      <ResultDetail />
+    </div>
+  );
+}
+
+function RunPicker() {
+  const runs = useAppStore(runsSelectors.list);
+  const runId = useAppStore(evaluationSelectors.runId);
+  const select = useAppStore((s) => s.selectEvaluationRun);
+  const id = useId();
+  return (
+    <div className="inline-form">
+      <label htmlFor={id} className="field-label">
+        Run
+      </label>
+      <select id={id} className="select select-small" value={runId ?? ""} onChange={(event) => void select(event.target.value === "" ? undefined : Number(event.target.value))}>
+        <option value="">Choose…</option>
+        {runs.map((run) => (
+          <option key={run.id} value={run.id}>
+            Run {run.id} · {run.datasetName} · {run.policyName} · {run.state}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function MetricsView() {
+  const metrics = useAppStore(evaluationSelectors.metrics);
+  const error = useAppStore(evaluationSelectors.error);
+  const loading = useAppStore(evaluationSelectors.loading);
+  const setThreshold = useAppStore((s) => s.setEvaluationThreshold);
+  const exportChart = useAppStore((s) => s.exportChart);
+  const curveRef = useRef<SVGSVGElement>(null);
+  const histogramRef = useRef<SVGSVGElement>(null);
+  if (error) return <ErrorMessage error={error} title="Could not compute the metrics" />;
+  if (!metrics) return loading ? <p className="status-line">Computing…</p> : null;
+  const { evaluation, coverage } = metrics;
+  const exportButtons = (ref: React.RefObject<SVGSVGElement | null>, name: string, label: string) => (
+    <>
+      <button type="button" className="button button-quiet button-small" aria-label={`Export the ${label} as SVG`} onClick={() => ref.current && void exportChart(ref.current, `${name}-run-${metrics.runId}`, "svg")}>
+        SVG
+      </button>
+      <button type="button" className="button button-quiet button-small" aria-label={`Export the ${label} as PNG`} onClick={() => ref.current && void exportChart(ref.current, `${name}-run-${metrics.runId}`, "png")}>
+        PNG
+      </button>
+    </>
+  );
+  return (
+    <div className="stack">
+      <Panel title="Metrics">
+        <ThresholdField threshold={metrics.threshold} onChange={(value) => void setThreshold(value)} />
+        <MetricCards evaluation={evaluation} />
+        <p className="muted small">
+          {coverage.evaluated} of {coverage.items} items counted ({coverage.unlabeled} unlabeled, {coverage.failed} failed, {coverage.unscored} not scored yet) · tp {evaluation.counts.tp} · fp {evaluation.counts.fp} · tn{" "}
+          {evaluation.counts.tn} · fn {evaluation.counts.fn}
+        </p>
+      </Panel>
+      <div className="charts-layout">
+        <Panel title="Precision-recall curve" actions={exportButtons(curveRef, "pr-curve", "precision-recall curve")}>
+          <PrCurveChart ref={curveRef} curve={metrics.curve} threshold={metrics.threshold} auprc={evaluation.auprc} onPickThreshold={(value) => void setThreshold(value)} />
+          <details className="chart-data">
+            <summary>Curve data</summary>
+            <table className="table" aria-label="Precision-recall curve data">
+              <thead>
+                <tr>
+                  <th scope="col">Threshold</th>
+                  <th scope="col">Precision</th>
+                  <th scope="col">Recall</th>
+                  <th scope="col">F1</th>
+                </tr>
+              </thead>
+              <tbody>
+                {metrics.curve.points.map((point) => (
+                  <tr key={point.threshold}>
+                    <td className="mono">{formatScore(point.threshold)}</td>
+                    <td className="mono">{f3(point.precision)}</td>
+                    <td className="mono">{f3(point.recall)}</td>
+                    <td className="mono">{f3(point.f1)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </details>
+        </Panel>
+        <Panel title="Score histogram" actions={exportButtons(histogramRef, "histogram", "score histogram")}>
+          <ScoreHistogramChart ref={histogramRef} bins={metrics.histogram} threshold={metrics.threshold} />
+          <p className="chart-legend small">
+            <span className="legend-swatch legend-safe" aria-hidden="true" /> labeled safe <span className="legend-swatch legend-unsafe" aria-hidden="true" /> labeled unsafe{" "}
+            <span className="legend-swatch legend-unlabeled" aria-hidden="true" /> unlabeled
+          </p>
+          <details className="chart-data">
+            <summary>Histogram data</summary>
+            <table className="table" aria-label="Score histogram data">
+              <thead>
+                <tr>
+                  <th scope="col">P(unsafe)</th>
+                  <th scope="col">Safe</th>
+                  <th scope="col">Unsafe</th>
+                  <th scope="col">Unlabeled</th>
+                </tr>
+              </thead>
+              <tbody>
+                {metrics.histogram.map((bin) => (
+                  <tr key={bin.from}>
+                    <td className="mono">
+                      {formatScore(bin.from)}–{formatScore(bin.to)}
+                    </td>
+                    <td className="numeric">{bin.safe}</td>
+                    <td className="numeric">{bin.unsafe}</td>
+                    <td className="numeric">{bin.unlabeled}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </details>
+        </Panel>
+      </div>
+      <Panel title="Per category">
+        {metrics.perCategory.categories.length === 0 ? (
+          <p className="empty">No category is labeled or predicted on the counted items.</p>
+        ) : (
+          <table className="table" aria-label="Per-category metrics">
+            <thead>
+              <tr>
+                <th scope="col">Category</th>
+                <th scope="col">Support</th>
+                <th scope="col">Precision</th>
+                <th scope="col">Recall</th>
+                <th scope="col">F1</th>
+              </tr>
+            </thead>
+            <tbody>
+              {metrics.perCategory.categories.map((category) => (
+                <tr key={category.category}>
+                  <th scope="row" className="mono">
+                    {category.category}
+                  </th>
+                  <td className="numeric">{category.support}</td>
+                  <td className="mono">{f3(category.precision)}</td>
+                  <td className="mono">{f3(category.recall)}</td>
+                  <td className="mono">{f3(category.f1)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {metrics.perCategory.unknownHazardItems > 0 && <p className="muted small">{metrics.perCategory.unknownHazardItems} unsafe items name no category and are left out.</p>}
+      </Panel>
+    </div>
+  );
+}
+
+function ThresholdField({ threshold, onChange }: { threshold: number; onChange(value: number): void }) {
+  const id = useId();
+  return (
+    <div className="inline-form">
+      <label htmlFor={id} className="field-label">
+        Threshold
+      </label>
+      <input id={id} className="input input-narrow" type="number" min={0} max={1} step={0.01} value={threshold} onChange={(event) => event.target.value !== "" && onChange(Number(event.target.value))} />
+    </div>
+  );
+}
+
+function MetricCards({ evaluation }: { evaluation: ScoreEvaluation }) {
+  return (
+    <dl className="metric-cards" aria-label="Metrics at the threshold">
+      {METRIC_NAMES.map((name) => (
+        <div key={name} className="metric-card" title={evaluation.nullReasons[name]}>
+          <dt>{METRIC_LABELS[name]}</dt>
+          <dd className="mono">{f3(evaluation[name])}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function ComparePanel() {
+  const runs = useAppStore(runsSelectors.list);
+  const compare = useAppStore(evaluationSelectors.compare);
+  const setRuns = useAppStore((s) => s.setCompareRuns);
+  const run = useAppStore((s) => s.compareSelectedRuns);
+  const openResult = useAppStore((s) => s.openResult);
+  const [shown, setShown] = useState(50);
+  const ids = { baseline: useId(), candidate: useId() };
+  const report = compare.report;
+  const option = (value: number | undefined) => (value === undefined ? "" : value);
+  const parse = (value: string) => (value === "" ? undefined : Number(value));
+  return (
+    <Panel title="Compare runs">
+      <div className="inline-form">
+        <label htmlFor={ids.baseline} className="field-label">
+          Baseline
+        </label>
+        <select id={ids.baseline} className="select select-small" value={option(compare.baselineRunId)} onChange={(event) => setRuns(parse(event.target.value), compare.candidateRunId)}>
+          <option value="">Choose…</option>
+          {runs.map((r) => (
+            <option key={r.id} value={r.id}>
+              Run {r.id} · {r.datasetName} · {r.policyName}
+            </option>
+          ))}
+        </select>
+        <label htmlFor={ids.candidate} className="field-label">
+          Candidate
+        </label>
+        <select id={ids.candidate} className="select select-small" value={option(compare.candidateRunId)} onChange={(event) => setRuns(compare.baselineRunId, parse(event.target.value))}>
+          <option value="">Choose…</option>
+          {runs.map((r) => (
+            <option key={r.id} value={r.id}>
+              Run {r.id} · {r.datasetName} · {r.policyName}
+            </option>
+          ))}
+        </select>
+        <button type="button" className="button button-small" aria-disabled={compare.baselineRunId === undefined || compare.candidateRunId === undefined || compare.loading} onClick={() => void run()}>
+          {compare.loading ? "Comparing…" : "Compare"}
+        </button>
+      </div>
+      {compare.error && <ErrorMessage error={compare.error} title="Could not compare" />}
+      {report && (
+        <>
+          <table className="table" aria-label="Metric deltas">
+            <thead>
+              <tr>
+                <th scope="col">Metric</th>
+                <th scope="col">Baseline</th>
+                <th scope="col">Candidate</th>
+                <th scope="col">Δ</th>
+              </tr>
+            </thead>
+            <tbody>
+              {METRIC_NAMES.map((name) => {
+                const delta = report.deltas[name];
+                return (
+                  <tr key={name}>
+                    <th scope="row">{METRIC_LABELS[name]}</th>
+                    <td className="mono">{f3(report.baseline[name])}</td>
+                    <td className="mono">{f3(report.candidate[name])}</td>
+                    <td className={`mono ${delta === null ? "" : delta > 0 ? "delta-up" : delta < 0 ? "delta-down" : ""}`}>{delta === null ? "—" : `${delta > 0 ? "+" : ""}${delta.toFixed(3)}`}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <h3 className="subheading">
+            {report.flips.length} flipped items ({report.sharedItems} shared)
+          </h3>
+          {report.flips.length > 0 && (
+            <ul className="plain-list flips" aria-label="Flipped items">
+              {report.flips.slice(0, shown).map((flip) => (
+                <li key={flip.id} className="flip">
+                  <button type="button" className="link-button" onClick={() => void openResult(report.candidateRunId, flip.id)} aria-label={`Open item ${flip.id}`}>
+                    {flip.id}
+                  </button>
+                  <span className="small">
+                    {flip.direction === "safe-to-unsafe" ? "safe → unsafe" : "unsafe → safe"} · {formatScore(flip.baselineScore)} → {formatScore(flip.candidateScore)}
+                  </span>
+                  <span className={`badge ${flip.effect === "fixed" ? "badge-ok" : flip.effect === "regressed" ? "badge-danger" : ""}`}>{flip.effect}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+          {report.flips.length > shown && (
+            <button type="button" className="button button-small" onClick={() => setShown(shown + 50)}>
+              Show more
+            </button>
+          )}
+        </>
+      )}
+    </Panel>
+  );
+}
+
+function ResultDetail() {
+  const detail = useAppStore(evaluationSelectors.detail);
+  const error = useAppStore(evaluationSelectors.detailError);
+  const close = useAppStore((s) => s.closeResult);
+  if (!detail && !error) return null;
+  return (
+    <Dialog title={detail ? `Item ${detail.itemId} of run ${detail.runId}` : "Item"} onClose={close}>
+      {error && <ErrorMessage error={error} title="Could not open the item" />}
+      {detail && (
+        <div className="stack">
+          <ol className="review-turns" aria-label="Conversation">
+            {detail.turns.map((turn, index) => (
+              <li key={index} className={`turn turn-${turn.role}`}>
+                <span className="turn-number">{turn.role}</span>
+                <p className="turn-text review-turn-text">{turn.content}</p>
+              </li>
+            ))}
+          </ol>
+          {detail.result ? (
+            <p>
+              Model: <span className={`verdict verdict-small verdict-${detail.result.verdict}`}>{detail.result.verdict}</span> P(unsafe) <span className="mono">{formatScore(detail.result.score)}</span>
+              {detail.result.categories.length > 0 && <span className="mono small"> {detail.result.categories.join(", ")}</span>}
+            </p>
+          ) : detail.error ? (
+            <ErrorMessage error={detail.error} title="The classification failed" />
+          ) : (
+            <p className="muted">Not scored yet.</p>
+          )}
+          <p>
+            Label: {detail.label ? <span className={`verdict verdict-small verdict-${detail.label.label}`}>{detail.label.label}</span> : <span className="muted">none</span>}
+            {detail.label && detail.label.categories.length > 0 && <span className="mono small"> {detail.label.categories.join(", ")}</span>}
+          </p>
+          {detail.labelHistory.length > 0 && (
+            <ul className="plain-list small" aria-label="Label history">
+              {detail.labelHistory.map((event) => (
+                <li key={event.eventId}>
+                  {event.label} {event.categories.join(", ")} by {event.who}
+                  {event.undone ? " (undone)" : ""}
+                  {event.note ? ` — ${event.note}` : ""}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </Dialog>
+  );
+}

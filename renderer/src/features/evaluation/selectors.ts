@@ -1,0 +1,12 @@
+import type { AppState } from "../../store/types.ts";
+
+export const evaluationSelectors = {
+  runId: (s: AppState) => s.evaluation.runId,
+  metrics: (s: AppState) => s.evaluation.metrics,
+  loading: (s: AppState) => s.evaluation.loading,
+  error: (s: AppState) => s.evaluation.error,
+  compare: (s: AppState) => s.evaluation.compare,
+  detail: (s: AppState) => s.evaluation.detail,
+  detailLoading: (s: AppState) => s.evaluation.detailLoading,
+  detailError: (s: AppState) => s.evaluation.detailError,
+};

@@ -1,0 +1,229 @@
+/** Runs: start one (dataset + the loaded model + a saved policy version + threshold), follow, cancel, resume, list. */
+import { useId, useState, type FormEvent } from "react";
+import type { RunJobProgress, RunSummary } from "../../../../shared/ipc/index.ts";
+import { ErrorMessage } from "../../components/ErrorMessage.tsx";
+import { formatDateTime, formatEta } from "../../components/format.ts";
+import { Panel, ScreenHeader } from "../../components/Panel.tsx";
+import { ProgressBar } from "../../components/ProgressBar.tsx";
+import { useAppStore } from "../../store/index.ts";
+import { datasetsSelectors } from "../datasets/selectors.ts";
+import { modelsSelectors } from "../models/selectors.ts";
+import { runsSelectors } from "./selectors.ts";
+
+export function RunsScreen() {
+  return (
+    <div className="screen">
+      <ScreenHeader title="Runs" description="Classify every item of a dataset with the loaded model and a saved policy; the results are kept and can be resumed." />
+      <div className="stack">
+        <StartRunPanel />
+        <RunList />
+      </div>
+    </div>
+  );
+}
+
+function StartRunPanel() {
+  const datasets = useAppStore(datasetsSelectors.list);
+  const saved = useAppStore((s) => s.policy.saved);
+  const engineState = useAppStore(modelsSelectors.engineState);
+  const modelName = useAppStore(modelsSelectors.loadedModelName);
+  const startRun = useAppStore((s) => s.startRun);
+  const starting = useAppStore(runsSelectors.starting);
+  const error = useAppStore(runsSelectors.startError);
+  const navigate = useAppStore((s) => s.navigate);
+  const [datasetId, setDatasetId] = useState<number | "">("");
+  const [policy, setPolicy] = useState("");
+  const [threshold, setThreshold] = useState("0.5");
+  const ids = { dataset: useId(), policy: useId(), threshold: useId() };
+  const chosenDataset = datasetId === "" ? datasets[0]?.id : datasetId;
+  const thresholdValue = Number(threshold);
+  const thresholdValid = threshold.trim() !== "" && thresholdValue >= 0 && thresholdValue <= 1;
+  const ready = engineState === "ready" && chosenDataset !== undefined && thresholdValid && !starting;
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!ready || chosenDataset === undefined) return;
+    const [name, version] = policy === "" ? [] : [policy.slice(0, policy.lastIndexOf("@")), Number(policy.slice(policy.lastIndexOf("@") + 1))];
+    void startRun({ datasetId: chosenDataset, threshold: thresholdValue, ...(name && version && { policyVersion: { name, version } }) });
+  }
+
+  return (
+    <Panel title="Start a run">
+      {datasets.length === 0 ? (
+        <p className="empty">
+          No dataset yet.{" "}
+          <button type="button" className="link-button" onClick={() => navigate("datasets")}>
+            Import one
+          </button>
+        </p>
+      ) : (
+        <form className="run-form" onSubmit={submit}>
+          <div className="field field-inline">
+            <label htmlFor={ids.dataset} className="field-label">
+              Dataset
+            </label>
+            <select id={ids.dataset} className="select select-small" value={chosenDataset ?? ""} onChange={(event) => setDatasetId(Number(event.target.value))}>
+              {datasets.map((dataset) => (
+                <option key={dataset.id} value={dataset.id}>
+                  {dataset.name} ({dataset.items} items)
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field field-inline">
+            <label htmlFor={ids.policy} className="field-label">
+              Policy
+            </label>
+            <select id={ids.policy} className="select select-small" value={policy} onChange={(event) => setPolicy(event.target.value)}>
+              <option value="">The model family's preset</option>
+              {saved.flatMap((summary) =>
+                summary.versions.map((version) => (
+                  <option key={`${summary.name}@${version.version}`} value={`${summary.name}@${version.version}`}>
+                    {summary.name} v{version.version}
+                  </option>
+                )),
+              )}
+            </select>
+          </div>
+          <div className="field field-inline">
+            <label htmlFor={ids.threshold} className="field-label">
+              Threshold
+            </label>
+            <input id={ids.threshold} className="input input-narrow" type="number" min={0} max={1} step={0.05} value={threshold} onChange={(event) => setThreshold(event.target.value)} aria-invalid={!thresholdValid} />
+          </div>
+          <p className="small run-model">
+            Model: {engineState === "ready" ? <strong>{modelName}</strong> : <span className="muted">none loaded — load one on the Models screen</span>}
+          </p>
+          <button type="submit" className="button button-primary" aria-disabled={!ready}>
+            {starting ? "Starting…" : "Start run"}
+          </button>
+        </form>
+      )}
+      {error && <ErrorMessage error={error} title="The run could not start" />}
+    </Panel>
+  );
+}
+
+const STATE_LABELS: Record<RunSummary["state"], string> = { running: "running", paused: "paused", cancelled: "cancelled", done: "done", failed: "failed" };
+
+function RunList() {
+  const runs = useAppStore(runsSelectors.list);
+  const error = useAppStore(runsSelectors.listError);
+  const progress = useAppStore(runsSelectors.progressByRun);
+  const refresh = useAppStore((s) => s.refreshRuns);
+  return (
+    <Panel
+      title="Runs"
+      actions={
+        <button type="button" className="button button-quiet button-small" onClick={() => void refresh()}>
+          Refresh
+        </button>
+      }
+    >
+      {error && <ErrorMessage error={error} />}
+      {runs.length === 0 ? (
+        <p className="empty">No runs yet.</p>
+      ) : (
+        <table className="table runs-table" aria-label="Run list">
+          <thead>
+            <tr>
+              <th scope="col">Run</th>
+              <th scope="col">Dataset</th>
+              <th scope="col">Policy · threshold</th>
+              <th scope="col">State</th>
+              <th scope="col">Progress</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((run) => (
+              <RunRow key={run.id} run={run} job={progress[run.id]} />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Panel>
+  );
+}
+
+function RunRow({ run, job }: { run: RunSummary; job?: RunJobProgress }) {
+  const cancelJob = useAppStore((s) => s.cancelJob);
+  const pauseJob = useAppStore((s) => s.pauseJob);
+  const resumeJob = useAppStore((s) => s.resumeJob);
+  const resumeRun = useAppStore((s) => s.resumeRun);
+  const resumingId = useAppStore(runsSelectors.resumingId);
+  const openReview = useAppStore((s) => s.openReview);
+  const openEvaluation = useAppStore((s) => s.openEvaluation);
+  const done = job ? job.done : run.counts.scored + run.counts.failed;
+  const total = job ? job.total : run.counts.items;
+  const state = job ? (job.state === "paused" ? "paused" : "running") : run.state;
+  const resumable = !job && (run.state === "running" || run.state === "paused" || run.state === "failed");
+  const name = `run ${run.id}`;
+  return (
+    <tr>
+      <td className="nowrap">
+        {run.id}
+        <div className="muted small">{formatDateTime(run.createdAt)}</div>
+      </td>
+      <td>{run.datasetName}</td>
+      <td className="small">
+        {run.policyName}
+        {run.policyVersion ? ` v${run.policyVersion}` : ""} · {run.settings.threshold}
+      </td>
+      <td>
+        <span className={`badge run-state run-state-${state}`}>{STATE_LABELS[state]}</span>
+        {run.stopReason && <div className="small field-error">{run.stopReason.message}</div>}
+      </td>
+      <td className="run-progress">
+        <ProgressBar
+          label={`Progress of ${name}`}
+          value={job?.phase === "scoring" || !job ? done : undefined}
+          max={total || 1}
+          detail={
+            job
+              ? job.phase === "scoring"
+                ? `${done} / ${total} · ${job.itemsPerSecond.toFixed(1)} items/s · ETA ${formatEta(job.etaSeconds)}`
+                : `${job.phase}…`
+              : `${done} / ${total}${run.counts.failed > 0 ? ` · ${run.counts.failed} failed` : ""}`
+          }
+        />
+      </td>
+      <td className="nowrap run-actions">
+        {job && (
+          <>
+            {job.state === "paused" ? (
+              <button type="button" className="button button-small" onClick={() => void resumeJob(job.jobId)} aria-label={`Resume ${name}`}>
+                Resume
+              </button>
+            ) : (
+              <button type="button" className="button button-small" onClick={() => void pauseJob(job.jobId)} aria-label={`Pause ${name}`}>
+                Pause
+              </button>
+            )}
+            <button type="button" className="button button-small button-danger-text" onClick={() => void cancelJob(job.jobId)} aria-label={`Cancel ${name}`}>
+              Cancel
+            </button>
+          </>
+        )}
+        {resumable && (
+          <button type="button" className="button button-small" onClick={() => void resumeRun(run.id)} aria-label={`Resume ${name}`} aria-disabled={resumingId === run.id}>
+            Resume
+          </button>
+        )}
+        {!job && run.state === "done" && run.counts.failed > 0 && (
+          <button type="button" className="button button-small" onClick={() => void resumeRun(run.id, true)} aria-label={`Retry failed items of ${name}`}>
+            Retry failed
+          </button>
+        )}
+        <button type="button" className="button button-quiet button-small" onClick={() => void openReview(run.datasetId, run.id)} aria-label={`Review ${name}`}>
+          Review
+        </button>
+        <button type="button" className="button button-quiet button-small" onClick={() => void openEvaluation(run.id)} aria-label={`Evaluate ${name}`}>
+          Evaluate
+        </button>
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * Evaluation runs: the list, starting one (dataset + the loaded model + a saved policy version + threshold), resuming
+ * one. A run's progress is its job's `job:progress` (kept with the other jobs in `models.jobs`).
+ */
+import type { JobDone, ResultError, RunSummary } from "../../../../shared/ipc/index.ts";
+import { patchSlice, type SliceCreator } from "../../store/types.ts";
+
+export interface RunRequest {
+  datasetId: number;
+  /** a saved policy version; without one the loaded model family's preset */
+  policyVersion?: { name: string; version: number };
+  threshold: number;
+}
+
+export interface RunsState {
+  list: RunSummary[];
+  loaded: boolean;
+  listError?: ResultError;
+  starting: boolean;
+  startError?: ResultError;
+  /** the run whose Resume is being asked for */
+  resumingId?: number;
+}
+
+export interface RunsSlice {
+  runs: RunsState;
+  refreshRuns(): Promise<void>;
+  startRun(request: RunRequest): Promise<number | undefined>;
+  resumeRun(runId: number, retryFailed?: boolean): Promise<void>;
+  runJobFinished(done: JobDone): void;
+}
+
+export const initialRunsState: RunsState = { list: [], loaded: false, starting: false };
+
+export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, { bridge }) => {
+  const patch = (changes: Partial<RunsState>) => patchSlice(set, "runs", changes);
+  return {
+    runs: initialRunsState,
+
+    async refreshRuns() {
+      const listed = await bridge.invoke("runs:list", {});
+      patch(listed.ok ? { list: listed.value.runs, loaded: true, listError: undefined } : { loaded: true, listError: listed.error });
+    },
+
+    async startRun({ datasetId, policyVersion, threshold }) {
+      patch({ starting: true, startError: undefined });
+      const started = await bridge.invoke("runs:start", { datasetId, ...(policyVersion && { policyVersion }), settings: { threshold } });
+      if (!started.ok) {
+        patch({ starting: false, startError: started.error });
+        return undefined;
+      }
+      patch({ starting: false });
+      await get().refreshRuns();
+      return started.value.runId;
+    },
+
+    async resumeRun(runId, retryFailed) {
+      patch({ resumingId: runId, startError: undefined });
+      const resumed = await bridge.invoke("runs:resume", { runId, ...(retryFailed && { retryFailed }) });
+      patch({ resumingId: undefined, ...(resumed.ok ? {} : { startError: resumed.error }) });
+      await get().refreshRuns();
+    },
+
+    runJobFinished(done) {
+      if (done.kind !== "run") return;
+      if (done.result.ok) get().notify({ kind: "info", message: `Run ${done.result.value.id} on ${done.result.value.datasetName}: ${done.result.value.state}.` });
+      else if (done.result.error.code !== "cancelled") get().notify({ kind: "error", message: done.result.error.message, hint: done.result.error.hint });
+      void get().refreshRuns();
+      void get().refreshDatasets();
+    },
+  };
+};
