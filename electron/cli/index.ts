@@ -5,8 +5,10 @@ const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   prompt: async () => (await import("./commands/prompt.ts")).promptCommand,
   classify: async () => (await import("./commands/classify.ts")).classifyCommand,
   eval: async () => (await import("./commands/eval.ts")).evalCommand,
+  run: async () => (await import("./commands/run.ts")).runCommand,
   models: async () => (await import("./commands/models.ts")).modelsCommand,
   serve: async () => (await import("./commands/serve.ts")).serveCommand,
+  worker: async () => (await import("./commands/worker.ts")).workerCommand,
 };
 
 function defaultIo(): CliIo {

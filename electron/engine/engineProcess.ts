@@ -9,6 +9,7 @@ import { EngineError } from "./errors.ts";
 import type { EngineMethod, EngineMethods, FromEngine, ToEngine } from "./protocol.ts";
 import type { ClassifyRequest, LoadedModelInfo, ScorerLoadOptions } from "./scorer.ts";
 import type { ClassificationResult, ClassifyOptions } from "../../shared/classify/result.ts";
+import type { ClassifierEngine, EngineInfo } from "./engine.ts";
 
 /** What EngineProcess needs of a worker: child_process.fork's ChildProcess and Electron's UtilityProcess both fit. */
 export interface WorkerHandle {
@@ -53,8 +54,21 @@ interface Pending {
   reject(error: EngineError): void;
 }
 
-export class EngineProcess {
-  private worker: { handle: WorkerHandle; ready: Promise<void>; failStart(error: EngineError): void } | undefined;
+interface RunningWorker {
+  handle: WorkerHandle;
+  /** the worker process answers messages */
+  ready: Promise<void>;
+  /**
+   * the worker has the caller's model loaded: after a crash, every call but `load` waits for the reload, so that calls
+   * made while the restarted worker is still loading (a batch run keeps several in flight) are not refused with
+   * `no-model-loaded`
+   */
+  modelReady: Promise<void>;
+  failStart(error: EngineError): void;
+}
+
+export class EngineProcess implements ClassifierEngine {
+  private worker: RunningWorker | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private lastLoad: ScorerLoadOptions | undefined;
@@ -67,6 +81,10 @@ export class EngineProcess {
     return this.loaded;
   }
 
+  info(): EngineInfo {
+    return { kind: "local", model: this.loaded };
+  }
+
   onCrash(listener: (description: string) => void): () => void {
     this.crashListeners.add(listener);
     return () => this.crashListeners.delete(listener);
@@ -75,6 +93,8 @@ export class EngineProcess {
   async load(options: ScorerLoadOptions, signal?: AbortSignal): Promise<LoadedModelInfo> {
     this.lastLoad = options;
     this.loaded = undefined;
+    // An explicit load supersedes a reload after a crash: later calls no longer wait for (or fail with) that reload.
+    if (this.worker) this.worker.modelReady = this.worker.ready;
     this.loaded = await this.call("load", options, signal);
     return this.loaded;
   }
@@ -91,6 +111,23 @@ export class EngineProcess {
 
   tokenizePrompt(request: ClassifyRequest): Promise<EngineMethods["tokenizePrompt"]["result"]> {
     return this.call("tokenizePrompt", { request });
+  }
+
+  // For `guardbench worker` and remote engines (the model loaded with `vocabOnly` serves all but completeTokens).
+  completeTokens(params: EngineMethods["completeTokens"]["params"], signal?: AbortSignal): Promise<EngineMethods["completeTokens"]["result"]> {
+    return this.call("completeTokens", params, signal);
+  }
+
+  vocabulary(): Promise<EngineMethods["vocabulary"]["result"]> {
+    return this.call("vocabulary", {});
+  }
+
+  tokenizeTexts(params: EngineMethods["tokenizeTexts"]["params"]): Promise<EngineMethods["tokenizeTexts"]["result"]> {
+    return this.call("tokenizeTexts", params);
+  }
+
+  describeTokens(tokens: number[]): Promise<EngineMethods["describeTokens"]["result"]> {
+    return this.call("describeTokens", { tokens });
   }
 
   /** Kills the worker; the next call starts a new one. */
@@ -136,12 +173,18 @@ export class EngineProcess {
         else pending.reject(EngineError.fromData(message.error));
       });
       handle.onExit((description) => this.handleExit(handle, description));
-      this.worker = { handle, ready, failStart };
-      await ready;
-      if (this.lastLoad && forMethod !== "load") this.loaded = await this.call("load", this.lastLoad);
+      const worker: RunningWorker = { handle, ready, modelReady: ready, failStart };
+      this.worker = worker;
+      const reload = forMethod !== "load" ? this.lastLoad : undefined;
+      if (reload) {
+        worker.modelReady = ready.then(async () => {
+          this.loaded = await this.call("load", reload);
+        });
+      }
     }
-    await this.worker.ready;
-    return this.worker.handle;
+    const worker = this.worker;
+    await (forMethod === "load" ? worker.ready : worker.modelReady);
+    return worker.handle;
   }
 
   private handleExit(handle: WorkerHandle, description: string): void {

@@ -5,13 +5,20 @@
 import type { ClassificationResult, ClassifyOptions } from "../../shared/classify/result.ts";
 import type { EngineErrorData } from "./errors.ts";
 import type { ClassifyRequest, LoadedModelInfo, ScorerLoadOptions } from "./scorer.ts";
+import type { CompleteTokensParams, DescribedTokens, TokenCompletion, TokenizeTextsParams, VocabularyFacts } from "./completion.ts";
 
 export interface EngineMethods {
   load: { params: ScorerLoadOptions; result: LoadedModelInfo };
   unload: { params: Record<string, never>; result: null };
   classify: { params: { request: ClassifyRequest; options?: ClassifyOptions }; result: ClassificationResult };
   /** the prompt text and the token ids fed to llama.cpp, without evaluating anything */
-  tokenizePrompt: { params: { request: ClassifyRequest }; result: { text: string; tokens: number[]; pieces: string[] } };
+  tokenizePrompt: { params: { request: ClassifyRequest }; result: { text: string; tokens: number[]; pieces: string[]; target: "prompt" | "response" } };
+  /** greedy raw completion of token ids with exact log-probabilities (`guardbench worker`) */
+  completeTokens: { params: CompleteTokensParams; result: TokenCompletion };
+  /** decision, newline and end-of-generation tokens (a remote engine reads a server's answer with them) */
+  vocabulary: { params: Record<string, never>; result: VocabularyFacts };
+  tokenizeTexts: { params: TokenizeTextsParams; result: number[][] };
+  describeTokens: { params: { tokens: number[] }; result: DescribedTokens };
 }
 
 export type EngineMethod = keyof EngineMethods;

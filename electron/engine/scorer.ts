@@ -4,10 +4,10 @@
  */
 import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import type { Turn } from "../../shared/conversation/types.ts";
-import { prepareForClassification } from "../../shared/conversation/index.ts";
 import type { CheckMode } from "../../shared/conversation/types.ts";
 import { presetPolicy, type Policy, type PromptFamily } from "../../shared/taxonomy/index.ts";
-import { buildPrompt, type BuiltPrompt } from "../../shared/prompts/index.ts";
+import type { BuiltPrompt } from "../../shared/prompts/index.ts";
+import { buildClassificationPrompt } from "./classificationPrompt.ts";
 import { parseVerdict } from "../../shared/verdict/index.ts";
 import { DEFAULT_CLASSIFY_OPTIONS, type CategoryScore, type ClassificationResult, type ClassifyOptions, type GeneratedToken } from "../../shared/classify/result.ts";
 import { EngineError } from "./errors.ts";
@@ -15,6 +15,7 @@ import { ExactDistribution } from "./distribution.ts";
 import { inspectModelFile } from "./modelFile.ts";
 import { acquireLlama, type GpuMode } from "./hardware.ts";
 import { DEFAULT_FIT_CONTEXT } from "../../shared/models/fit.ts";
+import type { CompleteTokensParams, CompletionStep, DescribedTokens, TokenCompletion, TokenLogprob, TokenizeTextsParams, VocabularyFacts } from "./completion.ts";
 
 export interface ScorerLoadOptions {
   modelPath: string;
@@ -28,6 +29,11 @@ export interface ScorerLoadOptions {
   sequences?: number;
   /** keep the evaluated policy prefix between conversations (default); off only to measure what reuse saves */
   reusePrefix?: boolean;
+  /**
+   * load only the tokenizer (no weights, no context, no GPU): for a coordinator that sends token ids to a remote server.
+   * Tokenising works; classifying and completing do not.
+   */
+  vocabOnly?: boolean;
 }
 
 export interface ClassifyRequest {
@@ -40,9 +46,13 @@ export interface LoadedModelInfo {
   path: string;
   family: PromptFamily;
   contextSize: number;
+  /** parallel KV-cache slots: how many classifications can run at once (a batch run keeps this many in flight) */
+  sequences: number;
   gpu: string | false;
   /** why the GPU is not used, when it is not */
   gpuFallbackReason?: string;
+  /** loaded with `vocabOnly`: a tokenizer, nothing can be evaluated */
+  vocabOnly?: true;
 }
 
 /** A sequence and whether a classification is using it right now. */
@@ -57,7 +67,8 @@ export class LlamaScorer {
 
   private constructor(
     private readonly model: LlamaModel,
-    private readonly context: LlamaContext,
+    /** undefined when only the vocabulary is loaded */
+    private readonly context: LlamaContext | undefined,
     private readonly slots: Slot[],
     readonly info: LoadedModelInfo,
     private readonly reusePrefix: boolean,
@@ -77,6 +88,7 @@ export class LlamaScorer {
       const engineCode = code === "file-missing" ? "model-not-found" : code === "unsupported-architecture" ? "model-unsupported" : "model-invalid";
       throw new EngineError(engineCode, message, hint);
     }
+    if (options.vocabOnly) return LlamaScorer.loadVocabulary(options);
     const acquired = await acquireLlama(options.gpu ?? "auto");
     const { llama } = acquired;
     let fallbackReason = acquired.cpuInferenceReason;
@@ -109,13 +121,27 @@ export class LlamaScorer {
       path: options.modelPath,
       family: options.family,
       contextSize: context.contextSize,
+      sequences,
       gpu: llama.gpu,
       ...(fallbackReason ? { gpuFallbackReason: fallbackReason } : {}),
     }, options.reusePrefix ?? true);
   }
 
+  /** Only the tokenizer: nothing will be evaluated, so neither a GPU nor a context is set up. */
+  private static async loadVocabulary(options: ScorerLoadOptions): Promise<LlamaScorer> {
+    const { llama } = await acquireLlama(false);
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({ modelPath: options.modelPath, vocabOnly: true });
+    } catch (error) {
+      throw EngineError.fromLoadFailure(options.modelPath, error);
+    }
+    const info: LoadedModelInfo = { path: options.modelPath, family: options.family, contextSize: 0, sequences: 0, gpu: false, vocabOnly: true };
+    return new LlamaScorer(model, undefined, [], info, false);
+  }
+
   async dispose(): Promise<void> {
-    await this.context.dispose();
+    await this.context?.dispose();
     await this.model.dispose();
   }
 
@@ -143,12 +169,7 @@ export class LlamaScorer {
   }
 
   buildPrompt(request: ClassifyRequest): { prompt: BuiltPrompt; target: "prompt" | "response" } {
-    const prepared = prepareForClassification({ turns: request.turns }, request.check ?? "last");
-    if (!prepared.ok) throw new EngineError("conversation-invalid", prepared.error.message, "Fix the conversation's roles and try again.");
-    const policy = request.policy ?? presetPolicy(this.info.family);
-    const built = buildPrompt(this.info.family, prepared.turns, policy);
-    if (!built.ok) throw new EngineError("prompt-invalid", built.error.message);
-    return { prompt: built.prompt, target: prepared.target };
+    return buildClassificationPrompt(this.info.family, request);
   }
 
   async classify(request: ClassifyRequest, options: ClassifyOptions = {}, signal?: AbortSignal): Promise<ClassificationResult> {
@@ -247,6 +268,9 @@ export class LlamaScorer {
 
   /** The free slot whose evaluated tokens share the longest prefix with this prompt (same policy and role label). */
   private claimSlot(promptTokens: Token[]): Slot {
+    if (this.info.vocabOnly) {
+      throw new EngineError("no-model-loaded", `${this.info.path} is loaded for its vocabulary only, which can tokenise but not evaluate`, "Load the model without vocabOnly to score with it.");
+    }
     const free = this.slots.filter((s) => !s.busy);
     if (free.length === 0) throw new EngineError("engine-busy", "every sequence of this model is busy", "Wait for the running classifications to finish.");
     let best = free[0]!;
@@ -257,6 +281,79 @@ export class LlamaScorer {
     }
     best.busy = true;
     return best;
+  }
+
+  /**
+   * Greedy raw completion of a prompt given as token ids, with exact log-probabilities: what `guardbench worker` serves.
+   * The tokens are used as given (no BOS added, no template), so a remote coordinator decides every prompt token.
+   */
+  async completeTokens({ tokens, maxTokens, topK }: CompleteTokensParams, signal?: AbortSignal): Promise<TokenCompletion> {
+    const prompt = this.checkedTokens(tokens);
+    if (prompt.length === 0) throw new EngineError("prompt-invalid", "the prompt has no tokens", "Send at least one token (usually BOS first).");
+    if (prompt.length + maxTokens > this.info.contextSize) {
+      throw new EngineError(
+        "prompt-too-long",
+        `the prompt is ${prompt.length} tokens and ${maxTokens} more were asked for, but this model's context holds ${this.info.contextSize}`,
+        "Send a shorter prompt, ask for fewer tokens, or start the worker with a larger --context.",
+      );
+    }
+    const slot = this.claimSlot(prompt);
+    try {
+      if (this.reusePrefix === false) await slot.sequence.clearHistory();
+      const steps: CompletionStep[] = [];
+      const generated: Token[] = [];
+      // No ContinuationQuery: its cache keeps every position's full distribution, too much for long completions.
+      while (generated.length < maxTokens) {
+        if (signal?.aborted) throw new EngineError("cancelled", "the completion was cancelled");
+        const distribution = ExactDistribution.fromLogits(await evaluateWithLogits(slot.sequence, [...prompt, ...generated]));
+        const next = distribution.argmax() as Token;
+        const top = distribution.top(topK).map(({ token }) => this.logprobOf(token as Token, distribution));
+        steps.push({ ...this.logprobOf(next, distribution), top });
+        if (this.model.isEogToken(next)) return { steps, finishReason: "stop", promptTokens: prompt.length };
+        generated.push(next);
+      }
+      return { steps, finishReason: "length", promptTokens: prompt.length };
+    } finally {
+      slot.busy = false;
+    }
+  }
+
+  /** What a remote coordinator needs to read a server's answer as this engine reads its own. */
+  vocabulary(): VocabularyFacts {
+    const endOfGenerationTokens: number[] = [];
+    for (const token of this.model.iterateAllTokens()) if (this.model.isEogToken(token)) endOfGenerationTokens.push(token);
+    return {
+      size: this.vocabularySize(),
+      decisionTokens: { safe: [...this.decisionTokens.safe], unsafe: [...this.decisionTokens.unsafe] },
+      newlineTokens: [...this.newlineTokens],
+      endOfGenerationTokens,
+    };
+  }
+
+  tokenizeTexts({ texts, parseSpecial, addBos }: TokenizeTextsParams): number[][] {
+    const bos = addBos && this.model.tokens.shouldPrependBosToken && this.model.tokens.bos != null ? [this.model.tokens.bos] : [];
+    return texts.map((text) => [...bos, ...this.model.tokenize(text, parseSpecial)]);
+  }
+
+  describeTokens(tokens: number[]): DescribedTokens {
+    const checked = this.checkedTokens(tokens);
+    return { pieces: checked.map((t) => this.pieceOf(t)), text: this.model.detokenize(checked, true) };
+  }
+
+  /** Token ids from outside (an HTTP client): whole numbers inside the vocabulary, or llama.cpp would fail on them. */
+  private checkedTokens(tokens: readonly number[]): Token[] {
+    const size = this.vocabularySize();
+    const bad = tokens.findIndex((t) => !Number.isInteger(t) || t < 0 || t >= size);
+    if (bad !== -1) throw new EngineError("prompt-invalid", `token ${bad} of the prompt (${String(tokens[bad])}) is not an id of this model's ${size}-token vocabulary`);
+    return tokens as Token[];
+  }
+
+  private vocabularySize(): number {
+    return this.model.fileInfo.metadata?.tokenizer?.ggml?.tokens?.length ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  private logprobOf(token: Token, distribution: ExactDistribution): TokenLogprob {
+    return { id: token, piece: this.pieceOf(token), logprob: Math.log(distribution.probabilityOf(token)) };
   }
 
   private describe(token: Token, distribution: ExactDistribution, topK: number): GeneratedToken {

@@ -45,10 +45,14 @@ const handlers: { [M in keyof EngineMethods]: (params: EngineMethods[M]["params"
   classify: ({ request, options }, signal) => loadedScorer().classify(request, options, signal),
   async tokenizePrompt({ request }) {
     const active = loadedScorer();
-    const { prompt } = active.buildPrompt(request);
+    const { prompt, target } = active.buildPrompt(request);
     const tokens = active.tokenizePrompt(prompt);
-    return { text: prompt.text, tokens, pieces: tokens.map((t) => active.pieceOf(t)) };
+    return { text: prompt.text, tokens, pieces: tokens.map((t) => active.pieceOf(t)), target };
   },
+  completeTokens: (params, signal) => loadedScorer().completeTokens(params, signal),
+  vocabulary: async () => loadedScorer().vocabulary(),
+  tokenizeTexts: async (params) => loadedScorer().tokenizeTexts(params),
+  describeTokens: async ({ tokens }) => loadedScorer().describeTokens(tokens),
 };
 
 parent.on("message", (message) => {
