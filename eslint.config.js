@@ -26,7 +26,7 @@ export const layers = {
 };
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "out/**", "test-results/**", "playwright-report/**", "**/*.js", "**/*.mjs", "**/*.cjs"] },
+  { ignores: ["node_modules/**", "dist/**", ".cache/**", "release/**", "out/**", "test-results/**", "playwright-report/**", "**/*.js", "**/*.mjs", "**/*.cjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

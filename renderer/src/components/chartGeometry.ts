@@ -46,11 +46,20 @@ export function prPoints(curve: PrecisionRecallCurve, frame: ChartFrame = CHART_
   );
 }
 
-/** The curve as an SVG path, starting at (recall 0, precision 1) like scikit-learn's end point. */
+/**
+ * The curve as an SVG path, starting at (recall 0, precision 1) like scikit-learn's end point, drawn as steps: between
+ * one point's recall and the next the height is the next point's precision, so the area under the drawing is exactly
+ * the AUPRC shown beside it (average precision, Σ (Rₙ − Rₙ₋₁) Pₙ). Straight lines would suggest a different area.
+ */
 export function prPath(points: readonly PlottedPoint[], frame: ChartFrame = CHART_FRAME): string {
   if (points.length === 0) return "";
-  const start = `M${round(xOf(frame, 0))} ${round(yOf(frame, 1))}`;
-  return [start, ...points.map((point) => `L${round(point.x)} ${round(point.y)}`)].join(" ");
+  let previousX = round(xOf(frame, 0));
+  const segments = [`M${previousX} ${round(yOf(frame, 1))}`];
+  for (const point of points) {
+    segments.push(`L${previousX} ${round(point.y)}`, `L${round(point.x)} ${round(point.y)}`);
+    previousX = round(point.x);
+  }
+  return segments.join(" ");
 }
 
 /** The index of the point closest to (x, y) in chart pixels, or -1 when there is none. */

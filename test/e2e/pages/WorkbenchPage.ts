@@ -1,8 +1,15 @@
 /** The whole window: navigation, the Classify screen's conversation side, global shortcuts. */
 import { expect, type Locator, type Page } from "@playwright/test";
+import { DatasetsPage } from "./DatasetsPage.ts";
+import { EvaluationPage } from "./EvaluationPage.ts";
 import { ModelsPage } from "./ModelsPage.ts";
 import { PolicyEditorPage } from "./PolicyEditorPage.ts";
 import { ResultsPage } from "./ResultsPage.ts";
+import { ReviewPage } from "./ReviewPage.ts";
+import { RunsPage } from "./RunsPage.ts";
+
+type Screen = "Classify" | "Policy" | "Models" | "History" | "Datasets" | "Runs" | "Review" | "Evaluation";
+const SCREENS: readonly Screen[] = ["Classify", "Policy", "Models", "History", "Datasets", "Runs", "Review", "Evaluation"];
 
 export class WorkbenchPage {
   readonly pasteBox: Locator;
@@ -19,7 +26,7 @@ export class WorkbenchPage {
     return this;
   }
 
-  private async goTo(screen: "Classify" | "Policy" | "Models" | "History"): Promise<void> {
+  private async goTo(screen: Screen): Promise<void> {
     await this.page.getByRole("navigation", { name: "Screens" }).getByRole("button", { name: new RegExp(`^${screen}`) }).click();
     await expect(this.page.getByRole("heading", { name: screen, level: 1 })).toBeVisible();
   }
@@ -42,6 +49,32 @@ export class WorkbenchPage {
   async goToHistory(): Promise<this> {
     await this.goTo("History");
     return this;
+  }
+
+  async goToDatasets(): Promise<DatasetsPage> {
+    await this.goTo("Datasets");
+    return new DatasetsPage(this.page);
+  }
+
+  async goToRuns(): Promise<RunsPage> {
+    await this.goTo("Runs");
+    return new RunsPage(this.page);
+  }
+
+  async goToReview(): Promise<ReviewPage> {
+    await this.goTo("Review");
+    return new ReviewPage(this.page);
+  }
+
+  async goToEvaluation(): Promise<EvaluationPage> {
+    await this.goTo("Evaluation");
+    return new EvaluationPage(this.page);
+  }
+
+  /** Alt+1 … Alt+8, the keyboard way to a screen. */
+  async goToByKey(screen: Screen): Promise<void> {
+    await this.page.keyboard.press(`Alt+${SCREENS.indexOf(screen) + 1}`);
+    await expect(this.page.getByRole("heading", { name: screen, level: 1 })).toBeVisible();
   }
 
   async paste(text: string): Promise<void> {

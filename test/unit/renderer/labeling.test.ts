@@ -137,6 +137,12 @@ describe("chart geometry", () => {
     expect(points[3]!.x).toBe(CHART_FRAME.width - CHART_FRAME.margin.right);
     expect(yOf(CHART_FRAME, 0)).toBe(CHART_FRAME.height - CHART_FRAME.margin.bottom);
     expect(prPath(points).startsWith(`M${CHART_FRAME.margin.left} ${CHART_FRAME.margin.top}`)).toBe(true);
+    // Steps, not slopes: every point is reached by a vertical move at the previous recall, then a horizontal one.
+    const moves = prPath(points).split(" L").slice(1).map((m) => m.split(" ").map(Number));
+    for (let i = 0; i < moves.length; i += 2) {
+      expect(moves[i]![1]).toBe(moves[i + 1]![1]);
+      expect(moves[i]![0]).toBe(i === 0 ? CHART_FRAME.margin.left : moves[i - 1]![0]);
+    }
   });
 
   it("picks the point nearest a click and the point of a threshold", () => {

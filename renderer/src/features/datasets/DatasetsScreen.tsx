@@ -63,7 +63,7 @@ function ImportPanel() {
         <div className="import-report">
           <p role="status">
             Imported <strong>{lastImport.dataset.name}</strong>: {lastImport.dataset.items} items
-            {lastImport.badRowCount > 0 ? `, ${lastImport.badRowCount} bad rows skipped` : ""}.
+            {lastImport.badRowCount > 0 ? `, ${badRowsSkipped(lastImport.badRowCount)}` : ""}.
           </p>
           {lastImport.badRows.length > 0 && <BadRows rows={lastImport.badRows} title="Skipped rows" />}
           <button type="button" className="button button-quiet button-small" onClick={reset}>
@@ -280,46 +280,52 @@ function DatasetList() {
       {list.length === 0 ? (
         <p className="empty">No datasets yet. Import a file or a demo.</p>
       ) : (
-        <table className="table" aria-label="Datasets">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Items</th>
-              <th scope="col">Labels (safe / unsafe / none)</th>
-              <th scope="col">Imported</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((dataset) => (
-              <tr key={dataset.id}>
-                <td>
-                  {dataset.name}
-                  <div className="muted small">{dataset.format}{dataset.badRows > 0 ? ` · ${dataset.badRows} bad rows skipped` : ""}</div>
-                </td>
-                <td className="numeric">{dataset.items}</td>
-                <td className="numeric">
-                  {dataset.labels.safe} / {dataset.labels.unsafe} / {dataset.labels.unlabeled}
-                  {dataset.labels.reviewed > 0 && <div className="muted small">{dataset.labels.reviewed} reviewed</div>}
-                </td>
-                <td className="nowrap small">{formatDateTime(dataset.importedAt)}</td>
-                <td className="nowrap">
-                  <button type="button" className="button button-small" onClick={() => navigate("runs")} aria-label={`Run a policy on ${dataset.name}`}>
-                    Run
-                  </button>{" "}
-                  <button type="button" className="button button-quiet button-small" onClick={() => void openReview(dataset.id)} aria-label={`Review ${dataset.name}`}>
-                    Review
-                  </button>
-                </td>
+        <div className="table-scroll">
+          <table className="table" aria-label="Datasets">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Items</th>
+                <th scope="col">Labels (safe / unsafe / none)</th>
+                <th scope="col">Imported</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.map((dataset) => (
+                <tr key={dataset.id}>
+                  <td>
+                    {dataset.name}
+                    <div className="muted small">{dataset.format}{dataset.badRows > 0 ? ` · ${badRowsSkipped(dataset.badRows)}` : ""}</div>
+                  </td>
+                  <td className="numeric">{dataset.items}</td>
+                  <td className="numeric">
+                    {dataset.labels.safe} / {dataset.labels.unsafe} / {dataset.labels.unlabeled}
+                    {dataset.labels.reviewed > 0 && <div className="muted small">{dataset.labels.reviewed} reviewed</div>}
+                  </td>
+                  <td className="small">{formatDateTime(dataset.importedAt)}</td>
+                  <td className="nowrap">
+                    <button type="button" className="button button-small" onClick={() => navigate("runs")} aria-label={`Run a policy on ${dataset.name}`}>
+                      Run
+                    </button>{" "}
+                    <button type="button" className="button button-quiet button-small" onClick={() => void openReview(dataset.id)} aria-label={`Review ${dataset.name}`}>
+                      Review
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </Panel>
   );
+}
+
+function badRowsSkipped(count: number): string {
+  return `${count} bad ${count === 1 ? "row" : "rows"} skipped`;
 }
 
 function ExportPanel() {

@@ -18,6 +18,7 @@ export function ReviewScreen() {
   const note = useRef<HTMLTextAreaElement>(null);
   const queue = useRef<HTMLUListElement>(null);
   useReviewKeys(note, queue);
+  useRefreshDatasetsOnLeave();
   return (
     <div className="screen">
       <ScreenHeader title="Review" description="Label items with the keyboard: j/k move, s safe, u unsafe, 1–9 categories, n note, z undo. Press ? for all keys." />
@@ -34,6 +35,17 @@ export function ReviewScreen() {
         </>
       )}
     </div>
+  );
+}
+
+/** The dataset list counts labels (safe / unsafe / reviewed): re-read it once when the reviewer leaves, not per key. */
+function useRefreshDatasetsOnLeave() {
+  const refreshDatasets = useAppStore((s) => s.refreshDatasets);
+  useEffect(
+    () => () => {
+      void refreshDatasets();
+    },
+    [refreshDatasets],
   );
 }
 
