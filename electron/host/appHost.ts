@@ -11,6 +11,8 @@ import { toResultError } from "./errors.ts";
 import { EventHub, type AnyEventListener } from "./eventHub.ts";
 import { mergeHandlerGroups, type HandlerGroup, type HandlerTable } from "./handlerTable.ts";
 import { defaultHandlerGroups } from "./handlers/index.ts";
+import type { PoolOptions } from "../engine/remote/pool.ts";
+import { FileSecretStore, secretsFilePath } from "../models/tokenStore.ts";
 import { RunManager } from "../runs/runManager.ts";
 import { JobManager } from "./jobs.ts";
 import { DisposableStore, type Disposer } from "./lifecycle.ts";
@@ -21,6 +23,8 @@ export interface AppHostOptions {
   extraHandlerGroups?: (services: HostServices) => HandlerGroup[];
   /** how long a hardware measurement is reused; default 30 s */
   hardwareCacheMs?: number;
+  /** timings of the endpoint pool that scores runs across endpoints (tests shorten the re-probe delay) */
+  runPoolOptions?: Omit<PoolOptions, "onEvent">;
 }
 
 export class AppHost {
@@ -35,9 +39,15 @@ export class AppHost {
   constructor(deps: AppHostDeps, options: AppHostOptions = {}) {
     this.jobs = new JobManager(this.events);
     this.engineControl = new EngineControl(deps.engine, this.jobs, this.events, deps.engineDefaults);
-    this.runManager = new RunManager(deps.store, this.jobs, this.engineControl, deps.paths.modelsDir);
+    const secretStore = deps.secretStore ?? new FileSecretStore(secretsFilePath(deps.paths.home));
+    this.runManager = new RunManager(deps.store, this.jobs, this.engineControl, deps.paths.modelsDir, {
+      secretStore,
+      ...(deps.openVocabulary ? { openVocabulary: deps.openVocabulary } : {}),
+      ...(options.runPoolOptions ? { poolOptions: options.runPoolOptions } : {}),
+    });
     const services: HostServices = {
       ...deps,
+      secretStore,
       events: this.events,
       jobs: this.jobs,
       engineControl: this.engineControl,

@@ -6,9 +6,10 @@
 import packageJson from "../../package.json" with { type: "json" };
 import { EngineProcess, forkWorker, type WorkerSpawner } from "../engine/engineProcess.ts";
 import { detectHardware, gpuModeFromEnv } from "../engine/hardware.ts";
+import { ModelVocabulary } from "../engine/remote/promptEncoding.ts";
 import { ModelLibrary } from "../models/library.ts";
 import { modelsDirectory } from "../models/paths.ts";
-import { FileTokenStore, tokenFilePath, type TokenStore } from "../models/tokenStore.ts";
+import { FileSecretStore, FileTokenStore, secretsFilePath, tokenFilePath, type SecretStore, type TokenStore } from "../models/tokenStore.ts";
 import { databasePathFor, openStore, type GuardbenchStore } from "../store/index.ts";
 import { AppHost } from "./appHost.ts";
 import { HubDownloads } from "./downloads.ts";
@@ -24,6 +25,8 @@ export interface HostSetup {
   spawnWorker?: WorkerSpawner;
   /** default: a 0600 file in the home folder; the desktop app passes a safeStorage-backed store */
   tokenStore?: TokenStore;
+  /** endpoint API keys; default: a 0600 JSON file in the home folder; the desktop app passes a safeStorage-sealed one */
+  secretStore?: SecretStore;
   engineDefaults?: EngineDefaults;
   /** an Electron build of better-sqlite3's addon (see OpenDatabaseOptions.nativeBinding) */
   sqliteNativeBinding?: string;
@@ -57,6 +60,8 @@ export function createAppHost(setup: HostSetup): RunningHost {
     downloads: new HubDownloads({ modelsDir: paths.modelsDir, env: setup.env, tokenStore }),
     detectHardware: () => detectHardware({ gpu }),
     tokenStore,
+    secretStore: setup.secretStore ?? new FileSecretStore(secretsFilePath(setup.home)),
+    openVocabulary: (modelPath, family) => ModelVocabulary.open(modelPath, family, setup.spawnWorker ?? forkWorker),
   });
   // Runs the app left running (it quit or was killed mid-run) continue in the background, as jobs.
   void host.resumeInterruptedRuns();

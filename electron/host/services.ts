@@ -1,8 +1,8 @@
 /** What AppHost is built from (its constructor's argument) and what the handler groups receive. */
 import type { HardwareProfile } from "../../shared/models/fit.ts";
 import type { ModelLibrary } from "../models/library.ts";
-import type { TokenStore } from "../models/tokenStore.ts";
-import type { RunManager } from "../runs/runManager.ts";
+import type { SecretStore, TokenStore } from "../models/tokenStore.ts";
+import type { RunManager, VocabularyOpener } from "../runs/runManager.ts";
 import type { GuardbenchStore } from "../store/index.ts";
 import type { DownloadService } from "./downloads.ts";
 import type { EngineControl, EngineDefaults, EnginePort } from "./engineControl.ts";
@@ -32,9 +32,14 @@ export interface AppHostDeps {
   /** measured through node-llama-cpp; AppHost caches it for a short while */
   detectHardware: () => Promise<HardwareProfile>;
   tokenStore: TokenStore;
+  /** endpoint API keys; default: the 0600 key file in the home folder */
+  secretStore?: SecretStore;
+  /** the tokenizer for runs scored by endpoints; default: ModelVocabulary.open with a Node engine worker */
+  openVocabulary?: VocabularyOpener;
 }
 
 export interface HostServices extends AppHostDeps {
+  secretStore: SecretStore;
   events: EventHub;
   jobs: JobManager;
   engineControl: EngineControl;

@@ -12,7 +12,7 @@ import { installApplicationMenu } from "./menu.ts";
 import { APP_ENTRY_URL, appPaths } from "./paths.ts";
 import { registerAppScheme, serveRenderer } from "./protocol.ts";
 import { denyAllPermissions, installSecurityPolicies } from "./security.ts";
-import { createTokenStore } from "./tokenStore.ts";
+import { createSecretStore, createTokenStore } from "./tokenStore.ts";
 import { createMainWindow } from "./window.ts";
 
 let mainWindow: BrowserWindow | undefined;
@@ -50,6 +50,7 @@ function start(): void {
       electronVersion: process.versions.electron,
       spawnWorker: utilityProcessSpawner(appPaths.engineWorker),
       tokenStore: createTokenStore(home),
+      secretStore: createSecretStore(home),
       // Set by `npm start` only: a packaged app's better-sqlite3 is rebuilt for Electron by electron-builder.
       ...(process.env.GUARDBENCH_SQLITE_BINDING ? { sqliteNativeBinding: process.env.GUARDBENCH_SQLITE_BINDING } : {}),
     });

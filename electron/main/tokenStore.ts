@@ -7,7 +7,7 @@ import { safeStorage } from "electron";
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { assertPlausibleToken, FileTokenStore, tokenFilePath, type TokenStore } from "../models/tokenStore.ts";
+import { assertPlausibleToken, FileSecretStore, FileTokenStore, secretsFilePath, tokenFilePath, type SecretStore, type TokenStore } from "../models/tokenStore.ts";
 
 class SafeStorageTokenStore implements TokenStore {
   constructor(private readonly filePath: string) {}
@@ -38,8 +38,17 @@ class SafeStorageTokenStore implements TokenStore {
   }
 }
 
+function hasRealKeychain(): boolean {
+  return safeStorage.isEncryptionAvailable() && (process.platform !== "linux" || safeStorage.getSelectedStorageBackend() !== "basic_text");
+}
+
 /** Call after `ready` (safeStorage needs it). */
 export function createTokenStore(home: string): TokenStore {
-  const realKeychain = safeStorage.isEncryptionAvailable() && (process.platform !== "linux" || safeStorage.getSelectedStorageBackend() !== "basic_text");
-  return realKeychain ? new SafeStorageTokenStore(join(home, "hf-token.sealed")) : new FileTokenStore(tokenFilePath(home));
+  return hasRealKeychain() ? new SafeStorageTokenStore(join(home, "hf-token.sealed")) : new FileTokenStore(tokenFilePath(home));
+}
+
+/** Endpoint API keys: the CLI's 0600 key file, sealed with the OS keychain where there is a real one. Call after `ready`. */
+export function createSecretStore(home: string): SecretStore {
+  if (!hasRealKeychain()) return new FileSecretStore(secretsFilePath(home));
+  return new FileSecretStore(join(home, "endpoint-keys.sealed"), { seal: (plain) => safeStorage.encryptString(plain), unseal: (sealed) => safeStorage.decryptString(sealed) });
 }

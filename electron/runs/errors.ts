@@ -20,7 +20,11 @@ export type RunErrorCode =
   /** a filter or ordering that reads scores was asked for without a run */
   | "run-required"
   /** the run was cancelled before it finished; its results stay */
-  | "cancelled";
+  | "cancelled"
+  /** a run names an endpoint that is not saved (any more) */
+  | "endpoint-not-found"
+  /** every endpoint scoring the run stayed unavailable: the run stopped, resumable */
+  | "no-endpoint-available";
 
 export class RunError extends Error {
   override readonly name = "RunError";

@@ -40,7 +40,7 @@ export class RunStop extends Error {
 }
 
 /** The state a stop leaves the run in; a shutdown leaves it as it was (running: start-up resumes it; paused: stays paused). */
-const STATE_AFTER_STOP: Record<RunStopKind, RunState | undefined> = { cancel: "cancelled", pause: "paused", shutdown: undefined };
+export const STATE_AFTER_STOP: Record<RunStopKind, RunState | undefined> = { cancel: "cancelled", pause: "paused", shutdown: undefined };
 
 /** Errors that say nothing about the item but that the engine cannot score at all right now: they stop the run. */
 const RUN_LEVEL_ENGINE_ERRORS: ReadonlySet<EngineErrorCode> = new Set([
@@ -60,6 +60,7 @@ const BUSY_RETRY_MS = 100;
 export class PauseGate {
   private reopen: (() => void) | undefined;
   private opened: Promise<void> = Promise.resolve();
+  private readonly pauseListeners = new Set<() => void>();
 
   get paused(): boolean {
     return this.reopen !== undefined;
@@ -68,6 +69,13 @@ export class PauseGate {
   pause(): void {
     if (this.reopen) return;
     this.opened = new Promise((resolve) => (this.reopen = resolve));
+    for (const listener of [...this.pauseListeners]) listener();
+  }
+
+  /** Calls `listener` at each pause; returns its remover. */
+  onPause(listener: () => void): () => void {
+    this.pauseListeners.add(listener);
+    return () => this.pauseListeners.delete(listener);
   }
 
   resume(): void {
@@ -231,11 +239,11 @@ export async function executeRun(execution: RunExecution): Promise<RunExecutionO
   }
 }
 
-function stopKindOf(signal: AbortSignal): RunStopKind {
+export function stopKindOf(signal: AbortSignal): RunStopKind {
   return signal.reason instanceof RunStop ? signal.reason.kind : "cancel";
 }
 
-function modelSwitched(runModel: string, engineModel: string): ResultError {
+export function modelSwitched(runModel: string, engineModel: string): ResultError {
   return {
     code: "model-mismatch",
     message: `the engine switched to ${engineModel} while the run was scoring with ${runModel}; the run stopped so that no result comes from another model`,

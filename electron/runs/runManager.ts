@@ -22,13 +22,37 @@ import type { GuardbenchStore } from "../store/index.ts";
 import { RunError, RunStopped } from "./errors.ts";
 import { cachedSha256OfFile } from "./fileHash.ts";
 import { assertRunModelUnchanged } from "./modelCheck.ts";
-import { executeRun, PauseGate, RunStop, type RunEngine } from "./runExecutor.ts";
+import { executeRun, PauseGate, RunStop, type RunEngine, type RunExecutionOutcome } from "./runExecutor.ts";
+import type { PromptFamily } from "../../shared/taxonomy/index.ts";
+import type { PoolOptions } from "../engine/remote/pool.ts";
+import { remoteMember } from "../engine/remote/pool.ts";
+import { ModelVocabulary, type PromptVocabulary } from "../engine/remote/promptEncoding.ts";
+import { RemoteEngine } from "../engine/remote/remoteEngine.ts";
+import type { SecretStore } from "../models/tokenStore.ts";
+import { resolveSavedEndpoints } from "./endpoints.ts";
+import { executePoolRun, localMember } from "./poolExecutor.ts";
+
+/** A model's tokenizer for the remote engine's token-id prompts, closed by the run that opened it. */
+export type VocabularyOpener = (modelPath: string, family: PromptFamily) => Promise<PromptVocabulary & { dispose(): void }>;
+
+/** What runs scored across endpoints need; without it, runs naming endpoints are refused. */
+export interface RemoteScoring {
+  secretStore: SecretStore;
+  /** default: ModelVocabulary.open with the default engine worker */
+  openVocabulary?: VocabularyOpener;
+  /** the endpoint pool's timings (tests shorten the re-probe delay) */
+  poolOptions?: Omit<PoolOptions, "onEvent">;
+}
 
 export interface StartRunRequest {
   datasetId: number;
   policy?: Policy;
   policyVersion?: { name: string; version: number };
   settings?: { threshold?: number; topK?: number; check?: CheckMode };
+  /** saved endpoints that score the run (the loaded model's file gives their tokenizer) */
+  endpoints?: string[];
+  /** with endpoints: the local engine scores items too */
+  includeLocal?: boolean;
 }
 
 interface ActiveRun {
@@ -45,7 +69,13 @@ export class RunManager {
     private readonly engineControl: EngineControl,
     /** the model library's folder: a run's model inside it is loaded by its library id */
     private readonly modelsDir: string,
+    private readonly remote?: RemoteScoring,
   ) {}
+
+  /** Whether the run is scored by endpoints only (the local engine need not hold its model). */
+  private static remoteOnly(run: RunSummary): boolean {
+    return (run.settings.endpoints ?? []).length > 0 && !run.settings.includeLocal;
+  }
 
   /** The run with the id of the job scoring it in this process, when one is. */
   withJob<R extends RunSummary>(run: R): R {
@@ -69,11 +99,16 @@ export class RunManager {
         "Choose a policy for this model's family, or load a model of that family.",
       );
     }
+    const endpointNames = request.endpoints ?? [];
+    const endpoints = endpointNames.length > 0 ? await resolveSavedEndpoints(this.store, this.requireRemote().secretStore, endpointNames) : [];
+    const localSequences = this.engineControl.loadedModel?.sequences ?? 1;
+    const includeLocal = endpoints.length === 0 || (request.includeLocal ?? false);
     const settings: RunSettings = {
       threshold: request.settings?.threshold ?? DEFAULT_CLASSIFY_OPTIONS.threshold,
       topK: request.settings?.topK ?? DEFAULT_CLASSIFY_OPTIONS.topK,
       check: request.settings?.check ?? "last",
-      sequences: this.engineControl.loadedModel?.sequences ?? 1,
+      sequences: endpoints.reduce((sum, endpoint) => sum + endpoint.concurrency, includeLocal ? localSequences : 0),
+      ...(endpoints.length > 0 ? { endpoints: endpointNames, includeLocal } : {}),
     };
     // Hashed before answering (cached by path, size and mtime, so only a model's first run waits for it).
     const { sha256, size } = await cachedSha256OfFile(this.store.fileHashes, model.path);
@@ -104,6 +139,11 @@ export class RunManager {
     const { state, model } = this.engineControl.status;
     const engineBusyWithModel = state === "ready" || state === "crashed" || state === "loading";
     const sameModel = model?.path === run.model.path && model.family === run.model.family;
+    if (RunManager.remoteOnly(run)) {
+      // The endpoints score it; the local engine keeps whatever model the user has loaded.
+      await assertRunModelUnchanged(this.store, run);
+      return { runId, jobId: this.startJob(runId, { retryFailed, loadModel: false }) };
+    }
     if (engineBusyWithModel && !sameModel) {
       throw new RunError(
         "model-mismatch",
@@ -176,16 +216,19 @@ export class RunManager {
           report({ phase: "scoring" } satisfies ProgressUpdate<"run">);
           const engine: RunEngine = { classify: async (request, classifyOptions, classifySignal) => (await this.engineControl.classify(request, classifyOptions, classifySignal)).result };
           // From here on the executor records the run's state itself.
-          const outcome = await executeRun({
-            store: this.store,
-            runId,
-            engine,
-            concurrency: this.engineControl.loadedModel?.sequences ?? run.settings.sequences,
-            retryFailed: options.retryFailed,
-            signal: stopper.signal,
-            pauseGate: gate,
-            onProgress: (progress) => report(progress),
-          });
+          const outcome =
+            (run.settings.endpoints ?? []).length > 0
+              ? await this.scoreAcrossEndpoints(runId, engine, { retryFailed: options.retryFailed, signal: stopper.signal, gate, report })
+              : await executeRun({
+                  store: this.store,
+                  runId,
+                  engine,
+                  concurrency: this.engineControl.loadedModel?.sequences ?? run.settings.sequences,
+                  retryFailed: options.retryFailed,
+                  signal: stopper.signal,
+                  pauseGate: gate,
+                  onProgress: (progress) => report(progress),
+                });
           if (outcome.state === "cancelled") throw new RunError("cancelled", `run ${runId} was cancelled; its ${outcome.scoredNow + outcome.alreadyDone} results so far are kept`);
           if (outcome.stopReason) throw new RunStopped(outcome.stopReason);
           return this.store.runs.get(runId);
@@ -197,6 +240,58 @@ export class RunManager {
     });
     this.active.set(runId, { jobId, gate });
     return jobId;
+  }
+
+  /**
+   * Scores the run through its endpoints (settings.endpoints, looked up again: a resume uses their current addresses and
+   * keys) and, with includeLocal, the local engine. The run's model file gives the tokenizer for token-id prompts.
+   */
+  private async scoreAcrossEndpoints(
+    runId: number,
+    engine: RunEngine,
+    context: { retryFailed: boolean; signal: AbortSignal; gate: PauseGate; report: (update: ProgressUpdate<"run">) => void },
+  ): Promise<RunExecutionOutcome> {
+    const run = this.store.runs.get(runId);
+    const remote = this.requireRemote();
+    let endpoints;
+    try {
+      endpoints = await resolveSavedEndpoints(this.store, remote.secretStore, run.settings.endpoints ?? []);
+    } catch (error) {
+      const reason = toResultError(error, `resolving the endpoints of run ${runId}`);
+      this.store.runs.setState(runId, "failed", reason);
+      throw new RunStopped(reason);
+    }
+    let vocabulary: (PromptVocabulary & { dispose(): void }) | undefined;
+    try {
+      vocabulary = await (remote.openVocabulary ?? ((path, family) => ModelVocabulary.open(path, family)))(run.model.path, run.model.family);
+    } catch (error) {
+      const reason = toResultError(error, `reading the tokenizer of ${run.model.path} for run ${runId}`);
+      this.store.runs.setState(runId, "failed", reason);
+      throw new RunStopped(reason);
+    }
+    const engines = endpoints.map(({ endpoint }) => new RemoteEngine({ endpoint, vocabulary }));
+    try {
+      const members = endpoints.map(({ concurrency }, i) => remoteMember(engines[i]!, concurrency));
+      if (run.settings.includeLocal) members.push(localMember(engine, this.engineControl.loadedModel?.sequences ?? 1));
+      return await executePoolRun({
+        store: this.store,
+        runId,
+        members,
+        ...(remote.poolOptions ? { poolOptions: remote.poolOptions } : {}),
+        retryFailed: context.retryFailed,
+        signal: context.signal,
+        pauseGate: context.gate,
+        onProgress: (progress) => context.report(progress),
+      });
+    } finally {
+      for (const remoteEngine of engines) remoteEngine.dispose();
+      vocabulary.dispose();
+    }
+  }
+
+  private requireRemote(): RemoteScoring {
+    if (!this.remote) throw new RunError("endpoint-not-found", "this Guardbench has no endpoint support configured", "Start the run without endpoints.");
+    return this.remote;
   }
 
   /**

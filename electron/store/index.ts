@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from "./database.ts";
 import { translateSqliteError } from "./errors.ts";
 import { DatasetRepository } from "./datasets.ts";
+import { EndpointRepository } from "./endpoints.ts";
 import { FileHashRepository } from "./fileHashes.ts";
 import { HistoryRepository } from "./history.ts";
 import { LabelRepository } from "./labels.ts";
@@ -24,6 +25,7 @@ export type { NewLabel } from "./labels.ts";
 export type { ItemOutcomeRecord, NewRun, PendingItem, ResultLine, StoredClassification } from "./runs.ts";
 export type { FileHashRepository, FileIdentity } from "./fileHashes.ts";
 export type { OpenDatabaseOptions } from "./database.ts";
+export { DEFAULT_ENDPOINT_CONCURRENCY, type EndpointFields, type EndpointRepository } from "./endpoints.ts";
 
 export const DATABASE_FILE_NAME = "guardbench.db";
 
@@ -39,6 +41,7 @@ export interface GuardbenchStore {
   readonly labels: LabelRepository;
   readonly runs: RunRepository;
   readonly fileHashes: FileHashRepository;
+  readonly endpoints: EndpointRepository;
   close(): void;
 }
 
@@ -54,6 +57,7 @@ export function openStore(path: string, options: OpenDatabaseOptions = {}): Guar
     labels: translatingErrors(new LabelRepository(db, datasets), path),
     runs: translatingErrors(new RunRepository(db), path),
     fileHashes: translatingErrors(new FileHashRepository(db), path),
+    endpoints: translatingErrors(new EndpointRepository(db), path),
     close: () => db.close(),
   };
 }

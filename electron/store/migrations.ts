@@ -163,6 +163,25 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: "remote endpoints (their API keys live in the secret store, never here)",
+    up(db) {
+      db.exec(`
+        CREATE TABLE endpoints (
+          name        TEXT    PRIMARY KEY,
+          base_url    TEXT    NOT NULL,
+          kind        TEXT    NOT NULL CHECK (kind IN ('openai-completions', 'llama-server')),
+          model       TEXT    NOT NULL,
+          concurrency INTEGER NOT NULL CHECK (concurrency > 0),
+          -- whether the secret store holds a key for it: the key itself is never written to this database
+          has_api_key INTEGER NOT NULL CHECK (has_api_key IN (0, 1)),
+          created_at  TEXT    NOT NULL,
+          updated_at  TEXT    NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.at(-1)!.version;

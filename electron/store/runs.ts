@@ -132,6 +132,21 @@ export class RunRepository {
       .run(state, stopReason ? JSON.stringify(stopReason) : null, FINAL_STATES.has(state) ? now.toISOString() : null, runId);
   }
 
+  /**
+   * Records who scored the run this session: the endpoints (added to those of earlier sessions, in order) and whether
+   * the local engine took part.
+   */
+  recordScorers(runId: number, endpoints: readonly string[], includeLocal: boolean): void {
+    this.db
+      .transaction(() => {
+        const settings = JSON.parse(this.row(runId).settings_json) as RunSettings;
+        const names = [...new Set([...(settings.endpoints ?? []), ...endpoints])];
+        const next: RunSettings = { ...settings, endpoints: names, includeLocal: Boolean(settings.includeLocal) || includeLocal };
+        this.db.prepare("UPDATE runs SET settings_json = ? WHERE id = ?").run(JSON.stringify(next), runId);
+      })
+      .immediate();
+  }
+
   /** The run's settings with the concurrency the current engine gives it. */
   updateSequences(runId: number, sequences: number): void {
     const settings = { ...(JSON.parse(this.row(runId).settings_json) as RunSettings), sequences };

@@ -19,6 +19,7 @@ import type { HistogramBin, PerCategoryReport, PrecisionRecallCurve, RunComparis
 import type { Catalog } from "../models/catalog.ts";
 import type { FitAssessment, FitReport, HardwareProfile } from "../models/fit.ts";
 import type { InstalledModel } from "../models/modelInfo.ts";
+import { ENDPOINT_KINDS, type EndpointKind } from "../remote/endpoint.ts";
 import { PROMPT_FAMILIES, policySchema, type Policy, type PromptFamily } from "../taxonomy/index.ts";
 import { CHANNEL_NAMES, EVENT_NAMES, type ChannelName, type EventNameLiteral } from "./names.ts";
 import { err, ok, type Result, type ResultError } from "./result.ts";
@@ -88,6 +89,29 @@ const runSettingsSchema = z.strictObject({
   topK: z.number().int().min(0).max(50).optional(),
   check: checkSchema.optional(),
 });
+
+// Remote endpoints ("Scale out").
+/** An endpoint's name: what runs, progress and results call it. Letters, digits, `.`, `_`, `-`, `:`, `@` and spaces. */
+export const endpointNameSchema = z
+  .string({ error: "name must be a string" })
+  .trim()
+  .min(1, "the endpoint name is empty")
+  .max(100, "an endpoint name may hold at most 100 characters")
+  .regex(/^[\p{L}\p{N}._:@ -]+$/u, "an endpoint name may hold only letters, digits, spaces and . _ - : @");
+export const MAX_ENDPOINT_CONCURRENCY = 64;
+const endpointBaseUrlSchema = z
+  .string({ error: "baseUrl must be a string" })
+  .trim()
+  .min(1, "the base URL is empty")
+  .max(2048)
+  .regex(/^https?:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/i, "baseUrl must be an http(s) URL without credentials, e.g. http://gpu-box:8000 (a key goes in apiKey)");
+const endpointKindSchema = z.enum(ENDPOINT_KINDS as [EndpointKind, ...EndpointKind[]], { error: `kind must be one of ${ENDPOINT_KINDS.join(", ")}` });
+/** Same rule as a Hugging Face token: a key with spaces or line breaks would break the Authorization header. */
+const apiKeySchema = z
+  .string({ error: "apiKey must be a string" })
+  .min(1, "the API key is empty (leave apiKey out to keep the stored key, or use clearApiKey)")
+  .max(4096)
+  .regex(/^[\x21-\x7e]+$/, "the API key contains spaces, line breaks or other characters a key never has");
 
 // ---------------------------------------------------------------------------------------------------------------
 // Requests: one schema per channel.
@@ -210,8 +234,17 @@ export const requestSchemas = {
       policy: policySchema.optional(),
       policyVersion: z.strictObject({ name: policyNameSchema, version: versionSchema }).optional(),
       settings: runSettingsSchema.optional(),
+      /**
+       * Saved endpoints (`endpoints:list` names) that score the run instead of the local engine. The run's model file is
+       * still needed locally for its tokenizer (prompts travel as token ids). Absent or empty: the local engine only.
+       */
+      endpoints: z.array(endpointNameSchema).max(32, "at most 32 endpoints per run").optional(),
+      /** with `endpoints`: the local engine scores items too, alongside them (default false) */
+      includeLocal: z.boolean().optional(),
     })
-    .refine((request) => !(request.policy && request.policyVersion), { message: "give either policy (unsaved) or policyVersion (saved), not both" }),
+    .refine((request) => !(request.policy && request.policyVersion), { message: "give either policy (unsaved) or policyVersion (saved), not both" })
+    .refine((request) => new Set(request.endpoints ?? []).size === (request.endpoints ?? []).length, { message: "endpoints names an endpoint twice", path: ["endpoints"] })
+    .refine((request) => !(request.includeLocal && (request.endpoints ?? []).length === 0), { message: "includeLocal needs endpoints (without endpoints the local engine scores the run anyway)", path: ["includeLocal"] }),
   /** runs, newest first; only those of one dataset with `datasetId` */
   "runs:list": z.strictObject({ datasetId: datasetIdSchema.optional() }),
   "runs:get": z.strictObject({ runId: runIdSchema }),
@@ -282,6 +315,31 @@ export const requestSchemas = {
   }),
   /** One item of a run: its conversation, label history and full result (the prompt text rebuilt from the stored policy). */
   "results:get": z.strictObject({ runId: runIdSchema, itemId: itemIdSchema }),
+
+  /** saved remote endpoints (keys never leave the main side: each says only `hasApiKey`) */
+  "endpoints:list": noFields,
+  /**
+   * Creates or replaces the endpoint called `name`. `apiKey` is write-only: stored like the Hugging Face token (a 0600
+   * file, or the OS keychain in the app), never in the database. Leaving `apiKey` out keeps a stored key;
+   * `clearApiKey: true` removes it.
+   */
+  "endpoints:save": z
+    .strictObject({
+      name: endpointNameSchema,
+      baseUrl: endpointBaseUrlSchema,
+      kind: endpointKindSchema,
+      /** the served model name (vLLM's `--served-model-name`); llama-server ignores it */
+      model: z.string({ error: "model must be a string" }).trim().min(1, "the model name is empty").max(500),
+      apiKey: apiKeySchema.optional(),
+      clearApiKey: z.boolean().optional(),
+      /** classifications kept in flight on this endpoint (default 4) */
+      concurrency: z.number().int().min(1).max(MAX_ENDPOINT_CONCURRENCY).optional(),
+    })
+    .refine((request) => !(request.apiKey !== undefined && request.clearApiKey), { message: "give apiKey or clearApiKey, not both" }),
+  /** removes the endpoint and its stored key; runs that used it keep its name in their settings */
+  "endpoints:remove": z.strictObject({ name: endpointNameSchema }),
+  /** Probes a saved endpoint (`name`): reachable, the models it serves, latency. Never fails for an unreachable server: the report says so. */
+  "endpoints:test": z.strictObject({ name: endpointNameSchema }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type Channel = keyof typeof requestSchemas;
@@ -528,6 +586,12 @@ export interface RunSettings {
   check: CheckMode;
   /** classifications kept in flight (the engine's parallel sequences when the run last started) */
   sequences: number;
+  /**
+   * The endpoints that scored the run (names; with the CLI's `--endpoint URL`, the URL's host and port), and whether
+   * the local engine scored alongside them. Absent: the local engine alone.
+   */
+  endpoints?: string[];
+  includeLocal?: boolean;
 }
 
 export interface RunSummary {
@@ -676,6 +740,33 @@ export interface ItemResultDetail {
   finishedAt?: string;
 }
 
+/** A saved endpoint as the renderer sees it: never the key, only whether there is one. */
+export interface EndpointInfo {
+  name: string;
+  baseUrl: string;
+  kind: EndpointKind;
+  model: string;
+  hasApiKey: boolean;
+  /** classifications kept in flight on it */
+  concurrency: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `endpoints:test`: one probe of the server. */
+export interface EndpointProbe {
+  name: string;
+  reachable: boolean;
+  /** round trip of the probe, when it answered */
+  latencyMs?: number;
+  /** the models the server lists (OpenAI `/v1/models`; llama-server: its loaded model) */
+  models: string[];
+  /** whether the endpoint's `model` is among them (llama-server serves one model: true when reachable) */
+  modelServed?: boolean;
+  /** why it is unreachable or unusable (never contains the key) */
+  error?: ResultError;
+}
+
 export interface Responses {
   "app:info": AppInfo;
   "engine:status": EngineStatus;
@@ -718,6 +809,10 @@ export interface Responses {
   "eval:metrics": RunMetrics;
   "eval:compare": RunComparisonReport;
   "results:get": ItemResultDetail;
+  "endpoints:list": { endpoints: EndpointInfo[] };
+  "endpoints:save": EndpointInfo;
+  "endpoints:remove": { name: string; removed: boolean };
+  "endpoints:test": EndpointProbe;
 }
 
 export type Res<C extends Channel> = Responses[C];
@@ -778,6 +873,20 @@ export interface RunJobProgress {
   failed: number;
   itemsPerSecond: number;
   etaSeconds: number | null;
+  /**
+   * Runs scored across endpoints: each scorer's share this session (`name` "local" for the local engine). A suspended
+   * endpoint failed and is being re-probed; its items went to the others. Absent for local-only runs.
+   */
+  perEndpoint?: EndpointProgress[];
+}
+
+export interface EndpointProgress {
+  name: string;
+  /** items it finished this session (failures included) */
+  done: number;
+  failed: number;
+  itemsPerSecond: number;
+  state: "active" | "suspended";
 }
 
 export type JobProgress = DownloadJobProgress | LoadJobProgress | ImportJobProgress | RunJobProgress;

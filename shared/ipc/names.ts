@@ -44,6 +44,10 @@ export const CHANNEL_NAMES = [
   "eval:metrics",
   "eval:compare",
   "results:get",
+  "endpoints:list",
+  "endpoints:save",
+  "endpoints:remove",
+  "endpoints:test",
 ] as const;
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];

@@ -109,3 +109,6 @@ const positionsPerItem = MAX_TOKENS + 3; // generated tokens, the decision posit
 console.log(`one position without logits     ${cost.withoutMs.toFixed(1)} ms`);
 console.log(`one position with raw logits    ${cost.withLogitsMs.toFixed(1)} ms (of which float64 softmax + top-5: ${cost.softmaxMs.toFixed(2)} ms)`);
 console.log(`exact probabilities per item    ≈ ${((cost.withLogitsMs - cost.withoutMs) * positionsPerItem).toFixed(0)} ms (${positionsPerItem} positions)`);
+
+const { benchWorkers } = await import("./workers.ts");
+await benchWorkers();

@@ -7,7 +7,7 @@ import type { EventName, EventPayload, JobDone } from "../../shared/ipc/contract
 import type { Result } from "../../shared/ipc/result.ts";
 import type { HardwareProfile } from "../../shared/models/fit.ts";
 import { EngineProcess } from "../../electron/engine/engineProcess.ts";
-import { AppHost } from "../../electron/host/appHost.ts";
+import { AppHost, type AppHostOptions } from "../../electron/host/appHost.ts";
 import { HubDownloads } from "../../electron/host/downloads.ts";
 import { ModelLibrary } from "../../electron/models/library.ts";
 import { modelsDirectory } from "../../electron/models/paths.ts";
@@ -77,7 +77,7 @@ export interface TestHost {
 }
 
 /** An AppHost on `home` with the real store, library and engine (CPU, one thread, two sequences). */
-export function startTestHost(home: string, storeOptions: OpenDatabaseOptions = {}): TestHost {
+export function startTestHost(home: string, storeOptions: OpenDatabaseOptions = {}, hostOptions: AppHostOptions = {}): TestHost {
   const store = openStore(databasePathFor(home), storeOptions);
   const engine = new EngineProcess();
   const tokenStore = new FileTokenStore(tokenFilePath(home));
@@ -93,7 +93,7 @@ export function startTestHost(home: string, storeOptions: OpenDatabaseOptions = 
     downloads: new HubDownloads({ modelsDir: modelsDirectory(home), env: {}, tokenStore }),
     detectHardware: async () => hardware,
     tokenStore,
-  });
+  }, hostOptions);
   const events: TestHost["events"] = [];
   host.onAny((event, payload) => events.push({ event, payload }));
   return {

@@ -18,7 +18,14 @@ import { cachedSha256OfFile, FileHashError } from "../../runs/fileHash.ts";
 import { assertRunModelUnchanged } from "../../runs/modelCheck.ts";
 import { executeRun, RunStop, type RunProgress } from "../../runs/runExecutor.ts";
 import { joinedItems } from "../../runs/runItems.ts";
-import { databasePathFor, openStore, StoreError, type GuardbenchStore, type ResultLine } from "../../store/index.ts";
+import { databasePathFor, DEFAULT_ENDPOINT_CONCURRENCY, openStore, StoreError, type GuardbenchStore, type ItemOutcomeRecord, type ResultLine } from "../../store/index.ts";
+import type { EndpointProgress } from "../../../shared/ipc/contract.ts";
+import { ENDPOINT_KINDS, type EndpointKind, type RemoteEndpoint } from "../../../shared/remote/endpoint.ts";
+import { printableUrl } from "../../engine/remote/http.ts";
+import { remoteMember } from "../../engine/remote/pool.ts";
+import { ModelVocabulary } from "../../engine/remote/promptEncoding.ts";
+import { endpointProblem, RemoteEngine } from "../../engine/remote/remoteEngine.ts";
+import { executePoolRun, localMember } from "../../runs/poolExecutor.ts";
 import { CliFailure, CliUsageError, writeLine, type CliCommand, type CliIo } from "../command.ts";
 import { parseCheck, parseFamily, resolvePolicy } from "../conversationInput.ts";
 import { numberOption, resolveFamily } from "./classify.ts";
@@ -26,6 +33,8 @@ import { numberOption, resolveFamily } from "./classify.ts";
 const usage = `Usage: guardbench run --dataset FILE --model FILE|ID [--family F] [--policy policy.json] [--exclude S6,S7]
                       [--check last|prompt|response] [--threshold 0.5] [--top-k 5] [--sequences N] [--threads N] [--cpu]
                       [--mapping JSON] [--out results.jsonl|results.csv] [--resume | --new-run] [--retry-failed]
+                      [--endpoint URL ...] [--endpoint-kind openai-completions|llama-server] [--endpoint-model NAME]
+                      [--endpoint-concurrency N] [--api-key-env VAR] [--local]
 
 Classifies every item of a dataset and prints one JSON line per item: {"id", "label", "score", "flagged", "verdict",
 "categories"}, where score is P(unsafe), or {"id", "label", "error"} for an item whose classification failed. Lines
@@ -47,6 +56,15 @@ changed since the run started, the run refuses to continue.
   --resume        only continue an earlier run of this command; fail when there is none
   --new-run       start a new run even if an earlier one of this command exists
   --retry-failed  also classify again the items whose classification failed
+  --endpoint      score on this inference server instead of locally (repeat for several: they share the items, and
+                  one that fails is skipped and probed again); vLLM, llama-server or \`guardbench worker\`. --model is
+                  still needed: its tokenizer builds the exact prompt, sent as token ids. Results are the same format,
+                  and a run continues the same way whichever endpoints score the rest of it
+  --endpoint-kind openai-completions (default: vLLM, guardbench worker) or llama-server
+  --endpoint-model  the served model name (vLLM's --served-model-name); needed for openai-completions
+  --endpoint-concurrency  classifications in flight per endpoint (default 4)
+  --api-key-env   the name of an environment variable holding the endpoints' API key (never the key itself)
+  --local         with --endpoint: the local engine scores items too
 Exit status: 0 when every item was scored, 1 when some failed (their lines carry "error"), 130 when interrupted.`;
 
 /** Progress lines on standard error at most this often (plus the last one). */
@@ -86,6 +104,9 @@ interface RunOptions {
   resume: boolean;
   newRun: boolean;
   retryFailed: boolean;
+  endpoints: RemoteEndpoint[];
+  endpointConcurrency: number;
+  local: boolean;
 }
 
 function parseOptions(args: string[], io: CliIo): RunOptions {
@@ -110,6 +131,12 @@ function parseOptions(args: string[], io: CliIo): RunOptions {
         resume: { type: "boolean" },
         "new-run": { type: "boolean" },
         "retry-failed": { type: "boolean" },
+        endpoint: { type: "string", multiple: true },
+        "endpoint-kind": { type: "string" },
+        "endpoint-model": { type: "string" },
+        "endpoint-concurrency": { type: "string" },
+        "api-key-env": { type: "string" },
+        local: { type: "boolean" },
       },
       strict: true,
     }));
@@ -136,7 +163,50 @@ function parseOptions(args: string[], io: CliIo): RunOptions {
     resume: values.resume ?? false,
     newRun: values["new-run"] ?? false,
     retryFailed: values["retry-failed"] ?? false,
+    endpoints: parseEndpoints(values, io),
+    endpointConcurrency: numberOption(values["endpoint-concurrency"], "--endpoint-concurrency", 1, 64) ?? DEFAULT_ENDPOINT_CONCURRENCY,
+    local: values.local ?? false,
   };
+}
+
+/** `--endpoint URL …` as RemoteEndpoints named by host and port; the key only ever comes from the environment. */
+function parseEndpoints(
+  values: { endpoint?: string[]; "endpoint-kind"?: string; "endpoint-model"?: string; "api-key-env"?: string; local?: boolean; "endpoint-concurrency"?: string },
+  io: CliIo,
+): RemoteEndpoint[] {
+  const urls = values.endpoint ?? [];
+  if (urls.length === 0) {
+    for (const flag of ["endpoint-kind", "endpoint-model", "api-key-env", "local", "endpoint-concurrency"] as const) {
+      if (values[flag] !== undefined) throw new CliUsageError(`--${flag} goes with --endpoint URL`);
+    }
+    return [];
+  }
+  const kind = (values["endpoint-kind"] ?? "openai-completions") as EndpointKind;
+  if (!ENDPOINT_KINDS.includes(kind)) throw new CliUsageError(`--endpoint-kind must be ${ENDPOINT_KINDS.join(" or ")}`);
+  const model = values["endpoint-model"]?.trim() || (kind === "llama-server" ? "default" : undefined);
+  if (!model) throw new CliUsageError("--endpoint-model is needed with openai-completions endpoints: the served model name (vLLM's --served-model-name)");
+  let apiKey: string | undefined;
+  const keyVariable = values["api-key-env"];
+  if (keyVariable !== undefined) {
+    apiKey = io.env[keyVariable]?.trim();
+    // The variable's name may be shown; its value never is.
+    if (!apiKey) throw new CliUsageError(`--api-key-env ${keyVariable}: that environment variable is not set or empty`);
+    if (!/^[\x21-\x7e]+$/.test(apiKey)) throw new CliUsageError(`--api-key-env ${keyVariable}: the key contains spaces, line breaks or other characters a key never has`);
+  }
+  const endpoints = urls.map((url): RemoteEndpoint => {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new CliUsageError(`--endpoint ${url}: not a URL; write it like http://gpu-box:8000`);
+    }
+    const endpoint: RemoteEndpoint = { name: parsed.host, baseUrl: url, kind, model, ...(apiKey ? { apiKey } : {}) };
+    const problem = endpointProblem(endpoint);
+    if (problem) throw new CliUsageError(`--endpoint ${printableUrl(parsed)}: ${problem}`);
+    return endpoint;
+  });
+  if (new Set(endpoints.map((endpoint) => endpoint.name)).size !== endpoints.length) throw new CliUsageError("--endpoint names the same server twice");
+  return endpoints;
 }
 
 /** Checked with the same schema the app's import uses. */
@@ -204,7 +274,11 @@ async function runDataset(store: GuardbenchStore, options: RunOptions, io: CliIo
       model: { path: modelPath, sha256: model.sha256, sizeBytes: model.size, family },
       policy,
       // The engine's actual parallelism replaces this once it has loaded (executeRun records it).
-      settings: { ...settings, sequences: options.sequences ?? 1 },
+      settings: {
+        ...settings,
+        sequences: options.sequences ?? 1,
+        ...(options.endpoints.length > 0 ? { endpoints: options.endpoints.map((endpoint) => endpoint.name), includeLocal: options.local } : {}),
+      },
       origin: "cli",
       runKey,
     });
@@ -245,7 +319,24 @@ async function scorePending(store: GuardbenchStore, run: RunSummary, modelPath: 
   const interrupt = () => stopper.abort(new RunStop("pause"));
   process.once("SIGINT", interrupt);
   process.once("SIGTERM", interrupt);
+  // Printed only after the result is committed: a line on standard output is a result that survives a kill.
+  const printItem = ({ rowId, outcome }: { rowId: number; outcome: ItemOutcomeRecord }) => {
+    const result: ResultLine = outcome.ok
+      ? { itemRowId: rowId, score: outcome.result.score, verdict: outcome.result.verdict, categories: outcome.result.categories }
+      : { itemRowId: rowId, error: outcome.error };
+    writeLine(io.stdout, JSON.stringify({ ...labelFields(itemsByRow.get(rowId)!), ...resultFields(result, run.settings.threshold) }));
+  };
+  let lastProgressAt = 0;
+  const showProgress = (progress: RunProgress & { perEndpoint?: EndpointProgress[] }) => {
+    const now = Date.now();
+    if (now - lastProgressAt < PROGRESS_EVERY_MS && progress.done < progress.total) return;
+    lastProgressAt = now;
+    const eta = progress.etaSeconds === null ? "" : `, ETA ${progress.etaSeconds}s`;
+    const shares = progress.perEndpoint ? ` [${progress.perEndpoint.map((share) => `${share.name}: ${share.done}${share.state === "suspended" ? " suspended" : ""}`).join(", ")}]` : "";
+    writeLine(io.stderr, `run ${run.id}: ${progress.done}/${progress.total} done${progress.failed ? ` (${progress.failed} failed)` : ""}, ${progress.itemsPerSecond.toFixed(1)} items/s${eta}${shares}`);
+  };
   try {
+    if (options.endpoints.length > 0) return await scoreAcrossEndpoints(store, run, modelPath, options, io, engine, { signal: stopper.signal, onProgress: showProgress, onItem: printItem });
     const loaded = await engine.load({
       modelPath,
       family: run.model.family,
@@ -253,14 +344,6 @@ async function scorePending(store: GuardbenchStore, run: RunSummary, modelPath: 
       ...(options.threads ? { threads: options.threads } : {}),
       ...(options.sequences ? { sequences: options.sequences } : {}),
     });
-    let lastProgressAt = 0;
-    const showProgress = (progress: RunProgress) => {
-      const now = Date.now();
-      if (now - lastProgressAt < PROGRESS_EVERY_MS && progress.done < progress.total) return;
-      lastProgressAt = now;
-      const eta = progress.etaSeconds === null ? "" : `, ETA ${progress.etaSeconds}s`;
-      writeLine(io.stderr, `run ${run.id}: ${progress.done}/${progress.total} done${progress.failed ? ` (${progress.failed} failed)` : ""}, ${progress.itemsPerSecond.toFixed(1)} items/s${eta}`);
-    };
     return await executeRun({
       store,
       runId: run.id,
@@ -269,19 +352,68 @@ async function scorePending(store: GuardbenchStore, run: RunSummary, modelPath: 
       retryFailed: options.retryFailed,
       signal: stopper.signal,
       onProgress: showProgress,
-      // Printed only after the result is committed: a line on standard output is a result that survives a kill.
-      onItem: ({ rowId, outcome }) => {
-        const result: ResultLine = outcome.ok
-          ? { itemRowId: rowId, score: outcome.result.score, verdict: outcome.result.verdict, categories: outcome.result.categories }
-          : { itemRowId: rowId, error: outcome.error };
-        writeLine(io.stdout, JSON.stringify({ ...labelFields(itemsByRow.get(rowId)!), ...resultFields(result, run.settings.threshold) }));
-      },
+      onItem: printItem,
     });
   } finally {
     process.off("SIGINT", interrupt);
     process.off("SIGTERM", interrupt);
     engine.dispose();
   }
+}
+
+/**
+ * `--endpoint`: the endpoints (and with --local the local engine) score the pending items through the endpoint pool;
+ * the model file gives the tokenizer (token-id prompts). The run records who scored it.
+ */
+async function scoreAcrossEndpoints(
+  store: GuardbenchStore,
+  run: RunSummary,
+  modelPath: string,
+  options: RunOptions,
+  io: CliIo,
+  engine: EngineProcess,
+  hooks: { signal: AbortSignal; onProgress(progress: RunProgress & { perEndpoint?: EndpointProgress[] }): void; onItem(item: { rowId: number; outcome: ItemOutcomeRecord }): void },
+) {
+  const vocabulary = await ModelVocabulary.open(modelPath, run.model.family);
+  const engines = options.endpoints.map((endpoint) => new RemoteEngine({ endpoint, vocabulary }));
+  try {
+    const members = engines.map((remote) => remoteMember(remote, options.endpointConcurrency));
+    if (options.local) {
+      const loaded = await engine.load({
+        modelPath,
+        family: run.model.family,
+        gpu: options.cpu ? false : "auto",
+        ...(options.threads ? { threads: options.threads } : {}),
+        ...(options.sequences ? { sequences: options.sequences } : {}),
+      });
+      members.push(localMember(engine, loaded.sequences));
+    }
+    store.runs.recordScorers(run.id, options.endpoints.map((endpoint) => endpoint.name), options.local);
+    writeLine(io.stderr, `scoring on ${members.map((member) => member.name).join(", ")}`);
+    return await executePoolRun({
+      store,
+      runId: run.id,
+      members,
+      retryFailed: options.retryFailed,
+      signal: hooks.signal,
+      onProgress: hooks.onProgress,
+      onItem: hooks.onItem,
+      poolOptions: poolOptionsFromEnv(io.env),
+      onEvent: (event) => {
+        if (event.kind === "suspended") writeLine(io.stderr, `${event.endpoint} suspended (${event.problem}); ${event.requeued} item(s) moved to the others`);
+        else if (event.kind === "recovered") writeLine(io.stderr, `${event.endpoint} is back`);
+      },
+    });
+  } finally {
+    for (const remote of engines) remote.dispose();
+    vocabulary.dispose();
+  }
+}
+
+/** GUARDBENCH_PROBE_DELAY_MS: the first re-probe of a failed endpoint (default 5 s). */
+function poolOptionsFromEnv(env: NodeJS.ProcessEnv): { probeDelayMs?: number } {
+  const delay = Number(env.GUARDBENCH_PROBE_DELAY_MS);
+  return Number.isFinite(delay) && delay > 0 ? { probeDelayMs: delay } : {};
 }
 
 async function writeWholeRun(store: GuardbenchStore, run: RunSummary, path: string): Promise<void> {

@@ -4,6 +4,7 @@ import type { HostServices } from "../services.ts";
 import { appHandlers } from "./app.ts";
 import { classifyHandlers } from "./classify.ts";
 import { datasetHandlers } from "./datasets.ts";
+import { endpointHandlers } from "./endpoints.ts";
 import { engineHandlers } from "./engine.ts";
 import { evaluationHandlers } from "./evaluation.ts";
 import { historyHandlers } from "./history.ts";
@@ -30,5 +31,6 @@ export function defaultHandlerGroups(services: HostServices): HandlerGroup[] {
     runHandlers(services),
     reviewHandlers(services),
     evaluationHandlers(services),
+    endpointHandlers(services),
   ];
 }

@@ -17,6 +17,7 @@ import { createDatasetsSlice } from "../features/datasets/slice.ts";
 import { createEvaluationSlice } from "../features/evaluation/slice.ts";
 import { createReviewSlice } from "../features/review/slice.ts";
 import { createRunsSlice } from "../features/runs/slice.ts";
+import { createEndpointsSlice } from "../features/endpoints/slice.ts";
 import type { AppState, StoreDeps } from "./types.ts";
 
 export type { AppState, StoreDeps } from "./types.ts";
@@ -53,6 +54,7 @@ export function createAppStore(bridge: Bridge, effects: Omit<StoreDeps, "bridge"
     ...createRunsSlice(set, get, deps),
     ...createReviewSlice(set, get, deps),
     ...createEvaluationSlice(set, get, deps),
+    ...createEndpointsSlice(set, get, deps),
   }));
 }
 

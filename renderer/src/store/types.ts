@@ -15,8 +15,9 @@ import type { DatasetsSlice } from "../features/datasets/slice.ts";
 import type { EvaluationSlice } from "../features/evaluation/slice.ts";
 import type { ReviewSlice } from "../features/review/slice.ts";
 import type { RunsSlice } from "../features/runs/slice.ts";
+import type { EndpointsSlice } from "../features/endpoints/slice.ts";
 
-export type AppState = AppShellSlice & ConversationSlice & PolicySlice & ModelsSlice & ResultsSlice & HistorySlice & DatasetsSlice & RunsSlice & ReviewSlice & EvaluationSlice;
+export type AppState = AppShellSlice & ConversationSlice & PolicySlice & ModelsSlice & ResultsSlice & HistorySlice & DatasetsSlice & RunsSlice & ReviewSlice & EvaluationSlice & EndpointsSlice;
 
 export interface StoreDeps {
   bridge: Bridge;
@@ -32,7 +33,7 @@ export type GetState = StoreApi<AppState>["getState"];
 export type SliceCreator<Slice> = (set: SetState, get: GetState, deps: StoreDeps) => Slice;
 
 /** The keys under which slices keep their data (actions sit at the top level, data one level down). */
-type SliceDataKey = "app" | "conversation" | "policy" | "models" | "results" | "history" | "datasets" | "runs" | "review" | "evaluation";
+type SliceDataKey = "app" | "conversation" | "policy" | "models" | "results" | "history" | "datasets" | "runs" | "review" | "evaluation" | "endpoints";
 
 /** Merges `patch` into one slice's data object; the one place nested updates are spelled out. */
 export function patchSlice<K extends SliceDataKey>(

@@ -15,6 +15,7 @@ import { DatasetsScreen } from "../datasets/DatasetsScreen.tsx";
 import { EvaluationScreen } from "../evaluation/EvaluationScreen.tsx";
 import { ReviewScreen } from "../review/ReviewScreen.tsx";
 import { RunsScreen } from "../runs/RunsScreen.tsx";
+import { EndpointsScreen } from "../endpoints/EndpointsScreen.tsx";
 import { appSelectors } from "./selectors.ts";
 import { handleShortcut, SCREEN_KEYS, SHORTCUTS } from "./shortcuts.ts";
 import type { Screen } from "./slice.ts";
@@ -28,6 +29,7 @@ const SCREEN_COMPONENTS: Record<Screen, ComponentType> = {
   runs: RunsScreen,
   review: ReviewScreen,
   evaluation: EvaluationScreen,
+  endpoints: EndpointsScreen,
 };
 
 export function AppShell() {

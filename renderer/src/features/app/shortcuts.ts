@@ -27,6 +27,7 @@ export const SCREEN_KEYS: ReadonlyArray<{ key: string; screen: Screen; label: st
   { key: "6", screen: "runs", label: "Runs" },
   { key: "7", screen: "review", label: "Review" },
   { key: "8", screen: "evaluation", label: "Evaluation" },
+  { key: "9", screen: "endpoints", label: "Endpoints" },
 ];
 
 export const SHORTCUTS: readonly Shortcut[] = [

@@ -5,7 +5,7 @@
 import type { ConnectionState } from "../../bridge/index.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
 
-export const SCREENS = ["classify", "policy", "models", "history", "datasets", "runs", "review", "evaluation"] as const;
+export const SCREENS = ["classify", "policy", "models", "history", "datasets", "runs", "review", "evaluation", "endpoints"] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export interface Notice {
@@ -60,6 +60,7 @@ export const createAppShellSlice: SliceCreator<AppShellSlice> = (set, get, { bri
         state.refreshHistory(),
         state.refreshDatasets(),
         state.refreshRuns(),
+        state.refreshEndpoints(),
       ]);
     },
 

@@ -7,6 +7,8 @@ import { Panel, ScreenHeader } from "../../components/Panel.tsx";
 import { ProgressBar } from "../../components/ProgressBar.tsx";
 import { useAppStore } from "../../store/index.ts";
 import { datasetsSelectors } from "../datasets/selectors.ts";
+import { endpointsSelectors } from "../endpoints/selectors.ts";
+import { RunEndpointProgress, RunPoolPicker } from "../endpoints/RunPool.tsx";
 import { modelsSelectors } from "../models/selectors.ts";
 import { runsSelectors } from "./selectors.ts";
 
@@ -30,6 +32,7 @@ function StartRunPanel() {
   const startRun = useAppStore((s) => s.startRun);
   const starting = useAppStore(runsSelectors.starting);
   const error = useAppStore(runsSelectors.startError);
+  const poolValid = useAppStore(endpointsSelectors.poolValid);
   const navigate = useAppStore((s) => s.navigate);
   const [datasetId, setDatasetId] = useState<number | "">("");
   const [policy, setPolicy] = useState("");
@@ -38,7 +41,7 @@ function StartRunPanel() {
   const chosenDataset = datasetId === "" ? datasets[0]?.id : datasetId;
   const thresholdValue = Number(threshold);
   const thresholdValid = threshold.trim() !== "" && thresholdValue >= 0 && thresholdValue <= 1;
-  const ready = engineState === "ready" && chosenDataset !== undefined && thresholdValid && !starting;
+  const ready = engineState === "ready" && chosenDataset !== undefined && thresholdValid && poolValid && !starting;
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -91,6 +94,7 @@ function StartRunPanel() {
             </label>
             <input id={ids.threshold} className="input input-narrow" type="number" min={0} max={1} step={0.05} value={threshold} onChange={(event) => setThreshold(event.target.value)} aria-invalid={!thresholdValid} />
           </div>
+          <RunPoolPicker />
           <p className="small run-model">
             Model: {engineState === "ready" ? <strong>{modelName}</strong> : <span className="muted">none loaded — load one on the Models screen</span>}
           </p>
@@ -189,40 +193,43 @@ function RunRow({ run, job }: { run: RunSummary; job?: RunJobProgress }) {
               : `${done} / ${total}${run.counts.failed > 0 ? ` · ${run.counts.failed} failed` : ""}`
           }
         />
+        <RunEndpointProgress job={job} runName={name} />
       </td>
-      <td className="nowrap run-actions">
-        {job && (
-          <>
-            {job.state === "paused" ? (
-              <button type="button" className="button button-small" onClick={() => void resumeJob(job.jobId)} aria-label={`Resume ${name}`}>
-                Resume
+      <td>
+        <div className="run-actions">
+          {job && (
+            <>
+              {job.state === "paused" ? (
+                <button type="button" className="button button-small" onClick={() => void resumeJob(job.jobId)} aria-label={`Resume ${name}`}>
+                  Resume
+                </button>
+              ) : (
+                <button type="button" className="button button-small" onClick={() => void pauseJob(job.jobId)} aria-label={`Pause ${name}`}>
+                  Pause
+                </button>
+              )}
+              <button type="button" className="button button-small button-danger-text" onClick={() => void cancelJob(job.jobId)} aria-label={`Cancel ${name}`}>
+                Cancel
               </button>
-            ) : (
-              <button type="button" className="button button-small" onClick={() => void pauseJob(job.jobId)} aria-label={`Pause ${name}`}>
-                Pause
-              </button>
-            )}
-            <button type="button" className="button button-small button-danger-text" onClick={() => void cancelJob(job.jobId)} aria-label={`Cancel ${name}`}>
-              Cancel
+            </>
+          )}
+          {resumable && (
+            <button type="button" className="button button-small" onClick={() => void resumeRun(run.id)} aria-label={`Resume ${name}`} aria-disabled={resumingId === run.id}>
+              Resume
             </button>
-          </>
-        )}
-        {resumable && (
-          <button type="button" className="button button-small" onClick={() => void resumeRun(run.id)} aria-label={`Resume ${name}`} aria-disabled={resumingId === run.id}>
-            Resume
+          )}
+          {!job && run.state === "done" && run.counts.failed > 0 && (
+            <button type="button" className="button button-small" onClick={() => void resumeRun(run.id, true)} aria-label={`Retry failed items of ${name}`}>
+              Retry failed
+            </button>
+          )}
+          <button type="button" className="button button-quiet button-small" onClick={() => void openReview(run.datasetId, run.id)} aria-label={`Review ${name}`}>
+            Review
           </button>
-        )}
-        {!job && run.state === "done" && run.counts.failed > 0 && (
-          <button type="button" className="button button-small" onClick={() => void resumeRun(run.id, true)} aria-label={`Retry failed items of ${name}`}>
-            Retry failed
+          <button type="button" className="button button-quiet button-small" onClick={() => void openEvaluation(run.id)} aria-label={`Evaluate ${name}`}>
+            Evaluate
           </button>
-        )}
-        <button type="button" className="button button-quiet button-small" onClick={() => void openReview(run.datasetId, run.id)} aria-label={`Review ${name}`}>
-          Review
-        </button>
-        <button type="button" className="button button-quiet button-small" onClick={() => void openEvaluation(run.id)} aria-label={`Evaluate ${name}`}>
-          Evaluate
-        </button>
+        </div>
       </td>
     </tr>
   );

@@ -4,6 +4,7 @@
  */
 import type { JobDone, ResultError, RunSummary } from "../../../../shared/ipc/index.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
+import { endpointsSelectors } from "../endpoints/selectors.ts";
 
 export interface RunRequest {
   datasetId: number;
@@ -44,7 +45,9 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, { bridge }) =
 
     async startRun({ datasetId, policyVersion, threshold }) {
       patch({ starting: true, startError: undefined });
-      const started = await bridge.invoke("runs:start", { datasetId, ...(policyVersion && { policyVersion }), settings: { threshold } });
+      // The pool chosen on the Endpoints part of the form; a local-only run sends no pool fields at all.
+      const pool = endpointsSelectors.poolRequest(get());
+      const started = await bridge.invoke("runs:start", { datasetId, ...(policyVersion && { policyVersion }), settings: { threshold }, ...pool });
       if (!started.ok) {
         patch({ starting: false, startError: started.error });
         return undefined;

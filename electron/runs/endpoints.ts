@@ -1,0 +1,77 @@
+/**
+ * Saved endpoints turned into what the remote engine takes (the key fetched from the secret store at the last moment),
+ * and the `endpoints:test` probe. Keys stay inside RemoteEndpoint objects: nothing here logs or returns them.
+ */
+import type { EndpointInfo, EndpointProbe } from "../../shared/ipc/contract.ts";
+import type { RemoteEndpoint } from "../../shared/remote/endpoint.ts";
+import { RemoteEngineError } from "../engine/remote/errors.ts";
+import { requestJson } from "../engine/remote/http.ts";
+import type { SecretStore } from "../models/tokenStore.ts";
+import type { GuardbenchStore } from "../store/index.ts";
+import { RunError } from "./errors.ts";
+
+export interface ScoringEndpoint {
+  endpoint: RemoteEndpoint;
+  /** classifications in flight on it */
+  concurrency: number;
+}
+
+/** The saved endpoints called `names`, with their keys; refuses a name that is not saved (or no longer). */
+export async function resolveSavedEndpoints(store: GuardbenchStore, secrets: SecretStore, names: readonly string[]): Promise<ScoringEndpoint[]> {
+  const resolved: ScoringEndpoint[] = [];
+  for (const name of names) {
+    const info = store.endpoints.find(name);
+    if (!info) throw new RunError("endpoint-not-found", `no saved endpoint is named ${JSON.stringify(name)}`, "Save it again (endpoints:save), or start the run with the endpoints that exist (endpoints:list).");
+    resolved.push({ endpoint: await withKey(info, secrets), concurrency: info.concurrency });
+  }
+  return resolved;
+}
+
+export async function withKey(info: EndpointInfo, secrets: SecretStore): Promise<RemoteEndpoint> {
+  const apiKey = info.hasApiKey ? await secrets.get(info.name) : undefined;
+  return { name: info.name, baseUrl: info.baseUrl, kind: info.kind, model: info.model, ...(apiKey ? { apiKey } : {}) };
+}
+
+function root(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
+}
+
+/**
+ * One probe: an OpenAI-compatible server lists its models (`GET /v1/models`); llama-server answers `GET /health` (and
+ * lists its model on `/v1/models` when it can). Never throws for a server that is down: the report says so.
+ */
+export async function probeEndpoint(endpoint: RemoteEndpoint, timeoutMs = 5_000): Promise<EndpointProbe> {
+  const started = performance.now();
+  const signal = AbortSignal.timeout(timeoutMs);
+  const get = (path: string) => requestJson({ endpointName: endpoint.name, url: new URL(`${root(endpoint.baseUrl)}${path}`), method: "GET", apiKey: endpoint.apiKey, signal });
+  try {
+    if (endpoint.kind === "llama-server") {
+      await get("/health");
+      const latencyMs = Math.round(performance.now() - started);
+      const models = await get("/v1/models").then(modelIds, () => []);
+      return { name: endpoint.name, reachable: true, latencyMs, models, modelServed: true };
+    }
+    const models = modelIds(await get("/v1/models"));
+    const latencyMs = Math.round(performance.now() - started);
+    const modelServed = models.includes(endpoint.model);
+    return {
+      name: endpoint.name,
+      reachable: true,
+      latencyMs,
+      models,
+      modelServed,
+      ...(modelServed
+        ? {}
+        : { error: { code: "model-not-served", message: `${endpoint.name} does not serve a model named ${JSON.stringify(endpoint.model)} (it serves ${models.map((m) => JSON.stringify(m)).join(", ") || "none"})`, hint: "Set the endpoint's model to the served model name (vLLM's --served-model-name)." } }),
+    };
+  } catch (error) {
+    const data = error instanceof RemoteEngineError ? error.toData() : { code: "connection-failed", message: `cannot reach ${endpoint.name}` };
+    return { name: endpoint.name, reachable: data.code !== "connection-failed" && data.code !== "timeout", models: [], error: data };
+  }
+}
+
+function modelIds(body: unknown): string[] {
+  const data = (body as { data?: unknown } | null)?.data;
+  if (!Array.isArray(data)) return [];
+  return data.flatMap((entry) => (typeof (entry as { id?: unknown })?.id === "string" ? [(entry as { id: string }).id] : []));
+}
