@@ -43,3 +43,11 @@ export function untilSignalled(): Promise<void> {
     process.on("SIGTERM", stop);
   });
 }
+
+/** Why a server command could not listen, in words that say what to change. */
+export function listenFailure(error: unknown, host: string, port: number): CliFailure {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE") return new CliFailure(`port ${port} on ${host} is already in use; pick another with --port (0 picks a free one)`);
+  if (code === "EADDRNOTAVAIL") return new CliFailure(`${host} is not an address of this machine; use --host 127.0.0.1 or one of its addresses`);
+  return new CliFailure(error instanceof Error ? error.message : String(error));
+}

@@ -43,7 +43,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   try {
     return await command.run(rest, io);
   } catch (error) {
-    if (error instanceof CliUsageError) {
+    if (error instanceof CliUsageError || isArgumentParseError(error)) {
       writeLine(io.stderr, `guardbench ${name}: ${error.message}\n\n${command.usage}`);
       return 2;
     }
@@ -55,4 +55,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     writeLine(io.stderr, `guardbench ${name}: unexpected error: ${message}`);
     return 1;
   }
+}
+
+/** node:util parseArgs throws these for unknown or malformed options: a usage mistake, not a crash. */
+function isArgumentParseError(error: unknown): error is Error {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string" && (error as NodeJS.ErrnoException).code!.startsWith("ERR_PARSE_ARGS");
 }

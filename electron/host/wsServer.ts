@@ -41,11 +41,14 @@ export interface RunningWebServer {
   close(): Promise<void>;
 }
 
-/** Refuses to start in a state the user would not want: returns what is wrong and how to fix it, or undefined. */
-export function bindProblem(host: string, token: string | undefined): string | undefined {
+/**
+ * Refuses to start in a state the user would not want: returns what is wrong and how to fix it, or undefined.
+ * Loopback by default; any other address is reachable by others, so it needs a token. `exposes` says what they could do.
+ */
+export function bindProblem(host: string, token: string | undefined, exposes = "run models and read your history"): string | undefined {
   if (token !== undefined && !TOKEN_PATTERN.test(token)) return `invalid --token: a token is ${TOKEN_RULE}`;
   if (!isLoopbackHost(host) && token === undefined) {
-    return `refusing to listen on ${host} without a token: anyone who can reach this machine could run models and read your history. Pass --token with a secret of ${TOKEN_RULE}; or keep the default --host 127.0.0.1.`;
+    return `refusing to listen on ${host} without a token: anyone who can reach this machine could ${exposes}. Pass --token with a secret of ${TOKEN_RULE}; or keep the default --host 127.0.0.1.`;
   }
   return undefined;
 }

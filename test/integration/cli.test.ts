@@ -91,6 +91,14 @@ describe("guardbench prompt", () => {
     expect(stderr).toMatch(/line 2/);
   });
 
+  it("treats an unknown option as a usage mistake, not a crash", async () => {
+    const { code, stderr } = await guardbench(["prompt", "--family", "llama-guard-2", "--bogus"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^guardbench prompt: Unknown option '--bogus'/);
+    expect(stderr).toMatch(/Usage: guardbench prompt/);
+    expect(stderr).not.toMatch(/unexpected error/);
+  });
+
   it("explains a usage mistake", async () => {
     const { code, stderr } = await guardbench(["prompt", "--family", "llama-guard-9", "--input", "chat.txt"]);
     expect(code).toBe(2);

@@ -5,7 +5,7 @@ import { createAppHost } from "../../host/createAppHost.ts";
 import { defaultRendererDir, rendererProblem } from "../../host/staticFiles.ts";
 import { bindProblem, isLoopbackHost, startWebServer } from "../../host/wsServer.ts";
 import { StoreError } from "../../store/index.ts";
-import { CliFailure, CliUsageError, untilSignalled, writeLine, type CliCommand } from "../command.ts";
+import { CliFailure, CliUsageError, listenFailure, untilSignalled, writeLine, type CliCommand } from "../command.ts";
 
 const usage = `Usage: guardbench serve [--port 7860] [--host 127.0.0.1] [--token T] [--renderer-dir DIR]
 
@@ -47,10 +47,7 @@ export const serveCommand: CliCommand = {
       server = await startWebServer({ host, port, rendererDir, appHost: running.host, ...(values.token ? { token: values.token } : {}) });
     } catch (error) {
       running.dispose();
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === "EADDRINUSE") throw new CliFailure(`port ${port} on ${host} is already in use; pick another with --port (0 picks a free one)`);
-      if (code === "EADDRNOTAVAIL") throw new CliFailure(`${host} is not an address of this machine; use --host 127.0.0.1 or one of its addresses`);
-      throw new CliFailure(error instanceof Error ? error.message : String(error));
+      throw listenFailure(error, host, port);
     }
 
     writeLine(io.stdout, `Guardbench is serving at ${server.url}`);
@@ -65,19 +62,15 @@ export const serveCommand: CliCommand = {
 };
 
 function parseCommandLine(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        port: { type: "string", default: "7860" },
-        host: { type: "string", default: "127.0.0.1" },
-        token: { type: "string" },
-        "renderer-dir": { type: "string" },
-      },
-      allowPositionals: false,
-      strict: true,
-    });
-  } catch (error) {
-    throw new CliUsageError(error instanceof Error ? error.message : String(error));
-  }
+  return parseArgs({
+    args,
+    options: {
+      port: { type: "string", default: "7860" },
+      host: { type: "string", default: "127.0.0.1" },
+      token: { type: "string" },
+      "renderer-dir": { type: "string" },
+    },
+    allowPositionals: false,
+    strict: true,
+  });
 }

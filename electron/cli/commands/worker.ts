@@ -1,11 +1,11 @@
 import { parseArgs } from "node:util";
+import { TOKEN_RULE } from "../../../shared/ipc/wire.ts";
 import { basename, resolve } from "node:path";
-import { TOKEN_PATTERN, TOKEN_RULE } from "../../../shared/ipc/wire.ts";
 import { EngineProcess } from "../../engine/engineProcess.ts";
 import { EngineError } from "../../engine/errors.ts";
 import { startCompletionServer, type RunningCompletionServer } from "../../engine/remote/completionServer.ts";
-import { isLoopbackHost } from "../../host/wsServer.ts";
-import { CliFailure, CliUsageError, untilSignalled, writeLine, type CliCommand } from "../command.ts";
+import { bindProblem } from "../../host/wsServer.ts";
+import { CliFailure, CliUsageError, listenFailure, untilSignalled, writeLine, type CliCommand } from "../command.ts";
 import { parseFamily } from "../conversationInput.ts";
 import { numberOption, resolveFamily } from "./classify.ts";
 
@@ -36,7 +36,7 @@ export const workerCommand: CliCommand = {
     if (!values.model) throw new CliUsageError("--model is required");
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
-    const problem = bindProblem(values.host, values.token);
+    const problem = bindProblem(values.host, values.token, "run the model");
     if (problem) throw new CliFailure(problem);
     const parallel = numberOption(values.parallel, "--parallel", 1, 64) ?? 2;
     if (!Number.isInteger(parallel)) throw new CliUsageError("--parallel must be a whole number");
@@ -83,42 +83,26 @@ export const workerCommand: CliCommand = {
 };
 
 function parseCommandLine(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        model: { type: "string" },
-        port: { type: "string", default: "8000" },
-        host: { type: "string", default: "127.0.0.1" },
-        token: { type: "string" },
-        family: { type: "string" },
-        name: { type: "string" },
-        parallel: { type: "string" },
-        context: { type: "string" },
-        threads: { type: "string" },
-        cpu: { type: "boolean" },
-      },
-      allowPositionals: false,
-      strict: true,
-    }).values;
-  } catch (error) {
-    throw new CliUsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
-/** Loopback by default; any other address is reachable by others, so it needs a token. */
-function bindProblem(host: string, token: string | undefined): string | undefined {
-  if (token !== undefined && !TOKEN_PATTERN.test(token)) return `invalid --token: a token is ${TOKEN_RULE}`;
-  if (!isLoopbackHost(host) && token === undefined) {
-    return `refusing to listen on ${host} without a token: anyone who can reach this machine could run the model. Pass --token with a secret of ${TOKEN_RULE}; or keep the default --host 127.0.0.1.`;
-  }
-  return undefined;
+  return parseArgs({
+    args,
+    options: {
+      model: { type: "string" },
+      port: { type: "string", default: "8000" },
+      host: { type: "string", default: "127.0.0.1" },
+      token: { type: "string" },
+      family: { type: "string" },
+      name: { type: "string" },
+      parallel: { type: "string" },
+      context: { type: "string" },
+      threads: { type: "string" },
+      cpu: { type: "boolean" },
+    },
+    allowPositionals: false,
+    strict: true,
+  }).values;
 }
 
 function failureOf(error: unknown, host: string, port: number): CliFailure {
   if (error instanceof EngineError) return new CliFailure(`${error.message}${error.hint ? `\n${error.hint}` : ""}`);
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === "EADDRINUSE") return new CliFailure(`port ${port} on ${host} is already in use; pick another with --port (0 picks a free one)`);
-  if (code === "EADDRNOTAVAIL") return new CliFailure(`${host} is not an address of this machine; use --host 127.0.0.1 or one of its addresses`);
-  return new CliFailure(error instanceof Error ? error.message : String(error));
+  return listenFailure(error, host, port);
 }

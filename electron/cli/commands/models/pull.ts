@@ -63,17 +63,12 @@ export const modelsPullCommand: CliCommand = {
 };
 
 function parseCommandLine(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: { token: { type: "string" }, json: { type: "boolean", default: false } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    // parseArgs explains unknown options and missing values well; show that with the usage.
-    throw new CliUsageError(error instanceof Error ? error.message : String(error));
-  }
+  return parseArgs({
+    args,
+    options: { token: { type: "string" }, json: { type: "boolean", default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
 }
 
 /**
