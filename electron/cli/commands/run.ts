@@ -110,39 +110,35 @@ interface RunOptions {
 }
 
 function parseOptions(args: string[], io: CliIo): RunOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        dataset: { type: "string" },
-        model: { type: "string" },
-        family: { type: "string" },
-        policy: { type: "string" },
-        exclude: { type: "string" },
-        check: { type: "string" },
-        threshold: { type: "string" },
-        "top-k": { type: "string" },
-        sequences: { type: "string" },
-        threads: { type: "string" },
-        cpu: { type: "boolean" },
-        mapping: { type: "string" },
-        out: { type: "string" },
-        resume: { type: "boolean" },
-        "new-run": { type: "boolean" },
-        "retry-failed": { type: "boolean" },
-        endpoint: { type: "string", multiple: true },
-        "endpoint-kind": { type: "string" },
-        "endpoint-model": { type: "string" },
-        "endpoint-concurrency": { type: "string" },
-        "api-key-env": { type: "string" },
-        local: { type: "boolean" },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new CliUsageError(error instanceof Error ? error.message : String(error));
-  }
+  // A malformed option throws from parseArgs; the CLI turns that into a usage error for every command.
+  const { values } = parseArgs({
+    args,
+    options: {
+      dataset: { type: "string" },
+      model: { type: "string" },
+      family: { type: "string" },
+      policy: { type: "string" },
+      exclude: { type: "string" },
+      check: { type: "string" },
+      threshold: { type: "string" },
+      "top-k": { type: "string" },
+      sequences: { type: "string" },
+      threads: { type: "string" },
+      cpu: { type: "boolean" },
+      mapping: { type: "string" },
+      out: { type: "string" },
+      resume: { type: "boolean" },
+      "new-run": { type: "boolean" },
+      "retry-failed": { type: "boolean" },
+      endpoint: { type: "string", multiple: true },
+      "endpoint-kind": { type: "string" },
+      "endpoint-model": { type: "string" },
+      "endpoint-concurrency": { type: "string" },
+      "api-key-env": { type: "string" },
+      local: { type: "boolean" },
+    },
+    strict: true,
+  });
   if (!values.dataset) throw new CliUsageError("--dataset is required");
   if (!values.model) throw new CliUsageError("--model is required");
   if (values.resume && values["new-run"]) throw new CliUsageError("--resume and --new-run contradict each other; choose one");

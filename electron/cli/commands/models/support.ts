@@ -9,13 +9,9 @@ import { CliFailure, CliUsageError, writeLine, type CliIo } from "../../command.
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
-/** `parseArgs` in strict mode, its complaints (unknown option, missing value) turned into usage errors. */
+/** `parseArgs` in strict mode with positionals; its complaints (unknown option, missing value) become usage errors in the CLI's main. */
 export function parseCommandArgs<O extends Options>(args: string[], options: O) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new CliUsageError(error instanceof Error ? error.message : String(error));
-  }
+  return parseArgs({ args, options, allowPositionals: true, strict: true });
 }
 
 /** Exactly the positionals a command takes, or a usage error naming what is missing or extra. */
