@@ -51,3 +51,11 @@ export function listenFailure(error: unknown, host: string, port: number): CliFa
   if (code === "EADDRNOTAVAIL") return new CliFailure(`${host} is not an address of this machine; use --host 127.0.0.1 or one of its addresses`);
   return new CliFailure(error instanceof Error ? error.message : String(error));
 }
+
+/** A numeric flag within [min, max], or undefined when absent. */
+export function numberOption(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < min || number > max) throw new CliUsageError(`${flag} must be a number from ${min} to ${max}, not "${value}"`);
+  return number;
+}

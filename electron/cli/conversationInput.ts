@@ -1,4 +1,4 @@
-/** What `prompt` and `classify` share: reading a conversation from a file or stdin, and resolving the policy flags. */
+/** What the classifying commands share: reading a conversation from a file or stdin, and resolving the family and policy flags. */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Readable } from "node:stream";
@@ -6,6 +6,7 @@ import { parseConversation } from "../../shared/conversation/index.ts";
 import type { CheckMode, Conversation } from "../../shared/conversation/types.ts";
 import { isPromptFamily, parsePolicy, presetPolicy, setCategoryEnabled, type Policy, type PromptFamily, PROMPT_FAMILIES } from "../../shared/taxonomy/index.ts";
 import { CliFailure, CliUsageError, type CliIo } from "./command.ts";
+import { inspectModelFile } from "../engine/modelFile.ts";
 
 export const policyOptions = {
   family: { type: "string" },
@@ -74,4 +75,13 @@ export async function resolvePolicy(family: PromptFamily, policyPath: string | u
     policy = edit.policy;
   }
   return policy;
+}
+
+/** The prompt family: as requested, else detected from the GGUF (its chat template or name). */
+export async function resolveFamily(modelPath: string, requested: PromptFamily | undefined): Promise<PromptFamily> {
+  if (requested) return requested;
+  const inspected = await inspectModelFile(modelPath);
+  if (!inspected.ok) throw new CliFailure(`${inspected.error.message}${inspected.error.hint ? `\n${inspected.error.hint}` : ""}`);
+  if (!inspected.info.promptFamily) throw new CliFailure(`cannot tell which prompt family ${modelPath} expects (no known chat template or name); pass --family`);
+  return inspected.info.promptFamily.family;
 }

@@ -2,12 +2,11 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import type { Turn } from "../../../shared/conversation/types.ts";
 import type { ClassifyOptions } from "../../../shared/classify/result.ts";
-import type { Policy, PromptFamily } from "../../../shared/taxonomy/index.ts";
+import type { Policy } from "../../../shared/taxonomy/index.ts";
 import { EngineProcess } from "../../engine/engineProcess.ts";
 import { EngineError } from "../../engine/errors.ts";
-import { inspectModelFile } from "../../engine/modelFile.ts";
-import { CliFailure, CliUsageError, writeLine, type CliCommand, type CliIo } from "../command.ts";
-import { parseCheck, parseConversationText, parseFamily, policyOptions, readInputText, resolvePolicy } from "../conversationInput.ts";
+import { CliFailure, CliUsageError, numberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
+import { parseCheck, parseConversationText, parseFamily, policyOptions, readInputText, resolveFamily, resolvePolicy } from "../conversationInput.ts";
 
 const usage = `Usage: guardbench classify --model file.gguf [--family F] [--policy policy.json] [--exclude S6,S7] [--check last|prompt|response]
                            [--input FILE|-] [--threshold 0.5] [--top-k 5] [--threads N] [--cpu]
@@ -53,15 +52,6 @@ function datasetLines(text: string): DatasetLine[] | undefined {
       return [{ line, id: record.id ?? null, problem: (error as Error).message }];
     }
   });
-}
-
-/** The prompt family: as requested, else detected from the GGUF (its chat template or name). */
-export async function resolveFamily(modelPath: string, requested: PromptFamily | undefined): Promise<PromptFamily> {
-  if (requested) return requested;
-  const inspected = await inspectModelFile(modelPath);
-  if (!inspected.ok) throw new CliFailure(`${inspected.error.message}${inspected.error.hint ? `\n${inspected.error.hint}` : ""}`);
-  if (!inspected.info.promptFamily) throw new CliFailure(`cannot tell which prompt family ${modelPath} expects (no known chat template or name); pass --family`);
-  return inspected.info.promptFamily.family;
 }
 
 async function classifyDataset(engine: EngineProcess, lines: DatasetLine[], policy: Policy, options: ClassifyOptions, io: CliIo): Promise<number> {
@@ -123,9 +113,3 @@ export const classifyCommand: CliCommand = {
 };
 
 /** A numeric flag within [min, max]; undefined when absent. */
-export function numberOption(value: string | undefined, flag: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isFinite(number) || number < min || number > max) throw new CliUsageError(`${flag} must be a number from ${min} to ${max}, not "${value}"`);
-  return number;
-}

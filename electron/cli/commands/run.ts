@@ -26,9 +26,8 @@ import { remoteMember } from "../../engine/remote/pool.ts";
 import { ModelVocabulary } from "../../engine/remote/promptEncoding.ts";
 import { endpointProblem, RemoteEngine } from "../../engine/remote/remoteEngine.ts";
 import { executePoolRun, localMember } from "../../runs/poolExecutor.ts";
-import { CliFailure, CliUsageError, writeLine, type CliCommand, type CliIo } from "../command.ts";
-import { parseCheck, parseFamily, resolvePolicy } from "../conversationInput.ts";
-import { numberOption, resolveFamily } from "./classify.ts";
+import { CliFailure, CliUsageError, numberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
+import { parseCheck, parseFamily, resolveFamily, resolvePolicy } from "../conversationInput.ts";
 
 const usage = `Usage: guardbench run --dataset FILE --model FILE|ID [--family F] [--policy policy.json] [--exclude S6,S7]
                       [--check last|prompt|response] [--threshold 0.5] [--top-k 5] [--sequences N] [--threads N] [--cpu]

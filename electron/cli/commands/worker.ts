@@ -5,9 +5,8 @@ import { EngineProcess } from "../../engine/engineProcess.ts";
 import { EngineError } from "../../engine/errors.ts";
 import { startCompletionServer, type RunningCompletionServer } from "../../engine/remote/completionServer.ts";
 import { bindProblem } from "../../host/wsServer.ts";
-import { CliFailure, CliUsageError, listenFailure, untilSignalled, writeLine, type CliCommand } from "../command.ts";
-import { parseFamily } from "../conversationInput.ts";
-import { numberOption, resolveFamily } from "./classify.ts";
+import { CliFailure, CliUsageError, listenFailure, numberOption, untilSignalled, writeLine, type CliCommand } from "../command.ts";
+import { parseFamily, resolveFamily } from "../conversationInput.ts";
 
 const usage = `Usage: guardbench worker --model file.gguf [--port 8000] [--host 127.0.0.1] [--token T] [--family F]
                          [--name NAME] [--parallel 2] [--context N] [--threads N] [--cpu]
