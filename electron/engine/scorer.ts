@@ -15,6 +15,7 @@ import { ExactDistribution } from "./distribution.ts";
 import { inspectModelFile } from "./modelFile.ts";
 import { acquireLlama, type GpuMode } from "./hardware.ts";
 import { DEFAULT_FIT_CONTEXT } from "../../shared/models/fit.ts";
+import { LockstepBatches } from "./lockstep.ts";
 import type { CompleteTokensParams, CompletionStep, DescribedTokens, TokenCompletion, TokenLogprob, TokenizeTextsParams, VocabularyFacts } from "./completion.ts";
 
 export interface ScorerLoadOptions {
@@ -72,6 +73,7 @@ export class LlamaScorer {
     private readonly slots: Slot[],
     readonly info: LoadedModelInfo,
     private readonly reusePrefix: boolean,
+    private readonly evaluator: SequenceEvaluator,
   ) {
     this.decisionTokens = { safe: this.firstTokensOf("safe"), unsafe: this.firstTokensOf("unsafe") };
     // A token that starts both words (a short vocabulary) would count for both: keep it out of either.
@@ -124,7 +126,7 @@ export class LlamaScorer {
       sequences,
       gpu: llama.gpu,
       ...(fallbackReason ? { gpuFallbackReason: fallbackReason } : {}),
-    }, options.reusePrefix ?? true);
+    }, options.reusePrefix ?? true, new SequenceEvaluator());
   }
 
   /** Only the tokenizer: nothing will be evaluated, so neither a GPU nor a context is set up. */
@@ -137,7 +139,12 @@ export class LlamaScorer {
       throw EngineError.fromLoadFailure(options.modelPath, error);
     }
     const info: LoadedModelInfo = { path: options.modelPath, family: options.family, contextSize: 0, sequences: 0, gpu: false, vocabOnly: true };
-    return new LlamaScorer(model, undefined, [], info, false);
+    return new LlamaScorer(model, undefined, [], info, false, new SequenceEvaluator());
+  }
+
+  /** What this scorer has asked of llama.cpp so far. */
+  work(): EngineWork {
+    return this.evaluator.work();
   }
 
   async dispose(): Promise<void> {
@@ -189,20 +196,22 @@ export class LlamaScorer {
 
     const slot = this.claimSlot(promptTokens);
     try {
-      if (this.reusePrefix === false) await slot.sequence.clearHistory();
-      const query = new ContinuationQuery(slot.sequence, promptTokens, signal);
+      await this.prepareSlot(slot, promptTokens);
+      const query = new ContinuationQuery(slot.sequence, promptTokens, this.evaluator, signal);
       const first = await query.after([]);
       const promptDone = performance.now();
 
       const tokens: GeneratedToken[] = [];
       const generated: Token[] = [];
       let decisionTokenIndex = -1;
-      for (let distribution = first; generated.length < settings.maxTokens; ) {
+      for (let distribution = first; ; ) {
         const next = distribution.argmax() as Token;
         if (this.model.isEogToken(next)) break;
         tokens.push(this.describe(next, distribution, settings.topK));
         generated.push(next);
         if (decisionTokenIndex === -1 && this.pieceOf(next).trim() !== "") decisionTokenIndex = tokens.length - 1;
+        // The position after the last allowed token would only say what comes next, which nobody reads.
+        if (generated.length >= settings.maxTokens) break;
         distribution = await query.after(generated);
       }
       const generationDone = performance.now();
@@ -247,7 +256,7 @@ export class LlamaScorer {
         },
       };
     } finally {
-      slot.busy = false;
+      this.releaseSlot(slot);
     }
   }
 
@@ -259,8 +268,9 @@ export class LlamaScorer {
     const scores: CategoryScore[] = [];
     for (const category of policy.categories.filter((c) => c.enabled)) {
       const path = this.model.tokenize(category.code, false);
-      let p = 1;
-      for (let i = 0; i < path.length && p > 0; i++) p *= (await query.after([...forcedPrefix, ...path.slice(0, i)])).probabilityOf(path[i]!);
+      // One evaluation gives the forced prefix and every position along the code (`unsafe`, `\n`, `S` in one batch).
+      const along = await query.along([...forcedPrefix, ...path.slice(0, -1)], forcedPrefix.length);
+      const p = path.reduce((product, token, i) => product * along[i]!.probabilityOf(token), 1);
       scores.push({ code: category.code, name: category.name.trim(), p });
     }
     return scores;
@@ -280,7 +290,34 @@ export class LlamaScorer {
       if (shared > bestShared) [best, bestShared] = [slot, shared];
     }
     best.busy = true;
+    this.evaluator.batches.begin();
     return best;
+  }
+
+  private releaseSlot(slot: Slot): void {
+    slot.busy = false;
+    this.evaluator.batches.end();
+  }
+
+  /**
+   * Gives a claimed slot the longest evaluated prefix of this prompt any sequence holds. A sequence that never saw this
+   * policy copies another's KV state (a cheap copy inside llama.cpp) instead of evaluating the policy prefix again.
+   */
+  private async prepareSlot(slot: Slot, promptTokens: Token[]): Promise<void> {
+    if (!this.reusePrefix) {
+      await slot.sequence.clearHistory();
+      return;
+    }
+    const own = commonPrefixLength(slot.sequence.contextTokens, promptTokens);
+    let donor: Slot | undefined;
+    let donorShared = own;
+    for (const other of this.slots) {
+      // Never all of it: the last prompt token is evaluated again for its logits anyway.
+      const shared = Math.min(commonPrefixLength(other.sequence.contextTokens, promptTokens), promptTokens.length - 1);
+      if (other !== slot && shared > donorShared) [donor, donorShared] = [other, shared];
+    }
+    if (!donor || donorShared - own < MIN_TOKENS_WORTH_COPYING) return;
+    if (!(await this.evaluator.copyPrefix(slot.sequence, donor.sequence, donorShared))) await slot.sequence.clearHistory();
   }
 
   /**
@@ -299,13 +336,15 @@ export class LlamaScorer {
     }
     const slot = this.claimSlot(prompt);
     try {
-      if (this.reusePrefix === false) await slot.sequence.clearHistory();
+      await this.prepareSlot(slot, prompt);
       const steps: CompletionStep[] = [];
       const generated: Token[] = [];
       // No ContinuationQuery: its cache keeps every position's full distribution, too much for long completions.
       while (generated.length < maxTokens) {
         if (signal?.aborted) throw new EngineError("cancelled", "the completion was cancelled");
-        const distribution = ExactDistribution.fromLogits(await evaluateWithLogits(slot.sequence, [...prompt, ...generated]));
+        const tokensSoFar = [...prompt, ...generated];
+        const [logits] = await this.evaluator.logitsAfter(slot.sequence, tokensSoFar, [tokensSoFar.length]);
+        const distribution = ExactDistribution.fromLogits(logits!);
         const next = distribution.argmax() as Token;
         const top = distribution.top(topK).map(({ token }) => this.logprobOf(token as Token, distribution));
         steps.push({ ...this.logprobOf(next, distribution), top });
@@ -314,7 +353,7 @@ export class LlamaScorer {
       }
       return { steps, finishReason: "length", promptTokens: prompt.length };
     } finally {
-      slot.busy = false;
+      this.releaseSlot(slot);
     }
   }
 
@@ -387,31 +426,95 @@ class ContinuationQuery {
   constructor(
     private readonly sequence: LlamaContextSequence,
     private readonly promptTokens: Token[],
+    private readonly evaluator: SequenceEvaluator,
     private readonly signal?: AbortSignal,
   ) {}
 
   async after(continuation: Token[]): Promise<ExactDistribution> {
-    const key = continuation.join(",");
-    const cached = this.cache.get(key);
-    if (cached) return cached;
-    if (this.signal?.aborted) throw new EngineError("cancelled", "the classification was cancelled");
-    const distribution = ExactDistribution.fromLogits(await evaluateWithLogits(this.sequence, [...this.promptTokens, ...continuation]));
-    this.cache.set(key, distribution);
-    return distribution;
+    return (await this.along(continuation, continuation.length))[0]!;
+  }
+
+  /**
+   * The distributions after `path.slice(0, n)` for every n from `from` to `path.length`, evaluated in one batch: a
+   * forced path costs one decode however many of its positions are read.
+   */
+  async along(path: Token[], from: number): Promise<ExactDistribution[]> {
+    const keyOf = (n: number) => path.slice(0, n).join(",");
+    const lengths = Array.from({ length: path.length - from + 1 }, (_, i) => from + i);
+    const missing = lengths.filter((n) => !this.cache.has(keyOf(n)));
+    if (missing.length > 0) {
+      if (this.signal?.aborted) throw new EngineError("cancelled", "the classification was cancelled");
+      const tokens = [...this.promptTokens, ...path.slice(0, missing.at(-1))];
+      const logits = await this.evaluator.logitsAfter(this.sequence, tokens, missing.map((n) => this.promptTokens.length + n));
+      missing.forEach((n, i) => this.cache.set(keyOf(n), ExactDistribution.fromLogits(logits[i]!)));
+    }
+    return lengths.map((n) => this.cache.get(keyOf(n))!);
   }
 }
 
-async function evaluateWithLogits(sequence: LlamaContextSequence, tokens: Token[]): Promise<Map<Token, number>> {
-  const evaluated = sequence.contextTokens;
-  // At least the last token must be evaluated again for its logits to exist.
-  const keep = Math.min(commonPrefixLength(evaluated, tokens), tokens.length - 1);
-  if (keep < evaluated.length) await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
-  const pending = tokens.slice(keep);
-  const last = pending.pop()!;
-  const results = await sequence.controlledEvaluate([...pending, [last, { generateNext: { logits: true } }]]);
-  const logits = results.at(-1)?.next.logits;
-  if (!logits) throw new EngineError("engine-failed", "llama.cpp returned no logits for the last prompt token");
-  return logits;
+/** Below this many tokens, evaluating them is about as quick as copying another sequence's state. */
+const MIN_TOKENS_WORTH_COPYING = 16;
+
+/** What the scorer has asked of llama.cpp since it was loaded: what benchmarks and tests read to see reuse and sharing. */
+export interface EngineWork {
+  /** prompt and answer tokens decoded */
+  tokensEvaluated: number;
+  /** tokens a sequence took from another's KV state instead of decoding them */
+  prefixTokensCopied: number;
+  /** evaluations asked for, and the lockstep rounds they went in */
+  evaluations: number;
+  rounds: number;
+}
+
+/** Every evaluation of every sequence of one context goes through here. */
+class SequenceEvaluator {
+  readonly batches = new LockstepBatches();
+  private tokensEvaluated = 0;
+  private prefixTokensCopied = 0;
+
+  work(): EngineWork {
+    return { tokensEvaluated: this.tokensEvaluated, prefixTokensCopied: this.prefixTokensCopied, ...this.batches.stats() };
+  }
+
+  /**
+   * Evaluates `tokens` on the sequence, keeping the longest prefix its KV cache already holds, and returns the raw
+   * logits after each of the first `n` tokens for every n in `after` (ascending).
+   */
+  async logitsAfter(sequence: LlamaContextSequence, tokens: Token[], after: number[]): Promise<Map<Token, number>[]> {
+    const evaluated = sequence.contextTokens;
+    // A position's logits exist only when its token is evaluated in this call.
+    const keep = Math.min(commonPrefixLength(evaluated, tokens), after[0]! - 1);
+    if (keep < evaluated.length) await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
+    const wanted = new Set(after);
+    const input = tokens.slice(keep).map((token, i): Token | [Token, { generateNext: { logits: true } }] =>
+      wanted.has(keep + i + 1) ? [token, { generateNext: { logits: true } }] : token,
+    );
+    await this.batches.turn();
+    this.tokensEvaluated += input.length;
+    const results = await sequence.controlledEvaluate(input);
+    return after.map((n) => {
+      const logits = results[n - 1 - keep]?.next.logits;
+      if (!logits) throw new EngineError("engine-failed", `llama.cpp returned no logits for prompt position ${n}`);
+      return logits;
+    });
+  }
+
+  /**
+   * `target` takes `source`'s KV state for its first `upTo` tokens. node-llama-cpp has this only as an internal method
+   * (it uses it for its own prefix sharing); false when it is missing or did not copy, and the caller evaluates instead.
+   */
+  async copyPrefix(target: LlamaContextSequence, source: LlamaContextSequence, upTo: number): Promise<boolean> {
+    type WithCopy = { _copyStateFromOtherSequence?: (other: LlamaContextSequence, upToTokenIndex: number) => Promise<boolean> };
+    const copy = (target as unknown as WithCopy)._copyStateFromOtherSequence;
+    if (typeof copy !== "function") return false;
+    try {
+      const copied = (await copy.call(target, source, upTo)) && target.nextTokenIndex === upTo;
+      if (copied) this.prefixTokensCopied += upTo;
+      return copied;
+    } catch {
+      return false;
+    }
+  }
 }
 
 function commonPrefixLength(a: readonly Token[], b: readonly Token[]): number {
