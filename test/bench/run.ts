@@ -3,28 +3,36 @@
  * side by side in one run so the ratios hold on a noisy machine. Absolute numbers depend on the machine; ratios travel.
  *
  *   1. naive one-by-one (every prompt evaluated from scratch) vs prefix reuse (the policy prefix's KV state kept between
- *      items) vs prefix reuse with several sequences decoding at once (their suffixes and answer tokens share batches;
- *      each sequence evaluates the policy prefix once, then keeps it)
- *   2. the cost of exact probabilities: one position with raw logits (float64 softmax) vs one position without
+ *      items) vs prefix reuse with several sequences decoding in lockstep (their suffixes and answer tokens share
+ *      batches; the first sequence evaluates the policy prefix, the others copy its KV state)
+ *   2. where the time goes: the prompt's shared prefix and per-item suffix, and the ceiling that split sets on reuse
+ *   3. the cost of exact probabilities: one position with raw logits (float64 softmax) vs one position without
  */
 import { readFileSync } from "node:fs";
 import { getLlama, type Token } from "node-llama-cpp";
-import { LlamaScorer } from "../../electron/engine/scorer.ts";
+import { LlamaScorer, type EngineWork } from "../../electron/engine/scorer.ts";
 import { ExactDistribution } from "../../electron/engine/distribution.ts";
 import { ensureRandom1BModel } from "../fixtures/models.ts";
 import type { Turn } from "../../shared/conversation/types.ts";
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 200);
-const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 4);
+/** sequence counts for the parallel arms, e.g. BENCH_PARALLEL=4,8 */
+const PARALLEL = (process.env.BENCH_PARALLEL ?? "4,8").split(",").map(Number);
+const ROUND = Math.max(...PARALLEL);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 // Random weights never say end-of-turn; a real Llama Guard answers in about four tokens (`\n\n`, `unsafe`, `\n`, `S1`).
 const MAX_TOKENS = 4;
 
 /** Real, distinct prompts sharing one policy: the bundled XSTest demo (CC-BY-4.0), prompt classification. */
-function conversations(): Turn[][] {
+/**
+ * The measured items, and warm-up items from the end of the file that are not among them: warming up on measured items
+ * would leave their whole prompts in the KV cache and make them nearly free for the arms with more sequences.
+ */
+function conversations(): { measured: Turn[][]; warmUp: Turn[][] } {
   const lines = readFileSync(new URL("../../electron/datasets/demo/xstest/xstest.jsonl", import.meta.url), "utf8").split("\n").filter(Boolean);
-  if (lines.length < ITEMS) throw new Error(`the demo dataset has ${lines.length} items; BENCH_ITEMS is ${ITEMS}`);
-  return lines.slice(0, ITEMS).map((line) => (JSON.parse(line) as { messages: Turn[] }).messages);
+  if (lines.length < ITEMS + ROUND) throw new Error(`the demo dataset has ${lines.length} items; BENCH_ITEMS is ${ITEMS} and warming up takes ${ROUND} more`);
+  const turns = (line: string) => (JSON.parse(line) as { messages: Turn[] }).messages;
+  return { measured: lines.slice(0, ITEMS).map(turns), warmUp: lines.slice(-ROUND).map(turns) };
 }
 
 interface Arm {
@@ -33,29 +41,55 @@ interface Arm {
   /** items classified at once; the scorer has as many sequences */
   parallel: number;
   seconds: number;
-  promptTokens: number;
+  /** the scorer's work counters once the warm-up is done */
+  workBefore?: EngineWork;
 }
 
 /**
- * Alternates the arms a round at a time (one round = PARALLEL items), so load from anything else on the machine falls
- * on every arm alike.
+ * Alternates the arms a round at a time (one round = as many items as the widest arm has sequences), so load from
+ * anything else on the machine falls on every arm alike.
  */
 async function scoreInterleaved(arms: Arm[], items: Turn[][]): Promise<void> {
-  for (let start = 0; start < items.length; start += PARALLEL) {
-    const round = items.slice(start, start + PARALLEL);
+  for (let start = 0; start < items.length; start += ROUND) {
+    const round = items.slice(start, start + ROUND);
     for (const arm of arms) {
       const started = performance.now();
       for (let i = 0; i < round.length; i += arm.parallel) {
-        const results = await Promise.all(round.slice(i, i + arm.parallel).map((turns) => arm.scorer.classify({ turns }, { maxTokens: MAX_TOKENS })));
-        for (const result of results) arm.promptTokens += result.prompt.tokenCount;
+        await Promise.all(round.slice(i, i + arm.parallel).map((turns) => arm.scorer.classify({ turns }, { maxTokens: MAX_TOKENS })));
       }
       arm.seconds += (performance.now() - started) / 1000;
     }
   }
 }
 
-function report(label: string, run: { seconds: number; promptTokens: number }, items: number): void {
-  console.log(`${label.padEnd(28)} ${(items / run.seconds).toFixed(3).padStart(8)} items/s ${(run.promptTokens / run.seconds).toFixed(1).padStart(9)} prompt tokens/s  (${run.seconds.toFixed(1)} s)`);
+function report(arm: Arm, items: number): void {
+  const work = since(arm.workBefore!, arm.scorer.work());
+  const perItem = (n: number) => (n / items).toFixed(1).padStart(6);
+  console.log(
+    `${arm.label.padEnd(28)} ${(items / arm.seconds).toFixed(3).padStart(7)} items/s  (${arm.seconds.toFixed(1)} s)  per item: ${perItem(work.tokensEvaluated)} tokens decoded, ` +
+      `${perItem(work.prefixTokensCopied)} copied; ${(work.evaluations / Math.max(1, work.rounds)).toFixed(2)} evaluations per batch`,
+  );
+}
+
+function since(before: EngineWork, after: EngineWork): EngineWork {
+  return {
+    tokensEvaluated: after.tokensEvaluated - before.tokensEvaluated,
+    prefixTokensCopied: after.prefixTokensCopied - before.prefixTokensCopied,
+    evaluations: after.evaluations - before.evaluations,
+    rounds: after.rounds - before.rounds,
+  };
+}
+
+/** Tokens every prompt shares (the policy prefix) and the average prompt length, from the scorer's own tokenisation. */
+function promptSplit(scorer: LlamaScorer, items: Turn[][]): { shared: number; average: number } {
+  const prompts = items.map((turns) => scorer.tokenizePrompt(scorer.buildPrompt({ turns }).prompt));
+  let shared = prompts[0]!.length;
+  for (const tokens of prompts) {
+    let i = 0;
+    while (i < shared && tokens[i] === prompts[0]![i]) i++;
+    shared = i;
+  }
+  return { shared, average: prompts.reduce((sum, tokens) => sum + tokens.length, 0) / prompts.length };
 }
 
 async function exactProbabilityCost(modelPath: string): Promise<{ withLogitsMs: number; withoutMs: number; softmaxMs: number }> {
@@ -83,29 +117,40 @@ async function exactProbabilityCost(modelPath: string): Promise<{ withLogitsMs: 
 }
 
 const modelPath = await ensureRandom1BModel();
-const items = conversations();
+const { measured: items, warmUp } = conversations();
 console.log(`Guardbench bench: ${items.length} conversations, one policy (llama-guard-3-1b preset), XSTest prompts, random Q8_0 model at the Llama Guard 3 1B shape, ${THREADS} threads\n`);
 
 const load = (reusePrefix: boolean, sequences: number) =>
   LlamaScorer.load({ modelPath, family: "llama-guard-3-1b", gpu: false, threads: THREADS, contextSize: 2048, sequences, reusePrefix });
 const arms: Arm[] = [
-  { label: "naive, one by one", scorer: await load(false, 1), parallel: 1, seconds: 0, promptTokens: 0 },
-  { label: "prefix reused", scorer: await load(true, 1), parallel: 1, seconds: 0, promptTokens: 0 },
-  { label: `prefix reused, ${PARALLEL} sequences`, scorer: await load(true, PARALLEL), parallel: PARALLEL, seconds: 0, promptTokens: 0 },
+  { label: "naive, one by one", scorer: await load(false, 1), parallel: 1, seconds: 0 },
+  { label: "prefix reused", scorer: await load(true, 1), parallel: 1, seconds: 0 },
+  ...(await Promise.all(
+    PARALLEL.map(async (n) => ({ label: `prefix reused, ${n} sequences`, scorer: await load(true, n), parallel: n, seconds: 0 })),
+  )),
 ];
-// Warm-up: pages the weights in, and gives every reusing sequence its evaluated policy prefix.
-for (const arm of arms) await Promise.all(items.slice(0, arm.parallel).map((turns) => arm.scorer.classify({ turns }, { maxTokens: MAX_TOKENS })));
-await scoreInterleaved(arms, items);
+// Warm-up: pages the weights in, and gives every reusing sequence its policy prefix (evaluated once, copied to the rest).
 for (const arm of arms) {
-  report(arm.label, arm, items.length);
-  await arm.scorer.dispose();
+  await Promise.all(warmUp.slice(0, arm.parallel).map((turns) => arm.scorer.classify({ turns }, { maxTokens: MAX_TOKENS })));
+  arm.workBefore = arm.scorer.work();
 }
-const [naive, reuse, parallel] = arms as [Arm, Arm, Arm];
-console.log(`prefix reuse speed-up:                  ${(naive.seconds / reuse.seconds).toFixed(2)}×`);
-console.log(`prefix reuse + ${PARALLEL} sequences speed-up:   ${(naive.seconds / parallel.seconds).toFixed(2)}×  (steady state ${(items.length / parallel.seconds).toFixed(2)} items/s)\n`);
+await scoreInterleaved(arms, items);
+const split = promptSplit(arms[0]!.scorer, items);
+for (const arm of arms) report(arm, items.length);
+const [naive, ...reusing] = arms as [Arm, ...Arm[]];
+for (const arm of reusing) {
+  console.log(`${`${arm.label} speed-up:`.padEnd(44)} ${(naive.seconds / arm.seconds).toFixed(2)}×  (steady state ${(items.length / arm.seconds).toFixed(2)} items/s)`);
+}
+const suffix = split.average - split.shared;
+console.log(
+  `\nprompts: ${split.average.toFixed(1)} tokens on average, ${split.shared} of them the shared policy prefix, ${suffix.toFixed(1)} per item.\n` +
+    `Reuse can at most divide prompt work by ${(split.average / suffix).toFixed(2)}, and every item still pays for its answer positions,\n` +
+    `so this is the ceiling for any speed-up from prefix reuse on this policy, whatever the batching.\n`,
+);
+for (const arm of arms) await arm.scorer.dispose();
 
 const cost = await exactProbabilityCost(modelPath);
-const positionsPerItem = MAX_TOKENS + 3; // generated tokens, the decision position, and the category walk after `unsafe\n` and `S`
+const positionsPerItem = MAX_TOKENS + 2; // each generated token's position, and the category walk after `unsafe\n` and after `S`
 console.log(`one position without logits     ${cost.withoutMs.toFixed(1)} ms`);
 console.log(`one position with raw logits    ${cost.withLogitsMs.toFixed(1)} ms (of which float64 softmax + top-5: ${cost.softmaxMs.toFixed(2)} ms)`);
 console.log(`exact probabilities per item    ≈ ${((cost.withLogitsMs - cost.withoutMs) * positionsPerItem).toFixed(0)} ms (${positionsPerItem} positions)`);
