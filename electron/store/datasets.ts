@@ -63,23 +63,33 @@ const ITEMS_WITH_LABELS = `
          c.id AS event_id, c.label AS review_label, c.categories_json AS review_categories_json, c.note, c.who, c.created_at AS labeled_at
   FROM dataset_items i LEFT JOIN current_labels c ON c.item_id = i.id`;
 
+/** An unfinished import that has written nothing for this long is taken for dead: its process was killed. */
+export const ABANDONED_IMPORT_AFTER_MS = 60 * 60 * 1000;
+
 export class DatasetRepository {
   constructor(private readonly db: SqliteDatabase) {}
 
-  /** Starts an import; the dataset stays invisible until finishImport. Returns its id. */
+  /**
+   * Starts an import; the dataset stays invisible until finishImport. Returns its id. Imports killed earlier (nothing
+   * written for {@link ABANDONED_IMPORT_AFTER_MS}) are removed first, items and all.
+   */
   beginImport(dataset: NewDataset): number {
+    const startedAt = dataset.startedAt ?? new Date();
+    this.discardAbandonedImports(new Date(startedAt.getTime() - ABANDONED_IMPORT_AFTER_MS));
     const info = this.db
       .prepare("INSERT INTO datasets (name, source_path, source_sha256, format, mapping_json, started_at) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(dataset.name, dataset.sourcePath, dataset.sourceSha256, dataset.format, dataset.mapping ? JSON.stringify(dataset.mapping) : null, (dataset.startedAt ?? new Date()).toISOString());
+      .run(dataset.name, dataset.sourcePath, dataset.sourceSha256, dataset.format, dataset.mapping ? JSON.stringify(dataset.mapping) : null, startedAt.toISOString());
     return Number(info.lastInsertRowid);
   }
 
-  /** Appends items in one transaction, numbering them from `firstPosition` (file order). */
-  addItems(datasetId: number, items: readonly DatasetItem[], firstPosition: number): void {
+  /** Appends items in one transaction, numbering them from `firstPosition` (file order), and notes the import is alive. */
+  addItems(datasetId: number, items: readonly DatasetItem[], firstPosition: number, writtenAt = new Date()): void {
+    const alive = this.db.prepare("UPDATE datasets SET progress_at = ? WHERE id = ? AND imported_at IS NULL");
     const insert = this.db.prepare(
       "INSERT INTO dataset_items (dataset_id, position, item_key, turns_json, label, categories_json, mlcommons_json, meta_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
     this.db.transaction(() => {
+      alive.run(writtenAt.toISOString(), datasetId);
       items.forEach((item, index) => {
         insert.run(
           datasetId,
@@ -104,6 +114,11 @@ export class DatasetRepository {
          WHERE id = ?`,
       )
       .run((outcome.finishedAt ?? new Date()).toISOString(), outcome.badRowCount, JSON.stringify(outcome.badRows), datasetId);
+  }
+
+  /** Removes unfinished imports that have written nothing since `before` (ISO times compare as text). */
+  private discardAbandonedImports(before: Date): void {
+    this.db.prepare("DELETE FROM datasets WHERE imported_at IS NULL AND COALESCE(progress_at, started_at) < ?").run(before.toISOString());
   }
 
   /** Removes an import that did not finish, items and all. */

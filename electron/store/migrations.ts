@@ -182,6 +182,17 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: "when an unfinished import last wrote, so the next import can remove one that was killed",
+    up(db) {
+      db.exec(`
+        -- An import writes a batch every fraction of a second; one that has not written for a long time was killed (or its
+        -- machine lost power), and its hidden rows would stay forever. The next import removes it.
+        ALTER TABLE datasets ADD COLUMN progress_at TEXT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.at(-1)!.version;

@@ -201,3 +201,32 @@ function fakeResult(verdict: "safe" | "unsafe"): ClassificationResult {
     timingsMs: { prompt: 1, generation: 1, categories: 1, total: 3 },
   };
 }
+
+describe("imports that never finished", () => {
+  const item = (id: string) => ({ id, turns: [{ role: "user" as const, content: `item ${id}` }], categories: [] });
+  const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3600_000);
+  const source = (name: string) => ({ name, sourcePath: `/data/${name}.jsonl`, sourceSha256: "c".repeat(64), format: "jsonl" as const });
+
+  it("are removed by the next import once they have written nothing for an hour; one still writing is kept", () => {
+    const store = open();
+    const killed = store.datasets.beginImport({ ...source("killed"), startedAt: hoursAgo(3) });
+    store.datasets.addItems(killed, [item("a"), item("b")], 0, hoursAgo(2));
+    const slow = store.datasets.beginImport({ ...source("slow"), startedAt: hoursAgo(3) });
+    store.datasets.addItems(slow, [item("c")], 0, hoursAgo(0.25));
+
+    const next = store.datasets.beginImport(source("next"));
+    store.datasets.addItems(next, [item("d")], 0);
+    store.datasets.finishImport(next, { badRowCount: 0, badRows: [] });
+
+    const raw = new Database(dbPath, { readonly: true });
+    try {
+      const datasets = raw.prepare("SELECT id FROM datasets ORDER BY id").all() as { id: number }[];
+      expect(datasets.map((d) => d.id)).toEqual([slow, next]);
+      const items = raw.prepare("SELECT item_key FROM dataset_items ORDER BY id").all() as { item_key: string }[];
+      expect(items.map((i) => i.item_key)).toEqual(["c", "d"]);
+    } finally {
+      raw.close();
+    }
+    expect(store.datasets.list().map((d) => d.name)).toEqual(["next"]);
+  });
+});
