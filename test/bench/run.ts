@@ -144,8 +144,8 @@ for (const arm of reusing) {
 const suffix = split.average - split.shared;
 console.log(
   `\nprompts: ${split.average.toFixed(1)} tokens on average, ${split.shared} of them the shared policy prefix, ${suffix.toFixed(1)} per item.\n` +
-    `Reuse can at most divide prompt work by ${(split.average / suffix).toFixed(2)}, and every item still pays for its answer positions,\n` +
-    `so this is the ceiling for any speed-up from prefix reuse on this policy, whatever the batching.\n`,
+    `Where prompt evaluation is compute-bound (a CPU), reuse can at most divide prompt work by ${(split.average / suffix).toFixed(2)}, and every arm\n` +
+    `still pays the same answer positions per item: that is the ceiling on any speed-up from prefix reuse for this policy.\n`,
 );
 for (const arm of arms) await arm.scorer.dispose();
 
