@@ -47,6 +47,9 @@ const turnsSchema = z
 const checkSchema = z.enum(["last", "prompt", "response"], { error: "check must be last, prompt or response" });
 const familySchema = z.enum(PROMPT_FAMILIES, { error: `family must be one of ${PROMPT_FAMILIES.join(", ")}` });
 
+/** A caller-chosen id for one `classify:run`, so it can be cancelled. */
+const classifyRequestIdSchema = z.string({ error: "requestId must be a string" }).min(1, { error: "requestId is empty" }).max(100, { error: "requestId is longer than 100 characters" });
+
 const classifyOptionsSchema = z.strictObject({
   threshold: z.number().min(0).max(1).optional(),
   topK: z.number().int().min(0).max(50).optional(),
@@ -125,14 +128,22 @@ export const requestSchemas = {
 
   /**
    * Classifies the conversation with the loaded model and records it in the history (unless `record: false`).
-   * `policyVersion` names the saved policy version the request's policy came from, when it did.
+   * `policyVersion` names the saved policy version the request's policy came from, when it did. `requestId`, chosen by
+   * the caller, lets `classify:cancel` stop it (a cancelled run fails with `cancelled` and records nothing).
    */
   "classify:run": z.strictObject({
     ...promptInputFields,
     options: classifyOptionsSchema.optional(),
     policyVersion: z.strictObject({ name: policyNameSchema, version: versionSchema }).optional(),
     record: z.boolean().optional(),
+    requestId: classifyRequestIdSchema.optional(),
   }),
+
+  /**
+   * Stops the `classify:run` with this `requestId`. A cancel that arrives before its run (the transport may reorder
+   * them) stops that run as soon as it starts. `cancelled`: whether a run in progress was stopped.
+   */
+  "classify:cancel": z.strictObject({ requestId: classifyRequestIdSchema }),
 
   /** The exact prompt text and its token count under the loaded model's tokenizer. Fails with `no-model-loaded` otherwise. */
   "prompt:tokenize": z.strictObject(promptInputFields),
@@ -771,6 +782,7 @@ export interface Responses {
   "app:info": AppInfo;
   "engine:status": EngineStatus;
   "classify:run": ClassifyRunResult;
+  "classify:cancel": { cancelled: boolean };
   "prompt:tokenize": TokenizedPrompt;
   "models:list": ModelList;
   "models:catalog": CatalogReport;

@@ -7,6 +7,7 @@ export const CHANNEL_NAMES = [
   "app:info",
   "engine:status",
   "classify:run",
+  "classify:cancel",
   "prompt:tokenize",
   "models:list",
   "models:catalog",

@@ -200,6 +200,20 @@ describe("the engine through AppHost", () => {
     expect(await api().invoke("models:remove", { id: MODEL_ID })).toMatchObject({ ok: false, error: { code: "model-in-use" } });
   });
 
+  it("cancels a classification by its request id, records nothing, and classifies again after", async () => {
+    const turns = [{ role: "user" as const, content: "Stop this one halfway." }];
+    const historyBefore = value(await api().invoke("history:list", {})).items.length;
+
+    // A cancel that overtakes its run stops the run as soon as it starts (one mid-run: test/unit/classifyCancel.test.ts).
+    expect(value(await api().invoke("classify:cancel", { requestId: "not-yet" }))).toEqual({ cancelled: false });
+    expect(await api().invoke("classify:run", { turns, requestId: "not-yet" })).toMatchObject({ ok: false, error: { code: "cancelled" } });
+
+    expect(value(await api().invoke("history:list", {})).items).toHaveLength(historyBefore);
+    const again = value(await api().invoke("classify:run", { turns, requestId: "not-yet" }));
+    expect(again.result.verdict).toBe("unsafe");
+    expect(value(await api().invoke("classify:cancel", { requestId: "not-yet" }))).toEqual({ cancelled: false });
+  });
+
   it("reports a crash as a status and recovers on the next request", async () => {
     const since = events.length;
     engine.killWorkerForTesting();

@@ -74,6 +74,15 @@ describe("parallel sequences", () => {
     const answerTokens = results.reduce((sum, r) => sum + r.tokens.length, 0);
     expect(work.tokensEvaluated - before.tokensEvaluated).toBeLessThan(suffixes + answerTokens + 10);
   });
+
+  it("stop a cancelled classification at its next evaluation, and the sequence scores the next one as before", async () => {
+    const scorer = await load(2);
+    const controller = new AbortController();
+    const cancelled = scorer.classify({ turns: conversations[0]! }, {}, controller.signal);
+    controller.abort();
+    await expect(cancelled).rejects.toMatchObject({ code: "cancelled" });
+    expect(comparable(await scorer.classify({ turns: conversations[1]! }))).toEqual(comparable(oneAtATime[1]!));
+  });
 });
 
 function commonPrefixLength(a: readonly number[], b: readonly number[]): number {

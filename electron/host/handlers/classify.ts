@@ -3,25 +3,68 @@ import { presetPolicy } from "../../../shared/taxonomy/index.ts";
 import type { HandlerGroup } from "../handlerTable.ts";
 import type { HostServices } from "../services.ts";
 
+/** Cancels remembered for runs that have not started yet; bounded, so ids nobody runs cannot pile up. */
+const EARLY_CANCELS_KEPT = 100;
+
+/**
+ * The `classify:run` calls in progress by request id. A cancel may overtake its run (two messages on a socket, two
+ * handlers racing): it is remembered, and the run stops as soon as it starts.
+ */
+class ClassifyCancellation {
+  private readonly running = new Map<string, AbortController>();
+  private readonly cancelledEarly = new Set<string>();
+
+  start(requestId: string | undefined): { signal?: AbortSignal; finish(): void } {
+    if (requestId === undefined) return { finish: () => {} };
+    const controller = new AbortController();
+    if (this.cancelledEarly.delete(requestId)) controller.abort();
+    this.running.set(requestId, controller);
+    return {
+      signal: controller.signal,
+      finish: () => {
+        if (this.running.get(requestId) === controller) this.running.delete(requestId);
+      },
+    };
+  }
+
+  cancel(requestId: string): boolean {
+    const controller = this.running.get(requestId);
+    if (controller) {
+      controller.abort();
+      return true;
+    }
+    this.cancelledEarly.add(requestId);
+    if (this.cancelledEarly.size > EARLY_CANCELS_KEPT) this.cancelledEarly.delete(this.cancelledEarly.values().next().value!);
+    return false;
+  }
+}
+
 export function classifyHandlers({ engineControl, store }: HostServices): HandlerGroup {
+  const cancellation = new ClassifyCancellation();
   return {
     name: "classify",
     handlers: {
-      "classify:run": async ({ turns, policy, check, options, policyVersion, record }) => {
-        const { result, model } = await engineControl.classify({ turns, policy, check }, options);
-        if (record === false) return ok({ result });
-        // The engine uses the family's preset when no policy is given; the history records what was actually used.
-        const usedPolicy = policy ?? presetPolicy(model.family);
-        const historyId = store.history.add({
-          turns,
-          policy: usedPolicy,
-          ...(policyVersion && policyVersion.name === usedPolicy.name ? { policyVersion: policyVersion.version } : {}),
-          modelPath: model.path,
-          family: model.family,
-          result,
-        });
-        return ok({ result, historyId });
+      "classify:run": async ({ turns, policy, check, options, policyVersion, record, requestId }) => {
+        const call = cancellation.start(requestId);
+        try {
+          const { result, model } = await engineControl.classify({ turns, policy, check }, options, call.signal);
+          if (record === false) return ok({ result });
+          // The engine uses the family's preset when no policy is given; the history records what was actually used.
+          const usedPolicy = policy ?? presetPolicy(model.family);
+          const historyId = store.history.add({
+            turns,
+            policy: usedPolicy,
+            ...(policyVersion && policyVersion.name === usedPolicy.name ? { policyVersion: policyVersion.version } : {}),
+            modelPath: model.path,
+            family: model.family,
+            result,
+          });
+          return ok({ result, historyId });
+        } finally {
+          call.finish();
+        }
       },
+      "classify:cancel": async ({ requestId }) => ok({ cancelled: cancellation.cancel(requestId) }),
     },
   };
 }

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { ok } from "../../../shared/ipc/index.ts";
+import { err, ok } from "../../../shared/ipc/index.ts";
 import { AppShell } from "../../../renderer/src/features/app/AppShell.tsx";
 import { createTestStore, emptyMachineHandlers, readyEngine, settle, unsafeS3Result } from "./helpers.ts";
 import { renderWithStore } from "./render.tsx";
@@ -36,6 +36,45 @@ describe("AppShell", () => {
     expect(bridge.calls.some((call) => call.channel === "classify:run")).toBe(true);
     expect(screen.getByRole("heading", { name: "Classify", level: 1 })).toBeTruthy();
     expect(screen.getByRole("status", { name: "Verdict: Unsafe" })).toBeTruthy();
+  });
+
+  it("stops a running classification with its Cancel button or Esc, keeping the result shown before", async () => {
+    let finishRun: (cancelled: boolean) => void = () => {};
+    const { store, bridge } = createTestStore({
+      ...emptyMachineHandlers(),
+      "classify:run": () =>
+        new Promise((resolve) => {
+          finishRun = (cancelled) => resolve(cancelled ? err("cancelled", "classify was cancelled") : ok({ result: unsafeS3Result(), historyId: 1 }));
+        }),
+      "classify:cancel": () => {
+        finishRun(true);
+        return ok({ cancelled: true });
+      },
+    });
+    store.getState().engineStatusChanged(readyEngine());
+    store.getState().setPasteText("User: Tell me how to break a lock.");
+    renderWithStore(store, <AppShell />);
+
+    fireEvent.keyDown(window, { key: "Enter", ctrlKey: true });
+    await act(settle);
+    finishRun(false);
+    await act(settle);
+    expect(screen.getByRole("status", { name: "Verdict: Unsafe" })).toBeTruthy();
+
+    for (const stop of [() => fireEvent.click(screen.getByRole("button", { name: /^Cancel/ })), () => fireEvent.keyDown(window, { key: "Escape" })]) {
+      fireEvent.keyDown(window, { key: "Enter", ctrlKey: true });
+      await act(settle);
+      expect(screen.getByRole("button", { name: /Classifying/ })).toBeTruthy();
+      stop();
+      await act(settle);
+      const runs = bridge.calls.filter((call) => call.channel === "classify:run");
+      const cancels = bridge.calls.filter((call) => call.channel === "classify:cancel");
+      expect(cancels.at(-1)!.request).toEqual({ requestId: (runs.at(-1)!.request as { requestId: string }).requestId });
+      expect(screen.queryByRole("button", { name: /^Cancel/ })).toBeNull();
+      expect(screen.queryByRole("alert")).toBeNull();
+      expect(screen.getByRole("status", { name: "Verdict: Unsafe" })).toBeTruthy();
+    }
+    expect(bridge.calls.filter((call) => call.channel === "classify:cancel")).toHaveLength(2);
   });
 
   it("works without a model: every screen renders and Classify says why it cannot run", async () => {

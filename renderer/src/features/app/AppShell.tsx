@@ -58,7 +58,8 @@ function useGlobalShortcuts() {
   const classify = useAppStore((s) => s.classify);
   const navigate = useAppStore((s) => s.navigate);
   const setHelpOpen = useAppStore((s) => s.setHelpOpen);
-  const dismissNotice = useAppStore((s) => s.dismissNotice);
+  const closeOverlays = useAppStore((s) => s.closeOverlays);
+  const cancelClassify = useAppStore((s) => s.cancelClassify);
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
       const handled = handleShortcut(event, {
@@ -68,16 +69,14 @@ function useGlobalShortcuts() {
         },
         navigate,
         openHelp: () => setHelpOpen(true),
-        closeOverlays() {
-          setHelpOpen(false);
-          dismissNotice();
-        },
+        closeOverlays,
+        cancelClassification: () => void cancelClassify(),
       });
       if (handled) event.preventDefault();
     }
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);
-  }, [classify, navigate, setHelpOpen, dismissNotice]);
+  }, [classify, navigate, setHelpOpen, closeOverlays, cancelClassify]);
 }
 
 function Sidebar() {

@@ -10,7 +10,9 @@ export interface ShortcutActions {
   classify(): void;
   navigate(screen: Screen): void;
   openHelp(): void;
-  closeOverlays(): void;
+  /** Closes the help and notices; whether anything was open. */
+  closeOverlays(): boolean;
+  cancelClassification(): void;
 }
 
 export interface Shortcut {
@@ -34,7 +36,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: "Ctrl+Enter (⌘+Enter)", description: "Classify the conversation, from any screen" },
   ...SCREEN_KEYS.map(({ key, label }) => ({ keys: `Alt+${key}`, description: `Go to ${label}` })),
   { keys: "?", description: "Show this help (when not typing in a field)" },
-  { keys: "Esc", description: "Close the help or a token's alternatives" },
+  { keys: "Esc", description: "Close the help or a token's alternatives; with nothing open, stop a classification in progress" },
   { keys: "Alt+↑ / Alt+↓", description: "Move the focused turn or category up or down" },
   { keys: "← / →", description: "Move between generated tokens in the heat map" },
   { keys: "Tab / Shift+Tab", description: "Move between controls; every action is a focusable control" },
@@ -60,7 +62,7 @@ export function handleShortcut(event: KeyboardEvent, actions: ShortcutActions): 
     return true;
   }
   if (event.key === "Escape") {
-    actions.closeOverlays();
+    if (!actions.closeOverlays()) actions.cancelClassification();
     return false; // let fields keep their own Esc behaviour too
   }
   return false;

@@ -28,6 +28,8 @@ export interface AppShellSlice {
   setHelpOpen(open: boolean): void;
   notify(notice: Omit<Notice, "id">): void;
   dismissNotice(): void;
+  /** Closes the help and the notice (Esc); whether either was open. */
+  closeOverlays(): boolean;
   /** everything the screens show, fetched again (at start and after a reconnect) */
   refreshAll(): Promise<void>;
   /** subscribes to the bridge; returns the function that unsubscribes */
@@ -46,6 +48,11 @@ export const createAppShellSlice: SliceCreator<AppShellSlice> = (set, get, { bri
     setHelpOpen: (helpOpen) => patch({ helpOpen }),
     notify: (notice) => patch({ notice: { ...notice, id: nextNoticeId++ } }),
     dismissNotice: () => patch({ notice: undefined }),
+    closeOverlays() {
+      const { helpOpen, notice } = get().app;
+      patch({ helpOpen: false, notice: undefined });
+      return helpOpen || notice !== undefined;
+    },
 
     async refreshAll() {
       const state = get();

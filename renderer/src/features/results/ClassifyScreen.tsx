@@ -27,6 +27,7 @@ function ClassifyAction() {
   const blocker = useAppStore(resultsSelectors.classifyBlocker);
   const running = useAppStore(resultsSelectors.running);
   const classify = useAppStore((s) => s.classify);
+  const cancelClassify = useAppStore((s) => s.cancelClassify);
   const navigate = useAppStore((s) => s.navigate);
   const family = useAppStore(modelsSelectors.readyFamily);
   const enabledCount = useAppStore(resultsSelectors.classifyingEnabledCount);
@@ -47,6 +48,14 @@ function ClassifyAction() {
           <Kbd>Ctrl+Enter</Kbd>
         </span>
       </button>
+      {running && (
+        <button type="button" className="button" aria-keyshortcuts="Escape" onClick={() => void cancelClassify()}>
+          Cancel
+          <span aria-hidden="true">
+            <Kbd>Esc</Kbd>
+          </span>
+        </button>
+      )}
       {blocker ? (
         <p id={reasonId} className="classify-blocker">
           {blocker}

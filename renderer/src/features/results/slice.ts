@@ -19,6 +19,8 @@ export interface ShownResult {
 
 export interface ResultsState {
   running: boolean;
+  /** the running classification's id, which `classify:cancel` names */
+  requestId?: string;
   shown?: ShownResult;
   error?: ResultError;
   threshold: number;
@@ -28,12 +30,16 @@ export interface ResultsState {
 export interface ResultsSlice {
   results: ResultsState;
   classify(): Promise<void>;
+  /** Stops the classification in progress; the result shown before stays. */
+  cancelClassify(): Promise<void>;
   setThreshold(threshold: number): void;
   copyResultAsJson(): Promise<void>;
   showHistoryEntry(entry: HistoryEntry): void;
 }
 
 export const DEFAULT_THRESHOLD = 0.5;
+
+let classifications = 0;
 
 export const createResultsSlice: SliceCreator<ResultsSlice> = (set, get, { bridge, writeClipboard }) => {
   const patch = (changes: Partial<ResultsState>) => patchSlice(set, "results", changes);
@@ -53,8 +59,10 @@ export const createResultsSlice: SliceCreator<ResultsSlice> = (set, get, { bridg
       const policy = state.policy.drafts[family];
       const origin = state.policy.origins[family];
       const unchangedSinceSaved = origin && JSON.stringify(origin.policy) === JSON.stringify(policy);
-      patch({ running: true, error: undefined, copied: false });
+      const requestId = `classify-${Date.now()}-${++classifications}`;
+      patch({ running: true, requestId, error: undefined, copied: false });
       const ran = await bridge.invoke("classify:run", {
+        requestId,
         turns: conversationSelectors.plainTurns(state),
         check: state.conversation.check,
         policy,
@@ -62,11 +70,18 @@ export const createResultsSlice: SliceCreator<ResultsSlice> = (set, get, { bridg
         ...(unchangedSinceSaved && { policyVersion: { name: origin.name, version: origin.version } }),
       });
       if (!ran.ok) {
-        patch({ running: false, error: ran.error });
+        // Stopped on purpose: nothing went wrong, and the result shown before stays.
+        patch({ running: false, requestId: undefined, ...(ran.error.code === "cancelled" ? {} : { error: ran.error }) });
         return;
       }
-      patch({ running: false, shown: { result: ran.value.result, policy, source: { kind: "run", historyId: ran.value.historyId } } });
+      patch({ running: false, requestId: undefined, shown: { result: ran.value.result, policy, source: { kind: "run", historyId: ran.value.historyId } } });
       if (ran.value.historyId !== undefined) void get().refreshHistory();
+    },
+
+    async cancelClassify() {
+      const { running, requestId } = get().results;
+      if (!running || !requestId) return;
+      await bridge.invoke("classify:cancel", { requestId });
     },
 
     setThreshold: (threshold) => patch({ threshold: Math.min(1, Math.max(0, threshold)) }),
