@@ -13,6 +13,7 @@ import { DownloadError } from "./downloadError.ts";
 import type { HubClient } from "./hubClient.ts";
 import { defaultRevision } from "./hubUrls.ts";
 import { discardPartial } from "./partialFile.ts";
+import { ifDownloadLockFree } from "./downloadLock.ts";
 import { installedModelPath } from "./paths.ts";
 import { etaSeconds, RateMeter } from "./progressMeter.ts";
 import type { RetryNotice } from "./retry.ts";
@@ -209,7 +210,8 @@ export class ModelDownload {
     const kept = this.#keepPartialOnCancel;
     let hint = kept ? "Pull the same file again to resume it." : undefined;
     if (!kept) {
-      await discardPartial(this.destination).catch((error: Error) => {
+      // A partial another process is writing (this job was waiting for it) is that process's to keep.
+      await ifDownloadLockFree(this.destination, () => discardPartial(this.destination)).catch((error: Error) => {
         hint = `The partial download could not be deleted (${error.message}); delete ${this.destination}.partial by hand.`;
       });
     }

@@ -72,6 +72,11 @@ export function partialPathFor(destination: string): string {
   return `${destination}.partial`;
 }
 
+/** Held by the process downloading `destination` (downloadLock.ts), so no other process writes the same partial. */
+export function lockPathFor(destination: string): string {
+  return `${destination}.partial.lock`;
+}
+
 /** What the partial file is a partial *of*, so a later run can tell whether resuming it is safe. */
 export function partialSidecarPathFor(destination: string): string {
   return `${destination}.partial.json`;

@@ -12,6 +12,7 @@ import { discardPartial, fileSize, hashFile, resumableBytes, sidecarFor, startPa
 import { partialPathFor, partialSidecarPathFor } from "./paths.ts";
 import { formatBytes } from "../../shared/format/bytes.ts";
 import { RetryBudget, TransientError, type RetryNotice } from "./retry.ts";
+import { withDownloadLock } from "./downloadLock.ts";
 
 export interface DownloadTarget {
   repo: string;
@@ -34,8 +35,11 @@ export interface DownloadResult {
   alreadyInstalled: boolean;
 }
 
-/** "checking": hashing bytes already on disk (an installed copy, or a partial being resumed). */
-export type TransferPhase = "checking" | "downloading";
+/**
+ * "waiting": another process is downloading this file (it holds the lock); "checking": hashing bytes already on disk
+ * (an installed copy, or a partial being resumed).
+ */
+export type TransferPhase = "waiting" | "checking" | "downloading";
 
 /** Free bytes usable by this process at `directory`. Injectable so tests can simulate a small disk. */
 export type FreeSpaceProbe = (directory: string) => Promise<number>;
@@ -72,10 +76,21 @@ export async function transferVerifiedFile(target: DownloadTarget, settings: Tra
   });
   const checking = (bytes: number) => hooks.onBytes("checking", bytes, hubFile.size);
 
-  const installed = await verifiedInstalledCopy(target.destination, hubFile, checking, signal);
-  if (installed) return resultFor(installed, true);
-
   await mkdir(dirname(target.destination), { recursive: true });
+  // Whoever held the lock may have installed the file meanwhile: the check for an installed copy comes after it.
+  const waiting = { signal, onWaiting: () => hooks.onBytes("waiting", 0, hubFile.size) };
+  return withDownloadLock(target.destination, waiting, async () => {
+    const installed = await verifiedInstalledCopy(target.destination, hubFile, checking, signal);
+    if (installed) return resultFor(installed, true);
+    return resultFor(await downloadVerified(target, hubFile, settings, hooks), false);
+  });
+}
+
+/** Downloads (or resumes) the file into its partial, verifies it, and renames it into place; returns its sha256. */
+async function downloadVerified(target: DownloadTarget, hubFile: HubFile, settings: TransferSettings, hooks: TransferHooks): Promise<string> {
+  const { hub } = settings;
+  const { signal } = hooks;
+  const checking = (bytes: number) => hooks.onBytes("checking", bytes, hubFile.size);
   const hasher = new ContentHasher(hubFile.digest);
   const keptBytes = await resumableBytes(target.destination, hubFile, hasher, checking, signal);
   await ensureFreeSpace(target, hubFile.size - keptBytes, settings.freeBytes);
@@ -97,7 +112,7 @@ export async function transferVerifiedFile(target: DownloadTarget, settings: Tra
   // Only a verified file ever appears under its real name.
   await rename(partialPathFor(target.destination), target.destination);
   await rm(partialSidecarPathFor(target.destination), { force: true });
-  return resultFor(outcome.sha256, false);
+  return outcome.sha256;
 }
 
 /** The sha256 of an already installed copy that matches the Hub's digest, or undefined (then it is replaced on success). */

@@ -841,8 +841,11 @@ export interface DownloadJobProgress {
   state: JobState;
   repo: string;
   file: string;
-  /** "checking": hashing a partial file left by an earlier run before resuming it */
-  phase: "checking" | "downloading";
+  /**
+   * "waiting": another Guardbench process is downloading this file (this one takes over when it ends or is killed);
+   * "checking": hashing a partial file left by an earlier run before resuming it
+   */
+  phase: "waiting" | "checking" | "downloading";
   bytesDone: number;
   bytesTotal: number;
   bytesPerSecond: number;

@@ -41,7 +41,7 @@ interface Finished {
 }
 
 /** Starts the CLI with only the environment a test gives it (no HF_TOKEN leaking in from the machine). */
-function startCli(args: string[], env: Record<string, string>): { child: ChildProcess; finished: Promise<Finished> } {
+function startCli(args: string[], env: Record<string, string>): { child: ChildProcess; finished: Promise<Finished>; stderrSoFar: () => string } {
   const child = spawn(process.execPath, [cliPath, "models", "pull", ...args], {
     env: { PATH: process.env.PATH ?? "", HOME: env.GUARDBENCH_HOME ?? "/nonexistent", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -53,7 +53,7 @@ function startCli(args: string[], env: Record<string, string>): { child: ChildPr
   const finished = new Promise<Finished>((resolveFinished) =>
     child.on("close", (code, signal) => resolveFinished({ code, signal, stdout, stderr })),
   );
-  return { child, finished };
+  return { child, finished, stderrSoFar: () => stderr };
 }
 
 const runCli = (args: string[], env: Record<string, string>) => startCli(args, env).finished;
@@ -82,13 +82,38 @@ describe("guardbench models pull", () => {
 
     first.child.kill("SIGKILL");
     expect((await first.finished).signal).toBe("SIGKILL");
-    expect(await filesUnder(join(home, "models"))).toEqual([join(repo, `${model.path}.partial`), join(repo, `${model.path}.partial.json`)]);
+    // The killed process leaves its lock too; the next pull sees its holder is gone and takes it over.
+    expect(await filesUnder(join(home, "models"))).toEqual([join(repo, `${model.path}.partial`), join(repo, `${model.path}.partial.json`), join(repo, `${model.path}.partial.lock`)]);
 
     const second = await runCli([repo, model.path, "--json"], env);
     expect(second.stderr).toContain("checking");
     expect(second.code).toBe(0);
     expect(hub.contentRequests(model.path).map((request) => request.range)).toEqual([undefined, `bytes=${stallAt}-`]);
     expect(JSON.parse(second.stdout)).toMatchObject({ sha256: sha256(model.content) });
+    expect(sha256(await readFile(installed(repo)))).toBe(sha256(model.content));
+    expect(await filesUnder(join(home, "models"))).toEqual([join(repo, model.path)]);
+  });
+
+  it("makes a second process pulling the same file wait for the first, then take over its partial once it is killed", async () => {
+    const { home, installed } = await setUp();
+    const stallAt = 640 * 1024;
+    hub.setFault({ file: model.path, fault: { kind: "stall", afterBytes: stallAt } });
+    const env = { GUARDBENCH_HOME: home, HF_ENDPOINT: hub.url };
+    const first = startCli([repo, model.path, "--json"], env);
+    const partial = `${installed(repo)}.partial`;
+    await waitUntil(async () => ((await stat(partial).catch(() => undefined))?.size ?? 0) >= stallAt, "the first pull is mid-file");
+
+    const second = startCli([repo, model.path, "--json"], env);
+    await waitUntil(async () => second.stderrSoFar().includes("waiting: another Guardbench process is downloading"), "the second pull says it waits");
+    // Waiting, it has asked the Hub what the file is but fetched none of its bytes.
+    expect(hub.contentRequests(model.path)).toHaveLength(1);
+
+    first.child.kill("SIGKILL");
+    expect((await first.finished).signal).toBe("SIGKILL");
+    const finished = await second.finished;
+    expect(finished.code, finished.stderr).toBe(0);
+    expect(hub.contentRequests(model.path).map((request) => request.range)).toEqual([undefined, `bytes=${stallAt}-`]);
+    expect(JSON.parse(finished.stdout)).toMatchObject({ sha256: sha256(model.content) });
     expect(sha256(await readFile(installed(repo)))).toBe(sha256(model.content));
     expect(await filesUnder(join(home, "models"))).toEqual([join(repo, model.path)]);
   });

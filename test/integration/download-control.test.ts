@@ -3,7 +3,9 @@
  * A server-side stall holds each transfer mid-file for as long as a test needs (the client's stall timeout is
  * far longer than any test).
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startDownload, type DownloadSettings, type ModelDownload } from "../../electron/models/download.ts";
@@ -129,6 +131,39 @@ describe("pause, resume and cancel", () => {
     expect(error.code).toBe("checksum-mismatch");
     expect(hub.contentRequests(model.path).at(-1)?.range).toBe(`bytes=${stallAt}-`);
     expect(await filesUnder(settings.modelsDir)).toEqual([]);
+  });
+});
+
+describe("another process downloading the same file", () => {
+  it("makes the job wait, and cancelling it leaves that process's partial and lock alone", async () => {
+    const settings = await setUp();
+    const folder = join(settings.modelsDir, repo);
+    await mkdir(folder, { recursive: true });
+    // The lock of a live process on this machine (the one that started this test run), with the partial it writes.
+    const lock = `${join(folder, model.path)}.partial.lock`;
+    await writeFile(lock, JSON.stringify({ pid: process.ppid, host: hostname(), since: new Date().toISOString() }));
+    await writeFile(partialOf(settings), model.content.subarray(0, stallAt));
+
+    const job = startDownload({ repo, file: model.path }, settings);
+    await waitUntil(() => job.progress?.phase === "waiting", "the job says it waits for the other process");
+    job.cancel();
+    expect(await downloadErrorOf(job.result)).toMatchObject({ code: "cancelled" });
+
+    expect(hub.contentRequests(model.path)).toEqual([]);
+    expect((await readFile(partialOf(settings))).length).toBe(stallAt);
+    expect(await filesUnder(settings.modelsDir)).toEqual([join(repo, "a.gguf.partial"), join(repo, "a.gguf.partial.lock")]);
+  });
+
+  it("takes over the lock of a process that is gone and resumes its partial", async () => {
+    const settings = await setUp();
+    const folder = join(settings.modelsDir, repo);
+    await mkdir(folder, { recursive: true });
+    const gone = spawnSync(process.execPath, ["-e", "0"]).pid!;
+    await writeFile(`${join(folder, model.path)}.partial.lock`, JSON.stringify({ pid: gone, host: hostname(), since: new Date().toISOString() }));
+
+    const result = await startDownload({ repo, file: model.path }, settings).result;
+    expect(result.sha256).toBe(sha256(model.content));
+    expect(await filesUnder(settings.modelsDir)).toEqual([join(repo, "a.gguf")]);
   });
 });
 

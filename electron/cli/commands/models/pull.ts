@@ -121,6 +121,7 @@ class ProgressDisplay {
 }
 
 function describeProgress(label: string, progress: DownloadProgress): string {
+  if (progress.phase === "waiting") return `waiting: another Guardbench process is downloading ${label}`;
   const percent = progress.bytesTotal > 0 ? Math.floor((100 * progress.bytesDone) / progress.bytesTotal) : 100;
   const action = progress.phase === "checking" ? "checking" : "downloading";
   const amounts = `${formatBytes(progress.bytesDone)} / ${formatBytes(progress.bytesTotal)}`;

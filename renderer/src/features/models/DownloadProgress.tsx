@@ -6,6 +6,7 @@ import { useAppStore } from "../../store/index.ts";
 
 export function describeDownload(job: DownloadJobProgress): string {
   if (job.state === "queued") return "Waiting to start…";
+  if (job.phase === "waiting") return "Another Guardbench process is downloading this file; waiting for it…";
   if (job.phase === "checking") return `Checking the part downloaded earlier (${formatBytes(job.bytesDone)})…`;
   const total = job.bytesTotal > 0 ? ` of ${formatBytes(job.bytesTotal)}` : "";
   if (job.state === "paused") return `Paused at ${formatBytes(job.bytesDone)}${total}`;
