@@ -1,6 +1,7 @@
 /** The whole window: navigation, the Classify screen's conversation side, global shortcuts. */
 import { expect, type Locator, type Page } from "@playwright/test";
 import { DatasetsPage } from "./DatasetsPage.ts";
+import { EndpointsPage } from "./EndpointsPage.ts";
 import { EvaluationPage } from "./EvaluationPage.ts";
 import { ModelsPage } from "./ModelsPage.ts";
 import { PolicyEditorPage } from "./PolicyEditorPage.ts";
@@ -8,8 +9,8 @@ import { ResultsPage } from "./ResultsPage.ts";
 import { ReviewPage } from "./ReviewPage.ts";
 import { RunsPage } from "./RunsPage.ts";
 
-type Screen = "Classify" | "Policy" | "Models" | "History" | "Datasets" | "Runs" | "Review" | "Evaluation";
-const SCREENS: readonly Screen[] = ["Classify", "Policy", "Models", "History", "Datasets", "Runs", "Review", "Evaluation"];
+type Screen = "Classify" | "Policy" | "Models" | "History" | "Datasets" | "Runs" | "Review" | "Evaluation" | "Endpoints";
+const SCREENS: readonly Screen[] = ["Classify", "Policy", "Models", "History", "Datasets", "Runs", "Review", "Evaluation", "Endpoints"];
 
 export class WorkbenchPage {
   readonly pasteBox: Locator;
@@ -71,7 +72,12 @@ export class WorkbenchPage {
     return new EvaluationPage(this.page);
   }
 
-  /** Alt+1 … Alt+8, the keyboard way to a screen. */
+  async goToEndpoints(): Promise<EndpointsPage> {
+    await this.goTo("Endpoints");
+    return new EndpointsPage(this.page);
+  }
+
+  /** Alt+1 … Alt+9, the keyboard way to a screen. */
   async goToByKey(screen: Screen): Promise<void> {
     await this.page.keyboard.press(`Alt+${SCREENS.indexOf(screen) + 1}`);
     await expect(this.page.getByRole("heading", { name: screen, level: 1 })).toBeVisible();

@@ -157,8 +157,9 @@ describe("Endpoints screen", () => {
     const probes: Record<string, EndpointProbe> = {
       "gpu-a": { name: "gpu-a", reachable: true, latencyMs: 42, models: ["llama-guard-3-8b"], modelServed: true },
       "gpu-b": { name: "gpu-b", reachable: false, models: [], error: { code: "unreachable", message: "connection refused", hint: "Is the server running?" } },
+      "gpu-c": { name: "gpu-c", reachable: true, latencyMs: 5, models: [], error: { code: "auth-invalid", message: "the API key is missing or wrong" } },
     };
-    const main = endpointHandlers([endpointInfo(), endpointInfo({ name: "gpu-b", baseUrl: "http://gpu-b:8000" })]);
+    const main = endpointHandlers([endpointInfo(), endpointInfo({ name: "gpu-b", baseUrl: "http://gpu-b:8000" }), endpointInfo({ name: "gpu-c", baseUrl: "http://gpu-c:8000" })]);
     const { store, bridge } = createTestStore({ ...main.handlers, "endpoints:test": ({ name }) => ok(probes[name]!) });
     await store.getState().refreshEndpoints();
     renderWithStore(store, <EndpointsScreen />);
@@ -166,8 +167,9 @@ describe("Endpoints screen", () => {
 
     fireEvent.click(screen.getByRole("button", { name: "Test connection to gpu-a" }));
     fireEvent.click(screen.getByRole("button", { name: "Test connection to gpu-b" }));
+    fireEvent.click(screen.getByRole("button", { name: "Test connection to gpu-c" }));
     await act(settle);
-    expect(bridge.calls.filter((call) => call.channel === "endpoints:test").map((call) => call.request)).toEqual([{ name: "gpu-a" }, { name: "gpu-b" }]);
+    expect(bridge.calls.filter((call) => call.channel === "endpoints:test").map((call) => call.request)).toEqual([{ name: "gpu-a" }, { name: "gpu-b" }, { name: "gpu-c" }]);
     const a = screen.getByRole("status", { name: "Connection test of gpu-a" }).textContent;
     expect(a).toContain("reachable");
     expect(a).toContain("42 ms");
@@ -175,6 +177,11 @@ describe("Endpoints screen", () => {
     const b = screen.getByRole("status", { name: "Connection test of gpu-b" }).textContent;
     expect(b).toContain("unreachable");
     expect(b).toContain("connection refused");
+    // Answering but refusing is not healthy: no "reachable" badge, the reason instead.
+    const c = screen.getByRole("status", { name: "Connection test of gpu-c" }).textContent;
+    expect(c).toContain("refused");
+    expect(c).not.toContain("reachable");
+    expect(c).toContain("the API key is missing or wrong");
   });
 
   it("removes an endpoint only after confirmation", async () => {

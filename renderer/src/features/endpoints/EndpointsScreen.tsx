@@ -155,7 +155,8 @@ function TestResult({ name, model, test }: { name: string; model: string; test: 
   else if (probe)
     body = (
       <span className="small">
-        <span className={`badge ${probe.modelServed === false ? "badge-accent" : "badge-ok"}`}>reachable</span>
+        {/* Reachable but refusing (a wrong key, a 5xx) is not a healthy endpoint: the badge must not look like one. */}
+        {probe.error ? <span className="badge badge-danger">refused</span> : <span className={`badge ${probe.modelServed === false ? "badge-accent" : "badge-ok"}`}>reachable</span>}
         {probe.latencyMs !== undefined && ` ${formatMs(probe.latencyMs)}`}
         {probe.modelServed === false ? ` · ${model} is not served` : ""}
         {probe.models.length > 0 && ` · serves ${probe.models.join(", ")}`}

@@ -152,6 +152,13 @@ function RunList() {
   );
 }
 
+/** "scored by gpu-1, gpu-2 and this machine": what produced a pooled run's results, once it is no longer running. */
+function scoredBy(endpoints: readonly string[], includeLocal: boolean): string {
+  const scorers = [...endpoints, ...(includeLocal ? ["this machine"] : [])];
+  const listed = scorers.length > 1 ? `${scorers.slice(0, -1).join(", ")} and ${scorers.at(-1)}` : scorers[0];
+  return `scored by ${listed}`;
+}
+
 function RunRow({ run, job }: { run: RunSummary; job?: RunJobProgress }) {
   const cancelJob = useAppStore((s) => s.cancelJob);
   const pauseJob = useAppStore((s) => s.pauseJob);
@@ -175,6 +182,7 @@ function RunRow({ run, job }: { run: RunSummary; job?: RunJobProgress }) {
       <td className="small">
         {run.policyName}
         {run.policyVersion ? ` v${run.policyVersion}` : ""} · {run.settings.threshold}
+        {run.settings.endpoints && <div className="muted small">{scoredBy(run.settings.endpoints, run.settings.includeLocal === true)}</div>}
       </td>
       <td>
         <span className={`badge run-state run-state-${state}`}>{STATE_LABELS[state]}</span>
