@@ -8,7 +8,6 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, FIXTURE_MODEL_FILE, screenshot, test } from "./fixtures.ts";
-import { DatasetsPage } from "./pages/DatasetsPage.ts";
 import { ReviewPage } from "./pages/ReviewPage.ts";
 import { WorkbenchPage } from "./pages/WorkbenchPage.ts";
 
