@@ -8,6 +8,7 @@ import { parseRequest } from "../../shared/ipc/contract.ts";
 import { err, type Result } from "../../shared/ipc/result.ts";
 import { EngineControl } from "./engineControl.ts";
 import { toResultError } from "./errors.ts";
+import { OpenRequestQueue } from "./openRequests.ts";
 import { EventHub, type AnyEventListener } from "./eventHub.ts";
 import { mergeHandlerGroups, type HandlerGroup, type HandlerTable } from "./handlerTable.ts";
 import { defaultHandlerGroups } from "./handlers/index.ts";
@@ -29,6 +30,7 @@ export interface AppHostOptions {
 
 export class AppHost {
   private readonly events = new EventHub();
+  private readonly openRequests = new OpenRequestQueue();
   private readonly jobs: JobManager;
   private readonly engineControl: EngineControl;
   private readonly runManager: RunManager;
@@ -53,6 +55,7 @@ export class AppHost {
       engineControl: this.engineControl,
       runs: this.runManager,
       hardware: cached(deps.detectHardware, options.hardwareCacheMs ?? 30_000),
+      openRequests: this.openRequests,
     };
     this.table = mergeHandlerGroups([...defaultHandlerGroups(services), ...(options.extraHandlerGroups?.(services) ?? [])]);
     this.disposables.add(() => this.jobs.cancelAll());
@@ -80,6 +83,11 @@ export class AppHost {
   /** Every pushed event (transports forward them all). */
   onAny(listener: AnyEventListener): Disposer {
     return this.events.onAny(listener);
+  }
+
+  /** Asks the UI to offer importing a model file the operating system opened with Guardbench. */
+  requestModelOpen(path: string): void {
+    this.openRequests.add([path]);
   }
 
   /** A typed, in-process client: the CLI and tests use the same entry as the transports. */

@@ -7,6 +7,7 @@ import type { GuardbenchStore } from "../store/index.ts";
 import type { DownloadService } from "./downloads.ts";
 import type { EngineControl, EngineDefaults, EnginePort } from "./engineControl.ts";
 import type { EventHub } from "./eventHub.ts";
+import type { OpenRequestQueue } from "./openRequests.ts";
 import type { JobManager } from "./jobs.ts";
 
 export interface HostPaths {
@@ -47,4 +48,6 @@ export interface HostServices extends AppHostDeps {
   runs: RunManager;
   /** detectHardware, cached */
   hardware: () => Promise<HardwareProfile>;
+  /** model files the OS asked to open, until a page takes them */
+  openRequests: OpenRequestQueue;
 }

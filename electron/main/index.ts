@@ -4,6 +4,7 @@
  */
 import { app, dialog, type BrowserWindow } from "electron";
 import { createAppHost, type RunningHost } from "../host/createAppHost.ts";
+import { modelFilesIn, OpenRequestQueue } from "../host/openRequests.ts";
 import { rendererProblem } from "../host/staticFiles.ts";
 import { StoreError } from "../store/index.ts";
 import { utilityProcessSpawner } from "./engine.ts";
@@ -16,6 +17,9 @@ import { createSecretStore, createTokenStore } from "./tokenStore.ts";
 import { createMainWindow } from "./window.ts";
 
 let mainWindow: BrowserWindow | undefined;
+/** `.gguf` files the OS asked us to open, until AppHost exists: macOS sends them before the app is ready. */
+const openRequests = new OpenRequestQueue();
+openRequests.add(modelFilesIn(process.argv.slice(1), process.cwd()));
 
 if (!app.requestSingleInstanceLock()) {
   // Another Guardbench owns the database and the engine; it gets focused by its second-instance handler.
@@ -23,7 +27,12 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   registerAppScheme();
   installSecurityPolicies();
-  app.on("second-instance", () => {
+  app.on("open-file", (event, path) => {
+    event.preventDefault();
+    openRequests.add(modelFilesIn([path], process.cwd()));
+  });
+  app.on("second-instance", (_event, argv, workingDirectory) => {
+    openRequests.add(modelFilesIn(argv.slice(1), workingDirectory));
     if (!mainWindow) return;
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
@@ -64,6 +73,8 @@ function start(): void {
   const window = createMainWindow({ preload: appPaths.preload, stateFile: appPaths.windowState() });
   mainWindow = window;
   const disconnectIpc = connectIpc(window, running.host);
+  // AppHost keeps them until the page asks (models:open-requests), so none is lost while the page loads.
+  openRequests.attach((path) => running.host.requestModelOpen(path));
   window.on("closed", () => {
     disconnectIpc();
     mainWindow = undefined;

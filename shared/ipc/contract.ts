@@ -162,6 +162,11 @@ export const requestSchemas = {
   }),
   /** validates a GGUF file from anywhere on disk and copies it into the library (`local/<name>`) */
   "models:import": z.strictObject({ path: z.string().min(1, "the path is empty").max(4096) }),
+  /**
+   * A page that listens for events asks for the model files the OS opened Guardbench with: each waiting one, and every
+   * later one, arrives as a `models:open-request` event. `delivered`: how many were waiting.
+   */
+  "models:open-requests": noFields,
   /** deletes a model file from the library (imports are copies, so the original file stays where it was) */
   "models:remove": z.strictObject({ id: z.string().min(1).max(1000) }),
   /** starts a load job: answers `{ jobId }`; `job:done` carries the new EngineStatus. `family` overrides detection. */
@@ -790,6 +795,7 @@ export interface Responses {
   "models:download": JobStarted;
   /** alreadyInstalled: the same bytes were already in the library under that name; nothing was copied */
   "models:import": { model: ModelSummary; alreadyInstalled: boolean };
+  "models:open-requests": { delivered: number };
   "models:remove": { id: string };
   "models:load": JobStarted;
   "models:unload": EngineStatus;
@@ -918,6 +924,8 @@ export interface Events {
   "job:done": JobDone;
   /** the library changed (download finished, import, removal): call `models:list` again */
   "models:changed": { reason: "downloaded" | "imported" | "removed" };
+  /** the operating system asked Guardbench to open this model file (a double-click on a `.gguf`): offer to import it */
+  "models:open-request": { path: string };
 }
 
 export type EventName = keyof Events;

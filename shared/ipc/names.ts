@@ -14,6 +14,7 @@ export const CHANNEL_NAMES = [
   "models:hardware",
   "models:download",
   "models:import",
+  "models:open-requests",
   "models:remove",
   "models:load",
   "models:unload",
@@ -53,6 +54,6 @@ export const CHANNEL_NAMES = [
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
 
-export const EVENT_NAMES = ["engine:status", "job:progress", "job:done", "models:changed"] as const;
+export const EVENT_NAMES = ["engine:status", "job:progress", "job:done", "models:changed", "models:open-request"] as const;
 
 export type EventNameLiteral = (typeof EVENT_NAMES)[number];

@@ -148,6 +148,19 @@ describe("app, policies and hardware", () => {
     expect(value(await api().invoke("policies:get", { name: "house rules" })).policy.categories).toHaveLength(12);
   });
 
+  it("holds the model files the OS opened until a page asks, then pushes each as models:open-request", async () => {
+    const since = events.length;
+    host.requestModelOpen("/downloads/guard-a.gguf");
+    host.requestModelOpen("/downloads/guard-b.gguf");
+    expect(eventsOf("models:open-request", since)).toEqual([]);
+
+    expect(value(await api().invoke("models:open-requests", {}))).toEqual({ delivered: 2 });
+    expect(eventsOf("models:open-request", since)).toEqual([{ path: "/downloads/guard-a.gguf" }, { path: "/downloads/guard-b.gguf" }]);
+    host.requestModelOpen("/downloads/guard-c.gguf");
+    expect(eventsOf("models:open-request", since).at(-1)).toEqual({ path: "/downloads/guard-c.gguf" });
+    expect(value(await api().invoke("models:open-requests", {}))).toEqual({ delivered: 0 });
+  });
+
   it("keeps the Hub token on the main side and reports only where it comes from", async () => {
     expect(value(await api().invoke("hf:token-status", {}))).toEqual({ present: false, source: "none" });
     expect(await api().invoke("hf:token-set", { token: "hf_has a space" })).toMatchObject({ ok: false, error: { code: "auth-invalid" } });

@@ -26,6 +26,13 @@ export function modelHandlers(services: HostServices): HandlerGroup {
         return ok({ jobId: startDownloadJob(services, download) });
       },
 
+      "models:open-requests": async () => {
+        const delivered = services.openRequests.waiting;
+        // The page subscribed to events before asking: the waiting paths and every later one arrive as events.
+        services.openRequests.attach((path) => events.emit("models:open-request", { path }));
+        return ok({ delivered });
+      },
+
       "models:import": async ({ path }) => {
         const imported = await library.importModel(path);
         if (imported.ok && !imported.value.alreadyInstalled) events.emit("models:changed", { reason: "imported" });

@@ -77,6 +77,20 @@ describe("AppShell", () => {
     expect(bridge.calls.filter((call) => call.channel === "classify:cancel")).toHaveLength(2);
   });
 
+  it("shows the Models screen with a file the OS opened Guardbench with, ready to import", async () => {
+    const { store, bridge } = createTestStore({ ...emptyMachineHandlers(), "models:open-requests": () => ok({ delivered: 0 }) });
+    store.getState().start();
+    renderWithStore(store, <AppShell />);
+    await act(settle);
+    expect(bridge.calls.some((call) => call.channel === "models:open-requests")).toBe(true);
+
+    act(() => bridge.emit("models:open-request", { path: "/downloads/Llama-Guard-3-1B-Q8_0.gguf" }));
+    expect(screen.getByRole("heading", { name: "Models", level: 1 })).toBeTruthy();
+    expect(screen.getByLabelText("Import a .gguf file from this machine")).toHaveProperty("value", "/downloads/Llama-Guard-3-1B-Q8_0.gguf");
+    expect(screen.getByText(/Opened Llama-Guard-3-1B-Q8_0\.gguf: press Import/)).toBeTruthy();
+    expect(bridge.calls.some((call) => call.channel === "models:import")).toBe(false);
+  });
+
   it("works without a model: every screen renders and Classify says why it cannot run", async () => {
     const { store } = createTestStore(emptyMachineHandlers());
     store.getState().start();

@@ -84,7 +84,10 @@ export const createAppShellSlice: SliceCreator<AppShellSlice> = (set, get, { bri
           void get().refreshLibrary();
           void get().refreshCatalog();
         }),
+        bridge.on("models:open-request", ({ path }) => get().offerModelFile(path)),
       ];
+      // Subscribed first: the files the OS opened Guardbench with arrive as models:open-request events.
+      void bridge.invoke("models:open-requests", {});
       return () => unsubscribe.forEach((stop) => stop());
     },
   };

@@ -40,11 +40,12 @@ function ImportForm() {
   const importModel = useAppStore((s) => s.importModel);
   const importing = useAppStore(modelsSelectors.importing);
   const error = useAppStore(modelsSelectors.importError);
-  const [path, setPath] = useState("");
+  const path = useAppStore(modelsSelectors.importPath);
+  const setPath = useAppStore((s) => s.setImportPath);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (path.trim() !== "" && (await importModel(path.trim()))) setPath("");
+    if (path.trim() !== "") await importModel(path.trim());
   }
 
   return (

@@ -139,4 +139,5 @@ export const modelsSelectors = {
   actionError: (s: AppState) => s.models.actionError,
   importing: (s: AppState) => s.models.importing,
   importError: (s: AppState) => s.models.importError,
+  importPath: (s: AppState) => s.models.importPath,
 };

@@ -38,6 +38,8 @@ export interface ModelsState {
   actionError?: ResultError;
   importing: boolean;
   importError?: ResultError;
+  /** what the import field holds: typed, or a file the operating system opened Guardbench with */
+  importPath: string;
 }
 
 export interface ModelsSlice {
@@ -57,6 +59,9 @@ export interface ModelsSlice {
   removeModel(id: string): Promise<void>;
   /** copies a GGUF file from anywhere on this machine into the library; returns whether it worked */
   importModel(path: string): Promise<boolean>;
+  setImportPath(path: string): void;
+  /** a `.gguf` the operating system opened Guardbench with: the Models screen, the file ready to import */
+  offerModelFile(path: string): void;
   setHfToken(token: string): Promise<boolean>;
   clearHfToken(): Promise<void>;
   engineStatusChanged(status: EngineStatus): void;
@@ -64,7 +69,7 @@ export interface ModelsSlice {
   jobFinished(done: JobDone): void;
 }
 
-export const initialModelsState: ModelsState = { engine: { state: "idle" }, jobs: {}, downloadFailures: {}, importing: false };
+export const initialModelsState: ModelsState = { engine: { state: "idle" }, jobs: {}, downloadFailures: {}, importing: false, importPath: "" };
 
 /** The library id a Hub download ends up under (and the catalog file key). */
 export function libraryIdOf(repo: string, file: string): string {
@@ -161,11 +166,21 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, { bridge 
         patch({ importing: false, importError: imported.error });
         return false;
       }
-      patch({ importing: false });
+      patch({ importing: false, importPath: "" });
       const { model, alreadyInstalled } = imported.value;
       get().notify({ kind: "info", message: alreadyInstalled ? `${model.fileName} is already in the library.` : `Imported ${model.fileName}.` });
       await get().refreshLibrary();
       return true;
+    },
+
+    setImportPath: (importPath) => patch({ importPath, importError: undefined }),
+
+    offerModelFile(path) {
+      patch({ importPath: path, importError: undefined });
+      get().navigate("models");
+      const fileName = path.split(/[\\/]/).at(-1) ?? path;
+      // Importing copies the file (gigabytes): the user confirms with Import rather than it starting on a double-click.
+      get().notify({ kind: "info", message: `Opened ${fileName}: press Import to copy it into the library, then load it.` });
     },
 
     async setHfToken(token) {
