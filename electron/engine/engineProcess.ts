@@ -67,6 +67,19 @@ interface RunningWorker {
   failStart(error: EngineError): void;
 }
 
+/**
+ * Hardware detection in a worker of its own, started for it and stopped after: probing GPU backends loads drivers that
+ * can abort the process, which must never be the window's process (or the engine's, with a model loaded).
+ */
+export async function detectHardwareInWorker(spawn: WorkerSpawner, gpu: EngineMethods["detectHardware"]["params"]["gpu"]): Promise<EngineMethods["detectHardware"]["result"]> {
+  const worker = new EngineProcess(spawn);
+  try {
+    return await worker.detectHardware(gpu);
+  } finally {
+    worker.dispose();
+  }
+}
+
 export class EngineProcess implements ClassifierEngine {
   private worker: RunningWorker | undefined;
   private readonly pending = new Map<number, Pending>();
@@ -128,6 +141,10 @@ export class EngineProcess implements ClassifierEngine {
 
   describeTokens(tokens: number[]): Promise<EngineMethods["describeTokens"]["result"]> {
     return this.call("describeTokens", { tokens });
+  }
+
+  detectHardware(gpu: EngineMethods["detectHardware"]["params"]["gpu"]): Promise<EngineMethods["detectHardware"]["result"]> {
+    return this.call("detectHardware", { gpu });
   }
 
   /** Kills the worker; the next call starts a new one. */

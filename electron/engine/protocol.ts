@@ -6,6 +6,8 @@ import type { ClassificationResult, ClassifyOptions } from "../../shared/classif
 import type { EngineErrorData } from "./errors.ts";
 import type { ClassifyRequest, LoadedModelInfo, ScorerLoadOptions } from "./scorer.ts";
 import type { CompleteTokensParams, DescribedTokens, TokenCompletion, TokenizeTextsParams, VocabularyFacts } from "./completion.ts";
+import type { GpuMode } from "./hardware.ts";
+import type { HardwareProfile } from "../../shared/models/fit.ts";
 
 export interface EngineMethods {
   load: { params: ScorerLoadOptions; result: LoadedModelInfo };
@@ -19,6 +21,8 @@ export interface EngineMethods {
   vocabulary: { params: Record<string, never>; result: VocabularyFacts };
   tokenizeTexts: { params: TokenizeTextsParams; result: number[][] };
   describeTokens: { params: { tokens: number[] }; result: DescribedTokens };
+  /** RAM, cores and the GPU node-llama-cpp finds; only in a worker without a model (see detectHardwareInWorker) */
+  detectHardware: { params: { gpu: GpuMode }; result: HardwareProfile };
 }
 
 export type EngineMethod = keyof EngineMethods;

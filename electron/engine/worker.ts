@@ -4,6 +4,7 @@
  */
 import { EngineError } from "./errors.ts";
 import { LlamaScorer, messageOf } from "./scorer.ts";
+import { detectHardware } from "./hardware.ts";
 import type { EngineMethods, FromEngine, ToEngine } from "./protocol.ts";
 
 interface ParentPort {
@@ -53,6 +54,11 @@ const handlers: { [M in keyof EngineMethods]: (params: EngineMethods[M]["params"
   vocabulary: async () => loadedScorer().vocabulary(),
   tokenizeTexts: async (params) => loadedScorer().tokenizeTexts(params),
   describeTokens: async ({ tokens }) => loadedScorer().describeTokens(tokens),
+  async detectHardware({ gpu }) {
+    // Detection disposes the llama.cpp instance it opens, which a loaded model may share.
+    if (scorer) throw new EngineError("engine-busy", "hardware is detected in a worker without a model", "Use detectHardwareInWorker, which starts its own worker.");
+    return detectHardware({ gpu });
+  },
 };
 
 parent.on("message", (message) => {

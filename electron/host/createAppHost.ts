@@ -4,8 +4,8 @@
  * worker spawner and the token store differ between them.
  */
 import packageJson from "../../package.json" with { type: "json" };
-import { EngineProcess, forkWorker, type WorkerSpawner } from "../engine/engineProcess.ts";
-import { detectHardware, gpuModeFromEnv } from "../engine/hardware.ts";
+import { detectHardwareInWorker, EngineProcess, forkWorker, type WorkerSpawner } from "../engine/engineProcess.ts";
+import { gpuModeFromEnv } from "../engine/hardware.ts";
 import { ModelVocabulary } from "../engine/remote/promptEncoding.ts";
 import { ModelLibrary } from "../models/library.ts";
 import { modelsDirectory } from "../models/paths.ts";
@@ -58,7 +58,7 @@ export function createAppHost(setup: HostSetup): RunningHost {
     engineDefaults: { gpu, ...setup.engineDefaults },
     library: new ModelLibrary(setup.home),
     downloads: new HubDownloads({ modelsDir: paths.modelsDir, env: setup.env, tokenStore }),
-    detectHardware: () => detectHardware({ gpu }),
+    detectHardware: () => detectHardwareInWorker(setup.spawnWorker ?? forkWorker, gpu),
     tokenStore,
     secretStore: setup.secretStore ?? new FileSecretStore(secretsFilePath(setup.home)),
     openVocabulary: (modelPath, family) => ModelVocabulary.open(modelPath, family, setup.spawnWorker ?? forkWorker),

@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detectHardware, estimateModelFileMemory, gpuModeFromEnv } from "../../electron/engine/hardware.ts";
+import { detectHardwareInWorker, EngineProcess, forkWorker, type WorkerSpawner } from "../../electron/engine/engineProcess.ts";
 import { assessFit, ModelLibrary } from "../../electron/models/library.ts";
 import { rateFit, type FitReport, type HardwareProfile } from "../../shared/models/fit.ts";
 import { writeProgrammedModel } from "../fixtures/models.ts";
@@ -28,6 +29,34 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
+});
+
+describe("detectHardware in a worker of its own (what the app and serve use)", () => {
+  it("reports what detection in this process reports, and stops the worker it started", async () => {
+    const spawned: Array<{ exited: boolean }> = [];
+    const countingSpawner: WorkerSpawner = () => {
+      const handle = forkWorker();
+      const record = { exited: false };
+      spawned.push(record);
+      handle.onExit(() => (record.exited = true));
+      return handle;
+    };
+    const inWorker = await detectHardwareInWorker(countingSpawner, false);
+    const { freeRamBytes: _free, ...stable } = hardware;
+    expect(inWorker).toMatchObject(stable);
+    expect(spawned).toHaveLength(1);
+    await expect.poll(() => spawned[0]!.exited).toBe(true);
+  });
+
+  it("is refused by a worker that has a model loaded, whose llama.cpp instance detection would dispose", async () => {
+    const engine = new EngineProcess();
+    try {
+      await engine.load({ modelPath: fixturePath, family: "llama-guard-3-1b", gpu: false, threads: 1, contextSize: 512 });
+      await expect(engine.detectHardware(false)).rejects.toMatchObject({ code: "engine-busy" });
+    } finally {
+      engine.dispose();
+    }
+  });
 });
 
 describe("detectHardware", () => {
