@@ -58,6 +58,20 @@ function startCli(args: string[], env: Record<string, string>): { child: ChildPr
 
 const runCli = (args: string[], env: Record<string, string>) => startCli(args, env).finished;
 
+/** Where the Hub double holds the first pull of the model, silent, until the client gives up or is killed. */
+const stallAt = 640 * 1024;
+
+/** A pull of the model that the Hub holds mid-file: its process, with the home and environment it runs in. */
+async function pullHeldMidFile() {
+  const { home, installed } = await setUp();
+  hub.setFault({ file: model.path, fault: { kind: "stall", afterBytes: stallAt } });
+  const env = { GUARDBENCH_HOME: home, HF_ENDPOINT: hub.url };
+  const first = startCli([repo, model.path, "--json"], env);
+  const partial = `${installed(repo)}.partial`;
+  await waitUntil(async () => ((await stat(partial).catch(() => undefined))?.size ?? 0) >= stallAt, "the first pull is mid-file");
+  return { home, installed, env, first };
+}
+
 describe("guardbench models pull", () => {
   it("--json prints exactly one JSON line with path, sha256 and size, and installs the verified file", async () => {
     const { home, installed } = await setUp();
@@ -72,13 +86,7 @@ describe("guardbench models pull", () => {
   });
 
   it("resumes with a Range request after the process was killed mid-file", async () => {
-    const { home, installed } = await setUp();
-    const stallAt = 640 * 1024;
-    hub.setFault({ file: model.path, fault: { kind: "stall", afterBytes: stallAt } });
-    const env = { GUARDBENCH_HOME: home, HF_ENDPOINT: hub.url };
-    const first = startCli([repo, model.path, "--json"], env);
-    const partial = `${installed(repo)}.partial`;
-    await waitUntil(async () => ((await stat(partial).catch(() => undefined))?.size ?? 0) >= stallAt, "the first pull is mid-file");
+    const { home, installed, env, first } = await pullHeldMidFile();
 
     first.child.kill("SIGKILL");
     expect((await first.finished).signal).toBe("SIGKILL");
@@ -95,13 +103,7 @@ describe("guardbench models pull", () => {
   });
 
   it("makes a second process pulling the same file wait for the first, then take over its partial once it is killed", async () => {
-    const { home, installed } = await setUp();
-    const stallAt = 640 * 1024;
-    hub.setFault({ file: model.path, fault: { kind: "stall", afterBytes: stallAt } });
-    const env = { GUARDBENCH_HOME: home, HF_ENDPOINT: hub.url };
-    const first = startCli([repo, model.path, "--json"], env);
-    const partial = `${installed(repo)}.partial`;
-    await waitUntil(async () => ((await stat(partial).catch(() => undefined))?.size ?? 0) >= stallAt, "the first pull is mid-file");
+    const { home, installed, env, first } = await pullHeldMidFile();
 
     const second = startCli([repo, model.path, "--json"], env);
     await waitUntil(async () => second.stderrSoFar().includes("waiting: another Guardbench process is downloading"), "the second pull says it waits");
