@@ -13,9 +13,15 @@ import { getLlama, type Token } from "node-llama-cpp";
 import { LlamaScorer, type EngineWork } from "../../electron/engine/scorer.ts";
 import { ExactDistribution } from "../../electron/engine/distribution.ts";
 import { ensureRandom1BModel } from "../fixtures/models.ts";
+import { cardInfo, presetPolicy, type Policy } from "../../shared/taxonomy/index.ts";
 import type { Turn } from "../../shared/conversation/types.ts";
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 200);
+/**
+ * "preset" (default): the Llama Guard 3 1B categories as its template ships them, names only. "described": the same
+ * categories each with the model card's description, as a policy author writing definitions would: a longer prefix.
+ */
+const POLICY_KIND = process.env.BENCH_POLICY ?? "preset";
 /** sequence counts for the parallel arms, e.g. BENCH_PARALLEL=4,8 */
 const PARALLEL = (process.env.BENCH_PARALLEL ?? "4,8").split(",").map(Number);
 const ROUND = Math.max(...PARALLEL);
@@ -34,6 +40,15 @@ function conversations(): { measured: Turn[][]; warmUp: Turn[][] } {
   const turns = (line: string) => (JSON.parse(line) as { messages: Turn[] }).messages;
   return { measured: lines.slice(0, ITEMS).map(turns), warmUp: lines.slice(-ROUND).map(turns) };
 }
+
+function benchPolicy(): Policy {
+  const preset = presetPolicy("llama-guard-3-1b");
+  if (POLICY_KIND === "preset") return preset;
+  if (POLICY_KIND !== "described") throw new Error(`BENCH_POLICY is "preset" or "described", not "${POLICY_KIND}"`);
+  const categories = preset.categories.map((category) => ({ ...category, description: cardInfo("llama-guard-3-1b", category.code)?.cardDescription ?? "" }));
+  return { ...preset, name: "Llama Guard 3 1B categories with the model card's descriptions", categories };
+}
+const policy = benchPolicy();
 
 interface Arm {
   label: string;
@@ -55,7 +70,7 @@ async function scoreInterleaved(arms: Arm[], items: Turn[][]): Promise<void> {
     for (const arm of arms) {
       const started = performance.now();
       for (let i = 0; i < round.length; i += arm.parallel) {
-        await Promise.all(round.slice(i, i + arm.parallel).map((turns) => arm.scorer.classify({ turns }, { maxTokens: MAX_TOKENS })));
+        await Promise.all(round.slice(i, i + arm.parallel).map((turns) => arm.scorer.classify({ turns, policy }, { maxTokens: MAX_TOKENS })));
       }
       arm.seconds += (performance.now() - started) / 1000;
     }
@@ -82,7 +97,7 @@ function since(before: EngineWork, after: EngineWork): EngineWork {
 
 /** Tokens every prompt shares (the policy prefix) and the average prompt length, from the scorer's own tokenisation. */
 function promptSplit(scorer: LlamaScorer, items: Turn[][]): { shared: number; average: number } {
-  const prompts = items.map((turns) => scorer.tokenizePrompt(scorer.buildPrompt({ turns }).prompt));
+  const prompts = items.map((turns) => scorer.tokenizePrompt(scorer.buildPrompt({ turns, policy }).prompt));
   let shared = prompts[0]!.length;
   for (const tokens of prompts) {
     let i = 0;
@@ -118,7 +133,7 @@ async function exactProbabilityCost(modelPath: string): Promise<{ withLogitsMs: 
 
 const modelPath = await ensureRandom1BModel();
 const { measured: items, warmUp } = conversations();
-console.log(`Guardbench bench: ${items.length} conversations, one policy (llama-guard-3-1b preset), XSTest prompts, random Q8_0 model at the Llama Guard 3 1B shape, ${THREADS} threads\n`);
+console.log(`Guardbench bench: ${items.length} conversations, one policy (${policy.name}), XSTest prompts, random Q8_0 model at the Llama Guard 3 1B shape, ${THREADS} threads\n`);
 
 const load = (reusePrefix: boolean, sequences: number) =>
   LlamaScorer.load({ modelPath, family: "llama-guard-3-1b", gpu: false, threads: THREADS, contextSize: 2048, sequences, reusePrefix });
@@ -131,7 +146,7 @@ const arms: Arm[] = [
 ];
 // Warm-up: pages the weights in, and gives every reusing sequence its policy prefix (evaluated once, copied to the rest).
 for (const arm of arms) {
-  await Promise.all(warmUp.slice(0, arm.parallel).map((turns) => arm.scorer.classify({ turns }, { maxTokens: MAX_TOKENS })));
+  await Promise.all(warmUp.slice(0, arm.parallel).map((turns) => arm.scorer.classify({ turns, policy }, { maxTokens: MAX_TOKENS })));
   arm.workBefore = arm.scorer.work();
 }
 await scoreInterleaved(arms, items);
