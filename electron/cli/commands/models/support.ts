@@ -2,7 +2,8 @@
 import type { Writable } from "node:stream";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { DEFAULT_FIT_CONTEXT, formatBytes, usableRamBytes, usableVramBytes, type HardwareProfile } from "../../../../shared/models/fit.ts";
-import { detectHardware, gpuModeFromEnv } from "../../../engine/hardware.ts";
+import { detectHardwareInWorker, forkWorker } from "../../../engine/engineProcess.ts";
+import { gpuModeFromEnv } from "../../../engine/hardware.ts";
 import { assessFit, ModelLibrary, type LibraryFitReport } from "../../../models/library.ts";
 import { guardbenchHome } from "../../../models/paths.ts";
 import { CliFailure, CliUsageError, writeLine, type CliIo } from "../../command.ts";
@@ -67,7 +68,8 @@ export async function assessThisMachine(io: CliIo, options: { contextSize: numbe
   if (options.preferredModelId !== undefined && !library.catalog.models.some((model) => model.id === options.preferredModelId)) {
     throw new CliUsageError(`no catalog model has the id "${options.preferredModelId}"; ids: ${library.catalog.models.map((m) => m.id).join(", ")}`);
   }
-  const hardware = await detectHardware({ gpu: gpuModeFromEnv(io.env) });
+  // In a worker, as the app does: a GPU probe that aborts takes down that worker, and this command reports it.
+  const hardware = await detectHardwareInWorker(forkWorker, gpuModeFromEnv(io.env));
   return { library, report: await assessFit(library, { hardware, ...options }) };
 }
 
