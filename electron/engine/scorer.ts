@@ -517,7 +517,8 @@ class SequenceEvaluator {
   }
 }
 
-function commonPrefixLength(a: readonly Token[], b: readonly Token[]): number {
+/** How many leading tokens `a` and `b` share. */
+export function commonPrefixLength(a: readonly number[], b: readonly number[]): number {
   const limit = Math.min(a.length, b.length);
   let i = 0;
   while (i < limit && a[i] === b[i]) i++;

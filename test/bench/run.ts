@@ -10,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { getLlama, type Token } from "node-llama-cpp";
-import { LlamaScorer, type EngineWork } from "../../electron/engine/scorer.ts";
+import { commonPrefixLength, LlamaScorer, type EngineWork } from "../../electron/engine/scorer.ts";
 import { ExactDistribution } from "../../electron/engine/distribution.ts";
 import { ensureRandom1BModel } from "../fixtures/models.ts";
 import { cardInfo, presetPolicy, type Policy } from "../../shared/taxonomy/index.ts";
@@ -98,12 +98,7 @@ function since(before: EngineWork, after: EngineWork): EngineWork {
 /** Tokens every prompt shares (the policy prefix) and the average prompt length, from the scorer's own tokenisation. */
 function promptSplit(scorer: LlamaScorer, items: Turn[][]): { shared: number; average: number } {
   const prompts = items.map((turns) => scorer.tokenizePrompt(scorer.buildPrompt({ turns, policy }).prompt));
-  let shared = prompts[0]!.length;
-  for (const tokens of prompts) {
-    let i = 0;
-    while (i < shared && tokens[i] === prompts[0]![i]) i++;
-    shared = i;
-  }
+  const shared = Math.min(...prompts.map((tokens) => commonPrefixLength(tokens, prompts[0]!)));
   return { shared, average: prompts.reduce((sum, tokens) => sum + tokens.length, 0) / prompts.length };
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ClassificationResult } from "../../shared/classify/result.ts";
 import type { Turn } from "../../shared/conversation/types.ts";
-import { LlamaScorer } from "../../electron/engine/scorer.ts";
+import { commonPrefixLength, LlamaScorer } from "../../electron/engine/scorer.ts";
 import { llamaGuard3UnsafeAnswer } from "../fixtures/guardAnswers.ts";
 import { writeProgrammedModel } from "../fixtures/models.ts";
 
@@ -84,9 +84,3 @@ describe("parallel sequences", () => {
     expect(comparable(await scorer.classify({ turns: conversations[1]! }))).toEqual(comparable(oneAtATime[1]!));
   });
 });
-
-function commonPrefixLength(a: readonly number[], b: readonly number[]): number {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
-}
