@@ -43,19 +43,37 @@ export function browserEffects(): Omit<StoreDeps, "bridge"> {
 
 export function createAppStore(bridge: Bridge, effects: Omit<StoreDeps, "bridge"> = browserEffects()): AppStore {
   const deps: StoreDeps = { bridge, ...effects };
-  return createStore<AppState>()((set, get) => ({
-    ...createAppShellSlice(set, get, deps),
-    ...createConversationSlice(set, get, deps),
-    ...createPolicySlice(set, get, deps),
-    ...createModelsSlice(set, get, deps),
-    ...createResultsSlice(set, get, deps),
-    ...createHistorySlice(set, get, deps),
-    ...createDatasetsSlice(set, get, deps),
-    ...createRunsSlice(set, get, deps),
-    ...createReviewSlice(set, get, deps),
-    ...createEvaluationSlice(set, get, deps),
-    ...createEndpointsSlice(set, get, deps),
-  }));
+  return createStore<AppState>()(
+    (set, get) =>
+      mergeSlices(
+        createAppShellSlice(set, get, deps),
+        createConversationSlice(set, get, deps),
+        createPolicySlice(set, get, deps),
+        createModelsSlice(set, get, deps),
+        createResultsSlice(set, get, deps),
+        createHistorySlice(set, get, deps),
+        createDatasetsSlice(set, get, deps),
+        createRunsSlice(set, get, deps),
+        createReviewSlice(set, get, deps),
+        createEvaluationSlice(set, get, deps),
+        createEndpointsSlice(set, get, deps),
+      ) as AppState,
+  );
+}
+
+/**
+ * The slices as one state object. Two slices naming the same action would silently leave only the later one (the
+ * type of the merged state cannot tell when both have the same signature), so a repeated key is refused.
+ */
+export function mergeSlices(...slices: object[]): object {
+  const merged: Record<string, unknown> = {};
+  for (const slice of slices) {
+    for (const [key, value] of Object.entries(slice)) {
+      if (key in merged) throw new Error(`two store slices define "${key}"; give one of them another name`);
+      merged[key] = value;
+    }
+  }
+  return merged;
 }
 
 const StoreContext = createContext<AppStore | null>(null);

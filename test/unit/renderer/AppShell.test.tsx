@@ -91,6 +91,15 @@ describe("AppShell", () => {
     expect(bridge.calls.some((call) => call.channel === "models:import")).toBe(false);
   });
 
+  it("keeps what is typed in the model import field there, apart from the dataset import's path", async () => {
+    const { store } = createTestStore(emptyMachineHandlers());
+    renderWithStore(store, <AppShell />);
+    fireEvent.keyDown(window, { key: "3", code: "Digit3", altKey: true });
+    fireEvent.change(screen.getByLabelText("Import a .gguf file from this machine"), { target: { value: "/models/typed.gguf" } });
+    expect(screen.getByLabelText("Import a .gguf file from this machine")).toHaveProperty("value", "/models/typed.gguf");
+    expect(store.getState().datasets.wizard.path).not.toBe("/models/typed.gguf");
+  });
+
   it("works without a model: every screen renders and Classify says why it cannot run", async () => {
     const { store } = createTestStore(emptyMachineHandlers());
     store.getState().start();

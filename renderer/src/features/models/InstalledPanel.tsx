@@ -41,7 +41,7 @@ function ImportForm() {
   const importing = useAppStore(modelsSelectors.importing);
   const error = useAppStore(modelsSelectors.importError);
   const path = useAppStore(modelsSelectors.importPath);
-  const setPath = useAppStore((s) => s.setImportPath);
+  const setPath = useAppStore((s) => s.setModelImportPath);
 
   async function submit(event: FormEvent) {
     event.preventDefault();

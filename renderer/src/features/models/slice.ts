@@ -59,7 +59,7 @@ export interface ModelsSlice {
   removeModel(id: string): Promise<void>;
   /** copies a GGUF file from anywhere on this machine into the library; returns whether it worked */
   importModel(path: string): Promise<boolean>;
-  setImportPath(path: string): void;
+  setModelImportPath(path: string): void;
   /** a `.gguf` the operating system opened Guardbench with: the Models screen, the file ready to import */
   offerModelFile(path: string): void;
   setHfToken(token: string): Promise<boolean>;
@@ -173,10 +173,10 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, { bridge 
       return true;
     },
 
-    setImportPath: (importPath) => patch({ importPath, importError: undefined }),
+    setModelImportPath: (importPath) => patch({ importPath, importError: undefined }),
 
     offerModelFile(path) {
-      patch({ importPath: path, importError: undefined });
+      get().setModelImportPath(path);
       get().navigate("models");
       const fileName = path.split(/[\\/]/).at(-1) ?? path;
       // Importing copies the file (gigabytes): the user confirms with Import rather than it starting on a double-click.
