@@ -17,6 +17,15 @@ export function Panel({ title, actions, children, className, headingLevel = 2 }:
   );
 }
 
+/** A panel's quiet "Refresh" action: asks the main side for its list again. */
+export function RefreshButton({ onRefresh }: { onRefresh(): Promise<void> }) {
+  return (
+    <button type="button" className="button button-quiet button-small" onClick={() => void onRefresh()}>
+      Refresh
+    </button>
+  );
+}
+
 export function ScreenHeader({ title, description, children }: { title: string; description: string; children?: ReactNode }) {
   return (
     <header className="screen-header">

@@ -7,7 +7,7 @@ import type { EndpointInfo } from "../../../../shared/ipc/index.ts";
 import { ENDPOINT_KINDS, type EndpointKind } from "../../../../shared/remote/endpoint.ts";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { formatDateTime, formatMs } from "../../components/format.ts";
-import { Panel, ScreenHeader } from "../../components/Panel.tsx";
+import { Panel, RefreshButton, ScreenHeader } from "../../components/Panel.tsx";
 import { useAppStore } from "../../store/index.ts";
 import { endpointsSelectors } from "./selectors.ts";
 import type { EndpointTestState } from "./slice.ts";
@@ -53,11 +53,7 @@ function EndpointList({ onEdit }: { onEdit(name: string): void }) {
   return (
     <Panel
       title="Saved endpoints"
-      actions={
-        <button type="button" className="button button-quiet button-small" onClick={() => void refresh()}>
-          Refresh
-        </button>
-      }
+      actions={<RefreshButton onRefresh={refresh} />}
     >
       {listError && <ErrorMessage error={listError} title="The endpoints could not be listed" />}
       {actionError && <ErrorMessage error={actionError} />}

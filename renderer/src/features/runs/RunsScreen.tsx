@@ -3,7 +3,7 @@ import { useId, useState, type FormEvent } from "react";
 import type { RunJobProgress, RunSummary } from "../../../../shared/ipc/index.ts";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { formatDateTime, formatEta } from "../../components/format.ts";
-import { Panel, ScreenHeader } from "../../components/Panel.tsx";
+import { Panel, RefreshButton, ScreenHeader } from "../../components/Panel.tsx";
 import { ProgressBar } from "../../components/ProgressBar.tsx";
 import { useAppStore } from "../../store/index.ts";
 import { datasetsSelectors } from "../datasets/selectors.ts";
@@ -118,11 +118,7 @@ function RunList() {
   return (
     <Panel
       title="Runs"
-      actions={
-        <button type="button" className="button button-quiet button-small" onClick={() => void refresh()}>
-          Refresh
-        </button>
-      }
+      actions={<RefreshButton onRefresh={refresh} />}
     >
       {error && <ErrorMessage error={error} />}
       {runs.length === 0 ? (
