@@ -371,7 +371,8 @@ class HeaderParser {
     const headerEndOffset = r.position;
     const dataOffset = alignUp(BigInt(headerEndOffset), BigInt(alignment));
     const last = this.tensors.at(-1);
-    const dataEnd = last ? dataOffset + BigInt(last.dataOffset) + BigInt(last.byteSize) : dataOffset;
+    // Without tensors there is no data to pad to (llama.cpp reads such vocabulary-only files as they are).
+    const dataEnd = last ? dataOffset + BigInt(last.dataOffset) + BigInt(last.byteSize) : BigInt(headerEndOffset);
     if (dataEnd > BigInt(r.fileSize)) {
       const percent = Math.floor((r.fileSize / Number(dataEnd)) * 100);
       throw new GgufProblemError({
@@ -656,7 +657,7 @@ function describeType(entry: GgufMetadataEntry): string {
 }
 
 function article(text: string): string {
-  return /^[aeiou]/.test(text) ? `an ${text}` : `a ${text}`;
+  return /^[aeio]/.test(text) ? `an ${text}` : `a ${text}`;
 }
 
 function alignUp(value: bigint, alignment: bigint): bigint {

@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inspectModelFile, readGgufHeader, type GgufReadResult } from "../../../electron/gguf/index.ts";
 import { ModelLibrary } from "../../../electron/models/library.ts";
 import type { ModelFileErrorCode } from "../../../shared/models/modelInfo.ts";
-import { writeTinyGguf } from "../../fixtures/gguf/tiny.ts";
+import { TINY_METADATA, writeTinyGguf } from "../../fixtures/gguf/tiny.ts";
+import { gguf, GgufValueType, writeGguf, type GgufValue } from "../../fixtures/gguf/writer.ts";
 
 const run = promisify(execFile);
 const repoRoot = join(import.meta.dirname, "..", "..", "..");
@@ -78,6 +79,18 @@ function layoutOf(bytes: Buffer): Layout {
     p += length;
   };
 
+  /** The key of a metadata entry or the name of a tensor, which starts the entry: its length field, then its bytes. */
+  const nameOf = (what: "key" | "name", owned: string, offsets: Map<string, number>) => {
+    owner = p;
+    field(`${what}-length`, `${what} length of ${owned}`, 8);
+    const length = u64();
+    const text = bytes.toString("utf8", p, p + length);
+    offsets.set(text, owner);
+    field(`${what}-bytes`, `${what} bytes of "${text}"`, length);
+    p += length;
+    return text;
+  };
+
   field("version", "GGUF version", 4);
   u32();
   field("tensor-count", "tensor count", 8);
@@ -85,13 +98,7 @@ function layoutOf(bytes: Buffer): Layout {
   field("entry-count", "metadata entry count", 8);
   const entryCount = u64();
   for (let i = 0; i < entryCount; i++) {
-    owner = p;
-    field("key-length", `key length of entry ${i + 1}`, 8);
-    const keyLength = u64();
-    const key = bytes.toString("utf8", p, p + keyLength);
-    entryOffsets.set(key, owner);
-    field("key-bytes", `key bytes of "${key}"`, keyLength);
-    p += keyLength;
+    const key = nameOf("key", `entry ${i + 1}`, entryOffsets);
     field("value-type", `value type of "${key}"`, 4);
     const type = u32();
     if (key === "general.alignment") field("alignment-value", "general.alignment value", 4);
@@ -106,13 +113,7 @@ function layoutOf(bytes: Buffer): Layout {
     for (let item = 0; item < length; item++) skipValue(itemType, `item ${item + 1} of "${key}"`);
   }
   for (let i = 0; i < tensorCount; i++) {
-    owner = p;
-    field("name-length", `name length of tensor ${i + 1}`, 8);
-    const nameLength = u64();
-    const name = bytes.toString("utf8", p, p + nameLength);
-    tensorInfoOffsets.set(name, owner);
-    field("name-bytes", `name bytes of tensor "${name}"`, nameLength);
-    p += nameLength;
+    const name = nameOf("name", `tensor ${i + 1}`, tensorInfoOffsets);
     field("dimension-count", `dimension count of "${name}"`, 4);
     const dimensionCount = u32();
     const rowLength = Number(bytes.readBigUInt64LE(p));
@@ -346,5 +347,30 @@ describe("GGUF header fuzzer", () => {
       console.log("read " + read);`;
     const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script, JSON.stringify(accepted)], { cwd: repoRoot });
     expect(stdout.trim()).toBe(`read ${accepted.length}`);
+  });
+});
+
+describe("keys llama.cpp reads with a fixed type and no check of its own", () => {
+  const u64 = (value: bigint): GgufValue => ({ type: GgufValueType.Uint64, value });
+  it.each<[string, Record<string, GgufValue>, RegExp]>([
+    ["an alignment that is not a uint32 (llama.cpp asserts on it)", { "general.alignment": u64(32n) }, /general\.alignment \(at offset [\d,]+\) is a uint64; it must be a uint32/],
+    ["an architecture that is not a string", { "general.architecture": gguf.u32(7) }, /general\.architecture \(at offset [\d,]+\) is a uint32; llama\.cpp reads it as a string/],
+    ["a vocabulary of numbers", { "tokenizer.ggml.tokens": gguf.i32s([1, 2, 3, 4, 5, 6]) }, /tokenizer\.ggml\.tokens \(at offset [\d,]+\) is an array of int32; llama\.cpp reads it as an array of string/],
+    ["token types of the wrong width", { "tokenizer.ggml.token_type": { type: GgufValueType.Array, itemType: GgufValueType.Uint8, values: [1, 1, 1, 1, 1, 1] } }, /token_type \(at offset [\d,]+\) is an array of uint8; llama\.cpp reads it as an array of int32/],
+    ["scores shorter than the vocabulary (llama.cpp would read past them)", { "tokenizer.ggml.scores": { type: GgufValueType.Array, itemType: GgufValueType.Float32, values: [0, 0] } }, /tokenizer\.ggml\.scores \(at offset [\d,]+\) has 2 items for a vocabulary of 6 tokens/],
+  ])("refuses %s", async (_, changed, message) => {
+    const path = join(dir, "crafted.gguf");
+    await writeTinyGguf(path, { ...TINY_METADATA, ...changed });
+    const inspected = await inspectModelFile(path);
+    expect(inspected).toMatchObject({ ok: false, error: { code: "corrupt-header", message: expect.stringMatching(message) } });
+  });
+
+  it("accepts a file without tensors that ends with its header, as llama.cpp does", async () => {
+    const path = join(dir, "vocabulary-only.gguf");
+    await writeGguf(path, TINY_METADATA, []);
+    const read = await readGgufHeader(path);
+    if (!read.ok) throw new Error(read.problem.message);
+    await writeFile(path, (await readFile(path)).subarray(0, read.header.headerEndOffset));
+    expect(await readGgufHeader(path)).toMatchObject({ ok: true, header: { tensors: [], dataEndOffset: read.header.headerEndOffset } });
   });
 });
