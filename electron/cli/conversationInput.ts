@@ -6,7 +6,7 @@ import { parseConversation } from "../../shared/conversation/index.ts";
 import type { CheckMode, Conversation } from "../../shared/conversation/types.ts";
 import { isPromptFamily, parsePolicy, presetPolicy, setCategoryEnabled, type Policy, type PromptFamily, PROMPT_FAMILIES } from "../../shared/taxonomy/index.ts";
 import { CliFailure, CliUsageError, type CliIo } from "./command.ts";
-import { inspectModelFile } from "../engine/modelFile.ts";
+import { inspectModelFile } from "../gguf/index.ts";
 
 export const policyOptions = {
   family: { type: "string" },
@@ -77,11 +77,14 @@ export async function resolvePolicy(family: PromptFamily, policyPath: string | u
   return policy;
 }
 
-/** The prompt family: as requested, else detected from the GGUF (its chat template or name). */
+/**
+ * The prompt family: as requested, else detected from the GGUF (its chat template or name). The file is checked either
+ * way, so a damaged one is refused here with the reason rather than in the engine worker.
+ */
 export async function resolveFamily(modelPath: string, requested: PromptFamily | undefined): Promise<PromptFamily> {
-  if (requested) return requested;
   const inspected = await inspectModelFile(modelPath);
   if (!inspected.ok) throw new CliFailure(`${inspected.error.message}${inspected.error.hint ? `\n${inspected.error.hint}` : ""}`);
+  if (requested) return requested;
   if (!inspected.info.promptFamily) throw new CliFailure(`cannot tell which prompt family ${modelPath} expects (no known chat template or name); pass --family`);
   return inspected.info.promptFamily.family;
 }

@@ -12,6 +12,7 @@ import { OpenRequestQueue } from "./openRequests.ts";
 import { EventHub, type AnyEventListener } from "./eventHub.ts";
 import { mergeHandlerGroups, type HandlerGroup, type HandlerTable } from "./handlerTable.ts";
 import { defaultHandlerGroups } from "./handlers/index.ts";
+import { estimateMemoryInWorker, forkWorker } from "../engine/engineProcess.ts";
 import type { PoolOptions } from "../engine/remote/pool.ts";
 import { FileSecretStore, secretsFilePath } from "../models/tokenStore.ts";
 import { RunManager } from "../runs/runManager.ts";
@@ -50,6 +51,7 @@ export class AppHost {
     const services: HostServices = {
       ...deps,
       secretStore,
+      estimateModelMemory: deps.estimateModelMemory ?? ((paths, contextSize) => estimateMemoryInWorker(forkWorker, paths, contextSize)),
       events: this.events,
       jobs: this.jobs,
       engineControl: this.engineControl,

@@ -4,7 +4,7 @@
  * worker spawner and the token store differ between them.
  */
 import packageJson from "../../package.json" with { type: "json" };
-import { detectHardwareInWorker, EngineProcess, forkWorker, type WorkerSpawner } from "../engine/engineProcess.ts";
+import { detectHardwareInWorker, EngineProcess, estimateMemoryInWorker, forkWorker, type WorkerSpawner } from "../engine/engineProcess.ts";
 import { gpuModeFromEnv } from "../engine/hardware.ts";
 import { ModelVocabulary } from "../engine/remote/promptEncoding.ts";
 import { ModelLibrary } from "../models/library.ts";
@@ -59,6 +59,7 @@ export function createAppHost(setup: HostSetup): RunningHost {
     library: new ModelLibrary(setup.home),
     downloads: new HubDownloads({ modelsDir: paths.modelsDir, env: setup.env, tokenStore }),
     detectHardware: () => detectHardwareInWorker(setup.spawnWorker ?? forkWorker, gpu),
+    estimateModelMemory: (paths, contextSize) => estimateMemoryInWorker(setup.spawnWorker ?? forkWorker, paths, contextSize),
     tokenStore,
     secretStore: setup.secretStore ?? new FileSecretStore(secretsFilePath(setup.home)),
     openVocabulary: (modelPath, family) => ModelVocabulary.open(modelPath, family, setup.spawnWorker ?? forkWorker),

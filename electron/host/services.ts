@@ -1,6 +1,6 @@
 /** What AppHost is built from (its constructor's argument) and what the handler groups receive. */
 import type { HardwareProfile } from "../../shared/models/fit.ts";
-import type { ModelLibrary } from "../models/library.ts";
+import type { ModelLibrary, ModelMemoryEstimator } from "../models/library.ts";
 import type { SecretStore, TokenStore } from "../models/tokenStore.ts";
 import type { RunManager, VocabularyOpener } from "../runs/runManager.ts";
 import type { GuardbenchStore } from "../store/index.ts";
@@ -32,6 +32,8 @@ export interface AppHostDeps {
   downloads: DownloadService;
   /** measured through node-llama-cpp; AppHost caches it for a short while */
   detectHardware: () => Promise<HardwareProfile>;
+  /** node-llama-cpp's memory estimates for installed files; default: in a Node engine worker of its own */
+  estimateModelMemory?: ModelMemoryEstimator;
   tokenStore: TokenStore;
   /** endpoint API keys; default: the 0600 key file in the home folder */
   secretStore?: SecretStore;
@@ -41,6 +43,7 @@ export interface AppHostDeps {
 
 export interface HostServices extends AppHostDeps {
   secretStore: SecretStore;
+  estimateModelMemory: ModelMemoryEstimator;
   events: EventHub;
   jobs: JobManager;
   engineControl: EngineControl;

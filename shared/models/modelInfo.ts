@@ -1,5 +1,5 @@
 /**
- * What Guardbench knows about one GGUF file on disk, read from its header (electron/engine/modelFile.ts fills it).
+ * What Guardbench knows about one GGUF file on disk, read from its header (electron/gguf/modelFile.ts fills it).
  * Plain data so the renderer can show it and the CLI can print it as JSON.
  */
 import type { PromptFamily } from "../taxonomy/index.ts";

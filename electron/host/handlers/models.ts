@@ -1,7 +1,7 @@
 import type { DownloadJobProgress, JobState, ModelSummary } from "../../../shared/ipc/contract.ts";
 import { err, ok } from "../../../shared/ipc/result.ts";
 import { DEFAULT_FIT_CONTEXT } from "../../../shared/models/fit.ts";
-import { inspectModelFile } from "../../engine/modelFile.ts";
+import { inspectModelFile } from "../../gguf/index.ts";
 import type { DownloadState, ModelDownload } from "../../models/download.ts";
 import { assessFit } from "../../models/library.ts";
 import type { HandlerGroup } from "../handlerTable.ts";
@@ -15,7 +15,7 @@ export function modelHandlers(services: HostServices): HandlerGroup {
       "models:list": async () => ok({ modelsDir: library.modelsFolder, models: await library.listInstalled() }),
 
       "models:catalog": async ({ contextSize }) => {
-        const fit = await assessFit(library, { hardware: await services.hardware(), contextSize: contextSize ?? DEFAULT_FIT_CONTEXT });
+        const fit = await assessFit(library, { hardware: await services.hardware(), contextSize: contextSize ?? DEFAULT_FIT_CONTEXT, estimateMemory: services.estimateModelMemory });
         return ok({ catalog: library.catalog, fit });
       },
 
