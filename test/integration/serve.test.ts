@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import type { ServerMessage } from "../../shared/ipc/wire.ts";
-import { webSocketProtocols } from "../../shared/ipc/wire.ts";
+import { TOKEN_PATTERN, tokenFromFragment, webSocketProtocols } from "../../shared/ipc/wire.ts";
 
 const GUARDBENCH = join(import.meta.dirname, "../../bin/guardbench.js");
 const TOKEN = "test-token-0123456789abcdef";
@@ -92,9 +92,10 @@ function get(served: Served, path: string, headers: Record<string, string> = {},
 }
 
 /** Opens the app's WebSocket; resolves with the socket, or rejects with the HTTP status of the refused upgrade. */
+/** With the session token serve printed, unless `protocols` says otherwise. */
 function connect(served: Served, options: { origin?: string; protocols?: string[] } = {}): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`ws://${served.url.host}/ws`, options.protocols ?? webSocketProtocols(), { origin: options.origin ?? served.origin });
+    const socket = new WebSocket(`ws://${served.url.host}/ws`, options.protocols ?? webSocketProtocols(tokenFromFragment(served.url.hash)), { origin: options.origin ?? served.origin });
     socket.once("open", () => resolve(socket));
     socket.once("unexpected-response", (_req, res) => reject(new RefusedUpgrade(res.statusCode ?? 0)));
     socket.once("error", reject);
@@ -138,10 +139,10 @@ describe("guardbench serve on loopback", () => {
     served = await serve();
   });
 
-  it("prints a loopback URL with the real port", () => {
+  it("prints a loopback URL with the real port and a session token", () => {
     expect(served.url.hostname).toBe("127.0.0.1");
     expect(Number(served.url.port)).toBeGreaterThan(0);
-    expect(served.url.hash).toBe("");
+    expect(tokenFromFragment(served.url.hash)).toMatch(TOKEN_PATTERN);
   });
 
   it("serves the page with a strict CSP allowing only its own WebSocket", async () => {
@@ -196,10 +197,11 @@ describe("guardbench serve on loopback", () => {
     expect(await closed).toBe(1007);
   });
 
-  it("refuses a WebSocket from a foreign origin, or without the subprotocol", async () => {
+  it("refuses a WebSocket from a foreign origin, without the subprotocol, or without the session token", async () => {
     expect(await refusal(connect(served, { origin: "http://evil.example" }))).toBe(403);
     expect(await refusal(connect(served, { origin: `http://localhost:${Number(served.url.port) + 1}` }))).toBe(403);
     expect(await refusal(connect(served, { protocols: [] }))).toBe(400);
+    expect(await refusal(connect(served, { protocols: webSocketProtocols() }))).toBe(401);
   });
 });
 
@@ -214,7 +216,7 @@ describe("guardbench serve with a token", () => {
   });
 
   it("refuses connections without the token or with a wrong one", async () => {
-    expect(await refusal(connect(served))).toBe(401);
+    expect(await refusal(connect(served, { protocols: webSocketProtocols() }))).toBe(401);
     expect(await refusal(connect(served, { protocols: webSocketProtocols("wrong-token-0123456789abcdef") }))).toBe(401);
     expect(await refusal(connect(served, { origin: "http://evil.example", protocols: webSocketProtocols(TOKEN) }))).toBe(403);
   });
