@@ -175,14 +175,14 @@ export class FileAccess {
    * same checks as every later use. Answers the file as it will be read or written.
    */
   async allow(path: string, purpose: FilePurpose): Promise<ChosenFile> {
+    // Granted by what the path leads to; answered as the user named it (a model's library name comes from it).
     if (purpose === "export") {
-      const target = await this.checkWrite(path, { caller: "page", granting: true });
-      this.writeGrants.add(target);
-      return { path: target, name: basename(target), uploaded: false };
+      this.writeGrants.add(await this.checkWrite(path, { caller: "page", granting: true }));
+      return { path, name: basename(path), uploaded: false };
     }
     const file = await this.checkRead(path, purpose, { caller: "page", granting: true });
     this.readGrants.add(file.path);
-    return { path: file.path, name: file.name, sizeBytes: file.sizeBytes, uploaded: this.isUpload(file.path) };
+    return { path, name: file.name, sizeBytes: file.sizeBytes, uploaded: this.isUpload(file.path) };
   }
 
   /**

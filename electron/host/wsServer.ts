@@ -8,7 +8,9 @@
  * - The WebSocket upgrade requires `Origin` to equal the page's own origin (`http://` + Host), which browsers set and
  *   pages cannot forge: another site open in the same browser cannot drive the workbench.
  * - With a token, the upgrade also requires the `guardbench.token.<token>` subprotocol (compared in constant time);
- *   the page takes the token from its URL fragment, which never reaches the server or its logs.
+ *   the page takes the token from its URL fragment, which never reaches the server or its logs. `guardbench serve`
+ *   always sets one (a random one per start unless the user gives theirs): on loopback too, any other local user or
+ *   program could otherwise drive the app and name files to it (electron/host/fileAccess.ts).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createReadStream } from "node:fs";

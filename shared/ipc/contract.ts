@@ -812,7 +812,7 @@ export interface ItemResultDetail {
 
 /** A file the user chose, as Guardbench will read (or write) it. */
 export interface ChosenFile {
-  /** absolute, symbolic links resolved: pass it to the channel that reads (or writes) the file */
+  /** absolute, as the user named it: pass it to the channel that reads (or writes) the file */
   path: string;
   /** the file name to show (an upload's original name) */
   name: string;
