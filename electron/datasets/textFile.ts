@@ -38,9 +38,17 @@ export async function textFileSize(path: string): Promise<number> {
   return info.size;
 }
 
+/** What a file that is not a regular one is, for messages: "a folder", "a named pipe (FIFO)" … */
+export function fileKind(info: Stats): string {
+  if (info.isDirectory()) return "a folder";
+  if (info.isFIFO()) return "a named pipe (FIFO)";
+  if (info.isSocket()) return "a socket";
+  if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";
+  return "not a regular file";
+}
+
 function notRegularFile(path: string, info: Stats): TextFileError {
-  const kind = info.isDirectory() ? "a folder" : info.isFIFO() ? "a named pipe (FIFO)" : info.isSocket() ? "a socket" : info.isCharacterDevice() || info.isBlockDevice() ? "a device" : "not a regular file";
-  return new TextFileError("unreadable", `${path} is ${kind}, not a regular file`, "choose a file saved on disk");
+  return new TextFileError("unreadable", `${path} is ${fileKind(info)}, not a regular file`, "choose a file saved on disk");
 }
 
 /**

@@ -20,6 +20,7 @@ import { lstat, mkdir, open, readdir, realpath, rename, rm, stat, statfs, type F
 import type { Stats } from "node:fs";
 import { basename, dirname, extname, isAbsolute, join, relative, sep } from "node:path";
 import type { ChosenFile, FilePurpose } from "../../shared/ipc/contract.ts";
+import { fileKind } from "../datasets/textFile.ts";
 import { databasePathFor } from "../store/index.ts";
 import { sealedSecretsFilePath, sealedTokenFilePath, secretsFilePath, tokenFilePath } from "../models/tokenStore.ts";
 
@@ -424,16 +425,8 @@ function isInside(path: string, folder: string): boolean {
   return inside === "" || (inside !== ".." && !inside.startsWith(`..${sep}`) && !isAbsolute(inside));
 }
 
-function kindOf(info: Stats): string {
-  if (info.isDirectory()) return "a folder";
-  if (info.isFIFO()) return "a named pipe (FIFO)";
-  if (info.isSocket()) return "a socket";
-  if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";
-  return "not a regular file";
-}
-
 function notRegular(path: string, info: Stats): FileAccessError {
-  return new FileAccessError("not-a-regular-file", `${path} is ${kindOf(info)}, not a regular file`, "Choose a file saved on disk.");
+  return new FileAccessError("not-a-regular-file", `${path} is ${fileKind(info)}, not a regular file`, "Choose a file saved on disk.");
 }
 
 function systemFile(path: string, why: string): FileAccessError {
