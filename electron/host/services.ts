@@ -9,6 +9,7 @@ import type { EngineControl, EngineDefaults, EnginePort } from "./engineControl.
 import type { EventHub } from "./eventHub.ts";
 import type { OpenRequestQueue } from "./openRequests.ts";
 import type { JobManager } from "./jobs.ts";
+import type { FileAccess, FilePicker } from "./fileAccess.ts";
 
 export interface HostPaths {
   home: string;
@@ -39,6 +40,10 @@ export interface AppHostDeps {
   secretStore?: SecretStore;
   /** the tokenizer for runs scored by endpoints; default: ModelVocabulary.open with a Node engine worker */
   openVocabulary?: VocabularyOpener;
+  /** the desktop app's native file dialog (`files:pick`); absent in a browser, where the page uploads or confirms a path */
+  pickFile?: FilePicker;
+  /** files besides the data folder's own that are never read or written for anyone (the desktop app's window state …) */
+  protectedFiles?: readonly string[];
 }
 
 export interface HostServices extends AppHostDeps {
@@ -53,4 +58,6 @@ export interface HostServices extends AppHostDeps {
   hardware: () => Promise<HardwareProfile>;
   /** model files the OS asked to open, until a page takes them */
   openRequests: OpenRequestQueue;
+  /** the files the user chose, and the checks every file-taking channel makes */
+  files: FileAccess;
 }

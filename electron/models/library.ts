@@ -117,7 +117,7 @@ export class ModelLibrary {
       if (existing === "same") return installedAs(true);
       if (existing === "different") return nameTaken(id);
 
-      await mkdir(dirname(destination), { recursive: true });
+      await mkdir(dirname(destination), { recursive: true, mode: 0o700 });
       const free = await freeBytes(dirname(destination));
       if (free !== undefined && free < inspection.info.fileSizeBytes) {
         return failure(

@@ -116,6 +116,18 @@ const apiKeySchema = z
   .max(4096)
   .regex(/^[\x21-\x7e]+$/, "the API key contains spaces, line breaks or other characters a key never has");
 
+// Files the user chose (see files:* below).
+/** What a chosen file is for: the open dialog's filters and the access the grant gives (read, or write for export). */
+export const FILE_PURPOSES = ["dataset", "model", "export"] as const;
+export type FilePurpose = (typeof FILE_PURPOSES)[number];
+const filePurposeSchema = z.enum(FILE_PURPOSES, { error: `purpose must be one of ${FILE_PURPOSES.join(", ")}` });
+const readPurposeSchema = z.enum(["dataset", "model"], { error: "purpose must be dataset or model (uploads are read, never written to)" });
+const uploadIdSchema = z.string({ error: "uploadId must be the id files:upload-begin answered" }).min(1).max(100);
+/** The largest upload chunk, in bytes before base64 (the WebSocket carries at most a few of them at once). */
+export const MAX_UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
+/** The largest file the page may upload: far beyond any moderation dataset, and under the disk check's margin. */
+export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024 * 1024;
+
 // ---------------------------------------------------------------------------------------------------------------
 // Requests: one schema per channel.
 
@@ -160,7 +172,7 @@ export const requestSchemas = {
     file: z.string().min(1).max(500),
     revision: z.string().min(1).max(200).optional(),
   }),
-  /** validates a GGUF file from anywhere on disk and copies it into the library (`local/<name>`) */
+  /** validates a GGUF file the user chose (see files:*) and copies it into the library (`local/<name>`) */
   "models:import": z.strictObject({ path: z.string().min(1, "the path is empty").max(4096) }),
   /**
    * A page that listens for events asks for the model files the OS opened Guardbench with: each waiting one, and every
@@ -206,7 +218,10 @@ export const requestSchemas = {
   /** downloads and runs */
   "job:resume": jobIdSchema,
 
-  /** The import wizard's first step: the file's format, columns and first rows as parsed, with a suggested column mapping. */
+  /**
+   * The import wizard's first step: the file's format, columns and first rows as parsed, with a suggested column mapping.
+   * `path`: a file the user chose (files:pick, files:allow or an upload).
+   */
   "datasets:preview": z.strictObject({ path: filePathSchema, format: datasetFormatSchema.optional(), rows: z.number().int().min(1).max(200).optional() }),
   /**
    * Starts an import job: answers `{ jobId }`; `job:done` carries the stored dataset and the bad rows (row, line, reason).
@@ -228,7 +243,8 @@ export const requestSchemas = {
   "datasets:demo": z.strictObject({ name: z.string().min(1).max(100) }),
   /**
    * Writes every item's current label (reviewed or imported) and, with `runId`, that run's result, to `path` as JSON
-   * Lines or CSV. Written to a temporary file and renamed, so the file is either complete or absent.
+   * Lines or CSV. Written to a temporary file and renamed, so the file is either complete or absent. `path`: chosen for
+   * export (files:pick or files:allow with purpose `export`).
    */
   "datasets:export": z.strictObject({
     datasetId: datasetIdSchema,
@@ -331,6 +347,44 @@ export const requestSchemas = {
   }),
   /** One item of a run: its conversation, label history and full result (the prompt text rebuilt from the stored policy). */
   "results:get": z.strictObject({ runId: runIdSchema, itemId: itemIdSchema }),
+
+  /**
+   * Files the user chose. Every channel that reads or writes a file the user names (datasets:preview, datasets:import,
+   * datasets:export, models:import) takes only a path granted by one of these in this session, never one of
+   * Guardbench's own files (its keys, token, database, anything in its data folder but uploads), and never a special
+   * file (a FIFO, a device, a socket, /proc or /sys).
+   *
+   * `files:pick`: the desktop app's native open (or, for `export`, save) dialog; `file` is absent when the user
+   * cancelled. Answers `file-dialog-unavailable` in a browser (`guardbench serve`): upload the file, or type its path
+   * and confirm it (`files:allow`).
+   */
+  "files:pick": z.strictObject({ purpose: filePurposeSchema, suggestedName: z.string().min(1).max(255).optional() }),
+  /**
+   * Browser mode (`guardbench serve`): a path the user typed and then confirmed in the page. Answers the file as it
+   * will be read (or, for `export`, written), or why it cannot be. The desktop app refuses it (`use-file-dialog`).
+   */
+  "files:allow": z.strictObject({ path: filePathSchema, purpose: filePurposeSchema }),
+  /**
+   * Browser mode: the page uploads a file the user picked with the browser's file input, in chunks of at most
+   * MAX_UPLOAD_CHUNK_BYTES sent in order (`offset` = bytes sent before). Stored privately in Guardbench's data folder,
+   * it is granted like a chosen file once `files:upload-finish` answers; an upload not finished is deleted.
+   */
+  "files:upload-begin": z.strictObject({
+    name: z.string().trim().min(1, "the file name is empty").max(255),
+    sizeBytes: z.number().int().min(0).max(MAX_UPLOAD_BYTES, `an upload may hold at most ${MAX_UPLOAD_BYTES / 1024 ** 3} GiB`),
+    purpose: readPurposeSchema,
+  }),
+  "files:upload-chunk": z.strictObject({
+    uploadId: uploadIdSchema,
+    offset: z.number().int().min(0),
+    /** the bytes, base64 */
+    data: z
+      .string()
+      .max(Math.ceil(MAX_UPLOAD_CHUNK_BYTES / 3) * 4, `a chunk holds at most ${MAX_UPLOAD_CHUNK_BYTES / 1024 ** 2} MiB`)
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, "data must be base64"),
+  }),
+  "files:upload-finish": z.strictObject({ uploadId: uploadIdSchema }),
+  "files:upload-cancel": z.strictObject({ uploadId: uploadIdSchema }),
 
   /** saved remote endpoints (keys never leave the main side: each says only `hasApiKey`) */
   "endpoints:list": noFields,
@@ -756,6 +810,18 @@ export interface ItemResultDetail {
   finishedAt?: string;
 }
 
+/** A file the user chose, as Guardbench will read (or write) it. */
+export interface ChosenFile {
+  /** absolute, as the user named it: pass it to the channel that reads (or writes) the file */
+  path: string;
+  /** the file name to show (an upload's original name) */
+  name: string;
+  /** read purposes: the file's size */
+  sizeBytes?: number;
+  /** true for a file the page uploaded (stored in Guardbench's data folder until it is imported) */
+  uploaded: boolean;
+}
+
 /** A saved endpoint as the renderer sees it: never the key, only whether there is one. */
 export interface EndpointInfo {
   name: string;
@@ -827,6 +893,12 @@ export interface Responses {
   "eval:metrics": RunMetrics;
   "eval:compare": RunComparisonReport;
   "results:get": ItemResultDetail;
+  "files:pick": { file?: ChosenFile };
+  "files:allow": ChosenFile;
+  "files:upload-begin": { uploadId: string };
+  "files:upload-chunk": { received: number };
+  "files:upload-finish": ChosenFile;
+  "files:upload-cancel": { cancelled: boolean };
   "endpoints:list": { endpoints: EndpointInfo[] };
   "endpoints:save": EndpointInfo;
   "endpoints:remove": { name: string; removed: boolean };

@@ -23,10 +23,10 @@ export interface WorkerProcess {
 }
 
 /** Starts `guardbench worker` on a free loopback port with the test settings and waits for the URL it prints. */
-export async function startWorker(modelPath: string, extraArgs: string[] = []): Promise<WorkerProcess> {
+export async function startWorker(modelPath: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
   const bin = join(process.cwd(), "bin", "guardbench.js");
   const args = [bin, "worker", "--model", modelPath, "--family", "llama-guard-3-1b", "--name", MODEL_NAME, "--port", "0", "--cpu", "--threads", "1", "--context", "2048", ...extraArgs];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let stdout = "";
   let stderr = "";

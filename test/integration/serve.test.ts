@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import type { ServerMessage } from "../../shared/ipc/wire.ts";
-import { webSocketProtocols } from "../../shared/ipc/wire.ts";
+import { TOKEN_PATTERN, tokenFromFragment, webSocketProtocols } from "../../shared/ipc/wire.ts";
 import { writeDamagedGguf, writeTinyGguf } from "../fixtures/gguf/tiny.ts";
 
 const GUARDBENCH = join(import.meta.dirname, "../../bin/guardbench.js");
@@ -93,9 +93,10 @@ function get(served: Served, path: string, headers: Record<string, string> = {},
 }
 
 /** Opens the app's WebSocket; resolves with the socket, or rejects with the HTTP status of the refused upgrade. */
+/** With the session token serve printed, unless `protocols` says otherwise. */
 function connect(served: Served, options: { origin?: string; protocols?: string[] } = {}): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`ws://${served.url.host}/ws`, options.protocols ?? webSocketProtocols(), { origin: options.origin ?? served.origin });
+    const socket = new WebSocket(`ws://${served.url.host}/ws`, options.protocols ?? webSocketProtocols(tokenFromFragment(served.url.hash)), { origin: options.origin ?? served.origin });
     socket.once("open", () => resolve(socket));
     socket.once("unexpected-response", (_req, res) => reject(new RefusedUpgrade(res.statusCode ?? 0)));
     socket.once("error", reject);
@@ -142,10 +143,10 @@ describe("guardbench serve on loopback", () => {
     served = await serve();
   });
 
-  it("prints a loopback URL with the real port", () => {
+  it("prints a loopback URL with the real port and a session token", () => {
     expect(served.url.hostname).toBe("127.0.0.1");
     expect(Number(served.url.port)).toBeGreaterThan(0);
-    expect(served.url.hash).toBe("");
+    expect(tokenFromFragment(served.url.hash)).toMatch(TOKEN_PATTERN);
   });
 
   it("serves the page with a strict CSP allowing only its own WebSocket", async () => {
@@ -200,10 +201,11 @@ describe("guardbench serve on loopback", () => {
     expect(await closed).toBe(1007);
   });
 
-  it("refuses a WebSocket from a foreign origin, or without the subprotocol", async () => {
+  it("refuses a WebSocket from a foreign origin, without the subprotocol, or without the session token", async () => {
     expect(await refusal(connect(served, { origin: "http://evil.example" }))).toBe(403);
     expect(await refusal(connect(served, { origin: `http://localhost:${Number(served.url.port) + 1}` }))).toBe(403);
     expect(await refusal(connect(served, { protocols: [] }))).toBe(400);
+    expect(await refusal(connect(served, { protocols: webSocketProtocols() }))).toBe(401);
   });
 });
 
@@ -218,7 +220,7 @@ describe("guardbench serve with a token", () => {
   });
 
   it("refuses connections without the token or with a wrong one", async () => {
-    expect(await refusal(connect(served))).toBe(401);
+    expect(await refusal(connect(served, { protocols: webSocketProtocols() }))).toBe(401);
     expect(await refusal(connect(served, { protocols: webSocketProtocols("wrong-token-0123456789abcdef") }))).toBe(401);
     expect(await refusal(connect(served, { origin: "http://evil.example", protocols: webSocketProtocols(TOKEN) }))).toBe(403);
   });
@@ -251,6 +253,8 @@ describe("guardbench serve meets a damaged GGUF (issue #11)", () => {
     const socket = await connect(served);
     try {
       const problem = { code: "corrupt-header", message: expect.stringMatching(/has a damaged GGUF header: the key of metadata entry 1 of \d+ \(at offset 24\)/) };
+      // the path is one the user confirmed (files:allow): the grant is not what refuses it
+      expect(await invoke(socket, 6, "files:allow", { path: damaged, purpose: "model" })).toMatchObject({ ok: true });
       expect(await invoke(socket, 1, "models:import", { path: damaged })).toMatchObject({ ok: false, error: problem });
       expect(await invoke(socket, 2, "models:list", {})).toMatchObject({ ok: true, value: { models: [{ id: "local/damaged-copy.gguf", problem }] } });
       expect(await invoke(socket, 3, "models:load", { id: "local/damaged-copy.gguf", family: "llama-guard-3-1b" })).toMatchObject({ ok: false, error: problem });
