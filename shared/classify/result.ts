@@ -1,3 +1,4 @@
+import type { AnswerMeaning, VerdictAnswer } from "../families/types.ts";
 import type { PromptFamily } from "../taxonomy/index.ts";
 
 export interface TokenAlternative {
@@ -20,10 +21,14 @@ export interface CategoryScore {
   code: string;
   name: string;
   /**
-   * P(the model names this code first | it answered `unsafe\n`): the product of the code's token probabilities after the
-   * forced prefix. Derived, not a calibrated per-category classifier (ARCHITECTURE.md, "Per-category scores").
+   * `forced-prefix`: P(the model names this code first | it answered `unsafe\n`), the product of the code's token
+   * probabilities after the forced prefix; derived, not a calibrated per-category classifier (ARCHITECTURE.md,
+   * "Per-category scores"). `per-category-prompt` (ShieldGemma, Granite Guardian): the category's own P(violation) from
+   * its own prompt, a real per-category probability.
    */
   p: number;
+  /** per-category-prompt families: the threshold this category's score is compared with */
+  threshold?: number;
   /** set when `p` is an upper bound: a remote server's top-k list left out a token of the code */
   bound?: "upper-bound";
 }
@@ -72,8 +77,21 @@ export interface ClassificationResult {
   threshold: number;
   flagged: boolean;
   categoryScores: CategoryScore[];
-  /** how categoryScores were obtained, for display */
-  categoryScoresMethod: "forced-prefix";
+  /** how categoryScores were obtained, for display (see CategoryScore.p) */
+  categoryScoresMethod: "forced-prefix" | "per-category-prompt";
+  /**
+   * The family's answers beside safe/unsafe, as its verdict parser read them (WildGuard's three lines, Qwen3Guard's
+   * `Safety: Controversial` and `Refusal:`, Granite's confidence, NemoGuard's JSON fields); absent for Llama Guard.
+   */
+  answers?: VerdictAnswer[];
+  /** reasoning the model wrote before its answer (Granite Guardian 3.3's `<think>`, gpt-oss's analysis channel) */
+  reasoning?: string;
+  /**
+   * Probabilities at each decision point of the family's spec, per answer: WildGuard's harmful-request, refusal and
+   * harmful-response lines; Qwen3Guard's P(Unsafe) beside P(Controversial). Absent when the only point is the one
+   * pUnsafe/pSafe already report.
+   */
+  decisionScores?: DecisionPointScores[];
   /** why categoryScores is empty, when it is empty on purpose (e.g. a remote server in text mode) */
   categoryScoresUnavailable?: string;
   /** `exact` (the local engine; also when absent) or the top-k log-probabilities a remote server returned */
@@ -93,6 +111,13 @@ export interface ClassificationResult {
   prompt: { text: string; tokenCount: number };
   model: { path: string; family: PromptFamily };
   timingsMs: { prompt: number; generation: number; categories: number; total: number };
+}
+
+export interface DecisionPointScores {
+  /** DecisionPoint.id of the family's spec */
+  point: string;
+  label: string;
+  answers: { key: string; meaning: AnswerMeaning; p: number }[];
 }
 
 export interface ClassifyOptions {
