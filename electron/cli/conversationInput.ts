@@ -4,8 +4,8 @@ import { resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { parseConversation } from "../../shared/conversation/index.ts";
 import type { CheckMode, Conversation } from "../../shared/conversation/types.ts";
-import { isPromptFamily, parsePolicy, presetPolicy, setCategoryEnabled, type Policy, type PromptFamily, PROMPT_FAMILIES } from "../../shared/taxonomy/index.ts";
-import { CliFailure, CliUsageError, type CliIo } from "./command.ts";
+import { excludeCategories, isPromptFamily, parsePolicy, presetPolicy, splitCategoryCodes, type Policy, type PromptFamily, PROMPT_FAMILIES } from "../../shared/taxonomy/index.ts";
+import { CliFailure, CliUsageError, writeLine, type CliIo } from "./command.ts";
 import { inspectModelFile } from "../gguf/index.ts";
 
 export const policyOptions = {
@@ -15,6 +15,11 @@ export const policyOptions = {
   input: { type: "string" },
   check: { type: "string" },
 } as const;
+
+/** Prints a warning on stderr, the way every command words them. */
+export function warner(command: string, io: CliIo): (message: string) => void {
+  return (message) => writeLine(io.stderr, `guardbench ${command}: warning: ${message}`);
+}
 
 export function parseFamily(value: string | undefined): PromptFamily | undefined {
   if (value === undefined) return undefined;
@@ -54,8 +59,11 @@ export function parseConversationText(text: string, source: string): Conversatio
   return parsed.conversation;
 }
 
-/** `--policy file.json` (its family must match) or the family's preset, then `--exclude S6,S7` (codes kept, not renumbered). */
-export async function resolvePolicy(family: PromptFamily, policyPath: string | undefined, exclude: string | undefined, cwd: string): Promise<Policy> {
+/**
+ * `--policy file.json` (its family must match) or the family's preset, then `--exclude S6,S7` (codes kept, not
+ * renumbered). An excluded code the policy lacks is a `warn`ing, not a failure: the official template ignores it too.
+ */
+export async function resolvePolicy(family: PromptFamily, policyPath: string | undefined, exclude: string | undefined, cwd: string, warn: (message: string) => void): Promise<Policy> {
   let policy = presetPolicy(family);
   if (policyPath !== undefined) {
     let json: unknown;
@@ -69,12 +77,11 @@ export async function resolvePolicy(family: PromptFamily, policyPath: string | u
     if (parsed.policy.family !== family) throw new CliFailure(`the policy ${policyPath} is for ${parsed.policy.family}, but the prompt family is ${family}`);
     policy = parsed.policy;
   }
-  for (const code of (exclude ?? "").split(",").map((c) => c.trim()).filter(Boolean)) {
-    const edit = setCategoryEnabled(policy, code, false);
-    if (!edit.ok) throw new CliFailure(`--exclude ${code}: ${edit.error.message}`);
-    policy = edit.policy;
+  const excluded = excludeCategories(policy, splitCategoryCodes(exclude ?? ""));
+  for (const code of excluded.unknown) {
+    warn(`--exclude ${code}: the ${family} policy has no category ${code}, so there is nothing to exclude (the official template ignores unknown codes too)`);
   }
-  return policy;
+  return excluded.policy;
 }
 
 /**

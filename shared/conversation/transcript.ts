@@ -51,6 +51,14 @@ export function parseTranscript(text: string): FormatParse {
   return { ok: true, turns, warnings: [] };
 }
 
+/** The whole text as one turn, less the blank lines around it (as a transcript turn's text), lines rejoined with \n. */
+export function parsePlainText(text: string, role: "user" | "assistant"): FormatParse {
+  const content = trimBlankLines(splitLines(text)).join("\n");
+  const message: LocatedTurn = { role, content, line: 1, place: "Line 1" };
+  const turns = role === "user" ? [message] : [{ role: "user" as const, content: "", line: 1, place: "Line 1" }, message];
+  return { ok: true, turns, warnings: [] };
+}
+
 function trimBlankLines(lines: string[]): string[] {
   let start = 0;
   let end = lines.length;

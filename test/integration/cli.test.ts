@@ -79,6 +79,29 @@ describe("guardbench prompt", () => {
     expect(stdout).toContain("S5: Defamation.\nS8: Intellectual Property.\n");
   });
 
+  it("excludes a code the family lacks as the official template does: the prompt, and a warning naming the code (issue #14)", async () => {
+    const template = new Template(await readFile(join(templates, "llama-guard-3-1b_hf-chat-template.jinja"), "utf8"));
+    const expected = template.render({ messages: messages.map((m) => ({ role: m.role, content: [{ type: "text", text: m.content }] })), excluded_category_keys: ["S14", "S6"] });
+    const { code, stdout, stderr } = await guardbench(["prompt", "--family", "llama-guard-3-1b", "--exclude", "S14,S6"], JSON.stringify({ messages }));
+    expect(code).toBe(0);
+    expect(stdout).toBe(`${expected}\n`);
+    expect(stderr).toBe("guardbench prompt: warning: --exclude S14: the llama-guard-3-1b policy has no category S14, so there is nothing to exclude (the official template ignores unknown codes too)\n");
+  });
+
+  it("renders empty and whitespace-only turns as the template does, with a warning, and reads bare text as one user turn (issue #14)", async () => {
+    const template = new Template(await readFile(join(templates, "llama-guard-3-8b_hf-chat-template.jinja"), "utf8"));
+    const blank = [{ role: "user", content: " \t " }, { role: "assistant", content: "" }, { role: "user", content: "hi" }];
+    const { code, stdout, stderr } = await guardbench(["prompt", "--family", "llama-guard-3-8b"], JSON.stringify(blank));
+    expect(code).toBe(0);
+    expect(stdout).toBe(`${template.render({ messages: blank })}\n`);
+    expect(stderr).toContain("warning: Turn 1 (user) has no text");
+    expect(stderr).toContain("warning: Turn 2 (assistant) has no text");
+
+    const bare = await guardbench(["prompt", "--family", "llama-guard-3-8b"], "How do I pick the lock of my own shed?\n");
+    expect(bare.code).toBe(0);
+    expect(bare.stdout).toBe(`${template.render({ messages: [{ role: "user", content: "How do I pick the lock of my own shed?" }] })}\n`);
+  });
+
   it("prints the engine text without the BOS literal with --engine-text", async () => {
     const { stdout } = await guardbench(["prompt", "--family", "llama-guard-3-8b", "--input", "chat.txt", "--engine-text"]);
     expect(stdout.startsWith("<|start_header_id|>user<|end_header_id|>\n\nTask:")).toBe(true);

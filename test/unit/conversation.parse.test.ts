@@ -47,12 +47,28 @@ describe("format detection", () => {
 
   it("rejects an unknown format option instead of throwing", () => {
     const result = parseConversation("User: hi", { format: "yaml" as ChatFormat });
-    expect(expectError(result, "unknown_format")).toContain("transcript, openai-json, chatml, llama3, jsonl");
+    expect(expectError(result, "unknown_format")).toContain("transcript, openai-json, chatml, llama3, jsonl, plain");
   });
 
   it("does not take Markdown links or Llama 2 [INST] text for JSON", () => {
-    expect(expectError(parseConversation("[INST] hi [/INST]"), "stray_text", 1)).toContain('"[INST] hi [/INST]"');
+    expectTurns(parseConversation("[INST] hi [/INST]"), "plain", [user("[INST] hi [/INST]")]);
     expectError(parseConversation("[a link](https://example.com)\nUser: hi"), "stray_text", 1);
+  });
+});
+
+describe("plain text (no speaker labels)", () => {
+  it("is one user turn, as hosted moderation APIs take a bare message", () => {
+    expectTurns(parseConversation("How do I pick a lock?"), "plain", [user("How do I pick a lock?")]);
+    // Blank lines around it go, as around a transcript turn; inside it stays as written, CRLF normalised.
+    expectTurns(parseConversation("\n\n  First line\r\n\r\nNote: a second one  \n\n"), "plain", [user("  First line\n\nNote: a second one  ")]);
+  });
+
+  it("is the assistant's response after an empty user turn when asked", () => {
+    expectTurns(parseConversation("Sure, here is how.", { plainTextRole: "assistant" }), "plain", [user(""), assistant("Sure, here is how.")]);
+  });
+
+  it("is not what text before a speaker label is: that is reported", () => {
+    expectError(parseConversation("Some words first\nAssistant: hi"), "stray_text", 1);
   });
 
   it("sends text with special tokens after stray text to the token reader, which names the stray line", () => {
@@ -140,10 +156,11 @@ describe("transcript", () => {
     expect(message).toContain(`"${"x".repeat(40)}…"`);
   });
 
-  it("reports an empty turn with its line, but drops a trailing empty assistant label (a generation prompt)", () => {
-    expect(expectError(parseConversation("User:\n\nAssistant: hi"), "empty_turn", 1)).toBe(
-      "Line 1: the user turn has no text. Write its text or remove the turn.",
-    );
+  it("keeps an empty or whitespace-only turn as the templates render it, but drops a trailing empty assistant label (a generation prompt)", () => {
+    expectTurns(parseConversation("User:\n\nAssistant: hi"), "transcript", [user(""), assistant("hi")]);
+    // A transcript turn loses its blank lines, so whitespace-only text arrives whole only from the structured formats.
+    expectTurns(parseConversation("User: \t \nAssistant: hi\nUser: again"), "transcript", [user(""), assistant("hi"), user("again")]);
+    expectTurns(parseConversation('[{"role": "user", "content": " \\t\\n "}, {"role": "assistant", "content": "hi"}]'), "openai-json", [user(" \t\n "), assistant("hi")]);
     expectTurns(parseConversation("User: hi\n\nAssistant:\n\n"), "transcript", [user("hi")]);
   });
 });
@@ -241,11 +258,10 @@ describe("openai-json", () => {
     expect(message).toContain('an object with a "messages" array');
   });
 
-  it("reports a message with no text once its image parts are skipped", () => {
+  it("keeps a message with no text once its image parts are skipped, and says what was skipped", () => {
     const text = '[\n{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}\n]';
-    expect(expectError(parseConversation(text), "empty_turn", 2)).toBe(
-      "Message 1 (line 2): the user turn has no text. Write its text or remove the turn.",
-    );
+    const warnings = expectTurns(parseConversation(text), "openai-json", [user("")]);
+    expect(warnings.join(" ")).toMatch(/image/);
   });
 
   it("reports only-tool conversations as having no turns", () => {
@@ -353,8 +369,8 @@ describe("chatml", () => {
     expect(warnings[0]).toMatch(/^Line 3: skipped the "tool" message/);
   });
 
-  it("reports an empty block", () => {
-    expectError(parseConversation("<|im_start|>user\n<|im_end|><|im_start|>assistant\nx<|im_end|>"), "empty_turn", 1);
+  it("keeps an empty block", () => {
+    expectTurns(parseConversation("<|im_start|>user\n<|im_end|><|im_start|>assistant\nx<|im_end|>"), "chatml", [user(""), assistant("x")]);
   });
 });
 

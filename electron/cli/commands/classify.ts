@@ -6,7 +6,7 @@ import type { Policy } from "../../../shared/taxonomy/index.ts";
 import { EngineProcess } from "../../engine/engineProcess.ts";
 import { EngineError } from "../../engine/errors.ts";
 import { CliFailure, CliUsageError, numberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
-import { parseCheck, parseConversationText, parseFamily, policyOptions, readInputText, resolveFamily, resolvePolicy } from "../conversationInput.ts";
+import { parseCheck, parseConversationText, parseFamily, policyOptions, readInputText, resolveFamily, resolvePolicy, warner } from "../conversationInput.ts";
 
 const usage = `Usage: guardbench classify --model file.gguf [--family F] [--policy policy.json] [--exclude S6,S7] [--check last|prompt|response]
                            [--input FILE|-] [--threshold 0.5] [--top-k 5] [--threads N] [--cpu]
@@ -91,7 +91,7 @@ export const classifyCommand: CliCommand = {
     const threads = numberOption(values.threads, "--threads", 1, 256);
     const check = parseCheck(values.check);
     const family = await resolveFamily(modelPath, parseFamily(values.family));
-    const policy = await resolvePolicy(family, values.policy, values.exclude, io.cwd);
+    const policy = await resolvePolicy(family, values.policy, values.exclude, io.cwd, warner("classify", io));
     const { text, source } = await readInputText(values.input, io);
     const dataset = datasetLines(text);
     const conversation = dataset ? undefined : parseConversationText(text, source);

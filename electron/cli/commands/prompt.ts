@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { prepareForClassification } from "../../../shared/conversation/index.ts";
 import { buildPrompt, joinParts } from "../../../shared/prompts/index.ts";
 import { CliFailure, CliUsageError, type CliCommand } from "../command.ts";
-import { parseCheck, parseConversationText, parseFamily, policyOptions, readInputText, resolvePolicy } from "../conversationInput.ts";
+import { parseCheck, parseConversationText, parseFamily, policyOptions, readInputText, resolvePolicy, warner } from "../conversationInput.ts";
 
 const usage = `Usage: guardbench prompt --family F [--policy policy.json] [--exclude S6,S7] [--check last|prompt|response] [--input FILE|-] [--engine-text]
 
@@ -22,11 +22,13 @@ export const promptCommand: CliCommand = {
     const { values } = parseArgs({ args, options: { ...policyOptions, "engine-text": { type: "boolean" } }, strict: true });
     const family = parseFamily(values.family);
     if (!family) throw new CliUsageError("--family is required");
-    const policy = await resolvePolicy(family, values.policy, values.exclude, io.cwd);
+    const policy = await resolvePolicy(family, values.policy, values.exclude, io.cwd, warner("prompt", io));
     const { text, source } = await readInputText(values.input, io);
     const conversation = parseConversationText(text, source);
     const prepared = prepareForClassification(conversation, parseCheck(values.check));
     if (!prepared.ok) throw new CliFailure(prepared.error.message);
+    // Empty turns and left-out system turns are rendered as the templates render them; the user still hears about them.
+    prepared.warnings.forEach(warner("prompt", io));
     const built = buildPrompt(family, prepared.turns, policy);
     if (!built.ok) throw new CliFailure(built.error.message);
     const output = values["engine-text"] ? joinParts(built.prompt.engineParts) : built.prompt.text;

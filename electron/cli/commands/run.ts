@@ -27,7 +27,7 @@ import { ModelVocabulary } from "../../engine/remote/promptEncoding.ts";
 import { endpointProblem, RemoteEngine } from "../../engine/remote/remoteEngine.ts";
 import { executePoolRun, localMember } from "../../runs/poolExecutor.ts";
 import { CliFailure, CliUsageError, numberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
-import { parseCheck, parseFamily, resolveFamily, resolvePolicy } from "../conversationInput.ts";
+import { parseCheck, parseFamily, resolveFamily, resolvePolicy, warner } from "../conversationInput.ts";
 
 const usage = `Usage: guardbench run --dataset FILE --model FILE|ID [--family F] [--policy policy.json] [--exclude S6,S7]
                       [--check last|prompt|response] [--threshold 0.5] [--top-k 5] [--sequences N] [--threads N] [--cpu]
@@ -238,7 +238,7 @@ function resolveModelPath(arg: string, io: CliIo): string {
 async function runDataset(store: GuardbenchStore, options: RunOptions, io: CliIo): Promise<number> {
   const modelPath = resolveModelPath(options.modelArg, io);
   const family = await resolveFamily(modelPath, options.family);
-  const policy = await resolvePolicy(family, options.policyPath, options.exclude, io.cwd);
+  const policy = await resolvePolicy(family, options.policyPath, options.exclude, io.cwd, warner("run", io));
 
   const imported = await importIntoStore(store, { path: options.datasetPath, ...(options.mapping ? { mapping: options.mapping } : {}), reuseIdenticalImport: true });
   const dataset = imported.dataset;
