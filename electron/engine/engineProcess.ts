@@ -53,6 +53,7 @@ export const forkWorker: WorkerSpawner = () => {
 interface Pending {
   resolve(value: unknown): void;
   reject(error: EngineError): void;
+  progress?(value: number): void;
 }
 
 interface RunningWorker {
@@ -128,12 +129,13 @@ export class EngineProcess implements ClassifierEngine {
     return () => this.crashListeners.delete(listener);
   }
 
-  async load(options: ScorerLoadOptions, signal?: AbortSignal): Promise<LoadedModelInfo> {
+  /** `onProgress`: the share of the weights loaded so far, 0 to 1, as llama.cpp reports it. */
+  async load(options: ScorerLoadOptions, signal?: AbortSignal, onProgress?: (fraction: number) => void): Promise<LoadedModelInfo> {
     this.lastLoad = options;
     this.loaded = undefined;
     // An explicit load supersedes a reload after a crash: later calls no longer wait for (or fail with) that reload.
     if (this.worker) this.worker.modelReady = this.worker.ready;
-    this.loaded = await this.call("load", options, signal);
+    this.loaded = await this.call("load", options, signal, onProgress);
     return this.loaded;
   }
 
@@ -188,11 +190,11 @@ export class EngineProcess implements ClassifierEngine {
     this.worker?.handle.kill();
   }
 
-  private async call<M extends EngineMethod>(method: M, params: EngineMethods[M]["params"], signal?: AbortSignal): Promise<EngineMethods[M]["result"]> {
+  private async call<M extends EngineMethod>(method: M, params: EngineMethods[M]["params"], signal?: AbortSignal, onProgress?: (value: number) => void): Promise<EngineMethods[M]["result"]> {
     if (signal?.aborted) throw new EngineError("cancelled", `${method} was cancelled`);
     const worker = await this.ensureWorker(method);
     const id = this.nextId++;
-    const result = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const result = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject, ...(onProgress ? { progress: onProgress } : {}) }));
     const onAbort = () => worker.send({ kind: "cancel", id });
     signal?.addEventListener("abort", onAbort, { once: true });
     worker.send({ kind: "call", id, method, params } as ToEngine);
@@ -214,6 +216,7 @@ export class EngineProcess implements ClassifierEngine {
         if (message.kind === "ready") return markReady();
         const pending = this.pending.get(message.id);
         if (!pending) return;
+        if (message.kind === "progress") return pending.progress?.(message.value);
         this.pending.delete(message.id);
         if (message.ok) pending.resolve(message.value);
         else pending.reject(EngineError.fromData(message.error));

@@ -109,7 +109,8 @@ export interface ClassificationResult {
   /** which turn was assessed */
   target: "prompt" | "response";
   prompt: { text: string; tokenCount: number };
-  model: { path: string; family: PromptFamily };
+  /** the model that produced it; `quant` and `sha256` as the app knew them at the time (absent from the CLI and older entries) */
+  model: { path: string; family: PromptFamily; quant?: string; sha256?: string };
   timingsMs: { prompt: number; generation: number; categories: number; total: number };
 }
 

@@ -203,12 +203,25 @@ export const requestSchemas = {
   /** saves the policy under its name as a new version; earlier versions stay */
   "policies:save": z.strictObject({ policy: policySchema }),
 
-  /** recent classifications, newest first; pass the last item's id as `beforeId` for the next page */
+  /**
+   * Recent classifications, newest first; pass the last item's id as `beforeId` for the next page. The filters narrow
+   * every page alike: `query` (each of its words must occur in the conversation, case-insensitively for ASCII letters),
+   * `verdict`, the model file (`modelPath`), the policy (`policyName`, and `policyVersion` for one saved version).
+   */
   "history:list": z.strictObject({
     limit: z.number().int().min(1).max(500).optional(),
     beforeId: z.number().int().positive().optional(),
+    query: z.string({ error: "query must be text" }).max(500, "the search may hold at most 500 characters").optional(),
+    verdict: z.enum(["safe", "unsafe", "unparseable"], { error: "verdict must be safe, unsafe or unparseable" }).optional(),
+    modelPath: filePathSchema.optional(),
+    policyName: policyNameSchema.optional(),
+    policyVersion: versionSchema.optional(),
   }),
   "history:get": z.strictObject({ id: z.number().int().positive() }),
+  /** deletes these history entries for good; ids not in the history are left out of `deleted` */
+  "history:delete": z.strictObject({
+    ids: z.array(z.number().int().positive(), { error: "ids must be an array of history ids" }).min(1, "name at least one entry to delete").max(500, "delete at most 500 entries at once"),
+  }),
 
   /** the jobs still running (for a renderer that connects after they started) */
   "job:list": noFields,
@@ -449,6 +462,10 @@ export interface EngineModel {
   family: PromptFamily;
   /** known once loaded */
   contextSize?: number;
+  /** the quantisation the file's header names ("Q4_K_M", "F32" …) */
+  quant?: string;
+  /** the file's sha256 (lowercase hex), once hashed: hashing runs beside the load, so a `ready` status may come without it and a later one with it */
+  sha256?: string;
 }
 
 export interface EngineCompute {
@@ -553,6 +570,15 @@ export interface HistoryPage {
   items: HistorySummary[];
   /** pass as `beforeId` for the next (older) page; absent on the last page */
   nextBeforeId?: number;
+  /** what the filters can choose from (the whole history, unfiltered), on the first page only */
+  facets?: HistoryFacets;
+}
+
+export interface HistoryFacets {
+  /** model files in the history, most recently used first */
+  models: Array<{ path: string; entries: number }>;
+  /** policies by name, most recently used first, with the saved versions that classified ([] for drafts only) */
+  policies: Array<{ name: string; versions: number[]; entries: number }>;
 }
 
 export interface HistoryEntry extends Omit<HistorySummary, "preview"> {
@@ -873,6 +899,7 @@ export interface Responses {
   "policies:save": PolicyVersionInfo & { name: string };
   "history:list": HistoryPage;
   "history:get": HistoryEntry;
+  "history:delete": { deleted: number[] };
   "job:list": { jobs: JobProgress[] };
   "job:cancel": { jobId: string; cancelled: boolean };
   "job:pause": { jobId: string };
@@ -939,6 +966,8 @@ export interface LoadJobProgress {
   modelId: string;
   path: string;
   stage: "starting" | "loading";
+  /** the share of the weights llama.cpp has loaded, 0 to 1 (absent until it reports; a mapped file on the CPU jumps to 1) */
+  progress?: number;
 }
 
 export interface ImportJobProgress {

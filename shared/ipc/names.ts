@@ -26,6 +26,7 @@ export const CHANNEL_NAMES = [
   "policies:save",
   "history:list",
   "history:get",
+  "history:delete",
   "job:list",
   "job:cancel",
   "job:pause",
