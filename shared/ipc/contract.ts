@@ -398,6 +398,11 @@ export const requestSchemas = {
   }),
   "files:upload-finish": z.strictObject({ uploadId: uploadIdSchema }),
   "files:upload-cancel": z.strictObject({ uploadId: uploadIdSchema }),
+  /**
+   * Desktop only, and only from the preload (the page cannot send it): a file the user dropped on the window, named by
+   * the path Electron gives the dropped File (webUtils.getPathForFile). Granted like a file chosen in the dialog.
+   */
+  "files:drop": z.strictObject({ path: filePathSchema, purpose: readPurposeSchema }),
 
   /** saved remote endpoints (keys never leave the main side: each says only `hasApiKey`) */
   "endpoints:list": noFields,
@@ -926,6 +931,7 @@ export interface Responses {
   "files:upload-chunk": { received: number };
   "files:upload-finish": ChosenFile;
   "files:upload-cancel": { cancelled: boolean };
+  "files:drop": ChosenFile;
   "endpoints:list": { endpoints: EndpointInfo[] };
   "endpoints:save": EndpointInfo;
   "endpoints:remove": { name: string; removed: boolean };
@@ -1045,6 +1051,14 @@ export interface GuardbenchApi {
   invoke<C extends Channel>(channel: C, request: Req<C>): Promise<Result<Res<C>>>;
   /** returns a function that removes the listener */
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+/**
+ * What the desktop preload adds to {@link GuardbenchApi}: a file dropped on the page, granted by the path Electron knows
+ * for that File object, never a path the page names. `F` is the DOM's File (shared/ has no DOM types).
+ */
+export interface DroppedFileGrant<F> {
+  grantDroppedFile(file: F, purpose: "dataset" | "model"): Promise<Result<ChosenFile>>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ export const CHANNEL_NAMES = [
   "files:upload-chunk",
   "files:upload-finish",
   "files:upload-cancel",
+  "files:drop",
   "endpoints:list",
   "endpoints:save",
   "endpoints:remove",

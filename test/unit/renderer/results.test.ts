@@ -60,10 +60,12 @@ describe("classification", () => {
   it("names violated categories from the policy the result was made with", async () => {
     const { store } = readyStore({ "classify:run": () => ok({ result: unsafeS3Result() }) });
     await store.getState().classify();
-    expect(resultsSelectors.violatedCategories(store.getState())).toEqual([{ code: "S3", name: "Sex Crimes." }]);
-    expect(resultsSelectors.policyChangedSinceResult(store.getState())).toBe(false);
+    expect(resultsSelectors.violatedCategories(store.getState())).toEqual([{ code: "S3", name: "Sex Crimes.", enabledNow: true }]);
+    expect(resultsSelectors.staleness(store.getState())).toBeUndefined();
     store.getState().editPolicy({ type: "setEnabled", code: "S3", enabled: false });
-    expect(resultsSelectors.policyChangedSinceResult(store.getState())).toBe(true);
+    expect(resultsSelectors.staleness(store.getState())).toBe("policy");
+    // The result keeps the names it was made with; the category reads as excluded now.
+    expect(resultsSelectors.violatedCategories(store.getState())).toEqual([{ code: "S3", name: "Sex Crimes.", enabledNow: false }]);
   });
 
   it("copies the result as JSON with the threshold the user set", async () => {

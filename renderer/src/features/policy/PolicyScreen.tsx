@@ -5,6 +5,7 @@ import { ScreenHeader } from "../../components/Panel.tsx";
 import { useAppStore } from "../../store/index.ts";
 import { modelsSelectors } from "../models/selectors.ts";
 import { FAMILY_LABELS, FAMILY_OPTIONS } from "./familyLabels.ts";
+import { NewerVersionNotice } from "./NewerVersionNotice.tsx";
 import { PolicyEditor } from "./PolicyEditor.tsx";
 import { PolicyFileActions } from "./PolicyFileActions.tsx";
 import { PromptInspector } from "./PromptInspector.tsx";
@@ -18,6 +19,7 @@ export function PolicyScreen() {
         <FamilyPicker />
       </ScreenHeader>
       <FamilyMismatchNotice />
+      <EditedFamilyNewerNotice />
       <div className="policy-layout">
         <div className="stack">
           <PolicyEditor />
@@ -64,4 +66,9 @@ function FamilyMismatchNotice() {
       </button>
     </InfoMessage>
   );
+}
+
+function EditedFamilyNewerNotice() {
+  const family = useAppStore(policySelectors.family);
+  return <NewerVersionNotice family={family} />;
 }
