@@ -141,7 +141,8 @@ function describeModelFile({ path, fileSizeBytes, fileInfo, insights, tensorData
 
 function definedNumber<K extends string>(key: K, value: unknown): Partial<Record<K, number>> {
   // Per-layer arrays (some architectures vary heads by layer) are summarised by their largest entry.
-  const number = Array.isArray(value) ? Math.max(...value.map(Number)) : Number(value);
+  // Folded, not spread into Math.max: a hostile file's array can be longer than a call's argument list may be.
+  const number = Array.isArray(value) ? value.reduce((max: number, entry) => Math.max(max, Number(entry)), -Infinity) : Number(value);
   return value === undefined || value === null || !Number.isFinite(number) ? {} : ({ [key]: number } as Record<K, number>);
 }
 

@@ -98,10 +98,16 @@ export interface ClassificationResult {
 export interface ClassifyOptions {
   /** decision threshold on pUnsafe; 0.5 as in the model cards */
   threshold?: number;
-  /** alternatives recorded per generated token */
+  /** alternatives recorded per generated token, within {@link TOP_K_RANGE}; 0 records none */
   topK?: number;
   /** stop generating after this many tokens even without an end-of-turn token */
   maxTokens?: number;
 }
+
+/**
+ * The one range of top-k every face accepts (the contract's schemas, `classify --top-k`, `run --top-k`): 0 means "no
+ * alternatives"; 50 is as many as `guardbench worker` returns by default.
+ */
+export const TOP_K_RANGE = { min: 0, max: 50 } as const;
 
 export const DEFAULT_CLASSIFY_OPTIONS: Required<ClassifyOptions> = { threshold: 0.5, topK: 5, maxTokens: 24 };

@@ -12,7 +12,7 @@
  * running.
  */
 import { z } from "zod";
-import type { ClassificationResult, VerdictKind } from "../classify/result.ts";
+import { TOP_K_RANGE, type ClassificationResult, type VerdictKind } from "../classify/result.ts";
 import type { CheckMode, Turn } from "../conversation/types.ts";
 import { DATASET_FORMATS, type ColumnDetection, type ColumnMapping, type DatasetFormat, type SafetyLabel } from "../datasets/index.ts";
 import type { HistogramBin, PerCategoryReport, PrecisionRecallCurve, RunComparison, ScoreEvaluation } from "../metrics/index.ts";
@@ -50,9 +50,12 @@ const familySchema = z.enum(PROMPT_FAMILIES, { error: `family must be one of ${P
 /** A caller-chosen id for one `classify:run`, so it can be cancelled. */
 const classifyRequestIdSchema = z.string({ error: "requestId must be a string" }).min(1, { error: "requestId is empty" }).max(100, { error: "requestId is longer than 100 characters" });
 
+const topKProblem = `topK must be a whole number from ${TOP_K_RANGE.min} to ${TOP_K_RANGE.max}`;
+const topKSchema = z.number({ error: topKProblem }).int(topKProblem).min(TOP_K_RANGE.min, topKProblem).max(TOP_K_RANGE.max, topKProblem);
+
 const classifyOptionsSchema = z.strictObject({
   threshold: z.number().min(0).max(1).optional(),
-  topK: z.number().int().min(0).max(50).optional(),
+  topK: topKSchema.optional(),
   maxTokens: z.number().int().min(1).max(512).optional(),
 });
 
@@ -89,7 +92,7 @@ const datasetFormatSchema = z.enum(DATASET_FORMATS, { error: `format must be one
 /** How a run classifies; everything not given takes the classifier's defaults (threshold 0.5, top-k 5, check "last"). */
 const runSettingsSchema = z.strictObject({
   threshold: thresholdSchema.optional(),
-  topK: z.number().int().min(0).max(50).optional(),
+  topK: topKSchema.optional(),
   check: checkSchema.optional(),
 });
 
@@ -220,8 +223,13 @@ export const requestSchemas = {
     mapping: columnMappingSchema.optional(),
     onBadRows: z.enum(["skip", "stop"], { error: "onBadRows must be skip or stop" }).optional(),
   }),
-  /** imported datasets with their label counts, newest first, and the bundled demo datasets */
+  /**
+   * imported datasets with their label counts, newest first, the bundled demo datasets, and the imports that failed
+   * without cleaning up (killed, disk full) — found and cleaned when the store opens — until dismissed
+   */
   "datasets:list": noFields,
+  /** forgets a failed import listed by datasets:list */
+  "datasets:dismiss-failed-import": z.strictObject({ datasetId: datasetIdSchema }),
   /** one dataset: counts, the bad rows its import skipped, and its runs */
   "datasets:get": z.strictObject({ datasetId: datasetIdSchema }),
   /** imports a bundled demo dataset (a job, like datasets:import); one already imported is imported again as a new dataset */
@@ -546,6 +554,19 @@ export interface DatasetDetail extends DatasetSummary {
   runs: RunSummary[];
 }
 
+/** An import that stopped before it finished and could not clean up after itself (killed, disk full): shown until dismissed. */
+export interface FailedImportInfo {
+  /** the id its dataset would have had (what `datasets:dismiss-failed-import` takes) */
+  datasetId: number;
+  name: string;
+  sourcePath: string;
+  startedAt: string;
+  /** when it was found dead */
+  failedAt: string;
+  /** what happened and what to do, in one or two sentences */
+  reason: string;
+}
+
 export interface DemoDatasetInfo {
   name: string;
   description: string;
@@ -813,7 +834,8 @@ export interface Responses {
   "job:resume": { jobId: string };
   "datasets:preview": DatasetPreviewInfo;
   "datasets:import": JobStarted;
-  "datasets:list": { datasets: DatasetSummary[]; demos: DemoDatasetInfo[] };
+  "datasets:list": { datasets: DatasetSummary[]; demos: DemoDatasetInfo[]; failedImports: FailedImportInfo[] };
+  "datasets:dismiss-failed-import": { dismissed: boolean };
   "datasets:get": DatasetDetail;
   "datasets:demo": JobStarted;
   "datasets:export": DatasetExportReport;

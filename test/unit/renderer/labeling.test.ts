@@ -178,7 +178,7 @@ describe("datasets slice", () => {
           partial: false,
         }),
       "datasets:import": () => ok({ jobId: "job-9" }),
-      "datasets:list": () => ok({ datasets: [], demos: [] }),
+      "datasets:list": () => ok({ datasets: [], demos: [], failedImports: [] }),
     });
     store.getState().start();
     store.getState().setImportPath("/data/set.csv");
