@@ -25,6 +25,10 @@ export interface ValidatedGguf {
   fileInfo: GgufFileInfo;
   insights: GgufInsights;
   tensorDataBytes: number;
+  /** false when some tensor has a type this file's table does not know (its bytes then count as zero) */
+  tensorDataBytesExact: boolean;
+  /** `split.count`: a part of a split model describes only its own tensors */
+  splitCount: number;
 }
 
 export type ValidatedGgufResult = { ok: true; gguf: ValidatedGguf } | { ok: false; error: ModelFileError };
@@ -97,13 +101,14 @@ export async function readValidatedGguf(path: string): Promise<ValidatedGgufResu
         'Use a GGUF of a supported architecture (every Llama Guard model is "llama"), or update Guardbench if the architecture is new.',
       );
     }
-    return { ok: true, gguf: { path, fileSizeBytes, fileInfo, insights, tensorDataBytes: layout.dataBytes } };
+    const splitCount = Number((fileInfo.metadata as { split?: { count?: unknown } }).split?.count ?? 1);
+    return { ok: true, gguf: { path, fileSizeBytes, fileInfo, insights, tensorDataBytes: layout.dataBytes, tensorDataBytesExact: layout.exact, splitCount } };
   } catch (error) {
     return fail("unreadable", `Cannot inspect ${path}: ${messageOf(error)}.`, "Check that the file is readable and not being written right now.");
   }
 }
 
-function describeModelFile({ path, fileSizeBytes, fileInfo, insights, tensorDataBytes }: ValidatedGguf): ModelFileInfo {
+export function describeModelFile({ path, fileSizeBytes, fileInfo, insights, tensorDataBytes, splitCount }: ValidatedGguf): ModelFileInfo {
   const general = fileInfo.metadata.general;
   const arch = fileInfo.architectureMetadata;
   const chatTemplate = fileInfo.metadata.tokenizer?.chat_template;
@@ -112,7 +117,6 @@ function describeModelFile({ path, fileSizeBytes, fileInfo, insights, tensorData
   const fileName = basename(path);
   const architecture = String(general.architecture);
   const warnings = [...insights.getWarnings(path)];
-  const splitCount = Number((fileInfo.metadata as { split?: { count?: unknown } }).split?.count ?? 1);
   if (splitCount > 1) {
     warnings.push(`This is one part of a model split into ${splitCount} files; all parts must sit side by side to load it.`);
   }
