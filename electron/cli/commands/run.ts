@@ -23,8 +23,9 @@ import type { EndpointProgress } from "../../../shared/ipc/contract.ts";
 import { ENDPOINT_KINDS, type EndpointKind, type RemoteEndpoint } from "../../../shared/remote/endpoint.ts";
 import { printableUrl } from "../../engine/remote/http.ts";
 import { remoteMember } from "../../engine/remote/pool.ts";
+import type { RemoteEngineError } from "../../engine/remote/errors.ts";
 import { ModelVocabulary } from "../../engine/remote/promptEncoding.ts";
-import { endpointProblem, RemoteEngine } from "../../engine/remote/remoteEngine.ts";
+import { endpointProblem, refuseOtherModels, RemoteEngine } from "../../engine/remote/remoteEngine.ts";
 import { executePoolRun, localMember } from "../../runs/poolExecutor.ts";
 import { CliFailure, CliUsageError, numberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
 import { parseCheck, parseFamily, resolveFamily, resolvePolicy } from "../conversationInput.ts";
@@ -372,6 +373,9 @@ async function scoreAcrossEndpoints(
   const vocabulary = await ModelVocabulary.open(modelPath, run.model.family);
   const engines = options.endpoints.map((endpoint) => new RemoteEngine({ endpoint, vocabulary }));
   try {
+    await refuseOtherModels(engines).catch((error: RemoteEngineError) => {
+      throw new CliFailure(`${error.message}${error.hint ? `\n${error.hint}` : ""}`);
+    });
     const members = engines.map((remote) => remoteMember(remote, options.endpointConcurrency));
     if (options.local) {
       const loaded = await engine.load({
@@ -405,10 +409,18 @@ async function scoreAcrossEndpoints(
   }
 }
 
-/** GUARDBENCH_PROBE_DELAY_MS: the first re-probe of a failed endpoint (default 5 s). */
-function poolOptionsFromEnv(env: NodeJS.ProcessEnv): { probeDelayMs?: number } {
-  const delay = Number(env.GUARDBENCH_PROBE_DELAY_MS);
-  return Number.isFinite(delay) && delay > 0 ? { probeDelayMs: delay } : {};
+/**
+ * GUARDBENCH_PROBE_DELAY_MS: the first re-probe of a failed endpoint (default 5 s); GUARDBENCH_ALL_DOWN_TIMEOUT_MS: how
+ * long every endpoint may stay down before the run stops, resumable (default 5 min).
+ */
+function poolOptionsFromEnv(env: NodeJS.ProcessEnv): { probeDelayMs?: number; allDownTimeoutMs?: number } {
+  const positive = (text: string | undefined) => {
+    const value = Number(text);
+    return Number.isFinite(value) && value > 0 ? value : undefined;
+  };
+  const probeDelayMs = positive(env.GUARDBENCH_PROBE_DELAY_MS);
+  const allDownTimeoutMs = positive(env.GUARDBENCH_ALL_DOWN_TIMEOUT_MS);
+  return { ...(probeDelayMs ? { probeDelayMs } : {}), ...(allDownTimeoutMs ? { allDownTimeoutMs } : {}) };
 }
 
 async function writeWholeRun(store: GuardbenchStore, run: RunSummary, path: string): Promise<void> {
