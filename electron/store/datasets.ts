@@ -9,12 +9,8 @@ import type { DatasetBadRow, DatasetLabelCounts, DatasetSummary, EffectiveLabel 
 import type { SqliteDatabase } from "./database.ts";
 import { StoreError } from "./errors.ts";
 
-export interface NewDataset {
-  name: string;
-  sourcePath: string;
+export interface NewDataset extends Pick<DatasetSummary, "name" | "sourcePath" | "format" | "mapping"> {
   sourceSha256: string;
-  format: DatasetFormat;
-  mapping?: ColumnMapping;
   startedAt?: Date;
 }
 

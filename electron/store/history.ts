@@ -6,14 +6,8 @@ import type { Policy, PromptFamily } from "../../shared/taxonomy/index.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { StoreError } from "./errors.ts";
 
-export interface NewClassification {
-  turns: Turn[];
-  policy: Policy;
-  /** the saved version the policy came from, when it did */
-  policyVersion?: number;
-  modelPath: string;
-  family: PromptFamily;
-  result: ClassificationResult;
+/** `policyVersion`: the saved version the policy came from, when it did. */
+export interface NewClassification extends Pick<HistoryEntry, "turns" | "policy" | "policyVersion" | "modelPath" | "family" | "result"> {
   createdAt?: Date;
 }
 
@@ -24,7 +18,7 @@ interface SummaryRow {
   policy_version: number | null;
   model_path: string;
   family: PromptFamily;
-  target: "prompt" | "response";
+  target: HistorySummary["target"];
   verdict: HistorySummary["verdict"];
   categories_json: string;
   p_unsafe: number;

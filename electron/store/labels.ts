@@ -10,12 +10,8 @@ import type { SqliteDatabase } from "./database.ts";
 import type { DatasetRepository } from "./datasets.ts";
 import { StoreError } from "./errors.ts";
 
-export interface NewLabel {
-  label: SafetyLabel;
+export interface NewLabel extends Pick<LabelEvent, "label" | "note" | "who" | "session"> {
   categories?: readonly string[];
-  note?: string;
-  who: string;
-  session?: string;
   at?: Date;
 }
 

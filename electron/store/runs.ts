@@ -11,13 +11,7 @@ import { parsePolicy, type Policy, type PromptFamily } from "../../shared/taxono
 import type { SqliteDatabase } from "./database.ts";
 import { StoreError } from "./errors.ts";
 
-export interface NewRun {
-  datasetId: number;
-  model: { path: string; sha256: string; sizeBytes: number; family: PromptFamily };
-  policy: Policy;
-  policyVersion?: number;
-  settings: RunSettings;
-  origin: "app" | "cli";
+export interface NewRun extends Pick<RunDetail, "datasetId" | "model" | "policy" | "policyVersion" | "settings" | "origin"> {
   /** `guardbench run`'s identity of the invocation (electron/runs/cliRunKey.ts) */
   runKey?: string;
   createdAt?: Date;
@@ -57,7 +51,7 @@ interface RunRow {
   settings_json: string;
   state: RunState;
   stop_reason_json: string | null;
-  origin: "app" | "cli";
+  origin: RunSummary["origin"];
   created_at: string;
   finished_at: string | null;
   scored: number;
@@ -122,7 +116,7 @@ export class RunRepository {
   }
 
   /** Runs in a state, oldest first (start-up resumes interrupted runs in the order they were started). */
-  inState(state: RunState, origin: "app" | "cli"): number[] {
+  inState(state: RunState, origin: RunSummary["origin"]): number[] {
     return (this.db.prepare("SELECT id FROM runs WHERE state = ? AND origin = ? ORDER BY id").all(state, origin) as { id: number }[]).map((row) => row.id);
   }
 

@@ -1,26 +1,25 @@
 /** Classifying one conversation with the loaded model (handlers: electron/host/handlers/classify.ts). */
 import { z } from "zod";
-import type { ClassificationResult } from "../../classify/result.ts";
+import { classifyOptionsSchema, type ClassificationResult } from "../../classify/result.ts";
 import { policySchema } from "../../taxonomy/index.ts";
 import { answer, type ChannelTable } from "./channel.ts";
 import { checkSchema, turnsSchema } from "./fields.ts";
-import { policyNameSchema, versionSchema } from "./policies.ts";
+import { policyVersionRefSchema } from "./policies.ts";
 
 /** A caller-chosen id for one `classify:run`, so it can be cancelled. */
 const classifyRequestIdSchema = z.string({ error: "requestId must be a string" }).min(1, { error: "requestId is empty" }).max(100, { error: "requestId is longer than 100 characters" });
 
-const classifyOptionsSchema = z.strictObject({
-  threshold: z.number().min(0).max(1).optional(),
-  topK: z.number().int().min(0).max(50).optional(),
-  maxTokens: z.number().int().min(1).max(512).optional(),
-});
-
-/** Which conversation to build a prompt for; the policy defaults to the loaded model family's preset. */
-export const promptInputFields = {
+/**
+ * Which conversation to build a prompt for, and how: what `classify:run` and `prompt:tokenize` name, and what the engine
+ * classifies. The policy defaults to the loaded model family's preset, the check to "last".
+ */
+export const classifyInputSchema = z.strictObject({
   turns: turnsSchema,
   policy: policySchema.optional(),
   check: checkSchema.optional(),
-};
+});
+
+export type ClassifyRequest = z.output<typeof classifyInputSchema>;
 
 export interface ClassifyRunResult {
   result: ClassificationResult;
@@ -36,9 +35,9 @@ export const classifyChannels = {
    */
   "classify:run": {
     request: z.strictObject({
-      ...promptInputFields,
+      ...classifyInputSchema.shape,
       options: classifyOptionsSchema.optional(),
-      policyVersion: z.strictObject({ name: policyNameSchema, version: versionSchema }).optional(),
+      policyVersion: policyVersionRefSchema.optional(),
       record: z.boolean().optional(),
       requestId: classifyRequestIdSchema.optional(),
     }),

@@ -1,20 +1,11 @@
 /** Datasets: preview, import, list, export, the bundled demos (handlers: electron/host/handlers/datasets.ts). */
 import { z } from "zod";
-import { DATASET_FORMATS, type ColumnDetection, type ColumnMapping, type DatasetFormat } from "../../datasets/index.ts";
+import { columnMappingSchema, DATASET_FORMATS, type ColumnDetection, type ColumnMapping, type DatasetFormat } from "../../datasets/index.ts";
 import { answer, type ChannelTable } from "./channel.ts";
-import { datasetIdSchema, filePathSchema, noFields, runIdSchema, safetyLabelSchema } from "./fields.ts";
+import { datasetIdSchema, filePathSchema, noFields, runIdSchema } from "./fields.ts";
 import type { JobStarted } from "./jobs.ts";
 import type { RunSummary } from "./runs.ts";
 
-const columnNameSchema = z.string().min(1).max(500);
-const columnMappingSchema = z.strictObject({
-  prompt: columnNameSchema,
-  response: columnNameSchema.optional(),
-  label: columnNameSchema.optional(),
-  categories: columnNameSchema.optional(),
-  id: columnNameSchema.optional(),
-  labelTrueMeans: safetyLabelSchema.optional(),
-});
 const datasetFormatSchema = z.enum(DATASET_FORMATS, { error: `format must be one of ${DATASET_FORMATS.join(", ")}` });
 
 export interface DatasetBadRow {

@@ -19,7 +19,7 @@ const endpointBaseUrlSchema = z
   .min(1, "the base URL is empty")
   .max(2048)
   .regex(/^https?:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/i, "baseUrl must be an http(s) URL without credentials, e.g. http://gpu-box:8000 (a key goes in apiKey)");
-const endpointKindSchema = z.enum(ENDPOINT_KINDS as [EndpointKind, ...EndpointKind[]], { error: `kind must be one of ${ENDPOINT_KINDS.join(", ")}` });
+const endpointKindSchema = z.enum(ENDPOINT_KINDS, { error: `kind must be one of ${ENDPOINT_KINDS.join(", ")}` });
 /** Same rule as a Hugging Face token: a key with spaces or line breaks would break the Authorization header. */
 const apiKeySchema = z
   .string({ error: "apiKey must be a string" })

@@ -1,11 +1,11 @@
 /** A run measured against the labels, two runs compared, one item's full result (handlers: electron/host/handlers/evaluation.ts). */
 import { z } from "zod";
-import type { ClassificationResult } from "../../classify/result.ts";
+import { thresholdSchema, type ClassificationResult } from "../../classify/result.ts";
 import type { Turn } from "../../conversation/types.ts";
 import type { HistogramBin, PerCategoryReport, PrecisionRecallCurve, RunComparison, ScoreEvaluation } from "../../metrics/index.ts";
 import type { ResultError } from "../result.ts";
 import { answer, type ChannelTable } from "./channel.ts";
-import { itemIdSchema, runIdSchema, thresholdSchema } from "./fields.ts";
+import { itemIdSchema, runIdSchema } from "./fields.ts";
 import type { EffectiveLabel, LabelEvent } from "./review.ts";
 
 export interface RunMetrics {

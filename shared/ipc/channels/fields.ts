@@ -3,6 +3,7 @@
  * making the main side allocate without bound.
  */
 import { z } from "zod";
+import { CHECK_MODES, turnSchema as storedTurnSchema } from "../../conversation/types.ts";
 import { PROMPT_FAMILIES } from "../../taxonomy/index.ts";
 
 /** Longest turn accepted: far beyond any model's context, so a real conversation never hits it. */
@@ -12,8 +13,8 @@ export const MAX_TURNS = 1_000;
 export const noFields = z.strictObject({});
 
 const turnSchema = z.strictObject({
-  role: z.enum(["user", "assistant", "system"], { error: "role must be user, assistant or system" }),
-  content: z.string({ error: "content must be a string" }).max(MAX_TURN_CHARS, `a turn may hold at most ${MAX_TURN_CHARS} characters`),
+  ...storedTurnSchema.shape,
+  content: storedTurnSchema.shape.content.max(MAX_TURN_CHARS, `a turn may hold at most ${MAX_TURN_CHARS} characters`),
 });
 
 export const turnsSchema = z
@@ -21,7 +22,7 @@ export const turnsSchema = z
   .min(1, "the conversation has no turns")
   .max(MAX_TURNS, `a conversation may hold at most ${MAX_TURNS} turns`);
 
-export const checkSchema = z.enum(["last", "prompt", "response"], { error: "check must be last, prompt or response" });
+export const checkSchema = z.enum(CHECK_MODES, { error: "check must be last, prompt or response" });
 export const familySchema = z.enum(PROMPT_FAMILIES, { error: `family must be one of ${PROMPT_FAMILIES.join(", ")}` });
 
 export const datasetIdSchema = z.number({ error: "datasetId must be a number (see datasets:list)" }).int().positive();
@@ -29,5 +30,3 @@ export const runIdSchema = z.number({ error: "runId must be a number (see runs:l
 /** an item's id within its dataset (the dataset file's own `id`, or `row-N`) */
 export const itemIdSchema = z.string({ error: "itemId must be the item's id within its dataset" }).min(1).max(1000);
 export const filePathSchema = z.string().min(1, "the path is empty").max(4096);
-export const thresholdSchema = z.number().min(0).max(1);
-export const safetyLabelSchema = z.enum(["safe", "unsafe"], { error: "label must be safe or unsafe" });

@@ -1,7 +1,7 @@
 /** The workbench's classification history (handlers: electron/host/handlers/history.ts). */
 import { z } from "zod";
 import type { ClassificationResult, VerdictKind } from "../../classify/result.ts";
-import type { Turn } from "../../conversation/types.ts";
+import type { ClassificationTarget, Turn } from "../../conversation/types.ts";
 import type { Policy, PromptFamily } from "../../taxonomy/index.ts";
 import { answer, type ChannelTable } from "./channel.ts";
 
@@ -12,7 +12,7 @@ export interface HistorySummary {
   flagged: boolean;
   pUnsafe: number;
   categories: string[];
-  target: "prompt" | "response";
+  target: ClassificationTarget;
   modelPath: string;
   family: PromptFamily;
   policyName: string;

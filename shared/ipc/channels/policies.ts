@@ -6,6 +6,10 @@ import { noFields } from "./fields.ts";
 
 export const policyNameSchema = z.string().trim().min(1, "the policy name is empty").max(200);
 export const versionSchema = z.number().int().positive();
+/** A saved policy version, named where a request uses one. */
+export const policyVersionRefSchema = z.strictObject({ name: policyNameSchema, version: versionSchema });
+
+export type PolicyVersionRef = z.output<typeof policyVersionRefSchema>;
 
 export interface PolicyVersionInfo {
   version: number;

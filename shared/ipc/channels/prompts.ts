@@ -1,7 +1,6 @@
 /** The exact prompt the loaded model sees (handlers: electron/host/handlers/prompts.ts). */
-import { z } from "zod";
 import { answer, type ChannelTable } from "./channel.ts";
-import { promptInputFields } from "./classify.ts";
+import { classifyInputSchema } from "./classify.ts";
 
 export interface TokenizedPrompt {
   text: string;
@@ -12,5 +11,5 @@ export interface TokenizedPrompt {
 
 export const promptChannels = {
   /** The exact prompt text and its token count under the loaded model's tokenizer. Fails with `no-model-loaded` otherwise. */
-  "prompt:tokenize": { request: z.strictObject(promptInputFields), answer: answer<TokenizedPrompt>() },
+  "prompt:tokenize": { request: classifyInputSchema, answer: answer<TokenizedPrompt>() },
 } as const satisfies ChannelTable;

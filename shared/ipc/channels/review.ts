@@ -1,11 +1,11 @@
 /** Reviewing and labeling a dataset's items (handlers: electron/host/handlers/review.ts). */
 import { z } from "zod";
-import type { VerdictKind } from "../../classify/result.ts";
+import { thresholdSchema, type VerdictKind } from "../../classify/result.ts";
 import type { Turn } from "../../conversation/types.ts";
-import type { SafetyLabel } from "../../datasets/index.ts";
+import { safetyLabelSchema, type SafetyLabel } from "../../datasets/index.ts";
 import type { ResultError } from "../result.ts";
 import { answer, type ChannelTable } from "./channel.ts";
-import { datasetIdSchema, itemIdSchema, runIdSchema, safetyLabelSchema, thresholdSchema } from "./fields.ts";
+import { datasetIdSchema, itemIdSchema, runIdSchema } from "./fields.ts";
 
 const categoryCodesSchema = z.array(z.string().trim().min(1).max(200)).max(100);
 

@@ -1,19 +1,12 @@
 /** Batch runs: one model, one policy and settings over a dataset (handlers: electron/host/handlers/runs.ts). */
 import { z } from "zod";
-import type { CheckMode } from "../../conversation/types.ts";
+import { thresholdSchema, topKSchema } from "../../classify/result.ts";
 import { policySchema, type Policy, type PromptFamily } from "../../taxonomy/index.ts";
 import type { ResultError } from "../result.ts";
 import { answer, type ChannelTable } from "./channel.ts";
 import { endpointNameSchema } from "./endpoints.ts";
-import { checkSchema, datasetIdSchema, runIdSchema, thresholdSchema } from "./fields.ts";
-import { policyNameSchema, versionSchema } from "./policies.ts";
-
-/** How a run classifies; everything not given takes the classifier's defaults (threshold 0.5, top-k 5, check "last"). */
-const runSettingsSchema = z.strictObject({
-  threshold: thresholdSchema.optional(),
-  topK: z.number().int().min(0).max(50).optional(),
-  check: checkSchema.optional(),
-});
+import { checkSchema, datasetIdSchema, runIdSchema } from "./fields.ts";
+import { policyVersionRefSchema } from "./policies.ts";
 
 /**
  * - running: being scored, or interrupted (the app or CLI was closed or killed mid-run): resumable; the app resumes its
@@ -26,19 +19,25 @@ const runSettingsSchema = z.strictObject({
  */
 export type RunState = "running" | "paused" | "cancelled" | "done" | "failed";
 
-export interface RunSettings {
-  threshold: number;
-  topK: number;
-  check: CheckMode;
+/** A run's settings as stored with it (and read back from SQLite with this schema). */
+export const runSettingsSchema = z.object({
+  threshold: thresholdSchema,
+  topK: topKSchema,
+  check: checkSchema,
   /** classifications kept in flight (the engine's parallel sequences when the run last started) */
-  sequences: number;
+  sequences: z.number().int().nonnegative(),
   /**
    * The endpoints that scored the run (names; with the CLI's `--endpoint URL`, the URL's host and port), and whether
    * the local engine scored alongside them. Absent: the local engine alone.
    */
-  endpoints?: string[];
-  includeLocal?: boolean;
-}
+  endpoints: z.array(z.string()).optional(),
+  includeLocal: z.boolean().optional(),
+});
+
+export type RunSettings = z.output<typeof runSettingsSchema>;
+
+/** How a run classifies; everything not given takes the classifier's defaults (threshold 0.5, top-k 5, check "last"). */
+const requestedRunSettingsSchema = z.strictObject(runSettingsSchema.pick({ threshold: true, topK: true, check: true }).partial().shape);
 
 export interface RunSummary {
   id: number;
@@ -94,8 +93,8 @@ export const runChannels = {
       .strictObject({
         datasetId: datasetIdSchema,
         policy: policySchema.optional(),
-        policyVersion: z.strictObject({ name: policyNameSchema, version: versionSchema }).optional(),
-        settings: runSettingsSchema.optional(),
+        policyVersion: policyVersionRefSchema.optional(),
+        settings: requestedRunSettingsSchema.optional(),
         /**
          * Saved endpoints (`endpoints:list` names) that score the run instead of the local engine. The run's model file is
          * still needed locally for its tokenizer (prompts travel as token ids). Absent or empty: the local engine only.
@@ -119,3 +118,6 @@ export const runChannels = {
    */
   "runs:resume": { request: z.strictObject({ runId: runIdSchema, retryFailed: z.boolean().optional() }), answer: answer<RunStarted>() },
 } as const satisfies ChannelTable;
+
+/** What starts a run, after validation (the app's `runs:start`; RunManager.start). */
+export type StartRunRequest = z.output<(typeof runChannels)["runs:start"]["request"]>;
