@@ -5,27 +5,48 @@ import type { ResultError } from "../result.ts";
 import { answer, type ChannelTable } from "./channel.ts";
 import { noFields } from "./fields.ts";
 
+/*
+ * The messages below are what the add/edit form shows next to its fields (renderer/src/features/endpoints/validate.ts
+ * parses with these schemas), so each one says what to do, in words that read in the form and in an error message.
+ */
+
 /** An endpoint's name: what runs, progress and results call it. Letters, digits, `.`, `_`, `-`, `:`, `@` and spaces. */
 export const endpointNameSchema = z
   .string({ error: "name must be a string" })
   .trim()
-  .min(1, "the endpoint name is empty")
+  .min(1, "give the endpoint a name")
   .max(100, "an endpoint name may hold at most 100 characters")
-  .regex(/^[\p{L}\p{N}._:@ -]+$/u, "an endpoint name may hold only letters, digits, spaces and . _ - : @");
+  .regex(/^[\p{L}\p{N}._:@ -]+$/u, "use only letters, digits, spaces and . _ - : @ in an endpoint name");
 export const MAX_ENDPOINT_CONCURRENCY = 64;
+const ENDPOINT_URL = /^https?:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/i;
+
+/** Why `url` (trimmed, not empty) cannot be an endpoint's address, most specific reason first; undefined when it can. */
+function endpointUrlProblem(url: string): string | undefined {
+  if (url === "" || ENDPOINT_URL.test(url)) return undefined;
+  if (!/^https?:\/\//i.test(url)) return "the address must start with http:// or https://";
+  const authority = url.replace(/^https?:\/\//i, "").split(/[/?#]/)[0]!;
+  if (authority.includes("@")) return "leave credentials out of the address; give a key as the API key";
+  return "the address must be an http(s) URL without spaces, e.g. http://gpu-box:8000";
+}
+
 const endpointBaseUrlSchema = z
   .string({ error: "baseUrl must be a string" })
   .trim()
-  .min(1, "the base URL is empty")
-  .max(2048)
-  .regex(/^https?:\/\/[^\s/?#@]+(?:[/?#]\S*)?$/i, "baseUrl must be an http(s) URL without credentials, e.g. http://gpu-box:8000 (a key goes in apiKey)");
+  .min(1, "give the server's address, e.g. http://gpu-box:8000")
+  .max(2048, "an address may hold at most 2048 characters")
+  .superRefine((url, context) => {
+    const problem = endpointUrlProblem(url);
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  });
 const endpointKindSchema = z.enum(ENDPOINT_KINDS, { error: `kind must be one of ${ENDPOINT_KINDS.join(", ")}` });
 /** Same rule as a Hugging Face token: a key with spaces or line breaks would break the Authorization header. */
 const apiKeySchema = z
   .string({ error: "apiKey must be a string" })
   .min(1, "the API key is empty (leave apiKey out to keep the stored key, or use clearApiKey)")
-  .max(4096)
-  .regex(/^[\x21-\x7e]+$/, "the API key contains spaces, line breaks or other characters a key never has");
+  .max(4096, "an API key may hold at most 4096 characters")
+  .regex(/^[\x21-\x7e]+$/, "the API key contains spaces, line breaks or other characters a key never has; paste the key alone");
+const concurrencyRule = `concurrency must be a whole number from 1 to ${MAX_ENDPOINT_CONCURRENCY}`;
+const concurrencySchema = z.number({ error: concurrencyRule }).int(concurrencyRule).min(1, concurrencyRule).max(MAX_ENDPOINT_CONCURRENCY, concurrencyRule);
 
 /** A saved endpoint as the renderer sees it: never the key, only whether there is one. */
 export interface EndpointInfo {
@@ -69,11 +90,11 @@ export const endpointChannels = {
         baseUrl: endpointBaseUrlSchema,
         kind: endpointKindSchema,
         /** the served model name (vLLM's `--served-model-name`); llama-server ignores it */
-        model: z.string({ error: "model must be a string" }).trim().min(1, "the model name is empty").max(500),
+        model: z.string({ error: "model must be a string" }).trim().min(1, "give the served model name").max(500, "a model name may hold at most 500 characters"),
         apiKey: apiKeySchema.optional(),
         clearApiKey: z.boolean().optional(),
         /** classifications kept in flight on this endpoint (default 4) */
-        concurrency: z.number().int().min(1).max(MAX_ENDPOINT_CONCURRENCY).optional(),
+        concurrency: concurrencySchema.optional(),
       })
       .refine((request) => !(request.apiKey !== undefined && request.clearApiKey), { message: "give apiKey or clearApiKey, not both" }),
     answer: answer<EndpointInfo>(),
