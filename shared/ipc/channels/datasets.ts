@@ -8,13 +8,16 @@ import type { RunSummary } from "./runs.ts";
 
 const datasetFormatSchema = z.enum(DATASET_FORMATS, { error: `format must be one of ${DATASET_FORMATS.join(", ")}` });
 
-export interface DatasetBadRow {
+/** A row an import skipped, and why (kept with the dataset, and read back from SQLite with this schema). */
+export const datasetBadRowSchema = z.object({
   /** JSON Lines: the line; CSV: the data record (header not counted); JSON: the array position */
-  row: number;
+  row: z.number(),
   /** the line the row starts on */
-  line: number;
-  reason: string;
-}
+  line: z.number(),
+  reason: z.string(),
+});
+
+export type DatasetBadRow = z.output<typeof datasetBadRowSchema>;
 
 /** Labels as they stand now: a reviewed label wins over the imported one. */
 export interface DatasetLabelCounts {
