@@ -17,7 +17,7 @@ import type { PromptFamily } from "../../../shared/taxonomy/index.ts";
 import { buildClassificationPrompt } from "../classificationPrompt.ts";
 import type { DescribedTokens, VocabularyFacts } from "../completion.ts";
 import { EngineProcess, type WorkerSpawner } from "../engineProcess.ts";
-import type { ClassifyRequest } from "../scorer.ts";
+import type { ClassifyRequest } from "../../../shared/ipc/contract.ts";
 import { RemoteEngineError } from "./errors.ts";
 import { localModelIdentity, type ModelIdentity } from "./servedModel.ts";
 

@@ -18,7 +18,7 @@ import { DEFAULT_TOP_LOGPROBS, ENDPOINT_KINDS, summarizeEndpoint, type RemoteEnd
 import { presetPolicy, type Policy, type PromptFamily } from "../../../shared/taxonomy/index.ts";
 import { parseVerdict } from "../../../shared/verdict/index.ts";
 import type { ClassifierEngine, EngineInfo } from "../engine.ts";
-import type { ClassifyRequest } from "../scorer.ts";
+import type { ClassifyRequest } from "../../../shared/ipc/contract.ts";
 import { RemoteEngineError } from "./errors.ts";
 import { LlamaServerClient } from "./llamaServer.ts";
 import { OpenAiCompletionsClient } from "./openaiCompletions.ts";
