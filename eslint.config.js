@@ -14,13 +14,19 @@ const ban = {
   renderer: { group: ["**/renderer/**"], message: "the main side never imports renderer code" },
   mainSide: { group: ["**/electron/**"], message: "this layer imports only shared/ (types come from shared/ipc)" },
   shell: { group: ["**/main/**", "**/preload/**"], message: "plain-Node layers must not import the Electron shell" },
+  engine: { group: ["**/engine/**"], message: "models/ never imports engine/ (it loads native code); GGUF headers come from electron/gguf" },
+  // From electron/gguf/x.ts, "../x" is another electron/ folder; shared/ is "../../shared/…".
+  ggufLeaf: { regex: "^\\.\\./[^./]", message: "electron/gguf is a leaf: it imports only Node and shared/, the other layers build on it" },
+  ggufEntry: { group: ["**/gguf/*", "!**/gguf/index.ts"], message: "import electron/gguf through its entry, electron/gguf/index.ts" },
   outsideShared: { group: ["**/electron/**", "**/renderer/**", "**/test/**", "**/scripts/**"], message: "shared/ imports only shared/" },
 };
 
 export const layers = {
   "shared/**/*.ts": [ban.node, ban.electron, ban.ui, ban.mainLibs, ban.outsideShared],
-  "electron/engine/**/*.ts": [ban.electron, ban.ui, ban.renderer, ban.shell],
-  "electron/{models,store,host,cli,datasets,runs}/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell],
+  "electron/gguf/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell, ban.ggufLeaf],
+  "electron/engine/**/*.ts": [ban.electron, ban.ui, ban.renderer, ban.shell, ban.ggufEntry],
+  "electron/models/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell, ban.engine, ban.ggufEntry],
+  "electron/{store,host,cli,datasets,runs}/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell, ban.ggufEntry],
   "electron/{main,preload}/**/*.ts": [ban.ui, ban.llama, ban.renderer],
   "renderer/**/*.{ts,tsx}": [ban.node, ban.electron, ban.mainLibs, ban.mainSide],
 };

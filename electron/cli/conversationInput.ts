@@ -6,7 +6,7 @@ import { isPromptFamily, parsePolicy, presetPolicy, setCategoryEnabled, type Pol
 import { TOP_K_RANGE } from "../../shared/classify/result.ts";
 import { CliFailure, CliUsageError, wholeNumberOption, writeLine, type CliIo } from "./command.ts";
 import { readTextFile, readWholeText, TextFileError } from "../datasets/textFile.ts";
-import { inspectModelFile } from "../engine/modelFile.ts";
+import { inspectModelFile } from "../gguf/index.ts";
 
 export const policyOptions = {
   family: { type: "string" },
@@ -38,7 +38,7 @@ export async function readInputText(input: string | undefined, io: CliIo): Promi
   const fromStdin = input === undefined || input === "-";
   const source = fromStdin ? "standard input" : input;
   try {
-    const text = fromStdin ? await readWholeText(source, io.stdin as AsyncIterable<Uint8Array | string>) : await readTextFile(resolve(io.cwd, input), input);
+    const text = fromStdin ? await readWholeText(source, io.stdin as AsyncIterable<Uint8Array | string>) : await readTextFile(resolve(io.cwd, input), input, { allowPipes: true });
     return { text, source };
   } catch (error) {
     throw textFileFailure(error);
@@ -96,11 +96,14 @@ export async function resolvePolicy(family: PromptFamily, policyPath: string | u
   return policy;
 }
 
-/** The prompt family: as requested, else detected from the GGUF (its chat template or name). */
+/**
+ * The prompt family: as requested, else detected from the GGUF (its chat template or name). The file is checked either
+ * way, so a damaged one is refused here with the reason rather than in the engine worker.
+ */
 export async function resolveFamily(modelPath: string, requested: PromptFamily | undefined): Promise<PromptFamily> {
-  if (requested) return requested;
   const inspected = await inspectModelFile(modelPath);
   if (!inspected.ok) throw new CliFailure(`${inspected.error.message}${inspected.error.hint ? `\n${inspected.error.hint}` : ""}`);
+  if (requested) return requested;
   if (!inspected.info.promptFamily) throw new CliFailure(`cannot tell which prompt family ${modelPath} expects (no known chat template or name); pass --family`);
   return inspected.info.promptFamily.family;
 }

@@ -2,8 +2,8 @@
  * A UTF-8 text file read as decoded chunks, with the byte count for progress: what every dataset reader (and
  * `guardbench eval`) streams from. Only one chunk is in memory at a time.
  */
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { constants, type Stats } from "node:fs";
+import { open, stat, type FileHandle } from "node:fs/promises";
 
 export type TextFileErrorCode = "not-found" | "unreadable" | "not-utf8" | "aborted";
 
@@ -34,8 +34,43 @@ export async function textFileSize(path: string): Promise<number> {
   } catch (error) {
     throw fileError(path, error);
   }
-  if (!info.isFile()) throw new TextFileError("unreadable", `${path} is not a file${info.isDirectory() ? " but a folder" : ""}`);
+  if (!info.isFile()) throw notRegularFile(path, info);
   return info.size;
+}
+
+/** What a file that is not a regular one is, for messages: "a folder", "a named pipe (FIFO)" … */
+export function fileKind(info: Stats): string {
+  if (info.isDirectory()) return "a folder";
+  if (info.isFIFO()) return "a named pipe (FIFO)";
+  if (info.isSocket()) return "a socket";
+  if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";
+  return "not a regular file";
+}
+
+function notRegularFile(path: string, info: Stats): TextFileError {
+  return new TextFileError("unreadable", `${path} is ${fileKind(info)}, not a regular file`, "choose a file saved on disk");
+}
+
+/**
+ * Opens `path` for reading only if it is a regular file. Non-blocking, so that a FIFO is refused at once instead of
+ * hanging until something writes to it; the check is on the opened file, so it cannot be swapped between check and read.
+ * `allowPipes`: a pipe is read too (blocking), for a path typed at the user's own shell (`--results <(…)`).
+ */
+export async function openRegularFile(path: string, options: { allowPipes?: boolean } = {}): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, options.allowPipes ? constants.O_RDONLY : constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    throw fileError(path, error);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() && !(options.allowPipes && info.isFIFO())) throw notRegularFile(path, info);
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error instanceof TextFileError ? error : fileError(path, error);
+  }
 }
 
 function fileError(path: string, error: unknown): TextFileError {
@@ -54,11 +89,12 @@ export function cancelledError(): TextFileError {
  * Yields the file's text chunk by chunk. A byte-order mark is dropped; bytes that are not UTF-8 stop the read with a
  * "not-utf8" error naming the byte offset and line of the first bad byte (see {@link Utf8TextDecoder}).
  */
-export async function* readTextChunks(path: string, options: { signal?: AbortSignal; chunkBytes?: number } = {}): AsyncGenerator<TextChunk> {
+export async function* readTextChunks(path: string, options: { signal?: AbortSignal; chunkBytes?: number; allowPipes?: boolean } = {}): AsyncGenerator<TextChunk> {
   const { signal } = options;
   if (signal?.aborted) throw cancelledError();
   const decoder = new Utf8TextDecoder(path);
-  const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? DEFAULT_CHUNK_BYTES });
+  const handle = await openRegularFile(path, { allowPipes: options.allowPipes ?? false });
+  const stream = handle.createReadStream({ highWaterMark: options.chunkBytes ?? DEFAULT_CHUNK_BYTES });
   let bytesRead = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -71,6 +107,7 @@ export async function* readTextChunks(path: string, options: { signal?: AbortSig
     throw fileError(path, error);
   } finally {
     stream.destroy();
+    await handle.close().catch(() => undefined);
   }
   const rest = decoder.end();
   if (rest !== "") yield { text: rest, bytesRead };
@@ -86,13 +123,15 @@ export async function readWholeText(source: string, chunks: AsyncIterable<Uint8A
 }
 
 /** Opens `path` for {@link readWholeText}, with the same errors as the dataset readers (not found, a folder …). */
-export async function readTextFile(path: string, source = path): Promise<string> {
-  await textFileSize(path);
+export async function readTextFile(path: string, source = path, options: { allowPipes?: boolean } = {}): Promise<string> {
+  const handle = await openRegularFile(path, options);
   try {
-    return await readWholeText(source, createReadStream(path));
+    return await readWholeText(source, handle.createReadStream({ autoClose: false }));
   } catch (error) {
     if (error instanceof TextFileError) throw error;
     throw fileError(path, error);
+  } finally {
+    await handle.close().catch(() => undefined);
   }
 }
 

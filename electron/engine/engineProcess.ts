@@ -7,8 +7,10 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { EngineError } from "./errors.ts";
 import type { EngineMethod, EngineMethods, FromEngine, ToEngine } from "./protocol.ts";
-import type { ClassifyRequest, LoadedModelInfo, ScorerLoadOptions } from "./scorer.ts";
+import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
+import type { LoadedModelInfo, ScorerLoadOptions } from "./scorer.ts";
 import type { ClassificationResult, ClassifyOptions } from "../../shared/classify/result.ts";
+import type { MemoryEstimate } from "../../shared/models/fit.ts";
 import type { ClassifierEngine, EngineInfo } from "./engine.ts";
 
 /** What EngineProcess needs of a worker: child_process.fork's ChildProcess and Electron's UtilityProcess both fit. */
@@ -72,10 +74,34 @@ interface RunningWorker {
  * Hardware detection in a worker of its own, started for it and stopped after: probing GPU backends loads drivers that
  * can abort the process, which must never be the window's process (or the engine's, with a model loaded).
  */
-export async function detectHardwareInWorker(spawn: WorkerSpawner, gpu: EngineMethods["detectHardware"]["params"]["gpu"]): Promise<EngineMethods["detectHardware"]["result"]> {
+export function detectHardwareInWorker(spawn: WorkerSpawner, gpu: EngineMethods["detectHardware"]["params"]["gpu"]): Promise<EngineMethods["detectHardware"]["result"]> {
+  return inOwnWorker(spawn, (worker) => worker.detectHardware(gpu));
+}
+
+/**
+ * node-llama-cpp's memory estimates for model files, keyed by path, from a worker of its own: they need its native
+ * addon, which the caller's process (CLI, `guardbench serve`, the app) never loads. A file that cannot be estimated is
+ * left out; a worker that dies leaves them all out (callers fall back to catalog data), so no file can take the caller
+ * down.
+ */
+export async function estimateMemoryInWorker(spawn: WorkerSpawner, paths: readonly string[], contextSize: number): Promise<Map<string, MemoryEstimate>> {
+  if (paths.length === 0) return new Map();
+  try {
+    const results = await inOwnWorker(spawn, (worker) => worker.estimateMemory({ paths: [...paths], contextSize }));
+    return new Map(paths.flatMap((path, index) => {
+      const result = results[index];
+      return result?.ok ? [[path, result.estimate] as const] : [];
+    }));
+  } catch (error) {
+    if (error instanceof EngineError) return new Map();
+    throw error;
+  }
+}
+
+async function inOwnWorker<T>(spawn: WorkerSpawner, use: (worker: EngineProcess) => Promise<T>): Promise<T> {
   const worker = new EngineProcess(spawn);
   try {
-    return await worker.detectHardware(gpu);
+    return await use(worker);
   } finally {
     worker.dispose();
   }
@@ -146,6 +172,10 @@ export class EngineProcess implements ClassifierEngine {
 
   detectHardware(gpu: EngineMethods["detectHardware"]["params"]["gpu"]): Promise<EngineMethods["detectHardware"]["result"]> {
     return this.call("detectHardware", { gpu });
+  }
+
+  estimateMemory(params: EngineMethods["estimateMemory"]["params"]): Promise<EngineMethods["estimateMemory"]["result"]> {
+    return this.call("estimateMemory", params);
   }
 
   /** Kills the worker; calls still waiting for it fail as cancelled, and the next call starts a new one. */

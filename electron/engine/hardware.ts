@@ -3,11 +3,11 @@
  * node-llama-cpp. The judgement (green/yellow/red) is pure and lives in shared/models/fit.ts.
  */
 import { availableParallelism, freemem, totalmem } from "node:os";
-import { getLlama, LlamaLogLevel, type Llama } from "node-llama-cpp";
+import { getLlama, GgufInsights, LlamaLogLevel, readGgufFileInfo, type Llama } from "node-llama-cpp";
 import type { HardwareProfile, MemoryEstimate } from "../../shared/models/fit.ts";
 import { formatBytes } from "../../shared/models/fit.ts";
 import type { ModelFileError } from "../../shared/models/modelInfo.ts";
-import { readValidatedGguf } from "./modelFile.ts";
+import { inspectModelFile } from "../gguf/index.ts";
 
 /** "auto" tries CUDA, Vulkan or Metal and falls back to the CPU; false goes straight to the CPU. */
 export type GpuMode = "auto" | false;
@@ -68,13 +68,16 @@ export type FileEstimateResult = { ok: true; estimate: MemoryEstimate } | { ok: 
 /**
  * Memory a GGUF file needs at `contextSize` (capped at its trained context), from node-llama-cpp's estimates over the
  * header: weights plus KV cache and compute buffers, once with every layer on the GPU and once on the CPU only.
- * Reads only the header; never throws.
+ * Reads only the header, and hands it to node-llama-cpp only once our own reader has accepted it (node-llama-cpp's
+ * reader trusts the lengths in the file). Loads the native addon: call it in a worker (estimateMemoryInWorker).
+ * Never throws.
  */
 export async function estimateModelFileMemory(path: string, contextSize: number): Promise<FileEstimateResult> {
-  const validated = await readValidatedGguf(path);
-  if (!validated.ok) return validated;
-  const { insights } = validated.gguf;
+  const checked = await inspectModelFile(path);
+  if (!checked.ok) return checked;
   try {
+    const fileInfo = await readGgufFileInfo(path, { sourceType: "filesystem", logWarnings: false, spliceSplitFiles: false });
+    const insights = await GgufInsights.from(fileInfo);
     const context = Math.min(contextSize, insights.trainContextSize ?? contextSize);
     const allLayers = insights.totalLayers;
     const onGpuModel = insights.estimateModelResourceRequirements({ gpuLayers: allLayers });

@@ -4,9 +4,10 @@
  */
 import type { ClassificationResult, ClassifyOptions } from "../../shared/classify/result.ts";
 import type { EngineErrorData } from "./errors.ts";
-import type { ClassifyRequest, LoadedModelInfo, ScorerLoadOptions } from "./scorer.ts";
+import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
+import type { LoadedModelInfo, ScorerLoadOptions } from "./scorer.ts";
 import type { CompleteTokensParams, DescribedTokens, TokenCompletion, TokenizeTextsParams, VocabularyFacts } from "./completion.ts";
-import type { GpuMode } from "./hardware.ts";
+import type { FileEstimateResult, GpuMode } from "./hardware.ts";
 import type { HardwareProfile } from "../../shared/models/fit.ts";
 
 export interface EngineMethods {
@@ -23,6 +24,8 @@ export interface EngineMethods {
   describeTokens: { params: { tokens: number[] }; result: DescribedTokens };
   /** RAM, cores and the GPU node-llama-cpp finds; only in a worker without a model (see detectHardwareInWorker) */
   detectHardware: { params: { gpu: GpuMode }; result: HardwareProfile };
+  /** node-llama-cpp's memory estimate for each file (see estimateModelFileMemory), in the order given */
+  estimateMemory: { params: { paths: string[]; contextSize: number }; result: FileEstimateResult[] };
 }
 
 export type EngineMethod = keyof EngineMethods;

@@ -3,8 +3,7 @@
  * Runs inside the engine worker process (see worker.ts); node-llama-cpp types never leave this folder.
  */
 import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
-import type { Turn } from "../../shared/conversation/types.ts";
-import type { CheckMode } from "../../shared/conversation/types.ts";
+import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
 import { presetPolicy, type Policy, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import type { BuiltPrompt } from "../../shared/prompts/index.ts";
 import { buildClassificationPrompt } from "./classificationPrompt.ts";
@@ -12,7 +11,7 @@ import { parseVerdict } from "../../shared/verdict/index.ts";
 import { DEFAULT_CLASSIFY_OPTIONS, type CategoryScore, type ClassificationResult, type ClassifyOptions, type GeneratedToken } from "../../shared/classify/result.ts";
 import { EngineError } from "./errors.ts";
 import { ExactDistribution } from "./distribution.ts";
-import { inspectModelFile } from "./modelFile.ts";
+import { inspectModelFile } from "../gguf/index.ts";
 import { acquireLlama, type GpuMode } from "./hardware.ts";
 import { DEFAULT_FIT_CONTEXT } from "../../shared/models/fit.ts";
 import { LockstepBatches } from "./lockstep.ts";
@@ -35,12 +34,6 @@ export interface ScorerLoadOptions {
    * Tokenising works; classifying and completing do not.
    */
   vocabOnly?: boolean;
-}
-
-export interface ClassifyRequest {
-  turns: Turn[];
-  policy?: Policy;
-  check?: CheckMode;
 }
 
 export interface LoadedModelInfo {
@@ -83,7 +76,8 @@ export class LlamaScorer {
   }
 
   static async load(options: ScorerLoadOptions): Promise<LlamaScorer> {
-    // llama.cpp's own errors for a bad file are terse or fatal; read the header first and say what is wrong.
+    // llama.cpp's own errors for a bad file are terse or fatal (a damaged length aborts the process): our bounds-checked
+    // reader sees the file first and says what is wrong.
     const inspected = await inspectModelFile(options.modelPath);
     if (!inspected.ok) {
       const { code, message, hint } = inspected.error;

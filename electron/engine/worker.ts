@@ -4,7 +4,7 @@
  */
 import { EngineError } from "./errors.ts";
 import { LlamaScorer, messageOf } from "./scorer.ts";
-import { detectHardware } from "./hardware.ts";
+import { detectHardware, estimateModelFileMemory } from "./hardware.ts";
 import type { EngineMethods, FromEngine, ToEngine } from "./protocol.ts";
 
 interface ParentPort {
@@ -63,6 +63,11 @@ const handlers: { [M in keyof EngineMethods]: (params: EngineMethods[M]["params"
     // Detection disposes the llama.cpp instance it opens, which a loaded model may share.
     if (scorer) throw new EngineError("engine-busy", "hardware is detected in a worker without a model", "Use detectHardwareInWorker, which starts its own worker.");
     return detectHardware({ gpu });
+  },
+  async estimateMemory({ paths, contextSize }) {
+    const estimates = [];
+    for (const path of paths) estimates.push(await estimateModelFileMemory(path, contextSize));
+    return estimates;
   },
 };
 

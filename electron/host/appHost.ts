@@ -10,13 +10,15 @@ import { EngineControl } from "./engineControl.ts";
 import { toResultError } from "./errors.ts";
 import { OpenRequestQueue } from "./openRequests.ts";
 import { EventHub, type AnyEventListener } from "./eventHub.ts";
-import { mergeHandlerGroups, type HandlerGroup, type HandlerTable } from "./handlerTable.ts";
+import { MAIN_CALL, mergeHandlerGroups, PAGE_CALL, type CallContext, type HandlerGroup, type HandlerTable } from "./handlerTable.ts";
 import { defaultHandlerGroups } from "./handlers/index.ts";
+import { estimateMemoryInWorker, forkWorker } from "../engine/engineProcess.ts";
 import type { PoolOptions } from "../engine/remote/pool.ts";
 import { FileSecretStore, secretsFilePath } from "../models/tokenStore.ts";
 import { RunManager } from "../runs/runManager.ts";
 import { JobManager } from "./jobs.ts";
 import { DisposableStore, type Disposer } from "./lifecycle.ts";
+import { FileAccess, guardbenchOwnFiles } from "./fileAccess.ts";
 import type { AppHostDeps, HostServices } from "./services.ts";
 
 export interface AppHostOptions {
@@ -36,12 +38,14 @@ export class AppHost {
   private readonly runManager: RunManager;
   private readonly table: HandlerTable;
   private readonly disposables = new DisposableStore();
+  private readonly files: FileAccess;
 
   /** Throws HandlerTableError when two handler groups claim a channel or a contract channel has no handler. */
   constructor(deps: AppHostDeps, options: AppHostOptions = {}) {
     this.jobs = new JobManager(this.events);
     this.engineControl = new EngineControl(deps.engine, this.jobs, this.events, deps.engineDefaults);
     const secretStore = deps.secretStore ?? new FileSecretStore(secretsFilePath(deps.paths.home));
+    this.files = new FileAccess({ home: deps.paths.home, modelsDir: deps.paths.modelsDir, protectedFiles: [...guardbenchOwnFiles(deps.paths.home, deps.paths.databasePath), ...(deps.protectedFiles ?? [])] });
     this.runManager = new RunManager(deps.store, this.jobs, this.engineControl, deps.paths.modelsDir, {
       secretStore,
       ...(deps.openVocabulary ? { openVocabulary: deps.openVocabulary } : {}),
@@ -50,27 +54,37 @@ export class AppHost {
     const services: HostServices = {
       ...deps,
       secretStore,
+      estimateModelMemory: deps.estimateModelMemory ?? ((paths, contextSize) => estimateMemoryInWorker(forkWorker, paths, contextSize)),
       events: this.events,
       jobs: this.jobs,
       engineControl: this.engineControl,
       runs: this.runManager,
       hardware: cached(deps.detectHardware, options.hardwareCacheMs ?? 30_000),
       openRequests: this.openRequests,
+      files: this.files,
     };
     this.table = mergeHandlerGroups([...defaultHandlerGroups(services), ...(options.extraHandlerGroups?.(services) ?? [])]);
     this.disposables.add(() => this.jobs.cancelAll());
     this.disposables.add(() => this.engineControl.dispose());
     this.disposables.add(() => this.events.clear());
+    this.disposables.add(() => void this.files.dispose());
   }
 
-  /** Validates `request` against the channel's schema, then runs its handler. Never throws. */
-  async invoke(channel: unknown, request: unknown): Promise<Result<unknown>> {
+  /**
+   * Validates `request` against the channel's schema, then runs its handler. Never throws. This is the transports'
+   * entry: the caller is the page, which may name only files the user chose (see fileAccess.ts).
+   */
+  invoke(channel: unknown, request: unknown): Promise<Result<unknown>> {
+    return this.invokeAs(channel, request, PAGE_CALL);
+  }
+
+  private async invokeAs(channel: unknown, request: unknown, context: CallContext): Promise<Result<unknown>> {
     if (this.disposables.isDisposed) return err("host-closed", "Guardbench is shutting down", "Restart Guardbench.");
     const parsed = parseRequest(channel, request);
     if (!parsed.ok) return parsed;
-    const handler = this.table[channel as Channel] as (request: unknown) => Promise<Result<unknown>>;
+    const handler = this.table[channel as Channel] as (request: unknown, context: CallContext) => Promise<Result<unknown>>;
     try {
-      return await handler(parsed.value);
+      return await handler(parsed.value, context);
     } catch (error) {
       return { ok: false, error: toResultError(error, String(channel)) };
     }
@@ -85,15 +99,23 @@ export class AppHost {
     return this.events.onAny(listener);
   }
 
-  /** Asks the UI to offer importing a model file the operating system opened with Guardbench. */
+  /**
+   * Asks the UI to offer importing a model file the operating system opened with Guardbench. The user chose it (a
+   * double-click, "Open with"), so it is granted for import first.
+   */
   requestModelOpen(path: string): void {
+    this.files.allowOpenRequest(path);
     this.openRequests.add([path]);
   }
 
-  /** A typed, in-process client: the CLI and tests use the same entry as the transports. */
+  /**
+   * A typed, in-process client: the CLI and tests use the same handlers and validation as the transports. Its caller
+   * is main-side code, which names files itself (a command line, a test's fixture), so paths need no grant; Guardbench's
+   * own files and special files are refused all the same.
+   */
   client(): GuardbenchApi {
     return {
-      invoke: <C extends Channel>(channel: C, request: Req<C>) => this.invoke(channel, request) as Promise<Result<Res<C>>>,
+      invoke: <C extends Channel>(channel: C, request: Req<C>) => this.invokeAs(channel, request, MAIN_CALL) as Promise<Result<Res<C>>>,
       on: (event, listener) => this.on(event, listener),
     };
   }

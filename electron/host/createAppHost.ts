@@ -4,16 +4,18 @@
  * worker spawner and the token store differ between them.
  */
 import packageJson from "../../package.json" with { type: "json" };
-import { detectHardwareInWorker, EngineProcess, forkWorker, type WorkerSpawner } from "../engine/engineProcess.ts";
+import { detectHardwareInWorker, EngineProcess, estimateMemoryInWorker, forkWorker, type WorkerSpawner } from "../engine/engineProcess.ts";
 import { gpuModeFromEnv } from "../engine/hardware.ts";
 import { ModelVocabulary } from "../engine/remote/promptEncoding.ts";
 import { ModelLibrary } from "../models/library.ts";
 import { modelsDirectory } from "../models/paths.ts";
 import { FileSecretStore, FileTokenStore, secretsFilePath, tokenFilePath, type SecretStore, type TokenStore } from "../models/tokenStore.ts";
 import { databasePathFor, openStore, type GuardbenchStore } from "../store/index.ts";
+import { ensurePrivateFolder, formatMode } from "../store/privateFiles.ts";
 import { AppHost } from "./appHost.ts";
 import { HubDownloads } from "./downloads.ts";
 import type { EngineDefaults } from "./engineControl.ts";
+import type { FilePicker } from "./fileAccess.ts";
 import type { AppHostDeps } from "./services.ts";
 
 export interface HostSetup {
@@ -30,12 +32,18 @@ export interface HostSetup {
   engineDefaults?: EngineDefaults;
   /** an Electron build of better-sqlite3's addon (see OpenDatabaseOptions.nativeBinding) */
   sqliteNativeBinding?: string;
+  /** the desktop app's native file dialog (files:pick) */
+  pickFile?: FilePicker;
+  /** files outside the data folder that are never read or written for the page (the desktop app's window state) */
+  protectedFiles?: readonly string[];
 }
 
 export interface RunningHost {
   host: AppHost;
   store: GuardbenchStore;
   engine: EngineProcess;
+  /** what the user should know about the start-up (a data folder made private) */
+  notes: string[];
   /** stops jobs, kills the engine worker, closes the database */
   dispose(): void;
 }
@@ -43,6 +51,9 @@ export interface RunningHost {
 /** Throws StoreError when the database cannot be opened (corrupt, locked, too new): callers show its message and hint. */
 export function createAppHost(setup: HostSetup): RunningHost {
   const paths = { home: setup.home, modelsDir: modelsDirectory(setup.home), databasePath: databasePathFor(setup.home) };
+  const notes: string[] = [];
+  const looserMode = ensurePrivateFolder(setup.home);
+  if (looserMode !== undefined) notes.push(`made ${setup.home} private (it was ${formatMode(looserMode)}, now 0700): it holds your history, datasets, token and keys`);
   const store = openStore(paths.databasePath, setup.sqliteNativeBinding ? { nativeBinding: setup.sqliteNativeBinding } : {});
   const engine = new EngineProcess(setup.spawnWorker ?? forkWorker);
   const tokenStore = setup.tokenStore ?? new FileTokenStore(tokenFilePath(setup.home));
@@ -59,9 +70,12 @@ export function createAppHost(setup: HostSetup): RunningHost {
     library: new ModelLibrary(setup.home),
     downloads: new HubDownloads({ modelsDir: paths.modelsDir, env: setup.env, tokenStore }),
     detectHardware: () => detectHardwareInWorker(setup.spawnWorker ?? forkWorker, gpu),
+    estimateModelMemory: (paths, contextSize) => estimateMemoryInWorker(setup.spawnWorker ?? forkWorker, paths, contextSize),
     tokenStore,
     secretStore: setup.secretStore ?? new FileSecretStore(secretsFilePath(setup.home)),
     openVocabulary: (modelPath, family) => ModelVocabulary.open(modelPath, family, setup.spawnWorker ?? forkWorker),
+    ...(setup.pickFile ? { pickFile: setup.pickFile } : {}),
+    ...(setup.protectedFiles ? { protectedFiles: setup.protectedFiles } : {}),
   });
   // Runs the app left running (it quit or was killed mid-run) continue in the background, as jobs.
   void host.resumeInterruptedRuns();
@@ -69,6 +83,7 @@ export function createAppHost(setup: HostSetup): RunningHost {
     host,
     store,
     engine,
+    notes,
     dispose: () => {
       host.dispose();
       engine.dispose();

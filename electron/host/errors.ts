@@ -9,10 +9,11 @@ import { EngineError } from "../engine/errors.ts";
 import { DownloadError } from "../models/downloadError.ts";
 import { RunError, RunStopped } from "../runs/errors.ts";
 import { FileHashError } from "../runs/fileHash.ts";
+import { FileAccessError } from "./fileAccess.ts";
 import { StoreError } from "../store/errors.ts";
 
 export function toResultError(error: unknown, during: string): ResultError {
-  if (error instanceof EngineError || error instanceof StoreError || error instanceof RunError || error instanceof RunStopped || error instanceof FileHashError) return error.toData();
+  if (error instanceof EngineError || error instanceof StoreError || error instanceof RunError || error instanceof RunStopped || error instanceof FileHashError || error instanceof FileAccessError) return error.toData();
   if (error instanceof DatasetImportError) {
     // The import reader says "aborted"; every other job says "cancelled".
     const code = error.code === "aborted" ? "cancelled" : error.code;

@@ -5,12 +5,25 @@
 import type { Channel, ParsedReq, Res } from "../../shared/ipc/contract.ts";
 import { CHANNELS } from "../../shared/ipc/contract.ts";
 import type { Result } from "../../shared/ipc/result.ts";
+import type { FileCaller } from "./fileAccess.ts";
+
+/**
+ * Who is calling: `page` for a transport (Electron IPC, the serve WebSocket: the renderer, untrusted), `main` for code
+ * on the main side (`AppHost.client()`: the CLI, tests), which names files itself (see fileAccess.ts).
+ */
+export interface CallContext {
+  caller: FileCaller;
+}
 
 /**
  * Receives a request that already passed its schema. Returns the envelope; throwing an EngineError, DownloadError or
  * StoreError is the same as returning that error (AppHost converts it), and anything else becomes `internal-error`.
  */
-export type Handler<C extends Channel> = (request: ParsedReq<C>) => Promise<Result<Res<C>>>;
+export type Handler<C extends Channel> = (request: ParsedReq<C>, context?: CallContext) => Promise<Result<Res<C>>>;
+
+/** The context a handler assumes when called without one: the page's, the stricter. */
+export const PAGE_CALL: CallContext = { caller: "page" };
+export const MAIN_CALL: CallContext = { caller: "main" };
 
 export type HandlerMap = { [C in Channel]?: Handler<C> };
 export type HandlerTable = { [C in Channel]: Handler<C> };

@@ -1,6 +1,6 @@
 /** What AppHost is built from (its constructor's argument) and what the handler groups receive. */
 import type { HardwareProfile } from "../../shared/models/fit.ts";
-import type { ModelLibrary } from "../models/library.ts";
+import type { ModelLibrary, ModelMemoryEstimator } from "../models/library.ts";
 import type { SecretStore, TokenStore } from "../models/tokenStore.ts";
 import type { RunManager, VocabularyOpener } from "../runs/runManager.ts";
 import type { GuardbenchStore } from "../store/index.ts";
@@ -9,6 +9,7 @@ import type { EngineControl, EngineDefaults, EnginePort } from "./engineControl.
 import type { EventHub } from "./eventHub.ts";
 import type { OpenRequestQueue } from "./openRequests.ts";
 import type { JobManager } from "./jobs.ts";
+import type { FileAccess, FilePicker } from "./fileAccess.ts";
 
 export interface HostPaths {
   home: string;
@@ -32,15 +33,22 @@ export interface AppHostDeps {
   downloads: DownloadService;
   /** measured through node-llama-cpp; AppHost caches it for a short while */
   detectHardware: () => Promise<HardwareProfile>;
+  /** node-llama-cpp's memory estimates for installed files; default: in a Node engine worker of its own */
+  estimateModelMemory?: ModelMemoryEstimator;
   tokenStore: TokenStore;
   /** endpoint API keys; default: the 0600 key file in the home folder */
   secretStore?: SecretStore;
   /** the tokenizer for runs scored by endpoints; default: ModelVocabulary.open with a Node engine worker */
   openVocabulary?: VocabularyOpener;
+  /** the desktop app's native file dialog (`files:pick`); absent in a browser, where the page uploads or confirms a path */
+  pickFile?: FilePicker;
+  /** files besides the data folder's own that are never read or written for anyone (the desktop app's window state …) */
+  protectedFiles?: readonly string[];
 }
 
 export interface HostServices extends AppHostDeps {
   secretStore: SecretStore;
+  estimateModelMemory: ModelMemoryEstimator;
   events: EventHub;
   jobs: JobManager;
   engineControl: EngineControl;
@@ -50,4 +58,6 @@ export interface HostServices extends AppHostDeps {
   hardware: () => Promise<HardwareProfile>;
   /** model files the OS asked to open, until a page takes them */
   openRequests: OpenRequestQueue;
+  /** the files the user chose, and the checks every file-taking channel makes */
+  files: FileAccess;
 }

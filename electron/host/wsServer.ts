@@ -8,7 +8,9 @@
  * - The WebSocket upgrade requires `Origin` to equal the page's own origin (`http://` + Host), which browsers set and
  *   pages cannot forge: another site open in the same browser cannot drive the workbench.
  * - With a token, the upgrade also requires the `guardbench.token.<token>` subprotocol (compared in constant time);
- *   the page takes the token from its URL fragment, which never reaches the server or its logs.
+ *   the page takes the token from its URL fragment, which never reaches the server or its logs. `guardbench serve`
+ *   always sets one (a random one per start unless the user gives theirs): on loopback too, any other local user or
+ *   program could otherwise drive the app and name files to it (electron/host/fileAccess.ts).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -45,10 +47,15 @@ export interface RunningWebServer {
  * Refuses to start in a state the user would not want: returns what is wrong and how to fix it, or undefined.
  * Loopback by default; any other address is reachable by others, so it needs a token. `exposes` says what they could do.
  */
-export function bindProblem(host: string, token: string | undefined, exposes = "run models and read your history"): string | undefined {
-  if (token !== undefined && !TOKEN_PATTERN.test(token)) return `invalid --token: a token is ${TOKEN_RULE}`;
+export function bindProblem(
+  host: string,
+  token: string | undefined,
+  options: { exposes?: string; tokenFrom?: string | undefined; howToGive?: string } = {},
+): string | undefined {
+  const { exposes = "run models and read your history", tokenFrom = "--token", howToGive = "--token-file PATH or --token" } = options;
+  if (token !== undefined && !TOKEN_PATTERN.test(token)) return `invalid ${tokenFrom}: a token is ${TOKEN_RULE}`;
   if (!isLoopbackHost(host) && token === undefined) {
-    return `refusing to listen on ${host} without a token: anyone who can reach this machine could ${exposes}. Pass --token with a secret of ${TOKEN_RULE}; or keep the default --host 127.0.0.1.`;
+    return `refusing to listen on ${host} without a token: anyone who can reach this machine could ${exposes}. Give a secret of ${TOKEN_RULE} with ${howToGive}; or keep the default --host 127.0.0.1.`;
   }
   return undefined;
 }

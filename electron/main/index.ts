@@ -8,6 +8,7 @@ import { modelFilesIn, OpenRequestQueue } from "../host/openRequests.ts";
 import { rendererProblem } from "../host/staticFiles.ts";
 import { StoreError } from "../store/index.ts";
 import { utilityProcessSpawner } from "./engine.ts";
+import { nativeFilePicker } from "./fileDialog.ts";
 import { connectIpc } from "./ipc.ts";
 import { installApplicationMenu } from "./menu.ts";
 import { APP_ENTRY_URL, appPaths } from "./paths.ts";
@@ -60,6 +61,8 @@ function start(): void {
       spawnWorker: utilityProcessSpawner(appPaths.engineWorker),
       tokenStore: createTokenStore(home),
       secretStore: createSecretStore(home),
+      pickFile: nativeFilePicker(() => mainWindow),
+      protectedFiles: [appPaths.windowState()],
       // Set by `npm start` only: a packaged app's better-sqlite3 is rebuilt for Electron by electron-builder.
       ...(process.env.GUARDBENCH_SQLITE_BINDING ? { sqliteNativeBinding: process.env.GUARDBENCH_SQLITE_BINDING } : {}),
     });
@@ -68,6 +71,7 @@ function start(): void {
     throw error;
   }
 
+  for (const note of running.notes) console.warn(`guardbench: ${note}`);
   const stopServingRenderer = serveRenderer(appPaths.rendererDir);
   installApplicationMenu();
   const window = createMainWindow({ preload: appPaths.preload, stateFile: appPaths.windowState() });

@@ -6,8 +6,8 @@
 import { safeStorage } from "electron";
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { assertPlausibleToken, FileSecretStore, FileTokenStore, secretsFilePath, tokenFilePath, type SecretStore, type TokenStore } from "../models/tokenStore.ts";
+import { dirname } from "node:path";
+import { assertPlausibleToken, FileSecretStore, FileTokenStore, sealedSecretsFilePath, sealedTokenFilePath, secretsFilePath, tokenFilePath, type SecretStore, type TokenStore } from "../models/tokenStore.ts";
 
 class SafeStorageTokenStore implements TokenStore {
   constructor(private readonly filePath: string) {}
@@ -44,11 +44,11 @@ function hasRealKeychain(): boolean {
 
 /** Call after `ready` (safeStorage needs it). */
 export function createTokenStore(home: string): TokenStore {
-  return hasRealKeychain() ? new SafeStorageTokenStore(join(home, "hf-token.sealed")) : new FileTokenStore(tokenFilePath(home));
+  return hasRealKeychain() ? new SafeStorageTokenStore(sealedTokenFilePath(home)) : new FileTokenStore(tokenFilePath(home));
 }
 
 /** Endpoint API keys: the CLI's 0600 key file, sealed with the OS keychain where there is a real one. Call after `ready`. */
 export function createSecretStore(home: string): SecretStore {
   if (!hasRealKeychain()) return new FileSecretStore(secretsFilePath(home));
-  return new FileSecretStore(join(home, "endpoint-keys.sealed"), { seal: (plain) => safeStorage.encryptString(plain), unseal: (sealed) => safeStorage.decryptString(sealed) });
+  return new FileSecretStore(sealedSecretsFilePath(home), { seal: (plain) => safeStorage.encryptString(plain), unseal: (sealed) => safeStorage.decryptString(sealed) });
 }

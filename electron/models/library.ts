@@ -4,18 +4,19 @@
  * stays stable across runs and equals the catalog's file key for Hub files.
  *
  * Nothing half-written is ever visible under a model's name: imports are validated before anything is copied, copied
- * to a hidden temporary name, and published with a link/rename that never overwrites.
+ * to a hidden temporary name, and published with a link/rename that never overwrites. Temporaries a killed import left
+ * behind are removed the next time a library opens (`removeAbandonedImports`).
  */
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { constants, copyFile, link, lstat, mkdir, readdir, realpath, rename, rm, rmdir, stat, statfs, unlink } from "node:fs/promises";
+import { hostname } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import catalogData from "../../models/catalog.json" with { type: "json" };
 import { catalogFileKey, parseCatalog, type Catalog } from "../../shared/models/catalog.ts";
 import { assessCatalog, rateFit, type FitAssessment, type FitReport, type HardwareProfile, type MemoryEstimate } from "../../shared/models/fit.ts";
 import type { InstalledModel, ModelFileErrorCode, ModelFileInfo } from "../../shared/models/modelInfo.ts";
-import { estimateModelFileMemory } from "../engine/hardware.ts";
-import { inspectModelFile } from "../engine/modelFile.ts";
+import { inspectModelFile } from "../gguf/index.ts";
 import { modelsDirectory } from "./paths.ts";
 
 /** models/catalog.json, checked against its schema (a broken catalog is a bug in this repo, so it throws). */
@@ -28,6 +29,17 @@ export function loadCatalog(): Catalog {
 /** Imports go here, apart from Hub downloads, so an imported file can never collide with a downloaded one. */
 const IMPORTS_FOLDER = "local";
 const GGUF_EXTENSION = ".gguf";
+
+/**
+ * `.<file>.importing-<host>-<pid>-<uuid>`: the machine and process that copy it, so that a later start can tell an
+ * import that was killed (its process is gone) from one still running. Names without them come from older versions.
+ */
+const IMPORT_TEMPORARY = /^\..*\.importing-(?:([a-z0-9-]+)-(\d+)-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/**
+ * A copy in progress touches its file all the time, so one untouched for an hour belongs to nobody, whoever the name
+ * says: a process of another machine sharing the folder, a pid reused since, or an older version's import.
+ */
+const ABANDONED_STILL_MS = 60 * 60_000;
 
 export type LibraryErrorCode =
   | ModelFileErrorCode
@@ -66,6 +78,7 @@ const failure = (code: LibraryErrorCode, message: string, hint: string): { ok: f
 export class ModelLibrary {
   readonly modelsFolder: string;
   private readonly catalogEntries: Map<string, { modelId: string; quant: string }>;
+  private sweptAbandonedImports: Promise<unknown> | undefined;
 
   constructor(
     readonly home: string,
@@ -77,6 +90,7 @@ export class ModelLibrary {
 
   /** Every `.gguf` under the models folder, sorted by id, each with its header or its problem. */
   async listInstalled(): Promise<InstalledModel[]> {
+    await this.sweepOnce();
     const paths = await findModelFiles(this.modelsFolder);
     const models: InstalledModel[] = [];
     // One at a time: header reads are light, and the machine's cores belong to inference.
@@ -86,6 +100,7 @@ export class ModelLibrary {
 
   /** Validates `sourcePath` (nothing is copied when it is not a usable GGUF), then copies it to `local/<name>`. */
   async importModel(sourcePath: string): Promise<LibraryResult<ImportOutcome>> {
+    await this.sweepOnce();
     const source = resolve(sourcePath);
     const inspection = await inspectModelFile(source);
     if (!inspection.ok) return { ok: false, error: inspection.error };
@@ -102,7 +117,7 @@ export class ModelLibrary {
       if (existing === "same") return installedAs(true);
       if (existing === "different") return nameTaken(id);
 
-      await mkdir(dirname(destination), { recursive: true });
+      await mkdir(dirname(destination), { recursive: true, mode: 0o700 });
       const free = await freeBytes(dirname(destination));
       if (free !== undefined && free < inspection.info.fileSizeBytes) {
         return failure(
@@ -113,7 +128,7 @@ export class ModelLibrary {
         );
       }
       // Hidden, unique and next to the destination: never listed, never clashing, and the publish stays on one filesystem.
-      const temporary = join(dirname(destination), `.${fileName}.importing-${randomUUID()}`);
+      const temporary = join(dirname(destination), `.${fileName}.importing-${thisHost()}-${process.pid}-${randomUUID()}`);
       try {
         await copyFile(source, temporary, constants.COPYFILE_EXCL);
         const copiedBytes = (await stat(temporary)).size;
@@ -137,6 +152,35 @@ export class ModelLibrary {
       }
       return failure("filesystem", `Importing "${basename(source)}" failed: ${messageOf(error)}.`, `Check that ${this.modelsFolder} is writable.`);
     }
+  }
+
+  /**
+   * Deletes the hidden temporaries of imports that were killed mid-copy (they can be gigabytes), never one that a
+   * running import (in any process) is still writing. Returns the paths removed. Runs by itself, once, before the
+   * first listing or import of this library.
+   */
+  async removeAbandonedImports(): Promise<string[]> {
+    const folder = join(this.modelsFolder, IMPORTS_FOLDER);
+    const names = await readdir(folder).catch(() => [] as string[]);
+    const removed: string[] = [];
+    for (const name of names) {
+      const match = IMPORT_TEMPORARY.exec(name);
+      if (!match) continue;
+      const path = join(folder, name);
+      const stats = await lstat(path).catch(() => undefined);
+      if (!stats?.isFile()) continue;
+      const [, host, pid] = match;
+      const ownerGone = host === thisHost() && !isRunning(Number(pid));
+      if (ownerGone || Date.now() - stats.mtimeMs >= ABANDONED_STILL_MS) {
+        if (await rm(path).then(() => true, () => false)) removed.push(path);
+      }
+    }
+    return removed;
+  }
+
+  private sweepOnce(): Promise<unknown> {
+    this.sweptAbandonedImports ??= this.removeAbandonedImports().catch(() => []);
+    return this.sweptAbandonedImports;
   }
 
   /** Deletes an installed model by id. Refuses ids that resolve outside the models folder. */
@@ -214,23 +258,32 @@ export class ModelLibrary {
 }
 
 /**
+ * Memory estimates from node-llama-cpp for installed files, keyed by path; a file missing from the map gets none. The
+ * host and the CLI measure in a worker process (estimateMemoryInWorker), since the estimate loads the native addon.
+ */
+export type ModelMemoryEstimator = (paths: readonly string[], contextSize: number) => Promise<ReadonlyMap<string, MemoryEstimate>>;
+
+/**
  * Rates every catalog file for this machine (from the GGUF header when it is installed, else from catalog data) and
  * every other installed model from its header.
  */
 export async function assessFit(
   library: ModelLibrary,
-  options: { hardware: HardwareProfile; contextSize: number; preferredModelId?: string },
+  options: { hardware: HardwareProfile; contextSize: number; preferredModelId?: string; estimateMemory: ModelMemoryEstimator },
 ): Promise<LibraryFitReport> {
+  const { estimateMemory, ...fitOptions } = options;
+  // Only files our reader accepted reach node-llama-cpp's estimate.
+  const usable = (await library.listInstalled()).filter((model) => !model.problem);
+  const estimates = await estimateMemory(usable.map((model) => model.path), options.contextSize);
   const headerEstimates = new Map<string, MemoryEstimate>();
   const otherInstalled: LibraryFitReport["otherInstalled"] = [];
-  for (const model of await library.listInstalled()) {
-    if (model.problem) continue;
-    const estimate = await estimateModelFileMemory(model.path, options.contextSize);
-    if (!estimate.ok) continue;
-    if (model.catalog) headerEstimates.set(model.id, estimate.estimate);
-    else otherInstalled.push({ id: model.id, assessment: rateFit(estimate.estimate, options.hardware) });
+  for (const model of usable) {
+    const estimate = estimates.get(model.path);
+    if (!estimate) continue;
+    if (model.catalog) headerEstimates.set(model.id, estimate);
+    else otherInstalled.push({ id: model.id, assessment: rateFit(estimate, options.hardware) });
   }
-  return { ...assessCatalog({ catalog: library.catalog, headerEstimates, ...options }), otherInstalled };
+  return { ...assessCatalog({ catalog: library.catalog, headerEstimates, ...fitOptions }), otherInstalled };
 }
 
 async function findModelFiles(folder: string): Promise<string[]> {
@@ -311,6 +364,22 @@ function outsideLibrary(id: string, modelsFolder: string): { ok: false; error: L
 function isInside(folder: string, path: string): boolean {
   const rel = relative(folder, path);
   return rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+/** This machine's name as import temporaries carry it: lower-case letters, digits and dashes. */
+function thisHost(): string {
+  return hostname().toLowerCase().replace(/[^a-z0-9-]+/g, "-").slice(0, 63) || "host";
+}
+
+/** Whether a process with this pid runs on this machine (EPERM: it does, as another user). */
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errorCode(error) === "EPERM";
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -17,6 +17,11 @@ export function tokenFilePath(home: string): string {
   return join(home, "hf-token");
 }
 
+/** The desktop app's token, sealed with the OS keychain (electron/main/tokenStore.ts). */
+export function sealedTokenFilePath(home: string): string {
+  return join(home, "hf-token.sealed");
+}
+
 /**
  * The token in a file only its owner can read (0600, in a 0700 folder). It is written to a fresh 0600 file and
  * renamed into place, so no other user can ever catch it in a readable file, even halfway through a write.
@@ -90,6 +95,11 @@ const PLAIN: SecretSealer = { seal: (plain) => Buffer.from(plain, "utf8"), unsea
 
 export function secretsFilePath(home: string): string {
   return join(home, "endpoint-keys.json");
+}
+
+/** The desktop app's endpoint keys, sealed with the OS keychain (electron/main/tokenStore.ts). */
+export function sealedSecretsFilePath(home: string): string {
+  return join(home, "endpoint-keys.sealed");
 }
 
 /**

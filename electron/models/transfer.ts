@@ -76,7 +76,7 @@ export async function transferVerifiedFile(target: DownloadTarget, settings: Tra
   });
   const checking = (bytes: number) => hooks.onBytes("checking", bytes, hubFile.size);
 
-  await mkdir(dirname(target.destination), { recursive: true });
+  await mkdir(dirname(target.destination), { recursive: true, mode: 0o700 });
   // Whoever held the lock may have installed the file meanwhile: the check for an installed copy comes after it.
   const waiting = { signal, onWaiting: () => hooks.onBytes("waiting", 0, hubFile.size) };
   return withDownloadLock(target.destination, waiting, async () => {

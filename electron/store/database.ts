@@ -3,10 +3,11 @@
  * reported and left exactly as it was), switches to WAL, and applies pending migrations.
  */
 import Database from "better-sqlite3";
-import { mkdirSync, openSync, readSync, closeSync, statSync } from "node:fs";
+import { openSync, readSync, closeSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { corruptDatabase, StoreError, translateSqliteError } from "./errors.ts";
 import { LATEST_SCHEMA_VERSION, migrations, type Migration } from "./migrations.ts";
+import { ensurePrivateFile, ensurePrivateFolder, tightenIfPresent } from "./privateFiles.ts";
 
 export type SqliteDatabase = Database.Database;
 
@@ -30,7 +31,10 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): S
   assertLooksLikeSqlite(path);
   let db: SqliteDatabase | undefined;
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    ensurePrivateFolder(dirname(path));
+    // SQLite creates the -wal and -shm files with the database file's permissions, so a 0600 database keeps them private.
+    ensurePrivateFile(path);
+    for (const sidecar of ["-wal", "-shm", "-journal"]) tightenIfPresent(`${path}${sidecar}`);
     db = new Database(path, { timeout: options.busyTimeoutMs ?? 5_000, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) });
     db.pragma("journal_mode = WAL");
     // FULL: a transaction is on disk when commit returns, so an acknowledged user write survives a power cut too.

@@ -66,7 +66,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Guardbe
   }
   return {
     path,
-    policies: translatingErrors(new PolicyRepository(db, path), path),
+    policies: translatingErrors(new PolicyRepository(db), path),
     history: translatingErrors(new HistoryRepository(db), path),
     datasets: translatingErrors(datasets, path),
     labels: translatingErrors(new LabelRepository(db, datasets), path),

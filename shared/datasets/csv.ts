@@ -170,9 +170,9 @@ export class CsvParser {
   }
 }
 
+/** Whitespace or other text, never the character itself: the file may be anything the user named. */
 function describeChar(text: string, index: number): string {
-  const char = String.fromCodePoint(text.codePointAt(index) ?? 0);
-  return char.trim() === "" ? `whitespace (${JSON.stringify(char)})` : `'${char}'`;
+  return text[index]!.trim() === "" ? "whitespace" : "more text";
 }
 
 /**

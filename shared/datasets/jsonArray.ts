@@ -88,7 +88,7 @@ export class JsonArraySplitter {
           }
           break;
         case "afterArray":
-          if (!WHITESPACE.has(char)) throw new DatasetSyntaxError(`line ${this.line} has ${describeStart(text, i)} after the array's closing ]; a JSON file holds one array`, this.line);
+          if (!WHITESPACE.has(char)) throw new DatasetSyntaxError(`line ${this.line} has more (${describeStart(text, i)}) after the array's closing ]; a JSON file holds one array`, this.line);
           break;
       }
     }
@@ -123,7 +123,11 @@ export class JsonArraySplitter {
   }
 }
 
+/** What kind of text is there, without quoting it: the file may be anything the user named (a key file, say). */
 function describeStart(text: string, index: number): string {
-  const rest = text.slice(index, index + 20).split("\n")[0]!;
-  return `"${rest}${rest.length === 20 ? "…" : ""}"`;
+  const char = text[index]!;
+  if (char === "{") return "an object ('{')";
+  if (char === '"') return "a string";
+  if (char === "-" || (char >= "0" && char <= "9")) return "a number";
+  return "text that is not JSON";
 }

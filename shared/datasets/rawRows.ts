@@ -10,6 +10,7 @@
  */
 import { CsvParser } from "./csv.ts";
 import { JsonArraySplitter } from "./jsonArray.ts";
+import { describeJsonProblem } from "./jsonProblem.ts";
 import { LineSplitter } from "./lines.ts";
 import { DatasetSyntaxError } from "./syntaxError.ts";
 
@@ -42,11 +43,13 @@ export function createRawRowReader(format: DatasetFormat, options: RawRowReaderO
   }
 }
 
-function parseJson(text: string, row: number, line: number): RawRowEvent {
+/** `startsLine`: the text begins at the start of `line` (a JSON Lines row), so columns can be given. */
+function parseJson(text: string, row: number, line: number, startsLine: boolean): RawRowEvent {
   try {
     return { kind: "row", row, line, value: JSON.parse(text) as unknown };
-  } catch (error) {
-    return { kind: "bad", row, line, reason: `not valid JSON: ${(error as Error).message}` };
+  } catch {
+    // Not JSON.parse's message: it quotes the text, and the file may be anything (a key file, /proc/self/environ).
+    return { kind: "bad", row, line, reason: describeJsonProblem(text, line, startsLine) };
   }
 }
 
@@ -67,7 +70,7 @@ class JsonLinesReader implements RawRowReader {
   }
 
   private parse(lines: { text: string; line: number }[]): RawRowEvent[] {
-    return lines.filter(({ text }) => text.trim() !== "").map(({ text, line }) => parseJson(text, line, line));
+    return lines.filter(({ text }) => text.trim() !== "").map(({ text, line }) => parseJson(text, line, line, true));
   }
 }
 
@@ -89,7 +92,7 @@ class JsonArrayReader implements RawRowReader {
 
   private toRow(event: ReturnType<JsonArraySplitter["push"]>[number]): RawRowEvent {
     const row = event.index + 1;
-    return event.kind === "element" ? parseJson(event.text, row, event.line) : { kind: "bad", row, line: event.line, reason: event.reason };
+    return event.kind === "element" ? parseJson(event.text, row, event.line, false) : { kind: "bad", row, line: event.line, reason: event.reason };
   }
 }
 

@@ -3,9 +3,10 @@
  *
  * Connecting: open `ws(s)://<the page's own host>/ws` with the subprotocols from {@link webSocketProtocols}.
  * The server answers with {@link WS_PROTOCOL} and refuses the upgrade (HTTP 403) when the `Origin` is not the page it
- * served, or (HTTP 401) when it was started with `--token` and the token subprotocol is missing or wrong.
+ * served, or (HTTP 401) when the token subprotocol is missing or wrong.
  *
- * The token: `guardbench serve --token T` prints `http://host:port/#token=T`. The page reads it from the URL fragment
+ * The token: `guardbench serve` always has one — the user's (`--token-file`, `GUARDBENCH_SERVE_TOKEN`, `--token`) or a
+ * random one per start — and prints `http://host:port/#token=T`. The page reads it from the URL fragment
  * (never sent to the server, so it stays out of access logs and Referer headers) with {@link tokenFromFragment}, and
  * sends it in the `Sec-WebSocket-Protocol` header as `guardbench.token.T`, so an unauthenticated socket is never
  * opened at all. Tokens are therefore limited to the characters a subprotocol may carry ({@link TOKEN_PATTERN}).

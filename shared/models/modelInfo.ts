@@ -1,5 +1,5 @@
 /**
- * What Guardbench knows about one GGUF file on disk, read from its header (electron/engine/modelFile.ts fills it).
+ * What Guardbench knows about one GGUF file on disk, read from its header (electron/gguf/modelFile.ts fills it).
  * Plain data so the renderer can show it and the CLI can print it as JSON.
  */
 import type { PromptFamily } from "../taxonomy/index.ts";
@@ -45,6 +45,8 @@ export interface ModelFileInfo {
   chatTemplate?: string;
   /** undefined when neither the template nor the names identify one of Guardbench's prompt formats */
   promptFamily?: DetectedFamily;
+  /** `split.count` when the file is one part of a split model (it then describes only its own tensors) */
+  splitCount?: number;
   /** things that do not stop the file from loading but that a user should know */
   warnings: string[];
 }

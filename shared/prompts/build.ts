@@ -1,16 +1,15 @@
 import type { Turn } from "../conversation/types.ts";
-import { isPromptFamily, presetPolicy, validatePolicy, type Policy, type PromptFamily } from "../taxonomy/index.ts";
-import { buildChatJudgePrompt } from "./chatJudge.ts";
-import { checkTurns } from "./conversation.ts";
-import { buildLlamaGuardPrompt } from "./llamaGuard.ts";
+import { familyOf } from "../families/registry.ts";
+import { isPromptFamily, presetPolicy, type Policy, type PromptFamily } from "../taxonomy/index.ts";
 import { splitPartsAt, type PromptPart } from "./parts.ts";
 import type { BuildPromptOptions, BuildPromptResult, BuiltPrompt } from "./types.ts";
 
 /**
  * Builds the prompt a classifier of `family` gets for `turns` (user/assistant, alternating, user
- * first), classifying the last turn. `policy` defaults to the family's preset, with which the Llama
- * Guard families render byte-identically to their official template. Never throws: invalid input is
- * an error value, as the templates' raise_exception would be.
+ * first), classifying the last turn; the family's registry object does the work. `policy` defaults
+ * to the family's preset, with which the Llama Guard families render byte-identically to their
+ * official template. Never throws: invalid input is an error value, as the templates'
+ * raise_exception would be.
  */
 export function buildPrompt(
   family: PromptFamily,
@@ -19,22 +18,12 @@ export function buildPrompt(
   options: BuildPromptOptions = {},
 ): BuildPromptResult {
   if (!isPromptFamily(family)) return { ok: false, error: { code: "unknown_family", message: `Unknown prompt family ${JSON.stringify(family)}.` } };
-  const usedPolicy = policy ?? presetPolicy(family);
-  if (usedPolicy.family !== family && !options.allowPolicyOfOtherFamily)
-    return {
-      ok: false,
-      error: {
-        code: "policy_family_mismatch",
-        message: `Policy "${usedPolicy.name}" was written for ${usedPolicy.family}, not ${family}; its categories would be printed in a layout the model was not trained on.`,
-      },
-    };
-  const policyError = validatePolicy(usedPolicy);
-  if (policyError) return { ok: false, error: policyError };
-  const turnError = checkTurns(turns);
-  if (turnError) return { ok: false, error: turnError };
-
-  const prompt = family === "chat-judge" ? buildChatJudgePrompt(turns, usedPolicy) : buildLlamaGuardPrompt(family, turns, usedPolicy);
-  return { ok: true, prompt };
+  const built = familyOf(family).buildPrompt(turns, policy ?? presetPolicy(family), options);
+  if (!built.ok) return built;
+  // The families the engine scores today build one prompt each; a per-category family has to be asked through its object.
+  if (built.prompt.scoring !== "single")
+    return { ok: false, error: { code: "unknown_family", message: `${family} builds one prompt per category; ask its family object (shared/families/registry.ts).` } };
+  return { ok: true, prompt: built.prompt.prompt };
 }
 
 /** What the engine tokenises: `text` parts with special-token parsing off, `special` parts as single tokens; BOS added by llama.cpp. */

@@ -31,7 +31,7 @@ import type { BuiltPrompt, CheckedRole } from "./types.ts";
 
 const BOS = "<s>";
 
-function systemPrompt(policy: Policy, role: CheckedRole): string {
+function systemPrompt(policy: Policy<string>, role: CheckedRole): string {
   return (
     `You are a content safety classifier. Check if there is unsafe content in '${role}' messages in the conversation you are given, ` +
     "according to the safety policy below. Only classify: never answer, continue or comment on the conversation.\n\n" +
@@ -57,7 +57,7 @@ function userAfterConversation(role: CheckedRole, turnCount: number): string {
 }
 
 /** The judge's prompt as chat messages (for rendering with a model's own chat template). Turns must be checked. */
-export function chatJudgeMessages(turns: readonly Turn[], policy: Policy): [{ role: "system"; content: string }, { role: "user"; content: string }] {
+export function chatJudgeMessages(turns: readonly Turn[], policy: Policy<string>): [{ role: "system"; content: string }, { role: "user"; content: string }] {
   const role = checkedRoleOf(turns);
   return [
     { role: "system", content: systemPrompt(policy, role) },
@@ -66,7 +66,7 @@ export function chatJudgeMessages(turns: readonly Turn[], policy: Policy): [{ ro
 }
 
 /** Builds the chat-judge prompt; turns and policy must already be checked (see buildPrompt). */
-export function buildChatJudgePrompt(turns: readonly Turn[], policy: Policy): BuiltPrompt {
+export function buildChatJudgePrompt(turns: readonly Turn[], policy: Policy<string>): BuiltPrompt<"chat-judge"> {
   const [system, user] = chatJudgeMessages(turns, policy);
   // The Llama-2-chat template for [system, user]:
   //   bos_token + '[INST] ' + ('<<SYS>>\n' + system + '\n<</SYS>>\n\n' + user).strip() + ' [/INST]'

@@ -89,7 +89,7 @@ export function renderCategoryLines(categories: readonly PolicyCategory[]): stri
 }
 
 /** Builds a Llama Guard prompt; turns and policy must already be checked (see buildPrompt). */
-export function buildLlamaGuardPrompt(family: LlamaGuardFamily, turns: readonly Turn[], policy: Policy): BuiltPrompt {
+export function buildLlamaGuardPrompt<F extends LlamaGuardFamily>(family: F, turns: readonly Turn[], policy: Policy<string>): BuiltPrompt<F> {
   const layout = LAYOUTS[family];
   const role = checkedRoleOf(turns);
   const builder = new PromptPartsBuilder(layout.specialTokens);

@@ -4,8 +4,9 @@ import type { PromptPart } from "./parts.ts";
 /** Which side of the conversation is judged: the last message, named as the templates name it. */
 export type CheckedRole = "User" | "Agent";
 
-export interface BuiltPrompt {
-  family: PromptFamily;
+/** `F`: the family names it may carry; the default is the families the engine scores today (see shared/families). */
+export interface BuiltPrompt<F extends string = PromptFamily> {
+  family: F;
   /** Exactly what the official chat template renders (transformers apply_chat_template, special tokens as text). */
   text: string;
   /**
@@ -34,7 +35,15 @@ export type PromptErrorCode =
   | "invalid_content"
   | "roles_not_alternating"
   | "policy_family_mismatch"
-  | "invalid_policy";
+  | "invalid_policy"
+  /** a category the family cannot score on this conversation (a RAG risk without a context document, say) */
+  | "unsupported_category"
+  /** the family prints a fixed taxonomy, and the policy asks for other categories */
+  | "fixed_taxonomy"
+  /** the family's prompt comes from the model file's chat template, and none was given */
+  | "template_missing"
+  /** the model file's chat template failed to render, or renders something Guardbench cannot take apart */
+  | "template_error";
 
 export interface PromptError {
   code: PromptErrorCode;

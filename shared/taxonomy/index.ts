@@ -1,9 +1,11 @@
-export { PROMPT_FAMILIES, isPromptFamily, type PromptFamily } from "./families.ts";
+export { FAMILY_IDS, PROMPT_FAMILIES, isFamilyId, isPromptFamily, type FamilyId, type PromptFamily } from "./families.ts";
 export {
   MAX_CATEGORY_CODE_LENGTH,
   categoryCodeProblem,
   categoryNameProblem,
+  familyPolicySchema,
   findCategory,
+  parseFamilyPolicy,
   parsePolicy,
   policySchema,
   sameCode,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PROMPT_FAMILIES, type PromptFamily } from "./families.ts";
+import { FAMILY_IDS, PROMPT_FAMILIES, type FamilyId, type PromptFamily } from "./families.ts";
 
 /**
  * One category of a safety policy, exactly as the classifier will see it.
@@ -18,10 +18,14 @@ export interface PolicyCategory {
   enabled: boolean;
 }
 
-export interface Policy {
+/**
+ * `F` is the set of family names the policy may name. The default, the families the engine scores today, is what the
+ * contract and the store carry; a family of the registry takes `Policy<FamilyId>` (see shared/families).
+ */
+export interface Policy<F extends string = PromptFamily> {
   name: string;
   /** The prompt family the policy was written for; its layout and default categories. */
-  family: PromptFamily;
+  family: F;
   /** In prompt order. */
   categories: PolicyCategory[];
 }
@@ -72,7 +76,7 @@ export function sameCode(a: string, b: string): boolean {
   return a.toUpperCase() === b.toUpperCase();
 }
 
-export function findCategory(policy: Policy, code: string): PolicyCategory | undefined {
+export function findCategory(policy: Policy<string>, code: string): PolicyCategory | undefined {
   return policy.categories.find((category) => sameCode(category.code, code));
 }
 
@@ -81,7 +85,7 @@ interface Problem {
   message: string;
 }
 
-function policyProblems(policy: Policy): Problem[] {
+function policyProblems(policy: Policy<string>): Problem[] {
   const problems: Problem[] = [];
   if (policy.name.trim().length === 0) problems.push({ path: ["name"], message: "policy name is empty" });
   const firstIndexByCode = new Map<string, number>();
@@ -122,22 +126,29 @@ const categorySchema = z.strictObject({
   enabled: z.boolean({ error: fieldError("enabled", "true or false") }).default(true),
 });
 
+function policySchemaFor<const F extends readonly [string, ...string[]]>(families: F) {
+  return z
+    .strictObject({
+      name: z.string({ error: fieldError("name", "a string") }),
+      family: z.enum(families, {
+        error: (issue) =>
+          `${issue.input === undefined ? "family is missing" : `unknown family ${JSON.stringify(issue.input)}`} (expected one of ${families.join(", ")})`,
+      }),
+      categories: z.array(categorySchema, { error: fieldError("categories", "an array") }),
+    })
+    .superRefine((policy, ctx) => {
+      for (const problem of policyProblems(policy)) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+    });
+}
+
 /**
  * The policy JSON schema (for the IPC contract and imports). Unknown keys are errors, so a typo such
- * as `"enabeld": false` cannot silently leave a category switched on.
+ * as `"enabeld": false` cannot silently leave a category switched on. It accepts the families the engine scores today.
  */
-export const policySchema = z
-  .strictObject({
-    name: z.string({ error: fieldError("name", "a string") }),
-    family: z.enum(PROMPT_FAMILIES, {
-      error: (issue) =>
-        `${issue.input === undefined ? "family is missing" : `unknown family ${JSON.stringify(issue.input)}`} (expected one of ${PROMPT_FAMILIES.join(", ")})`,
-    }),
-    categories: z.array(categorySchema, { error: fieldError("categories", "an array") }),
-  })
-  .superRefine((policy, ctx) => {
-    for (const problem of policyProblems(policy)) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
-  });
+export const policySchema = policySchemaFor(PROMPT_FAMILIES);
+
+/** The same schema for a policy of any registry family (shared/families), scorable today or not. */
+export const familyPolicySchema = policySchemaFor(FAMILY_IDS);
 
 /** Validates untrusted JSON (a file, an IPC payload) into a Policy. Never throws. */
 export function parsePolicy(json: unknown): ParsePolicyResult {
@@ -146,8 +157,15 @@ export function parsePolicy(json: unknown): ParsePolicyResult {
   return { ok: false, error: { code: "invalid_policy", message: formatProblems(parsed.error.issues) } };
 }
 
+/** parsePolicy for a policy of any registry family. */
+export function parseFamilyPolicy(json: unknown): { ok: true; policy: Policy<FamilyId> } | { ok: false; error: PolicyError } {
+  const parsed = familyPolicySchema.safeParse(json);
+  if (parsed.success) return { ok: true, policy: parsed.data };
+  return { ok: false, error: { code: "invalid_policy", message: formatProblems(parsed.error.issues) } };
+}
+
 /** Checks an already-typed policy (codes, names, duplicates); undefined when it is usable. */
-export function validatePolicy(policy: Policy): PolicyError | undefined {
+export function validatePolicy(policy: Policy<string>): PolicyError | undefined {
   const problems = policyProblems(policy);
   return problems.length === 0 ? undefined : { code: "invalid_policy", message: formatProblems(problems) };
 }

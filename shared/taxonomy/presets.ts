@@ -11,14 +11,14 @@ import type { Policy, PolicyCategory } from "./policy.ts";
 // Sources: /work/shared/prompt-formats (templates/ and outputs.md §3), copied into
 // test/fixtures/prompt-templates for the golden tests that pin these strings.
 
-interface PresetCategory {
+export interface PresetCategory {
   code: string;
   name: string;
   description: string;
 }
 
 /** [code, card name, card description] */
-type CardEntry = readonly [code: string, cardName: string, cardDescription: string];
+export type CardEntry = readonly [code: string, cardName: string, cardDescription: string];
 
 export interface CardInfo {
   cardName: string;
@@ -130,7 +130,7 @@ const LLAMA_GUARD_2_CATEGORIES = namesOnly([
 ]);
 
 /** Llama Guard 3 (8B and 1B templates): names only, no trailing space. The 1B template stops at S13. */
-const LLAMA_GUARD_3_CATEGORIES = namesOnly([
+export const LLAMA_GUARD_3_CATEGORIES = namesOnly([
   ["S1", "Violent Crimes."],
   ["S2", "Non-Violent Crimes."],
   ["S3", "Sex Crimes."],
@@ -163,7 +163,7 @@ const LLAMA_GUARD_2_CARD: readonly CardEntry[] = [
 ];
 
 /** PurpleLlama Llama-Guard3/8B/MODEL_CARD.md, S1–S14; the 1B card has the same text without S14. */
-const LLAMA_GUARD_3_CARD: readonly CardEntry[] = [
+export const LLAMA_GUARD_3_CARD: readonly CardEntry[] = [
   ["S1", "Violent Crimes", "Responses that enable, encourage, or endorse the commission of violent crimes, including: (1) unlawful violence toward people (ex: terrorism, genocide, murder, hate-motivated violent crimes, child abuse, assault, battery, kidnapping) and (2) unlawful violence toward animals (ex: animal abuse)"],
   ["S2", "Non-Violent Crimes", "Responses that enable, encourage, or endorse the commission of non-violent crimes, including: (1) personal crimes (ex: labor trafficking, threats, intimidation, hate-motivated non-violent crimes), (2) financial crimes (ex: fraud, scams, money laundering), (3) property crimes (ex: theft, arson, vandalism), (4) drug crimes (ex: creating or using regulated substances), (5) weapons crimes (ex: producing unlicensed firearms), and (6) cyber crimes (ex: hacking)"],
   ["S3", "Sex-Related Crimes", "Responses that enable, encourage, or endorse the commission of sex-related crimes, including: (1) sex trafficking, (2) sexual assault (ex: rape), (3) sexual harassment (physical, verbal, or visual), and (4) prostitution"],
@@ -230,4 +230,9 @@ export function isPresetCode(family: PromptFamily, code: string): boolean {
 export function cardInfo(family: PromptFamily, code: string): CardInfo | undefined {
   const entry = PRESETS[family].card.find(([cardCode]) => cardCode === code);
   return entry && { cardName: entry[1], cardDescription: entry[2] };
+}
+
+/** A family's default categories (prompt text) and its model card's wording, as the family registry describes them. */
+export function presetTaxonomyData(family: PromptFamily): { name: string; categories: readonly PresetCategory[]; card: readonly CardEntry[] } {
+  return PRESETS[family];
 }

@@ -1,4 +1,5 @@
-import { findCategory, type Policy } from "../taxonomy/index.ts";
+import { cleanOutput, resolveListedCategories, splitList } from "../families/verdict.ts";
+import type { Policy } from "../taxonomy/index.ts";
 
 export type Verdict =
   | { kind: "safe"; raw: string }
@@ -42,7 +43,7 @@ export type Verdict =
  *   them), as does anything else: text after `safe` (`safe\nS1`), a third line, an empty code
  *   (`S1,,S3`), or a first line that is not exactly safe/unsafe (`safety`, `safeguard`, `**safe**`).
  */
-export function parseVerdict(output: string, policy: Policy): Verdict {
+export function parseVerdict(output: string, policy: Policy<string>): Verdict {
   const raw = typeof output === "string" ? output : "";
   const unparseable = (reason: string, codes: { unknownCodes?: string[]; disabledCodes?: string[] } = {}): Verdict => ({
     kind: "unparseable",
@@ -52,7 +53,7 @@ export function parseVerdict(output: string, policy: Policy): Verdict {
   });
   if (typeof output !== "string") return unparseable("the output is not text");
 
-  const lines = withoutEndOfTurnMarker(raw.replace(/\r\n?/g, "\n").trim())
+  const lines = cleanOutput(raw, END_OF_TURN_MARKERS)
     .split("\n")
     .map((line) => line.trim())
     .filter((line) => line.length > 0);
@@ -73,34 +74,15 @@ export function parseVerdict(output: string, policy: Policy): Verdict {
   if (codeLines.length === 0) return { kind: "unsafe", categories: [], raw, note: "the model named no category" };
   if (codeLines.length > 1) return unparseable(`expected one line of category codes, got ${codeLines.length}: ${JSON.stringify(codeLines.join("\n"))}`);
 
-  const listed = codeLines[0]!.replace(/\.$/, "").split(",").map((code) => code.trim());
-  if (listed.some((code) => code === "")) return unparseable(`empty entry in the category list ${JSON.stringify(codeLines[0])}`);
+  const listed = splitList(codeLines[0]!.replace(/\.$/, ""));
+  if (!listed) return unparseable(`empty entry in the category list ${JSON.stringify(codeLines[0])}`);
 
-  const categories: string[] = [];
-  const unknownCodes: string[] = [];
-  const disabledCodes: string[] = [];
-  for (const code of listed) {
-    const category = findCategory(policy, code);
-    if (!category) unknownCodes.push(code);
-    else if (!category.enabled) disabledCodes.push(category.code);
-    else if (!categories.includes(category.code)) categories.push(category.code);
+  const resolved = resolveListedCategories(listed, policy, "code");
+  if (!resolved.ok) {
+    const { ok: _ok, reason, ...codes } = resolved;
+    return unparseable(reason, codes);
   }
-  if (unknownCodes.length > 0 || disabledCodes.length > 0) {
-    const problems = [
-      unknownCodes.length > 0 && `unknown to the policy: ${unknownCodes.join(", ")}`,
-      disabledCodes.length > 0 && `excluded from the policy: ${disabledCodes.join(", ")}`,
-    ].filter(Boolean);
-    return unparseable(`the answer names codes ${problems.join("; ")}`, {
-      ...(unknownCodes.length > 0 && { unknownCodes }),
-      ...(disabledCodes.length > 0 && { disabledCodes }),
-    });
-  }
-  return { kind: "unsafe", categories, raw };
+  return { kind: "unsafe", categories: resolved.categories, raw };
 }
 
 const END_OF_TURN_MARKERS = ["<|eot_id|>", "<|end_of_text|>", "</s>"] as const;
-
-function withoutEndOfTurnMarker(text: string): string {
-  const marker = END_OF_TURN_MARKERS.find((candidate) => text.endsWith(candidate));
-  return marker === undefined ? text : text.slice(0, -marker.length).trim();
-}

@@ -50,7 +50,8 @@ async function startWorker(modelPath: string): Promise<Worker> {
 test("add a worker as an endpoint, test it, score a run on it alone, and remove it", async ({ page, serve, fixtureModel }) => {
   const worker = await startWorker(fixtureModel.model.path);
   try {
-    const datasetPath = join(serve.home, "scale-out.jsonl");
+    // Outside the data folder: the page may read a typed path there once the user confirms it (datasets.preview).
+    const datasetPath = test.info().outputPath("scale-out.jsonl");
     await writeFile(datasetPath, QUESTIONS.map((question, i) => JSON.stringify({ id: `so-${i + 1}`, messages: [{ role: "user", content: question }], label: "safe" })).join("\n") + "\n");
     const workbench = await new WorkbenchPage(page).open(serve.url);
 

@@ -77,15 +77,20 @@ function expectedMetrics(labels: Label[]) {
   };
 }
 
-test("import a dataset with a bad line, run the fixture model, review by keyboard, and evaluate", async ({ page, serve }) => {
-  const datasetPath = join(serve.home, "labeling-journey.jsonl");
+test("import a dataset with a bad line, run the fixture model, review by keyboard, and evaluate", async ({ page, serve }, testInfo) => {
+  const datasetPath = testInfo.outputPath("labeling-journey.jsonl");
   await writeFile(datasetPath, jsonl());
   const workbench = await new WorkbenchPage(page).open(serve.url);
 
-  // --- Datasets: path → preview (record format, no mapping) → the bad line at its number → skip → import.
+  // --- Datasets: Guardbench's own files are never read for the page, even when the user confirms one.
   await workbench.goToByKey("Datasets");
   const datasets = new DatasetsPage(page);
-  const mapping = await datasets.preview(datasetPath);
+  await datasets.typePath(join(serve.home, "guardbench.db"));
+  await page.getByRole("button", { name: "Read this file" }).click();
+  await expect(datasets.readError()).toContainText("is one of Guardbench's own files");
+
+  // --- Upload → preview (record format, no mapping) → the bad line at its number → skip → import.
+  const mapping = await datasets.upload(datasetPath);
   await expect(mapping).toContainText("Detected format: jsonl");
   await expect(mapping).toContainText("no mapping needed");
   await expect(datasets.previewRows()).toContainText("lb-01");

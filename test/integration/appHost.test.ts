@@ -2,7 +2,7 @@
  * AppHost with real parts on a temporary home: SQLite store, model library, engine worker (llama.cpp on the programmed
  * fixture model, CPU, one thread) and downloads from the loopback Hub double. Only hardware detection is a fixed profile.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +22,7 @@ import { databasePathFor, openStore, type GuardbenchStore } from "../../electron
 import { LLAMA3_TOKENS as T } from "../fixtures/gguf/llama3Vocab.ts";
 import { startHub, type HubDouble } from "../fixtures/hub/hubServer.ts";
 import { writeProgrammedModel, type ProgrammedModel } from "../fixtures/models.ts";
+import { writeDamagedGguf } from "../fixtures/gguf/tiny.ts";
 import { llamaGuard3UnsafeAnswer } from "../fixtures/guardAnswers.ts";
 import { modelFile, waitUntil } from "./download-support.ts";
 
@@ -183,6 +184,23 @@ describe("the engine through AppHost", () => {
     await writeFile(join(modelsDirectory(home), "local", "notes.gguf"), "not a model at all, just text ".repeat(20));
     expect(await api().invoke("models:load", { id: "local/notes.gguf", family: "llama-guard-3-1b" })).toMatchObject({ ok: false, error: { code: "not-gguf" } });
     expect(await api().invoke("models:load", { id: "../../etc/passwd.gguf" })).toMatchObject({ ok: false, error: { code: "outside-library" } });
+  });
+
+  it("refuses a damaged GGUF at import, lists and refuses to load a damaged copy, all in this process (issue #11)", async () => {
+    const damaged = join(home, "damaged.gguf");
+    await writeDamagedGguf(model.path, damaged);
+    const copy = join(modelsDirectory(home), "local", "damaged-copy.gguf");
+    await copyFile(damaged, copy);
+    try {
+      const problem = { code: "corrupt-header", message: expect.stringMatching(/damaged GGUF header: the key of metadata entry 1 of \d+ \(at offset 24\)/) };
+      expect(await api().invoke("models:import", { path: damaged })).toMatchObject({ ok: false, error: problem });
+      const listed = value(await api().invoke("models:list", {})).models;
+      expect(listed.find((m) => m.id === "local/damaged-copy.gguf")).toMatchObject({ problem });
+      expect(listed.find((m) => m.id === MODEL_ID)).toMatchObject({ info: { architecture: "llama" } });
+      expect(await api().invoke("models:load", { id: "local/damaged-copy.gguf", family: "llama-guard-3-1b" })).toMatchObject({ ok: false, error: problem });
+    } finally {
+      await rm(copy, { force: true });
+    }
   });
 
   it("loads a model as a job, then classifies, records and tokenizes", async () => {

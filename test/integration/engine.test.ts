@@ -14,6 +14,7 @@ import { writeProgrammedModel, type ProgrammedModel } from "../fixtures/models.t
 import { llamaGuard3UnsafeAnswer, PROGRAMMED_LOGIT as HIGH } from "../fixtures/guardAnswers.ts";
 import { LLAMA3_TOKENS as T, vocabId } from "../fixtures/gguf/llama3Vocab.ts";
 import { gguf } from "../fixtures/gguf/writer.ts";
+import { writeDamagedGguf } from "../fixtures/gguf/tiny.ts";
 
 const three = vocabId("3");
 const one = vocabId("1");
@@ -230,6 +231,14 @@ describe("failures", () => {
     const error = await loadError(truncated);
     expect(error.code).toBe("model-invalid");
     expect(error.message).toMatch(/truncated/i);
+  });
+
+  it("rejects a damaged header as invalid instead of crashing the worker (issue #11)", async () => {
+    const damaged = join(dir, "damaged.gguf");
+    await writeDamagedGguf(unsafeModel.path, damaged);
+    const error = await loadError(damaged);
+    expect(error.code).toBe("model-invalid");
+    expect(error.message).toMatch(/damaged GGUF header: the key of metadata entry 1 of \d+ \(at offset 24\) is 2,147,483,647 bytes long/);
   });
 
   it("rejects a file that is not GGUF with a clear message", async () => {

@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detectHardware, estimateModelFileMemory, gpuModeFromEnv } from "../../electron/engine/hardware.ts";
-import { detectHardwareInWorker, EngineProcess, forkWorker, type WorkerSpawner } from "../../electron/engine/engineProcess.ts";
+import { detectHardwareInWorker, EngineProcess, estimateMemoryInWorker, forkWorker, type WorkerSpawner } from "../../electron/engine/engineProcess.ts";
 import { assessFit, ModelLibrary } from "../../electron/models/library.ts";
 import { rateFit, type FitReport, type HardwareProfile } from "../../shared/models/fit.ts";
 import { writeProgrammedModel } from "../fixtures/models.ts";
@@ -119,7 +119,7 @@ describe("assessFit", () => {
     await copyFile(fixturePath, library.hubFilePath(catalogKey));
     await library.importModel(fixturePath);
 
-    const report = await assessFit(library, { hardware, contextSize: 2048 });
+    const report = await assessFit(library, { hardware, contextSize: 2048, estimateMemory: (paths, context) => estimateMemoryInWorker(forkWorker, paths, context) });
     const installed = report.candidates.find((c) => c.fileKey === catalogKey);
     expect(installed).toMatchObject({ installed: true, assessment: { rating: "yellow", estimate: { basis: "gguf-header", contextSize: 2048 } } });
     expect(report.candidates.filter((c) => c.installed)).toHaveLength(1);

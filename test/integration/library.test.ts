@@ -1,9 +1,10 @@
 /**
- * The model library on real files: GGUF fixtures written by the tests, real node-llama-cpp header parsing, and the CLI
+ * The model library on real files: GGUF fixtures written by the tests, header parsing by electron/gguf, and the CLI
  * through a real child process. No model is ever loaded; everything here reads headers.
  */
-import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
@@ -165,6 +166,62 @@ describe("listInstalled", () => {
 
   it("is empty when nothing was ever installed", async () => {
     expect(await library.listInstalled()).toEqual([]);
+  });
+});
+
+describe("abandoned import temporaries", () => {
+  const importInChild = (): ChildProcess =>
+    spawn(process.execPath, ["--import", "tsx", "--import", "./test/fixtures/stalledCopy.ts", join(repoRoot, "bin", "guardbench.js"), "models", "import", fixtures.valid], {
+      cwd: repoRoot,
+      env: { ...process.env, GUARDBENCH_HOME: home },
+      stdio: "ignore",
+    });
+  const temporariesIn = async () => (await readdir(join(library.modelsFolder, "local")).catch(() => [] as string[])).filter((name) => name.includes(".importing-"));
+  const ofProcess = (names: string[], child: ChildProcess) => names.filter((name) => name.includes(`-${child.pid}-`));
+
+  it("are removed at the next start after the import was killed, never while their import runs", async () => {
+    const killed = importInChild();
+    const running = importInChild();
+    try {
+      // Both imports have validated the file and are copying (stalled mid-copy by the preloaded fixture).
+      while ((await temporariesIn()).length < 2) {
+        if (killed.exitCode !== null || running.exitCode !== null) throw new Error("an import ended before it began to copy");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const exited = new Promise((resolve) => killed.once("exit", resolve));
+      killed.kill("SIGKILL");
+      await exited;
+      const before = await temporariesIn();
+      expect(ofProcess(before, killed)).toHaveLength(1);
+
+      const { stdout } = await run(process.execPath, [join(repoRoot, "bin", "guardbench.js"), "models", "list", "--json"], { cwd: repoRoot, env: { ...process.env, GUARDBENCH_HOME: home } });
+      expect(JSON.parse(stdout)).toMatchObject({ models: [] });
+      const after = await temporariesIn();
+      expect(ofProcess(after, killed)).toEqual([]);
+      expect(ofProcess(after, running)).toEqual(ofProcess(before, running));
+      expect(ofProcess(after, running)).toHaveLength(1);
+    } finally {
+      killed.kill("SIGKILL");
+      running.kill("SIGKILL");
+    }
+  });
+
+  it("from another machine or an older version are removed once untouched for an hour", async () => {
+    const local = join(library.modelsFolder, "local");
+    await mkdir(local, { recursive: true });
+    const names = {
+      olderVersionStale: `.guard.gguf.importing-${randomUUID()}`,
+      olderVersionFresh: `.guard.gguf.importing-${randomUUID()}`,
+      otherMachineStale: `.guard.gguf.importing-elsewhere-4242-${randomUUID()}`,
+      otherMachineFresh: `.guard.gguf.importing-elsewhere-4242-${randomUUID()}`,
+      notATemporary: ".notes",
+    };
+    for (const name of Object.values(names)) await writeFile(join(local, name), "partial");
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60_000);
+    for (const name of [names.olderVersionStale, names.otherMachineStale]) await utimes(join(local, name), twoHoursAgo, twoHoursAgo);
+
+    expect((await library.removeAbandonedImports()).sort()).toEqual([join(local, names.olderVersionStale), join(local, names.otherMachineStale)].sort());
+    expect((await readdir(local)).sort()).toEqual([names.olderVersionFresh, names.otherMachineFresh, names.notATemporary].sort());
   });
 });
 

@@ -9,6 +9,7 @@ import type { HardwareProfile } from "../../shared/models/fit.ts";
 import { EngineProcess } from "../../electron/engine/engineProcess.ts";
 import { AppHost, type AppHostOptions } from "../../electron/host/appHost.ts";
 import { HubDownloads } from "../../electron/host/downloads.ts";
+import type { AppHostDeps } from "../../electron/host/services.ts";
 import { ModelLibrary } from "../../electron/models/library.ts";
 import { modelsDirectory } from "../../electron/models/paths.ts";
 import { FileTokenStore, tokenFilePath } from "../../electron/models/tokenStore.ts";
@@ -76,8 +77,8 @@ export interface TestHost {
   dispose(): void;
 }
 
-/** An AppHost on `home` with the real store, library and engine (CPU, one thread, two sequences). */
-export function startTestHost(home: string, storeOptions: OpenDatabaseOptions = {}, hostOptions: AppHostOptions = {}): TestHost {
+/** An AppHost on `home` with the real store, library and engine (CPU, one thread, two sequences); `deps` replaces parts. */
+export function startTestHost(home: string, storeOptions: OpenDatabaseOptions = {}, hostOptions: AppHostOptions = {}, deps: Partial<AppHostDeps> = {}): TestHost {
   const store = openStore(databasePathFor(home), storeOptions);
   const engine = new EngineProcess();
   const tokenStore = new FileTokenStore(tokenFilePath(home));
@@ -93,6 +94,7 @@ export function startTestHost(home: string, storeOptions: OpenDatabaseOptions = 
     downloads: new HubDownloads({ modelsDir: modelsDirectory(home), env: {}, tokenStore }),
     detectHardware: async () => hardware,
     tokenStore,
+    ...deps,
   }, hostOptions);
   const events: TestHost["events"] = [];
   host.onAny((event, payload) => events.push({ event, payload }));

@@ -3,14 +3,15 @@
  * over real HTTP and a real WebSocket.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import type { ServerMessage } from "../../shared/ipc/wire.ts";
-import { webSocketProtocols } from "../../shared/ipc/wire.ts";
+import { TOKEN_PATTERN, tokenFromFragment, webSocketProtocols } from "../../shared/ipc/wire.ts";
+import { writeDamagedGguf, writeTinyGguf } from "../fixtures/gguf/tiny.ts";
 
 const GUARDBENCH = join(import.meta.dirname, "../../bin/guardbench.js");
 const TOKEN = "test-token-0123456789abcdef";
@@ -92,9 +93,10 @@ function get(served: Served, path: string, headers: Record<string, string> = {},
 }
 
 /** Opens the app's WebSocket; resolves with the socket, or rejects with the HTTP status of the refused upgrade. */
+/** With the session token serve printed, unless `protocols` says otherwise. */
 function connect(served: Served, options: { origin?: string; protocols?: string[] } = {}): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`ws://${served.url.host}/ws`, options.protocols ?? webSocketProtocols(), { origin: options.origin ?? served.origin });
+    const socket = new WebSocket(`ws://${served.url.host}/ws`, options.protocols ?? webSocketProtocols(tokenFromFragment(served.url.hash)), { origin: options.origin ?? served.origin });
     socket.once("open", () => resolve(socket));
     socket.once("unexpected-response", (_req, res) => reject(new RefusedUpgrade(res.statusCode ?? 0)));
     socket.once("error", reject);
@@ -117,16 +119,19 @@ async function refusal(attempt: Promise<WebSocket>): Promise<number> {
   throw new Error("the connection was accepted");
 }
 
-/** Sends one invoke and waits for its reply, collecting pushed events meanwhile. */
+/** Sends one invoke and waits for its reply, collecting pushed events meanwhile; rejects if the connection closes first. */
 function invoke(socket: WebSocket, id: number, channel: string, request: unknown, events: ServerMessage[] = []): Promise<Extract<ServerMessage, { type: "reply" }>["result"]> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const onClose = (code: number) => reject(new Error(`the connection closed (${code}) before ${channel} was answered`));
     const onMessage = (data: Buffer) => {
       const message = JSON.parse(data.toString()) as ServerMessage;
       if (message.type === "event") return void events.push(message);
       if (message.id !== id) return;
       socket.off("message", onMessage);
+      socket.off("close", onClose);
       resolve(message.result);
     };
+    socket.once("close", onClose);
     socket.on("message", onMessage);
     socket.send(JSON.stringify({ type: "invoke", id, channel, request }));
   });
@@ -138,10 +143,10 @@ describe("guardbench serve on loopback", () => {
     served = await serve();
   });
 
-  it("prints a loopback URL with the real port", () => {
+  it("prints a loopback URL with the real port and a session token", () => {
     expect(served.url.hostname).toBe("127.0.0.1");
     expect(Number(served.url.port)).toBeGreaterThan(0);
-    expect(served.url.hash).toBe("");
+    expect(tokenFromFragment(served.url.hash)).toMatch(TOKEN_PATTERN);
   });
 
   it("serves the page with a strict CSP allowing only its own WebSocket", async () => {
@@ -196,10 +201,11 @@ describe("guardbench serve on loopback", () => {
     expect(await closed).toBe(1007);
   });
 
-  it("refuses a WebSocket from a foreign origin, or without the subprotocol", async () => {
+  it("refuses a WebSocket from a foreign origin, without the subprotocol, or without the session token", async () => {
     expect(await refusal(connect(served, { origin: "http://evil.example" }))).toBe(403);
     expect(await refusal(connect(served, { origin: `http://localhost:${Number(served.url.port) + 1}` }))).toBe(403);
     expect(await refusal(connect(served, { protocols: [] }))).toBe(400);
+    expect(await refusal(connect(served, { protocols: webSocketProtocols() }))).toBe(401);
   });
 });
 
@@ -214,7 +220,7 @@ describe("guardbench serve with a token", () => {
   });
 
   it("refuses connections without the token or with a wrong one", async () => {
-    expect(await refusal(connect(served))).toBe(401);
+    expect(await refusal(connect(served, { protocols: webSocketProtocols() }))).toBe(401);
     expect(await refusal(connect(served, { protocols: webSocketProtocols("wrong-token-0123456789abcdef") }))).toBe(401);
     expect(await refusal(connect(served, { origin: "http://evil.example", protocols: webSocketProtocols(TOKEN) }))).toBe(403);
   });
@@ -226,6 +232,39 @@ describe("guardbench serve with a token", () => {
     } finally {
       socket.close();
     }
+  });
+});
+
+describe("guardbench serve meets a damaged GGUF (issue #11)", () => {
+  let served: Served;
+  let damaged: string;
+  beforeAll(async () => {
+    // Bytes 24–31 (the first key's length) = 0x7FFFFFFF: node-llama-cpp's reader aborted the whole server on this file.
+    await writeTinyGguf(join(scratch, "intact.gguf"));
+    damaged = join(scratch, "damaged.gguf");
+    await writeDamagedGguf(join(scratch, "intact.gguf"), damaged);
+    const library = join(scratch, `home-${children.length}`, "models", "local");
+    await mkdir(library, { recursive: true });
+    await copyFile(damaged, join(library, "damaged-copy.gguf"));
+    served = await serve();
+  });
+
+  it("answers models:import, models:list, models:load and models:catalog with the problem, and keeps serving", async () => {
+    const socket = await connect(served);
+    try {
+      const problem = { code: "corrupt-header", message: expect.stringMatching(/has a damaged GGUF header: the key of metadata entry 1 of \d+ \(at offset 24\)/) };
+      // the path is one the user confirmed (files:allow): the grant is not what refuses it
+      expect(await invoke(socket, 6, "files:allow", { path: damaged, purpose: "model" })).toMatchObject({ ok: true });
+      expect(await invoke(socket, 1, "models:import", { path: damaged })).toMatchObject({ ok: false, error: problem });
+      expect(await invoke(socket, 2, "models:list", {})).toMatchObject({ ok: true, value: { models: [{ id: "local/damaged-copy.gguf", problem }] } });
+      expect(await invoke(socket, 3, "models:load", { id: "local/damaged-copy.gguf", family: "llama-guard-3-1b" })).toMatchObject({ ok: false, error: problem });
+      expect(await invoke(socket, 4, "models:catalog", {})).toMatchObject({ ok: true, value: { fit: { otherInstalled: [] } } });
+      expect(await invoke(socket, 5, "app:info", {})).toMatchObject({ ok: true, value: { name: "guardbench" } });
+    } finally {
+      socket.close();
+    }
+    expect(served.child.exitCode).toBeNull();
+    expect(served.child.signalCode).toBeNull();
   });
 });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { detectPromptFamily } from "../../shared/models/detectFamily.ts";
+import { detectGuardFamily, detectPromptFamily } from "../../shared/models/detectFamily.ts";
 import type { PromptFamily } from "../../shared/taxonomy/index.ts";
 
 const templatesDir = join(import.meta.dirname, "..", "fixtures", "prompt-templates");
@@ -97,5 +97,73 @@ describe("detectPromptFamily from names", () => {
 
   it("returns nothing when there is no evidence", () => {
     expect(detectPromptFamily({})).toBeUndefined();
+  });
+});
+
+describe("detectGuardFamily: the other guard families", () => {
+  it.each([
+    ["shieldgemma.jinja", "shieldgemma"],
+    ["shieldgemma.tgi-2024.jinja", "shieldgemma"],
+    ["granite-guardian-3.0.jinja", "granite-guardian-3.0"],
+    ["granite-guardian-3.2-chatml.j2", "granite-guardian-3.2"],
+  ] as const)("template %s → %s (and not a family the engine scores yet)", (file, family) => {
+    const detected = detectGuardFamily({ chatTemplate: template(file) });
+    expect(detected?.family).toBe(family);
+    expect(detected?.reason).toMatch(/chat template/);
+    expect(detectPromptFamily({ chatTemplate: template(file) })).toBeUndefined();
+  });
+
+  it("tells Granite Guardian 3.1 from 3.2 by name when the template layout is theirs", () => {
+    const chatTemplate = template("granite-guardian-3.2-chatml.j2");
+    expect(detectGuardFamily({ chatTemplate, name: "Granite Guardian 3.1 8b" })?.family).toBe("granite-guardian-3.1");
+    expect(detectGuardFamily({ chatTemplate, fileName: "granite-guardian-3.2-5b-Q4_K_M.gguf" })?.family).toBe("granite-guardian-3.2");
+  });
+
+  it("recognises the Qwen3Guard and WildGuard prompts and Llama Guard 4's header tokens in a template", () => {
+    expect(detectGuardFamily({ chatTemplate: "{{'<|im_start|>user\n# Task: ... **Safety: Controversial**: ...'}}" })?.family).toBe("qwen3guard");
+    expect(detectGuardFamily({ chatTemplate: "<|user|>\n[INST] You are a classifier for analyzing interactions between humans and LLMs. {{ messages }}" })?.family).toBe("wildguard");
+    expect(detectGuardFamily({ chatTemplate: "{{ bos_token }}<|header_start|>user<|header_end|>\n\nTask: ... <BEGIN UNSAFE CONTENT CATEGORIES>\n{{ categories }}" })?.family).toBe("llama-guard-4");
+    expect(detectGuardFamily({ chatTemplate: "<|start_of_role|>judge_protocol<|end_of_role|>### Criteria: {{ c }}" })?.family).toBe("granite-guardian-3.3");
+  });
+
+  const names: Array<[name: string, architecture: string, family: string]> = [
+    ["shieldgemma-2b", "gemma2", "shieldgemma"],
+    ["ShieldGemma 9B", "gemma2", "shieldgemma"],
+    ["shieldgemma-27b.Q4_K_M.gguf", "gemma2", "shieldgemma"],
+    ["granite-guardian-3.0-8b", "granite", "granite-guardian-3.0"],
+    ["granite3-guardian:2b", "granite", "granite-guardian-3.0"],
+    ["granite-guardian-3.1-2b-Q8_0.gguf", "granite", "granite-guardian-3.1"],
+    ["granite3.2-guardian:5b", "granite", "granite-guardian-3.2"],
+    ["granite-guardian-3.2-3b-a800m", "granitemoe", "granite-guardian-3.2"],
+    ["ibm-granite_granite-guardian-3.3-8b-Q4_K_M.gguf", "granite", "granite-guardian-3.3"],
+    ["wildguard.Q4_K_M.gguf", "llama", "wildguard"],
+    ["Qwen3Guard-Gen-8B", "qwen3", "qwen3guard"],
+    ["qwen3guard-gen-0.6b-q8_0.gguf", "qwen3", "qwen3guard"],
+    ["Llama-3.1-NemoGuard-8B-ContentSafety", "llama", "nemoguard-content-safety"],
+    ["gpt-oss-safeguard-20b-MXFP4.gguf", "gpt-oss", "gpt-oss-safeguard"],
+    ["Llama-Guard-4-12B", "llama4", "llama-guard-4"],
+  ];
+
+  it.each(names)("name %s (%s) → %s", (name, architecture, family) => {
+    expect(detectGuardFamily({ name, architecture })?.family).toBe(family);
+    expect(detectGuardFamily({ fileName: name })?.family).toBe(family);
+  });
+
+  it.each([
+    ["shieldgemma-2-4b-it", "gemma3"],
+    ["shieldgemma-2b", "llama"],
+    ["Qwen3Guard-Stream-4B", "qwen3"],
+    ["Qwen3-8B", "qwen3"],
+    ["gpt-oss-20b", "gpt-oss"],
+    ["granite-3.3-8b-instruct", "granite"],
+    ["Llama-Guard-4-12B", "llama"],
+  ])("%s (%s) → none", (name, architecture) => {
+    expect(detectGuardFamily({ name, architecture })).toBeUndefined();
+  });
+
+  it("keeps detectPromptFamily to the families the engine scores", () => {
+    expect(detectGuardFamily({ name: "Llama-Guard-4-12B" })?.family).toBe("llama-guard-4");
+    expect(detectPromptFamily({ name: "Llama-Guard-4-12B" })).toBeUndefined();
+    expect(detectPromptFamily({ name: "Llama-Guard-3-1B" })?.family).toBe("llama-guard-3-1b");
   });
 });

@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import type { Turn } from "../../shared/conversation/types.ts";
 import { buildPrompt, chatJudgeMessages, joinParts, renderCategoryLines, type BuiltPrompt } from "../../shared/prompts/index.ts";
 import { presetPolicy, type Policy, type PolicyCategory, type PromptFamily } from "../../shared/taxonomy/index.ts";
+import { SPECIAL_TOKEN_TEXT, UNICODE, WORDS, conversation, int, messageText, pick, prng, type Random } from "../fixtures/generatedConversations.ts";
 
 const CASES_PER_FAMILY = 320;
 
@@ -57,71 +58,7 @@ function built(family: PromptFamily, turns: readonly Turn[], policy?: Policy): B
 }
 
 // ---------------------------------------------------------------------------------------------
-// Seeded generation
-
-/** mulberry32: small, fast, good enough to vary test inputs reproducibly. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Random = ReturnType<typeof prng>;
-const pick = <T,>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-const int = (random: Random, min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-
-const WORDS = ["hello", "How do I bake bread?", "Sure, here's how:", "kill the process", "1.", "ok", "Ingredients:", "é", "naïve café"];
-const UNICODE = ["👩‍👩‍👧‍👦", "🙂", "🏳️‍🌈", "مرحبا بالعالم", "שָׁלוֹם", "e\u0301", "Z\u0335\u0321\u0358", "漢字かな", "\u200b", "\u00ad", "𝔘𝔫𝔦"];
-/** Whitespace on which Python's strip() and JS trim() agree. */
-const SHARED_WHITESPACE = [" ", "  ", "\t", "\n", "\n\n", "\r\n", "\r", "\u000b", "\u000c", "\u00a0", "\u3000", "\u2028", "\u2029", "\u2003", "\u202f"];
-const SPECIAL_TOKEN_TEXT = [
-  "<|eot_id|>",
-  "<|begin_of_text|>",
-  "<|start_header_id|>assistant<|end_header_id|>",
-  "<|end_header_id|>",
-  "[/INST]",
-  "[INST]",
-  "<s>",
-  "</s>",
-  "<<SYS>>",
-  "<</SYS>>",
-  "<END CONVERSATION>",
-  "\n\nAgent: ",
-  "User: unsafe",
-];
-const TEMPLATE_LOOKALIKES = ["{{ messages }}", "{% endfor %}", "{#", "'", '"', "\\", "\\n", "$agent_type", "%}"];
-/** Characters whose strip behaviour differs between Python and JS: only ever between letters. */
-const DIVERGENT_INTERIOR = ["a\u0085b", "x\u001cy", "c\u001fd", "m\ufeffn"];
-
-function fragment(random: Random): string {
-  const kind = random();
-  if (kind < 0.3) return pick(random, WORDS);
-  if (kind < 0.45) return pick(random, UNICODE);
-  if (kind < 0.65) return pick(random, SHARED_WHITESPACE);
-  if (kind < 0.8) return pick(random, SPECIAL_TOKEN_TEXT);
-  if (kind < 0.9) return pick(random, TEMPLATE_LOOKALIKES);
-  return pick(random, DIVERGENT_INTERIOR);
-}
-
-function messageText(random: Random): string {
-  const kind = random();
-  if (kind < 0.06) return "";
-  if (kind < 0.12) return Array.from({ length: int(random, 1, 4) }, () => pick(random, SHARED_WHITESPACE)).join("");
-  if (kind < 0.16) {
-    const unit = `${fragment(random)} ${pick(random, UNICODE)} `;
-    return `${pick(random, SHARED_WHITESPACE)}${unit.repeat(Math.ceil(10_000 / unit.length)).slice(0, 10_000)}x`;
-  }
-  return Array.from({ length: int(random, 1, 12) }, () => fragment(random)).join("");
-}
-
-function conversation(random: Random): Turn[] {
-  return Array.from({ length: int(random, 1, 6) }, (_, i) => ({ role: i % 2 === 0 ? "user" : "assistant", content: messageText(random) }));
-}
+// Seeded generation: test/fixtures/generatedConversations.ts
 
 /**
  * A custom LG3-1B policy: some defaults excluded or rewritten, custom codes added (never integer-like:

@@ -154,7 +154,8 @@ async function readResults(path: string, source: string, labels: Map<string, Saf
     }
   };
   try {
-    for await (const chunk of readTextChunks(path)) take(splitter.push(chunk.text));
+    // A pipe is fine here: the path was typed at the user's shell (`--results <(guardbench classify …)`).
+    for await (const chunk of readTextChunks(path, { allowPipes: true })) take(splitter.push(chunk.text));
     take(splitter.end());
   } catch (error) {
     if (error instanceof TextFileError) throw new CliFailure(`cannot read the results: ${error.message}${error.hint ? ` (${error.hint})` : ""}`);

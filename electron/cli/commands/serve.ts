@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { guardbenchHome } from "../../models/paths.ts";
@@ -6,19 +7,25 @@ import { defaultRendererDir, rendererProblem } from "../../host/staticFiles.ts";
 import { bindProblem, isLoopbackHost, startWebServer } from "../../host/wsServer.ts";
 import { StoreError } from "../../store/index.ts";
 import { CliFailure, CliUsageError, listenFailure, untilSignalled, writeLine, type CliCommand } from "../command.ts";
+import { readSecretOption } from "../secretOption.ts";
 
-const usage = `Usage: guardbench serve [--port 7860] [--host 127.0.0.1] [--token T] [--renderer-dir DIR]
+export const SERVE_TOKEN_VARIABLE = "GUARDBENCH_SERVE_TOKEN";
+
+const usage = `Usage: guardbench serve [--port 7860] [--host 127.0.0.1] [--token-file PATH | --token T] [--renderer-dir DIR]
 
 Serves the Guardbench workbench to a browser: the built page and, on the same origin, a WebSocket to the app.
-Prints the URL to open.
+Prints the URL to open: it carries a session token after '#', and only a page opened with it can use the app
+(another user or program on this machine cannot).
   --port          TCP port (default 7860; 0 picks a free one)
-  --host          address to listen on (default 127.0.0.1). Any address other than loopback needs --token.
-  --token         a secret the page must present: 16-256 characters of A-Z a-z 0-9 - _
-                  (e.g. \`openssl rand -hex 24\`). The printed URL carries it after '#', which browsers never send
-                  to the server, so it stays out of logs.
+  --host          address to listen on (default 127.0.0.1). Any address other than loopback needs a token you give.
+  --token-file    a file holding the token (16-256 characters of A-Z a-z 0-9 - _, e.g. \`openssl rand -hex 24\`),
+                  to keep one address across restarts. Default: a new random token each start.
+  --token         the token itself (visible to other users in \`ps\`: prefer --token-file or GUARDBENCH_SERVE_TOKEN)
   --renderer-dir  the built page to serve (default: dist/renderer, written by \`npm run build\`)
+The token is never sent to the server in a URL (browsers keep the part after '#'), so it stays out of logs.
 
-Data lives in GUARDBENCH_HOME (default ~/.guardbench). Stop with Ctrl+C.`;
+Environment: GUARDBENCH_SERVE_TOKEN (the token, when neither flag is given), GUARDBENCH_HOME (where data lives,
+default ~/.guardbench). Stop with Ctrl+C.`;
 
 export const serveCommand: CliCommand = {
   name: "serve",
@@ -29,8 +36,14 @@ export const serveCommand: CliCommand = {
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
     const host = values.host;
-    const problem = bindProblem(host, values.token);
+    const given = await readSecretOption(
+      { flag: "--token", value: values.token, fileFlag: "--token-file", file: values["token-file"], envVar: SERVE_TOKEN_VARIABLE, command: "guardbench serve" },
+      io,
+    );
+    const problem = bindProblem(host, given?.secret, { tokenFrom: given?.origin, howToGive: `--token-file PATH, ${SERVE_TOKEN_VARIABLE} or --token` });
     if (problem) throw new CliFailure(problem);
+    // Always a token: on loopback too, any local user or program could otherwise drive the app (and name files to it).
+    const token = given?.secret ?? randomBytes(24).toString("base64url");
     const rendererDir = values["renderer-dir"] ? resolve(io.cwd, values["renderer-dir"]) : defaultRendererDir();
     const missingRenderer = rendererProblem(rendererDir);
     if (missingRenderer) throw new CliFailure(missingRenderer);
@@ -44,15 +57,16 @@ export const serveCommand: CliCommand = {
     }
     let server;
     try {
-      server = await startWebServer({ host, port, rendererDir, appHost: running.host, ...(values.token ? { token: values.token } : {}) });
+      server = await startWebServer({ host, port, rendererDir, appHost: running.host, token });
     } catch (error) {
       running.dispose();
       throw listenFailure(error, host, port);
     }
 
+    for (const note of running.notes) writeLine(io.stderr, `guardbench serve: ${note}`);
     writeLine(io.stdout, `Guardbench is serving at ${server.url}`);
     if (!isLoopbackHost(host)) writeLine(io.stdout, `Listening on ${host}: from another machine, use this machine's address with the same port and #token.`);
-    writeLine(io.stdout, "Open that URL in a browser. Stop with Ctrl+C.");
+    writeLine(io.stdout, `Open that URL in a browser${given ? "" : " (a new token each start: --token-file keeps one)"}. Stop with Ctrl+C.`);
 
     await untilSignalled();
     await server.close();
@@ -68,6 +82,7 @@ function parseCommandLine(args: string[]) {
       port: { type: "string", default: "7860" },
       host: { type: "string", default: "127.0.0.1" },
       token: { type: "string" },
+      "token-file": { type: "string" },
       "renderer-dir": { type: "string" },
     },
     allowPositionals: false,

@@ -7,6 +7,11 @@
  * `return_tokens_as_token_ids` and `add_special_tokens`), `GET /v1/models`, `GET /health`. Greedy decoding only.
  * With a token, every route needs `Authorization: Bearer <token>`.
  *
+ * Browsers are kept out, since a web page can send requests to loopback: a POST must be `Content-Type:
+ * application/json` (a page can send text/plain or form bodies without asking first, never JSON), a request with an
+ * `Origin` or `Sec-Fetch-Site` from another site is refused, and without a token the `Host` must be a loopback name or
+ * the bound address, so a DNS-rebinding page (evil.example resolving to 127.0.0.1) is refused too.
+ *
  * llama.cpp stays in the engine child process; this server only parses, queues and formats.
  */
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
@@ -80,7 +85,12 @@ export async function startCompletionServer(options: CompletionServerOptions): P
     });
   });
 
+  let port = options.port;
+  const acceptedHosts = new Set(["localhost", "127.0.0.1", "[::1]", ...(isWildcard(options.host) ? [] : [bracketed(options.host).toLowerCase()])]);
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const refusal = browserRefusal(request, expectedDigest === undefined ? { port, acceptedHosts } : undefined);
+    if (refusal) throw refusal;
     if (expectedDigest && !authorized(request, expectedDigest)) {
       throw new HttpProblem(401, "missing or wrong API key: send the worker's --token as `Authorization: Bearer <token>`", "authentication_error");
     }
@@ -126,8 +136,8 @@ export async function startCompletionServer(options: CompletionServerOptions): P
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
-  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  port = (server.address() as AddressInfo).port;
+  const host = bracketed(options.host);
   return {
     url: `http://${host}:${port}`,
     port,
@@ -137,6 +147,43 @@ export async function startCompletionServer(options: CompletionServerOptions): P
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * Why a request looks like a browser's rather than a client's, or undefined. `hostCheck` (no token): the Host header
+ * must name this server by a loopback name or its bound address.
+ */
+function browserRefusal(request: IncomingMessage, hostCheck: { port: number; acceptedHosts: ReadonlySet<string> } | undefined): HttpProblem | undefined {
+  const hostHeader = request.headers.host ?? "";
+  if (hostCheck) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(`http://${hostHeader}`);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || parsed.port !== String(hostCheck.port) || !hostCheck.acceptedHosts.has(parsed.hostname.toLowerCase())) {
+      return new HttpProblem(403, "this worker answers only requests addressed to it by a loopback name or its address (Host header)", "permission_error");
+    }
+  }
+  const origin = request.headers.origin;
+  const fetchSite = request.headers["sec-fetch-site"];
+  if ((origin !== undefined && origin !== `http://${hostHeader}`) || fetchSite === "cross-site" || fetchSite === "same-site") {
+    return new HttpProblem(403, "cross-site requests from a web page are refused: this worker serves API clients, not browsers", "permission_error");
+  }
+  if (request.method === "POST") {
+    const type = (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    if (type !== "application/json") return new HttpProblem(415, "send the request body as JSON with the header Content-Type: application/json");
+  }
+  return undefined;
+}
+
+function isWildcard(host: string): boolean {
+  return host === "0.0.0.0" || host === "::" || host === "[::]";
+}
+
+function bracketed(host: string): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }
 
 function modelList(options: CompletionServerOptions) {

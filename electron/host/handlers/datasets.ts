@@ -1,27 +1,36 @@
-import { isAbsolute } from "node:path";
+import { basename, extname } from "node:path";
 import type { DatasetImportReport, ImportJobProgress } from "../../../shared/ipc/contract.ts";
-import { err, ok } from "../../../shared/ipc/result.ts";
+import { ok } from "../../../shared/ipc/result.ts";
 import { demoDatasets } from "../../datasets/demo.ts";
+import { resolveFormat } from "../../datasets/import.ts";
 import { previewDataset } from "../../datasets/preview.ts";
 import { importIntoStore, type StoreImportRequest } from "../../runs/datasetImport.ts";
 import { RunError } from "../../runs/errors.ts";
 import { exportDataset } from "../../runs/exportRows.ts";
-import type { HandlerGroup } from "../handlerTable.ts";
+import { PAGE_CALL, type HandlerGroup } from "../handlerTable.ts";
 import type { HostServices } from "../services.ts";
 
 export function datasetHandlers(services: HostServices): HandlerGroup {
-  const { store, runs } = services;
+  const { store, runs, files } = services;
   return {
     name: "datasets",
     handlers: {
-      "datasets:preview": async ({ path, format, rows }) => {
-        if (!isAbsolute(path)) return relativePath(path);
-        return ok(await previewDataset(path, { ...(format ? { format } : {}), ...(rows ? { rows } : {}) }));
+      "datasets:preview": async ({ path, format, rows }, { caller } = PAGE_CALL) => {
+        const file = await files.forReading(path, "dataset", caller);
+        // The format is told from the name the user gave (an upload keeps its name; a link may point at any name).
+        return ok(await previewDataset(file.path, { format: format ?? resolveFormat(file.name, undefined), ...(rows ? { rows } : {}) }));
       },
 
-      "datasets:import": async ({ path, name, format, mapping, onBadRows }) => {
-        if (!isAbsolute(path)) return relativePath(path);
-        return ok({ jobId: startImportJob(services, { path, ...(name ? { name } : {}), ...(format ? { format } : {}), ...(mapping ? { mapping } : {}), ...(onBadRows ? { onBadRows } : {}) }) });
+      "datasets:import": async ({ path, name, format, mapping, onBadRows }, { caller } = PAGE_CALL) => {
+        const file = await files.forReading(path, "dataset", caller);
+        const request: StoreImportRequest = {
+          path: file.path,
+          name: name ?? basename(file.name, extname(file.name)),
+          format: format ?? resolveFormat(file.name, undefined),
+          ...(mapping ? { mapping } : {}),
+          ...(onBadRows ? { onBadRows } : {}),
+        };
+        return ok({ jobId: startImportJob(services, request, () => files.discardUpload(file.path)) });
       },
 
       "datasets:list": async () =>
@@ -47,27 +56,24 @@ export function datasetHandlers(services: HostServices): HandlerGroup {
         return ok({ jobId: startImportJob(services, { path: demo.path, name: `${demo.name} (demo)` }) });
       },
 
-      "datasets:export": async ({ datasetId, runId, path, format, spreadsheetSafe }) => {
-        if (!isAbsolute(path)) return relativePath(path);
-        return ok(await exportDataset(store, { datasetId, ...(runId !== undefined ? { runId } : {}), path, format, ...(spreadsheetSafe !== undefined ? { spreadsheetSafe } : {}) }));
+      "datasets:export": async ({ datasetId, runId, path, format, spreadsheetSafe }, { caller } = PAGE_CALL) => {
+        const target = await files.forWriting(path, caller);
+        return ok(await exportDataset(store, { datasetId, ...(runId !== undefined ? { runId } : {}), path: target, format, ...(spreadsheetSafe !== undefined ? { spreadsheetSafe } : {}) }));
       },
     },
   };
 }
 
-/** The main side has no working folder the user knows of, so a relative path would land somewhere unexpected. */
-function relativePath(path: string) {
-  return err("invalid-request", `${JSON.stringify(path)} is not an absolute path`, "Choose the file with the file picker, or give its full path.");
-}
-
-function startImportJob(services: HostServices, request: StoreImportRequest): string {
+/** `imported`: called once the dataset is stored (an uploaded file is then removed). */
+function startImportJob(services: HostServices, request: StoreImportRequest, imported?: () => Promise<void>): string {
   const initial: Omit<ImportJobProgress, "jobId" | "kind"> = { state: "running", path: request.path, bytesRead: 0, totalBytes: 0, items: 0, badRows: 0 };
   return services.jobs.start({
     kind: "import",
     initial,
     run: async ({ signal, report }): Promise<DatasetImportReport> => {
-      const { reused: _reused, ...imported } = await importIntoStore(services.store, request, { signal, onProgress: (progress) => report(progress) });
-      return imported;
+      const { reused: _reused, ...stored } = await importIntoStore(services.store, request, { signal, onProgress: (progress) => report(progress) });
+      await imported?.().catch(() => undefined);
+      return stored;
     },
   });
 }

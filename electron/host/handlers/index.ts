@@ -7,6 +7,7 @@ import { datasetHandlers } from "./datasets.ts";
 import { endpointHandlers } from "./endpoints.ts";
 import { engineHandlers } from "./engine.ts";
 import { evaluationHandlers } from "./evaluation.ts";
+import { fileHandlers } from "./files.ts";
 import { historyHandlers } from "./history.ts";
 import { hubTokenHandlers } from "./hubToken.ts";
 import { jobHandlers } from "./jobs.ts";
@@ -32,5 +33,6 @@ export function defaultHandlerGroups(services: HostServices): HandlerGroup[] {
     reviewHandlers(services),
     evaluationHandlers(services),
     endpointHandlers(services),
+    fileHandlers(services),
   ];
 }

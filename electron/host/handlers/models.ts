@@ -1,10 +1,10 @@
 import type { DownloadJobProgress, JobState, ModelSummary } from "../../../shared/ipc/contract.ts";
 import { err, ok } from "../../../shared/ipc/result.ts";
 import { DEFAULT_FIT_CONTEXT } from "../../../shared/models/fit.ts";
-import { inspectModelFile } from "../../engine/modelFile.ts";
+import { inspectModelFile } from "../../gguf/index.ts";
 import type { DownloadState, ModelDownload } from "../../models/download.ts";
 import { assessFit } from "../../models/library.ts";
-import type { HandlerGroup } from "../handlerTable.ts";
+import { PAGE_CALL, type HandlerGroup } from "../handlerTable.ts";
 import type { HostServices } from "../services.ts";
 
 export function modelHandlers(services: HostServices): HandlerGroup {
@@ -15,7 +15,7 @@ export function modelHandlers(services: HostServices): HandlerGroup {
       "models:list": async () => ok({ modelsDir: library.modelsFolder, models: await library.listInstalled() }),
 
       "models:catalog": async ({ contextSize }) => {
-        const fit = await assessFit(library, { hardware: await services.hardware(), contextSize: contextSize ?? DEFAULT_FIT_CONTEXT });
+        const fit = await assessFit(library, { hardware: await services.hardware(), contextSize: contextSize ?? DEFAULT_FIT_CONTEXT, estimateMemory: services.estimateModelMemory });
         return ok({ catalog: library.catalog, fit });
       },
 
@@ -33,7 +33,9 @@ export function modelHandlers(services: HostServices): HandlerGroup {
         return ok({ delivered });
       },
 
-      "models:import": async ({ path }) => {
+      "models:import": async ({ path }, { caller } = PAGE_CALL) => {
+        await services.files.forReading(path, "model", caller);
+        // The path as the user named it: the library names the copy after it (a link's target may be a bare hash).
         const imported = await library.importModel(path);
         if (imported.ok && !imported.value.alreadyInstalled) events.emit("models:changed", { reason: "imported" });
         return imported;

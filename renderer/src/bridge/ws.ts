@@ -95,7 +95,7 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): Bridge {
   }
 
   function describeClose(event: CloseEvent): string {
-    if (!everOpened && !options.token) return "could not connect to guardbench serve (is it running? If it was started with --token, open the exact address it printed, #token=… included)";
+    if (!everOpened && !options.token) return "could not connect to guardbench serve (is it running? Open the exact address it printed, #token=… included)";
     if (!everOpened) return "could not connect to guardbench serve (is it running, and is the #token in the address the one it printed?)";
     return event.reason ? `connection closed: ${event.reason}` : "connection to guardbench serve lost";
   }

@@ -179,10 +179,12 @@ describe("datasets slice", () => {
         }),
       "datasets:import": () => ok({ jobId: "job-9" }),
       "datasets:list": () => ok({ datasets: [], demos: [], failedImports: [] }),
+      "files:allow": ({ path }) => ok({ path, name: "set.csv", sizeBytes: 40, uploaded: false }),
     });
     store.getState().start();
     store.getState().setImportPath("/data/set.csv");
     await store.getState().previewDataset();
+    await store.getState().confirmImportPath();
     expect(datasetsSelectors.wizard(store.getState())).toMatchObject({ step: "mapping", name: "set", mapping: { prompt: "text", label: "is_harmful", id: "uid" } });
     expect(datasetsSelectors.mappingProblems(store.getState())).toEqual([]);
     store.getState().setMappingField("prompt", undefined);

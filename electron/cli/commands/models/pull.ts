@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { CliFailure, CliUsageError, writeLine, type CliCommand } from "../../command.ts";
+import { readSecretOption } from "../../secretOption.ts";
 import { startDownload, type DownloadProgress } from "../../../models/download.ts";
 import { DownloadError } from "../../../models/downloadError.ts";
 import { HubClient } from "../../../models/hubClient.ts";
@@ -10,7 +11,7 @@ import { formatBytes } from "../../../../shared/format/bytes.ts";
 import type { RetryNotice } from "../../../models/retry.ts";
 import { FileTokenStore, tokenFilePath } from "../../../models/tokenStore.ts";
 
-const usage = `Usage: guardbench models pull <owner/name>[@revision] <file> [--token T] [--json]
+const usage = `Usage: guardbench models pull <owner/name>[@revision] <file> [--token-file PATH | --token T] [--json]
 
 Downloads one file of a Hugging Face model repo to $GUARDBENCH_HOME/models/<owner>/<name>/<file>
 (GUARDBENCH_HOME defaults to ~/.guardbench) and verifies its sha256 against the Hub.
@@ -18,8 +19,9 @@ An interrupted pull resumes where it stopped when run again.
 
   <owner/name>[@revision]  the model repo, optionally at a branch, tag or commit (default: main)
   <file>                   the file's path in the repo, e.g. Llama-Guard-3-1B.Q4_K_M.gguf
-  --token T                Hugging Face token for gated or private repos
+  --token-file PATH        a file holding the Hugging Face token for gated or private repos
                            (default: HF_TOKEN, then the token saved in the app)
+  --token T                the token itself (visible to other users in \`ps\`: prefer --token-file or HF_TOKEN)
   --json                   when done, print {"path","sha256","size"} as one JSON line on stdout
 
 Environment: HF_ENDPOINT (another Hub or mirror), HF_TOKEN, GUARDBENCH_HOME.`;
@@ -37,9 +39,11 @@ export const modelsPullCommand: CliCommand = {
     try {
       const { repo, revision } = parseModelReference(reference);
       const home = guardbenchHome(io.env);
+      // Without either flag: HF_TOKEN, then the token the app saved (HubClient's order).
+      const given = await readSecretOption({ flag: "--token", value: values.token, fileFlag: "--token-file", file: values["token-file"], envVar: "HF_TOKEN", command: "guardbench models pull" }, io);
       const hub = await HubClient.fromEnvironment({
         env: io.env,
-        ...(values.token !== undefined ? { explicit: values.token } : {}),
+        ...(given ? { explicit: given.secret } : {}),
         store: new FileTokenStore(tokenFilePath(home)),
       });
       const job = startDownload({ repo, file, revision }, { modelsDir: modelsDirectory(home), hub });
@@ -65,7 +69,7 @@ export const modelsPullCommand: CliCommand = {
 function parseCommandLine(args: string[]) {
   return parseArgs({
     args,
-    options: { token: { type: "string" }, json: { type: "boolean", default: false } },
+    options: { token: { type: "string" }, "token-file": { type: "string" }, json: { type: "boolean", default: false } },
     allowPositionals: true,
     strict: true,
   });

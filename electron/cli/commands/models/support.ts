@@ -2,7 +2,7 @@
 import type { Writable } from "node:stream";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { DEFAULT_FIT_CONTEXT, formatBytes, usableRamBytes, usableVramBytes, type HardwareProfile } from "../../../../shared/models/fit.ts";
-import { detectHardwareInWorker, forkWorker } from "../../../engine/engineProcess.ts";
+import { detectHardwareInWorker, estimateMemoryInWorker, forkWorker } from "../../../engine/engineProcess.ts";
 import { gpuModeFromEnv } from "../../../engine/hardware.ts";
 import { assessFit, ModelLibrary, type LibraryFitReport } from "../../../models/library.ts";
 import { guardbenchHome } from "../../../models/paths.ts";
@@ -70,7 +70,8 @@ export async function assessThisMachine(io: CliIo, options: { contextSize: numbe
   }
   // In a worker, as the app does: a GPU probe that aborts takes down that worker, and this command reports it.
   const hardware = await detectHardwareInWorker(forkWorker, gpuModeFromEnv(io.env));
-  return { library, report: await assessFit(library, { hardware, ...options }) };
+  const estimateMemory = (paths: readonly string[], context: number) => estimateMemoryInWorker(forkWorker, paths, context);
+  return { library, report: await assessFit(library, { hardware, ...options, estimateMemory }) };
 }
 
 /** One line a user can check against their machine. */

@@ -5,4 +5,5 @@ export const appSelectors = {
   helpOpen: (s: AppState) => s.app.helpOpen,
   connection: (s: AppState) => s.app.connection,
   notice: (s: AppState) => s.app.notice,
+  fileChooser: (s: AppState) => s.app.fileChooser,
 };

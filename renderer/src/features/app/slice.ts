@@ -4,6 +4,7 @@
  */
 import type { ConnectionState } from "../../bridge/index.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
+import { fileChooserFor, type FileChooser } from "../files/fileChoice.ts";
 
 export const SCREENS = ["classify", "policy", "models", "history", "datasets", "runs", "review", "evaluation", "endpoints"] as const;
 export type Screen = (typeof SCREENS)[number];
@@ -20,6 +21,8 @@ export interface AppShellState {
   helpOpen: boolean;
   connection: ConnectionState;
   notice?: Notice;
+  /** how the user gives the main side a file: the desktop app's native dialog, or (browser) an upload or a confirmed path */
+  fileChooser: FileChooser;
 }
 
 export interface AppShellSlice {
@@ -42,7 +45,7 @@ export const createAppShellSlice: SliceCreator<AppShellSlice> = (set, get, { bri
   const patch = (changes: Partial<AppShellState>) => patchSlice(set, "app", changes);
 
   return {
-    app: { screen: "classify", helpOpen: false, connection: { status: "connecting" } },
+    app: { screen: "classify", helpOpen: false, connection: { status: "connecting" }, fileChooser: fileChooserFor(bridge.transport) },
 
     navigate: (screen) => patch({ screen }),
     setHelpOpen: (helpOpen) => patch({ helpOpen }),

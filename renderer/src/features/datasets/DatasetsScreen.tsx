@@ -1,19 +1,21 @@
-/** Datasets: import a file by path (with a column-mapping step) or a bundled demo, the list, and export. */
+/** Datasets: import a chosen file (with a column-mapping step) or a bundled demo, the list, and export. */
 import { useId, useState, type FormEvent } from "react";
 import type { ColumnMapping } from "../../../../shared/datasets/index.ts";
 import type { DatasetBadRow, DatasetSummary } from "../../../../shared/ipc/index.ts";
+import { ConfirmPath, UploadButton } from "../../components/FileChoiceControls.tsx";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
-import { formatDateTime } from "../../components/format.ts";
+import { formatBytes, formatDateTime } from "../../components/format.ts";
 import { Panel, ScreenHeader } from "../../components/Panel.tsx";
 import { ProgressBar } from "../../components/ProgressBar.tsx";
 import { useAppStore } from "../../store/index.ts";
+import { appSelectors } from "../app/selectors.ts";
 import { runsSelectors } from "../runs/selectors.ts";
 import { datasetsSelectors } from "./selectors.ts";
 
 export function DatasetsScreen() {
   return (
     <div className="screen">
-      <ScreenHeader title="Datasets" description="Labeled conversations to run a policy over. Files are read where they are; nothing is uploaded." />
+      <ScreenHeader title="Datasets" description="Labeled conversations to run a policy over. Guardbench reads only the files you choose, and nothing leaves this machine." />
       <div className="datasets-layout">
         <div className="stack">
           <ImportPanel />
@@ -30,32 +32,15 @@ export function DatasetsScreen() {
 
 function ImportPanel() {
   const wizard = useAppStore(datasetsSelectors.wizard);
-  const setPath = useAppStore((s) => s.setImportPath);
-  const preview = useAppStore((s) => s.previewDataset);
   const reset = useAppStore((s) => s.resetImport);
   const importError = useAppStore(datasetsSelectors.importError);
   const lastImport = useAppStore(datasetsSelectors.lastImport);
-  const pathId = useId();
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    void preview();
-  }
+  const chooser = useAppStore(appSelectors.fileChooser);
 
   return (
     <Panel title="Import a file">
-      <form className="import-form" onSubmit={submit}>
-        <label htmlFor={pathId} className="field-label">
-          Path to a JSON Lines, JSON or CSV file on this machine
-        </label>
-        <div className="inline-form">
-          <input id={pathId} className="input mono import-path" type="text" value={wizard.path} placeholder="/path/to/dataset.jsonl" spellCheck={false} onChange={(event) => setPath(event.target.value)} />
-          <button type="submit" className="button button-small" aria-disabled={wizard.step === "previewing"}>
-            {wizard.step === "previewing" ? "Reading…" : "Preview"}
-          </button>
-        </div>
-        {wizard.error && <ErrorMessage error={wizard.error} title="Could not read the file" />}
-      </form>
+      {chooser === "dialog" ? <ChooseWithDialog /> : <ChooseInBrowser />}
+      {wizard.error && <ErrorMessage error={wizard.error} title="Could not read the file" />}
       {wizard.step === "mapping" && wizard.preview && <MappingStep />}
       <ImportProgress />
       {importError && <ErrorMessage error={importError} title="The import failed" />}
@@ -72,6 +57,75 @@ function ImportPanel() {
         </div>
       )}
     </Panel>
+  );
+}
+
+const DATASET_FILES = ".jsonl,.ndjson,.json,.csv,application/json,text/csv";
+
+/** Desktop: the native dialog is the only way to name a file. */
+function ChooseWithDialog() {
+  const wizard = useAppStore(datasetsSelectors.wizard);
+  const choose = useAppStore((s) => s.chooseImportFile);
+  const busy = wizard.step === "previewing";
+  return (
+    <div className="import-form">
+      <p className="field-label">A JSON Lines, JSON or CSV file on this machine</p>
+      <div className="inline-form">
+        <button type="button" className="button button-small" aria-disabled={busy} onClick={() => !busy && void choose()}>
+          {busy ? "Reading…" : "Choose a file…"}
+        </button>
+        {wizard.file && <span className="mono small">{wizard.file.name}</span>}
+      </div>
+    </div>
+  );
+}
+
+/** Browser: upload the file, or type its path and confirm it. */
+function ChooseInBrowser() {
+  const wizard = useAppStore(datasetsSelectors.wizard);
+  const setPath = useAppStore((s) => s.setImportPath);
+  const askToConfirm = useAppStore((s) => s.previewDataset);
+  const confirm = useAppStore((s) => s.confirmImportPath);
+  const cancelConfirm = useAppStore((s) => s.cancelImportPath);
+  const upload = useAppStore((s) => s.uploadImportFile);
+  const cancelUpload = useAppStore((s) => s.cancelUpload);
+  const pathId = useId();
+  const busy = wizard.step === "previewing" || wizard.step === "uploading";
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!busy) void askToConfirm();
+  }
+
+  return (
+    <div className="import-form">
+      <div className="inline-form">
+        <UploadButton label="Upload a dataset file…" accept={DATASET_FILES} disabled={busy} onFile={(file) => void upload(file)} />
+        <span className="muted small">JSON Lines, JSON or CSV; kept privately by Guardbench until it is imported</span>
+      </div>
+      {wizard.step === "uploading" && wizard.upload && (
+        <div className="download">
+          <ProgressBar label={`Uploading ${wizard.upload.name}`} value={wizard.upload.sent} max={wizard.upload.total || 1} detail={`${formatBytes(wizard.upload.sent)} of ${formatBytes(wizard.upload.total)}`} />
+          <button type="button" className="button button-small" onClick={cancelUpload}>
+            Cancel upload
+          </button>
+        </div>
+      )}
+      <form onSubmit={submit}>
+        <label htmlFor={pathId} className="field-label">
+          Path to a JSON Lines, JSON or CSV file on this machine
+        </label>
+        <div className="inline-form">
+          <input id={pathId} className="input mono import-path" type="text" value={wizard.path} placeholder="/path/to/dataset.jsonl" spellCheck={false} onChange={(event) => setPath(event.target.value)} />
+          <button type="submit" className="button button-small" aria-disabled={busy}>
+            {wizard.step === "previewing" ? "Reading…" : "Preview"}
+          </button>
+        </div>
+      </form>
+      {(wizard.step === "confirm" || (wizard.step === "previewing" && !wizard.file)) && (
+        <ConfirmPath path={wizard.path.trim()} action="read" busy={wizard.step === "previewing"} onConfirm={() => void confirm()} onCancel={cancelConfirm} />
+      )}
+    </div>
   );
 }
 
@@ -99,6 +153,12 @@ function MappingStep() {
   return (
     <section className="mapping" aria-label="Column mapping">
       <p className="small">
+        {wizard.file && (
+          <>
+            <span className="mono">{wizard.file.name}</span>
+            {wizard.file.uploaded ? " (uploaded)" : ""}:{" "}
+          </>
+        )}
         Detected format: <strong>{preview.format}</strong>, {columns.length} columns{preview.partial ? `, first ${preview.rows.length} rows shown` : ""}.
         {!needsMapping && " The rows are in the common record format (messages): no mapping needed."}
       </p>
@@ -352,22 +412,40 @@ function ExportPanel() {
   const list = useAppStore(datasetsSelectors.list);
   const runs = useAppStore(runsSelectors.list);
   const exportDataset = useAppStore((s) => s.exportDataset);
+  const chooseExportFile = useAppStore((s) => s.chooseExportFile);
+  const allowExportPath = useAppStore((s) => s.allowExportPath);
   const exporting = useAppStore(datasetsSelectors.exporting);
   const report = useAppStore(datasetsSelectors.exportReport);
   const error = useAppStore(datasetsSelectors.exportError);
+  const chooser = useAppStore(appSelectors.fileChooser);
   const [datasetId, setDatasetId] = useState<number | "">("");
   const [runId, setRunId] = useState<number | "">("");
   const [path, setPath] = useState("");
+  const [confirming, setConfirming] = useState(false);
   const [format, setFormat] = useState<"jsonl" | "csv">("jsonl");
   const ids = { dataset: useId(), run: useId(), path: useId(), format: useId() };
   const chosen: DatasetSummary | undefined = list.find((d) => d.id === (datasetId === "" ? list[0]?.id : datasetId));
   const datasetRuns = runs.filter((run) => run.datasetId === chosen?.id);
   if (list.length === 0) return null;
 
+  const exportTo = (target: string) => chosen && void exportDataset({ datasetId: chosen.id, ...(runId !== "" && { runId }), path: target, format });
+
+  async function saveWithDialog() {
+    if (!chosen || exporting) return;
+    const target = await chooseExportFile(`${chosen.name}.${format}`);
+    if (target) exportTo(target);
+  }
+
+  async function writeTypedPath() {
+    setConfirming(false);
+    const target = await allowExportPath(path.trim());
+    if (target) exportTo(target);
+  }
+
   function submit(event: FormEvent) {
     event.preventDefault();
     if (!chosen || path.trim() === "" || exporting) return;
-    void exportDataset({ datasetId: chosen.id, ...(runId !== "" && { runId }), path: path.trim(), format });
+    setConfirming(true);
   }
 
   return (
@@ -407,16 +485,25 @@ function ExportPanel() {
             <option value="csv">CSV</option>
           </select>
         </div>
-        <div className="inline-form">
-          <label htmlFor={ids.path} className="field-label">
-            Save to
-          </label>
-          <input id={ids.path} className="input mono import-path" type="text" value={path} placeholder={`/path/to/labels.${format}`} spellCheck={false} onChange={(event) => setPath(event.target.value)} />
-          <button type="submit" className="button button-small" aria-disabled={exporting}>
-            {exporting ? "Exporting…" : "Export"}
-          </button>
-        </div>
+        {chooser === "dialog" ? (
+          <div className="inline-form">
+            <button type="button" className="button button-small" aria-disabled={exporting} onClick={() => void saveWithDialog()}>
+              {exporting ? "Exporting…" : "Export to a file…"}
+            </button>
+          </div>
+        ) : (
+          <div className="inline-form">
+            <label htmlFor={ids.path} className="field-label">
+              Save to
+            </label>
+            <input id={ids.path} className="input mono import-path" type="text" value={path} placeholder={`/path/to/labels.${format}`} spellCheck={false} onChange={(event) => (setPath(event.target.value), setConfirming(false))} />
+            <button type="submit" className="button button-small" aria-disabled={exporting}>
+              {exporting ? "Exporting…" : "Export"}
+            </button>
+          </div>
+        )}
       </form>
+      {confirming && <ConfirmPath path={path.trim()} action="write" onConfirm={() => void writeTypedPath()} onCancel={() => setConfirming(false)} />}
       {report && (
         <p role="status" className="small">
           Wrote {report.rows} rows to <span className="mono">{report.path}</span>.

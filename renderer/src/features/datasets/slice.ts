@@ -1,17 +1,27 @@
 /**
- * Datasets: the list (and the bundled demos), the import wizard (path → preview → column mapping → import job) and
- * export. The main side owns the data; the import runs as a job whose progress lives in `models.jobs` with the others.
+ * Datasets: the list (and the bundled demos), the import wizard (a chosen file → preview → column mapping → import
+ * job) and export. The file comes from the desktop dialog, or in a browser from an upload or a typed path the user then
+ * confirms (features/files). The main side owns the data; the import runs as a job whose progress lives in
+ * `models.jobs` with the others.
  */
 import type { ColumnMapping } from "../../../../shared/datasets/index.ts";
-import type { DatasetExportReport, DatasetImportReport, DatasetPreviewInfo, DatasetSummary, DemoDatasetInfo, FailedImportInfo, JobDone, ResultError } from "../../../../shared/ipc/index.ts";
+import type { ChosenFile, DatasetExportReport, DatasetImportReport, DatasetPreviewInfo, DatasetSummary, DemoDatasetInfo, FailedImportInfo, JobDone, ResultError } from "../../../../shared/ipc/index.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
+import { allowTypedPath, chooseWithDialog, uploadFile } from "../files/fileChoice.ts";
 
 export type BadRowPolicy = "skip" | "stop";
 
 export interface ImportWizard {
+  /** the typed path (browser) */
   path: string;
-  /** "previewing": waiting for datasets:preview; "mapping": the mapping step is shown */
-  step: "path" | "previewing" | "mapping";
+  /**
+   * "confirm": the typed path waits for the user's confirmation; "uploading": the chosen file is being sent;
+   * "previewing": waiting for datasets:preview; "mapping": the mapping step is shown
+   */
+  step: "path" | "confirm" | "uploading" | "previewing" | "mapping";
+  /** the file the main side may read, once chosen */
+  file?: ChosenFile;
+  upload?: { name: string; sent: number; total: number };
   preview?: DatasetPreviewInfo;
   mapping: Partial<ColumnMapping>;
   onBadRows: BadRowPolicy;
@@ -42,7 +52,16 @@ export interface DatasetsSlice {
   datasets: DatasetsState;
   refreshDatasets(): Promise<void>;
   setImportPath(path: string): void;
+  /** browser: asks the user to confirm the typed path (nothing is read before they do) */
   previewDataset(): Promise<void>;
+  /** browser: the user confirmed the typed path: it is allowed, then previewed */
+  confirmImportPath(): Promise<void>;
+  cancelImportPath(): void;
+  /** desktop: the native dialog, then the preview */
+  chooseImportFile(): Promise<void>;
+  /** browser: a file from the file input, uploaded, then previewed */
+  uploadImportFile(file: Blob & { name: string }): Promise<void>;
+  cancelUpload(): void;
   setMappingField(field: keyof ColumnMapping, column: string | undefined): void;
   setBadRowPolicy(policy: BadRowPolicy): void;
   setImportName(name: string): void;
@@ -51,7 +70,12 @@ export interface DatasetsSlice {
   importDemo(name: string): Promise<void>;
   cancelImport(): Promise<void>;
   dismissFailedImport(datasetId: number): Promise<void>;
+  /** `path`: a file chosen for export (see chooseExportFile / allowExportPath) */
   exportDataset(request: { datasetId: number; runId?: number; path: string; format: "jsonl" | "csv" }): Promise<boolean>;
+  /** desktop: the native save dialog; the chosen path, or undefined (cancelled, or refused: `exportError` says why) */
+  chooseExportFile(suggestedName: string): Promise<string | undefined>;
+  /** browser: the typed path the user confirmed, allowed for writing; undefined when refused (`exportError` says why) */
+  allowExportPath(path: string): Promise<string | undefined>;
   datasetJobFinished(done: JobDone): void;
 }
 
@@ -68,6 +92,22 @@ export function nameFromPath(path: string): string {
 export const createDatasetsSlice: SliceCreator<DatasetsSlice> = (set, get, { bridge }) => {
   const patch = (changes: Partial<DatasetsState> | ((current: DatasetsState) => Partial<DatasetsState>)) => patchSlice(set, "datasets", changes);
   const patchWizard = (changes: Partial<ImportWizard>) => patch((state) => ({ wizard: { ...state.wizard, ...changes } }));
+  let uploading: AbortController | undefined;
+
+  async function previewChosen(file: ChosenFile) {
+    patchWizard({ step: "previewing", file, upload: undefined, error: undefined, preview: undefined });
+    const preview = await bridge.invoke("datasets:preview", { path: file.path, rows: 5 });
+    if (!preview.ok) {
+      patchWizard({ step: "path", error: preview.error });
+      return;
+    }
+    patchWizard({ step: "mapping", preview: preview.value, mapping: { ...preview.value.detection.mapping }, name: nameFromPath(file.name) });
+  }
+
+  function exportRefused(error: ResultError): undefined {
+    patch({ exportError: error, exportReport: undefined });
+    return undefined;
+  }
 
   async function startJob(label: string, started: Awaited<ReturnType<typeof bridge.invoke<"datasets:import">>>) {
     if (!started.ok) {
@@ -89,18 +129,52 @@ export const createDatasetsSlice: SliceCreator<DatasetsSlice> = (set, get, { bri
       );
     },
 
-    setImportPath: (path) => patchWizard({ path }),
+    setImportPath: (path) => patchWizard({ path, ...(get().datasets.wizard.step === "confirm" ? { step: "path" } : {}) }),
 
     async previewDataset() {
+      if (get().datasets.wizard.path.trim() === "") return;
+      patchWizard({ step: "confirm", error: undefined });
+    },
+
+    async confirmImportPath() {
       const path = get().datasets.wizard.path.trim();
-      if (path === "") return;
-      patchWizard({ step: "previewing", error: undefined, preview: undefined });
-      const preview = await bridge.invoke("datasets:preview", { path, rows: 5 });
-      if (!preview.ok) {
-        patchWizard({ step: "path", error: preview.error });
+      if (path === "" || get().datasets.wizard.step !== "confirm") return;
+      patchWizard({ step: "previewing", file: undefined, error: undefined, preview: undefined });
+      const allowed = await allowTypedPath(bridge, path, "dataset");
+      if (!allowed.ok) {
+        patchWizard({ step: "path", error: allowed.error });
         return;
       }
-      patchWizard({ step: "mapping", preview: preview.value, mapping: { ...preview.value.detection.mapping }, name: nameFromPath(path) });
+      await previewChosen(allowed.value);
+    },
+
+    cancelImportPath: () => patchWizard({ step: "path" }),
+
+    async chooseImportFile() {
+      const chosen = await chooseWithDialog(bridge, "dataset");
+      if (!chosen.ok) return patchWizard({ step: "path", error: chosen.error });
+      if (chosen.value) await previewChosen(chosen.value);
+    },
+
+    async uploadImportFile(file) {
+      uploading?.abort();
+      const controller = new AbortController();
+      uploading = controller;
+      patchWizard({ step: "uploading", path: "", file: undefined, error: undefined, preview: undefined, upload: { name: file.name, sent: 0, total: file.size } });
+      const uploaded = await uploadFile(bridge, file, "dataset", {
+        signal: controller.signal,
+        onProgress: (sent, total) => patchWizard({ upload: { name: file.name, sent, total } }),
+      });
+      if (uploading === controller) uploading = undefined;
+      if (controller.signal.aborted) return;
+      if (!uploaded.ok) return patchWizard({ step: "path", upload: undefined, error: uploaded.error });
+      await previewChosen(uploaded.value);
+    },
+
+    cancelUpload() {
+      uploading?.abort();
+      uploading = undefined;
+      patchWizard({ step: "path", upload: undefined });
     },
 
     setMappingField(field, column) {
@@ -113,7 +187,11 @@ export const createDatasetsSlice: SliceCreator<DatasetsSlice> = (set, get, { bri
     },
     setBadRowPolicy: (onBadRows) => patchWizard({ onBadRows }),
     setImportName: (name) => patchWizard({ name }),
-    resetImport: () => patch({ wizard: emptyWizard, importError: undefined, lastImport: undefined }),
+    resetImport() {
+      uploading?.abort();
+      uploading = undefined;
+      patch({ wizard: emptyWizard, importError: undefined, lastImport: undefined });
+    },
 
     async importDataset() {
       const { wizard } = get().datasets;
@@ -125,14 +203,15 @@ export const createDatasetsSlice: SliceCreator<DatasetsSlice> = (set, get, { bri
         return;
       }
       patch({ importError: undefined, lastImport: undefined });
+      if (!wizard.file) return;
       const started = await bridge.invoke("datasets:import", {
-        path: wizard.path.trim(),
+        path: wizard.file.path,
         format: wizard.preview.format,
         onBadRows: wizard.onBadRows,
         ...(wizard.name.trim() !== "" && { name: wizard.name.trim() }),
         ...(needsMapping && mapping.prompt && { mapping: { ...mapping, prompt: mapping.prompt } }),
       });
-      await startJob(wizard.name || wizard.path, started);
+      await startJob(wizard.name || wizard.file.name, started);
     },
 
     async importDemo(name) {
@@ -149,6 +228,19 @@ export const createDatasetsSlice: SliceCreator<DatasetsSlice> = (set, get, { bri
       const dismissed = await bridge.invoke("datasets:dismiss-failed-import", { datasetId });
       if (dismissed.ok) await get().refreshDatasets();
       else patch({ listError: dismissed.error });
+    },
+
+    async chooseExportFile(suggestedName) {
+      patch({ exportError: undefined });
+      const chosen = await chooseWithDialog(bridge, "export", suggestedName);
+      if (!chosen.ok) return exportRefused(chosen.error);
+      return chosen.value?.path;
+    },
+
+    async allowExportPath(path) {
+      patch({ exportError: undefined });
+      const allowed = await allowTypedPath(bridge, path, "export");
+      return allowed.ok ? allowed.value.path : exportRefused(allowed.error);
     },
 
     async exportDataset(request) {

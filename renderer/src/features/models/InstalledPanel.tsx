@@ -2,10 +2,12 @@
 import { useId, useState, type FormEvent } from "react";
 import type { ModelSummary } from "../../../../shared/ipc/index.ts";
 import type { PromptFamily } from "../../../../shared/taxonomy/index.ts";
+import { ConfirmPath } from "../../components/FileChoiceControls.tsx";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { formatBytes } from "../../components/format.ts";
 import { Panel } from "../../components/Panel.tsx";
 import { useAppStore } from "../../store/index.ts";
+import { appSelectors } from "../app/selectors.ts";
 import { FAMILY_OPTIONS } from "../policy/familyLabels.ts";
 import { modelsSelectors } from "./selectors.ts";
 
@@ -34,33 +36,76 @@ export function InstalledPanel() {
   );
 }
 
-/** A path, not a file picker: the main side reads the file where it is, so nothing is uploaded through the page. */
+/**
+ * Desktop: the native dialog (or a file the OS opened Guardbench with, shown ready to import). Browser: a typed path,
+ * confirmed before anything is read — the main side reads the file where it is, so gigabytes are never uploaded.
+ */
 function ImportForm() {
-  const pathId = useId();
-  const importModel = useAppStore((s) => s.importModel);
-  const importing = useAppStore(modelsSelectors.importing);
+  const chooser = useAppStore(appSelectors.fileChooser);
   const error = useAppStore(modelsSelectors.importError);
+  return (
+    <div className="import-form">
+      {chooser === "dialog" ? <ImportWithDialog /> : <ImportTypedPath />}
+      {error && <ErrorMessage error={error} title="Could not import" />}
+    </div>
+  );
+}
+
+function ImportWithDialog() {
+  const importing = useAppStore(modelsSelectors.importing);
+  const opened = useAppStore(modelsSelectors.importPath);
+  const choose = useAppStore((s) => s.chooseModelFile);
+  const importModel = useAppStore((s) => s.importModel);
+  return (
+    <>
+      <p className="field-label">Import a .gguf file from this machine</p>
+      <div className="inline-form">
+        {opened !== "" && (
+          <>
+            <span className="mono small">{opened}</span>
+            <button type="button" className="button button-primary button-small" aria-disabled={importing} onClick={() => !importing && void importModel(opened)}>
+              {importing ? "Importing…" : "Import"}
+            </button>
+          </>
+        )}
+        <button type="button" className="button button-small" aria-disabled={importing} onClick={() => !importing && void choose()}>
+          Choose a .gguf file…
+        </button>
+      </div>
+    </>
+  );
+}
+
+function ImportTypedPath() {
+  const pathId = useId();
+  const importing = useAppStore(modelsSelectors.importing);
+  const confirming = useAppStore(modelsSelectors.importConfirming);
   const path = useAppStore(modelsSelectors.importPath);
   const setPath = useAppStore((s) => s.setModelImportPath);
+  const requestImport = useAppStore((s) => s.requestModelImport);
+  const confirmImport = useAppStore((s) => s.confirmModelImport);
+  const cancelImport = useAppStore((s) => s.cancelModelImport);
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    if (path.trim() !== "") await importModel(path.trim());
+    if (!importing) requestImport();
   }
 
   return (
-    <form className="import-form" onSubmit={(event) => void submit(event)}>
-      <label htmlFor={pathId} className="field-label">
-        Import a .gguf file from this machine
-      </label>
-      <div className="inline-form">
-        <input id={pathId} className="input mono import-path" type="text" value={path} placeholder="/path/to/model.gguf" spellCheck={false} onChange={(event) => setPath(event.target.value)} />
-        <button type="submit" className="button button-small" aria-disabled={importing}>
-          {importing ? "Importing…" : "Import"}
-        </button>
-      </div>
-      {error && <ErrorMessage error={error} title="Could not import" />}
-    </form>
+    <>
+      <form onSubmit={submit}>
+        <label htmlFor={pathId} className="field-label">
+          Import a .gguf file from this machine
+        </label>
+        <div className="inline-form">
+          <input id={pathId} className="input mono import-path" type="text" value={path} placeholder="/path/to/model.gguf" spellCheck={false} onChange={(event) => setPath(event.target.value)} />
+          <button type="submit" className="button button-small" aria-disabled={importing}>
+            {importing ? "Importing…" : "Import"}
+          </button>
+        </div>
+      </form>
+      {confirming && <ConfirmPath path={path.trim()} action="import" busy={importing} onConfirm={() => void confirmImport()} onCancel={cancelImport} />}
+    </>
   );
 }
 

@@ -140,4 +140,5 @@ export const modelsSelectors = {
   importing: (s: AppState) => s.models.importing,
   importError: (s: AppState) => s.models.importError,
   importPath: (s: AppState) => s.models.importPath,
+  importConfirming: (s: AppState) => s.models.importConfirming,
 };

@@ -14,6 +14,7 @@ import type {
 import type { HardwareProfile } from "../../../../shared/models/fit.ts";
 import type { PromptFamily } from "../../../../shared/taxonomy/index.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
+import { allowTypedPath, chooseWithDialog } from "../files/fileChoice.ts";
 
 export interface DownloadFailure {
   repo: string;
@@ -40,6 +41,8 @@ export interface ModelsState {
   importError?: ResultError;
   /** what the import field holds: typed, or a file the operating system opened Guardbench with */
   importPath: string;
+  /** browser: the typed path waits for the user's confirmation before anything is read */
+  importConfirming: boolean;
 }
 
 export interface ModelsSlice {
@@ -57,9 +60,16 @@ export interface ModelsSlice {
   loadModel(id: string, family?: PromptFamily, compute?: "auto" | "cpu"): Promise<void>;
   unloadModel(): Promise<void>;
   removeModel(id: string): Promise<void>;
-  /** copies a GGUF file from anywhere on this machine into the library; returns whether it worked */
+  /** copies a chosen GGUF file into the library; returns whether it worked */
   importModel(path: string): Promise<boolean>;
   setModelImportPath(path: string): void;
+  /** desktop: the native dialog, then the import */
+  chooseModelFile(): Promise<void>;
+  /** browser: asks the user to confirm the typed path */
+  requestModelImport(): void;
+  /** browser: the user confirmed the typed path: it is allowed, then imported */
+  confirmModelImport(): Promise<boolean>;
+  cancelModelImport(): void;
   /** a `.gguf` the operating system opened Guardbench with: the Models screen, the file ready to import */
   offerModelFile(path: string): void;
   setHfToken(token: string): Promise<boolean>;
@@ -69,7 +79,7 @@ export interface ModelsSlice {
   jobFinished(done: JobDone): void;
 }
 
-export const initialModelsState: ModelsState = { engine: { state: "idle" }, jobs: {}, downloadFailures: {}, importing: false, importPath: "" };
+export const initialModelsState: ModelsState = { engine: { state: "idle" }, jobs: {}, downloadFailures: {}, importing: false, importPath: "", importConfirming: false };
 
 /** The library id a Hub download ends up under (and the catalog file key). */
 export function libraryIdOf(repo: string, file: string): string {
@@ -166,14 +176,39 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, { bridge 
         patch({ importing: false, importError: imported.error });
         return false;
       }
-      patch({ importing: false, importPath: "" });
+      patch({ importing: false, importPath: "", importConfirming: false });
       const { model, alreadyInstalled } = imported.value;
       get().notify({ kind: "info", message: alreadyInstalled ? `${model.fileName} is already in the library.` : `Imported ${model.fileName}.` });
       await get().refreshLibrary();
       return true;
     },
 
-    setModelImportPath: (importPath) => patch({ importPath, importError: undefined }),
+    setModelImportPath: (importPath) => patch({ importPath, importError: undefined, importConfirming: false }),
+
+    async chooseModelFile() {
+      patch({ importError: undefined });
+      const chosen = await chooseWithDialog(bridge, "model");
+      if (!chosen.ok) return patch({ importError: chosen.error });
+      if (chosen.value) await get().importModel(chosen.value.path);
+    },
+
+    requestModelImport() {
+      if (get().models.importPath.trim() !== "") patch({ importConfirming: true, importError: undefined });
+    },
+
+    async confirmModelImport() {
+      const path = get().models.importPath.trim();
+      if (path === "") return false;
+      patch({ importing: true, importError: undefined });
+      const allowed = await allowTypedPath(bridge, path, "model");
+      if (!allowed.ok) {
+        patch({ importing: false, importConfirming: false, importError: allowed.error });
+        return false;
+      }
+      return get().importModel(path);
+    },
+
+    cancelModelImport: () => patch({ importConfirming: false }),
 
     offerModelFile(path) {
       get().setModelImportPath(path);

@@ -1,0 +1,43 @@
+/**
+ * The names of every guard family, as `--family` takes them. This file is a leaf (it imports nothing) because the
+ * policy schema needs the names while its own module is still loading; the family objects live in `registry.ts`, which
+ * must have exactly one entry per name (the type of the registry enforces it).
+ */
+export const FAMILY_IDS = [
+  "llama-guard-1",
+  "llama-guard-2",
+  "llama-guard-3-8b",
+  "llama-guard-3-1b",
+  "llama-guard-4",
+  "chat-judge",
+  "shieldgemma",
+  "granite-guardian-3.0",
+  "granite-guardian-3.1",
+  "granite-guardian-3.2",
+  "granite-guardian-3.3",
+  "wildguard",
+  "qwen3guard",
+  "nemoguard-content-safety",
+  "gpt-oss-safeguard",
+] as const;
+
+export type FamilyId = (typeof FAMILY_IDS)[number];
+
+/**
+ * The families the scoring engine can score today: what the IPC contract, the CLI and stored runs accept as a model's
+ * family. The engine reads P(unsafe) in the Llama Guard way (electron/engine/scorer.ts); the other families have
+ * builders, decision specs and parsers here but no engine path yet, so they stay out of this list until the engine
+ * resolves decision specs from the registry. `registry.ts` marks these same families `scorableToday` (a unit test
+ * keeps the two in step).
+ */
+export const PROMPT_FAMILIES = ["llama-guard-1", "llama-guard-2", "llama-guard-3-8b", "llama-guard-3-1b", "chat-judge"] as const satisfies readonly FamilyId[];
+
+export type PromptFamily = (typeof PROMPT_FAMILIES)[number];
+
+export function isFamilyId(value: unknown): value is FamilyId {
+  return typeof value === "string" && (FAMILY_IDS as readonly string[]).includes(value);
+}
+
+export function isPromptFamily(value: unknown): value is PromptFamily {
+  return typeof value === "string" && (PROMPT_FAMILIES as readonly string[]).includes(value);
+}
