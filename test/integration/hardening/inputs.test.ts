@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeTinyGguf } from "../../fixtures/gguf/tiny.ts";
 
 const exec = promisify(execFile);
 const bin = join(process.cwd(), "bin", "guardbench.js");
@@ -26,8 +27,8 @@ async function guardbench(args: string[]): Promise<{ code: number; stdout: strin
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "guardbench-inputs-"));
-  // A model path that exists: `run` looks for it before it reads the dataset, and none of these tests gets further.
-  await writeFile(join(dir, "model.gguf"), "not read");
+  // A real (tiny) GGUF: the CLI checks the model's header before it reads the input, and none of these tests loads it.
+  await writeTinyGguf(join(dir, "model.gguf"));
 });
 
 afterAll(async () => {
