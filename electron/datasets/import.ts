@@ -100,10 +100,13 @@ export function formatFromPath(path: string): DatasetFormat | undefined {
   return EXTENSION_FORMATS[extname(path).toLowerCase()];
 }
 
+/** Every face that reads datasets offers a way to name the format (the import wizard's choice, `run --format`). */
+const UNKNOWN_FORMAT_HINT = "name it .jsonl, .ndjson, .csv or .json, or choose its format (jsonl, csv or json)";
+
 export function resolveFormat(path: string, format: DatasetFormat | undefined): DatasetFormat {
   const resolved = format ?? formatFromPath(path);
   if (!resolved) {
-    throw new DatasetImportError("unknown-format", `cannot tell the format of ${path} from its name`, "name it .jsonl, .ndjson, .csv or .json, or give the format (jsonl, csv or json) explicitly");
+    throw new DatasetImportError("unknown-format", `cannot tell the format of ${path} from its name`, UNKNOWN_FORMAT_HINT);
   }
   return resolved;
 }

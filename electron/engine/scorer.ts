@@ -153,7 +153,8 @@ export class LlamaScorer {
     for (const part of prompt.engineParts) {
       if (part.kind === "text") {
         // Special-token parsing off: `<|eot_id|>` typed inside a message stays plain text, never a control token.
-        tokens.push(...this.model.tokenize(part.text, false));
+        // Appended one by one: spreading a long turn's tokens into push() overflows the call stack (~100k arguments).
+        for (const token of this.model.tokenize(part.text, false)) tokens.push(token);
         continue;
       }
       const special = this.model.tokenize(part.text, true);

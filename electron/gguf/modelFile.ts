@@ -113,7 +113,8 @@ function largestOf(header: GgufHeader, key: string): number | undefined {
   const single = metadataNumber(header, key);
   if (single !== undefined) return Number.isFinite(single) ? single : undefined;
   const perLayer = metadataNumbers(header, key);
-  return perLayer && perLayer.length > 0 ? Math.max(...perLayer) : undefined;
+  // Folded, not spread into Math.max: a hostile file's array can be longer than a call's argument list may be.
+  return perLayer && perLayer.length > 0 ? perLayer.reduce((largest, entry) => Math.max(largest, entry), -Infinity) : undefined;
 }
 
 /** The ggml type that holds the most elements (node-llama-cpp's rule for a file that declares no file type). */

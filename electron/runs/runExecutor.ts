@@ -21,6 +21,7 @@ import { toResultError } from "../host/errors.ts";
 import { etaSeconds, RateMeter } from "../models/progressMeter.ts";
 import type { GuardbenchStore, ItemOutcomeRecord, PendingItem } from "../store/index.ts";
 import { RunError } from "./errors.ts";
+import { isProcessAlive } from "../store/processIdentity.ts";
 
 /** What a run needs of the engine: EngineProcess (CLI) and the host's EngineControl both fit. */
 export interface RunEngine {
@@ -244,12 +245,4 @@ export function modelSwitched(runModel: string, engineModel: string): ResultErro
   };
 }
 
-/** Whether a process with this id exists (signal 0 checks without sending anything; EPERM means it exists, as another user's). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+export { isProcessAlive };

@@ -193,6 +193,21 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: "which process writes an unfinished import, and why an import failed, so a dead one is cleaned at the next start",
+    up(db) {
+      db.exec(`
+        -- The process writing an unfinished import, as JSON {host, pid, token} (electron/store/processIdentity.ts): the
+        -- next start can tell an import still running in another process from one whose process died (killed, or it
+        -- failed with the disk full and could not even remove what it had written).
+        ALTER TABLE datasets ADD COLUMN import_owner_json TEXT;
+        -- Set on an unfinished import found dead: its items are removed, the row stays so the app can show the import
+        -- as failed until the user dismisses it. Such rows never count as datasets (imported_at stays NULL).
+        ALTER TABLE datasets ADD COLUMN import_failure TEXT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.at(-1)!.version;

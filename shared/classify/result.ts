@@ -152,7 +152,7 @@ export const topKSchema = z.number().int().min(TOP_K_RANGE.min).max(TOP_K_RANGE.
 export const classifyOptionsSchema = z.strictObject({
   /** decision threshold on pUnsafe; 0.5 as in the model cards */
   threshold: thresholdSchema.optional(),
-  /** alternatives recorded per generated token */
+  /** alternatives recorded per generated token, within {@link TOP_K_RANGE}; 0 records none */
   topK: topKSchema.optional(),
   /** stop generating after this many tokens even without an end-of-turn token */
   maxTokens: z.number().int().min(1).max(512).optional(),

@@ -40,6 +40,8 @@ export type ParseErrorCode =
   | "unterminated_block"
   /** The text parsed, but every message in it was skipped (tool messages only, for example). */
   | "no_turns"
+  /** The text is not UTF-8 as read (UTF-16 read byte by byte). */
+  | "wrong_encoding"
   /** A bug in the parser; reported instead of thrown so that a paste box can never crash the UI. */
   | "internal_error";
 

@@ -36,6 +36,7 @@ export const CHANNEL_NAMES = [
   "datasets:get",
   "datasets:demo",
   "datasets:export",
+  "datasets:dismiss-failed-import",
   "runs:start",
   "runs:list",
   "runs:get",

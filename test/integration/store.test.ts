@@ -207,13 +207,15 @@ describe("imports that never finished", () => {
   const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3600_000);
   const source = (name: string) => ({ name, sourcePath: `/data/${name}.jsonl`, sourceSha256: "c".repeat(64), format: "jsonl" as const });
 
-  it("are removed by the next import once they have written nothing for an hour; one still writing is kept", () => {
-    const store = open();
-    const killed = store.datasets.beginImport({ ...source("killed"), startedAt: hoursAgo(3) });
-    store.datasets.addItems(killed, [item("a"), item("b")], 0, hoursAgo(2));
-    const slow = store.datasets.beginImport({ ...source("slow"), startedAt: hoursAgo(3) });
-    store.datasets.addItems(slow, [item("c")], 0, hoursAgo(0.25));
+  it("lose their items, and are listed as failed, at the next import once they have written nothing for an hour; one still writing is kept", () => {
+    // Written from another machine sharing the home folder, whose processes cannot be asked whether they still run.
+    const elsewhere = open({ processIdentity: { host: "another-machine", pid: 4242, token: "t" } });
+    const killed = elsewhere.datasets.beginImport({ ...source("killed"), startedAt: hoursAgo(3) });
+    elsewhere.datasets.addItems(killed, [item("a"), item("b")], 0, hoursAgo(2));
+    const slow = elsewhere.datasets.beginImport({ ...source("slow"), startedAt: hoursAgo(3) });
+    elsewhere.datasets.addItems(slow, [item("c")], 0, hoursAgo(0.25));
 
+    const store = open();
     const next = store.datasets.beginImport(source("next"));
     store.datasets.addItems(next, [item("d")], 0);
     store.datasets.finishImport(next, { badRowCount: 0, badRows: [] });
@@ -221,13 +223,29 @@ describe("imports that never finished", () => {
     const raw = new Database(dbPath, { readonly: true });
     try {
       const datasets = raw.prepare("SELECT id FROM datasets ORDER BY id").all() as { id: number }[];
-      expect(datasets.map((d) => d.id)).toEqual([slow, next]);
+      expect(datasets.map((d) => d.id)).toEqual([killed, slow, next]);
       const items = raw.prepare("SELECT item_key FROM dataset_items ORDER BY id").all() as { item_key: string }[];
       expect(items.map((i) => i.item_key)).toEqual(["c", "d"]);
     } finally {
       raw.close();
     }
     expect(store.datasets.list().map((d) => d.name)).toEqual(["next"]);
+    const failed = store.datasets.failedImports();
+    expect(failed.map((f) => [f.datasetId, f.name])).toEqual([[killed, "killed"]]);
+    expect(failed[0]!.reason).toBe("The import did not finish: it wrote nothing for over an hour. The 2 item(s) it had written were removed. Import the file again.");
+    expect(store.datasets.dismissFailedImport(killed)).toBe(true);
+    expect(store.datasets.failedImports()).toEqual([]);
+    expect(store.datasets.dismissFailedImport(slow)).toBe(false);
+  });
+
+  it("refuse a writer that comes back after being taken for dead, so no half dataset ever becomes visible", () => {
+    const frozen = open({ processIdentity: { host: "another-machine", pid: 4242, token: "t" } });
+    const stale = frozen.datasets.beginImport({ ...source("frozen"), startedAt: hoursAgo(3) });
+    frozen.datasets.addItems(stale, [item("a")], 0, hoursAgo(2));
+    open().datasets.beginImport(source("other"));
+    expect(() => frozen.datasets.addItems(stale, [item("b")], 1)).toThrow(/was taken for dead/);
+    expect(() => frozen.datasets.finishImport(stale, { badRowCount: 0, badRows: [] })).toThrow(/was taken for dead/);
+    expect(frozen.datasets.list().map((d) => d.name)).not.toContain("frozen");
   });
 });
 

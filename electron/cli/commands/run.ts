@@ -1,13 +1,14 @@
 import { existsSync, statSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { ColumnMapping } from "../../../shared/datasets/index.ts";
+import { DATASET_FORMATS, type ColumnMapping, type DatasetFormat } from "../../../shared/datasets/index.ts";
 import { parseRequest, type RunSummary } from "../../../shared/ipc/contract.ts";
-import { DEFAULT_CLASSIFY_OPTIONS, THRESHOLD_RANGE, TOP_K_RANGE } from "../../../shared/classify/result.ts";
+import { DEFAULT_CLASSIFY_OPTIONS, THRESHOLD_RANGE } from "../../../shared/classify/result.ts";
 import { DatasetImportError } from "../../datasets/import.ts";
 import { exportResults } from "../../datasets/export.ts";
 import { EngineProcess } from "../../engine/engineProcess.ts";
 import { EngineError } from "../../engine/errors.ts";
+import type { LoadedModelInfo } from "../../engine/scorer.ts";
 import { ModelLibrary } from "../../models/library.ts";
 import { guardbenchHome } from "../../models/paths.ts";
 import { cliRunKey, type ScoringSettings } from "../../runs/cliRunKey.ts";
@@ -16,7 +17,7 @@ import { RunError } from "../../runs/errors.ts";
 import { labelFields, resultFields } from "../../runs/exportRows.ts";
 import { cachedSha256OfFile, FileHashError } from "../../runs/fileHash.ts";
 import { assertRunModelUnchanged } from "../../runs/modelCheck.ts";
-import { executeRun, RunStop, type RunProgress } from "../../runs/runExecutor.ts";
+import { executeRun, RunStop, type RunExecutionOutcome, type RunProgress } from "../../runs/runExecutor.ts";
 import { joinedItems } from "../../runs/runItems.ts";
 import { databasePathFor, DEFAULT_ENDPOINT_CONCURRENCY, openStore, StoreError, type GuardbenchStore, type ItemOutcomeRecord, type ResultLine } from "../../store/index.ts";
 import type { EndpointProgress } from "../../../shared/ipc/contract.ts";
@@ -27,12 +28,12 @@ import type { RemoteEngineError } from "../../engine/remote/errors.ts";
 import { ModelVocabulary } from "../../engine/remote/promptEncoding.ts";
 import { endpointProblem, refuseOtherModels, RemoteEngine } from "../../engine/remote/remoteEngine.ts";
 import { executePoolRun, localMember } from "../../runs/poolExecutor.ts";
-import { CliFailure, CliUsageError, numberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
-import { parseCheck, parseFamily, resolveFamily, resolvePolicy } from "../conversationInput.ts";
+import { CliFailure, CliUsageError, numberOption, wholeNumberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
+import { parseCheck, parseFamily, parseTopK, resolveFamily, resolvePolicy } from "../conversationInput.ts";
 
 const usage = `Usage: guardbench run --dataset FILE --model FILE|ID [--family F] [--policy policy.json] [--exclude S6,S7]
                       [--check last|prompt|response] [--threshold 0.5] [--top-k 5] [--sequences N] [--threads N] [--cpu]
-                      [--mapping JSON] [--out results.jsonl|results.csv] [--resume | --new-run] [--retry-failed]
+                      [--mapping JSON] [--format jsonl|csv|json] [--out results.jsonl|results.csv] [--resume | --new-run] [--retry-failed]
                       [--endpoint URL ...] [--endpoint-kind openai-completions|llama-server] [--endpoint-model NAME]
                       [--endpoint-concurrency N] [--api-key-env VAR] [--local]
 
@@ -48,8 +49,10 @@ changed since the run started, the run refuses to continue.
   --dataset       .jsonl or .json in the common record format, or .csv/.json with --mapping
   --model         a GGUF file, or the id of an installed model (\`guardbench models list\`)
   --family        the prompt family; detected from the GGUF when omitted
+  --top-k         alternatives recorded per generated token, 0 to 50 (default 5; 0 records none)
   --mapping       which columns hold what, as JSON: '{"prompt": "text", "label": "is_harmful"}'
                   (keys: prompt, response, label, categories, id, labelTrueMeans)
+  --format        jsonl, csv or json: how to read a --dataset whose name does not say (default: from its extension)
   --sequences     classifications run in parallel (the engine's sequences; default 2)
   --out           also write the whole run, in dataset order, to this file (JSON Lines, or CSV for .csv) once every
                   item has a result; written to a temporary file and renamed, so it is never half-written
@@ -97,6 +100,7 @@ interface RunOptions extends ScoringSettings {
   threads: number | undefined;
   cpu: boolean;
   mapping: ColumnMapping | undefined;
+  format: DatasetFormat | undefined;
   outPath: string | undefined;
   resume: boolean;
   newRun: boolean;
@@ -123,6 +127,7 @@ function parseOptions(args: string[], io: CliIo): RunOptions {
       threads: { type: "string" },
       cpu: { type: "boolean" },
       mapping: { type: "string" },
+      format: { type: "string" },
       out: { type: "string" },
       resume: { type: "boolean" },
       "new-run": { type: "boolean" },
@@ -147,17 +152,18 @@ function parseOptions(args: string[], io: CliIo): RunOptions {
     exclude: values.exclude,
     check: parseCheck(values.check),
     threshold: numberOption(values.threshold, "--threshold", THRESHOLD_RANGE.min, THRESHOLD_RANGE.max) ?? DEFAULT_CLASSIFY_OPTIONS.threshold,
-    topK: numberOption(values["top-k"], "--top-k", TOP_K_RANGE.min, TOP_K_RANGE.max) ?? DEFAULT_CLASSIFY_OPTIONS.topK,
-    sequences: numberOption(values.sequences, "--sequences", 1, 64),
-    threads: numberOption(values.threads, "--threads", 1, 256),
+    topK: parseTopK(values["top-k"]) ?? DEFAULT_CLASSIFY_OPTIONS.topK,
+    sequences: wholeNumberOption(values.sequences, "--sequences", 1, 64),
+    threads: wholeNumberOption(values.threads, "--threads", 1, 256),
     cpu: values.cpu ?? false,
     mapping: values.mapping === undefined ? undefined : parseMapping(values.mapping),
+    format: parseDatasetFormat(values.format),
     outPath: values.out === undefined ? undefined : resolve(io.cwd, values.out),
     resume: values.resume ?? false,
     newRun: values["new-run"] ?? false,
     retryFailed: values["retry-failed"] ?? false,
     endpoints: parseEndpoints(values, io),
-    endpointConcurrency: numberOption(values["endpoint-concurrency"], "--endpoint-concurrency", 1, 64) ?? DEFAULT_ENDPOINT_CONCURRENCY,
+    endpointConcurrency: wholeNumberOption(values["endpoint-concurrency"], "--endpoint-concurrency", 1, 64) ?? DEFAULT_ENDPOINT_CONCURRENCY,
     local: values.local ?? false,
   };
 }
@@ -202,6 +208,12 @@ function parseEndpoints(
   return endpoints;
 }
 
+function parseDatasetFormat(value: string | undefined): DatasetFormat | undefined {
+  if (value === undefined) return undefined;
+  if (!(DATASET_FORMATS as readonly string[]).includes(value)) throw new CliUsageError(`--format must be ${DATASET_FORMATS.join(", ")}, not "${value}"`);
+  return value as DatasetFormat;
+}
+
 /** Checked with the same schema the app's import uses. */
 function parseMapping(text: string): ColumnMapping {
   let json: unknown;
@@ -238,7 +250,12 @@ async function runDataset(store: GuardbenchStore, options: RunOptions, io: CliIo
   const family = await resolveFamily(modelPath, options.family);
   const policy = await resolvePolicy(family, options.policyPath, options.exclude, io.cwd);
 
-  const imported = await importIntoStore(store, { path: options.datasetPath, ...(options.mapping ? { mapping: options.mapping } : {}), reuseIdenticalImport: true });
+  const imported = await importIntoStore(store, {
+    path: options.datasetPath,
+    ...(options.mapping ? { mapping: options.mapping } : {}),
+    ...(options.format ? { format: options.format } : {}),
+    reuseIdenticalImport: true,
+  });
   const dataset = imported.dataset;
   if (!imported.reused) {
     const skipped = imported.badRowCount > 0 ? `; ${imported.badRowCount} bad row(s) skipped: ${imported.badRows.slice(0, 3).map((bad) => `row ${bad.row}: ${bad.reason}`).join("; ")}${imported.badRowCount > 3 ? " …" : ""}` : "";
@@ -330,13 +347,8 @@ async function scorePending(store: GuardbenchStore, run: RunSummary, modelPath: 
   };
   try {
     if (options.endpoints.length > 0) return await scoreAcrossEndpoints(store, run, modelPath, options, io, engine, { signal: stopper.signal, onProgress: showProgress, onItem: printItem });
-    const loaded = await engine.load({
-      modelPath,
-      family: run.model.family,
-      gpu: options.cpu ? false : "auto",
-      ...(options.threads ? { threads: options.threads } : {}),
-      ...(options.sequences ? { sequences: options.sequences } : {}),
-    });
+    const loaded = await loadUnlessInterrupted(engine, modelPath, run, options, stopper.signal);
+    if (!loaded) return interruptedBeforeScoring(store, run);
     return await executeRun({
       store,
       runId: run.id,
@@ -352,6 +364,32 @@ async function scorePending(store: GuardbenchStore, run: RunSummary, modelPath: 
     process.off("SIGTERM", interrupt);
     engine.dispose();
   }
+}
+
+/**
+ * Loads the model for the local engine; undefined when Ctrl+C stopped the load (the engine then stops its worker at
+ * once, rather than let the interrupt pass for an engine crash).
+ */
+async function loadUnlessInterrupted(engine: EngineProcess, modelPath: string, run: RunSummary, options: RunOptions, signal: AbortSignal): Promise<LoadedModelInfo | undefined> {
+  const loadOptions = {
+    modelPath,
+    family: run.model.family,
+    gpu: options.cpu ? false : "auto",
+    ...(options.threads ? { threads: options.threads } : {}),
+    ...(options.sequences ? { sequences: options.sequences } : {}),
+  } as const;
+  try {
+    return await engine.load(loadOptions, signal);
+  } catch (error) {
+    if (signal.aborted) return undefined;
+    throw error;
+  }
+}
+
+/** What an interrupt before the first item leaves: every stored result as it was, the run resumable. */
+function interruptedBeforeScoring(store: GuardbenchStore, run: RunSummary): RunExecutionOutcome {
+  const { scored, failed } = store.runs.get(run.id).counts;
+  return { state: "paused", scoredNow: 0, failedNow: 0, alreadyDone: scored + failed };
 }
 
 /**
@@ -375,13 +413,8 @@ async function scoreAcrossEndpoints(
     });
     const members = engines.map((remote) => remoteMember(remote, options.endpointConcurrency));
     if (options.local) {
-      const loaded = await engine.load({
-        modelPath,
-        family: run.model.family,
-        gpu: options.cpu ? false : "auto",
-        ...(options.threads ? { threads: options.threads } : {}),
-        ...(options.sequences ? { sequences: options.sequences } : {}),
-      });
+      const loaded = await loadUnlessInterrupted(engine, modelPath, run, options, hooks.signal);
+      if (!loaded) return interruptedBeforeScoring(store, run);
       members.push(localMember(engine, loaded.sequences));
     }
     store.runs.recordScorers(run.id, options.endpoints.map((endpoint) => endpoint.name), options.local);
@@ -432,6 +465,9 @@ function asCliFailure(error: unknown): unknown {
   if (error instanceof StoreError || error instanceof EngineError || error instanceof RunError || error instanceof FileHashError) {
     return new CliFailure(error.hint ? `${error.message}\n${error.hint}` : error.message);
   }
-  if (error instanceof DatasetImportError) return new CliFailure(`cannot import ${error.message}${error.hint ? ` (${error.hint})` : ""}`);
+  if (error instanceof DatasetImportError) {
+    const hint = error.code === "unknown-format" ? "name it .jsonl, .ndjson, .csv or .json, or pass --format jsonl, csv or json" : error.hint;
+    return new CliFailure(`cannot import ${error.message}${hint ? ` (${hint})` : ""}`);
+  }
   return error;
 }

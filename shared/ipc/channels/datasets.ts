@@ -50,6 +50,19 @@ export interface DatasetDetail extends DatasetSummary {
   runs: RunSummary[];
 }
 
+/** An import that stopped before it finished and could not clean up after itself (killed, disk full): shown until dismissed. */
+export interface FailedImportInfo {
+  /** the id its dataset would have had (what `datasets:dismiss-failed-import` takes) */
+  datasetId: number;
+  name: string;
+  sourcePath: string;
+  startedAt: string;
+  /** when it was found dead */
+  failedAt: string;
+  /** what happened and what to do, in one or two sentences */
+  reason: string;
+}
+
 export interface DemoDatasetInfo {
   name: string;
   description: string;
@@ -113,8 +126,13 @@ export const datasetChannels = {
     }),
     answer: answer<JobStarted>(),
   },
-  /** imported datasets with their label counts, newest first, and the bundled demo datasets */
-  "datasets:list": { request: noFields, answer: answer<{ datasets: DatasetSummary[]; demos: DemoDatasetInfo[] }>() },
+  /**
+   * imported datasets with their label counts, newest first, the bundled demo datasets, and the imports that failed
+   * without cleaning up (killed, disk full) — found and cleaned when the store opens — until dismissed
+   */
+  "datasets:list": { request: noFields, answer: answer<{ datasets: DatasetSummary[]; demos: DemoDatasetInfo[]; failedImports: FailedImportInfo[] }>() },
+  /** forgets a failed import listed by datasets:list */
+  "datasets:dismiss-failed-import": { request: z.strictObject({ datasetId: datasetIdSchema }), answer: answer<{ dismissed: boolean }>() },
   /** one dataset: counts, the bad rows its import skipped, and its runs */
   "datasets:get": { request: z.strictObject({ datasetId: datasetIdSchema }), answer: answer<DatasetDetail>() },
   /** imports a bundled demo dataset (a job, like datasets:import); one already imported is imported again as a new dataset */

@@ -230,7 +230,7 @@ describe("Runs screen with endpoints", () => {
       ...emptyMachineHandlers(),
       ...main.handlers,
       "engine:status": () => ok(readyEngine()),
-      "datasets:list": () => ok({ datasets: [dataset()], demos: [] }),
+      "datasets:list": () => ok({ datasets: [dataset()], demos: [], failedImports: [] }),
       "runs:list": () => ok({ runs: [runningRun()] }),
       "runs:start": () => ok({ jobId: "job-8", runId: 8 }),
     });
@@ -269,7 +269,7 @@ describe("Runs screen with endpoints", () => {
   });
 
   it("shows no pool without endpoints, and then sends a local-only request unchanged", async () => {
-    const { store, bridge } = createTestStore({ ...emptyMachineHandlers(), "endpoints:list": () => ok({ endpoints: [] }), "engine:status": () => ok(readyEngine()), "datasets:list": () => ok({ datasets: [dataset()], demos: [] }), "runs:start": () => ok({ jobId: "j", runId: 1 }) });
+    const { store, bridge } = createTestStore({ ...emptyMachineHandlers(), "endpoints:list": () => ok({ endpoints: [] }), "engine:status": () => ok(readyEngine()), "datasets:list": () => ok({ datasets: [dataset()], demos: [], failedImports: [] }), "runs:start": () => ok({ jobId: "j", runId: 1 }) });
     store.getState().start();
     await settle();
     renderWithStore(store, <RunsScreen />);
