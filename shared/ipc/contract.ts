@@ -22,6 +22,7 @@ import type { InstalledModel } from "../models/modelInfo.ts";
 import { ENDPOINT_KINDS, type EndpointKind } from "../remote/endpoint.ts";
 import { PROMPT_FAMILIES, policySchema, type Policy, type PromptFamily } from "../taxonomy/index.ts";
 import { CHANNEL_NAMES, EVENT_NAMES, type ChannelName, type EventNameLiteral } from "./names.ts";
+import { moderationRequestSchemas, type ModerationResponses } from "./moderation.ts";
 import { err, ok, type Result, type ResultError } from "./result.ts";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -410,6 +411,7 @@ export const requestSchemas = {
   "endpoints:remove": z.strictObject({ name: endpointNameSchema }),
   /** Probes a saved endpoint (`name`): reachable, the models it serves, latency. Never fails for an unreachable server: the report says so. */
   "endpoints:test": z.strictObject({ name: endpointNameSchema }),
+  ...moderationRequestSchemas,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Channel = keyof typeof requestSchemas;
@@ -849,7 +851,7 @@ export interface EndpointProbe {
   error?: ResultError;
 }
 
-export interface Responses {
+export interface Responses extends ModerationResponses {
   "app:info": AppInfo;
   "engine:status": EngineStatus;
   "classify:run": ClassifyRunResult;

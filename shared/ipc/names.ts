@@ -1,3 +1,5 @@
+import { MODERATION_CHANNEL_NAMES } from "./moderationNames.ts";
+
 /**
  * The channel and event names alone, without schemas: what the sandboxed preload bundles to build its allowlist, so it
  * does not carry zod and the taxonomy presets. contract.ts checks at compile time that these lists and its schema
@@ -56,6 +58,7 @@ export const CHANNEL_NAMES = [
   "endpoints:save",
   "endpoints:remove",
   "endpoints:test",
+  ...MODERATION_CHANNEL_NAMES,
 ] as const;
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
