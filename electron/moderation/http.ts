@@ -85,8 +85,8 @@ export async function serveModeration(service: ModerationService, request: Incom
 }
 
 /** The moderation names as `/v1/models` entries (OpenAI's model object, with Guardbench's extension). */
-export function moderationModelObjects(service: ModerationService, family: string): Array<Record<string, unknown>> {
-  return service.models().map((entry) => ({
+export function moderationModelObjects(service: ModerationService): Array<Record<string, unknown>> {
+  return service.models().map(({ family, ...entry }) => ({
     id: entry.id,
     object: "model",
     created: 0,

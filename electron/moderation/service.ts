@@ -86,6 +86,7 @@ export interface ModerationServiceOptions {
 /** What `/v1/models` lists for moderation. */
 export interface ModerationModelEntry {
   id: string;
+  family: PromptFamily;
   policy?: { name: string; version?: number };
 }
 
@@ -151,7 +152,7 @@ export class ModerationService {
   models(): ModerationModelEntry[] {
     const served = this.options.engine.served();
     if (!served) return [];
-    const entries: ModerationModelEntry[] = [{ id: this.defaultName(served) }];
+    const entries: ModerationModelEntry[] = [{ id: this.defaultName(served), family: served.family }];
     let saved: PolicySummary[] = [];
     try {
       saved = this.options.policies?.()?.list() ?? [];
@@ -160,8 +161,8 @@ export class ModerationService {
     }
     for (const policy of saved) {
       if (policy.family !== served.family) continue;
-      entries.push({ id: formatModelName(served.name, { name: policy.name }), policy: { name: policy.name } });
-      for (const { version } of policy.versions) entries.push({ id: formatModelName(served.name, { name: policy.name, version }), policy: { name: policy.name, version } });
+      entries.push({ id: formatModelName(served.name, { name: policy.name }), family: served.family, policy: { name: policy.name } });
+      for (const { version } of policy.versions) entries.push({ id: formatModelName(served.name, { name: policy.name, version }), family: served.family, policy: { name: policy.name, version } });
     }
     return entries;
   }

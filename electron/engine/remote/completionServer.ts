@@ -173,7 +173,7 @@ function bracketed(host: string): string {
 function modelList(options: CompletionServerOptions) {
   const completions = { id: options.modelName, object: "model", created: 0, owned_by: "guardbench", max_model_len: options.contextSize, guardbench: { family: options.family } };
   // The moderation names start with the model name itself: that one entry serves both APIs.
-  const moderation = options.moderation ? moderationModelObjects(options.moderation, options.family).filter((entry) => entry.id !== options.modelName) : [];
+  const moderation = options.moderation ? moderationModelObjects(options.moderation).filter((entry) => entry.id !== options.modelName) : [];
   return { object: "list", data: [completions, ...moderation] };
 }
 
