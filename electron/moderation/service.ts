@@ -90,6 +90,13 @@ export interface ModerationModelEntry {
   policy?: { name: string; version?: number };
 }
 
+export interface ModerationLoad {
+  waiting: number;
+  running: number;
+  /** classifications that ended (answered, failed or cancelled) since the service started */
+  completed: number;
+}
+
 const DEFAULT_QUEUE_LIMIT = 512;
 const DEFAULT_TIMEOUT_MS = 120_000;
 /** How soon a classification refused with engine-busy (a batch run holds every sequence) is tried again. */
@@ -167,8 +174,8 @@ export class ModerationService {
     return entries;
   }
 
-  /** Inputs waiting and running now (tests, logs). */
-  load(): { waiting: number; running: number } {
+  /** Inputs waiting and running now, and classifications finished since start (`/health` reports it). */
+  load(): ModerationLoad {
     return this.queue.load();
   }
 
@@ -291,6 +298,7 @@ interface QueuedClassification {
 class ClassifyQueue {
   private readonly waiting: QueuedClassification[] = [];
   private running = 0;
+  private completed = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** seconds one classification takes on one sequence, smoothed: what Retry-After is estimated from */
   private secondsPerItem = 0.5;
@@ -301,14 +309,21 @@ class ClassifyQueue {
     private readonly classify: (request: ClassifyRequest, signal: AbortSignal) => Promise<ClassificationResult>,
   ) {}
 
-  load(): { waiting: number; running: number } {
-    return { waiting: this.waiting.length, running: this.running };
+  load(): ModerationLoad {
+    return { waiting: this.waiting.length, running: this.running, completed: this.completed };
   }
 
-  /** Classifies `requests` in order; rejects with a 429 ApiProblem when they do not fit in the queue. */
+  /**
+   * Classifies `requests` in order. Those that would wait beyond the bound (after filling the engine's free sequences)
+   * are refused together: 429 with an estimate of when there will be room, or 400 when they could never fit.
+   */
   run(requests: readonly ClassifyRequest[], signal: AbortSignal): Promise<ClassificationResult[]> {
-    if (this.waiting.length + requests.length > this.limit) {
-      const lanes = Math.max(1, this.parallel());
+    const lanes = Math.max(1, this.parallel());
+    if (requests.length > this.limit + lanes) {
+      throw new ApiProblem(400, `${requests.length} inputs are more than this server ever takes at once (${this.limit} waiting and ${lanes} running): send them in smaller requests`, "invalid_request_error", "input");
+    }
+    const wouldWait = this.waiting.length + Math.max(0, requests.length - Math.max(0, lanes - this.running));
+    if (wouldWait > this.limit) {
       const retryAfter = Math.max(1, Math.ceil(((this.waiting.length + this.running) / lanes) * this.secondsPerItem));
       throw new ApiProblem(
         429,
@@ -356,6 +371,7 @@ class ClassifyQueue {
     this.classify(item.request, item.signal).then(
       (result) => {
         this.secondsPerItem = 0.8 * this.secondsPerItem + 0.2 * ((performance.now() - began) / 1000);
+        this.completed++;
         this.finish();
         item.resolve(result);
       },
@@ -370,6 +386,7 @@ class ClassifyQueue {
           }, BUSY_RETRY_MS);
           return;
         }
+        this.completed++;
         item.reject(error);
       },
     );

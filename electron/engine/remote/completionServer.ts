@@ -90,7 +90,7 @@ export async function startCompletionServer(options: CompletionServerOptions): P
     const path = new URL(request.url ?? "/", "http://worker").pathname;
     const route = `${request.method} ${path}`;
     if (route === "GET /v1/models") return sendJson(response, 200, modelList(options));
-    if (route === "GET /health") return sendJson(response, 200, { status: "ok" });
+    if (route === "GET /health") return sendJson(response, 200, { status: "ok", ...(options.moderation ? { moderation: options.moderation.load() } : {}) });
     if (route === "POST /v1/completions") return complete(request, response);
     if (route === "POST /v1/moderations" && options.moderation) return serveModeration(options.moderation, request, response);
     const known = ["/v1/models", "/health", "/v1/completions", ...(options.moderation ? ["/v1/moderations"] : [])].includes(path);
