@@ -27,6 +27,7 @@ import {
   type RawRowEvent,
   type RawRowReader,
 } from "../../shared/datasets/index.ts";
+import type { DatasetBadRow, ImportJobProgress } from "../../shared/ipc/contract.ts";
 import { TextFileError, cancelledError, readTextChunks, textFileSize, type TextFileErrorCode } from "./textFile.ts";
 
 export type { DatasetFormat } from "../../shared/datasets/index.ts";
@@ -50,20 +51,8 @@ export interface ImportOptions {
   chunkBytes?: number;
 }
 
-export interface BadRow {
-  /** the row number (JSON Lines: the line; CSV: the data record, header not counted; JSON: the array position) */
-  row: number;
-  /** the line the row starts on */
-  line: number;
-  reason: string;
-}
-
-export interface ImportProgress {
-  bytesRead: number;
-  totalBytes: number;
-  items: number;
-  badRows: number;
-}
+/** What an import's `job:progress` reports. */
+export type ImportProgress = Pick<ImportJobProgress, "bytesRead" | "totalBytes" | "items" | "badRows">;
 
 export interface ImportSummary {
   path: string;
@@ -74,7 +63,7 @@ export interface ImportSummary {
   /** of those, items without a label */
   unlabeled: number;
   /** the first `maxListedBadRows` bad rows, in file order */
-  badRows: BadRow[];
+  badRows: DatasetBadRow[];
   /** all bad rows */
   badRowCount: number;
   bytesRead: number;
@@ -169,7 +158,7 @@ export function importDataset(path: string, options: ImportOptions = {}): Datase
 
   const reportProgress = (): void => options.onProgress?.({ bytesRead: summary.bytesRead, totalBytes: summary.totalBytes, items: summary.items, badRows: summary.badRowCount });
 
-  const recordBadRow = (bad: BadRow): void => {
+  const recordBadRow = (bad: DatasetBadRow): void => {
     summary.badRowCount++;
     if (summary.badRows.length < maxListedBadRows) summary.badRows.push({ ...bad, reason: detachedCopy(bad.reason) });
     if (options.onBadRow === "stop") {

@@ -3,8 +3,7 @@
  * Runs inside the engine worker process (see worker.ts); node-llama-cpp types never leave this folder.
  */
 import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
-import type { Turn } from "../../shared/conversation/types.ts";
-import type { CheckMode } from "../../shared/conversation/types.ts";
+import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
 import { presetPolicy, type Policy, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import type { BuiltPrompt } from "../../shared/prompts/index.ts";
 import { buildClassificationPrompt } from "./classificationPrompt.ts";
@@ -35,12 +34,6 @@ export interface ScorerLoadOptions {
    * Tokenising works; classifying and completing do not.
    */
   vocabOnly?: boolean;
-}
-
-export interface ClassifyRequest {
-  turns: Turn[];
-  policy?: Policy;
-  check?: CheckMode;
 }
 
 export interface LoadedModelInfo {

@@ -5,7 +5,7 @@
  * start storing content.
  */
 import { createHash } from "node:crypto";
-import type { AuditDatasetReport } from "../../shared/ipc/moderation.ts";
+import type { AuditDatasetReport } from "../../shared/ipc/channels/moderation.ts";
 import type { DatasetItem } from "../../shared/datasets/index.ts";
 import { StoreError, type GuardbenchStore } from "../store/index.ts";
 

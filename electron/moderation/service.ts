@@ -15,7 +15,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { ClassificationResult, ClassifyOptions } from "../../shared/classify/result.ts";
 import { MAX_TURN_CHARS } from "../../shared/ipc/contract.ts";
 import type { PolicySummary, StoredPolicy } from "../../shared/ipc/contract.ts";
-import type { ModerationAuditMode } from "../../shared/ipc/moderation.ts";
+import type { ModerationAuditMode } from "../../shared/ipc/channels/moderation.ts";
 import {
   formatModelName,
   moderationRequestSchema,
@@ -28,7 +28,7 @@ import {
 import { presetPolicy, type Policy, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import { describeIssues } from "../../shared/ipc/contract.ts";
 import { EngineError } from "../engine/errors.ts";
-import type { ClassifyRequest } from "../engine/scorer.ts";
+import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
 import { StoreError, type ModerationAuditEntry } from "../store/index.ts";
 import { ApiProblem } from "./problem.ts";
 

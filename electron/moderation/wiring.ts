@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
-import type { ModerationAuditMode } from "../../shared/ipc/moderation.ts";
+import type { ModerationAuditMode } from "../../shared/ipc/channels/moderation.ts";
 import type { PromptFamily } from "../../shared/taxonomy/index.ts";
 import type { EngineProcess } from "../engine/engineProcess.ts";
 import type { EngineControl } from "../host/engineControl.ts";

@@ -15,9 +15,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ClassificationResult, ClassifyOptions } from "../../shared/classify/result.ts";
 import type { ResultError } from "../../shared/ipc/result.ts";
-import type { RunState } from "../../shared/ipc/contract.ts";
+import type { ClassifyRequest, RunJobProgress, RunState } from "../../shared/ipc/contract.ts";
 import { EngineError, type EngineErrorCode } from "../engine/errors.ts";
-import type { ClassifyRequest } from "../engine/scorer.ts";
 import { toResultError } from "../host/errors.ts";
 import { etaSeconds, RateMeter } from "../models/progressMeter.ts";
 import type { GuardbenchStore, ItemOutcomeRecord, PendingItem } from "../store/index.ts";
@@ -98,14 +97,8 @@ export class PauseGate {
   }
 }
 
-export interface RunProgress {
-  /** items with a result (scored or failed), earlier sessions included */
-  done: number;
-  total: number;
-  failed: number;
-  itemsPerSecond: number;
-  etaSeconds: number | null;
-}
+/** What a run's `job:progress` reports about its items. */
+export type RunProgress = Pick<RunJobProgress, "done" | "total" | "failed" | "itemsPerSecond" | "etaSeconds">;
 
 /** One item's outcome, handed over once it is committed. */
 export interface FinishedItem {

@@ -3,18 +3,19 @@
  * visible only when `finishImport` commits: until then it is absent from every listing, and one that never finishes
  * (cancelled, failed, killed) is never mistaken for a complete dataset.
  */
-import type { Turn } from "../../shared/conversation/types.ts";
-import type { ColumnMapping, DatasetFormat, DatasetItem, SafetyLabel } from "../../shared/datasets/index.ts";
-import type { DatasetBadRow, DatasetLabelCounts, DatasetSummary, EffectiveLabel } from "../../shared/ipc/contract.ts";
+import { z } from "zod";
+import { turnSchema, type Turn } from "../../shared/conversation/types.ts";
+import { columnMappingSchema, type ColumnMapping, type DatasetFormat, type DatasetItem, type SafetyLabel } from "../../shared/datasets/index.ts";
+import { datasetBadRowSchema, type DatasetBadRow, type DatasetLabelCounts, type DatasetSummary, type EffectiveLabel } from "../../shared/ipc/contract.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { StoreError } from "./errors.ts";
+import { parseStoredJson, storedTextListSchema } from "./storedJson.ts";
 
-export interface NewDataset {
-  name: string;
-  sourcePath: string;
+const storedBadRowsSchema = z.array(datasetBadRowSchema);
+const storedTurnsSchema = z.array(turnSchema);
+
+export interface NewDataset extends Pick<DatasetSummary, "name" | "sourcePath" | "format" | "mapping"> {
   sourceSha256: string;
-  format: DatasetFormat;
-  mapping?: ColumnMapping;
   startedAt?: Date;
 }
 
@@ -146,21 +147,21 @@ export class DatasetRepository {
 
   /** The skipped rows as the import listed them. */
   badRows(datasetId: number): DatasetBadRow[] {
-    return JSON.parse(this.row(datasetId).bad_rows_json) as DatasetBadRow[];
+    return parseStoredJson(this.db, storedBadRowsSchema, this.row(datasetId).bad_rows_json, { table: "datasets", row: datasetId, column: "bad_rows_json" });
   }
 
   /** Every item in dataset order with its label in effect, without conversations. */
   itemsWithLabels(datasetId: number): ItemLabelRow[] {
     this.row(datasetId);
     const rows = this.db.prepare(`${ITEMS_WITH_LABELS} WHERE i.dataset_id = ? ORDER BY i.position`).all(datasetId) as ItemJoinRow[];
-    return rows.map(itemLabelRowOf);
+    return rows.map((row) => itemLabelRowOf(this.db, row));
   }
 
   /** One item by its id within the dataset, with its conversation. */
   item(datasetId: number, itemId: string): ItemLabelRow & { turns: Turn[] } {
     const rowId = this.itemRowId(datasetId, itemId);
     const row = this.db.prepare(`${ITEMS_WITH_LABELS} WHERE i.id = ?`).get(rowId) as ItemJoinRow;
-    return { ...itemLabelRowOf(row), turns: this.turnsOf([rowId]).get(rowId)! };
+    return { ...itemLabelRowOf(this.db, row), turns: this.turnsOf([rowId]).get(rowId)! };
   }
 
   /** The row id of an item; not-found names the dataset and the id. */
@@ -177,7 +178,7 @@ export class DatasetRepository {
     const select = this.db.prepare("SELECT id, turns_json FROM dataset_items WHERE id = ?");
     for (const rowId of rowIds) {
       const row = select.get(rowId) as { id: number; turns_json: string } | undefined;
-      if (row) turns.set(row.id, JSON.parse(row.turns_json) as Turn[]);
+      if (row) turns.set(row.id, parseStoredJson(this.db, storedTurnsSchema, row.turns_json, { table: "dataset_items", row: row.id, column: "turns_json" }));
     }
     return turns;
   }
@@ -194,7 +195,7 @@ export class DatasetRepository {
       name: row.name,
       sourcePath: row.source_path,
       format: row.format,
-      ...(row.mapping_json ? { mapping: JSON.parse(row.mapping_json) as ColumnMapping } : {}),
+      ...(row.mapping_json ? { mapping: parseStoredJson(this.db, columnMappingSchema, row.mapping_json, { table: "datasets", row: row.id, column: "mapping_json" }) } : {}),
       importedAt: row.imported_at,
       items: row.item_count,
       badRows: row.bad_row_count,
@@ -217,20 +218,20 @@ export class DatasetRepository {
   }
 }
 
-function itemLabelRowOf(row: ItemJoinRow): ItemLabelRow {
-  return { rowId: row.row_id, itemId: row.item_key, position: row.position, ...labelOf(row) };
+function itemLabelRowOf(db: SqliteDatabase, row: ItemJoinRow): ItemLabelRow {
+  return { rowId: row.row_id, itemId: row.item_key, position: row.position, ...labelOf(db, row) };
 }
 
 /**
  * The label in effect. An imported label's categories are the MLCommons codes when the record format gave them (they
  * are what Llama Guard answers with), else the source's own categories (a mapped CSV column).
  */
-function labelOf(row: ItemJoinRow): { label?: EffectiveLabel } {
+function labelOf(db: SqliteDatabase, row: ItemJoinRow): { label?: EffectiveLabel } {
   if (row.review_label !== null && row.event_id !== null) {
     return {
       label: {
         label: row.review_label,
-        categories: JSON.parse(row.review_categories_json ?? "[]") as string[],
+        categories: parseStoredJson(db, storedTextListSchema, row.review_categories_json ?? "[]", { table: "label_events", row: row.event_id, column: "categories_json" }),
         source: "review",
         eventId: row.event_id,
         ...(row.note ? { note: row.note } : {}),
@@ -240,6 +241,7 @@ function labelOf(row: ItemJoinRow): { label?: EffectiveLabel } {
     };
   }
   if (row.imported_label === null) return {};
-  const categories = JSON.parse(row.mlcommons_json ?? row.categories_json) as string[];
+  const where = { table: "dataset_items", row: row.row_id, column: row.mlcommons_json !== null ? "mlcommons_json" : "categories_json" };
+  const categories = parseStoredJson(db, storedTextListSchema, row.mlcommons_json ?? row.categories_json, where);
   return { label: { label: row.imported_label, categories, source: "import" } };
 }

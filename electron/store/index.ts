@@ -54,7 +54,7 @@ export function openStore(path: string, options: OpenDatabaseOptions = {}): Guar
   const datasets = new DatasetRepository(db);
   return {
     path,
-    policies: translatingErrors(new PolicyRepository(db, path), path),
+    policies: translatingErrors(new PolicyRepository(db), path),
     history: translatingErrors(new HistoryRepository(db), path),
     datasets: translatingErrors(datasets, path),
     labels: translatingErrors(new LabelRepository(db, datasets), path),

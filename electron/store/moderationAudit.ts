@@ -3,7 +3,7 @@
  * sample of real traffic into the review queue and measure the policy on it. Content is stored only in `content` mode;
  * otherwise only its sha256, which says whether two calls carried the same text but never what it was.
  */
-import type { ModerationAuditMode, ModerationAuditSummary } from "../../shared/ipc/moderation.ts";
+import type { ModerationAuditMode, ModerationAuditSummary } from "../../shared/ipc/channels/moderation.ts";
 import type { SqliteDatabase } from "./database.ts";
 
 export interface ModerationAuditEntry {

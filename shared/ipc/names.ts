@@ -1,5 +1,3 @@
-import { MODERATION_CHANNEL_NAMES } from "./moderationNames.ts";
-
 /**
  * The channel and event names alone, without schemas: what the sandboxed preload bundles to build its allowlist, so it
  * does not carry zod and the taxonomy presets. contract.ts checks at compile time that these lists and its schema
@@ -58,7 +56,9 @@ export const CHANNEL_NAMES = [
   "endpoints:save",
   "endpoints:remove",
   "endpoints:test",
-  ...MODERATION_CHANNEL_NAMES,
+  "moderation:settings",
+  "moderation:save-settings",
+  "moderation:audit-to-dataset",
 ] as const;
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];

@@ -3,14 +3,14 @@ import { extname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { ColumnMapping } from "../../../shared/datasets/index.ts";
 import { parseRequest, type RunSummary } from "../../../shared/ipc/contract.ts";
-import { DEFAULT_CLASSIFY_OPTIONS } from "../../../shared/classify/result.ts";
+import { DEFAULT_CLASSIFY_OPTIONS, THRESHOLD_RANGE, TOP_K_RANGE } from "../../../shared/classify/result.ts";
 import { DatasetImportError } from "../../datasets/import.ts";
 import { exportResults } from "../../datasets/export.ts";
 import { EngineProcess } from "../../engine/engineProcess.ts";
 import { EngineError } from "../../engine/errors.ts";
 import { ModelLibrary } from "../../models/library.ts";
 import { guardbenchHome } from "../../models/paths.ts";
-import { cliRunKey } from "../../runs/cliRunKey.ts";
+import { cliRunKey, type ScoringSettings } from "../../runs/cliRunKey.ts";
 import { importIntoStore } from "../../runs/datasetImport.ts";
 import { RunError } from "../../runs/errors.ts";
 import { labelFields, resultFields } from "../../runs/exportRows.ts";
@@ -23,8 +23,9 @@ import type { EndpointProgress } from "../../../shared/ipc/contract.ts";
 import { ENDPOINT_KINDS, type EndpointKind, type RemoteEndpoint } from "../../../shared/remote/endpoint.ts";
 import { printableUrl } from "../../engine/remote/http.ts";
 import { remoteMember } from "../../engine/remote/pool.ts";
+import type { RemoteEngineError } from "../../engine/remote/errors.ts";
 import { ModelVocabulary } from "../../engine/remote/promptEncoding.ts";
-import { endpointProblem, RemoteEngine } from "../../engine/remote/remoteEngine.ts";
+import { endpointProblem, refuseOtherModels, RemoteEngine } from "../../engine/remote/remoteEngine.ts";
 import { executePoolRun, localMember } from "../../runs/poolExecutor.ts";
 import { CliFailure, CliUsageError, numberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
 import { parseCheck, parseFamily, resolveFamily, resolvePolicy } from "../conversationInput.ts";
@@ -86,15 +87,12 @@ export const runCommand: CliCommand = {
   },
 };
 
-interface RunOptions {
+interface RunOptions extends ScoringSettings {
   datasetPath: string;
   modelArg: string;
   family: ReturnType<typeof parseFamily>;
   policyPath: string | undefined;
   exclude: string | undefined;
-  check: ReturnType<typeof parseCheck>;
-  threshold: number;
-  topK: number;
   sequences: number | undefined;
   threads: number | undefined;
   cpu: boolean;
@@ -148,8 +146,8 @@ function parseOptions(args: string[], io: CliIo): RunOptions {
     policyPath: values.policy,
     exclude: values.exclude,
     check: parseCheck(values.check),
-    threshold: numberOption(values.threshold, "--threshold", 0, 1) ?? DEFAULT_CLASSIFY_OPTIONS.threshold,
-    topK: numberOption(values["top-k"], "--top-k", 0, 50) ?? DEFAULT_CLASSIFY_OPTIONS.topK,
+    threshold: numberOption(values.threshold, "--threshold", THRESHOLD_RANGE.min, THRESHOLD_RANGE.max) ?? DEFAULT_CLASSIFY_OPTIONS.threshold,
+    topK: numberOption(values["top-k"], "--top-k", TOP_K_RANGE.min, TOP_K_RANGE.max) ?? DEFAULT_CLASSIFY_OPTIONS.topK,
     sequences: numberOption(values.sequences, "--sequences", 1, 64),
     threads: numberOption(values.threads, "--threads", 1, 256),
     cpu: values.cpu ?? false,
@@ -249,7 +247,7 @@ async function runDataset(store: GuardbenchStore, options: RunOptions, io: CliIo
   if (dataset.items === 0) throw new CliFailure(`${options.datasetPath} has no item that can be classified`);
 
   const model = await cachedSha256OfFile(store.fileHashes, modelPath);
-  const settings = { threshold: options.threshold, topK: options.topK, check: options.check };
+  const settings: ScoringSettings = { threshold: options.threshold, topK: options.topK, check: options.check };
   const runKey = cliRunKey({ datasetId: dataset.id, modelPath, family, policy, ...settings });
   const earlier = options.newRun ? undefined : store.runs.findByKey(runKey);
   if (options.resume && earlier === undefined) throw new CliFailure("--resume: no earlier run of this command (same dataset, model, policy and settings) to continue; leave out --resume to start one");
@@ -372,6 +370,9 @@ async function scoreAcrossEndpoints(
   const vocabulary = await ModelVocabulary.open(modelPath, run.model.family);
   const engines = options.endpoints.map((endpoint) => new RemoteEngine({ endpoint, vocabulary }));
   try {
+    await refuseOtherModels(engines).catch((error: RemoteEngineError) => {
+      throw new CliFailure(`${error.message}${error.hint ? `\n${error.hint}` : ""}`);
+    });
     const members = engines.map((remote) => remoteMember(remote, options.endpointConcurrency));
     if (options.local) {
       const loaded = await engine.load({
@@ -405,10 +406,18 @@ async function scoreAcrossEndpoints(
   }
 }
 
-/** GUARDBENCH_PROBE_DELAY_MS: the first re-probe of a failed endpoint (default 5 s). */
-function poolOptionsFromEnv(env: NodeJS.ProcessEnv): { probeDelayMs?: number } {
-  const delay = Number(env.GUARDBENCH_PROBE_DELAY_MS);
-  return Number.isFinite(delay) && delay > 0 ? { probeDelayMs: delay } : {};
+/**
+ * GUARDBENCH_PROBE_DELAY_MS: the first re-probe of a failed endpoint (default 5 s); GUARDBENCH_ALL_DOWN_TIMEOUT_MS: how
+ * long every endpoint may stay down before the run stops, resumable (default 5 min).
+ */
+function poolOptionsFromEnv(env: NodeJS.ProcessEnv): { probeDelayMs?: number; allDownTimeoutMs?: number } {
+  const positive = (text: string | undefined) => {
+    const value = Number(text);
+    return Number.isFinite(value) && value > 0 ? value : undefined;
+  };
+  const probeDelayMs = positive(env.GUARDBENCH_PROBE_DELAY_MS);
+  const allDownTimeoutMs = positive(env.GUARDBENCH_ALL_DOWN_TIMEOUT_MS);
+  return { ...(probeDelayMs ? { probeDelayMs } : {}), ...(allDownTimeoutMs ? { allDownTimeoutMs } : {}) };
 }
 
 async function writeWholeRun(store: GuardbenchStore, run: RunSummary, path: string): Promise<void> {

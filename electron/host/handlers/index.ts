@@ -12,7 +12,7 @@ import { historyHandlers } from "./history.ts";
 import { hubTokenHandlers } from "./hubToken.ts";
 import { jobHandlers } from "./jobs.ts";
 import { modelHandlers } from "./models.ts";
-import { moderationHandlers } from "../../moderation/handlers.ts";
+import { moderationHandlers } from "./moderation.ts";
 import { policyHandlers } from "./policies.ts";
 import { promptHandlers } from "./prompts.ts";
 import { reviewHandlers } from "./review.ts";

@@ -2,7 +2,7 @@
  * The policy being edited, one draft per prompt family (switching family never throws work away), the saved policies
  * and their versions, a version diff, and the token count of the inspected prompt.
  */
-import type { PolicySummary, ResultError } from "../../../../shared/ipc/index.ts";
+import type { PolicySummary, PolicyVersionRef, ResultError } from "../../../../shared/ipc/index.ts";
 import {
   applyPolicyEdit,
   diffPolicies,
@@ -51,7 +51,7 @@ export interface PolicyState {
   saving: Busy;
   saveError?: ResultError;
   /** the saved version just written, for the confirmation */
-  lastSaved?: { name: string; version: number };
+  lastSaved?: PolicyVersionRef;
   versionDiff?: VersionDiff;
   importError?: string;
   tokenCount: TokenCount;

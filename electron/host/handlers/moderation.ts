@@ -1,8 +1,8 @@
 /** The moderation channels of the handler table: the audit setting, and audited calls into a dataset for review. */
-import { ok } from "../../shared/ipc/result.ts";
-import type { HandlerGroup } from "../host/handlerTable.ts";
-import type { HostServices } from "../host/services.ts";
-import { datasetFromAudit } from "./auditDataset.ts";
+import { ok } from "../../../shared/ipc/result.ts";
+import type { HandlerGroup } from "../handlerTable.ts";
+import type { HostServices } from "../services.ts";
+import { datasetFromAudit } from "../../moderation/auditDataset.ts";
 
 export function moderationHandlers({ store }: HostServices): HandlerGroup {
   const settings = () => ({ audit: store.moderationAudit.mode(), audited: store.moderationAudit.summary() });
