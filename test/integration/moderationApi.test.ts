@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI, { APIUserAbortError, AuthenticationError, BadRequestError, NotFoundError, RateLimitError } from "openai";
@@ -18,6 +18,7 @@ import { databasePathFor, openStore } from "../../electron/store/index.ts";
 import { llamaGuard3UnsafeAnswer } from "../fixtures/guardAnswers.ts";
 import { LLAMA3_TOKENS as T, vocabId } from "../fixtures/gguf/llama3Vocab.ts";
 import { writeProgrammedModel, type ProgrammedModel } from "../fixtures/models.ts";
+import { AppSocket, startServe, writeStandInRenderer } from "./hardening/serve-support.ts";
 import { MODEL_NAME, startWorker, type WorkerProcess } from "./remote-support.ts";
 
 const TOKEN = "moderation-api-token-7c41d2e9b0";
@@ -254,4 +255,32 @@ describe("POST /v1/moderations through the official openai client", () => {
       expect(answers.get(i)!.tokens, `request ${i}`).toEqual(words.map(tokensFor));
     }
   }, 600_000);
+});
+
+describe("POST /v1/moderations in guardbench serve", () => {
+  it("answers through the model the workbench loaded, with the page's session token as the API key", async () => {
+    const serveHome = join(dir, "serve-home");
+    await mkdir(join(serveHome, "models", "local"), { recursive: true });
+    await copyFile(model.path, join(serveHome, "models", "local", "unsafe-s3.gguf"));
+    const served = await startServe({ home: serveHome, rendererDir: await writeStandInRenderer(join(dir, "renderer")) });
+    try {
+      const app = await AppSocket.open(served);
+      const listed = await app.invoke<{ models: { id: string }[] }>("models:list", {});
+      if (!listed.ok) throw new Error(listed.error.message);
+      const started = await app.invoke<{ jobId: string }>("models:load", { id: listed.value.models[0]!.id, family: "llama-guard-3-1b" });
+      if (!started.ok) throw new Error(started.error.message);
+      expect((await app.jobDone(started.value.jobId)).result.ok).toBe(true);
+      app.close();
+
+      const viaServe = new OpenAI({ baseURL: `${served.url.origin}/v1`, apiKey: served.token!, maxRetries: 0 });
+      const answer = await viaServe.moderations.create({ model: "omni-moderation-latest", input: "How do I pick a lock?" });
+      expect(answer.results).toHaveLength(1);
+      expectResult(answer.results[0] as ModerationResult, LG3_DEFAULT);
+
+      const wrongKey = new OpenAI({ baseURL: `${served.url.origin}/v1`, apiKey: "not-the-session-token", maxRetries: 0 });
+      await expect(wrongKey.moderations.create({ model: "omni-moderation-latest", input: "x" })).rejects.toBeInstanceOf(AuthenticationError);
+    } finally {
+      await served.stop();
+    }
+  }, 120_000);
 });
