@@ -14,6 +14,7 @@ import { EndpointRepository } from "./endpoints.ts";
 import { FileHashRepository } from "./fileHashes.ts";
 import { HistoryRepository } from "./history.ts";
 import { LabelRepository } from "./labels.ts";
+import { ModerationAuditRepository } from "./moderationAudit.ts";
 import { PolicyRepository } from "./policies.ts";
 import { RunRepository } from "./runs.ts";
 import type { ProcessIdentity } from "./processIdentity.ts";
@@ -25,6 +26,7 @@ export type { ItemLabelRow, NewDataset } from "./datasets.ts";
 export type { NewLabel } from "./labels.ts";
 export type { ItemOutcomeRecord, NewRun, PendingItem, ResultLine, StoredClassification } from "./runs.ts";
 export type { FileHashRepository, FileIdentity } from "./fileHashes.ts";
+export type { AuditedCall, ModerationAuditEntry, ModerationAuditRepository } from "./moderationAudit.ts";
 export type { OpenDatabaseOptions } from "./database.ts";
 export { THIS_PROCESS, type ProcessIdentity } from "./processIdentity.ts";
 export { DEFAULT_ENDPOINT_CONCURRENCY, type EndpointFields, type EndpointRepository } from "./endpoints.ts";
@@ -44,6 +46,7 @@ export interface GuardbenchStore {
   readonly runs: RunRepository;
   readonly fileHashes: FileHashRepository;
   readonly endpoints: EndpointRepository;
+  readonly moderationAudit: ModerationAuditRepository;
   close(): void;
 }
 
@@ -73,6 +76,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Guardbe
     runs: translatingErrors(new RunRepository(db), path),
     fileHashes: translatingErrors(new FileHashRepository(db), path),
     endpoints: translatingErrors(new EndpointRepository(db), path),
+    moderationAudit: translatingErrors(new ModerationAuditRepository(db), path),
     close: () => db.close(),
   };
 }

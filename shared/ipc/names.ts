@@ -57,6 +57,9 @@ export const CHANNEL_NAMES = [
   "endpoints:save",
   "endpoints:remove",
   "endpoints:test",
+  "moderation:settings",
+  "moderation:save-settings",
+  "moderation:audit-to-dataset",
 ] as const;
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];

@@ -14,6 +14,7 @@ import { historyChannels } from "./history.ts";
 import { hubTokenChannels } from "./hubToken.ts";
 import { jobChannels } from "./jobs.ts";
 import { modelChannels } from "./models.ts";
+import { moderationChannels } from "./moderation.ts";
 import { policyChannels } from "./policies.ts";
 import { promptChannels } from "./prompts.ts";
 import { reviewChannels } from "./review.ts";
@@ -35,6 +36,7 @@ export const CHANNEL_DOMAINS = {
   evaluation: evaluationChannels,
   endpoints: endpointChannels,
   files: fileChannels,
+  moderation: moderationChannels,
 } as const;
 
 export type ChannelDomain = keyof typeof CHANNEL_DOMAINS;
@@ -51,6 +53,7 @@ export * from "./history.ts";
 export * from "./hubToken.ts";
 export * from "./jobs.ts";
 export * from "./models.ts";
+export * from "./moderation.ts";
 export * from "./policies.ts";
 export * from "./prompts.ts";
 export * from "./review.ts";

@@ -6,6 +6,7 @@ import { useAppStore } from "../../store/index.ts";
 import { modelsSelectors } from "../models/selectors.ts";
 import { FAMILY_LABELS, FAMILY_OPTIONS } from "./familyLabels.ts";
 import { PolicyEditor } from "./PolicyEditor.tsx";
+import { MappingEditor } from "./MappingEditor.tsx";
 import { PolicyFileActions } from "./PolicyFileActions.tsx";
 import { PromptInspector } from "./PromptInspector.tsx";
 import { SavedPolicies } from "./SavedPolicies.tsx";
@@ -22,6 +23,7 @@ export function PolicyScreen() {
         <div className="stack">
           <PolicyEditor />
           <PolicyFileActions />
+          <MappingEditor />
           <SavedPolicies />
         </div>
         <PromptInspector />

@@ -13,6 +13,7 @@ import {
   type PolicyEdit,
   type PromptFamily,
 } from "../../../../shared/taxonomy/index.ts";
+import type { OpenAiMapping } from "../../../../shared/moderation/index.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
 import { freshPresets } from "./presets.ts";
 import { tokenizeRequest } from "./selectors.ts";
@@ -64,6 +65,8 @@ export interface PolicySlice {
   editPolicy(edit: PolicyEdit): string | undefined;
   renamePolicy(name: string): void;
   resetPolicyToPreset(): void;
+  /** the draft's own OpenAI moderation mapping; undefined goes back to the family's default */
+  setOpenAiMapping(mapping: OpenAiMapping | undefined): void;
   refreshSavedPolicies(): Promise<void>;
   savePolicy(): Promise<void>;
   openSavedPolicy(name: string, version?: number): Promise<void>;
@@ -117,6 +120,12 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get, { bridge,
     resetPolicyToPreset() {
       const { family, drafts, origins } = current();
       patch({ drafts: { ...drafts, [family]: presetPolicy(family) }, origins: { ...origins, [family]: undefined } });
+    },
+
+    setOpenAiMapping(mapping) {
+      const { family, drafts } = current();
+      const { openaiMapping: _previous, ...rest } = drafts[family];
+      patch({ drafts: { ...drafts, [family]: mapping === undefined ? rest : { ...rest, openaiMapping: mapping } } });
     },
 
     async refreshSavedPolicies() {
