@@ -31,17 +31,29 @@ export function writeLine(stream: Writable, line: string): void {
   stream.write(line.endsWith("\n") ? line : `${line}\n`);
 }
 
+/**
+ * A signal aborted by the first Ctrl+C or SIGTERM, so the command can stop its work and say so (a second Ctrl+C, or
+ * one after `dispose`, ends the process as usual). The engine worker ignores Ctrl+C: the command decides.
+ */
+export function untilInterrupted(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const dispose = () => {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  };
+  const stop = () => {
+    dispose();
+    controller.abort();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  return { signal: controller.signal, dispose };
+}
+
 /** Resolves on the first Ctrl+C or SIGTERM: long-running commands (serve, worker) then shut down cleanly. */
 export function untilSignalled(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  const { signal } = untilInterrupted();
+  return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
 }
 
 /** Why a server command could not listen, in words that say what to change. */
@@ -52,10 +64,19 @@ export function listenFailure(error: unknown, host: string, port: number): CliFa
   return new CliFailure(error instanceof Error ? error.message : String(error));
 }
 
-/** A numeric flag within [min, max], or undefined when absent. */
+/** A numeric flag within [min, max], or undefined when absent. Blank text is not 0 (which `Number("")` would make it). */
 export function numberOption(value: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  const number = Number(value);
+  const number = value.trim() === "" ? NaN : Number(value);
   if (!Number.isFinite(number) || number < min || number > max) throw new CliUsageError(`${flag} must be a number from ${min} to ${max}, not "${value}"`);
+  return number;
+}
+
+/** A flag that counts something (tokens, threads, sequences): a whole number within [min, max], or undefined when absent. */
+export function wholeNumberOption(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+  const number = value === undefined || value.trim() === "" ? undefined : Number(value);
+  if (value !== undefined && (number === undefined || !Number.isInteger(number) || number < min || number > max)) {
+    throw new CliUsageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}"`);
+  }
   return number;
 }

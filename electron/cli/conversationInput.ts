@@ -1,11 +1,11 @@
 /** What the classifying commands share: reading a conversation from a file or stdin, and resolving the family and policy flags. */
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { Readable } from "node:stream";
-import { parseConversation } from "../../shared/conversation/index.ts";
-import type { CheckMode, Conversation } from "../../shared/conversation/types.ts";
+import { parseConversation, prepareForClassification } from "../../shared/conversation/index.ts";
+import type { CheckMode, Conversation, GuardTurn } from "../../shared/conversation/types.ts";
 import { excludeCategories, isPromptFamily, parsePolicy, presetPolicy, splitCategoryCodes, type Policy, type PromptFamily, PROMPT_FAMILIES } from "../../shared/taxonomy/index.ts";
-import { CliFailure, CliUsageError, writeLine, type CliIo } from "./command.ts";
+import { TOP_K_RANGE } from "../../shared/classify/result.ts";
+import { CliFailure, CliUsageError, wholeNumberOption, writeLine, type CliIo } from "./command.ts";
+import { readTextFile, readWholeText, TextFileError } from "../datasets/textFile.ts";
 import { inspectModelFile } from "../gguf/index.ts";
 
 export const policyOptions = {
@@ -17,7 +17,7 @@ export const policyOptions = {
 } as const;
 
 /** Prints a warning on stderr, the way every command words them. */
-export function warner(command: string, io: CliIo): (message: string) => void {
+export function warner(command: string, io: Pick<CliIo, "stderr">): (message: string) => void {
   return (message) => writeLine(io.stderr, `guardbench ${command}: warning: ${message}`);
 }
 
@@ -33,30 +33,49 @@ export function parseCheck(value: string | undefined): CheckMode {
   return value;
 }
 
-async function readAll(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  return Buffer.concat(chunks).toString("utf8");
+/** `--top-k`, in the range the contract accepts too: 0 records no alternatives. */
+export function parseTopK(value: string | undefined): number | undefined {
+  return wholeNumberOption(value, "--top-k", TOP_K_RANGE.min, TOP_K_RANGE.max);
 }
 
-/** The raw text of `--input FILE`, or of stdin for `--input -` or no `--input`. */
+/** The raw text of `--input FILE`, or of stdin for `--input -` or no `--input`; UTF-8 by the same rule as datasets. */
 export async function readInputText(input: string | undefined, io: CliIo): Promise<{ text: string; source: string }> {
-  if (input === undefined || input === "-") return { text: await readAll(io.stdin), source: "standard input" };
-  const path = resolve(io.cwd, input);
+  const fromStdin = input === undefined || input === "-";
+  const source = fromStdin ? "standard input" : input;
   try {
-    return { text: await readFile(path, "utf8"), source: input };
+    const text = fromStdin ? await readWholeText(source, io.stdin as AsyncIterable<Uint8Array | string>) : await readTextFile(resolve(io.cwd, input), input, { allowPipes: true });
+    return { text, source };
   } catch (error) {
-    throw new CliFailure(`cannot read ${input}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+    throw textFileFailure(error);
   }
 }
 
-export function parseConversationText(text: string, source: string): Conversation {
+/** A file that cannot be read as UTF-8 text, as one line (and its hint) for the terminal. */
+function textFileFailure(error: unknown): unknown {
+  if (!(error instanceof TextFileError)) return error;
+  return new CliFailure(`${error.message}${error.hint ? `\n${error.hint.charAt(0).toUpperCase()}${error.hint.slice(1)}.` : ""}`);
+}
+
+/** Parses the conversation, printing the parser's warnings (skipped tool turns, a dropped empty reply …) on stderr. */
+export function parseConversationText(text: string, source: string, io: Pick<CliIo, "stderr">): Conversation {
   const parsed = parseConversation(text);
   if (!parsed.ok) {
     const where = parsed.error.line ? ` (line ${parsed.error.line})` : "";
     throw new CliFailure(`cannot read the conversation in ${source}${where}: ${parsed.error.message}`);
   }
+  for (const warning of parsed.warnings) writeLine(io.stderr, `warning: ${source}: ${warning}`);
   return parsed.conversation;
+}
+
+/**
+ * The turns the classifier will see, checked as the engine checks them (before a model is loaded, so a conversation
+ * that cannot be classified fails at once), with the warnings about what is left out printed on stderr.
+ */
+export function prepareConversation(conversation: Conversation, check: CheckMode, source: string, io: Pick<CliIo, "stderr">): GuardTurn[] {
+  const prepared = prepareForClassification(conversation, check);
+  if (!prepared.ok) throw new CliFailure(`the conversation in ${source} cannot be classified: ${prepared.error.message}`);
+  for (const warning of prepared.warnings) writeLine(io.stderr, `warning: ${source}: ${warning}`);
+  return prepared.turns;
 }
 
 /**
@@ -68,7 +87,7 @@ export async function resolvePolicy(family: PromptFamily, policyPath: string | u
   if (policyPath !== undefined) {
     let json: unknown;
     try {
-      json = JSON.parse(await readFile(resolve(cwd, policyPath), "utf8"));
+      json = JSON.parse(await readTextFile(resolve(cwd, policyPath), policyPath));
     } catch (error) {
       throw new CliFailure(`cannot read the policy ${policyPath}: ${(error as Error).message}`);
     }

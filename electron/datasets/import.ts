@@ -27,6 +27,7 @@ import {
   type RawRowEvent,
   type RawRowReader,
 } from "../../shared/datasets/index.ts";
+import type { DatasetBadRow, ImportJobProgress } from "../../shared/ipc/contract.ts";
 import { TextFileError, cancelledError, readTextChunks, textFileSize, type TextFileErrorCode } from "./textFile.ts";
 
 export type { DatasetFormat } from "../../shared/datasets/index.ts";
@@ -50,20 +51,8 @@ export interface ImportOptions {
   chunkBytes?: number;
 }
 
-export interface BadRow {
-  /** the row number (JSON Lines: the line; CSV: the data record, header not counted; JSON: the array position) */
-  row: number;
-  /** the line the row starts on */
-  line: number;
-  reason: string;
-}
-
-export interface ImportProgress {
-  bytesRead: number;
-  totalBytes: number;
-  items: number;
-  badRows: number;
-}
+/** What an import's `job:progress` reports. */
+export type ImportProgress = Pick<ImportJobProgress, "bytesRead" | "totalBytes" | "items" | "badRows">;
 
 export interface ImportSummary {
   path: string;
@@ -74,7 +63,7 @@ export interface ImportSummary {
   /** of those, items without a label */
   unlabeled: number;
   /** the first `maxListedBadRows` bad rows, in file order */
-  badRows: BadRow[];
+  badRows: DatasetBadRow[];
   /** all bad rows */
   badRowCount: number;
   bytesRead: number;
@@ -111,10 +100,13 @@ export function formatFromPath(path: string): DatasetFormat | undefined {
   return EXTENSION_FORMATS[extname(path).toLowerCase()];
 }
 
+/** Every face that reads datasets offers a way to name the format (the import wizard's choice, `run --format`). */
+const UNKNOWN_FORMAT_HINT = "name it .jsonl, .ndjson, .csv or .json, or choose its format (jsonl, csv or json)";
+
 export function resolveFormat(path: string, format: DatasetFormat | undefined): DatasetFormat {
   const resolved = format ?? formatFromPath(path);
   if (!resolved) {
-    throw new DatasetImportError("unknown-format", `cannot tell the format of ${path} from its name`, "name it .jsonl, .ndjson, .csv or .json, or give the format (jsonl, csv or json) explicitly");
+    throw new DatasetImportError("unknown-format", `cannot tell the format of ${path} from its name`, UNKNOWN_FORMAT_HINT);
   }
   return resolved;
 }
@@ -169,7 +161,7 @@ export function importDataset(path: string, options: ImportOptions = {}): Datase
 
   const reportProgress = (): void => options.onProgress?.({ bytesRead: summary.bytesRead, totalBytes: summary.totalBytes, items: summary.items, badRows: summary.badRowCount });
 
-  const recordBadRow = (bad: BadRow): void => {
+  const recordBadRow = (bad: DatasetBadRow): void => {
     summary.badRowCount++;
     if (summary.badRows.length < maxListedBadRows) summary.badRows.push({ ...bad, reason: detachedCopy(bad.reason) });
     if (options.onBadRow === "stop") {

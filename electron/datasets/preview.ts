@@ -2,29 +2,18 @@
  * The first rows of a dataset file as parsed, before any mapping: what the import wizard shows so the user can map
  * the columns, with detectColumns' guess pre-filled. Reads only as far as it needs.
  */
-import { createRawRowReader, detectColumns, isRecord, type ColumnDetection, type DatasetFormat } from "../../shared/datasets/index.ts";
-import { resolveFormat, toImportError, type BadRow } from "./import.ts";
+import { createRawRowReader, detectColumns, isRecord, type DatasetFormat } from "../../shared/datasets/index.ts";
+import type { DatasetBadRow, DatasetPreviewInfo } from "../../shared/ipc/contract.ts";
+import { resolveFormat, toImportError } from "./import.ts";
 import { readTextChunks } from "./textFile.ts";
 
-export interface DatasetPreview {
-  format: DatasetFormat;
-  /** CSV: the header; JSON formats: the keys of the previewed objects, in the order first seen */
-  columns: string[];
-  /** the rows as parsed: CSV rows as column → text objects, JSON rows as they are */
-  rows: unknown[];
-  /** bad rows met among the previewed ones */
-  badRows: BadRow[];
-  detection: ColumnDetection;
-  /** true when the preview stopped after `rows` rows without reading to the end of the file */
-  partial: boolean;
-}
-
-export async function previewDataset(path: string, options: { format?: DatasetFormat; rows?: number; signal?: AbortSignal } = {}): Promise<DatasetPreview> {
+/** `columns`: JSON formats list the keys in the order first seen; `badRows`: those met among the previewed rows. */
+export async function previewDataset(path: string, options: { format?: DatasetFormat; rows?: number; signal?: AbortSignal } = {}): Promise<DatasetPreviewInfo> {
   const format = resolveFormat(path, options.format);
   const wanted = options.rows ?? 20;
   const reader = createRawRowReader(format);
   const rows: unknown[] = [];
-  const badRows: BadRow[] = [];
+  const badRows: DatasetBadRow[] = [];
   const collect = (events: ReturnType<typeof reader.push>): void => {
     for (const event of events) {
       if (rows.length >= wanted) return;

@@ -87,33 +87,20 @@ export function cancelledError(): TextFileError {
 
 /**
  * Yields the file's text chunk by chunk. A byte-order mark is dropped; bytes that are not UTF-8 stop the read with a
- * "not-utf8" error that says roughly where, rather than turning into U+FFFD replacement characters inside the data.
+ * "not-utf8" error naming the byte offset and line of the first bad byte (see {@link Utf8TextDecoder}).
  */
 export async function* readTextChunks(path: string, options: { signal?: AbortSignal; chunkBytes?: number; allowPipes?: boolean } = {}): AsyncGenerator<TextChunk> {
   const { signal } = options;
   if (signal?.aborted) throw cancelledError();
-  // ignoreBOM: false (the default) means "strip a leading BOM", which is what a reader of CSV exported by Excel needs.
-  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const decoder = new Utf8TextDecoder(path);
   const handle = await openRegularFile(path, { allowPipes: options.allowPipes ?? false });
   const stream = handle.createReadStream({ highWaterMark: options.chunkBytes ?? DEFAULT_CHUNK_BYTES });
-  const decode = (bytes: Buffer | undefined, bytesBefore: number): string => {
-    try {
-      return bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode();
-    } catch {
-      throw new TextFileError(
-        "not-utf8",
-        `${path} is not UTF-8 text: invalid bytes ${bytes ? `within bytes ${bytesBefore.toLocaleString("en")}–${(bytesBefore + bytes.length).toLocaleString("en")}` : "at the end of the file"}`,
-        "save the file as UTF-8 (in Excel: \"CSV UTF-8\"; in an editor: Save with Encoding → UTF-8) and import it again",
-      );
-    }
-  };
   let bytesRead = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (signal?.aborted) throw cancelledError();
-      const bytesBefore = bytesRead;
       bytesRead += chunk.length;
-      yield { text: decode(chunk, bytesBefore), bytesRead };
+      yield { text: decoder.decode(chunk), bytesRead };
     }
   } catch (error) {
     if (error instanceof TextFileError) throw error;
@@ -122,6 +109,159 @@ export async function* readTextChunks(path: string, options: { signal?: AbortSig
     stream.destroy();
     await handle.close().catch(() => undefined);
   }
-  const rest = decode(undefined, bytesRead);
+  const rest = decoder.end();
   if (rest !== "") yield { text: rest, bytesRead };
+}
+
+/** A whole text file (or stream, such as standard input) decoded by the same rule as {@link readTextChunks}. */
+export async function readWholeText(source: string, chunks: AsyncIterable<Uint8Array | string>): Promise<string> {
+  const decoder = new Utf8TextDecoder(source);
+  const parts: string[] = [];
+  for await (const chunk of chunks) parts.push(decoder.decode(typeof chunk === "string" ? Buffer.from(chunk) : chunk));
+  parts.push(decoder.end());
+  return parts.join("");
+}
+
+/** Opens `path` for {@link readWholeText}, with the same errors as the dataset readers (not found, a folder …). */
+export async function readTextFile(path: string, source = path, options: { allowPipes?: boolean } = {}): Promise<string> {
+  const handle = await openRegularFile(path, options);
+  try {
+    return await readWholeText(source, handle.createReadStream({ autoClose: false }));
+  } catch (error) {
+    if (error instanceof TextFileError) throw error;
+    throw fileError(path, error);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+const NOT_UTF8_HINT = "save the file as UTF-8 (in Excel: \"CSV UTF-8\"; in an editor: Save with Encoding → UTF-8) and try again";
+
+/**
+ * The one rule for every text file Guardbench reads (conversations, datasets, results, policies): it must be UTF-8.
+ * Bytes that are not are never replaced by U+FFFD behind the user's back — a replaced byte would change what is
+ * classified and stored — but stop the read with an error that names the first bad byte's offset and line. UTF-16 (the
+ * other encoding text editors save in) is recognised by its byte-order mark or its zero bytes and named as such.
+ */
+export class Utf8TextDecoder {
+  // ignoreBOM: false (the default) means "strip a leading BOM", which is what a reader of CSV exported by Excel needs.
+  private readonly decoder = new TextDecoder("utf-8", { fatal: true });
+  private bytesBefore = 0;
+  private linesBefore = 0;
+  /** the last (up to) 3 bytes decoded, across chunks however small: they may start the character the next chunk breaks */
+  private tail = new Uint8Array(0);
+
+  constructor(private readonly source: string) {}
+
+  decode(chunk: Uint8Array): string {
+    if (this.bytesBefore === 0) this.rejectUtf16(chunk);
+    let text: string;
+    try {
+      text = this.decoder.decode(chunk, { stream: true });
+    } catch {
+      throw this.invalidIn(chunk, false);
+    }
+    this.bytesBefore += chunk.length;
+    this.linesBefore += countNewlines(text);
+    this.tail = concatBytes(this.tail, chunk.subarray(Math.max(0, chunk.length - 3))).slice(-3);
+    return text;
+  }
+
+  /** The text held back at the end (none, unless the input ends inside a character, which is an error). */
+  end(): string {
+    try {
+      return this.decoder.decode();
+    } catch {
+      throw this.invalidIn(new Uint8Array(0), true);
+    }
+  }
+
+  private rejectUtf16(chunk: Uint8Array): void {
+    const bom = (chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff);
+    if (!bom && !looksLikeUtf16WithoutBom(chunk)) return;
+    const why = bom ? "it starts with a UTF-16 byte-order mark" : "every other byte is zero";
+    throw new TextFileError("not-utf8", `${this.source} is UTF-16 text (${why}), not UTF-8`, "save it as UTF-8 (in an editor: Save with Encoding → UTF-8) and try again");
+  }
+
+  /** Finds the first bad byte — the start of a character begun before this chunk, or one in it — and says where. */
+  private invalidIn(chunk: Uint8Array, atEnd: boolean): TextFileError {
+    const pending = this.tail.subarray(pendingCharacterStart(this.tail));
+    const inWindow = firstInvalidUtf8(concatBytes(pending, chunk));
+    const offset = this.bytesBefore - pending.length + inWindow;
+    let line = this.linesBefore + 1;
+    for (let i = 0; i < inWindow - pending.length; i++) if (chunk[i] === 0x0a) line++;
+    const cutShort = atEnd ? " (the text ends in the middle of a character)" : "";
+    return new TextFileError("not-utf8", `${this.source} is not UTF-8 text: the byte at offset ${offset.toLocaleString("en")} (line ${line}) is not valid UTF-8${cutShort}`, NOT_UTF8_HINT);
+  }
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
+}
+
+/**
+ * Where, in the last bytes a strict decoder accepted, the character it still waits to complete begins (`tail.length`
+ * when it waits for none): the last lead byte, if the sequence it starts is longer than what follows it.
+ */
+function pendingCharacterStart(tail: Uint8Array): number {
+  for (let i = tail.length - 1; i >= 0; i--) {
+    const byte = tail[i]!;
+    if (byte < 0x80) return tail.length;
+    if (byte >= 0xc0) return tail.length - i < (byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2) ? i : tail.length;
+  }
+  return tail.length;
+}
+
+function countNewlines(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) count++;
+  return count;
+}
+
+/** UTF-16 of mostly ASCII text without a byte-order mark: one byte of each pair zero, the other not. */
+function looksLikeUtf16WithoutBom(chunk: Uint8Array): boolean {
+  const sample = Math.min(chunk.length, 512) & ~1;
+  if (sample < 4) return false;
+  const zeros = [0, 0];
+  for (let i = 0; i < sample; i++) if (chunk[i] === 0) zeros[i % 2]!++;
+  const pairs = sample / 2;
+  return (zeros[0]! >= pairs * 0.4 && zeros[1]! === 0) || (zeros[1]! >= pairs * 0.4 && zeros[0]! === 0);
+}
+
+/**
+ * The offset of the first byte that does not start a well-formed UTF-8 sequence (RFC 3629: no overlong forms, no
+ * surrogates, nothing past U+10FFFF); a sequence cut off by the end counts as bad where it starts. `bytes.length` when
+ * every sequence is well-formed.
+ */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    let length: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) length = 2;
+    else if (lead >= 0xe0 && lead <= 0xef) {
+      length = 3;
+      if (lead === 0xe0) low = 0xa0;
+      if (lead === 0xed) high = 0x9f;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      length = 4;
+      if (lead === 0xf0) low = 0x90;
+      if (lead === 0xf4) high = 0x8f;
+    } else return i;
+    if (i + length > bytes.length) return i;
+    const second = bytes[i + 1]!;
+    if (second < low || second > high) return i;
+    for (let k = 2; k < length; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return i;
+    i += length;
+  }
+  return bytes.length;
 }

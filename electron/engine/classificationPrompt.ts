@@ -6,7 +6,7 @@ import { prepareForClassification } from "../../shared/conversation/index.ts";
 import { buildPrompt, type BuiltPrompt } from "../../shared/prompts/index.ts";
 import { presetPolicy, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import { EngineError } from "./errors.ts";
-import type { ClassifyRequest } from "./scorer.ts";
+import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
 
 export function buildClassificationPrompt(family: PromptFamily, request: ClassifyRequest): { prompt: BuiltPrompt; target: "prompt" | "response" } {
   const prepared = prepareForClassification({ turns: request.turns }, request.check ?? "last");

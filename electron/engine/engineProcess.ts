@@ -7,7 +7,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { EngineError } from "./errors.ts";
 import type { EngineMethod, EngineMethods, FromEngine, ToEngine } from "./protocol.ts";
-import type { ClassifyRequest, LoadedModelInfo, ScorerLoadOptions } from "./scorer.ts";
+import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
+import type { LoadedModelInfo, ScorerLoadOptions } from "./scorer.ts";
 import type { ClassificationResult, ClassifyOptions } from "../../shared/classify/result.ts";
 import type { MemoryEstimate } from "../../shared/models/fit.ts";
 import type { ClassifierEngine, EngineInfo } from "./engine.ts";
@@ -16,7 +17,8 @@ import type { ClassifierEngine, EngineInfo } from "./engine.ts";
 export interface WorkerHandle {
   send(message: ToEngine): void;
   onMessage(listener: (message: FromEngine) => void): void;
-  onExit(listener: (description: string) => void): void;
+  /** `signal`: the signal that ended the process, where the platform tells (child_process does) */
+  onExit(listener: (description: string, signal?: string) => void): void;
   kill(): void;
 }
 
@@ -44,7 +46,7 @@ export const forkWorker: WorkerSpawner = () => {
     onExit: (listener) =>
       child.on("exit", (code, signal) => {
         const lastLine = stderrTail.trim().split("\n").at(-1);
-        listener(`${signal ? `killed by ${signal}` : `exit code ${code}`}${lastLine ? `; last output: ${lastLine}` : ""}`);
+        listener(`${signal ? `killed by ${signal}` : `exit code ${code}`}${lastLine ? `; last output: ${lastLine}` : ""}`, signal ?? undefined);
       }),
     kill: () => child.kill("SIGKILL"),
   };
@@ -178,11 +180,9 @@ export class EngineProcess implements ClassifierEngine {
     return this.call("estimateMemory", params);
   }
 
-  /** Kills the worker; the next call starts a new one. */
+  /** Kills the worker; calls still waiting for it fail as cancelled, and the next call starts a new one. */
   dispose(): void {
-    const worker = this.worker;
-    this.worker = undefined;
-    worker?.handle.kill();
+    this.stopWorker(new EngineError("cancelled", "the engine was stopped before it answered"));
   }
 
   /** For tests and the run manager: the worker handle, e.g. to simulate a crash. */
@@ -191,14 +191,24 @@ export class EngineProcess implements ClassifierEngine {
   }
 
   private async call<M extends EngineMethod>(method: M, params: EngineMethods[M]["params"], signal?: AbortSignal, onProgress?: (value: number) => void): Promise<EngineMethods[M]["result"]> {
-    if (signal?.aborted) throw new EngineError("cancelled", `${method} was cancelled`);
-    const worker = await this.ensureWorker(method);
-    const id = this.nextId++;
-    const result = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject, ...(onProgress ? { progress: onProgress } : {}) }));
-    const onAbort = () => worker.send({ kind: "cancel", id });
+    const cancelled = () => new EngineError("cancelled", `${method} was cancelled`);
+    if (signal?.aborted) throw cancelled();
+    let sent: { handle: WorkerHandle; id: number } | undefined;
+    // A load cannot be cancelled inside llama.cpp (nor while the file is read): the worker, loading nothing else, is
+    // stopped instead, so a cancel (or Ctrl+C) takes effect at once; the next call starts a fresh worker.
+    const onAbort = () => {
+      if (method === "load") this.stopWorker(new EngineError("cancelled", "loading the model was cancelled"));
+      else if (sent) sent.handle.send({ kind: "cancel", id: sent.id });
+    };
     signal?.addEventListener("abort", onAbort, { once: true });
-    worker.send({ kind: "call", id, method, params } as ToEngine);
     try {
+      const handle = await this.ensureWorker(method);
+      // Aborted while the worker started (or reloaded): nothing was sent, so nothing needs cancelling there.
+      if (signal?.aborted) throw cancelled();
+      const id = this.nextId++;
+      const result = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject, ...(onProgress ? { progress: onProgress } : {}) }));
+      handle.send({ kind: "call", id, method, params } as ToEngine);
+      sent = { handle, id };
       return (await result) as EngineMethods[M]["result"];
     } finally {
       signal?.removeEventListener("abort", onAbort);
@@ -221,7 +231,7 @@ export class EngineProcess implements ClassifierEngine {
         if (message.ok) pending.resolve(message.value);
         else pending.reject(EngineError.fromData(message.error));
       });
-      handle.onExit((description) => this.handleExit(handle, description));
+      handle.onExit((description, signal) => this.handleExit(handle, description, signal));
       const worker: RunningWorker = { handle, ready, modelReady: ready, failStart };
       this.worker = worker;
       const reload = forMethod !== "load" ? this.lastLoad : undefined;
@@ -236,21 +246,40 @@ export class EngineProcess implements ClassifierEngine {
     return worker.handle;
   }
 
-  private handleExit(handle: WorkerHandle, description: string): void {
+  /** Kills the worker on purpose: what waits for it fails with `reason`, and no crash is reported. */
+  private stopWorker(reason: EngineError): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    this.loaded = undefined;
+    if (!worker) return;
+    worker.handle.kill();
+    this.failWaiting(worker, reason);
+  }
+
+  private handleExit(handle: WorkerHandle, description: string, signal?: string): void {
     const worker = this.worker;
     if (worker?.handle !== handle) return;
     this.worker = undefined;
     this.loaded = undefined;
-    const error = new EngineError(
-      "engine-crashed",
-      `the inference engine stopped unexpectedly (${description})`,
-      "The engine restarts by itself on the next request and reloads the model; if it keeps crashing, the model file may be damaged or memory may be short.",
-    );
+    // Ended by a signal someone sent (the worker ignores Ctrl+C's SIGINT; its parent decides): not a sign of a bad model.
+    const stoppedFromOutside = signal === "SIGTERM" || signal === "SIGINT" || signal === "SIGHUP";
+    const error = stoppedFromOutside
+      ? new EngineError("engine-crashed", `the inference engine was stopped by ${signal} from outside Guardbench (${description})`, "The engine restarts by itself on the next request and reloads the model.")
+      : new EngineError(
+          "engine-crashed",
+          `the inference engine stopped unexpectedly (${description})`,
+          "The engine restarts by itself on the next request and reloads the model; if it keeps crashing, the model file may be damaged or memory may be short.",
+        );
+    this.failWaiting(worker, error);
+    for (const listener of this.crashListeners) listener(description);
+  }
+
+  /** Every call sent to `worker` fails with `error` (calls are only ever in flight on the current worker). */
+  private failWaiting(worker: RunningWorker, error: EngineError): void {
     worker.failStart(error);
     for (const [id, pending] of this.pending) {
       this.pending.delete(id);
       pending.reject(error);
     }
-    for (const listener of this.crashListeners) listener(description);
   }
 }

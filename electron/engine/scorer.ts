@@ -3,8 +3,7 @@
  * Runs inside the engine worker process (see worker.ts); node-llama-cpp types never leave this folder.
  */
 import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
-import type { Turn } from "../../shared/conversation/types.ts";
-import type { CheckMode } from "../../shared/conversation/types.ts";
+import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
 import { presetPolicy, type Policy, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import type { BuiltPrompt } from "../../shared/prompts/index.ts";
 import { buildClassificationPrompt } from "./classificationPrompt.ts";
@@ -44,12 +43,6 @@ export interface LoadHooks {
   /** llama.cpp's share of the weights loaded, 0 to 1 */
   onProgress?(fraction: number): void;
   signal?: AbortSignal;
-}
-
-export interface ClassifyRequest {
-  turns: Turn[];
-  policy?: Policy;
-  check?: CheckMode;
 }
 
 export interface LoadedModelInfo {
@@ -176,7 +169,8 @@ export class LlamaScorer {
     for (const part of prompt.engineParts) {
       if (part.kind === "text") {
         // Special-token parsing off: `<|eot_id|>` typed inside a message stays plain text, never a control token.
-        tokens.push(...this.model.tokenize(part.text, false));
+        // Appended one by one: spreading a long turn's tokens into push() overflows the call stack (~100k arguments).
+        for (const token of this.model.tokenize(part.text, false)) tokens.push(token);
         continue;
       }
       const special = this.model.tokenize(part.text, true);

@@ -21,6 +21,11 @@ function connectToParent(): ParentPort {
 }
 
 const parent = connectToParent();
+// Ctrl+C in a terminal signals the whole process group, this worker included. The command that started it decides
+// what an interrupt means (cancel the load, pause a run, shut down) and stops the worker itself; dying here first would
+// only look like an engine crash. Without a parent there is no one to answer, so a lost IPC channel ends the worker.
+process.on("SIGINT", () => {});
+process.on("disconnect", () => process.exit(0));
 const running = new Map<number, AbortController>();
 let scorer: LlamaScorer | undefined;
 

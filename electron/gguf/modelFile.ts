@@ -103,6 +103,7 @@ function describeModelFile(path: string, header: GgufHeader, architecture: strin
     hasChatTemplate: chatTemplate !== undefined && chatTemplate.length > 0,
     ...(chatTemplate ? { chatTemplate } : {}),
     ...optional("promptFamily", detectPromptFamily({ chatTemplate, name, fileName, architecture })),
+    ...optional("splitCount", splitCountOf(header)),
     warnings: warningsFor(header),
   };
 }
@@ -112,7 +113,8 @@ function largestOf(header: GgufHeader, key: string): number | undefined {
   const single = metadataNumber(header, key);
   if (single !== undefined) return Number.isFinite(single) ? single : undefined;
   const perLayer = metadataNumbers(header, key);
-  return perLayer && perLayer.length > 0 ? Math.max(...perLayer) : undefined;
+  // Folded, not spread into Math.max: a hostile file's array can be longer than a call's argument list may be.
+  return perLayer && perLayer.length > 0 ? perLayer.reduce((largest, entry) => Math.max(largest, entry), -Infinity) : undefined;
 }
 
 /** The ggml type that holds the most elements (node-llama-cpp's rule for a file that declares no file type). */
@@ -132,9 +134,15 @@ function warningsFor(header: GgufHeader): string[] {
     // llama.cpp then falls back to its default pre-tokenizer and logs "missing pre-tokenizer type".
     warnings.push("The file has no pre-tokenizer setting (tokenizer.ggml.pre), so llama.cpp uses its default; tokens, and so scores, may differ from the original model's.");
   }
-  const splitCount = metadataNumber(header, "split.count") ?? 1;
-  if (splitCount > 1) warnings.push(`This is one part of a model split into ${splitCount} files; all parts must sit side by side to load it.`);
+  const splitCount = splitCountOf(header);
+  if (splitCount !== undefined) warnings.push(`This is one part of a model split into ${splitCount} files; all parts must sit side by side to load it.`);
   return warnings;
+}
+
+/** `split.count` when above 1: the file is one part of a split model */
+function splitCountOf(header: GgufHeader): number | undefined {
+  const count = metadataNumber(header, "split.count");
+  return count !== undefined && count > 1 ? count : undefined;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

@@ -21,6 +21,8 @@ import { JobManager } from "./jobs.ts";
 import { DisposableStore, type Disposer } from "./lifecycle.ts";
 import { FileAccess, guardbenchOwnFiles } from "./fileAccess.ts";
 import type { AppHostDeps, HostServices } from "./services.ts";
+import { hostModeration } from "../moderation/wiring.ts";
+import type { ModerationService } from "../moderation/service.ts";
 
 export interface AppHostOptions {
   /** extra handler groups (tests); a channel claimed twice makes the constructor throw */
@@ -40,6 +42,8 @@ export class AppHost {
   private readonly table: HandlerTable;
   private readonly disposables = new DisposableStore();
   private readonly files: FileAccess;
+  /** `POST /v1/moderations` over this host's engine (mounted by `guardbench serve`'s HTTP server) */
+  readonly moderation: ModerationService;
 
   /** Throws HandlerTableError when two handler groups claim a channel or a contract channel has no handler. */
   constructor(deps: AppHostDeps, options: AppHostOptions = {}) {
@@ -65,6 +69,7 @@ export class AppHost {
       openRequests: this.openRequests,
       files: this.files,
     };
+    this.moderation = hostModeration({ engineControl: this.engineControl, store: deps.store, ...deps.moderationApi });
     this.table = mergeHandlerGroups([...defaultHandlerGroups(services), ...(options.extraHandlerGroups?.(services) ?? [])]);
     this.disposables.add(() => this.jobs.cancelAll());
     this.disposables.add(() => this.engineControl.dispose());

@@ -36,6 +36,8 @@ export interface HostSetup {
   pickFile?: FilePicker;
   /** files outside the data folder that are never read or written for the page (the desktop app's window state) */
   protectedFiles?: readonly string[];
+  /** the moderation API's settings (`guardbench serve --audit`) */
+  moderationApi?: AppHostDeps["moderationApi"];
 }
 
 export interface RunningHost {
@@ -85,6 +87,7 @@ export function createAppHost(setup: HostSetup): RunningHost {
     openVocabulary: (modelPath, family) => ModelVocabulary.open(modelPath, family, setup.spawnWorker ?? forkWorker),
     ...(setup.pickFile ? { pickFile: setup.pickFile } : {}),
     ...(setup.protectedFiles ? { protectedFiles: setup.protectedFiles } : {}),
+    ...(setup.moderationApi ? { moderationApi: setup.moderationApi } : {}),
   });
   // Runs the app left running (it quit or was killed mid-run) continue in the background, as jobs.
   void host.resumeInterruptedRuns();

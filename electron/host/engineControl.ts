@@ -7,7 +7,8 @@ import type { EngineCompute, EngineModel, EngineStatus } from "../../shared/ipc/
 import type { PromptFamily } from "../../shared/taxonomy/index.ts";
 import type { EngineProcess } from "../engine/engineProcess.ts";
 import { EngineError } from "../engine/errors.ts";
-import type { ClassifyRequest, LoadedModelInfo, ScorerLoadOptions } from "../engine/scorer.ts";
+import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
+import type { LoadedModelInfo, ScorerLoadOptions } from "../engine/scorer.ts";
 import type { EventHub } from "./eventHub.ts";
 import { toResultError } from "./errors.ts";
 import type { JobManager } from "./jobs.ts";

@@ -10,6 +10,7 @@ import type { EventHub } from "./eventHub.ts";
 import type { OpenRequestQueue } from "./openRequests.ts";
 import type { JobManager } from "./jobs.ts";
 import type { FileAccess, FilePicker } from "./fileAccess.ts";
+import type { HostModerationOptions } from "../moderation/wiring.ts";
 
 export interface HostPaths {
   home: string;
@@ -44,6 +45,8 @@ export interface AppHostDeps {
   pickFile?: FilePicker;
   /** files besides the data folder's own that are never read or written for anyone (the desktop app's window state …) */
   protectedFiles?: readonly string[];
+  /** the moderation API's settings (`guardbench serve --audit`, request logging) */
+  moderationApi?: Omit<HostModerationOptions, "engineControl" | "store">;
 }
 
 export interface HostServices extends AppHostDeps {

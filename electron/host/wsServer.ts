@@ -11,6 +11,12 @@
  *   the page takes the token from its URL fragment, which never reaches the server or its logs. `guardbench serve`
  *   always sets one (a random one per start unless the user gives theirs): on loopback too, any other local user or
  *   program could otherwise drive the app and name files to it (electron/host/fileAccess.ts).
+ *
+ * The moderation API (`POST /v1/moderations`, `GET /v1/models`, electron/moderation) is served on the same port over
+ * the same host's engine, for products on this machine (or, with a non-loopback bind, others). It takes the same
+ * token, as `Authorization: Bearer <token>` (the `OPENAI_API_KEY` an OpenAI client sends); a product given it could
+ * also open the workbench, so give products `guardbench worker` and its own token when that matters. The Host check
+ * applies as to the page, and requests from other sites' pages are refused (JSON bodies only, cross-site Origin refused).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -23,6 +29,8 @@ import { TOKEN_PATTERN, TOKEN_RULE, WS_PATH, WS_PROTOCOL, tokenFromProtocols, ty
 import type { AppHost } from "./appHost.ts";
 import { serveCsp } from "./csp.ts";
 import { lookupStaticFile, rendererProblem } from "./staticFiles.ts";
+import { ApiProblem, bearerMatches, browserRefusal, moderationModelObjects, sendJson, sendProblem, serveModeration } from "../moderation/http.ts";
+import type { ModerationService } from "../moderation/service.ts";
 
 export interface WebServerOptions {
   host: string;
@@ -31,6 +39,8 @@ export interface WebServerOptions {
   token?: string;
   rendererDir: string;
   appHost: Pick<AppHost, "invoke" | "onAny">;
+  /** serves `POST /v1/moderations` and `GET /v1/models` beside the page */
+  moderation?: ModerationService;
   /** largest WebSocket message accepted; default 32 MiB (a long conversation is a few MB of JSON at most) */
   maxPayloadBytes?: number;
 }
@@ -103,6 +113,12 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   function serveStatic(request: IncomingMessage, response: ServerResponse): void {
     const host = acceptedHost(request);
     if (!host) return plain(response, 403, "This server only answers requests addressed to the host it was started on.");
+    if (options.moderation && (request.url ?? "").startsWith("/v1/")) {
+      serveApi(options.moderation, request, response).catch((error: unknown) =>
+        sendProblem(response, error instanceof ApiProblem ? error : new ApiProblem(500, error instanceof Error ? error.message : String(error), "server_error")),
+      );
+      return;
+    }
     if (request.method !== "GET" && request.method !== "HEAD") {
       response.setHeader("Allow", "GET, HEAD");
       return plain(response, 405, "Only GET and HEAD are served.");
@@ -117,6 +133,20 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     createReadStream(found.path)
       .on("error", () => response.destroy())
       .pipe(response);
+  }
+
+  async function serveApi(moderation: ModerationService, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const refusal = browserRefusal(request);
+    if (refusal) throw refusal;
+    if (expectedTokenDigest && !bearerMatches(request, expectedTokenDigest)) {
+      throw new ApiProblem(401, "missing or wrong API key: send guardbench serve's token (--token-file) as `Authorization: Bearer <token>`", "authentication_error");
+    }
+    const path = (request.url ?? "").split("?")[0]!;
+    const route = `${request.method} ${path}`;
+    if (route === "POST /v1/moderations") return serveModeration(moderation, request, response);
+    if (route === "GET /v1/models") return sendJson(response, 200, { object: "list", data: moderationModelObjects(moderation) });
+    const known = path === "/v1/moderations" || path === "/v1/models";
+    throw new ApiProblem(known ? 405 : 404, known ? `${request.method} is not allowed on ${path}` : `no route ${path}: this server's API is POST /v1/moderations and GET /v1/models`);
   }
 
   server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {

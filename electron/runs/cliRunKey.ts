@@ -7,17 +7,17 @@
  * - `--sequences`, `--threads` and `--cpu`: they change the speed, not the scores.
  */
 import { createHash } from "node:crypto";
-import type { CheckMode } from "../../shared/conversation/types.ts";
+import type { RunSettings } from "../../shared/ipc/contract.ts";
 import type { Policy, PromptFamily } from "../../shared/taxonomy/index.ts";
 
-export interface CliRunIdentity {
+/** The settings that change the scores; the others (`sequences`, who scored) do not make another run. */
+export type ScoringSettings = Pick<RunSettings, "threshold" | "topK" | "check">;
+
+export interface CliRunIdentity extends ScoringSettings {
   datasetId: number;
   modelPath: string;
   family: PromptFamily;
   policy: Policy;
-  threshold: number;
-  topK: number;
-  check: CheckMode;
 }
 
 export function cliRunKey(identity: CliRunIdentity): string {

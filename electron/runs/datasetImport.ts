@@ -1,13 +1,14 @@
 /**
  * A dataset file streamed into the store (electron/datasets reads and maps it; this writes it): items in batches of
  * one transaction each, the dataset made visible only once the whole file is in. A cancelled or failed import removes
- * what it wrote, so the store never holds half a dataset under a name.
+ * what it wrote, so the store never holds half a dataset under a name (and when even that fails, the store finishes the
+ * cleanup at its next start: see electron/store/datasets.ts).
  */
 import { basename, extname } from "node:path";
 import type { ColumnMapping, DatasetFormat, DatasetItem } from "../../shared/datasets/index.ts";
 import type { DatasetImportReport } from "../../shared/ipc/contract.ts";
 import { importDataset, resolveFormat, type ImportProgress } from "../datasets/import.ts";
-import type { GuardbenchStore } from "../store/index.ts";
+import { StoreError, type GuardbenchStore } from "../store/index.ts";
 import { sha256OfFile } from "./fileHash.ts";
 
 export interface StoreImportRequest {
@@ -72,7 +73,20 @@ export async function importIntoStore(store: GuardbenchStore, request: StoreImpo
     store.datasets.finishImport(datasetId, { badRows, badRowCount });
     return { dataset: store.datasets.summary(datasetId), badRows, badRowCount, reused: false };
   } catch (error) {
-    store.datasets.discardImport(datasetId);
+    try {
+      store.datasets.discardImport(datasetId);
+    } catch {
+      // The disk is still full (or the database is gone): the next start, or the next import, removes what was written
+      // and lists the import as failed. The error worth showing is the first one, which says why.
+      throw withCleanupNote(error);
+    }
     throw error;
   }
+}
+
+/** The import's own error, saying that its half-written items are cleaned up later rather than now. */
+function withCleanupNote(error: unknown): unknown {
+  const note = "What this import wrote could not be removed now; it is removed, and the import listed as failed, when Guardbench next starts.";
+  if (error instanceof StoreError) return new StoreError(error.code, error.message, error.hint ? `${error.hint} ${note}` : note);
+  return error;
 }

@@ -15,13 +15,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ClassificationResult, ClassifyOptions } from "../../shared/classify/result.ts";
 import type { ResultError } from "../../shared/ipc/result.ts";
-import type { RunState } from "../../shared/ipc/contract.ts";
+import type { ClassifyRequest, RunJobProgress, RunState } from "../../shared/ipc/contract.ts";
 import { EngineError, type EngineErrorCode } from "../engine/errors.ts";
-import type { ClassifyRequest } from "../engine/scorer.ts";
 import { toResultError } from "../host/errors.ts";
 import { etaSeconds, RateMeter } from "../models/progressMeter.ts";
 import type { GuardbenchStore, ItemOutcomeRecord, PendingItem } from "../store/index.ts";
 import { RunError } from "./errors.ts";
+import { isProcessAlive } from "../store/processIdentity.ts";
 
 /** What a run needs of the engine: EngineProcess (CLI) and the host's EngineControl both fit. */
 export interface RunEngine {
@@ -98,14 +98,8 @@ export class PauseGate {
   }
 }
 
-export interface RunProgress {
-  /** items with a result (scored or failed), earlier sessions included */
-  done: number;
-  total: number;
-  failed: number;
-  itemsPerSecond: number;
-  etaSeconds: number | null;
-}
+/** What a run's `job:progress` reports about its items. */
+export type RunProgress = Pick<RunJobProgress, "done" | "total" | "failed" | "itemsPerSecond" | "etaSeconds">;
 
 /** One item's outcome, handed over once it is committed. */
 export interface FinishedItem {
@@ -251,12 +245,4 @@ export function modelSwitched(runModel: string, engineModel: string): ResultErro
   };
 }
 
-/** Whether a process with this id exists (signal 0 checks without sending anything; EPERM means it exists, as another user's). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+export { isProcessAlive };

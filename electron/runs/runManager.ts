@@ -10,10 +10,9 @@
  *   the user; runs of `guardbench run` are resumed by running that command again.
  */
 import { isAbsolute, relative, sep } from "node:path";
-import type { RunSettings, RunStarted, RunSummary } from "../../shared/ipc/contract.ts";
-import { presetPolicy, type Policy } from "../../shared/taxonomy/index.ts";
+import type { RunSettings, RunStarted, RunSummary, StartRunRequest } from "../../shared/ipc/contract.ts";
+import { presetPolicy } from "../../shared/taxonomy/index.ts";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../shared/classify/result.ts";
-import type { CheckMode } from "../../shared/conversation/types.ts";
 import { EngineError } from "../engine/errors.ts";
 import type { EngineControl } from "../host/engineControl.ts";
 import { toResultError } from "../host/errors.ts";
@@ -42,17 +41,6 @@ export interface RemoteScoring {
   openVocabulary?: VocabularyOpener;
   /** the endpoint pool's timings (tests shorten the re-probe delay) */
   poolOptions?: Omit<PoolOptions, "onEvent">;
-}
-
-export interface StartRunRequest {
-  datasetId: number;
-  policy?: Policy;
-  policyVersion?: { name: string; version: number };
-  settings?: { threshold?: number; topK?: number; check?: CheckMode };
-  /** saved endpoints that score the run (the loaded model's file gives their tokenizer) */
-  endpoints?: string[];
-  /** with endpoints: the local engine scores items too */
-  includeLocal?: boolean;
 }
 
 interface ActiveRun {

@@ -2,19 +2,26 @@
  * Imported datasets and their items. An import writes its items in batches (the importer streams the file) and becomes
  * visible only when `finishImport` commits: until then it is absent from every listing, and one that never finishes
  * (cancelled, failed, killed) is never mistaken for a complete dataset.
+ *
+ * An import that fails removes what it wrote. When it cannot (the process was killed, or the disk is full and even the
+ * removal fails), the next start — or the next import — finds it by its owner (processIdentity.ts): an import whose
+ * process is gone loses its items and is listed as failed (`failedImports`) until the user dismisses it. An import
+ * still running in another process is left alone.
  */
-import type { Turn } from "../../shared/conversation/types.ts";
-import type { ColumnMapping, DatasetFormat, DatasetItem, SafetyLabel } from "../../shared/datasets/index.ts";
-import type { DatasetBadRow, DatasetLabelCounts, DatasetSummary, EffectiveLabel } from "../../shared/ipc/contract.ts";
+import { z } from "zod";
+import { turnSchema, type Turn } from "../../shared/conversation/types.ts";
+import { columnMappingSchema, type ColumnMapping, type DatasetFormat, type DatasetItem, type SafetyLabel } from "../../shared/datasets/index.ts";
+import { datasetBadRowSchema, type DatasetBadRow, type DatasetLabelCounts, type DatasetSummary, type EffectiveLabel, type FailedImportInfo } from "../../shared/ipc/contract.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { StoreError } from "./errors.ts";
+import { ownerState, parseProcessIdentity, THIS_PROCESS, type ProcessIdentity } from "./processIdentity.ts";
+import { parseStoredJson, storedTextListSchema } from "./storedJson.ts";
 
-export interface NewDataset {
-  name: string;
-  sourcePath: string;
+const storedBadRowsSchema = z.array(datasetBadRowSchema);
+const storedTurnsSchema = z.array(turnSchema);
+
+export interface NewDataset extends Pick<DatasetSummary, "name" | "sourcePath" | "format" | "mapping"> {
   sourceSha256: string;
-  format: DatasetFormat;
-  mapping?: ColumnMapping;
   startedAt?: Date;
 }
 
@@ -63,33 +70,116 @@ const ITEMS_WITH_LABELS = `
          c.id AS event_id, c.label AS review_label, c.categories_json AS review_categories_json, c.note, c.who, c.created_at AS labeled_at
   FROM dataset_items i LEFT JOIN current_labels c ON c.item_id = i.id`;
 
-/** An unfinished import that has written nothing for this long is taken for dead: its process was killed. */
+/**
+ * An unfinished import that has written nothing for this long is taken for dead even when a process with its owner's
+ * pid runs (the pid may have been reused) or its owner cannot be asked (another machine sharing the home folder).
+ */
 export const ABANDONED_IMPORT_AFTER_MS = 60 * 60 * 1000;
 
+/** Imports this process is writing right now, by database file and dataset id: what "still running here" means. */
+const importsRunningHere = new Set<string>();
+
+interface UnfinishedImportRow {
+  id: number;
+  import_owner_json: string | null;
+  started_at: string;
+  progress_at: string | null;
+}
+
 export class DatasetRepository {
-  constructor(private readonly db: SqliteDatabase) {}
+  constructor(
+    private readonly db: SqliteDatabase,
+    /** who this process is, for the imports it starts; tests pass another identity to play a later process */
+    private readonly self: ProcessIdentity = THIS_PROCESS,
+  ) {}
 
   /**
-   * Starts an import; the dataset stays invisible until finishImport. Returns its id. Imports killed earlier (nothing
-   * written for {@link ABANDONED_IMPORT_AFTER_MS}) are removed first, items and all.
+   * Starts an import; the dataset stays invisible until finishImport. Returns its id. Dead imports are recovered first
+   * (see {@link recoverInterruptedImports}).
    */
   beginImport(dataset: NewDataset): number {
     const startedAt = dataset.startedAt ?? new Date();
-    this.discardAbandonedImports(new Date(startedAt.getTime() - ABANDONED_IMPORT_AFTER_MS));
+    this.recoverInterruptedImports(startedAt);
     const info = this.db
-      .prepare("INSERT INTO datasets (name, source_path, source_sha256, format, mapping_json, started_at) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(dataset.name, dataset.sourcePath, dataset.sourceSha256, dataset.format, dataset.mapping ? JSON.stringify(dataset.mapping) : null, startedAt.toISOString());
-    return Number(info.lastInsertRowid);
+      .prepare("INSERT INTO datasets (name, source_path, source_sha256, format, mapping_json, started_at, import_owner_json) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .run(dataset.name, dataset.sourcePath, dataset.sourceSha256, dataset.format, dataset.mapping ? JSON.stringify(dataset.mapping) : null, startedAt.toISOString(), JSON.stringify(this.self));
+    const id = Number(info.lastInsertRowid);
+    importsRunningHere.add(this.runningKey(id));
+    return id;
   }
 
-  /** Appends items in one transaction, numbering them from `firstPosition` (file order), and notes the import is alive. */
+  /**
+   * Finds unfinished imports whose writer is gone — its process died (killed, or out of disk space so that it could
+   * not remove its rows), or it wrote nothing for {@link ABANDONED_IMPORT_AFTER_MS} — removes their items, and marks
+   * them failed so that `failedImports` shows them (a writer that comes back finds its import refused, see addItems).
+   * Imports still running, in this process or in another live one, are kept. Runs when the store opens and before
+   * every import.
+   */
+  recoverInterruptedImports(now = new Date()): void {
+    const staleBefore = new Date(now.getTime() - ABANDONED_IMPORT_AFTER_MS).toISOString();
+    const unfinished = this.db.prepare("SELECT id, import_owner_json, started_at, progress_at FROM datasets WHERE imported_at IS NULL AND import_failure IS NULL");
+    const deadNow = () =>
+      (unfinished.all() as UnfinishedImportRow[]).flatMap((row) => {
+        const reason = this.deathOf(row, staleBefore);
+        return reason ? [{ id: row.id, reason }] : [];
+      });
+    // Looked at without a write lock first: opening the store must not wait for an import another process is writing.
+    if (deadNow().length === 0) return;
+    const countItems = this.db.prepare("SELECT COUNT(*) AS n FROM dataset_items WHERE dataset_id = ?");
+    const removeItems = this.db.prepare("DELETE FROM dataset_items WHERE dataset_id = ?");
+    const markFailed = this.db.prepare("UPDATE datasets SET import_failure = ?, progress_at = ? WHERE id = ?");
+    this.db
+      .transaction(() => {
+        // Again under the lock: another process may have recovered them, or an import may have written, meanwhile.
+        for (const { id, reason } of deadNow()) {
+          const { n } = countItems.get(id) as { n: number };
+          removeItems.run(id);
+          const written = n === 0 ? "It had written no item yet." : `The ${n} item(s) it had written were removed.`;
+          markFailed.run(`${reason}. ${written} Import the file again.`, now.toISOString(), id);
+        }
+      })
+      .immediate();
+  }
+
+  /** Why an unfinished import is dead (the start of a sentence), or undefined while it may still be running. */
+  private deathOf(row: UnfinishedImportRow, staleBefore: string): string | undefined {
+    const owner = parseProcessIdentity(row.import_owner_json);
+    const state = owner ? ownerState(owner, this.self) : "unknown";
+    // This process knows what it is writing, however long a batch takes.
+    if (state === "this") return importsRunningHere.has(this.runningKey(row.id)) ? undefined : "The import stopped with an error and could not clean up";
+    if (state === "dead") return "The import did not finish: the process importing it ended (it was closed or killed, or the disk was full)";
+    if ((row.progress_at ?? row.started_at) < staleBefore) return "The import did not finish: it wrote nothing for over an hour";
+    return undefined;
+  }
+
+  /** Imports found dead (see recoverInterruptedImports), newest first, until dismissed. */
+  failedImports(): FailedImportInfo[] {
+    const rows = this.db
+      .prepare("SELECT id, name, source_path, started_at, progress_at, import_failure FROM datasets WHERE imported_at IS NULL AND import_failure IS NOT NULL ORDER BY id DESC")
+      .all() as Array<{ id: number; name: string; source_path: string; started_at: string; progress_at: string | null; import_failure: string }>;
+    return rows.map((row) => ({ datasetId: row.id, name: row.name, sourcePath: row.source_path, startedAt: row.started_at, failedAt: row.progress_at ?? row.started_at, reason: row.import_failure }));
+  }
+
+  /** Forgets a failed import; false when there is no such failed import (it may have been dismissed already). */
+  dismissFailedImport(datasetId: number): boolean {
+    return this.db.prepare("DELETE FROM datasets WHERE id = ? AND imported_at IS NULL AND import_failure IS NOT NULL").run(datasetId).changes > 0;
+  }
+
+  private runningKey(datasetId: number): string {
+    return `${this.db.name}#${datasetId}`;
+  }
+
+  /**
+   * Appends items in one transaction, numbering them from `firstPosition` (file order), and notes the import is alive.
+   * Refused for an import another process took for dead meanwhile (frozen for over an hour): it would finish incomplete.
+   */
   addItems(datasetId: number, items: readonly DatasetItem[], firstPosition: number, writtenAt = new Date()): void {
-    const alive = this.db.prepare("UPDATE datasets SET progress_at = ? WHERE id = ? AND imported_at IS NULL");
+    const alive = this.db.prepare("UPDATE datasets SET progress_at = ? WHERE id = ? AND imported_at IS NULL AND import_failure IS NULL");
     const insert = this.db.prepare(
       "INSERT INTO dataset_items (dataset_id, position, item_key, turns_json, label, categories_json, mlcommons_json, meta_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
     this.db.transaction(() => {
-      alive.run(writtenAt.toISOString(), datasetId);
+      if (alive.run(writtenAt.toISOString(), datasetId).changes === 0) throw this.importGone(datasetId);
       items.forEach((item, index) => {
         insert.run(
           datasetId,
@@ -107,22 +197,27 @@ export class DatasetRepository {
 
   /** Makes the dataset visible, with its counts and the bad rows the import skipped. */
   finishImport(datasetId: number, outcome: { badRowCount: number; badRows: readonly DatasetBadRow[]; finishedAt?: Date }): void {
-    this.db
+    importsRunningHere.delete(this.runningKey(datasetId));
+    const finished = this.db
       .prepare(
         `UPDATE datasets SET imported_at = ?, bad_row_count = ?, bad_rows_json = ?,
                              item_count = (SELECT COUNT(*) FROM dataset_items WHERE dataset_id = datasets.id)
-         WHERE id = ?`,
+         WHERE id = ? AND import_failure IS NULL`,
       )
       .run((outcome.finishedAt ?? new Date()).toISOString(), outcome.badRowCount, JSON.stringify(outcome.badRows), datasetId);
+    if (finished.changes === 0) throw this.importGone(datasetId);
   }
 
-  /** Removes unfinished imports that have written nothing since `before` (ISO times compare as text). */
-  private discardAbandonedImports(before: Date): void {
-    this.db.prepare("DELETE FROM datasets WHERE imported_at IS NULL AND COALESCE(progress_at, started_at) < ?").run(before.toISOString());
+  private importGone(datasetId: number): StoreError {
+    return new StoreError("conflict", `import ${datasetId} was taken for dead (it wrote nothing for over an hour) and its items were removed`, "Import the file again.");
   }
 
-  /** Removes an import that did not finish, items and all. */
+  /**
+   * Removes an import that did not finish, items and all. When that fails too (the disk is full), the import no longer
+   * counts as running here, so the next import or the next start marks it failed and removes its items.
+   */
   discardImport(datasetId: number): void {
+    importsRunningHere.delete(this.runningKey(datasetId));
     this.db.prepare("DELETE FROM datasets WHERE id = ? AND imported_at IS NULL").run(datasetId);
   }
 
@@ -146,21 +241,21 @@ export class DatasetRepository {
 
   /** The skipped rows as the import listed them. */
   badRows(datasetId: number): DatasetBadRow[] {
-    return JSON.parse(this.row(datasetId).bad_rows_json) as DatasetBadRow[];
+    return parseStoredJson(this.db, storedBadRowsSchema, this.row(datasetId).bad_rows_json, { table: "datasets", row: datasetId, column: "bad_rows_json" });
   }
 
   /** Every item in dataset order with its label in effect, without conversations. */
   itemsWithLabels(datasetId: number): ItemLabelRow[] {
     this.row(datasetId);
     const rows = this.db.prepare(`${ITEMS_WITH_LABELS} WHERE i.dataset_id = ? ORDER BY i.position`).all(datasetId) as ItemJoinRow[];
-    return rows.map(itemLabelRowOf);
+    return rows.map((row) => itemLabelRowOf(this.db, row));
   }
 
   /** One item by its id within the dataset, with its conversation. */
   item(datasetId: number, itemId: string): ItemLabelRow & { turns: Turn[] } {
     const rowId = this.itemRowId(datasetId, itemId);
     const row = this.db.prepare(`${ITEMS_WITH_LABELS} WHERE i.id = ?`).get(rowId) as ItemJoinRow;
-    return { ...itemLabelRowOf(row), turns: this.turnsOf([rowId]).get(rowId)! };
+    return { ...itemLabelRowOf(this.db, row), turns: this.turnsOf([rowId]).get(rowId)! };
   }
 
   /** The row id of an item; not-found names the dataset and the id. */
@@ -177,7 +272,7 @@ export class DatasetRepository {
     const select = this.db.prepare("SELECT id, turns_json FROM dataset_items WHERE id = ?");
     for (const rowId of rowIds) {
       const row = select.get(rowId) as { id: number; turns_json: string } | undefined;
-      if (row) turns.set(row.id, JSON.parse(row.turns_json) as Turn[]);
+      if (row) turns.set(row.id, parseStoredJson(this.db, storedTurnsSchema, row.turns_json, { table: "dataset_items", row: row.id, column: "turns_json" }));
     }
     return turns;
   }
@@ -194,7 +289,7 @@ export class DatasetRepository {
       name: row.name,
       sourcePath: row.source_path,
       format: row.format,
-      ...(row.mapping_json ? { mapping: JSON.parse(row.mapping_json) as ColumnMapping } : {}),
+      ...(row.mapping_json ? { mapping: parseStoredJson(this.db, columnMappingSchema, row.mapping_json, { table: "datasets", row: row.id, column: "mapping_json" }) } : {}),
       importedAt: row.imported_at,
       items: row.item_count,
       badRows: row.bad_row_count,
@@ -217,20 +312,20 @@ export class DatasetRepository {
   }
 }
 
-function itemLabelRowOf(row: ItemJoinRow): ItemLabelRow {
-  return { rowId: row.row_id, itemId: row.item_key, position: row.position, ...labelOf(row) };
+function itemLabelRowOf(db: SqliteDatabase, row: ItemJoinRow): ItemLabelRow {
+  return { rowId: row.row_id, itemId: row.item_key, position: row.position, ...labelOf(db, row) };
 }
 
 /**
  * The label in effect. An imported label's categories are the MLCommons codes when the record format gave them (they
  * are what Llama Guard answers with), else the source's own categories (a mapped CSV column).
  */
-function labelOf(row: ItemJoinRow): { label?: EffectiveLabel } {
+function labelOf(db: SqliteDatabase, row: ItemJoinRow): { label?: EffectiveLabel } {
   if (row.review_label !== null && row.event_id !== null) {
     return {
       label: {
         label: row.review_label,
-        categories: JSON.parse(row.review_categories_json ?? "[]") as string[],
+        categories: parseStoredJson(db, storedTextListSchema, row.review_categories_json ?? "[]", { table: "label_events", row: row.event_id, column: "categories_json" }),
         source: "review",
         eventId: row.event_id,
         ...(row.note ? { note: row.note } : {}),
@@ -240,6 +335,7 @@ function labelOf(row: ItemJoinRow): { label?: EffectiveLabel } {
     };
   }
   if (row.imported_label === null) return {};
-  const categories = JSON.parse(row.mlcommons_json ?? row.categories_json) as string[];
+  const where = { table: "dataset_items", row: row.row_id, column: row.mlcommons_json !== null ? "mlcommons_json" : "categories_json" };
+  const categories = parseStoredJson(db, storedTextListSchema, row.mlcommons_json ?? row.categories_json, where);
   return { label: { label: row.imported_label, categories, source: "import" } };
 }

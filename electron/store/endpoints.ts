@@ -15,14 +15,8 @@ interface EndpointRow {
   updated_at: string;
 }
 
-export interface EndpointFields {
-  name: string;
-  baseUrl: string;
-  kind: EndpointKind;
-  model: string;
-  concurrency: number;
-  hasApiKey: boolean;
-}
+/** What a save writes: the endpoint without its timestamps, which the store keeps. */
+export type EndpointFields = Omit<EndpointInfo, "createdAt" | "updatedAt">;
 
 export const DEFAULT_ENDPOINT_CONCURRENCY = 4;
 

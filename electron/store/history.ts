@@ -1,19 +1,18 @@
 /** Every classification run from the workbench, with what it needs to be shown again exactly: conversation, policy, model, result. */
-import type { ClassificationResult } from "../../shared/classify/result.ts";
-import type { Turn } from "../../shared/conversation/types.ts";
+import { z } from "zod";
+import { classificationResultSchema } from "../../shared/classify/result.ts";
+import { turnSchema, type Turn } from "../../shared/conversation/types.ts";
 import type { HistoryEntry, HistoryFacets, HistoryPage, HistorySummary } from "../../shared/ipc/contract.ts";
-import type { Policy, PromptFamily } from "../../shared/taxonomy/index.ts";
+import { policySchema, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { StoreError } from "./errors.ts";
+import { parseStoredJson, storedTextListSchema } from "./storedJson.ts";
 
-export interface NewClassification {
-  turns: Turn[];
-  policy: Policy;
-  /** the saved version the policy came from, when it did */
-  policyVersion?: number;
-  modelPath: string;
-  family: PromptFamily;
-  result: ClassificationResult;
+/** The conversation column holds `{ turns }`. */
+const storedConversationSchema = z.object({ turns: z.array(turnSchema) });
+
+/** `policyVersion`: the saved version the policy came from, when it did. */
+export interface NewClassification extends Pick<HistoryEntry, "turns" | "policy" | "policyVersion" | "modelPath" | "family" | "result"> {
   createdAt?: Date;
 }
 
@@ -24,7 +23,7 @@ interface SummaryRow {
   policy_version: number | null;
   model_path: string;
   family: PromptFamily;
-  target: "prompt" | "response";
+  target: HistorySummary["target"];
   verdict: HistorySummary["verdict"];
   categories_json: string;
   p_unsafe: number;
@@ -114,7 +113,7 @@ export class HistoryRepository {
     const sql = `SELECT ${SUMMARY_COLUMNS} FROM classifications${where.length > 0 ? ` WHERE ${where.map((clause) => clause.sql).join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
     // One row more than asked tells whether another page exists without a COUNT.
     const rows = this.db.prepare(sql).all(...where.map((clause) => clause.value), limit + 1) as SummaryRow[];
-    const items = rows.slice(0, limit).map(summaryOf);
+    const items = rows.slice(0, limit).map((row) => summaryOf(this.db, row));
     const page: HistoryPage = rows.length > limit ? { items, nextBeforeId: items.at(-1)!.id } : { items };
     return options.beforeId === undefined ? { ...page, facets: this.facets() } : page;
   }
@@ -146,24 +145,25 @@ export class HistoryRepository {
   get(id: number): HistoryEntry {
     const row = this.db.prepare("SELECT * FROM classifications WHERE id = ?").get(id) as EntryRow | undefined;
     if (!row) throw new StoreError("not-found", `there is no classification ${id} in the history`, "List the history (history:list) to see the ids it holds.");
-    const { preview: _preview, ...summary } = summaryOf(row);
+    const { preview: _preview, ...summary } = summaryOf(this.db, row);
+    const where = (column: string) => ({ table: "classifications", row: id, column });
     return {
       ...summary,
-      turns: (JSON.parse(row.conversation_json) as { turns: Turn[] }).turns,
-      policy: JSON.parse(row.policy_json) as Policy,
-      result: JSON.parse(row.result_json) as ClassificationResult,
+      turns: parseStoredJson(this.db, storedConversationSchema, row.conversation_json, where("conversation_json")).turns,
+      policy: parseStoredJson(this.db, policySchema, row.policy_json, where("policy_json")),
+      result: parseStoredJson(this.db, classificationResultSchema, row.result_json, where("result_json")),
     };
   }
 }
 
-function summaryOf(row: SummaryRow): HistorySummary {
+function summaryOf(db: SqliteDatabase, row: SummaryRow): HistorySummary {
   return {
     id: row.id,
     createdAt: row.created_at,
     verdict: row.verdict,
     flagged: row.flagged === 1,
     pUnsafe: row.p_unsafe,
-    categories: JSON.parse(row.categories_json) as string[],
+    categories: parseStoredJson(db, storedTextListSchema, row.categories_json, { table: "classifications", row: row.id, column: "categories_json" }),
     target: row.target,
     modelPath: row.model_path,
     family: row.family,

@@ -14,8 +14,10 @@ import { EndpointRepository } from "./endpoints.ts";
 import { FileHashRepository } from "./fileHashes.ts";
 import { HistoryRepository } from "./history.ts";
 import { LabelRepository } from "./labels.ts";
+import { ModerationAuditRepository } from "./moderationAudit.ts";
 import { PolicyRepository } from "./policies.ts";
 import { RunRepository } from "./runs.ts";
+import type { ProcessIdentity } from "./processIdentity.ts";
 
 export { StoreError, type StoreErrorCode } from "./errors.ts";
 export { LATEST_SCHEMA_VERSION, migrations, type Migration } from "./migrations.ts";
@@ -24,7 +26,9 @@ export type { ItemLabelRow, NewDataset } from "./datasets.ts";
 export type { NewLabel } from "./labels.ts";
 export type { ItemOutcomeRecord, NewRun, PendingItem, ResultLine, StoredClassification } from "./runs.ts";
 export type { FileHashRepository, FileIdentity } from "./fileHashes.ts";
+export type { AuditedCall, ModerationAuditEntry, ModerationAuditRepository } from "./moderationAudit.ts";
 export type { OpenDatabaseOptions } from "./database.ts";
+export { THIS_PROCESS, type ProcessIdentity } from "./processIdentity.ts";
 export { DEFAULT_ENDPOINT_CONCURRENCY, type EndpointFields, type EndpointRepository } from "./endpoints.ts";
 
 export const DATABASE_FILE_NAME = "guardbench.db";
@@ -42,22 +46,37 @@ export interface GuardbenchStore {
   readonly runs: RunRepository;
   readonly fileHashes: FileHashRepository;
   readonly endpoints: EndpointRepository;
+  readonly moderationAudit: ModerationAuditRepository;
   close(): void;
 }
 
-/** Opens (creating and migrating when needed) the database at `path`. Throws StoreError with a way out on failure. */
-export function openStore(path: string, options: OpenDatabaseOptions = {}): GuardbenchStore {
+export interface OpenStoreOptions extends OpenDatabaseOptions {
+  /** who writes through this store (default: this process); tests pass another to play a later or a second process */
+  processIdentity?: ProcessIdentity;
+}
+
+/**
+ * Opens (creating and migrating when needed) the database at `path`, and cleans up after imports whose process died
+ * (see DatasetRepository). Throws StoreError with a way out on failure.
+ */
+export function openStore(path: string, options: OpenStoreOptions = {}): GuardbenchStore {
   const db = openDatabase(path, options);
-  const datasets = new DatasetRepository(db);
+  const datasets = new DatasetRepository(db, options.processIdentity);
+  try {
+    datasets.recoverInterruptedImports();
+  } catch {
+    // Still no room, or another process holds the lock: nothing is lost by waiting, and the next import tries again.
+  }
   return {
     path,
-    policies: translatingErrors(new PolicyRepository(db, path), path),
+    policies: translatingErrors(new PolicyRepository(db), path),
     history: translatingErrors(new HistoryRepository(db), path),
     datasets: translatingErrors(datasets, path),
     labels: translatingErrors(new LabelRepository(db, datasets), path),
     runs: translatingErrors(new RunRepository(db), path),
     fileHashes: translatingErrors(new FileHashRepository(db), path),
     endpoints: translatingErrors(new EndpointRepository(db), path),
+    moderationAudit: translatingErrors(new ModerationAuditRepository(db), path),
     close: () => db.close(),
   };
 }

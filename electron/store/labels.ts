@@ -9,13 +9,10 @@ import type { LabelEvent, UndoOutcome } from "../../shared/ipc/contract.ts";
 import type { SqliteDatabase } from "./database.ts";
 import type { DatasetRepository } from "./datasets.ts";
 import { StoreError } from "./errors.ts";
+import { parseStoredJson, storedTextListSchema } from "./storedJson.ts";
 
-export interface NewLabel {
-  label: SafetyLabel;
+export interface NewLabel extends Pick<LabelEvent, "label" | "note" | "who" | "session"> {
   categories?: readonly string[];
-  note?: string;
-  who: string;
-  session?: string;
   at?: Date;
 }
 
@@ -68,7 +65,7 @@ export class LabelRepository {
 
   /** Every label event of an item, oldest first, undone ones included. */
   history(itemRowId: number): LabelEvent[] {
-    return (this.db.prepare(`${EVENTS} AND e.item_id = ? ORDER BY e.id`).all(itemRowId) as EventRow[]).map(eventOf);
+    return (this.db.prepare(`${EVENTS} AND e.item_id = ? ORDER BY e.id`).all(itemRowId) as EventRow[]).map((row) => eventOf(this.db, row));
   }
 
   private undoLatest(query: string, params: unknown[], who: string, session: string | undefined, nothingToUndo: () => string): UndoOutcome {
@@ -89,17 +86,17 @@ export class LabelRepository {
   }
 
   private event(eventId: number): LabelEvent {
-    return eventOf(this.db.prepare(`${EVENTS} AND e.id = ?`).get(eventId) as EventRow);
+    return eventOf(this.db, this.db.prepare(`${EVENTS} AND e.id = ?`).get(eventId) as EventRow);
   }
 }
 
-function eventOf(row: EventRow): LabelEvent {
+function eventOf(db: SqliteDatabase, row: EventRow): LabelEvent {
   return {
     eventId: row.id,
     datasetId: row.dataset_id,
     itemId: row.item_key,
     label: row.label,
-    categories: JSON.parse(row.categories_json ?? "[]") as string[],
+    categories: parseStoredJson(db, storedTextListSchema, row.categories_json ?? "[]", { table: "label_events", row: row.id, column: "categories_json" }),
     ...(row.note ? { note: row.note } : {}),
     who: row.who,
     ...(row.session ? { session: row.session } : {}),

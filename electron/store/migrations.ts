@@ -193,6 +193,58 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: "which process writes an unfinished import, and why an import failed, so a dead one is cleaned at the next start",
+    up(db) {
+      db.exec(`
+        -- The process writing an unfinished import, as JSON {host, pid, token} (electron/store/processIdentity.ts): the
+        -- next start can tell an import still running in another process from one whose process died (killed, or it
+        -- failed with the disk full and could not even remove what it had written).
+        ALTER TABLE datasets ADD COLUMN import_owner_json TEXT;
+        -- Set on an unfinished import found dead: its items are removed, the row stays so the app can show the import
+        -- as failed until the user dismisses it. Such rows never count as datasets (imported_at stays NULL).
+        ALTER TABLE datasets ADD COLUMN import_failure TEXT;
+      `);
+    },
+  },
+  {
+    version: 6,
+    description: "the moderation API's audit trail and its setting",
+    up(db) {
+      db.exec(`
+        -- One row per input of a /v1/moderations call, when auditing is on. The content itself only when the user opted
+        -- in to storing it (audit 'content'); otherwise its sha256 alone, which can match but never show the text.
+        CREATE TABLE moderation_audit (
+          id                   INTEGER PRIMARY KEY AUTOINCREMENT,
+          created_at           TEXT    NOT NULL,
+          request_id           TEXT    NOT NULL,
+          input_index          INTEGER NOT NULL CHECK (input_index >= 0),
+          content_sha256       TEXT    NOT NULL,
+          content              TEXT,
+          model_name           TEXT    NOT NULL,
+          model_path           TEXT    NOT NULL,
+          model_sha256         TEXT,
+          family               TEXT    NOT NULL,
+          policy_name          TEXT    NOT NULL,
+          policy_version       INTEGER,
+          flagged              INTEGER NOT NULL CHECK (flagged IN (0, 1)),
+          verdict              TEXT    NOT NULL,
+          score                REAL    NOT NULL,
+          categories_json      TEXT    NOT NULL,
+          openai_json          TEXT    NOT NULL
+        );
+        CREATE INDEX moderation_audit_created ON moderation_audit (created_at);
+
+        -- The app's setting (one row): 'off', 'hash' (verdicts and content hashes) or 'content' (also the text).
+        CREATE TABLE moderation_settings (
+          id         INTEGER PRIMARY KEY CHECK (id = 1),
+          audit      TEXT    NOT NULL CHECK (audit IN ('off', 'hash', 'content')),
+          updated_at TEXT    NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.at(-1)!.version;

@@ -1,8 +1,9 @@
 /** Saved policies. A save never changes a stored row: it adds the next version under the policy's name. */
 import type { PolicySummary, PolicyVersionInfo, StoredPolicy } from "../../shared/ipc/contract.ts";
-import { parsePolicy, type Policy, type PromptFamily } from "../../shared/taxonomy/index.ts";
+import { policySchema, type Policy, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { StoreError } from "./errors.ts";
+import { parseStoredJson } from "./storedJson.ts";
 
 interface PolicyRow {
   name: string;
@@ -13,10 +14,7 @@ interface PolicyRow {
 }
 
 export class PolicyRepository {
-  constructor(
-    private readonly db: SqliteDatabase,
-    private readonly databasePath: string,
-  ) {}
+  constructor(private readonly db: SqliteDatabase) {}
 
   /** Stores `policy` as the next version of `policy.name`; committed when this returns. */
   save(policy: Policy, now: Date = new Date()): PolicyVersionInfo & { name: string } {
@@ -59,10 +57,8 @@ export class PolicyRepository {
       const what = version === undefined ? `no saved policy is named ${JSON.stringify(name)}` : `policy ${JSON.stringify(name)} has no version ${version}`;
       throw new StoreError("not-found", what, "List the saved policies (policies:list) to see names and versions.");
     }
-    const parsed = parsePolicy(JSON.parse(row.json));
-    if (!parsed.ok) {
-      throw new StoreError("row-invalid", `saved policy ${JSON.stringify(name)} version ${row.version} in ${this.databasePath} no longer parses: ${parsed.error.message}`, "Save the policy again from the editor.");
-    }
-    return { name: row.name, version: row.version, family: row.family, savedAt: row.saved_at, policy: parsed.policy };
+    const where = { table: "policies", row: `${JSON.stringify(row.name)} version ${row.version}`, column: "json" };
+    const policy = parseStoredJson(this.db, policySchema, row.json, where, "Save the policy again from the editor (a save adds a new version).");
+    return { name: row.name, version: row.version, family: row.family, savedAt: row.saved_at, policy };
   }
 }

@@ -4,27 +4,25 @@
  * resumed run can never score an item twice, whatever goes wrong in the run manager. A failed item's row (an error
  * instead of a score) may be replaced when the item is retried.
  */
-import type { ClassificationResult } from "../../shared/classify/result.ts";
-import type { RunDetail, RunSettings, RunState, RunSummary } from "../../shared/ipc/contract.ts";
-import type { ResultError } from "../../shared/ipc/result.ts";
-import { parsePolicy, type Policy, type PromptFamily } from "../../shared/taxonomy/index.ts";
+import type { z } from "zod";
+import { classificationResultSchema, type ClassificationResult } from "../../shared/classify/result.ts";
+import { runSettingsSchema, type RunDetail, type RunSettings, type RunState, type RunSummary } from "../../shared/ipc/contract.ts";
+import { resultErrorSchema, type ResultError } from "../../shared/ipc/index.ts";
+import { policySchema, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { StoreError } from "./errors.ts";
+import { parseStoredJson, storedTextListSchema } from "./storedJson.ts";
 
-export interface NewRun {
-  datasetId: number;
-  model: { path: string; sha256: string; sizeBytes: number; family: PromptFamily };
-  policy: Policy;
-  policyVersion?: number;
-  settings: RunSettings;
-  origin: "app" | "cli";
+export interface NewRun extends Pick<RunDetail, "datasetId" | "model" | "policy" | "policyVersion" | "settings" | "origin"> {
   /** `guardbench run`'s identity of the invocation (electron/runs/cliRunKey.ts) */
   runKey?: string;
   createdAt?: Date;
 }
 
 /** A result as stored: the classification without the prompt text, which the run's policy and the item rebuild exactly. */
-export type StoredClassification = Omit<ClassificationResult, "prompt"> & { prompt: { tokenCount: number } };
+const storedClassificationSchema = classificationResultSchema.extend({ prompt: classificationResultSchema.shape.prompt.pick({ tokenCount: true }) });
+
+export type StoredClassification = z.output<typeof storedClassificationSchema>;
 
 export type ItemOutcomeRecord = { ok: true; result: ClassificationResult } | { ok: false; error: ResultError };
 
@@ -57,7 +55,7 @@ interface RunRow {
   settings_json: string;
   state: RunState;
   stop_reason_json: string | null;
-  origin: "app" | "cli";
+  origin: RunSummary["origin"];
   created_at: string;
   finished_at: string | null;
   scored: number;
@@ -103,7 +101,7 @@ export class RunRepository {
 
   get(runId: number): RunDetail {
     const row = this.row(runId);
-    return { ...summaryOf(row), policy: this.policyOf(row) };
+    return { ...summaryOf(this.db, row), policy: parseStoredJson(this.db, policySchema, row.policy_json, { table: "runs", row: row.id, column: "policy_json" }, "Start a new run.") };
   }
 
   /** Newest first. */
@@ -113,7 +111,7 @@ export class RunRepository {
         ? this.db.prepare(`${RUN_COLUMNS} ORDER BY r.id DESC`).all()
         : this.db.prepare(`${RUN_COLUMNS} WHERE r.dataset_id = ? ORDER BY r.id DESC`).all(datasetId)
     ) as RunRow[];
-    return rows.map(summaryOf);
+    return rows.map((row) => summaryOf(this.db, row));
   }
 
   /** The newest run `guardbench run` made for this identity. */
@@ -122,7 +120,7 @@ export class RunRepository {
   }
 
   /** Runs in a state, oldest first (start-up resumes interrupted runs in the order they were started). */
-  inState(state: RunState, origin: "app" | "cli"): number[] {
+  inState(state: RunState, origin: RunSummary["origin"]): number[] {
     return (this.db.prepare("SELECT id FROM runs WHERE state = ? AND origin = ? ORDER BY id").all(state, origin) as { id: number }[]).map((row) => row.id);
   }
 
@@ -139,7 +137,7 @@ export class RunRepository {
   recordScorers(runId: number, endpoints: readonly string[], includeLocal: boolean): void {
     this.db
       .transaction(() => {
-        const settings = JSON.parse(this.row(runId).settings_json) as RunSettings;
+        const settings = settingsOf(this.db, this.row(runId));
         const names = [...new Set([...(settings.endpoints ?? []), ...endpoints])];
         const next: RunSettings = { ...settings, endpoints: names, includeLocal: Boolean(settings.includeLocal) || includeLocal };
         this.db.prepare("UPDATE runs SET settings_json = ? WHERE id = ?").run(JSON.stringify(next), runId);
@@ -149,7 +147,7 @@ export class RunRepository {
 
   /** The run's settings with the concurrency the current engine gives it. */
   updateSequences(runId: number, sequences: number): void {
-    const settings = { ...(JSON.parse(this.row(runId).settings_json) as RunSettings), sequences };
+    const settings = { ...settingsOf(this.db, this.row(runId)), sequences };
     this.db.prepare("UPDATE runs SET settings_json = ? WHERE id = ?").run(JSON.stringify(settings), runId);
   }
 
@@ -220,12 +218,15 @@ export class RunRepository {
       error_json: string | null;
     }[];
     return new Map(
-      rows.map((row) => [
-        row.item_id,
-        row.score !== null
-          ? { itemRowId: row.item_id, score: row.score, verdict: row.verdict!, categories: JSON.parse(row.categories_json ?? "[]") as string[] }
-          : { itemRowId: row.item_id, error: JSON.parse(row.error_json!) as ResultError },
-      ]),
+      rows.map((row) => {
+        const where = (column: string) => ({ table: "results", row: `run ${runId}, item row ${row.item_id}`, column });
+        return [
+          row.item_id,
+          row.score !== null
+            ? { itemRowId: row.item_id, score: row.score, verdict: row.verdict!, categories: parseStoredJson(this.db, storedTextListSchema, row.categories_json ?? "[]", where("categories_json")) }
+            : { itemRowId: row.item_id, error: parseStoredJson(this.db, resultErrorSchema, row.error_json ?? "", where("error_json")) },
+        ];
+      }),
     );
   }
 
@@ -235,9 +236,10 @@ export class RunRepository {
       | { result_json: string | null; error_json: string | null; finished_at: string }
       | undefined;
     if (!row) return undefined;
+    const where = (column: string) => ({ table: "results", row: `run ${runId}, item row ${itemRowId}`, column });
     return {
-      ...(row.result_json ? { result: JSON.parse(row.result_json) as StoredClassification } : {}),
-      ...(row.error_json ? { error: JSON.parse(row.error_json) as ResultError } : {}),
+      ...(row.result_json ? { result: parseStoredJson(this.db, storedClassificationSchema, row.result_json, where("result_json")) } : {}),
+      ...(row.error_json ? { error: parseStoredJson(this.db, resultErrorSchema, row.error_json, where("error_json")) } : {}),
       finishedAt: row.finished_at,
     };
   }
@@ -247,19 +249,17 @@ export class RunRepository {
     if (!row) throw new StoreError("not-found", `there is no run ${runId}`, "List the runs (runs:list) to see their ids.");
     return row;
   }
-
-  private policyOf(row: RunRow): Policy {
-    const parsed = parsePolicy(JSON.parse(row.policy_json));
-    if (!parsed.ok) throw new StoreError("row-invalid", `the policy stored with run ${row.id} no longer parses: ${parsed.error.message}`, "Start a new run.");
-    return parsed.policy;
-  }
 }
 
 function storedOf(result: ClassificationResult): StoredClassification {
   return { ...result, prompt: { tokenCount: result.prompt.tokenCount } };
 }
 
-function summaryOf(row: RunRow): RunSummary {
+function settingsOf(db: SqliteDatabase, row: RunRow): RunSettings {
+  return parseStoredJson(db, runSettingsSchema, row.settings_json, { table: "runs", row: row.id, column: "settings_json" });
+}
+
+function summaryOf(db: SqliteDatabase, row: RunRow): RunSummary {
   return {
     id: row.id,
     datasetId: row.dataset_id,
@@ -267,9 +267,9 @@ function summaryOf(row: RunRow): RunSummary {
     model: { path: row.model_path, sha256: row.model_sha256, sizeBytes: row.model_size, family: row.family },
     policyName: row.policy_name,
     ...(row.policy_version !== null ? { policyVersion: row.policy_version } : {}),
-    settings: JSON.parse(row.settings_json) as RunSettings,
+    settings: settingsOf(db, row),
     state: row.state,
-    ...(row.stop_reason_json ? { stopReason: JSON.parse(row.stop_reason_json) as ResultError } : {}),
+    ...(row.stop_reason_json ? { stopReason: parseStoredJson(db, resultErrorSchema, row.stop_reason_json, { table: "runs", row: row.id, column: "stop_reason_json" }) } : {}),
     counts: { items: row.item_count, scored: row.scored, failed: row.failed, pending: row.item_count - row.scored - row.failed },
     origin: row.origin,
     createdAt: row.created_at,

@@ -24,9 +24,10 @@ export function parseOpenAiJson(text: string): FormatParse {
   const root = parsed.value;
   const messages = Array.isArray(root) ? root : isRecord(root) ? root.messages : undefined;
   if (!Array.isArray(messages)) {
+    const found = isRecord(root) ? (messages === undefined ? 'an object without "messages"' : `"messages" holding ${describeJson(messages)}`) : describeJson(root);
     return failure(
       "invalid_message",
-      `Line 1: expected a JSON array of messages like [${MESSAGE_EXAMPLE}], or an object with a "messages" array.`,
+      `Line 1: expected a JSON array of messages like [${MESSAGE_EXAMPLE}], or an object with a "messages" array, but found ${found}.`,
       1,
     );
   }

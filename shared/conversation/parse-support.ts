@@ -74,13 +74,20 @@ export function decideRole(name: string, place: string, line: number): RoleDecis
 
 /**
  * The checks every format ends with. A trailing empty assistant turn is what chat templates append as the
- * generation prompt ("now the assistant speaks"); it carries nothing to classify, so it is dropped silently. Any other
- * empty or whitespace-only turn is kept as it is: the official templates render an empty message, and the role rules
+ * generation prompt ("now the assistant speaks"); it carries nothing to classify, so it is dropped — with a warning,
+ * because it changes the task: the turn before it is then classified as a prompt, not a response. Any other empty or
+ * whitespace-only turn is kept as it is: the official templates render an empty message, and the role rules
  * (prepareForClassification) warn about it.
  */
 export function finishTurns(format: ChatFormat, turns: LocatedTurn[], warnings: string[]): ParseResult {
   const last = turns.at(-1);
-  const kept = last && last.role === "assistant" && isBlank(last.content) ? turns.slice(0, -1) : turns;
+  const dropsLast = last !== undefined && last.role === "assistant" && isBlank(last.content);
+  const kept = dropsLast ? turns.slice(0, -1) : turns;
+  const before = kept.at(-1);
+  if (dropsLast && before) {
+    const asPrompt = before.role === "user" ? ": the user turn before it is classified as a prompt, not a reply" : "";
+    warnings.push(`${last.place}: the last assistant turn is empty, so it is left out${asPrompt}. To classify a reply, write its text.`);
+  }
   if (kept.length === 0) {
     return failure("no_turns", "No user, assistant or system turn was found. Paste a conversation with at least one user turn.");
   }
@@ -92,10 +99,17 @@ export function finishTurns(format: ChatFormat, turns: LocatedTurn[], warnings: 
   };
 }
 
-/** A long snippet of pasted text, cut short for quoting in a message. */
+/** A long snippet of pasted text, cut short for quoting in a message (after `maxLength` code points, not UTF-16 units). */
 export function shorten(text: string, maxLength = 40): string {
-  const characters = [...text];
-  return characters.length > maxLength ? `${characters.slice(0, maxLength).join("")}…` : text;
+  // Walks only as far as the cut: the snippet may be a whole megabyte-long line.
+  let characters = 0;
+  let end = 0;
+  for (const character of text) {
+    if (characters === maxLength) return `${text.slice(0, end)}…`;
+    characters++;
+    end += character.length;
+  }
+  return text;
 }
 
 export function isBlank(text: string): boolean {

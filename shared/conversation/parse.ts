@@ -53,6 +53,8 @@ export function parseConversation(text: string, options?: ParseOptions): ParseRe
         'Nothing to read: paste a conversation, for example lines starting with "User:" and "Assistant:", or a JSON array of {"role", "content"} messages.',
       );
     }
+    const utf16 = utf16Problem(text);
+    if (utf16) return failure("wrong_encoding", utf16);
     const format = options?.format ?? detectFormat(text);
     if (!(CHAT_FORMATS as readonly string[]).includes(format)) {
       return failure("unknown_format", `Unknown format "${String(format)}". Choose one of: ${CHAT_FORMATS.join(", ")}.`);
@@ -77,6 +79,8 @@ function detectFormat(text: string): ChatFormat {
   // "[" then "{", '"', "]" or nothing: a JSON array, but not Markdown ("[link](…)") or Llama 2's "[INST]".
   if (/^\[\s*(?:[{"\]]|$)/.test(start)) return "openai-json";
   if (start.startsWith("{")) return detectJsonObjectFormat(start);
+  // Any other whole JSON value (`[1, 2]`, `null`, `"text"`, `42`): its reader says what it found instead of messages.
+  if (/^[[\-"\d]|^(?:null|true|false)\s*$/.test(start) && isJson(start)) return "openai-json";
   if (readLabelLine(firstLine(start))) return "transcript";
   // Special tokens after some stray text: their reader says which line is in the way.
   if (text.includes(LLAMA3.open)) return "llama3";
@@ -96,6 +100,27 @@ function detectJsonObjectFormat(text: string): ChatFormat {
     // Several objects do not parse as one; so does a broken one. A complete object on the first line says JSONL.
     return firstLine(text).trim().endsWith("}") ? "jsonl" : "openai-json";
   }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * UTF-16 text read as if it were UTF-8 comes out with a NUL beside every ASCII letter ("U\0s\0e\0r\0"). No real
+ * conversation has that many NULs, so say what it is rather than that line 1 has no speaker label.
+ */
+function utf16Problem(text: string): string | undefined {
+  const sample = text.slice(0, 512);
+  let nuls = 0;
+  for (let i = 0; i < sample.length; i++) if (sample.charCodeAt(i) === 0) nuls++;
+  if (sample.length < 4 || nuls * 4 < sample.length) return undefined;
+  return "This text looks like UTF-16 (there is a zero byte beside every letter), not UTF-8. Save it as UTF-8 (in an editor: Save with Encoding → UTF-8) and load it again.";
 }
 
 function firstLine(text: string): string {

@@ -24,6 +24,9 @@ const ROLE_NAMES: ReadonlyMap<string, Role> = new Map<string, Role>([
  */
 const TOOL_ROLE_NAMES: ReadonlySet<string> = new Set(["tool", "function", "ipython"]);
 
+/** Every role name a transcript label or a `role` field may use, in the table's order. */
+export const KNOWN_ROLE_NAMES: readonly string[] = [...ROLE_NAMES.keys()];
+
 /** Role names as a regex alternation, longest first so that no name is cut short by a shorter one. */
 export const ROLE_NAME_PATTERN = [...ROLE_NAMES.keys()].sort((a, b) => b.length - a.length).join("|");
 

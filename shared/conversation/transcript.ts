@@ -1,14 +1,21 @@
 // Plain transcripts: "User: …" / "Assistant: …" lines, as people copy chats out of a web page or a document.
-import { ROLE_NAME_PATTERN, knownRole } from "./roles.ts";
+import { KNOWN_ROLE_NAMES, ROLE_NAME_PATTERN, knownRole } from "./roles.ts";
 import { failure, isBlank, shorten, splitLines, type FormatParse, type LocatedTurn } from "./parse-support.ts";
 import type { Role } from "./types.ts";
 
 /**
  * A line that starts a turn: a role name, any case, then a colon, with optional Markdown bold around the name or the
  * name and colon ("**User:**", "**User**:") and spaces before the colon ("user :"). Only known role names count, so
- * that a line such as "Note: …" or "Step 1: …" inside a turn stays part of that turn.
+ * that a line such as "Note: …" or "Step 1: …" inside a turn stays part of that turn. Each run of spaces can match only
+ * one way (the bold marker takes the spaces after it), so a megabyte of blanks cannot make the match backtrack.
  */
-const LABEL_LINE = new RegExp(String.raw`^\s*(?:\*\*)?\s*(${ROLE_NAME_PATTERN})\s*(?:\*\*)?\s*:\s*(?:\*\*)?[ \t]*([\s\S]*)$`, "i");
+const LABEL_LINE = new RegExp(String.raw`^\s*(?:\*\*\s*)?(${ROLE_NAME_PATTERN})\s*(?:\*\*\s*)?:\s*(?:\*\*)?[ \t]*([\s\S]*)$`, "i");
+
+/** The first line of a paste written as "Name: text" with a name that is no role ("Moderator: …", "Customer: …"). */
+const UNKNOWN_LABEL_LINE = /^\s*(?:\*\*\s*)?([\p{L}][\p{L}\p{N} _-]{0,29}?)\s*(?:\*\*\s*)?:/u;
+
+/** The labels as people write them: "User:", "AI:" (an acronym), … */
+const KNOWN_LABELS = KNOWN_ROLE_NAMES.map((name) => `"${name.length <= 2 ? name.toUpperCase() : `${name[0]!.toUpperCase()}${name.slice(1)}`}:"`).join(", ");
 
 /** The role a label line starts and the text after its label, or undefined for any other line. */
 export function readLabelLine(line: string): { role: Role; rest: string } | undefined {
@@ -40,6 +47,14 @@ export function parseTranscript(text: string): FormatParse {
     } else if (current) {
       current.lines.push(lineText);
     } else if (!isBlank(lineText)) {
+      const unknownLabel = UNKNOWN_LABEL_LINE.exec(lineText)?.[1];
+      if (unknownLabel) {
+        return failure(
+          "unknown_role",
+          `Line ${line}: "${shorten(unknownLabel)}:" is not a speaker label Guardbench knows. Start each turn with one of ${KNOWN_LABELS} (any case), or paste JSON, JSONL, ChatML or Llama 3 text.`,
+          line,
+        );
+      }
       return failure(
         "stray_text",
         `Line ${line}: "${shorten(lineText.trim())}" comes before any speaker label. Start each turn with a label such as "User:" or "Assistant:" (or paste JSON, JSONL, ChatML or Llama 3 text).`,

@@ -1,10 +1,19 @@
-/** A turn of a chat as the classifiers see it. Llama Guard has no system role; parsers keep system turns so the UI can show them, and the role rules decide what reaches a prompt. */
-export type Role = "user" | "assistant" | "system";
+import { z } from "zod";
 
-export interface Turn {
-  role: Role;
-  content: string;
-}
+/** Llama Guard has no system role; parsers keep system turns so the UI can show them, and the role rules decide what reaches a prompt. */
+export const ROLES = ["user", "assistant", "system"] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * A turn of a chat as the classifiers see it. This schema reads turns back from storage; requests from the page add
+ * their size limits to it (shared/ipc/channels/fields.ts).
+ */
+export const turnSchema = z.object({
+  role: z.enum(ROLES, { error: "role must be user, assistant or system" }),
+  content: z.string({ error: "content must be a string" }),
+});
+
+export type Turn = z.output<typeof turnSchema>;
 
 export interface Conversation {
   turns: Turn[];
@@ -29,6 +38,8 @@ export type ParseErrorCode =
   | "unterminated_block"
   /** The text parsed, but every message in it was skipped (tool messages only, for example). */
   | "no_turns"
+  /** The text is not UTF-8 as read (UTF-16 read byte by byte). */
+  | "wrong_encoding"
   /** A bug in the parser; reported instead of thrown so that a paste box can never crash the UI. */
   | "internal_error";
 
@@ -55,10 +66,12 @@ export interface GuardTurn extends Turn {
  * Which turn to classify: `"last"` whichever turn ends the conversation, `"prompt"` the last user turn,
  * `"response"` the last assistant turn (later turns are cut off, as the classifier must see the checked turn last).
  */
-export type CheckMode = "last" | "prompt" | "response";
+export const CHECK_MODES = ["last", "prompt", "response"] as const;
+export type CheckMode = (typeof CHECK_MODES)[number];
 
 /** Llama Guard's two tasks: classify a user prompt, or an agent (assistant) response. */
-export type ClassificationTarget = "prompt" | "response";
+export const CLASSIFICATION_TARGETS = ["prompt", "response"] as const;
+export type ClassificationTarget = (typeof CLASSIFICATION_TARGETS)[number];
 
 export type PrepareErrorCode =
   | "empty_conversation"

@@ -5,6 +5,8 @@ export {
   generatedId,
   isRecord,
   recordToItem,
+  SAFETY_LABELS,
+  safetyLabelSchema,
   type DatasetItem,
   type DatasetRecord,
   type RowProblem,
@@ -13,6 +15,7 @@ export {
 } from "./record.ts";
 export { ACCEPTED_LABELS_HINT, normalizeLabel, type LabelReading } from "./labels.ts";
 export {
+  columnMappingSchema,
   detectColumns,
   mapRow,
   mappingProblems,

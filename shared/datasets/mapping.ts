@@ -2,24 +2,30 @@
  * CSV and JSON rows that are not in the common record format: which column holds what (the import wizard's mapping
  * step), and turning one row into a dataset item with that mapping.
  */
+import { z } from "zod";
 import type { Turn } from "../conversation/types.ts";
 import { normalizeLabel } from "./labels.ts";
-import { describeValue, generatedId, isRecord, readId, recordToItem, type RowResult, type SafetyLabel } from "./record.ts";
+import { describeValue, generatedId, isRecord, readId, recordToItem, safetyLabelSchema, type RowResult, type SafetyLabel } from "./record.ts";
 
-export interface ColumnMapping {
+const columnNameSchema = z.string().min(1).max(500);
+
+/** Which column holds what. The schema checks a mapping from the page (`datasets:import`) and one read back from storage. */
+export const columnMappingSchema = z.strictObject({
   /** the user prompt: the first turn */
-  prompt: string;
+  prompt: columnNameSchema,
   /** the assistant's response: a second turn, and then the label is about the response */
-  response?: string;
+  response: columnNameSchema.optional(),
   /** the label column; leave it out for an unlabeled dataset (a labeling session fills labels in) */
-  label?: string;
+  label: columnNameSchema.optional(),
   /** category labels: a JSON list (["S1","S10"]) or text separated by commas, semicolons or | */
-  categories?: string;
+  categories: columnNameSchema.optional(),
   /** a unique id; rows are numbered `row-N` without one */
-  id?: string;
+  id: columnNameSchema.optional(),
   /** what 1/true in the label column mean (default "unsafe"); "safe" for a column such as `is_safe` */
-  labelTrueMeans?: SafetyLabel;
-}
+  labelTrueMeans: safetyLabelSchema.optional(),
+});
+
+export type ColumnMapping = z.output<typeof columnMappingSchema>;
 
 export type MappableField = "prompt" | "response" | "label" | "categories" | "id";
 

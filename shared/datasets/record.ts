@@ -2,11 +2,14 @@
  * The dataset record format (the "Record format" section of every dataset README, e.g. electron/datasets/demo/xstest/README.md) and the item every importer produces from it
  * or from a mapped CSV/JSON row.
  */
+import { z } from "zod";
 import { prepareForClassification } from "../conversation/index.ts";
-import type { Turn } from "../conversation/types.ts";
+import { ROLES, type Turn } from "../conversation/types.ts";
 import { normalizeLabel } from "./labels.ts";
 
-export type SafetyLabel = "safe" | "unsafe";
+export const SAFETY_LABELS = ["safe", "unsafe"] as const;
+export type SafetyLabel = (typeof SAFETY_LABELS)[number];
+export const safetyLabelSchema = z.enum(SAFETY_LABELS, { error: "label must be safe or unsafe" });
 
 /** One line of a dataset `.jsonl` file as the record format specifies it. */
 export interface DatasetRecord {
@@ -76,7 +79,7 @@ function readStringList(value: unknown, field: string): { ok: true; list: string
   return { ok: false, reason: `"${field}" is ${describeValue(value)}; it must be a list of text labels such as ["S1"]` };
 }
 
-const RECORD_ROLES = new Set(["user", "assistant", "system"]);
+const RECORD_ROLES: ReadonlySet<string> = new Set(ROLES);
 
 function readMessages(value: unknown): { ok: true; turns: Turn[] } | { ok: false; reason: string } {
   if (!Array.isArray(value) || value.length === 0) {

@@ -8,6 +8,7 @@
  * - a verdict parser: the generated text → safe / unsafe / unparseable, the raw text always kept, with the family's
  *   extra answers (WildGuard's three lines, Qwen3Guard's Controversial, Granite's confidence and reasoning…).
  */
+import { z } from "zod";
 import type { Turn } from "../conversation/types.ts";
 import type { BuiltPrompt, PromptError } from "../prompts/types.ts";
 import type { Policy } from "../taxonomy/policy.ts";
@@ -134,7 +135,8 @@ export interface TemplateInput {
 // Decision
 
 /** What an answer word means for the score. */
-export type AnswerMeaning = "unsafe" | "safe" | "other";
+export const ANSWER_MEANINGS = ["unsafe", "safe", "other"] as const;
+export type AnswerMeaning = (typeof ANSWER_MEANINGS)[number];
 
 export interface DecisionAnswer {
   /** stable key in results (`unsafe`, `yes`, `controversial`, `n/a`) */
@@ -217,11 +219,8 @@ export interface DecisionSpec {
 // Verdicts
 
 /** One answer of the model's output, as written, for display and export (WildGuard's `Response refusal: n/a`). */
-export interface VerdictAnswer {
-  key: string;
-  label: string;
-  value: string;
-}
+export const verdictAnswerSchema = z.object({ key: z.string(), label: z.string(), value: z.string() });
+export type VerdictAnswer = z.output<typeof verdictAnswerSchema>;
 
 export interface VerdictExtras {
   /** the family's answers beside safe/unsafe, in output order */

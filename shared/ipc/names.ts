@@ -37,6 +37,7 @@ export const CHANNEL_NAMES = [
   "datasets:get",
   "datasets:demo",
   "datasets:export",
+  "datasets:dismiss-failed-import",
   "runs:start",
   "runs:list",
   "runs:get",
@@ -58,6 +59,9 @@ export const CHANNEL_NAMES = [
   "endpoints:save",
   "endpoints:remove",
   "endpoints:test",
+  "moderation:settings",
+  "moderation:save-settings",
+  "moderation:audit-to-dataset",
 ] as const;
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];

@@ -45,6 +45,8 @@ export interface ModelFileInfo {
   chatTemplate?: string;
   /** undefined when neither the template nor the names identify one of Guardbench's prompt formats */
   promptFamily?: DetectedFamily;
+  /** `split.count` when the file is one part of a split model (it then describes only its own tensors) */
+  splitCount?: number;
   /** things that do not stop the file from loading but that a user should know */
   warnings: string[];
 }

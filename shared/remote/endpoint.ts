@@ -10,9 +10,8 @@
  * - `llama-server`: llama.cpp's own `POST /completion` with `n_probs` (its `/v1/completions` lacks top log-probabilities
  *   in many versions).
  */
-export type EndpointKind = "openai-completions" | "llama-server";
-
-export const ENDPOINT_KINDS: readonly EndpointKind[] = ["openai-completions", "llama-server"];
+export const ENDPOINT_KINDS = ["openai-completions", "llama-server"] as const;
+export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
 
 export interface RemoteEndpoint {
   /** a label for reports, logs and results; never derived from the key */
@@ -37,14 +36,8 @@ export interface RemoteEndpoint {
 
 export const DEFAULT_TOP_LOGPROBS = 20;
 
-/** What may be shown about an endpoint: everything but the key. */
-export interface EndpointSummary {
-  name: string;
-  baseUrl: string;
-  model: string;
-  kind: EndpointKind;
-  hasApiKey: boolean;
-}
+/** What may be shown about an endpoint: everything but the key (and the tuning a report needs not repeat). */
+export type EndpointSummary = Pick<RemoteEndpoint, "name" | "baseUrl" | "model" | "kind"> & { hasApiKey: boolean };
 
 export function summarizeEndpoint(endpoint: RemoteEndpoint): EndpointSummary {
   return { name: endpoint.name, baseUrl: endpoint.baseUrl, model: endpoint.model, kind: endpoint.kind, hasApiKey: Boolean(endpoint.apiKey) };

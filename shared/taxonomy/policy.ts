@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { openAiMappingSchema, type OpenAiMapping } from "../moderation/categories.ts";
 import { FAMILY_IDS, PROMPT_FAMILIES, type FamilyId, type PromptFamily } from "./families.ts";
 
 /**
@@ -28,6 +29,11 @@ export interface Policy<F extends string = PromptFamily> {
   family: F;
   /** In prompt order. */
   categories: PolicyCategory[];
+  /**
+   * Which of its codes feed which OpenAI moderation key (`/v1/moderations`, "Copy as OpenAI moderation"); absent: the
+   * family's documented default (shared/moderation/defaultMappings.ts). Codes the policy lacks are ignored.
+   */
+  openaiMapping?: OpenAiMapping;
 }
 
 export interface PolicyError {
@@ -135,6 +141,7 @@ function policySchemaFor<const F extends readonly [string, ...string[]]>(familie
           `${issue.input === undefined ? "family is missing" : `unknown family ${JSON.stringify(issue.input)}`} (expected one of ${families.join(", ")})`,
       }),
       categories: z.array(categorySchema, { error: fieldError("categories", "an array") }),
+      openaiMapping: openAiMappingSchema.optional(),
     })
     .superRefine((policy, ctx) => {
       for (const problem of policyProblems(policy)) ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });

@@ -167,3 +167,6 @@ console.log(`exact probabilities per item    ≈ ${((cost.withLogitsMs - cost.wi
 
 const { benchWorkers } = await import("./workers.ts");
 await benchWorkers();
+
+const { benchModeration } = await import("./moderation.ts");
+await benchModeration();

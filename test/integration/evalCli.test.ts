@@ -115,6 +115,10 @@ describe("guardbench eval", () => {
     ["a score outside 0..1", lines({ id: "a", label: "safe", score: 3.2 }), /line 1 has the score 3\.2; scores are probabilities/],
     ["an unreadable label", lines({ id: "a", label: "toxic", score: 0.2 }), /bad\.jsonl line 1: the label "toxic" is not one of/],
     ["a repeated id", lines({ id: "a", label: "safe", score: 0.2 }, { id: "a", label: "safe", score: 0.3 }), /line 2 repeats the id "a" of line 1/],
+    ["a number id repeated as text", lines({ id: 7, label: "safe", score: 0.2 }, { id: "7", label: "safe", score: 0.3 }), /line 2 repeats the id "7" of line 1/],
+    ["a repeated object id", lines({ id: { a: 1, b: [2] }, label: "safe", score: 0.2 }, { id: { b: [2], a: 1 }, label: "safe", score: 0.3 }), /line 2 repeats the id \{"a":1,"b":\[2\]\} of line 1/],
+    ["a score too large for a number", lines('{"id": "a", "label": "safe", "score": 1e400}'), /bad\.jsonl line 1 has a "score" that is not a finite number \(a value such as 1e400 is too large to hold\)/],
+    ["a score written as text", lines({ id: "a", label: "safe", score: "0.4" }), /bad\.jsonl line 1 has the text "0\.4" as its "score", not a number/],
     ["no usable line", lines({ id: "a", score: 0.2 }), /no line of bad\.jsonl has both a score and a label[\s\S]*line 1: skipped/],
     ["an empty file", "", /the file has no result lines/],
   ])("fails with the line when the results have %s", async (_what, content, message) => {

@@ -76,7 +76,10 @@ describe("a remote engine through guardbench worker", () => {
     const proxy = await startProxy(worker.url);
     try {
       await new RemoteEngine({ endpoint: endpointAt(proxy.url), vocabulary }).classify({ turns: chat });
-      const sent = proxy.requests[0]!.body as { prompt: number[]; return_tokens_as_token_ids: boolean; temperature: number };
+      // Before the completion, the engine asked the model list what the server runs (servedModel.ts).
+      expect(proxy.requests[0]).toMatchObject({ method: "GET", path: "/v1/models" });
+      const completions = proxy.requests.filter((request) => request.method === "POST");
+      const sent = completions[0]!.body as { prompt: number[]; return_tokens_as_token_ids: boolean; temperature: number };
       const { tokens } = await local.tokenizePrompt({ turns: chat });
       expect(sent.prompt).toEqual(tokens);
       expect(sent.prompt.filter((t) => t === T.beginOfText)).toEqual([T.beginOfText]);
@@ -85,7 +88,7 @@ describe("a remote engine through guardbench worker", () => {
       expect(sent.prompt.filter((t) => t === T.eot)).toHaveLength(1);
       expect(sent).toMatchObject({ return_tokens_as_token_ids: true, temperature: 0 });
       // The answer needed no extra request: the forced `unsafe\n` prefix was the model's own answer.
-      expect(proxy.requests).toHaveLength(1);
+      expect(completions).toHaveLength(1);
     } finally {
       await proxy.close();
     }

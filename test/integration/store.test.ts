@@ -207,13 +207,15 @@ describe("imports that never finished", () => {
   const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3600_000);
   const source = (name: string) => ({ name, sourcePath: `/data/${name}.jsonl`, sourceSha256: "c".repeat(64), format: "jsonl" as const });
 
-  it("are removed by the next import once they have written nothing for an hour; one still writing is kept", () => {
-    const store = open();
-    const killed = store.datasets.beginImport({ ...source("killed"), startedAt: hoursAgo(3) });
-    store.datasets.addItems(killed, [item("a"), item("b")], 0, hoursAgo(2));
-    const slow = store.datasets.beginImport({ ...source("slow"), startedAt: hoursAgo(3) });
-    store.datasets.addItems(slow, [item("c")], 0, hoursAgo(0.25));
+  it("lose their items, and are listed as failed, at the next import once they have written nothing for an hour; one still writing is kept", () => {
+    // Written from another machine sharing the home folder, whose processes cannot be asked whether they still run.
+    const elsewhere = open({ processIdentity: { host: "another-machine", pid: 4242, token: "t" } });
+    const killed = elsewhere.datasets.beginImport({ ...source("killed"), startedAt: hoursAgo(3) });
+    elsewhere.datasets.addItems(killed, [item("a"), item("b")], 0, hoursAgo(2));
+    const slow = elsewhere.datasets.beginImport({ ...source("slow"), startedAt: hoursAgo(3) });
+    elsewhere.datasets.addItems(slow, [item("c")], 0, hoursAgo(0.25));
 
+    const store = open();
     const next = store.datasets.beginImport(source("next"));
     store.datasets.addItems(next, [item("d")], 0);
     store.datasets.finishImport(next, { badRowCount: 0, badRows: [] });
@@ -221,12 +223,115 @@ describe("imports that never finished", () => {
     const raw = new Database(dbPath, { readonly: true });
     try {
       const datasets = raw.prepare("SELECT id FROM datasets ORDER BY id").all() as { id: number }[];
-      expect(datasets.map((d) => d.id)).toEqual([slow, next]);
+      expect(datasets.map((d) => d.id)).toEqual([killed, slow, next]);
       const items = raw.prepare("SELECT item_key FROM dataset_items ORDER BY id").all() as { item_key: string }[];
       expect(items.map((i) => i.item_key)).toEqual(["c", "d"]);
     } finally {
       raw.close();
     }
     expect(store.datasets.list().map((d) => d.name)).toEqual(["next"]);
+    const failed = store.datasets.failedImports();
+    expect(failed.map((f) => [f.datasetId, f.name])).toEqual([[killed, "killed"]]);
+    expect(failed[0]!.reason).toBe("The import did not finish: it wrote nothing for over an hour. The 2 item(s) it had written were removed. Import the file again.");
+    expect(store.datasets.dismissFailedImport(killed)).toBe(true);
+    expect(store.datasets.failedImports()).toEqual([]);
+    expect(store.datasets.dismissFailedImport(slow)).toBe(false);
+  });
+
+  it("refuse a writer that comes back after being taken for dead, so no half dataset ever becomes visible", () => {
+    const frozen = open({ processIdentity: { host: "another-machine", pid: 4242, token: "t" } });
+    const stale = frozen.datasets.beginImport({ ...source("frozen"), startedAt: hoursAgo(3) });
+    frozen.datasets.addItems(stale, [item("a")], 0, hoursAgo(2));
+    open().datasets.beginImport(source("other"));
+    expect(() => frozen.datasets.addItems(stale, [item("b")], 1)).toThrow(/was taken for dead/);
+    expect(() => frozen.datasets.finishImport(stale, { badRowCount: 0, badRows: [] })).toThrow(/was taken for dead/);
+    expect(frozen.datasets.list().map((d) => d.name)).not.toContain("frozen");
+  });
+});
+
+describe("JSON read back from SQLite", () => {
+  /** One of everything that has a JSON column, with the ids to find it again. */
+  function filledStore() {
+    const store = open();
+    const policy = presetPolicy("llama-guard-3-1b");
+    store.policies.save(renamed(policy, "team"));
+    const historyId = store.history.add({ turns: [{ role: "user", content: "hi" }], policy, modelPath: "/models/m.gguf", family: "llama-guard-3-1b", result: fakeResult("unsafe") });
+    const datasetId = store.datasets.beginImport({ name: "mapped", sourcePath: "/data/mapped.csv", sourceSha256: "d".repeat(64), format: "csv", mapping: { prompt: "text", label: "is_harmful" } });
+    store.datasets.addItems(datasetId, [
+      { id: "a", turns: [{ role: "user", content: "first" }], label: "unsafe", categories: ["violence"] },
+      { id: "b", turns: [{ role: "user", content: "second" }], label: "unsafe", categories: [], mlcommons: ["S1"] },
+    ], 0);
+    store.datasets.finishImport(datasetId, { badRowCount: 1, badRows: [{ row: 3, line: 4, reason: "no text" }] });
+    const [a, b] = store.datasets.itemsWithLabels(datasetId);
+    const label = store.labels.record(datasetId, "a", { label: "safe", categories: ["S2"], who: "tester" });
+    const runId = store.runs.create({
+      datasetId,
+      model: { path: "/models/m.gguf", sha256: "e".repeat(64), sizeBytes: 1, family: "llama-guard-3-1b" },
+      policy,
+      settings: { threshold: 0.5, topK: 5, check: "last", sequences: 1 },
+      origin: "app",
+    });
+    store.runs.recordResult(runId, a!.rowId, { ok: true, result: fakeResult("unsafe") });
+    store.runs.recordResult(runId, b!.rowId, { ok: false, error: { code: "engine-crashed", message: "the engine stopped" } });
+    store.runs.setState(runId, "failed", { code: "model-changed", message: "the model file changed" });
+    return { store, ids: { historyId, datasetId, runId, itemA: a!.rowId, itemB: b!.rowId, labelEvent: label.eventId } };
+  }
+
+  type Filled = ReturnType<typeof filledStore>;
+  /** table, column, the row's key (as the message names it, and its WHERE clause), a read that goes through the column, JSON of the wrong shape, what the message says about it */
+  const columns: Array<[string, string, (ids: Filled["ids"]) => [string | number, string], (filled: Filled) => unknown, string, RegExp]> = [
+    ["policies", "json", () => ['"team" version 1', "name = 'team' AND version = 1"], ({ store }) => store.policies.get("team", 1), '{"name":"team"}', /family/],
+    ["classifications", "conversation_json", (ids) => [ids.historyId, `id = ${ids.historyId}`], ({ store, ids }) => store.history.get(ids.historyId), '{"turns":[{"role":"wizard","content":"x"}]}', /turns\[0\]\.role: role must be user, assistant or system/],
+    ["classifications", "policy_json", (ids) => [ids.historyId, `id = ${ids.historyId}`], ({ store, ids }) => store.history.get(ids.historyId), "[]", /expected object/],
+    ["classifications", "result_json", (ids) => [ids.historyId, `id = ${ids.historyId}`], ({ store, ids }) => store.history.get(ids.historyId), '{"verdict":"maybe"}', /verdict: /],
+    ["classifications", "categories_json", (ids) => [ids.historyId, `id = ${ids.historyId}`], ({ store }) => store.history.list(), "[1]", /\[0\]: .*expected string/],
+    ["datasets", "bad_rows_json", (ids) => [ids.datasetId, `id = ${ids.datasetId}`], ({ store, ids }) => store.datasets.badRows(ids.datasetId), '[{"row":"three"}]', /\[0\]\.row: .*expected number/],
+    ["datasets", "mapping_json", (ids) => [ids.datasetId, `id = ${ids.datasetId}`], ({ store }) => store.datasets.list(), '{"label":"x"}', /prompt: /],
+    ["dataset_items", "turns_json", (ids) => [ids.itemA, `id = ${ids.itemA}`], ({ store, ids }) => store.datasets.item(ids.datasetId, "a"), '{"role":"user"}', /expected array/],
+    ["dataset_items", "mlcommons_json", (ids) => [ids.itemB, `id = ${ids.itemB}`], ({ store, ids }) => store.datasets.itemsWithLabels(ids.datasetId), '"S1"', /expected array/],
+    ["label_events", "categories_json", (ids) => [ids.labelEvent, `id = ${ids.labelEvent}`], ({ store, ids }) => store.labels.history(ids.itemA), '{"S2":true}', /expected array/],
+    ["runs", "settings_json", (ids) => [ids.runId, `id = ${ids.runId}`], ({ store }) => store.runs.list(), '{"threshold":"high","topK":5,"check":"last","sequences":1}', /threshold: .*expected number/],
+    ["runs", "policy_json", (ids) => [ids.runId, `id = ${ids.runId}`], ({ store, ids }) => store.runs.get(ids.runId), "{}", /name: /],
+    ["runs", "stop_reason_json", (ids) => [ids.runId, `id = ${ids.runId}`], ({ store, ids }) => store.runs.get(ids.runId), '{"code":7}', /code: .*expected string/],
+    ["results", "result_json", (ids) => [`run ${ids.runId}, item row ${ids.itemA}`, `run_id = ${ids.runId} AND item_id = ${ids.itemA}`], ({ store, ids }) => store.runs.result(ids.runId, ids.itemA), '{"verdict":"unsafe"}', /categories: /],
+    ["results", "categories_json", (ids) => [`run ${ids.runId}, item row ${ids.itemA}`, `run_id = ${ids.runId} AND item_id = ${ids.itemA}`], ({ store, ids }) => store.runs.results(ids.runId), "null", /expected array/],
+    ["results", "error_json", (ids) => [`run ${ids.runId}, item row ${ids.itemB}`, `run_id = ${ids.runId} AND item_id = ${ids.itemB}`], ({ store, ids }) => store.runs.results(ids.runId), '{"message":"x"}', /code: /],
+  ];
+
+  function overwrite(table: string, column: string, where: string, value: string): void {
+    // Another connection, as a hand edit (or a damaged page) would be: the store's own never writes such a value.
+    const raw = new Database(dbPath);
+    try {
+      raw.prepare(`UPDATE ${table} SET ${column} = ? WHERE ${where}`).run(value);
+    } finally {
+      raw.close();
+    }
+  }
+
+  it("reads every column back as it was written", () => {
+    const filled = filledStore();
+    for (const [, , , read] of columns) expect(() => read(filled)).not.toThrow();
+    expect(filled.store.runs.get(filled.ids.runId)).toMatchObject({ settings: { threshold: 0.5, topK: 5, check: "last", sequences: 1 }, stopReason: { code: "model-changed" } });
+    expect(filled.store.datasets.summary(filled.ids.datasetId).mapping).toEqual({ prompt: "text", label: "is_harmful" });
+  });
+
+  it.each(columns)("names %s.%s, its row and the problem when the column is not JSON", (table, column, key, read) => {
+    const filled = filledStore();
+    const [row, where] = key(filled.ids);
+    overwrite(table, column, where, "{not json");
+    const error = storeErrorOf(() => read(filled));
+    expect(error.code).toBe("row-invalid");
+    expect(error.message).toContain(`the ${column} of ${table} row ${row} in ${dbPath} is not valid JSON (`);
+    expect(error.hint).toBeTruthy();
+  });
+
+  it.each(columns)("names %s.%s, its row and what is wrong when the column holds another shape", (table, column, key, read, wrongShape, problem) => {
+    const filled = filledStore();
+    const [row, where] = key(filled.ids);
+    overwrite(table, column, where, wrongShape);
+    const error = storeErrorOf(() => read(filled));
+    expect(error.code).toBe("row-invalid");
+    expect(error.message).toContain(`the ${column} of ${table} row ${row} in ${dbPath} does not hold what Guardbench stores there: `);
+    expect(error.message).toMatch(problem);
   });
 });

@@ -530,3 +530,58 @@ describe("sample chats round trip", () => {
     });
   });
 });
+
+describe("what a paste that is not a conversation actually is", () => {
+  it.each([
+    ["[1, 2, 3]", "Message 1 (line 1): expected a message object like {\"role\": \"user\", \"content\": \"...\"}, found the number 1."],
+    ["null", 'Line 1: expected a JSON array of messages like [{"role": "user", "content": "..."}], or an object with a "messages" array, but found null.'],
+    ['"hello there"', 'Line 1: expected a JSON array of messages like [{"role": "user", "content": "..."}], or an object with a "messages" array, but found the text "hello there".'],
+    ["42", 'Line 1: expected a JSON array of messages like [{"role": "user", "content": "..."}], or an object with a "messages" array, but found the number 42.'],
+    ['{\n  "model": "x"\n}', 'Line 1: expected a JSON array of messages like [{"role": "user", "content": "..."}], or an object with a "messages" array, but found an object without "messages".'],
+    ['{"messages": "hi"}', 'Line 1: expected a JSON array of messages like [{"role": "user", "content": "..."}], or an object with a "messages" array, but found "messages" holding the text "hi".'],
+  ])("names the JSON value %s", (text, message) => {
+    expect(expectError(parseConversation(text), "invalid_message", 1)).toBe(message);
+  });
+
+  it("still reads Markdown links and Llama 2 [INST] text as transcripts, not JSON", () => {
+    expectError(parseConversation("[a link](https://example.com)"), "stray_text", 1);
+    expectError(parseConversation("[INST] hi [/INST]"), "stray_text", 1);
+  });
+
+  it("names an unknown speaker label and lists the known ones", () => {
+    const message = expectError(parseConversation("Moderator: hello\nUser: hi"), "unknown_role", 1);
+    expect(message).toBe(
+      'Line 1: "Moderator:" is not a speaker label Guardbench knows. Start each turn with one of "User:", "Human:", "Assistant:", "AI:", "Agent:", "Bot:", "Model:", "Developer:", "System:" (any case), or paste JSON, JSONL, ChatML or Llama 3 text.',
+    );
+    expect(expectError(parseConversation("**Customer**: where is my order"), "unknown_role", 1)).toMatch(/^Line 1: "Customer:" is not a speaker label/);
+    // A first line that is not shaped like a label keeps the general message.
+    expect(expectError(parseConversation("just some words"), "stray_text", 1)).toMatch(/comes before any speaker label/);
+  });
+
+  it("says UTF-16 text is UTF-16, whether or not its byte-order mark survived", () => {
+    const asUtf16 = (text: string) => [...text].map((c) => `${c}\u0000`).join("");
+    for (const text of [asUtf16("User: hi\nAssistant: hello"), `\ufffd\ufffd${asUtf16("User: hi")}`]) {
+      expect(expectError(parseConversation(text), "wrong_encoding")).toMatch(/^This text looks like UTF-16 .* Save it as UTF-8/);
+    }
+  });
+
+  it("warns when an empty last assistant turn is left out, since the turn before it becomes the one classified", () => {
+    const pastes: Array<[string, ChatFormat]> = [
+      ["User: hi\n\nAssistant:\n", "transcript"],
+      ['[{"role": "user", "content": "hi"}, {"role": "assistant", "content": ""}]', "openai-json"],
+      ["<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n", "chatml"],
+    ];
+    for (const [text, format] of pastes) {
+      const warnings = expectTurns(parseConversation(text), format, [user("hi")]);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/the last assistant turn is empty, so it is left out: the user turn before it is classified as a prompt, not a reply\. To classify a reply, write its text\.$/);
+    }
+    expect(expectTurns(parseConversation("User: hi\nAssistant: hello"), "transcript", [user("hi"), assistant("hello")])).toEqual([]);
+  });
+
+  it("reads a megabyte of blanks before a label without backtracking", () => {
+    const blanks = " \t".repeat(500_000);
+    expectError(parseConversation(`${blanks}x`), "stray_text", 1);
+    expectTurns(parseConversation(`User${blanks}: hi`), "transcript", [user("hi")]);
+  });
+});

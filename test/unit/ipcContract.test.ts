@@ -1,5 +1,8 @@
+import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseRequest, MAX_TURN_CHARS } from "../../shared/ipc/contract.ts";
+import type { HandlerGroup } from "../../electron/host/handlerTable.ts";
+import type { HostServices } from "../../electron/host/services.ts";
+import { CHANNEL_DOMAINS, CHANNELS, parseRequest, requestSchemas, MAX_TURN_CHARS } from "../../shared/ipc/contract.ts";
 import { tokenFromFragment, tokenFromProtocols, webSocketProtocols, TOKEN_PATTERN } from "../../shared/ipc/wire.ts";
 import { presetPolicy } from "../../shared/taxonomy/index.ts";
 
@@ -52,6 +55,40 @@ describe("request validation", () => {
     for (const channel of ["nope:never", "__proto__", "toString", 7]) {
       expect(errorOf(channel, {})).toMatchObject({ code: "unknown-channel" });
     }
+  });
+});
+
+/** The files of a folder that declare a domain (the folder's index and shared helpers aside), without `.ts`. */
+function domainFiles(folder: string, helpers: readonly string[]): string[] {
+  const url = new URL(folder, import.meta.url);
+  return readdirSync(url)
+    .filter((file) => file.endsWith(".ts") && !helpers.includes(file))
+    .map((file) => file.slice(0, -".ts".length))
+    .sort();
+}
+
+describe("the contract's layout", () => {
+  const domains = Object.keys(CHANNEL_DOMAINS).sort();
+
+  it("has one channels/<domain>.ts per handler group, and one handler group per domain", () => {
+    expect(domainFiles("../../shared/ipc/channels/", ["index.ts", "channel.ts", "fields.ts"])).toEqual(domains);
+    expect(domainFiles("../../electron/host/handlers/", ["index.ts"])).toEqual(domains);
+  });
+
+  it("gives every channel a request schema, declared by exactly one domain", () => {
+    const declared = Object.values(CHANNEL_DOMAINS).flatMap((table) => Object.keys(table));
+    expect(new Set(declared).size).toBe(declared.length);
+    expect([...declared].sort()).toEqual([...CHANNELS].sort());
+    for (const channel of CHANNELS) expect(typeof requestSchemas[channel].safeParse).toBe("function");
+  });
+
+  it.each(domains)("answers the %s channels in the handler group of the same name", async (domain) => {
+    const module = (await import(`../../electron/host/handlers/${domain}.ts`)) as Record<string, (services: HostServices) => HandlerGroup>;
+    const factories = Object.entries(module).filter(([name, value]) => name.endsWith("Handlers") && typeof value === "function");
+    expect(factories).toHaveLength(1);
+    // The factories only take what they need from the services; building a group calls none of them.
+    const group = factories[0]![1]({} as HostServices);
+    expect(Object.keys(group.handlers).sort()).toEqual(Object.keys(CHANNEL_DOMAINS[domain as keyof typeof CHANNEL_DOMAINS]).sort());
   });
 });
 

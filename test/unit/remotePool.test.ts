@@ -9,7 +9,7 @@ import type { ClassifierEngine, EngineInfo } from "../../electron/engine/engine.
 import { EngineError } from "../../electron/engine/errors.ts";
 import { RemoteEngineError } from "../../electron/engine/remote/errors.ts";
 import { EndpointPool, failureScope, type ItemOutcome, type PoolEvent, type PoolItem, type PoolMember } from "../../electron/engine/remote/pool.ts";
-import type { ClassifyRequest } from "../../electron/engine/scorer.ts";
+import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
 
 type Behaviour = (item: number, call: number) => "ok" | Error | "stall";
 

@@ -1,8 +1,8 @@
 /**
- * The remote engine's protocol side without llama.cpp: the parsers on the recorded (reconstructed) server bodies in
- * test/fixtures/remote, how a remote engine reads P(unsafe), tokens and category scores from them (a fake vocabulary
- * with real Llama 3 ids stands in for the model), typed HTTP failures against real loopback servers, and the
- * `guardbench worker` request rules.
+ * The remote engine's protocol side without llama.cpp: the parsers on the server bodies in test/fixtures/remote
+ * (captured from a real llama-server; reconstructed for vLLM and old llama-servers: its README says which), how a
+ * remote engine reads P(unsafe), tokens and category scores from them (a fake vocabulary with real Llama 3 ids stands
+ * in for the model), typed HTTP failures against real loopback servers, and the `guardbench worker` request rules.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
@@ -18,6 +18,7 @@ import { LlamaServerClient, parseLlamaServerCompletion } from "../../electron/en
 import { OpenAiCompletionsClient, parseOpenAiCompletion } from "../../electron/engine/remote/openaiCompletions.ts";
 import { encodeTextPrompt, type PromptVocabulary } from "../../electron/engine/remote/promptEncoding.ts";
 import { RemoteEngine, endpointProblem } from "../../electron/engine/remote/remoteEngine.ts";
+import { identityDifferences, servedIdentityFromModelList, type ModelIdentity } from "../../electron/engine/remote/servedModel.ts";
 import { TopKDistribution, type CompletionClient, type CompletionSettings, type ServerCompletion } from "../../electron/engine/remote/serverCompletion.ts";
 
 const fixtures = join(process.cwd(), "test", "fixtures", "remote");
@@ -55,6 +56,12 @@ function fakeVocabulary(): PromptVocabulary {
     isEndOfGeneration: (id) => id === ID.eot || id === ID.endOfText,
   };
 }
+
+/**
+ * What llama-server-completion-s10.captured.json holds (test/fixtures/remote/README.md): `\n\nunsafe\nS10` from a
+ * programmed model that lists both spellings of both decision tokens.
+ */
+const CAPTURED_S10 = { unsafe: -0.22347350418567657, spaceUnsafe: -8.223433494567871, safe: -1.6097592115402222, spaceSafe: -9.72342586517334, tenAfterS: -0.20141470432281494 };
 
 /** Answers the first request with `first`, later (one-token) requests with `next(prompt)`; records every request. */
 class FakeClient implements CompletionClient {
@@ -104,11 +111,11 @@ describe("parsers on recorded bodies", () => {
   });
 
   it("reads llama-server's completion_probabilities with ids, text and log-probabilities", () => {
-    const completion = parseLlamaServerCompletion(body("llama-server-completion.json"), "llama-1");
+    const completion = parseLlamaServerCompletion(body("llama-server-completion-s10.captured.json"), "llama-1");
     expect(completion.positions.map((position) => position.chosen.id)).toEqual([ID.doubleNewline, ID.unsafe, ID.newline, ID.S, DIGITS["10"], ID.eot]);
-    expect(completion.positions[1]!.top[2]).toEqual({ id: ID.spaceUnsafe, text: " unsafe", logprob: -8.25 });
+    expect(completion.positions[1]!.top[2]).toEqual({ id: ID.spaceUnsafe, text: " unsafe", logprob: CAPTURED_S10.spaceUnsafe });
     expect(completion.finishReason).toBe("stop");
-    expect(completion.promptTokens).toBe(237);
+    expect(completion.promptTokens).toBe(200);
   });
 
   it("reads the older llama-server layout (probs with tok_str and prob, no ids)", () => {
@@ -133,6 +140,124 @@ describe("parsers on recorded bodies", () => {
     expect(() => parseOpenAiCompletion({ choices: [{ text: "safe", logprobs: null }] }, "gpu-1")).toThrow(/gpu-1.*logprobs/);
     expect(() => parseOpenAiCompletion({ error: "nope" }, "gpu-1")).toThrow(RemoteEngineError);
     expect(() => parseLlamaServerCompletion({ content: "safe" }, "llama-1")).toThrow(/completion_probabilities/);
+  });
+});
+
+/** What the captured bodies (test/fixtures/remote/README.md) hold: the programmed model's `\n\nunsafe\nS3`. */
+const CAPTURED = {
+  ids: [ID.doubleNewline, ID.unsafe, ID.newline, ID.S, DIGITS["3"]!, ID.eot],
+  unsafeLogprob: -0.2231452465057373,
+  safeLogprob: -1.6094310283660889,
+  threeAfterS: -0.20141470432281494,
+};
+
+describe("bodies captured from a real llama-server (llama.cpp de3ff81, node-llama-cpp 3.22.1's)", () => {
+  it("/completion: ids, log-probabilities, the end-of-generation token last with empty text", () => {
+    const completion = parseLlamaServerCompletion(body("llama-server-completion.captured.json"), "llama-1");
+    expect(completion.positions.map((position) => position.chosen.id)).toEqual(CAPTURED.ids);
+    expect(completion.positions.at(-1)!.chosen).toEqual({ id: ID.eot, text: "", logprob: 0 });
+    expect(completion.positions[1]!.chosen).toEqual({ id: ID.unsafe, text: "unsafe", logprob: CAPTURED.unsafeLogprob });
+    expect(completion.positions[1]!.top[1]).toEqual({ id: ID.safe, text: "safe", logprob: CAPTURED.safeLogprob });
+    expect(completion).toMatchObject({ text: "\n\nunsafe\nS3", finishReason: "stop", promptTokens: 200 });
+  });
+
+  it("/v1/completions: llama-server's own entries under logprobs.content, read to the same positions", () => {
+    const openAi = parseOpenAiCompletion(body("llama-server-v1-completions.captured.json"), "llama-1");
+    const own = parseLlamaServerCompletion(body("llama-server-completion.captured.json"), "llama-1");
+    expect(openAi.positions).toEqual(own.positions);
+    expect(openAi).toMatchObject({ text: own.text, finishReason: "stop", promptTokens: 200 });
+  });
+
+  it("a remote engine reads the verdict, P(unsafe) and the category from the /v1/completions body", async () => {
+    const client = new FakeClient(parseOpenAiCompletion(body("llama-server-v1-completions.captured.json"), "llama-1"));
+    const result = await new RemoteEngine({ endpoint, vocabulary: fakeVocabulary(), client }).classify({ turns: chat });
+    expect(client.requests).toHaveLength(1);
+    expect(result).toMatchObject({ verdict: "unsafe", categories: ["S3"], outputText: "\n\nunsafe\nS3" });
+    // ` unsafe` and ` safe` are outside the top 5: their share is bounded by the smallest listed (about 7e-14).
+    expect(result.pUnsafe).toBeCloseTo(p(CAPTURED.unsafeLogprob), 12);
+    expect(result.pSafe).toBeCloseTo(p(CAPTURED.safeLogprob), 12);
+    expect(result.partial).toEqual({ pUnsafe: "upper-bound", pSafe: "upper-bound", pUnsafeNormalized: "approximate" });
+    expect(result.categoryScores.find((c) => c.code === "S3")!.p).toBeCloseTo(p(CAPTURED.threeAfterS), 12);
+  });
+
+  it("/v1/models: the loaded GGUF's facts, compared with the local file's", () => {
+    const served = servedIdentityFromModelList(body("llama-server-v1-models.captured.json"));
+    expect(served).toEqual({ name: "unsafe-s3.gguf", vocabularySize: 128_256, trainedContext: 4096, embeddingWidth: 64, parameters: 16_457_920, tensorBytes: 65_831_680, quantization: "all F32" });
+    const local: ModelIdentity = { name: "unsafe-s3.gguf", vocabularySize: 128_256, trainedContext: 4096, embeddingWidth: 64, parameters: 16_457_920, tensorBytes: 65_831_680, quantization: "F32" };
+    expect(identityDifferences(local, served!)).toEqual([]);
+    expect(identityDifferences({ ...local, embeddingWidth: 2048, vocabularySize: 32_000 }, served!)).toEqual(["vocabulary size 32000 here, 128256 on the server", "embedding width 2048 here, 64 on the server"]);
+    // A fact one side does not know is not a difference; vLLM's list has no meta at all.
+    expect(identityDifferences({ name: "x.gguf", vocabularySize: 128_256 }, served!)).toEqual([]);
+    expect(servedIdentityFromModelList({ object: "list", data: [{ id: "meta-llama/Llama-Guard-3-1B", object: "model", max_model_len: 131072 }] })).toBeUndefined();
+    expect(servedIdentityFromModelList({ data: [{ id: "a", meta: { n_vocab: 1 } }, { id: "b", meta: { n_vocab: 2 } }] }, "b")).toEqual({ name: "b", vocabularySize: 2 });
+    expect(servedIdentityFromModelList({ error: "no" })).toBeUndefined();
+  });
+});
+
+describe("a server that runs another model", () => {
+  const localIdentity: ModelIdentity = { name: "Llama-Guard-3-1B-Q8_0.gguf", vocabularySize: 128_256, embeddingWidth: 2048, parameters: 1_498_482_688, quantization: "Q8_0" };
+
+  /** Says it serves `served`; with `answered`, only once that resolves, and failing as fetch does if its signal aborts. */
+  class ServingClient extends FakeClient {
+    modelAsks = 0;
+    constructor(
+      private readonly served: ModelIdentity | undefined,
+      private readonly answered?: Promise<void>,
+    ) {
+      super(parseLlamaServerCompletion(body("llama-server-completion.captured.json"), "llama-1"));
+    }
+    async servedModel(signal?: AbortSignal): Promise<ModelIdentity | undefined> {
+      this.modelAsks++;
+      if (this.answered) {
+        await new Promise<void>((resolve, reject) => {
+          signal?.addEventListener("abort", () => reject(new RemoteEngineError("cancelled", "the request to llama-1 was cancelled")), { once: true });
+          void this.answered!.then(resolve);
+        });
+      }
+      return this.served;
+    }
+  }
+
+  it("asks once for items that start together, and one of them cancelled does not fail the others waiting", async () => {
+    let answer!: () => void;
+    const client = new ServingClient({ ...localIdentity, name: "/srv/Llama-Guard-3-1B-Q8_0.gguf" }, new Promise<void>((resolve) => (answer = resolve)));
+    const engine = new RemoteEngine({ endpoint: { ...endpoint, kind: "llama-server" }, vocabulary: { ...fakeVocabulary(), identity: localIdentity }, client });
+    const cancelled = new AbortController();
+    const first = engine.classify({ turns: chat }, {}, cancelled.signal);
+    const second = engine.classify({ turns: chat });
+    cancelled.abort();
+    await expect(first).rejects.toMatchObject({ code: "cancelled" });
+    answer();
+    await expect(second).resolves.toMatchObject({ verdict: "unsafe", categories: ["S3"] });
+    expect(client.modelAsks).toBe(1);
+    expect(client.requests).toHaveLength(1);
+  });
+
+  it("is refused before any completion, naming both models, on every classify and probe", async () => {
+    const client = new ServingClient({ name: "/models/Llama-Guard-3-8B-Q4_K_M.gguf", vocabularySize: 128_256, embeddingWidth: 4096, parameters: 8_030_261_248, quantization: "Q4_K - Medium" });
+    const engine = new RemoteEngine({ endpoint: { ...endpoint, kind: "llama-server" }, vocabulary: { ...fakeVocabulary(), identity: localIdentity }, client });
+    const refused = engine.classify({ turns: chat });
+    await expect(refused).rejects.toMatchObject({ code: "model-mismatch", scope: "endpoint" });
+    await expect(refused).rejects.toThrow(
+      "gpu-1 serves /models/Llama-Guard-3-8B-Q4_K_M.gguf (Q4_K - Medium), not the local model Llama-Guard-3-1B-Q8_0.gguf (Q8_0) whose tokenizer builds the prompts (embedding width 2048 here, 4096 on the server; parameters 1498482688 here, 8030261248 on the server)",
+    );
+    await expect(engine.classify({ turns: chat })).rejects.toMatchObject({ code: "model-mismatch" });
+    await expect(engine.probe()).rejects.toMatchObject({ code: "model-mismatch" });
+    expect(client.requests).toHaveLength(0);
+    expect(client.modelAsks).toBe(3);
+  });
+
+  it("asks once while the server runs the same model, again after a probe, and not at all without a local identity", async () => {
+    const same = new ServingClient({ ...localIdentity, name: "/srv/Llama-Guard-3-1B-Q8_0.gguf" });
+    const engine = new RemoteEngine({ endpoint: { ...endpoint, kind: "llama-server" }, vocabulary: { ...fakeVocabulary(), identity: localIdentity }, client: same });
+    await engine.classify({ turns: chat });
+    expect(same.modelAsks).toBe(1);
+    await engine.probe();
+    expect(same.modelAsks).toBe(2);
+
+    const unknown = new ServingClient({ name: "other.gguf", embeddingWidth: 1 });
+    await new RemoteEngine({ endpoint: { ...endpoint, kind: "llama-server" }, vocabulary: fakeVocabulary(), client: unknown }).classify({ turns: chat });
+    expect(unknown.modelAsks).toBe(0);
   });
 });
 
@@ -188,13 +313,14 @@ describe("a remote engine reading the recorded answers", () => {
   });
 
   it("token ids (llama-server): exact P(unsafe) when both spellings are listed, S10 read as S + 10", async () => {
-    const engine = new RemoteEngine({ endpoint: { ...endpoint, kind: "llama-server" }, vocabulary: fakeVocabulary(), client: new FakeClient(parseLlamaServerCompletion(body("llama-server-completion.json"), "gpu-1")) });
+    const engine = new RemoteEngine({ endpoint: { ...endpoint, kind: "llama-server" }, vocabulary: fakeVocabulary(), client: new FakeClient(parseLlamaServerCompletion(body("llama-server-completion-s10.captured.json"), "gpu-1")) });
     const result = await engine.classify({ turns: chat });
     expect(result.categories).toEqual(["S10"]);
-    expect(result.pUnsafe).toBeCloseTo(p(-0.2231) + p(-8.25), 12);
-    expect(result.pSafe).toBeCloseTo(p(-1.6296) + p(-9.75), 12);
+    expect(result.pUnsafe).toBeCloseTo(p(CAPTURED_S10.unsafe) + p(CAPTURED_S10.spaceUnsafe), 12);
+    expect(result.pSafe).toBeCloseTo(p(CAPTURED_S10.safe) + p(CAPTURED_S10.spaceSafe), 12);
     expect(result.partial).toBeUndefined();
-    expect(result.categoryScores.find((c) => c.code === "S10")!.p).toBeCloseTo(p(-0.00013) * p(-0.5108), 12);
+    // `S` after the forced `unsafe\n` had log-probability 0 (the programmed model is sure of it).
+    expect(result.categoryScores.find((c) => c.code === "S10")!.p).toBeCloseTo(p(CAPTURED_S10.tenAfterS), 12);
   });
 
   it("asks one-token continuations for the forced `unsafe\\n` prefix when the model answered safe", async () => {
@@ -356,7 +482,7 @@ describe("HTTP failures, typed", () => {
       request.on("data", (chunk: Buffer) => (text += chunk.toString()));
       request.on("end", () => {
         seen.push({ path: request.url, body: JSON.parse(text) as Record<string, unknown> });
-        const answer = request.url === "/completion" ? body("llama-server-completion.json") : body("vllm-completions-token-ids.json");
+        const answer = request.url === "/completion" ? body("llama-server-completion.captured.json") : body("vllm-completions-token-ids.json");
         response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
       });
     });

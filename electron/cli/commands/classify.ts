@@ -1,12 +1,13 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
-import type { Turn } from "../../../shared/conversation/types.ts";
+import type { CheckMode, Turn } from "../../../shared/conversation/types.ts";
 import type { ClassifyOptions } from "../../../shared/classify/result.ts";
+import { describeValue, isRecord } from "../../../shared/datasets/index.ts";
 import type { Policy } from "../../../shared/taxonomy/index.ts";
 import { EngineProcess } from "../../engine/engineProcess.ts";
 import { EngineError } from "../../engine/errors.ts";
-import { CliFailure, CliUsageError, numberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
-import { parseCheck, parseConversationText, parseFamily, policyOptions, readInputText, resolveFamily, resolvePolicy, warner } from "../conversationInput.ts";
+import { CliFailure, CliUsageError, numberOption, untilInterrupted, wholeNumberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
+import { parseCheck, parseConversationText, parseFamily, parseTopK, policyOptions, prepareConversation, readInputText, resolveFamily, resolvePolicy, warner } from "../conversationInput.ts";
 
 const usage = `Usage: guardbench classify --model file.gguf [--family F] [--policy policy.json] [--exclude S6,S7] [--check last|prompt|response]
                            [--input FILE|-] [--threshold 0.5] [--top-k 5] [--threads N] [--cpu]
@@ -15,11 +16,14 @@ Classifies a conversation and prints the result as JSON: verdict, violated categ
 and every generated token with its probability and top alternatives.
   --model      a GGUF file
   --family     the prompt family; detected from the GGUF (its chat template or name) when omitted
-  --input      a conversation in any pasted format (default: standard input), or a .jsonl dataset with one
-               {"id", "messages": […]} object per line: then one result per line is streamed as it is ready
+  --input      a conversation in any pasted format (default: standard input), or a dataset: two or more lines, each one
+               {"id", "messages": […]} object; then one result per line is streamed as it is ready. A file holding one
+               such line is one conversation, read as the same object in a .json file would be
   --threshold  P(unsafe) at or above which the result is flagged (default 0.5)
-  --top-k      alternatives recorded per generated token (default 5)
-  --cpu        never use a GPU`;
+  --top-k      alternatives recorded per generated token, 0 to 50 (default 5; 0 records none)
+  --cpu        never use a GPU
+Warnings about what the classifier does not see (system or tool turns, an empty last reply) go to standard error.
+Exit status: 0 when classified, 1 on an error (or when a dataset line failed), 130 when interrupted (Ctrl+C).`;
 
 interface DatasetLine {
   line: number;
@@ -28,49 +32,66 @@ interface DatasetLine {
   problem?: string;
 }
 
-/** A `.jsonl` dataset has one `{"messages": […]}` object per line; a conversation pasted as JSON lines has `{role, content}`. */
-function datasetLines(text: string): DatasetLine[] | undefined {
+/**
+ * The input as a dataset (one `{"id", "messages": […]}` object per line), or undefined for one conversation. It is a
+ * dataset when it has two or more non-blank lines and the first is such an object; a conversation pasted as JSON
+ * lines has `{role, content}` lines instead, and a single object line is one conversation, as in a `.json` file.
+ */
+function datasetLines(text: string, io: CliIo): DatasetLine[] | undefined {
   const lines = text.split(/\r?\n/);
-  const first = lines.find((l) => l.trim() !== "");
-  try {
-    if (!first || !("messages" in (JSON.parse(first) as object))) return undefined;
-  } catch {
-    return undefined;
-  }
-  return lines.flatMap((raw, index): DatasetLine[] => {
-    if (raw.trim() === "") return [];
-    const line = index + 1;
-    let record: { id?: unknown; messages?: unknown };
-    try {
-      record = JSON.parse(raw) as typeof record;
-    } catch (error) {
-      return [{ line, id: null, problem: `line ${line} is not valid JSON: ${(error as Error).message}` }];
-    }
-    try {
-      return [{ line, id: record.id ?? null, turns: parseConversationText(JSON.stringify({ messages: record.messages }), `line ${line}`).turns }];
-    } catch (error) {
-      return [{ line, id: record.id ?? null, problem: (error as Error).message }];
-    }
-  });
+  const filled = lines.filter((l) => l.trim() !== "");
+  if (filled.length < 2 || !isConversationRecord(filled[0]!)) return undefined;
+  return lines.flatMap((raw, index): DatasetLine[] => (raw.trim() === "" ? [] : [datasetLine(raw, index + 1, io)]));
 }
 
-async function classifyDataset(engine: EngineProcess, lines: DatasetLine[], policy: Policy, options: ClassifyOptions, io: CliIo): Promise<number> {
+function isConversationRecord(line: string): boolean {
+  try {
+    const value: unknown = JSON.parse(line);
+    return isRecord(value) && "messages" in value;
+  } catch {
+    return false;
+  }
+}
+
+/** One dataset line: its turns, or the problem that keeps it from being classified (every other line still is). */
+function datasetLine(raw: string, line: number, io: CliIo): DatasetLine {
+  let record: unknown;
+  try {
+    record = JSON.parse(raw);
+  } catch (error) {
+    return { line, id: null, problem: `line ${line} is not valid JSON: ${(error as Error).message}` };
+  }
+  if (!isRecord(record)) return { line, id: null, problem: `line ${line} is ${describeValue(record)}, not an object such as {"id": "a", "messages": [{"role": "user", "content": "…"}]}` };
+  const id = record.id ?? null;
+  try {
+    return { line, id, turns: parseConversationText(JSON.stringify({ messages: record.messages }), `line ${line}`, io).turns };
+  } catch (error) {
+    return { line, id, problem: (error as Error).message };
+  }
+}
+
+async function classifyDataset(engine: EngineProcess, lines: DatasetLine[], how: { policy: Policy; check: CheckMode }, options: ClassifyOptions, io: CliIo, signal: AbortSignal): Promise<number> {
   let failed = 0;
+  let done = 0;
   for (const item of lines) {
+    if (signal.aborted) break;
     let output: object;
     if (item.turns) {
       try {
-        output = { id: item.id, line: item.line, ...(await engine.classify({ turns: item.turns, policy }, options)) };
+        output = { id: item.id, line: item.line, ...(await engine.classify({ turns: item.turns, ...how }, options, signal)) };
       } catch (error) {
         if (!(error instanceof EngineError)) throw error;
+        if (signal.aborted) break;
         output = { id: item.id, line: item.line, error: error.toData() };
       }
     } else {
       output = { id: item.id, line: item.line, error: { code: "input-invalid", message: item.problem } };
     }
     if ("error" in output) failed++;
+    done++;
     writeLine(io.stdout, JSON.stringify(output));
   }
+  if (signal.aborted) throw new CliFailure(`interrupted after ${done} of ${lines.length} lines (each printed line is complete)`, 130);
   writeLine(io.stderr, `classified ${lines.length - failed} of ${lines.length} lines${failed ? `; ${failed} failed (their lines carry an "error" object)` : ""}`);
   return failed ? 1 : 0;
 }
@@ -87,29 +108,34 @@ export const classifyCommand: CliCommand = {
     });
     if (!values.model) throw new CliUsageError("--model is required");
     const modelPath = resolve(io.cwd, values.model);
-    const options: ClassifyOptions = { threshold: numberOption(values.threshold, "--threshold", 0, 1), topK: numberOption(values["top-k"], "--top-k", 1, 50) };
-    const threads = numberOption(values.threads, "--threads", 1, 256);
+    const options: ClassifyOptions = { threshold: numberOption(values.threshold, "--threshold", 0, 1), topK: parseTopK(values["top-k"]) };
+    const threads = wholeNumberOption(values.threads, "--threads", 1, 256);
     const check = parseCheck(values.check);
     const family = await resolveFamily(modelPath, parseFamily(values.family));
     const policy = await resolvePolicy(family, values.policy, values.exclude, io.cwd, warner("classify", io));
     const { text, source } = await readInputText(values.input, io);
-    const dataset = datasetLines(text);
-    const conversation = dataset ? undefined : parseConversationText(text, source);
+    const dataset = datasetLines(text, io);
+    const conversation = dataset ? undefined : parseConversationText(text, source, io);
+    // Checked here too, before a model is loaded: what cannot be classified fails at once, with the warnings shown.
+    if (conversation) prepareConversation(conversation, check, source, io);
 
     const engine = new EngineProcess();
+    const interrupted = untilInterrupted();
+    let loading = true;
     try {
-      await engine.load({ modelPath, family, gpu: values.cpu ? false : "auto", ...(threads ? { threads } : {}) });
-      if (dataset) return await classifyDataset(engine, dataset, policy, options, io);
-      const result = await engine.classify({ turns: conversation!.turns, policy, check }, options);
+      await engine.load({ modelPath, family, gpu: values.cpu ? false : "auto", ...(threads ? { threads } : {}) }, interrupted.signal);
+      loading = false;
+      if (dataset) return await classifyDataset(engine, dataset, { policy, check }, options, io, interrupted.signal);
+      const result = await engine.classify({ turns: conversation!.turns, policy, check }, options, interrupted.signal);
       writeLine(io.stdout, JSON.stringify(result, null, 2));
       return 0;
     } catch (error) {
+      if (interrupted.signal.aborted && !(error instanceof CliFailure)) throw new CliFailure(`interrupted ${loading ? "while loading the model" : "while classifying"}; nothing was classified`, 130);
       if (error instanceof EngineError) throw new CliFailure(`${error.message}${error.hint ? `\n${error.hint}` : ""}`);
       throw error;
     } finally {
+      interrupted.dispose();
       engine.dispose();
     }
   },
 };
-
-/** A numeric flag within [min, max]; undefined when absent. */

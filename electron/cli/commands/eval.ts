@@ -1,10 +1,10 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { LineSplitter, isRecord, normalizeLabel, type SafetyLabel } from "../../../shared/datasets/index.ts";
+import { LineSplitter, describeValue, isRecord, normalizeLabel, type SafetyLabel } from "../../../shared/datasets/index.ts";
 import { METRIC_NAMES, evaluateScores, type ScoreEvaluation, type ScoredItem } from "../../../shared/metrics/index.ts";
 import { DatasetImportError, importDataset, type ImportSummary } from "../../datasets/import.ts";
 import { TextFileError, readTextChunks } from "../../datasets/textFile.ts";
-import { CliFailure, CliUsageError, writeLine, type CliCommand, type CliIo } from "../command.ts";
+import { CliFailure, CliUsageError, numberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
 
 const usage = `Usage: guardbench eval --results results.jsonl [--labels dataset.jsonl] [--threshold 0.5] [--json]
 
@@ -33,10 +33,48 @@ interface ResultsRead {
 /** How many skipped lines are listed one by one; the rest are counted. */
 const LISTED_SKIPS = 10;
 
-function resultId(value: unknown): string | undefined {
-  if (typeof value === "string" && value !== "") return value;
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
-  return undefined;
+/** A result's id: `key` compares ids by value (objects too), `shown` names it, `label` is what --labels is keyed by. */
+interface ResultId {
+  key: string;
+  shown: string;
+  /** text and number ids only: a dataset's ids are never objects */
+  label?: string;
+}
+
+/**
+ * Text and numbers are the ids a dataset gives (`7` and `"7"` are one id, as the importer reads them). Any other JSON
+ * (classify passes a dataset line's id through as it is) is compared by its canonical JSON, so `{"a": 1, "b": 2}`
+ * repeats `{"b": 2, "a": 1}`.
+ */
+function resultId(value: unknown): ResultId | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value === "string") return { key: `=${value}`, shown: JSON.stringify(value), label: value };
+  if (typeof value === "number" && Number.isFinite(value)) return { key: `=${value}`, shown: JSON.stringify(String(value)), label: String(value) };
+  const canonical = canonicalJson(value);
+  return { key: `json:${canonical}`, shown: canonical };
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (isRecord(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/** The score of a result line: "score", else "pUnsafe" (classify's output), or why there is none. */
+function readScore(value: Record<string, unknown>): { ok: true; score: number } | { ok: false; problem: string } {
+  const field = value.score !== undefined && value.score !== null ? "score" : "pUnsafe";
+  const score = value[field];
+  if (score === undefined || score === null) return { ok: false, problem: 'has no score: expected a number in "score" or "pUnsafe"' };
+  if (typeof score !== "number") return { ok: false, problem: `has ${describeValue(score)} as its "${field}", not a number` };
+  // JSON.parse reads 1e400 as Infinity: the file holds a number, just not one a probability can be.
+  if (!Number.isFinite(score)) return { ok: false, problem: `has a "${field}" that is not a finite number (a value such as 1e400 is too large to hold)` };
+  if (score < 0 || score > 1) return { ok: false, problem: `has the score ${score}; scores are probabilities P(unsafe) from 0 to 1` };
+  return { ok: true, score };
 }
 
 /** id → label from a dataset file, streamed: the conversations themselves are not kept. */
@@ -49,6 +87,7 @@ async function readLabels(path: string, source: string): Promise<{ labels: Map<s
     summary = dataset.summary;
   } catch (error) {
     if (!(error instanceof DatasetImportError)) throw error;
+    if (error.code === "unknown-format") throw new CliFailure(`cannot read the labels in ${source}: ${error.message}; --labels takes a .jsonl or .json dataset, so rename the file`);
     const format = error.code === "mapping-required" ? ' --labels takes a dataset in the common record format ({"id", "messages", "label"} per row).' : "";
     throw new CliFailure(`cannot read the labels in ${source}: ${error.message}${error.hint ? ` (${error.hint})` : ""}.${format}`);
   }
@@ -58,7 +97,7 @@ async function readLabels(path: string, source: string): Promise<{ labels: Map<s
   return { labels, warning: `${source}: ${badRowCount} row(s) could not be read and give no label (the first, row ${first.row}: ${first.reason})` };
 }
 
-type ResultLine = { kind: "scored"; id: string | undefined; item: ScoredItem } | ({ kind: "skipped" } & SkippedLine);
+type ResultLine = { kind: "scored"; id: ResultId | undefined; item: ScoredItem } | ({ kind: "skipped" } & SkippedLine);
 
 /** One result line: scored, skipped (with why), or a CliFailure naming the line. */
 function readResultLine(text: string, line: number, source: string, labels: Map<string, SafetyLabel> | undefined): ResultLine {
@@ -74,23 +113,23 @@ function readResultLine(text: string, line: number, source: string, labels: Map<
     const detail = typeof error.message === "string" ? `: ${error.message}` : "";
     return { kind: "skipped", line, reason: `its classification failed${typeof error.code === "string" ? ` (${error.code})` : ""}${detail}` };
   }
-  const score = typeof value.score === "number" ? value.score : value.pUnsafe;
-  if (typeof score !== "number" || !Number.isFinite(score)) {
-    throw new CliFailure(`${source} line ${line} has no score: expected a number in "score" or "pUnsafe"`);
-  }
-  if (score < 0 || score > 1) throw new CliFailure(`${source} line ${line} has the score ${score}; scores are probabilities P(unsafe) from 0 to 1`);
+  const read = readScore(value);
+  if (!read.ok) throw new CliFailure(`${source} line ${line} ${read.problem}`);
+  const { score } = read;
 
   const id = resultId(value.id);
   const reading = normalizeLabel(value.label);
   if (!reading.ok) throw new CliFailure(`${source} line ${line}: ${reading.reason}`);
-  const joined = id !== undefined ? labels?.get(id) : undefined;
+  const joined = id?.label !== undefined ? labels?.get(id.label) : undefined;
   if (reading.label && joined && reading.label !== joined) {
-    throw new CliFailure(`${source} line ${line} (id "${id}") is labeled ${reading.label}, but --labels says ${joined}; fix one of them`);
+    throw new CliFailure(`${source} line ${line} (id ${id!.shown}) is labeled ${reading.label}, but --labels says ${joined}; fix one of them`);
   }
   const label = reading.label ?? joined;
   if (label) return { kind: "scored", id, item: { score, label } };
   if (labels === undefined) return { kind: "skipped", line, reason: 'it has no "label" (pass --labels dataset.jsonl to join labels by id)' };
-  return { kind: "skipped", line, reason: id === undefined ? "it has no label and no id to look one up in --labels" : `it has no label, and --labels has none for the id "${id}"` };
+  if (id === undefined) return { kind: "skipped", line, reason: "it has no label and no id to look one up in --labels" };
+  if (id.label === undefined) return { kind: "skipped", line, reason: `it has no label, and its id ${id.shown} is not text or a number, which the ids in --labels are` };
+  return { kind: "skipped", line, reason: `it has no label, and --labels has none for the id ${id.shown}` };
 }
 
 async function readResults(path: string, source: string, labels: Map<string, SafetyLabel> | undefined): Promise<ResultsRead> {
@@ -107,9 +146,9 @@ async function readResults(path: string, source: string, labels: Map<string, Saf
         continue;
       }
       if (result.id !== undefined) {
-        const earlier = linesOfIds.get(result.id);
-        if (earlier !== undefined) throw new CliFailure(`${source} line ${line} repeats the id "${result.id}" of line ${earlier}; --results must hold one run, each item once`);
-        linesOfIds.set(result.id, line);
+        const earlier = linesOfIds.get(result.id.key);
+        if (earlier !== undefined) throw new CliFailure(`${source} line ${line} repeats the id ${result.id.shown} of line ${earlier}; --results must hold one run, each item once`);
+        linesOfIds.set(result.id.key, line);
       }
       items.push(result.item);
     }
@@ -177,10 +216,7 @@ export const evalCommand: CliCommand = {
     });
     if (positionals.length > 0) throw new CliUsageError(`unexpected argument "${positionals[0]}"; pass the results file with --results`);
     if (!values.results) throw new CliUsageError("--results is required");
-    const threshold = values.threshold === undefined ? 0.5 : Number(values.threshold);
-    if (values.threshold !== undefined && (values.threshold.trim() === "" || !Number.isFinite(threshold) || threshold < 0 || threshold > 1)) {
-      throw new CliUsageError(`--threshold must be a number from 0 to 1, not "${values.threshold}"`);
-    }
+    const threshold = numberOption(values.threshold, "--threshold", 0, 1) ?? 0.5;
 
     let labels: Map<string, SafetyLabel> | undefined;
     if (values.labels !== undefined) {

@@ -1,8 +1,7 @@
 import { parseArgs } from "node:util";
-import { prepareForClassification } from "../../../shared/conversation/index.ts";
 import { buildPrompt, joinParts } from "../../../shared/prompts/index.ts";
 import { CliFailure, CliUsageError, type CliCommand } from "../command.ts";
-import { parseCheck, parseConversationText, parseFamily, policyOptions, readInputText, resolvePolicy, warner } from "../conversationInput.ts";
+import { parseCheck, parseConversationText, parseFamily, policyOptions, prepareConversation, readInputText, resolvePolicy, warner } from "../conversationInput.ts";
 
 const usage = `Usage: guardbench prompt --family F [--policy policy.json] [--exclude S6,S7] [--check last|prompt|response] [--input FILE|-] [--engine-text]
 
@@ -24,12 +23,9 @@ export const promptCommand: CliCommand = {
     if (!family) throw new CliUsageError("--family is required");
     const policy = await resolvePolicy(family, values.policy, values.exclude, io.cwd, warner("prompt", io));
     const { text, source } = await readInputText(values.input, io);
-    const conversation = parseConversationText(text, source);
-    const prepared = prepareForClassification(conversation, parseCheck(values.check));
-    if (!prepared.ok) throw new CliFailure(prepared.error.message);
-    // Empty turns and left-out system turns are rendered as the templates render them; the user still hears about them.
-    prepared.warnings.forEach(warner("prompt", io));
-    const built = buildPrompt(family, prepared.turns, policy);
+    const conversation = parseConversationText(text, source, io);
+    const turns = prepareConversation(conversation, parseCheck(values.check), source, io);
+    const built = buildPrompt(family, turns, policy);
     if (!built.ok) throw new CliFailure(built.error.message);
     const output = values["engine-text"] ? joinParts(built.prompt.engineParts) : built.prompt.text;
     io.stdout.write(`${output}\n`);

@@ -1,37 +1,39 @@
 import { existsSync, statSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { ColumnMapping } from "../../../shared/datasets/index.ts";
+import { DATASET_FORMATS, type ColumnMapping, type DatasetFormat } from "../../../shared/datasets/index.ts";
 import { parseRequest, type RunSummary } from "../../../shared/ipc/contract.ts";
-import { DEFAULT_CLASSIFY_OPTIONS } from "../../../shared/classify/result.ts";
+import { DEFAULT_CLASSIFY_OPTIONS, THRESHOLD_RANGE } from "../../../shared/classify/result.ts";
 import { DatasetImportError } from "../../datasets/import.ts";
 import { exportResults } from "../../datasets/export.ts";
 import { EngineProcess } from "../../engine/engineProcess.ts";
 import { EngineError } from "../../engine/errors.ts";
+import type { LoadedModelInfo } from "../../engine/scorer.ts";
 import { ModelLibrary } from "../../models/library.ts";
 import { guardbenchHome } from "../../models/paths.ts";
-import { cliRunKey } from "../../runs/cliRunKey.ts";
+import { cliRunKey, type ScoringSettings } from "../../runs/cliRunKey.ts";
 import { importIntoStore } from "../../runs/datasetImport.ts";
 import { RunError } from "../../runs/errors.ts";
 import { labelFields, resultFields } from "../../runs/exportRows.ts";
 import { cachedSha256OfFile, FileHashError } from "../../runs/fileHash.ts";
 import { assertRunModelUnchanged } from "../../runs/modelCheck.ts";
-import { executeRun, RunStop, type RunProgress } from "../../runs/runExecutor.ts";
+import { executeRun, RunStop, type RunExecutionOutcome, type RunProgress } from "../../runs/runExecutor.ts";
 import { joinedItems } from "../../runs/runItems.ts";
 import { databasePathFor, DEFAULT_ENDPOINT_CONCURRENCY, openStore, StoreError, type GuardbenchStore, type ItemOutcomeRecord, type ResultLine } from "../../store/index.ts";
 import type { EndpointProgress } from "../../../shared/ipc/contract.ts";
 import { ENDPOINT_KINDS, type EndpointKind, type RemoteEndpoint } from "../../../shared/remote/endpoint.ts";
 import { printableUrl } from "../../engine/remote/http.ts";
 import { remoteMember } from "../../engine/remote/pool.ts";
+import type { RemoteEngineError } from "../../engine/remote/errors.ts";
 import { ModelVocabulary } from "../../engine/remote/promptEncoding.ts";
-import { endpointProblem, RemoteEngine } from "../../engine/remote/remoteEngine.ts";
+import { endpointProblem, refuseOtherModels, RemoteEngine } from "../../engine/remote/remoteEngine.ts";
 import { executePoolRun, localMember } from "../../runs/poolExecutor.ts";
-import { CliFailure, CliUsageError, numberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
-import { parseCheck, parseFamily, resolveFamily, resolvePolicy, warner } from "../conversationInput.ts";
+import { CliFailure, CliUsageError, numberOption, wholeNumberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
+import { parseCheck, parseFamily, parseTopK, resolveFamily, resolvePolicy, warner } from "../conversationInput.ts";
 
 const usage = `Usage: guardbench run --dataset FILE --model FILE|ID [--family F] [--policy policy.json] [--exclude S6,S7]
                       [--check last|prompt|response] [--threshold 0.5] [--top-k 5] [--sequences N] [--threads N] [--cpu]
-                      [--mapping JSON] [--out results.jsonl|results.csv] [--resume | --new-run] [--retry-failed]
+                      [--mapping JSON] [--format jsonl|csv|json] [--out results.jsonl|results.csv] [--resume | --new-run] [--retry-failed]
                       [--endpoint URL ...] [--endpoint-kind openai-completions|llama-server] [--endpoint-model NAME]
                       [--endpoint-concurrency N] [--api-key-env VAR] [--local]
 
@@ -47,8 +49,10 @@ changed since the run started, the run refuses to continue.
   --dataset       .jsonl or .json in the common record format, or .csv/.json with --mapping
   --model         a GGUF file, or the id of an installed model (\`guardbench models list\`)
   --family        the prompt family; detected from the GGUF when omitted
+  --top-k         alternatives recorded per generated token, 0 to 50 (default 5; 0 records none)
   --mapping       which columns hold what, as JSON: '{"prompt": "text", "label": "is_harmful"}'
                   (keys: prompt, response, label, categories, id, labelTrueMeans)
+  --format        jsonl, csv or json: how to read a --dataset whose name does not say (default: from its extension)
   --sequences     classifications run in parallel (the engine's sequences; default 2)
   --out           also write the whole run, in dataset order, to this file (JSON Lines, or CSV for .csv) once every
                   item has a result; written to a temporary file and renamed, so it is never half-written
@@ -86,19 +90,17 @@ export const runCommand: CliCommand = {
   },
 };
 
-interface RunOptions {
+interface RunOptions extends ScoringSettings {
   datasetPath: string;
   modelArg: string;
   family: ReturnType<typeof parseFamily>;
   policyPath: string | undefined;
   exclude: string | undefined;
-  check: ReturnType<typeof parseCheck>;
-  threshold: number;
-  topK: number;
   sequences: number | undefined;
   threads: number | undefined;
   cpu: boolean;
   mapping: ColumnMapping | undefined;
+  format: DatasetFormat | undefined;
   outPath: string | undefined;
   resume: boolean;
   newRun: boolean;
@@ -125,6 +127,7 @@ function parseOptions(args: string[], io: CliIo): RunOptions {
       threads: { type: "string" },
       cpu: { type: "boolean" },
       mapping: { type: "string" },
+      format: { type: "string" },
       out: { type: "string" },
       resume: { type: "boolean" },
       "new-run": { type: "boolean" },
@@ -148,18 +151,19 @@ function parseOptions(args: string[], io: CliIo): RunOptions {
     policyPath: values.policy,
     exclude: values.exclude,
     check: parseCheck(values.check),
-    threshold: numberOption(values.threshold, "--threshold", 0, 1) ?? DEFAULT_CLASSIFY_OPTIONS.threshold,
-    topK: numberOption(values["top-k"], "--top-k", 0, 50) ?? DEFAULT_CLASSIFY_OPTIONS.topK,
-    sequences: numberOption(values.sequences, "--sequences", 1, 64),
-    threads: numberOption(values.threads, "--threads", 1, 256),
+    threshold: numberOption(values.threshold, "--threshold", THRESHOLD_RANGE.min, THRESHOLD_RANGE.max) ?? DEFAULT_CLASSIFY_OPTIONS.threshold,
+    topK: parseTopK(values["top-k"]) ?? DEFAULT_CLASSIFY_OPTIONS.topK,
+    sequences: wholeNumberOption(values.sequences, "--sequences", 1, 64),
+    threads: wholeNumberOption(values.threads, "--threads", 1, 256),
     cpu: values.cpu ?? false,
     mapping: values.mapping === undefined ? undefined : parseMapping(values.mapping),
+    format: parseDatasetFormat(values.format),
     outPath: values.out === undefined ? undefined : resolve(io.cwd, values.out),
     resume: values.resume ?? false,
     newRun: values["new-run"] ?? false,
     retryFailed: values["retry-failed"] ?? false,
     endpoints: parseEndpoints(values, io),
-    endpointConcurrency: numberOption(values["endpoint-concurrency"], "--endpoint-concurrency", 1, 64) ?? DEFAULT_ENDPOINT_CONCURRENCY,
+    endpointConcurrency: wholeNumberOption(values["endpoint-concurrency"], "--endpoint-concurrency", 1, 64) ?? DEFAULT_ENDPOINT_CONCURRENCY,
     local: values.local ?? false,
   };
 }
@@ -204,6 +208,12 @@ function parseEndpoints(
   return endpoints;
 }
 
+function parseDatasetFormat(value: string | undefined): DatasetFormat | undefined {
+  if (value === undefined) return undefined;
+  if (!(DATASET_FORMATS as readonly string[]).includes(value)) throw new CliUsageError(`--format must be ${DATASET_FORMATS.join(", ")}, not "${value}"`);
+  return value as DatasetFormat;
+}
+
 /** Checked with the same schema the app's import uses. */
 function parseMapping(text: string): ColumnMapping {
   let json: unknown;
@@ -240,7 +250,12 @@ async function runDataset(store: GuardbenchStore, options: RunOptions, io: CliIo
   const family = await resolveFamily(modelPath, options.family);
   const policy = await resolvePolicy(family, options.policyPath, options.exclude, io.cwd, warner("run", io));
 
-  const imported = await importIntoStore(store, { path: options.datasetPath, ...(options.mapping ? { mapping: options.mapping } : {}), reuseIdenticalImport: true });
+  const imported = await importIntoStore(store, {
+    path: options.datasetPath,
+    ...(options.mapping ? { mapping: options.mapping } : {}),
+    ...(options.format ? { format: options.format } : {}),
+    reuseIdenticalImport: true,
+  });
   const dataset = imported.dataset;
   if (!imported.reused) {
     const skipped = imported.badRowCount > 0 ? `; ${imported.badRowCount} bad row(s) skipped: ${imported.badRows.slice(0, 3).map((bad) => `row ${bad.row}: ${bad.reason}`).join("; ")}${imported.badRowCount > 3 ? " …" : ""}` : "";
@@ -249,7 +264,7 @@ async function runDataset(store: GuardbenchStore, options: RunOptions, io: CliIo
   if (dataset.items === 0) throw new CliFailure(`${options.datasetPath} has no item that can be classified`);
 
   const model = await cachedSha256OfFile(store.fileHashes, modelPath);
-  const settings = { threshold: options.threshold, topK: options.topK, check: options.check };
+  const settings: ScoringSettings = { threshold: options.threshold, topK: options.topK, check: options.check };
   const runKey = cliRunKey({ datasetId: dataset.id, modelPath, family, policy, ...settings });
   const earlier = options.newRun ? undefined : store.runs.findByKey(runKey);
   if (options.resume && earlier === undefined) throw new CliFailure("--resume: no earlier run of this command (same dataset, model, policy and settings) to continue; leave out --resume to start one");
@@ -332,13 +347,8 @@ async function scorePending(store: GuardbenchStore, run: RunSummary, modelPath: 
   };
   try {
     if (options.endpoints.length > 0) return await scoreAcrossEndpoints(store, run, modelPath, options, io, engine, { signal: stopper.signal, onProgress: showProgress, onItem: printItem });
-    const loaded = await engine.load({
-      modelPath,
-      family: run.model.family,
-      gpu: options.cpu ? false : "auto",
-      ...(options.threads ? { threads: options.threads } : {}),
-      ...(options.sequences ? { sequences: options.sequences } : {}),
-    });
+    const loaded = await loadUnlessInterrupted(engine, modelPath, run, options, stopper.signal);
+    if (!loaded) return interruptedBeforeScoring(store, run);
     return await executeRun({
       store,
       runId: run.id,
@@ -357,6 +367,32 @@ async function scorePending(store: GuardbenchStore, run: RunSummary, modelPath: 
 }
 
 /**
+ * Loads the model for the local engine; undefined when Ctrl+C stopped the load (the engine then stops its worker at
+ * once, rather than let the interrupt pass for an engine crash).
+ */
+async function loadUnlessInterrupted(engine: EngineProcess, modelPath: string, run: RunSummary, options: RunOptions, signal: AbortSignal): Promise<LoadedModelInfo | undefined> {
+  const loadOptions = {
+    modelPath,
+    family: run.model.family,
+    gpu: options.cpu ? false : "auto",
+    ...(options.threads ? { threads: options.threads } : {}),
+    ...(options.sequences ? { sequences: options.sequences } : {}),
+  } as const;
+  try {
+    return await engine.load(loadOptions, signal);
+  } catch (error) {
+    if (signal.aborted) return undefined;
+    throw error;
+  }
+}
+
+/** What an interrupt before the first item leaves: every stored result as it was, the run resumable. */
+function interruptedBeforeScoring(store: GuardbenchStore, run: RunSummary): RunExecutionOutcome {
+  const { scored, failed } = store.runs.get(run.id).counts;
+  return { state: "paused", scoredNow: 0, failedNow: 0, alreadyDone: scored + failed };
+}
+
+/**
  * `--endpoint`: the endpoints (and with --local the local engine) score the pending items through the endpoint pool;
  * the model file gives the tokenizer (token-id prompts). The run records who scored it.
  */
@@ -372,15 +408,13 @@ async function scoreAcrossEndpoints(
   const vocabulary = await ModelVocabulary.open(modelPath, run.model.family);
   const engines = options.endpoints.map((endpoint) => new RemoteEngine({ endpoint, vocabulary }));
   try {
+    await refuseOtherModels(engines).catch((error: RemoteEngineError) => {
+      throw new CliFailure(`${error.message}${error.hint ? `\n${error.hint}` : ""}`);
+    });
     const members = engines.map((remote) => remoteMember(remote, options.endpointConcurrency));
     if (options.local) {
-      const loaded = await engine.load({
-        modelPath,
-        family: run.model.family,
-        gpu: options.cpu ? false : "auto",
-        ...(options.threads ? { threads: options.threads } : {}),
-        ...(options.sequences ? { sequences: options.sequences } : {}),
-      });
+      const loaded = await loadUnlessInterrupted(engine, modelPath, run, options, hooks.signal);
+      if (!loaded) return interruptedBeforeScoring(store, run);
       members.push(localMember(engine, loaded.sequences));
     }
     store.runs.recordScorers(run.id, options.endpoints.map((endpoint) => endpoint.name), options.local);
@@ -405,10 +439,18 @@ async function scoreAcrossEndpoints(
   }
 }
 
-/** GUARDBENCH_PROBE_DELAY_MS: the first re-probe of a failed endpoint (default 5 s). */
-function poolOptionsFromEnv(env: NodeJS.ProcessEnv): { probeDelayMs?: number } {
-  const delay = Number(env.GUARDBENCH_PROBE_DELAY_MS);
-  return Number.isFinite(delay) && delay > 0 ? { probeDelayMs: delay } : {};
+/**
+ * GUARDBENCH_PROBE_DELAY_MS: the first re-probe of a failed endpoint (default 5 s); GUARDBENCH_ALL_DOWN_TIMEOUT_MS: how
+ * long every endpoint may stay down before the run stops, resumable (default 5 min).
+ */
+function poolOptionsFromEnv(env: NodeJS.ProcessEnv): { probeDelayMs?: number; allDownTimeoutMs?: number } {
+  const positive = (text: string | undefined) => {
+    const value = Number(text);
+    return Number.isFinite(value) && value > 0 ? value : undefined;
+  };
+  const probeDelayMs = positive(env.GUARDBENCH_PROBE_DELAY_MS);
+  const allDownTimeoutMs = positive(env.GUARDBENCH_ALL_DOWN_TIMEOUT_MS);
+  return { ...(probeDelayMs ? { probeDelayMs } : {}), ...(allDownTimeoutMs ? { allDownTimeoutMs } : {}) };
 }
 
 async function writeWholeRun(store: GuardbenchStore, run: RunSummary, path: string): Promise<void> {
@@ -423,6 +465,9 @@ function asCliFailure(error: unknown): unknown {
   if (error instanceof StoreError || error instanceof EngineError || error instanceof RunError || error instanceof FileHashError) {
     return new CliFailure(error.hint ? `${error.message}\n${error.hint}` : error.message);
   }
-  if (error instanceof DatasetImportError) return new CliFailure(`cannot import ${error.message}${error.hint ? ` (${error.hint})` : ""}`);
+  if (error instanceof DatasetImportError) {
+    const hint = error.code === "unknown-format" ? "name it .jsonl, .ndjson, .csv or .json, or pass --format jsonl, csv or json" : error.hint;
+    return new CliFailure(`cannot import ${error.message}${hint ? ` (${hint})` : ""}`);
+  }
   return error;
 }

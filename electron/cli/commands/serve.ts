@@ -12,6 +12,7 @@ import { readSecretOption } from "../secretOption.ts";
 export const SERVE_TOKEN_VARIABLE = "GUARDBENCH_SERVE_TOKEN";
 
 const usage = `Usage: guardbench serve [--port 7860] [--host 127.0.0.1] [--token-file PATH | --token T] [--renderer-dir DIR]
+                        [--audit | --audit-content] [--log-content]
 
 Serves the Guardbench workbench to a browser: the built page and, on the same origin, a WebSocket to the app.
 Prints the URL to open: it carries a session token after '#', and only a page opened with it can use the app
@@ -22,6 +23,12 @@ Prints the URL to open: it carries a session token after '#', and only a page op
                   to keep one address across restarts. Default: a new random token each start.
   --token         the token itself (visible to other users in \`ps\`: prefer --token-file or GUARDBENCH_SERVE_TOKEN)
   --renderer-dir  the built page to serve (default: dist/renderer, written by \`npm run build\`)
+  --audit         audit every /v1/moderations input (verdict, scores, content sha256, model hash, policy version) in
+                  the database, whatever the app's setting says (the Policy screen's "Moderation API" panel)
+  --audit-content the same, and the content too (so a sample can go to the review queue)
+  --log-content   the request log lines (standard error) include the content; by default they never do
+The page's origin also serves OpenAI's moderation API, POST /v1/moderations and GET /v1/models, over the model the
+workbench has loaded; clients send the token as \`Authorization: Bearer <token>\` (OpenAI clients: apiKey).
 The token is never sent to the server in a URL (browsers keep the part after '#'), so it stays out of logs.
 
 Environment: GUARDBENCH_SERVE_TOKEN (the token, when neither flag is given), GUARDBENCH_HOME (where data lives,
@@ -48,16 +55,22 @@ export const serveCommand: CliCommand = {
     const missingRenderer = rendererProblem(rendererDir);
     if (missingRenderer) throw new CliFailure(missingRenderer);
 
+    const auditAtLeast = values["audit-content"] ? "content" : values.audit ? "hash" : "off";
+    const moderationApi = {
+      auditAtLeast,
+      logContent: values["log-content"] === true,
+      log: (line: string) => writeLine(io.stderr, `guardbench serve: ${line}`),
+    } as const;
     let running;
     try {
-      running = createAppHost({ home: guardbenchHome(io.env), env: io.env, transport: "websocket" });
+      running = createAppHost({ home: guardbenchHome(io.env), env: io.env, transport: "websocket", moderationApi });
     } catch (error) {
       if (error instanceof StoreError) throw new CliFailure(error.hint ? `${error.message}\n${error.hint}` : error.message);
       throw error;
     }
     let server;
     try {
-      server = await startWebServer({ host, port, rendererDir, appHost: running.host, token });
+      server = await startWebServer({ host, port, rendererDir, appHost: running.host, moderation: running.host.moderation, token });
     } catch (error) {
       running.dispose();
       throw listenFailure(error, host, port);
@@ -67,6 +80,7 @@ export const serveCommand: CliCommand = {
     writeLine(io.stdout, `Guardbench is serving at ${server.url}`);
     if (!isLoopbackHost(host)) writeLine(io.stdout, `Listening on ${host}: from another machine, use this machine's address with the same port and #token.`);
     writeLine(io.stdout, `Open that URL in a browser${given ? "" : " (a new token each start: --token-file keeps one)"}. Stop with Ctrl+C.`);
+    writeLine(io.stdout, `Moderation API: POST ${server.origin}/v1/moderations with the token as the API key${auditAtLeast === "off" ? "" : `, audited (${auditAtLeast === "content" ? "with content" : "hashes, no content"})`}.`);
 
     await untilSignalled();
     await server.close();
@@ -84,6 +98,9 @@ function parseCommandLine(args: string[]) {
       token: { type: "string" },
       "token-file": { type: "string" },
       "renderer-dir": { type: "string" },
+      audit: { type: "boolean" },
+      "audit-content": { type: "boolean" },
+      "log-content": { type: "boolean" },
     },
     allowPositionals: false,
     strict: true,

@@ -5,7 +5,8 @@
  *
  * Routes: `POST /v1/completions` (prompt as token ids or text, `max_tokens`, `logprobs`, `temperature: 0`, vLLM's
  * `return_tokens_as_token_ids` and `add_special_tokens`), `GET /v1/models`, `GET /health`. Greedy decoding only.
- * With a token, every route needs `Authorization: Bearer <token>`.
+ * With a moderation service, also `POST /v1/moderations` (OpenAI's moderation API, electron/moderation), whose names
+ * `/v1/models` lists too. With a token, every route needs `Authorization: Bearer <token>`.
  *
  * Browsers are kept out, since a web page can send requests to loopback: a POST must be `Content-Type:
  * application/json` (a page can send text/plain or form bodies without asking first, never JSON), a request with an
@@ -14,7 +15,7 @@
  *
  * llama.cpp stays in the engine child process; this server only parses, queues and formats.
  */
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { PromptFamily } from "../../../shared/taxonomy/index.ts";
@@ -22,6 +23,8 @@ import type { CompletionStep, TokenCompletion } from "../completion.ts";
 import type { EngineProcess } from "../engineProcess.ts";
 import { EngineError } from "../errors.ts";
 import { tokenIdName, type OpenAiCompletionResponse, type OpenAiLogprobs } from "./openaiCompletions.ts";
+import { ApiProblem as HttpProblem, bearerMatches, browserRefusal, moderationModelObjects, readJsonBody, sendJson, sendProblem, serveModeration, tokenDigest } from "../../moderation/http.ts";
+import type { ModerationService } from "../../moderation/service.ts";
 
 export interface CompletionServerOptions {
   host: string;
@@ -38,6 +41,8 @@ export interface CompletionServerOptions {
   parallel: number;
   /** the largest `logprobs` accepted (vLLM's --max-logprobs); default 50 */
   maxLogprobs?: number;
+  /** serves `POST /v1/moderations` too */
+  moderation?: ModerationService;
 }
 
 export interface RunningCompletionServer {
@@ -47,7 +52,6 @@ export interface RunningCompletionServer {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const MAX_COMPLETION_TOKENS = 4096;
 const DEFAULT_MAX_TOKENS = 16;
 /** How vLLM writes a log-probability of -inf: JSON has no infinities. */
@@ -62,19 +66,8 @@ interface CompletionJob {
   addSpecialTokens: boolean;
 }
 
-/** An error answered as OpenAI does: `{error: {message, type, param, code}}`. */
-class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly type = "invalid_request_error",
-  ) {
-    super(message);
-  }
-}
-
 export async function startCompletionServer(options: CompletionServerOptions): Promise<RunningCompletionServer> {
-  const expectedDigest = options.token === undefined ? undefined : digest(options.token);
+  const expectedDigest = options.token === undefined ? undefined : tokenDigest(options.token);
   const slots = new Slots(options.parallel);
   const maxLogprobs = options.maxLogprobs ?? 50;
 
@@ -89,22 +82,24 @@ export async function startCompletionServer(options: CompletionServerOptions): P
   const acceptedHosts = new Set(["localhost", "127.0.0.1", "[::1]", ...(isWildcard(options.host) ? [] : [bracketed(options.host).toLowerCase()])]);
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const refusal = browserRefusal(request, expectedDigest === undefined ? { port, acceptedHosts } : undefined);
+    const refusal = hostRefusal(request, expectedDigest === undefined ? { port, acceptedHosts } : undefined) ?? browserRefusal(request);
     if (refusal) throw refusal;
-    if (expectedDigest && !authorized(request, expectedDigest)) {
+    if (expectedDigest && !bearerMatches(request, expectedDigest)) {
       throw new HttpProblem(401, "missing or wrong API key: send the worker's --token as `Authorization: Bearer <token>`", "authentication_error");
     }
     const path = new URL(request.url ?? "/", "http://worker").pathname;
     const route = `${request.method} ${path}`;
     if (route === "GET /v1/models") return sendJson(response, 200, modelList(options));
-    if (route === "GET /health") return sendJson(response, 200, { status: "ok" });
+    if (route === "GET /health") return sendJson(response, 200, { status: "ok", ...(options.moderation ? { moderation: options.moderation.load() } : {}) });
     if (route === "POST /v1/completions") return complete(request, response);
-    const known = ["/v1/models", "/health", "/v1/completions"].includes(path);
-    throw new HttpProblem(known ? 405 : 404, known ? `${request.method} is not allowed on ${path}` : `no route ${path}: this worker serves POST /v1/completions, GET /v1/models and GET /health`);
+    if (route === "POST /v1/moderations" && options.moderation) return serveModeration(options.moderation, request, response);
+    const known = ["/v1/models", "/health", "/v1/completions", ...(options.moderation ? ["/v1/moderations"] : [])].includes(path);
+    const routes = `POST /v1/completions${options.moderation ? ", POST /v1/moderations" : ""}, GET /v1/models and GET /health`;
+    throw new HttpProblem(known ? 405 : 404, known ? `${request.method} is not allowed on ${path}` : `no route ${path}: this worker serves ${routes}`);
   }
 
   async function complete(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const job = parseCompletionRequest(await readJson(request), options.modelName, maxLogprobs);
+    const job = parseCompletionRequest(await readJsonBody(request), options.modelName, maxLogprobs);
     // A client that hangs up cancels its completion (and frees its place in line).
     const cancelled = new AbortController();
     response.on("close", () => {
@@ -150,30 +145,19 @@ export async function startCompletionServer(options: CompletionServerOptions): P
 }
 
 /**
- * Why a request looks like a browser's rather than a client's, or undefined. `hostCheck` (no token): the Host header
- * must name this server by a loopback name or its bound address.
+ * Without a token (`hostCheck`), the Host header must name this server by a loopback name or its bound address, so a
+ * DNS-rebinding page (evil.example resolving to 127.0.0.1) is refused; undefined when the request may go on.
  */
-function browserRefusal(request: IncomingMessage, hostCheck: { port: number; acceptedHosts: ReadonlySet<string> } | undefined): HttpProblem | undefined {
-  const hostHeader = request.headers.host ?? "";
-  if (hostCheck) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(`http://${hostHeader}`);
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed || parsed.port !== String(hostCheck.port) || !hostCheck.acceptedHosts.has(parsed.hostname.toLowerCase())) {
-      return new HttpProblem(403, "this worker answers only requests addressed to it by a loopback name or its address (Host header)", "permission_error");
-    }
+function hostRefusal(request: IncomingMessage, hostCheck: { port: number; acceptedHosts: ReadonlySet<string> } | undefined): HttpProblem | undefined {
+  if (!hostCheck) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(`http://${request.headers.host ?? ""}`);
+  } catch {
+    parsed = undefined;
   }
-  const origin = request.headers.origin;
-  const fetchSite = request.headers["sec-fetch-site"];
-  if ((origin !== undefined && origin !== `http://${hostHeader}`) || fetchSite === "cross-site" || fetchSite === "same-site") {
-    return new HttpProblem(403, "cross-site requests from a web page are refused: this worker serves API clients, not browsers", "permission_error");
-  }
-  if (request.method === "POST") {
-    const type = (request.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-    if (type !== "application/json") return new HttpProblem(415, "send the request body as JSON with the header Content-Type: application/json");
+  if (!parsed || parsed.port !== String(hostCheck.port) || !hostCheck.acceptedHosts.has(parsed.hostname.toLowerCase())) {
+    return new HttpProblem(403, "this worker answers only requests addressed to it by a loopback name or its address (Host header)", "permission_error");
   }
   return undefined;
 }
@@ -187,10 +171,10 @@ function bracketed(host: string): string {
 }
 
 function modelList(options: CompletionServerOptions) {
-  return {
-    object: "list",
-    data: [{ id: options.modelName, object: "model", created: 0, owned_by: "guardbench", max_model_len: options.contextSize, guardbench: { family: options.family } }],
-  };
+  const completions = { id: options.modelName, object: "model", created: 0, owned_by: "guardbench", max_model_len: options.contextSize, guardbench: { family: options.family } };
+  // The moderation names start with the model name itself: that one entry serves both APIs.
+  const moderation = options.moderation ? moderationModelObjects(options.moderation).filter((entry) => entry.id !== options.modelName) : [];
+  return { object: "list", data: [completions, ...moderation] };
 }
 
 /** Validates a completions request, refusing what this server would otherwise silently ignore. */
@@ -276,42 +260,6 @@ function problemOf(error: unknown): HttpProblem {
   if (error.code === "prompt-too-long" || error.code === "prompt-invalid") return new HttpProblem(400, detail);
   if (error.code === "cancelled") return new HttpProblem(499, detail);
   return new HttpProblem(500, detail, "server_error");
-}
-
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpProblem(413, `the request body is over ${MAX_BODY_BYTES / (1024 * 1024)} MiB`);
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
-  } catch {
-    throw new HttpProblem(400, "the request body is not valid JSON");
-  }
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  if (response.headersSent || response.destroyed) return;
-  const text = JSON.stringify(body);
-  response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  response.end(text);
-}
-
-function sendProblem(response: ServerResponse, problem: HttpProblem): void {
-  sendJson(response, problem.status, { error: { message: problem.message, type: problem.type, param: null, code: problem.status } });
-}
-
-function digest(text: string): Buffer {
-  return createHash("sha256").update(text).digest();
-}
-
-/** Compared as digests in constant time, so neither the token nor its length leaks through timing. */
-function authorized(request: IncomingMessage, expectedDigest: Buffer): boolean {
-  const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? "");
-  return match !== null && timingSafeEqual(digest(match[1]!), expectedDigest);
 }
 
 /** At most `size` completions at once; the rest wait in arrival order, and leave the line when cancelled. */

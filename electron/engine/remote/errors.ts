@@ -20,6 +20,8 @@ export type RemoteErrorCode =
   | "request-rejected"
   /** an answer that is not the JSON this client expects: the wrong kind of server, or a version it does not know */
   | "bad-response"
+  /** the server runs another model than the local file whose tokenizer builds the prompts (servedModel.ts) */
+  | "model-mismatch"
   /** text mode: user content spells a special token, which the server would parse as a control token */
   | "prompt-refused"
   | "cancelled";
@@ -35,6 +37,7 @@ const SCOPE: Record<RemoteErrorCode, FailureScope> = {
   "rate-limited": "endpoint",
   "server-error": "endpoint",
   "bad-response": "endpoint",
+  "model-mismatch": "endpoint",
   "request-rejected": "item",
   "prompt-refused": "item",
   cancelled: "cancelled",

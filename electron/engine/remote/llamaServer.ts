@@ -1,25 +1,31 @@
 /**
  * llama.cpp's `llama-server`, through its own `POST /completion` (tools/server/README.md in llama.cpp).
  *
- * - `prompt` may be an array of token ids, used as is (no BOS added); `cache_prompt: true` keeps the KV cache of the
+ * Verified against a real llama-server built from the llama.cpp node-llama-cpp 3.22.1 ships (commit de3ff81;
+ * test/integration/llamaServer.test.ts runs it, test/fixtures/remote/*.captured.json are its bodies):
+ * - `prompt` as an array of token ids is used as is (no BOS added); `cache_prompt: true` keeps the KV cache of the
  *   longest common prefix between requests, so the shared policy prefix is evaluated once per slot.
- * - `n_probs: k` adds `completion_probabilities`, one entry per generated token. Since the end of 2024 (b4500-ish) an
- *   entry is `{id, token, bytes, logprob, top_logprobs: [{id, token, bytes, logprob}]}`: log-probabilities of the
- *   model's full softmax, before any sampler. With `post_sampling_probs: true` it would instead be
- *   `{id, token, prob, top_probs: [{id, token, prob}]}` AFTER the sampler chain (top-k/top-p/temperature cut and
- *   renormalise), which is not the model's P(unsafe) — so it is sent as false, and such entries are still read, as
- *   given, should a server send them anyway. Older servers sent `{content, probs: [{tok_str, prob}]}` (no ids); for greedy
- *   decoding those were the full softmax too.
- * - Greedy decoding is asked for with `temperature: -1`: servers before about September 2024 decoded `temperature: 0`
- *   greedily WITHOUT computing probabilities ("greedy sampling, no probs" in common/sampling.cpp) and only a negative
- *   temperature gave greedy decoding with the softmax; later servers treat any temperature <= 0 as greedy. Old servers
- *   also applied repetition penalties (repeat_penalty 1.1 by default) to the candidates before that softmax, and every
- *   version applies them before choosing the token, so all penalties are switched off: the policy text mentions
- *   "unsafe", and penalising it would change the answer.
- * - `GET /health` answers 200 once the model is loaded (503 while loading).
+ * - `n_probs: k` adds `completion_probabilities`, one entry per generated token, the end-of-generation token last
+ *   (with empty `token` text): `{id, token, bytes, logprob, top_logprobs: [{id, token, bytes, logprob}]}`,
+ *   log-probabilities of the model's full softmax before any sampler (equal to the local engine's exact values to a few
+ *   float32 roundings). `temperature: -1` decodes greedily with them.
+ * - `GET /health` answers 200 once the model is loaded (503 while loading); `GET /v1/models` describes the loaded GGUF
+ *   (servedModel.ts checks it is the local one).
+ *
+ * From the documentation, for other versions (not checked here):
+ * - With `post_sampling_probs: true` entries would be `{id, token, prob, top_probs: [{id, token, prob}]}` AFTER the
+ *   sampler chain (top-k/top-p/temperature cut and renormalise), which is not the model's P(unsafe) — so it is sent as
+ *   false, and such entries are still read, as given, should a server send them anyway. Servers before the end of 2024
+ *   sent `{content, probs: [{tok_str, prob}]}` (no ids); for greedy decoding those were the full softmax too.
+ * - Servers before about September 2024 decoded `temperature: 0` greedily WITHOUT computing probabilities ("greedy
+ *   sampling, no probs" in common/sampling.cpp) and only a negative temperature gave greedy decoding with the softmax;
+ *   later servers treat any temperature <= 0 as greedy. Old servers also applied repetition penalties (repeat_penalty
+ *   1.1 by default) to the candidates before that softmax, and every version applies them before choosing the token,
+ *   so all penalties are switched off: the policy text mentions "unsafe", and penalising it would change the answer.
  */
 import { RemoteEngineError } from "./errors.ts";
 import { requestJson } from "./http.ts";
+import { fetchServedIdentity, type ModelIdentity } from "./servedModel.ts";
 import type { CompletionClient, CompletionSettings, ServerAlternative, ServerCompletion, ServerPosition } from "./serverCompletion.ts";
 
 export interface LlamaServerCompletionRequest {
@@ -81,27 +87,38 @@ export function llamaServerCompletionRequest(prompt: number[] | string, settings
 }
 
 export function parseLlamaServerCompletion(body: unknown, where: string): ServerCompletion {
-  const bad = (what: string) =>
-    new RemoteEngineError("bad-response", `${where} sent a completion without ${what}`, "Use a llama-server build that supports n_probs on /completion, or check the endpoint kind.");
+  const bad = badCompletion(where, "Use a llama-server build that supports n_probs on /completion, or check the endpoint kind.");
   const response = body as Partial<LlamaServerCompletionResponse> | null;
   if (!response || typeof response.content !== "string") throw bad("`content`");
   const probabilities = response.completion_probabilities;
   if (!Array.isArray(probabilities)) throw bad("`completion_probabilities` (ask for n_probs)");
-  const positions = probabilities.map((entry, i): ServerPosition => {
-    const chosen = readEntry(entry, entry.content);
+  const finishReason = finishOf(response);
+  return {
+    positions: parseProbabilityEntries(probabilities, bad),
+    text: response.content,
+    ...(finishReason ? { finishReason } : {}),
+    ...(typeof response.tokens_evaluated === "number" ? { promptTokens: response.tokens_evaluated } : {}),
+  };
+}
+
+/** The error for a body that lacks `what`, naming the endpoint. */
+export function badCompletion(where: string, hint: string): (what: string) => RemoteEngineError {
+  return (what) => new RemoteEngineError("bad-response", `${where} sent a completion without ${what}`, hint);
+}
+
+/**
+ * llama-server's per-token entries, in any of its layouts. Its OpenAI-compatible `/v1/completions` sends the same
+ * entries as `choices[0].logprobs.content` (openaiCompletions.ts reads them with this too).
+ */
+export function parseProbabilityEntries(entries: readonly unknown[], bad: (what: string) => RemoteEngineError): ServerPosition[] {
+  return (entries as LlamaServerProbability[]).map((entry, i): ServerPosition => {
+    const chosen = entry && typeof entry === "object" ? readEntry(entry, entry.content) : undefined;
     if (!chosen) throw bad(`a probability for generated token ${i}`);
     const topEntries = entry.top_logprobs ?? entry.top_probs ?? entry.probs ?? [];
     const top = topEntries.map((alternative) => readEntry(alternative)).filter((a): a is ServerAlternative => a !== undefined);
     // The old layout has no probability for the chosen token itself, only its alternatives (which include it).
     return { chosen, top };
   });
-  const finishReason = finishOf(response);
-  return {
-    positions,
-    text: response.content,
-    ...(finishReason ? { finishReason } : {}),
-    ...(typeof response.tokens_evaluated === "number" ? { promptTokens: response.tokens_evaluated } : {}),
-  };
 }
 
 /**
@@ -124,7 +141,7 @@ function finishOf(response: Partial<LlamaServerCompletionResponse>): ServerCompl
   return undefined;
 }
 
-function serverUrl(baseUrl: string, route: "completion" | "health"): URL {
+function serverUrl(baseUrl: string, route: "completion" | "health" | "v1/models"): URL {
   // llama-server's own routes sit at the root; a base URL copied from an OpenAI client setting ends in /v1.
   return new URL(`${baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "")}/${route}`);
 }
@@ -140,5 +157,10 @@ export class LlamaServerClient implements CompletionClient {
 
   async probe(signal?: AbortSignal): Promise<void> {
     await requestJson({ endpointName: this.endpoint.name, url: serverUrl(this.endpoint.baseUrl, "health"), method: "GET", apiKey: this.endpoint.apiKey, signal });
+  }
+
+  /** From `/v1/models`, whose one entry carries the loaded GGUF's `meta` (servedModel.ts). */
+  servedModel(signal?: AbortSignal): Promise<ModelIdentity | undefined> {
+    return fetchServedIdentity(this.endpoint, serverUrl(this.endpoint.baseUrl, "v1/models"), undefined, signal);
   }
 }

@@ -7,10 +7,14 @@
  *   log-probability, so two tokens that decode alike would collide; vLLM's `return_tokens_as_token_ids: true` names
  *   every token `token_id:<id>` instead, which is what the token-ids mode asks for.
  * - vLLM writes a log-probability of -inf as -9999.0 (JSON has no infinity).
+ * - llama-server's `/v1/completions` (verified against a real one, commit de3ff81) answers `logprobs` in another
+ *   layout: `{content: [...]}` with the per-token entries of its own `/completion` route (ids, text, log-probability,
+ *   `top_logprobs`), and ignores `model` and `return_tokens_as_token_ids`. Both layouts are read.
  */
-import { RemoteEngineError } from "./errors.ts";
 import { requestJson } from "./http.ts";
-import type { CompletionClient, CompletionSettings, ServerAlternative, ServerCompletion } from "./serverCompletion.ts";
+import { fetchServedIdentity, type ModelIdentity } from "./servedModel.ts";
+import { badCompletion, parseProbabilityEntries } from "./llamaServer.ts";
+import type { CompletionClient, CompletionSettings, ServerAlternative, ServerCompletion, ServerPosition } from "./serverCompletion.ts";
 
 export interface OpenAiCompletionRequest {
   model: string;
@@ -68,18 +72,23 @@ export function openAiCompletionRequest(model: string, prompt: number[] | string
 
 /** Parses a completions response body; `where` names the endpoint in errors. */
 export function parseOpenAiCompletion(body: unknown, where: string): ServerCompletion {
-  const bad = (what: string) =>
-    new RemoteEngineError("bad-response", `${where} sent a completion without ${what}`, "The server must support `logprobs` on /v1/completions (vLLM does; so does `guardbench worker`).");
+  const bad = badCompletion(where, "The server must support `logprobs` on /v1/completions (vLLM and llama-server do; so does `guardbench worker`).");
   const choice = (body as Partial<OpenAiCompletionResponse> | null)?.choices?.[0];
   if (!choice || typeof choice.text !== "string") throw bad("choices[0].text");
-  const logprobs = choice.logprobs;
-  if (!logprobs || !Array.isArray(logprobs.tokens) || !Array.isArray(logprobs.token_logprobs)) throw bad("choices[0].logprobs (ask for logprobs)");
-  const positions = logprobs.tokens.map((name, i) => {
-    const logprob = logprobs.token_logprobs[i];
-    if (typeof name !== "string" || typeof logprob !== "number") throw bad(`a log-probability for generated token ${i}`);
-    const top = Object.entries(logprobs.top_logprobs?.[i] ?? {}).map(([topName, topLogprob]) => alternative(topName, topLogprob));
-    return { chosen: alternative(name, logprob), top };
-  });
+  const logprobs = choice.logprobs as (OpenAiLogprobs & { content?: unknown }) | null;
+  let positions: ServerPosition[];
+  if (logprobs && Array.isArray(logprobs.content)) {
+    // llama-server: its own per-token entries (ids, text, log-probabilities) under `content`, as its chat route sends them.
+    positions = parseProbabilityEntries(logprobs.content, bad);
+  } else {
+    if (!logprobs || !Array.isArray(logprobs.tokens) || !Array.isArray(logprobs.token_logprobs)) throw bad("choices[0].logprobs (ask for logprobs)");
+    positions = logprobs.tokens.map((name, i) => {
+      const logprob = logprobs.token_logprobs[i];
+      if (typeof name !== "string" || typeof logprob !== "number") throw bad(`a log-probability for generated token ${i}`);
+      const top = Object.entries(logprobs.top_logprobs?.[i] ?? {}).map(([topName, topLogprob]) => alternative(topName, topLogprob));
+      return { chosen: alternative(name, logprob), top };
+    });
+  }
   const finish = choice.finish_reason;
   const promptTokens = (body as OpenAiCompletionResponse).usage?.prompt_tokens;
   return {
@@ -112,5 +121,10 @@ export class OpenAiCompletionsClient implements CompletionClient {
 
   async probe(signal?: AbortSignal): Promise<void> {
     await requestJson({ endpointName: this.endpoint.name, url: openAiUrl(this.endpoint.baseUrl, "models"), method: "GET", apiKey: this.endpoint.apiKey, signal });
+  }
+
+  /** llama-server's model list carries the loaded GGUF's `meta`; vLLM's does not (then there is nothing to compare). */
+  servedModel(signal?: AbortSignal): Promise<ModelIdentity | undefined> {
+    return fetchServedIdentity(this.endpoint, openAiUrl(this.endpoint.baseUrl, "models"), this.endpoint.model, signal);
   }
 }

@@ -18,7 +18,7 @@
 import type { ClassificationResult, ClassifyOptions } from "../../../shared/classify/result.ts";
 import type { ClassifierEngine } from "../engine.ts";
 import { EngineError, type EngineErrorCode } from "../errors.ts";
-import type { ClassifyRequest } from "../scorer.ts";
+import type { ClassifyRequest } from "../../../shared/ipc/contract.ts";
 import { RemoteEngineError, type FailureScope } from "./errors.ts";
 import type { RemoteEngine } from "./remoteEngine.ts";
 

@@ -17,8 +17,9 @@ import type { PromptFamily } from "../../../shared/taxonomy/index.ts";
 import { buildClassificationPrompt } from "../classificationPrompt.ts";
 import type { DescribedTokens, VocabularyFacts } from "../completion.ts";
 import { EngineProcess, type WorkerSpawner } from "../engineProcess.ts";
-import type { ClassifyRequest } from "../scorer.ts";
+import type { ClassifyRequest } from "../../../shared/ipc/contract.ts";
 import { RemoteEngineError } from "./errors.ts";
+import { localModelIdentity, type ModelIdentity } from "./servedModel.ts";
 
 export interface EncodedPrompt {
   /** what to send: token ids (used as they are) or text (tokenised by the server) */
@@ -35,6 +36,8 @@ export interface PromptVocabulary {
   readonly modelPath: string;
   readonly family: PromptFamily;
   readonly facts: VocabularyFacts;
+  /** the model file's facts a server can be checked against (servedModel.ts); without it, no check */
+  readonly identity?: ModelIdentity;
   /** exactly the ids the local engine would evaluate (one BOS, specials as single ids, user text as text) */
   encode(request: ClassifyRequest): Promise<EncodedPrompt>;
   describe(tokens: number[]): Promise<DescribedTokens>;
@@ -50,13 +53,15 @@ export class ModelVocabulary implements PromptVocabulary {
     readonly modelPath: string,
     readonly family: PromptFamily,
     readonly facts: VocabularyFacts,
+    readonly identity: ModelIdentity,
   ) {}
 
   static async open(modelPath: string, family: PromptFamily, spawn?: WorkerSpawner): Promise<ModelVocabulary> {
     const engine = new EngineProcess(spawn);
     try {
       await engine.load({ modelPath, family, vocabOnly: true, gpu: false });
-      return new ModelVocabulary(engine, modelPath, family, await engine.vocabulary());
+      const facts = await engine.vocabulary();
+      return new ModelVocabulary(engine, modelPath, family, facts, await localModelIdentity(modelPath, facts.size));
     } catch (error) {
       engine.dispose();
       throw error;

@@ -18,10 +18,11 @@ import { DEFAULT_TOP_LOGPROBS, ENDPOINT_KINDS, summarizeEndpoint, type RemoteEnd
 import { presetPolicy, type Policy, type PromptFamily } from "../../../shared/taxonomy/index.ts";
 import { parseVerdict } from "../../../shared/verdict/index.ts";
 import type { ClassifierEngine, EngineInfo } from "../engine.ts";
-import type { ClassifyRequest } from "../scorer.ts";
+import type { ClassifyRequest } from "../../../shared/ipc/contract.ts";
 import { RemoteEngineError } from "./errors.ts";
 import { LlamaServerClient } from "./llamaServer.ts";
 import { OpenAiCompletionsClient } from "./openaiCompletions.ts";
+import { assertSameModel } from "./servedModel.ts";
 import { encodeTextPrompt, type EncodedPrompt, type PromptVocabulary } from "./promptEncoding.ts";
 import { TopKDistribution, type CompletionClient, type CompletionSettings, type ServerCompletion, type ServerPosition, type ServerToken } from "./serverCompletion.ts";
 
@@ -55,6 +56,32 @@ export function endpointProblem(endpoint: RemoteEndpoint): string | undefined {
   const top = endpoint.topLogprobs;
   if (top !== undefined && (!Number.isInteger(top) || top < 1 || top > 1000)) return `${label}: topLogprobs must be a whole number from 1 to 1000`;
   return undefined;
+}
+
+/**
+ * Asks every endpoint what it serves, all at once, and rejects with the first `model-mismatch`: a server running
+ * another model is refused before anything is scored. One that does not answer yet is left to the pool, which checks
+ * again whenever it probes it.
+ */
+export async function refuseOtherModels(engines: readonly RemoteEngine[]): Promise<void> {
+  const checks = await Promise.allSettled(engines.map((engine) => engine.verifyModel()));
+  for (const check of checks) {
+    if (check.status === "rejected" && check.reason instanceof RemoteEngineError && check.reason.code === "model-mismatch") throw check.reason;
+  }
+}
+
+/** How long asking a server what it runs may take. */
+const MODEL_CHECK_TIMEOUT_MS = 10_000;
+
+/** `promise`, or a `cancelled` error as soon as `signal` aborts (the work behind `promise` goes on for others). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, message: string): Promise<T> {
+  const cancelled = () => new RemoteEngineError("cancelled", message);
+  if (signal.aborted) return Promise.reject(cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled());
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /** Token texts that end a generation, for text mode where ids are unknown. */
@@ -100,9 +127,37 @@ export class RemoteEngine implements ClassifierEngine {
     return { kind: "remote", endpoint: summarizeEndpoint(this.options.endpoint), family: this.family, promptEncoding: this.promptEncoding };
   }
 
-  /** Resolves when the server answers its model list (OpenAI-compatible) or health route (llama-server). */
-  probe(signal?: AbortSignal): Promise<void> {
-    return this.client.probe(this.withLifetime(signal));
+  /**
+   * Resolves when the server answers its model list (OpenAI-compatible) or health route (llama-server) and, with a
+   * local vocabulary, still runs the same model: a server restarted with another model does not come back.
+   */
+  async probe(signal?: AbortSignal): Promise<void> {
+    await this.client.probe(this.withLifetime(signal));
+    this.modelCheck = undefined;
+    await this.verifyModel(signal);
+  }
+
+  private modelCheck: Promise<void> | undefined;
+
+  /**
+   * Rejects with `model-mismatch` when the server runs another model than the local file whose vocabulary builds the
+   * prompts (servedModel.ts says what is compared). Asked once however many items start at once, and again on every
+   * probe; a check that failed (mismatch, or no answer) is asked again next time. It runs under the engine's lifetime
+   * and its own time limit, not under the first caller's signal: one item cancelled must not fail the others waiting.
+   */
+  verifyModel(signal?: AbortSignal): Promise<void> {
+    const local = this.options.vocabulary?.identity;
+    const servedModel = this.client.servedModel?.bind(this.client);
+    if (!local || !servedModel) return Promise.resolve();
+    if (!this.modelCheck) {
+      const checkSignal = AbortSignal.any([this.lifetime.signal, AbortSignal.timeout(MODEL_CHECK_TIMEOUT_MS)]);
+      const check = servedModel(checkSignal).then((served) => assertSameModel(this.name, local, served));
+      check.catch(() => {
+        if (this.modelCheck === check) this.modelCheck = undefined;
+      });
+      this.modelCheck = check;
+    }
+    return signal ? untilAborted(this.modelCheck, signal, `the model check of ${this.name} was cancelled`) : this.modelCheck;
   }
 
   /** Cancels requests in flight; the vocabulary belongs to whoever opened it. */
@@ -115,6 +170,7 @@ export class RemoteEngine implements ClassifierEngine {
     const started = performance.now();
     const requestSignal = this.withLifetime(signal);
     const policy = request.policy ?? presetPolicy(this.family);
+    await this.verifyModel(requestSignal);
     const encoded = await this.encode({ ...request, policy });
     const completionSettings: CompletionSettings = {
       maxTokens: settings.maxTokens,

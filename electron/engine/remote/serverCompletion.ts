@@ -2,6 +2,7 @@
  * A server's completion with its log-probabilities, in one shape whatever the server (openaiCompletions.ts and
  * llamaServer.ts parse into it), and the bounds that top-k lists allow.
  */
+import type { ModelIdentity } from "./servedModel.ts";
 
 /** A token as a server names it: by id, by text, or both (vLLM's `return_tokens_as_token_ids` gives ids only). */
 export interface ServerToken {
@@ -40,6 +41,8 @@ export interface CompletionSettings {
 
 /** One server kind's way of asking for a completion (openaiCompletions.ts, llamaServer.ts). */
 export interface CompletionClient {
+  /** what the server says it runs (servedModel.ts); undefined when it does not say */
+  servedModel?(signal?: AbortSignal): Promise<ModelIdentity | undefined>;
   /** `prompt` as token ids (sent as they are: no BOS is added) or as text (the server tokenises it and adds BOS) */
   complete(prompt: number[] | string, settings: CompletionSettings, signal?: AbortSignal): Promise<ServerCompletion>;
   /** resolves when the server answers its health or model-list route */

@@ -37,7 +37,10 @@ export function datasetHandlers(services: HostServices): HandlerGroup {
         ok({
           datasets: store.datasets.list(),
           demos: demoDatasets().map(({ path: _path, readmePath: _readme, ...info }) => info),
+          failedImports: store.datasets.failedImports(),
         }),
+
+      "datasets:dismiss-failed-import": async ({ datasetId }) => ok({ dismissed: store.datasets.dismissFailedImport(datasetId) }),
 
       "datasets:get": async ({ datasetId }) =>
         ok({

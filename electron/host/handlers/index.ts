@@ -12,6 +12,7 @@ import { historyHandlers } from "./history.ts";
 import { hubTokenHandlers } from "./hubToken.ts";
 import { jobHandlers } from "./jobs.ts";
 import { modelHandlers } from "./models.ts";
+import { moderationHandlers } from "./moderation.ts";
 import { policyHandlers } from "./policies.ts";
 import { promptHandlers } from "./prompts.ts";
 import { reviewHandlers } from "./review.ts";
@@ -34,5 +35,6 @@ export function defaultHandlerGroups(services: HostServices): HandlerGroup[] {
     evaluationHandlers(services),
     endpointHandlers(services),
     fileHandlers(services),
+    moderationHandlers(services),
   ];
 }

@@ -41,4 +41,29 @@ describe("PolicyScreen", () => {
     expect(screen.getByLabelText("Prompt text").textContent).toContain("S15: Medical advice");
     expect(screen.getByRole("button", { name: "Remove S15" })).toBeTruthy();
   });
+
+  it("edits the OpenAI moderation mapping with the policy: a custom code feeds a key, unknown codes are refused, the default comes back", () => {
+    const { store } = createTestStore();
+    renderWithStore(store, <PolicyScreen />);
+    const mapping = screen.getByRole("table", { name: "OpenAI moderation mapping" });
+    const fedBy = (key: string) => [...mapping.querySelectorAll("tbody tr")].find((row) => row.querySelector("th")?.textContent === key)!.lastElementChild!.textContent;
+    expect(screen.getByText("the family's default mapping")).toBeTruthy();
+    expect(fedBy("harassment")).toBe("unmapped");
+    const harassment = screen.getByLabelText("Policy codes for harassment") as HTMLInputElement;
+    expect(harassment.value).toBe("");
+    fireEvent.change(harassment, { target: { value: "S3, S99" } });
+    expect(screen.getByText(/S99 is not a category of this policy/)).toBeTruthy();
+    expect(store.getState().policy.drafts[store.getState().policy.family].openaiMapping).toBeUndefined();
+
+    fireEvent.change(harassment, { target: { value: "S3" } });
+    const draft = () => store.getState().policy.drafts[store.getState().policy.family];
+    // The first edit copies the family's default, so the saved version carries every key it is scored with.
+    expect(draft().openaiMapping).toMatchObject({ harassment: ["S3"], hate: ["S10"], violence: ["S1"] });
+    expect(screen.getByText("this policy's own mapping")).toBeTruthy();
+    expect(fedBy("harassment")).toBe("S3");
+
+    fireEvent.click(screen.getByRole("button", { name: "Use the family default" }));
+    expect(draft().openaiMapping).toBeUndefined();
+    expect((screen.getByLabelText("Policy codes for harassment") as HTMLInputElement).value).toBe("");
+  });
 });

@@ -1,11 +1,11 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { err, ok, type DatasetSummary, type EndpointInfo, type EndpointProbe, type Req, type RunJobProgress, type RunSummary } from "../../../shared/ipc/index.ts";
+import { err, ok, parseRequest, type DatasetSummary, type EndpointInfo, type EndpointProbe, type Req, type RunJobProgress, type RunSummary } from "../../../shared/ipc/index.ts";
 import { AppShell } from "../../../renderer/src/features/app/AppShell.tsx";
 import { EndpointsScreen } from "../../../renderer/src/features/endpoints/EndpointsScreen.tsx";
 import { endpointsSelectors } from "../../../renderer/src/features/endpoints/selectors.ts";
-import { validateEndpoint } from "../../../renderer/src/features/endpoints/validate.ts";
+import { draftOf, validateEndpoint } from "../../../renderer/src/features/endpoints/validate.ts";
 import { RunsScreen } from "../../../renderer/src/features/runs/RunsScreen.tsx";
 import { createTestStore, emptyMachineHandlers, readyEngine, settle } from "./helpers.ts";
 import { renderWithStore } from "./render.tsx";
@@ -90,6 +90,18 @@ describe("endpoints slice", () => {
       concurrency: expect.stringMatching(/1 to 64/),
     });
     expect(validateEndpoint(fields, ["gpu a"]).name).toMatch(/already/);
+  });
+
+  it("shows the main side's own words: the form parses with the schema endpoints:save is checked with", () => {
+    const fields = { name: "a/b", baseUrl: "gpu:8000", kind: "llama-server" as const, model: "", apiKey: "two words", clearApiKey: false, concurrency: "0" };
+    const mainSide = parseRequest("endpoints:save", draftOf(fields));
+    if (mainSide.ok) throw new Error("the main side accepted a bad endpoint");
+    const errors = validateEndpoint(fields, []);
+    expect(Object.keys(errors).sort()).toEqual(["apiKey", "baseUrl", "concurrency", "model", "name"]);
+    for (const [field, shown] of Object.entries(errors)) {
+      // "Give the served model name." in the form is "model: give the served model name" in the main side's error.
+      expect(mainSide.error.message).toContain(`${field}: ${shown.charAt(0).toLowerCase()}${shown.slice(1, -1)}`);
+    }
   });
 });
 
@@ -218,7 +230,7 @@ describe("Runs screen with endpoints", () => {
       ...emptyMachineHandlers(),
       ...main.handlers,
       "engine:status": () => ok(readyEngine()),
-      "datasets:list": () => ok({ datasets: [dataset()], demos: [] }),
+      "datasets:list": () => ok({ datasets: [dataset()], demos: [], failedImports: [] }),
       "runs:list": () => ok({ runs: [runningRun()] }),
       "runs:start": () => ok({ jobId: "job-8", runId: 8 }),
     });
@@ -257,7 +269,7 @@ describe("Runs screen with endpoints", () => {
   });
 
   it("shows no pool without endpoints, and then sends a local-only request unchanged", async () => {
-    const { store, bridge } = createTestStore({ ...emptyMachineHandlers(), "endpoints:list": () => ok({ endpoints: [] }), "engine:status": () => ok(readyEngine()), "datasets:list": () => ok({ datasets: [dataset()], demos: [] }), "runs:start": () => ok({ jobId: "j", runId: 1 }) });
+    const { store, bridge } = createTestStore({ ...emptyMachineHandlers(), "endpoints:list": () => ok({ endpoints: [] }), "engine:status": () => ok(readyEngine()), "datasets:list": () => ok({ datasets: [dataset()], demos: [], failedImports: [] }), "runs:start": () => ok({ jobId: "j", runId: 1 }) });
     store.getState().start();
     await settle();
     renderWithStore(store, <RunsScreen />);

@@ -25,7 +25,7 @@ const preview: DatasetPreviewInfo = {
 };
 
 const datasetHandlers: FakeHandlers = {
-  "datasets:list": () => ok({ datasets: [], demos: [] }),
+  "datasets:list": () => ok({ datasets: [], demos: [], failedImports: [] }),
   "datasets:preview": () => ok(preview),
   "files:allow": ({ path }) => ok({ path, name: path.split("/").at(-1)!, sizeBytes: 10, uploaded: false }),
 };

@@ -73,7 +73,7 @@ export function emptyMachineHandlers(): FakeHandlers {
     "hf:token-status": () => ok({ present: false, source: "none" }),
     "policies:list": () => ok({ policies: [] }),
     "history:list": () => ok({ items: [] }),
-    "datasets:list": () => ok({ datasets: [], demos: [] }),
+    "datasets:list": () => ok({ datasets: [], demos: [], failedImports: [] }),
     "runs:list": () => ok({ runs: [] }),
   };
 }

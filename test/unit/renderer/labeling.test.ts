@@ -178,7 +178,7 @@ describe("datasets slice", () => {
           partial: false,
         }),
       "datasets:import": () => ok({ jobId: "job-9" }),
-      "datasets:list": () => ok({ datasets: [], demos: [] }),
+      "datasets:list": () => ok({ datasets: [], demos: [], failedImports: [] }),
       "files:allow": ({ path }) => ok({ path, name: "set.csv", sizeBytes: 40, uploaded: false }),
     });
     store.getState().start();

@@ -341,6 +341,7 @@ function DatasetList() {
   return (
     <Panel title="Imported datasets">
       {error && <ErrorMessage error={error} />}
+      <FailedImports />
       {list.length === 0 ? (
         <p className="empty">No datasets yet. Import a file or a demo.</p>
       ) : (
@@ -385,6 +386,25 @@ function DatasetList() {
         </div>
       )}
     </Panel>
+  );
+}
+
+/** Imports an earlier session could not finish or clean up (killed, disk full): the store removed their items at start. */
+function FailedImports() {
+  const failed = useAppStore(datasetsSelectors.failedImports);
+  const dismiss = useAppStore((s) => s.dismissFailedImport);
+  if (failed.length === 0) return null;
+  return (
+    <div className="stack" aria-label="Failed imports" role="group">
+      {failed.map((entry) => (
+        <div key={entry.datasetId}>
+          <ErrorMessage title={`The import of ${entry.name} (started ${formatDateTime(entry.startedAt)}) failed`} error={{ message: entry.reason, hint: entry.sourcePath }} />
+          <button type="button" className="button button-quiet button-small" onClick={() => void dismiss(entry.datasetId)} aria-label={`Dismiss the failed import of ${entry.name}`}>
+            Dismiss
+          </button>
+        </div>
+      ))}
+    </div>
   );
 }
 

@@ -8,6 +8,7 @@ const wizard = (s: AppState) => s.datasets.wizard;
 export const datasetsSelectors = {
   list: (s: AppState) => s.datasets.list,
   demos: (s: AppState) => s.datasets.demos,
+  failedImports: (s: AppState) => s.datasets.failedImports,
   loaded: (s: AppState) => s.datasets.loaded,
   listError: (s: AppState) => s.datasets.listError,
   wizard,

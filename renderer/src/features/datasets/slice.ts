@@ -5,7 +5,7 @@
  * `models.jobs` with the others.
  */
 import type { ColumnMapping } from "../../../../shared/datasets/index.ts";
-import type { ChosenFile, DatasetExportReport, DatasetImportReport, DatasetPreviewInfo, DatasetSummary, DemoDatasetInfo, JobDone, ResultError } from "../../../../shared/ipc/index.ts";
+import type { ChosenFile, DatasetExportReport, DatasetImportReport, DatasetPreviewInfo, DatasetSummary, DemoDatasetInfo, FailedImportInfo, JobDone, ResultError } from "../../../../shared/ipc/index.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
 import { allowTypedPath, chooseWithDialog, uploadFile } from "../files/fileChoice.ts";
 
@@ -32,6 +32,8 @@ export interface ImportWizard {
 export interface DatasetsState {
   list: DatasetSummary[];
   demos: DemoDatasetInfo[];
+  /** imports that stopped halfway in an earlier session (killed, disk full), cleaned up and shown until dismissed */
+  failedImports: FailedImportInfo[];
   loaded: boolean;
   listError?: ResultError;
   wizard: ImportWizard;
@@ -69,6 +71,7 @@ export interface DatasetsSlice {
   importDataset(): Promise<void>;
   importDemo(name: string): Promise<void>;
   cancelImport(): Promise<void>;
+  dismissFailedImport(datasetId: number): Promise<void>;
   /** `path`: a file chosen for export (see chooseExportFile / allowExportPath) */
   exportDataset(request: { datasetId: number; runId?: number; path: string; format: "jsonl" | "csv" }): Promise<boolean>;
   /** desktop: the native save dialog; the chosen path, or undefined (cancelled, or refused: `exportError` says why) */
@@ -80,7 +83,7 @@ export interface DatasetsSlice {
 
 const emptyWizard: ImportWizard = { path: "", step: "path", mapping: {}, onBadRows: "skip", name: "" };
 
-export const initialDatasetsState: DatasetsState = { list: [], demos: [], loaded: false, wizard: emptyWizard, exporting: false };
+export const initialDatasetsState: DatasetsState = { list: [], demos: [], failedImports: [], loaded: false, wizard: emptyWizard, exporting: false };
 
 /** The file name without folders and extension: the default dataset name. */
 export function nameFromPath(path: string): string {
@@ -121,7 +124,11 @@ export const createDatasetsSlice: SliceCreator<DatasetsSlice> = (set, get, { bri
 
     async refreshDatasets() {
       const listed = await bridge.invoke("datasets:list", {});
-      patch(listed.ok ? { list: listed.value.datasets, demos: listed.value.demos, loaded: true, listError: undefined } : { loaded: true, listError: listed.error });
+      patch(
+        listed.ok
+          ? { list: listed.value.datasets, demos: listed.value.demos, failedImports: listed.value.failedImports, loaded: true, listError: undefined }
+          : { loaded: true, listError: listed.error },
+      );
     },
 
     setImportPath: (path) => patchWizard({ path, ...(get().datasets.wizard.step === "confirm" ? { step: "path" } : {}) }),
@@ -225,6 +232,12 @@ export const createDatasetsSlice: SliceCreator<DatasetsSlice> = (set, get, { bri
     async cancelImport() {
       const jobId = get().datasets.importJobId;
       if (jobId) await get().cancelJob(jobId);
+    },
+
+    async dismissFailedImport(datasetId) {
+      const dismissed = await bridge.invoke("datasets:dismiss-failed-import", { datasetId });
+      if (dismissed.ok) await get().refreshDatasets();
+      else patch({ listError: dismissed.error });
     },
 
     async chooseExportFile(suggestedName) {

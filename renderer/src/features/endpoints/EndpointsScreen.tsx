@@ -3,7 +3,7 @@
  * stored and its last connection test; add and edit (the key is a write-only password field); test; remove.
  */
 import { useId, useRef, useState, type FormEvent, type ReactNode } from "react";
-import type { EndpointInfo } from "../../../../shared/ipc/index.ts";
+import { MAX_ENDPOINT_CONCURRENCY, type EndpointInfo } from "../../../../shared/ipc/index.ts";
 import { ENDPOINT_KINDS, type EndpointKind } from "../../../../shared/remote/endpoint.ts";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { formatDateTime, formatMs } from "../../components/format.ts";
@@ -292,7 +292,7 @@ function EndpointForm({ editing, onDone }: { editing?: string; onDone(): void })
           <label htmlFor={id("concurrency")} className="field-label">
             Concurrency
           </label>
-          <input id={id("concurrency")} className="input input-narrow" type="number" min={1} max={64} step={1} placeholder="4" value={fields.concurrency} onChange={(event) => set("concurrency", event.target.value)} {...described("concurrency", id("concurrency-hint"))} />
+          <input id={id("concurrency")} className="input input-narrow" type="number" min={1} max={MAX_ENDPOINT_CONCURRENCY} step={1} placeholder="4" value={fields.concurrency} onChange={(event) => set("concurrency", event.target.value)} {...described("concurrency", id("concurrency-hint"))} />
           <p id={id("concurrency-hint")} className="field-hint">
             Classifications kept in flight on this server; empty for the default (4).
           </p>

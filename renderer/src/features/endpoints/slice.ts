@@ -3,20 +3,11 @@
  * connection test of each, and the pool chosen for the next run. The main side owns the endpoints and their keys: an
  * API key goes out in one `endpoints:save` request and is never kept here (the main side answers `hasApiKey` only).
  */
-import type { EndpointInfo, EndpointProbe, Req, ResultError } from "../../../../shared/ipc/index.ts";
-import type { EndpointKind } from "../../../../shared/remote/endpoint.ts";
+import type { EndpointInfo, EndpointProbe, Req, ResultError, StartRunRequest } from "../../../../shared/ipc/index.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
 
 /** What the add/edit form sends. `apiKey`: a new key (absent keeps the stored one); `clearApiKey` removes it. */
-export interface EndpointDraft {
-  name: string;
-  baseUrl: string;
-  kind: EndpointKind;
-  model: string;
-  apiKey?: string;
-  clearApiKey?: boolean;
-  concurrency?: number;
-}
+export type EndpointDraft = Req<"endpoints:save">;
 
 export interface EndpointTestState {
   testing: boolean;
@@ -28,10 +19,7 @@ export interface EndpointTestState {
 }
 
 /** Which scorers the next run uses: saved endpoints by name, and whether this machine scores too. */
-export interface RunPool {
-  endpoints: string[];
-  includeLocal: boolean;
-}
+export type RunPool = Required<Pick<StartRunRequest, "endpoints" | "includeLocal">>;
 
 export interface EndpointsState {
   list: EndpointInfo[];

@@ -1,8 +1,9 @@
 /**
- * The add/edit form's checks, the same rules `endpoints:save` applies on the main side (shared/ipc/contract.ts), so a
- * mistake is shown next to its field before anything is sent.
+ * The add/edit form's checks: the draft the form would send, parsed with the schema `endpoints:save` is checked with on
+ * the main side (shared/ipc/channels/endpoints.ts), each problem shown next to its field before anything is sent. Only
+ * the check that a new endpoint's name is not taken is the form's own (saving under a taken name replaces it).
  */
-import { MAX_ENDPOINT_CONCURRENCY } from "../../../../shared/ipc/index.ts";
+import { requestSchemas } from "../../../../shared/ipc/index.ts";
 import type { EndpointKind } from "../../../../shared/remote/endpoint.ts";
 import type { EndpointDraft } from "./slice.ts";
 
@@ -17,39 +18,31 @@ export interface EndpointFields {
   concurrency: string;
 }
 
-export type FieldErrors = Partial<Record<"name" | "baseUrl" | "model" | "apiKey" | "concurrency", string>>;
+const CHECKED_FIELDS = ["name", "baseUrl", "model", "apiKey", "concurrency"] as const;
+type CheckedField = (typeof CHECKED_FIELDS)[number];
 
-const NAME_PATTERN = /^[\p{L}\p{N}._:@ -]+$/u;
+export type FieldErrors = Partial<Record<CheckedField, string>>;
+
+function isCheckedField(key: PropertyKey | undefined): key is CheckedField {
+  return (CHECKED_FIELDS as readonly PropertyKey[]).includes(key!);
+}
+
+/** "give the endpoint a name" → "Give the endpoint a name." */
+function asSentence(message: string): string {
+  const sentence = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(sentence) ? sentence : `${sentence}.`;
+}
 
 export function validateEndpoint(fields: EndpointFields, takenNames: readonly string[]): FieldErrors {
   const errors: FieldErrors = {};
+  const parsed = requestSchemas["endpoints:save"].safeParse(draftOf(fields));
+  for (const issue of parsed.error?.issues ?? []) {
+    const field = issue.path[0];
+    // The first problem of each field is the one to fix first.
+    if (isCheckedField(field) && errors[field] === undefined) errors[field] = asSentence(issue.message);
+  }
   const name = fields.name.trim();
-  if (name === "") errors.name = "Give the endpoint a name.";
-  else if (name.length > 100) errors.name = "A name may hold at most 100 characters.";
-  else if (!NAME_PATTERN.test(name)) errors.name = "Use only letters, digits, spaces and . _ - : @";
-  else if (takenNames.includes(name)) errors.name = `There is already an endpoint called ${name}.`;
-
-  const baseUrl = fields.baseUrl.trim();
-  if (baseUrl === "") errors.baseUrl = "Give the server's address, e.g. http://gpu-box:8000.";
-  else {
-    let url: URL | undefined;
-    try {
-      url = new URL(baseUrl);
-    } catch {
-      url = undefined;
-    }
-    if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) errors.baseUrl = "The address must start with http:// or https://.";
-    else if (url.username !== "" || url.password !== "") errors.baseUrl = "Leave credentials out of the address; put a key in API key.";
-  }
-
-  if (fields.model.trim() === "") errors.model = "Give the served model name.";
-  if (fields.apiKey !== "" && !/^[\x21-\x7e]+$/.test(fields.apiKey)) errors.apiKey = "The key contains spaces, line breaks or other characters a key never has.";
-
-  const concurrency = fields.concurrency.trim();
-  if (concurrency !== "") {
-    const value = Number(concurrency);
-    if (!Number.isInteger(value) || value < 1 || value > MAX_ENDPOINT_CONCURRENCY) errors.concurrency = `A whole number from 1 to ${MAX_ENDPOINT_CONCURRENCY}.`;
-  }
+  if (errors.name === undefined && takenNames.includes(name)) errors.name = `There is already an endpoint called ${name}.`;
   return errors;
 }
 

@@ -3,6 +3,7 @@
  * histogram, per-category metrics, and two runs compared (metric deltas, flipped items, each openable).
  */
 import { useId, useRef, useState } from "react";
+import { THRESHOLD_RANGE } from "../../../../shared/classify/result.ts";
 import { METRIC_NAMES, type MetricName, type ScoreEvaluation } from "../../../../shared/metrics/index.ts";
 import { PrCurveChart, ScoreHistogramChart } from "../../components/charts.tsx";
 import { Dialog } from "../../components/Dialog.tsx";
@@ -183,7 +184,7 @@ function ThresholdField({ threshold, onChange }: { threshold: number; onChange(v
       <label htmlFor={id} className="field-label">
         Threshold
       </label>
-      <input id={id} className="input input-narrow" type="number" min={0} max={1} step={0.01} value={threshold} onChange={(event) => event.target.value !== "" && onChange(Number(event.target.value))} />
+      <input id={id} className="input input-narrow" type="number" min={THRESHOLD_RANGE.min} max={THRESHOLD_RANGE.max} step={0.01} value={threshold} onChange={(event) => event.target.value !== "" && onChange(Number(event.target.value))} />
     </div>
   );
 }

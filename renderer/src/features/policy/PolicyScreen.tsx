@@ -7,6 +7,7 @@ import { modelsSelectors } from "../models/selectors.ts";
 import { FAMILY_LABELS, FAMILY_OPTIONS } from "./familyLabels.ts";
 import { NewerVersionNotice } from "./NewerVersionNotice.tsx";
 import { PolicyEditor } from "./PolicyEditor.tsx";
+import { MappingEditor } from "./MappingEditor.tsx";
 import { PolicyFileActions } from "./PolicyFileActions.tsx";
 import { PromptInspector } from "./PromptInspector.tsx";
 import { SavedPolicies } from "./SavedPolicies.tsx";
@@ -24,6 +25,7 @@ export function PolicyScreen() {
         <div className="stack">
           <PolicyEditor />
           <PolicyFileActions />
+          <MappingEditor />
           <SavedPolicies />
         </div>
         <PromptInspector />

@@ -2,6 +2,7 @@ import type { Turn } from "../../../../shared/conversation/index.ts";
 import type { Req } from "../../../../shared/ipc/index.ts";
 import { buildPrompt } from "../../../../shared/prompts/index.ts";
 import { cardInfo, diffPolicies, isPresetCode, type Policy, type PromptFamily } from "../../../../shared/taxonomy/index.ts";
+import { resolveMapping } from "../../../../shared/moderation/index.ts";
 import { memoSelector } from "../../store/memo.ts";
 import type { AppState } from "../../store/types.ts";
 import { conversationSelectors } from "../conversation/selectors.ts";
@@ -150,4 +151,6 @@ export const policySelectors = {
   importError: (s: AppState) => s.policy.importError,
   inspectedPrompt,
   tokenCountView,
+  /** the OpenAI moderation mapping the draft answers `/v1/moderations` with (its own, or the family's default) */
+  openAiMapping: memoSelector([draft], (policy) => resolveMapping(policy)),
 };

@@ -2,7 +2,7 @@
  * The policy being edited, one draft per prompt family (switching family never throws work away), the saved policies
  * and their versions, a version diff, and the token count of the inspected prompt.
  */
-import type { PolicySummary, ResultError } from "../../../../shared/ipc/index.ts";
+import type { PolicySummary, PolicyVersionRef, ResultError } from "../../../../shared/ipc/index.ts";
 import {
   applyPolicyEdit,
   diffPolicies,
@@ -16,6 +16,7 @@ import {
   type PolicyEdit,
   type PromptFamily,
 } from "../../../../shared/taxonomy/index.ts";
+import type { OpenAiMapping } from "../../../../shared/moderation/index.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
 import { freshPresets } from "./presets.ts";
 import { newerSavedVersion, tokenizeRequest } from "./selectors.ts";
@@ -54,7 +55,7 @@ export interface PolicyState {
   saving: Busy;
   saveError?: ResultError;
   /** the saved version just written, for the confirmation */
-  lastSaved?: { name: string; version: number };
+  lastSaved?: PolicyVersionRef;
   versionDiff?: VersionDiff;
   importError?: string;
   tokenCount: TokenCount;
@@ -84,6 +85,8 @@ export interface PolicySlice {
   keepDraftOverNewer(family: PromptFamily): void;
   renamePolicy(name: string): void;
   resetPolicyToPreset(): void;
+  /** the draft's own OpenAI moderation mapping; undefined goes back to the family's default */
+  setOpenAiMapping(mapping: OpenAiMapping | undefined): void;
   refreshSavedPolicies(): Promise<void>;
   savePolicy(): Promise<void>;
   openSavedPolicy(name: string, version?: number): Promise<void>;
@@ -177,6 +180,12 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get, { bridge,
     resetPolicyToPreset() {
       const { family, drafts, origins } = current();
       patch({ drafts: { ...drafts, [family]: presetPolicy(family) }, origins: { ...origins, [family]: undefined } });
+    },
+
+    setOpenAiMapping(mapping) {
+      const { family, drafts } = current();
+      const { openaiMapping: _previous, ...rest } = drafts[family];
+      patch({ drafts: { ...drafts, [family]: mapping === undefined ? rest : { ...rest, openaiMapping: mapping } } });
     },
 
     async refreshSavedPolicies() {

@@ -2,12 +2,13 @@
  * The review queue's keys, as data (the help overlay lists the same table) and one pure handler the screen calls.
  * Single letters act only when focus is not in a field; Esc in the note field hands the keys back to the queue.
  */
+import type { SafetyLabel } from "../../../../shared/datasets/index.ts";
 import { isTyping } from "../../lib/typing.ts";
 
 export interface ReviewKeyActions {
   next(): void;
   previous(): void;
-  label(label: "safe" | "unsafe"): void;
+  label(label: SafetyLabel): void;
   /** 1-based position among the enabled categories */
   toggleCategory(position: number): void;
   focusNote(): void;

@@ -1,11 +1,11 @@
-import type { ReviewItem } from "../../../../shared/ipc/index.ts";
+import type { EffectiveLabel, ReviewItem } from "../../../../shared/ipc/index.ts";
 import type { AppState } from "../../store/types.ts";
 import type { PendingLabel } from "./slice.ts";
 
 export type ShownLabel =
   | { state: "none" }
-  | { state: "saved"; label: "safe" | "unsafe"; categories: string[]; source: "import" | "review"; note?: string }
-  | { state: "saving" | "failed"; label: "safe" | "unsafe"; categories: string[]; error?: { message: string; hint?: string } };
+  | ({ state: "saved" } & Pick<EffectiveLabel, "label" | "categories" | "source" | "note">)
+  | ({ state: "saving" | "failed"; error?: { message: string; hint?: string } } & Pick<EffectiveLabel, "label" | "categories">);
 
 export const reviewSelectors = {
   datasetId: (s: AppState) => s.review.datasetId,

@@ -1,5 +1,6 @@
 /** Runs: start one (dataset + the loaded model + a saved policy version + threshold), follow, cancel, resume, list. */
 import { useId, useState, type FormEvent } from "react";
+import { THRESHOLD_RANGE, thresholdSchema } from "../../../../shared/classify/result.ts";
 import type { RunJobProgress, RunSummary } from "../../../../shared/ipc/index.ts";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { formatDateTime, formatEta } from "../../components/format.ts";
@@ -40,7 +41,7 @@ function StartRunPanel() {
   const ids = { dataset: useId(), policy: useId(), threshold: useId() };
   const chosenDataset = datasetId === "" ? datasets[0]?.id : datasetId;
   const thresholdValue = Number(threshold);
-  const thresholdValid = threshold.trim() !== "" && thresholdValue >= 0 && thresholdValue <= 1;
+  const thresholdValid = threshold.trim() !== "" && thresholdSchema.safeParse(thresholdValue).success;
   const ready = engineState === "ready" && chosenDataset !== undefined && thresholdValid && poolValid && !starting;
 
   function submit(event: FormEvent) {
@@ -92,7 +93,7 @@ function StartRunPanel() {
             <label htmlFor={ids.threshold} className="field-label">
               Threshold
             </label>
-            <input id={ids.threshold} className="input input-narrow" type="number" min={0} max={1} step={0.05} value={threshold} onChange={(event) => setThreshold(event.target.value)} aria-invalid={!thresholdValid} />
+            <input id={ids.threshold} className="input input-narrow" type="number" min={THRESHOLD_RANGE.min} max={THRESHOLD_RANGE.max} step={0.05} value={threshold} onChange={(event) => setThreshold(event.target.value)} aria-invalid={!thresholdValid} />
           </div>
           <RunPoolPicker />
           <p className="small run-model">

@@ -2,16 +2,12 @@
  * Evaluation runs: the list, starting one (dataset + the loaded model + a saved policy version + threshold), resuming
  * one. A run's progress is its job's `job:progress` (kept with the other jobs in `models.jobs`).
  */
-import type { JobDone, ResultError, RunSummary } from "../../../../shared/ipc/index.ts";
+import type { JobDone, ResultError, RunSettings, RunSummary, StartRunRequest } from "../../../../shared/ipc/index.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
 import { endpointsSelectors } from "../endpoints/selectors.ts";
 
-export interface RunRequest {
-  datasetId: number;
-  /** a saved policy version; without one the loaded model family's preset */
-  policyVersion?: { name: string; version: number };
-  threshold: number;
-}
+/** The form's run: a saved policy version (`policyVersion`; without one the loaded model family's preset) and a threshold. */
+export type RunRequest = Pick<StartRunRequest, "datasetId" | "policyVersion"> & Pick<RunSettings, "threshold">;
 
 export interface RunsState {
   list: RunSummary[];

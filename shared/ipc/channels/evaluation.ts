@@ -1,0 +1,76 @@
+/** A run measured against the labels, two runs compared, one item's full result (handlers: electron/host/handlers/evaluation.ts). */
+import { z } from "zod";
+import { thresholdSchema, type ClassificationResult } from "../../classify/result.ts";
+import type { Turn } from "../../conversation/types.ts";
+import type { HistogramBin, PerCategoryReport, PrecisionRecallCurve, RunComparison, ScoreEvaluation } from "../../metrics/index.ts";
+import type { ResultError } from "../result.ts";
+import { answer, type ChannelTable } from "./channel.ts";
+import { itemIdSchema, runIdSchema } from "./fields.ts";
+import type { EffectiveLabel, LabelEvent } from "./review.ts";
+
+export interface RunMetrics {
+  runId: number;
+  datasetId: number;
+  threshold: number;
+  evaluation: ScoreEvaluation;
+  curve: PrecisionRecallCurve;
+  /** every scored item, labeled or not */
+  histogram: HistogramBin[];
+  /** labels' categories against the categories the model named on the items it flagged */
+  perCategory: PerCategoryReport;
+  coverage: {
+    items: number;
+    /** scored and labeled: what the metrics count */
+    evaluated: number;
+    /** scored but without a label */
+    unlabeled: number;
+    failed: number;
+    /** no result yet */
+    unscored: number;
+  };
+}
+
+export interface RunComparisonReport extends RunComparison {
+  datasetId: number;
+  baselineRunId: number;
+  candidateRunId: number;
+}
+
+export interface ItemResultDetail {
+  runId: number;
+  datasetId: number;
+  itemId: string;
+  position: number;
+  turns: Turn[];
+  label?: EffectiveLabel;
+  /** every label event of the item, oldest first (undone ones included, marked) */
+  labelHistory: LabelEvent[];
+  /** absent while unscored, or when the classification failed (`error`) */
+  result?: ClassificationResult;
+  error?: ResultError;
+  finishedAt?: string;
+}
+
+export const evaluationChannels = {
+  /**
+   * A run measured against the current labels at a threshold (default: the run's): precision, recall, F1, FPR, AUPRC,
+   * the PR curve, a score histogram (`bins`, default 20) and per-category metrics.
+   */
+  "eval:metrics": {
+    request: z.strictObject({ runId: runIdSchema, threshold: thresholdSchema.optional(), bins: z.number().int().min(1).max(200).optional() }),
+    answer: answer<RunMetrics>(),
+  },
+  /** Two runs over one dataset: metric deltas (candidate − baseline) and the items whose verdict flipped. */
+  "eval:compare": {
+    request: z.strictObject({
+      baselineRunId: runIdSchema,
+      candidateRunId: runIdSchema,
+      /** default: each run's own threshold */
+      threshold: thresholdSchema.optional(),
+      candidateThreshold: thresholdSchema.optional(),
+    }),
+    answer: answer<RunComparisonReport>(),
+  },
+  /** One item of a run: its conversation, label history and full result (the prompt text rebuilt from the stored policy). */
+  "results:get": { request: z.strictObject({ runId: runIdSchema, itemId: itemIdSchema }), answer: answer<ItemResultDetail>() },
+} as const satisfies ChannelTable;
