@@ -543,9 +543,11 @@ describe("what a paste that is not a conversation actually is", () => {
     expect(expectError(parseConversation(text), "invalid_message", 1)).toBe(message);
   });
 
-  it("still reads Markdown links and Llama 2 [INST] text as transcripts, not JSON", () => {
-    expectError(parseConversation("[a link](https://example.com)"), "stray_text", 1);
-    expectError(parseConversation("[INST] hi [/INST]"), "stray_text", 1);
+  it("reads Markdown links and Llama 2 [INST] text as plain text (one user turn), not JSON", () => {
+    for (const text of ["[a link](https://example.com)", "[INST] hi [/INST]"]) {
+      const parsed = parseConversation(text);
+      expect(parsed).toMatchObject({ ok: true, format: "plain", conversation: { turns: [{ role: "user", content: text }] } });
+    }
   });
 
   it("names an unknown speaker label and lists the known ones", () => {
@@ -553,9 +555,12 @@ describe("what a paste that is not a conversation actually is", () => {
     expect(message).toBe(
       'Line 1: "Moderator:" is not a speaker label Guardbench knows. Start each turn with one of "User:", "Human:", "Assistant:", "AI:", "Agent:", "Bot:", "Model:", "Developer:", "System:" (any case), or paste JSON, JSONL, ChatML or Llama 3 text.',
     );
-    expect(expectError(parseConversation("**Customer**: where is my order"), "unknown_role", 1)).toMatch(/^Line 1: "Customer:" is not a speaker label/);
-    // A first line that is not shaped like a label keeps the general message.
-    expect(expectError(parseConversation("just some words"), "stray_text", 1)).toMatch(/comes before any speaker label/);
+    // With no known label anywhere the text is one message, and the unknown label is named in a warning.
+    const alone = parseConversation("**Customer**: where is my order");
+    expect(alone).toMatchObject({ ok: true, format: "plain", conversation: { turns: [{ role: "user" }] } });
+    if (alone.ok) expect(alone.warnings).toEqual([expect.stringMatching(/^Line 1 starts with "Customer:", which is not a speaker label Guardbench knows, so the whole text is read as one user turn/)]);
+    // Text that is not shaped like a label is a bare message, without a warning.
+    expect(parseConversation("just some words")).toMatchObject({ ok: true, format: "plain", warnings: [] });
   });
 
   it("says UTF-16 text is UTF-16, whether or not its byte-order mark survived", () => {
@@ -581,7 +586,7 @@ describe("what a paste that is not a conversation actually is", () => {
 
   it("reads a megabyte of blanks before a label without backtracking", () => {
     const blanks = " \t".repeat(500_000);
-    expectError(parseConversation(`${blanks}x`), "stray_text", 1);
+    expect(parseConversation(`${blanks}x`)).toMatchObject({ ok: true, format: "plain", warnings: [] });
     expectTurns(parseConversation(`User${blanks}: hi`), "transcript", [user("hi")]);
   });
 });
