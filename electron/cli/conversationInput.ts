@@ -1,10 +1,9 @@
 /** What the classifying commands share: reading a conversation from a file or stdin, and resolving the family and policy flags. */
-import { resolve } from "node:path";
 import { parseConversation, prepareForClassification } from "../../shared/conversation/index.ts";
 import type { CheckMode, Conversation, GuardTurn } from "../../shared/conversation/types.ts";
 import { excludeCategories, isPromptFamily, parsePolicy, presetPolicy, splitCategoryCodes, type Policy, type PromptFamily, PROMPT_FAMILIES } from "../../shared/taxonomy/index.ts";
 import { TOP_K_RANGE } from "../../shared/classify/result.ts";
-import { CliFailure, CliUsageError, wholeNumberOption, writeLine, type CliIo } from "./command.ts";
+import { CliFailure, CliUsageError, wholeNumberOption, writeLine, type CliIo, userPath } from "./command.ts";
 import { readTextFile, readWholeText, TextFileError } from "../datasets/textFile.ts";
 import { inspectModelFile } from "../gguf/index.ts";
 
@@ -43,7 +42,7 @@ export async function readInputText(input: string | undefined, io: CliIo): Promi
   const fromStdin = input === undefined || input === "-";
   const source = fromStdin ? "standard input" : input;
   try {
-    const text = fromStdin ? await readWholeText(source, io.stdin as AsyncIterable<Uint8Array | string>) : await readTextFile(resolve(io.cwd, input), input, { allowPipes: true });
+    const text = fromStdin ? await readWholeText(source, io.stdin as AsyncIterable<Uint8Array | string>) : await readTextFile(userPath(io, input), input, { allowPipes: true });
     return { text, source };
   } catch (error) {
     throw textFileFailure(error);
@@ -82,12 +81,12 @@ export function prepareConversation(conversation: Conversation, check: CheckMode
  * `--policy file.json` (its family must match) or the family's preset, then `--exclude S6,S7` (codes kept, not
  * renumbered). An excluded code the policy lacks is a `warn`ing, not a failure: the official template ignores it too.
  */
-export async function resolvePolicy(family: PromptFamily, policyPath: string | undefined, exclude: string | undefined, cwd: string, warn: (message: string) => void): Promise<Policy> {
+export async function resolvePolicy(family: PromptFamily, policyPath: string | undefined, exclude: string | undefined, io: Pick<CliIo, "cwd" | "env">, warn: (message: string) => void): Promise<Policy> {
   let policy = presetPolicy(family);
   if (policyPath !== undefined) {
     let json: unknown;
     try {
-      json = JSON.parse(await readTextFile(resolve(cwd, policyPath), policyPath));
+      json = JSON.parse(await readTextFile(userPath(io, policyPath), policyPath));
     } catch (error) {
       throw new CliFailure(`cannot read the policy ${policyPath}: ${(error as Error).message}`);
     }

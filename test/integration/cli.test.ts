@@ -1,7 +1,7 @@
 /** `guardbench prompt` and `guardbench classify` as a user runs them: real child processes, real files, real llama.cpp. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -52,6 +52,15 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+describe("guardbench --version", () => {
+  it("prints the version of the package", async () => {
+    const { version } = JSON.parse(await readFile(join(process.cwd(), "package.json"), "utf8")) as { version: string };
+    const { code, stdout } = await guardbench(["--version"]);
+    expect(stdout).toBe(`guardbench ${version}\n`);
+    expect(code).toBe(0);
+  });
+});
+
 describe("guardbench prompt", () => {
   it.each([
     ["llama-guard-3-1b", "llama-guard-3-1b_hf-chat-template.jinja", true],
@@ -94,8 +103,8 @@ describe("guardbench prompt", () => {
     const { code, stdout, stderr } = await guardbench(["prompt", "--family", "llama-guard-3-8b"], JSON.stringify(blank));
     expect(code).toBe(0);
     expect(stdout).toBe(`${template.render({ messages: blank })}\n`);
-    expect(stderr).toContain("warning: Turn 1 (user) has no text");
-    expect(stderr).toContain("warning: Turn 2 (assistant) has no text");
+    expect(stderr).toContain("warning: standard input: Turn 1 (user) has no text");
+    expect(stderr).toContain("warning: standard input: Turn 2 (assistant) has no text");
 
     const bare = await guardbench(["prompt", "--family", "llama-guard-3-8b"], "How do I pick the lock of my own shed?\n");
     expect(bare.code).toBe(0);
@@ -130,6 +139,22 @@ describe("guardbench prompt", () => {
 });
 
 describe("guardbench classify", () => {
+  it("takes an installed model's id for --model, and ~ in paths as a shell would (issue #14)", async () => {
+    await mkdir(join(dir, "home", "models", "local"), { recursive: true });
+    await copyFile(model.path, join(dir, "home", "models", "local", "installed.gguf"));
+    // `--input=~/…` reaches the program unexpanded (a shell expands only a word that starts with ~).
+    const { stdout } = await run(process.execPath, [bin, "classify", "--model", "local/installed.gguf", "--input=~/chat.txt", "--threads", "1", "--cpu"], {
+      cwd: tmpdir(),
+      env: { ...process.env, GUARDBENCH_HOME: join(dir, "home"), HOME: dir },
+    });
+    const result = JSON.parse(stdout);
+    expect(result.model.path).toBe(join(dir, "home", "models", "local", "installed.gguf"));
+    expect(result.verdict).toBe("unsafe");
+    const unknown = await guardbench(["classify", "--model", "local/not-installed.gguf", "--input", "chat.txt"]);
+    expect(unknown.stderr).toContain("--model local/not-installed.gguf: there is no such file, and no installed model has that id");
+    expect(unknown.code).toBe(1);
+  });
+
   it("prints the full result for a pasted chat, with the family detected from the GGUF", async () => {
     const { code, stdout, stderr } = await guardbench(["classify", "--model", model.path, "--input", "chat.txt", "--threads", "1", "--cpu"]);
     expect(stderr).toBe("");

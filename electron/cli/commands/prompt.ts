@@ -21,7 +21,7 @@ export const promptCommand: CliCommand = {
     const { values } = parseArgs({ args, options: { ...policyOptions, "engine-text": { type: "boolean" } }, strict: true });
     const family = parseFamily(values.family);
     if (!family) throw new CliUsageError("--family is required");
-    const policy = await resolvePolicy(family, values.policy, values.exclude, io.cwd, warner("prompt", io));
+    const policy = await resolvePolicy(family, values.policy, values.exclude, io, warner("prompt", io));
     const { text, source } = await readInputText(values.input, io);
     const conversation = parseConversationText(text, source, io);
     const turns = prepareConversation(conversation, parseCheck(values.check), source, io);

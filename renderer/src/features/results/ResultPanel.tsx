@@ -93,12 +93,17 @@ function ResultTabs({ tab, idPrefix }: { tab: ResultTab; idPrefix: string }) {
 }
 
 function CopyJsonButton() {
-  const copy = useAppStore((s) => s.copyResultAsJson);
+  const copy = useAppStore((s) => s.copyResult);
   const copied = useAppStore(resultsSelectors.copied);
   return (
-    <button type="button" className="button button-small" onClick={() => void copy()}>
-      {copied ? "Copied" : "Copy as JSON"}
-    </button>
+    <>
+      <button type="button" className="button button-small" onClick={() => void copy("guardbench")}>
+        {copied === "guardbench" ? "Copied" : "Copy as JSON"}
+      </button>
+      <button type="button" className="button button-small" onClick={() => void copy("openai-moderation")} title="flagged, categories and category_scores keyed by the policy's codes and by OpenAI's keys where the mapping has a source">
+        {copied === "openai-moderation" ? "Copied" : "Copy as OpenAI moderation"}
+      </button>
+    </>
   );
 }
 

@@ -4,6 +4,7 @@
  * date is recomputed from the inputs it was made with (see selectors).
  */
 import type { ClassificationResult } from "../../../../shared/classify/result.ts";
+import { toOpenAiModerationExport } from "../../../../shared/moderation/index.ts";
 import type { CheckMode, Turn } from "../../../../shared/conversation/index.ts";
 import type { HistoryEntry, ResultError } from "../../../../shared/ipc/index.ts";
 import type { Policy, PromptFamily } from "../../../../shared/taxonomy/index.ts";
@@ -28,6 +29,9 @@ export interface PolicyProvenance {
   version?: number;
 }
 
+/** Guardbench's own result JSON, or OpenAI's moderation shape (shared/moderation/convert.ts). */
+export type CopyFormat = "guardbench" | "openai-moderation";
+
 export interface ShownResult {
   result: ClassificationResult;
   /** the policy the result was produced with: category names are read from it */
@@ -49,7 +53,8 @@ export interface ResultsState {
   shown?: ShownResult;
   error?: ResultError;
   threshold: number;
-  copied: boolean;
+  /** the format last copied, until the result changes */
+  copied?: CopyFormat;
   /** classify again by itself a moment after every edit (the run in flight is cancelled) */
   autoClassify: boolean;
   tab: ResultTab;
@@ -77,7 +82,8 @@ export interface ResultsSlice {
   setClassifyingCategory(code: string, enabled: boolean): void;
   /** Quick exclude by typed codes; answers the codes the policy has no category for (they are ignored, as the templates do). */
   excludeClassifyingCodes(codes: readonly string[]): string[];
-  copyResultAsJson(): Promise<void>;
+  /** copies the shown result, at the threshold the user set: Guardbench's JSON, or OpenAI's moderation shape */
+  copyResult(format: CopyFormat): Promise<void>;
   showHistoryEntry(entry: HistoryEntry): void;
 }
 
@@ -99,7 +105,7 @@ export const createResultsSlice: SliceCreator<ResultsSlice> = (set, get, { bridg
   }
 
   return {
-    results: { running: false, threshold: DEFAULT_THRESHOLD, copied: false, autoClassify: false, tab: "result" },
+    results: { running: false, threshold: DEFAULT_THRESHOLD, autoClassify: false, tab: "result" },
 
     async classify() {
       const state = get();
@@ -121,7 +127,7 @@ export const createResultsSlice: SliceCreator<ResultsSlice> = (set, get, { bridg
           ? { name: inputs.policy.name, state: "edited", version: origin.version }
           : { name: inputs.policy.name, state: "unsaved" };
       const requestId = `classify-${Date.now()}-${++classifications}`;
-      patch({ running: true, requestId, runningKey: key, error: undefined, copied: false });
+      patch({ running: true, requestId, runningKey: key, error: undefined, copied: undefined });
       if (superseded) void bridge.invoke("classify:cancel", { requestId: superseded });
       const ran = await bridge.invoke("classify:run", {
         requestId,
@@ -167,15 +173,17 @@ export const createResultsSlice: SliceCreator<ResultsSlice> = (set, get, { bridg
       return unknown;
     },
 
-    async copyResultAsJson() {
+    async copyResult(format) {
       const shown = get().results.shown;
       if (!shown) return;
       const threshold = get().results.threshold;
       // The copy reflects what the user sees: the threshold they set and the flag it gives.
-      const exported = { ...shown.result, threshold, flagged: shown.result.score >= threshold };
+      const atThreshold = { ...shown.result, threshold, flagged: shown.result.score >= threshold };
+      const version = shown.policyProvenance.state === "saved" ? shown.policyProvenance.version : undefined;
+      const exported = format === "guardbench" ? atThreshold : toOpenAiModerationExport(atThreshold, { policy: shown.policy, ...(version === undefined ? {} : { version }) });
       try {
         await writeClipboard(JSON.stringify(exported, null, 2));
-        patch({ copied: true });
+        patch({ copied: format });
       } catch (caught) {
         get().notify({ kind: "error", message: "Could not copy to the clipboard.", hint: caught instanceof Error ? caught.message : undefined });
       }
@@ -188,7 +196,7 @@ export const createResultsSlice: SliceCreator<ResultsSlice> = (set, get, { bridg
       patch({
         shown: { result: entry.result, policy: entry.policy, inputs, policyProvenance, source: { kind: "history", historyId: entry.id, createdAt: entry.createdAt } },
         error: undefined,
-        copied: false,
+        copied: undefined,
         tab: "result",
       });
     },
