@@ -5,7 +5,8 @@
  */
 export function expandHome(path: string, homeDir: string | undefined): string {
   if (!homeDir) return path;
-  if (path === "~") return homeDir;
-  if (path.startsWith("~/") || path.startsWith("~\\")) return `${homeDir.replace(/[\\/]+$/, "")}/${path.slice(2)}`;
+  const home = homeDir.length > 1 ? homeDir.replace(/[\\/]+$/, "") : homeDir;
+  if (path === "~") return home;
+  if (path.startsWith("~/") || path.startsWith("~\\")) return `${home}/${path.slice(2)}`;
   return path;
 }
