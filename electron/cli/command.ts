@@ -1,4 +1,7 @@
+import { homedir } from "node:os";
+import { resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
+import { expandHome } from "../../shared/format/homePath.ts";
 
 /** What a command may touch of the outside world; tests pass their own streams and environment. */
 export interface CliIo {
@@ -25,6 +28,11 @@ export class CliFailure extends Error {
   constructor(message: string, readonly exitCode = 1) {
     super(message);
   }
+}
+
+/** A path from the command line: `~` expanded (a shell leaves `--flag=~/x` alone), then resolved against the cwd. */
+export function userPath(io: Pick<CliIo, "cwd" | "env">, path: string): string {
+  return resolve(io.cwd, expandHome(path, io.env.HOME ?? homedir()));
 }
 
 export function writeLine(stream: Writable, line: string): void {

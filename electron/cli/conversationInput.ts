@@ -1,10 +1,9 @@
 /** What the classifying commands share: reading a conversation from a file or stdin, and resolving the family and policy flags. */
-import { resolve } from "node:path";
 import { parseConversation, prepareForClassification } from "../../shared/conversation/index.ts";
 import type { CheckMode, Conversation, GuardTurn } from "../../shared/conversation/types.ts";
-import { isPromptFamily, parsePolicy, presetPolicy, setCategoryEnabled, type Policy, type PromptFamily, PROMPT_FAMILIES } from "../../shared/taxonomy/index.ts";
+import { excludeCategories, isPromptFamily, parsePolicy, presetPolicy, splitCategoryCodes, type Policy, type PromptFamily, PROMPT_FAMILIES } from "../../shared/taxonomy/index.ts";
 import { TOP_K_RANGE } from "../../shared/classify/result.ts";
-import { CliFailure, CliUsageError, wholeNumberOption, writeLine, type CliIo } from "./command.ts";
+import { CliFailure, CliUsageError, wholeNumberOption, writeLine, type CliIo, userPath } from "./command.ts";
 import { readTextFile, readWholeText, TextFileError } from "../datasets/textFile.ts";
 import { inspectModelFile } from "../gguf/index.ts";
 
@@ -15,6 +14,11 @@ export const policyOptions = {
   input: { type: "string" },
   check: { type: "string" },
 } as const;
+
+/** Prints a warning on stderr, the way every command words them. */
+export function warner(command: string, io: Pick<CliIo, "stderr">): (message: string) => void {
+  return (message) => writeLine(io.stderr, `guardbench ${command}: warning: ${message}`);
+}
 
 export function parseFamily(value: string | undefined): PromptFamily | undefined {
   if (value === undefined) return undefined;
@@ -38,7 +42,7 @@ export async function readInputText(input: string | undefined, io: CliIo): Promi
   const fromStdin = input === undefined || input === "-";
   const source = fromStdin ? "standard input" : input;
   try {
-    const text = fromStdin ? await readWholeText(source, io.stdin as AsyncIterable<Uint8Array | string>) : await readTextFile(resolve(io.cwd, input), input, { allowPipes: true });
+    const text = fromStdin ? await readWholeText(source, io.stdin as AsyncIterable<Uint8Array | string>) : await readTextFile(userPath(io, input), input, { allowPipes: true });
     return { text, source };
   } catch (error) {
     throw textFileFailure(error);
@@ -73,13 +77,16 @@ export function prepareConversation(conversation: Conversation, check: CheckMode
   return prepared.turns;
 }
 
-/** `--policy file.json` (its family must match) or the family's preset, then `--exclude S6,S7` (codes kept, not renumbered). */
-export async function resolvePolicy(family: PromptFamily, policyPath: string | undefined, exclude: string | undefined, cwd: string): Promise<Policy> {
+/**
+ * `--policy file.json` (its family must match) or the family's preset, then `--exclude S6,S7` (codes kept, not
+ * renumbered). An excluded code the policy lacks is a `warn`ing, not a failure: the official template ignores it too.
+ */
+export async function resolvePolicy(family: PromptFamily, policyPath: string | undefined, exclude: string | undefined, io: Pick<CliIo, "cwd" | "env">, warn: (message: string) => void): Promise<Policy> {
   let policy = presetPolicy(family);
   if (policyPath !== undefined) {
     let json: unknown;
     try {
-      json = JSON.parse(await readTextFile(resolve(cwd, policyPath), policyPath));
+      json = JSON.parse(await readTextFile(userPath(io, policyPath), policyPath));
     } catch (error) {
       throw new CliFailure(`cannot read the policy ${policyPath}: ${(error as Error).message}`);
     }
@@ -88,12 +95,11 @@ export async function resolvePolicy(family: PromptFamily, policyPath: string | u
     if (parsed.policy.family !== family) throw new CliFailure(`the policy ${policyPath} is for ${parsed.policy.family}, but the prompt family is ${family}`);
     policy = parsed.policy;
   }
-  for (const code of (exclude ?? "").split(",").map((c) => c.trim()).filter(Boolean)) {
-    const edit = setCategoryEnabled(policy, code, false);
-    if (!edit.ok) throw new CliFailure(`--exclude ${code}: ${edit.error.message}`);
-    policy = edit.policy;
+  const excluded = excludeCategories(policy, splitCategoryCodes(exclude ?? ""));
+  for (const code of excluded.unknown) {
+    warn(`--exclude ${code}: the ${family} policy has no category ${code}, so there is nothing to exclude (the official template ignores unknown codes too)`);
   }
-  return policy;
+  return excluded.policy;
 }
 
 /**

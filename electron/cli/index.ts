@@ -1,3 +1,4 @@
+import packageJson from "../../package.json" with { type: "json" };
 import { CliFailure, CliUsageError, type CliCommand, type CliIo, writeLine } from "./command.ts";
 
 /** Commands load lazily so `guardbench prompt` never pays for loading llama.cpp. */
@@ -21,11 +22,15 @@ async function printHelp(io: CliIo): Promise<void> {
     const command = await load();
     writeLine(io.stdout, `  ${command.name.padEnd(10)} ${command.summary}`);
   }
-  writeLine(io.stdout, "\nRun `guardbench <command> --help` for a command's options.");
+  writeLine(io.stdout, "\nRun `guardbench <command> --help` for a command's options, `guardbench --version` for the version.");
 }
 
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === "--version" || name === "-V" || name === "version") {
+    writeLine(io.stdout, `guardbench ${packageJson.version}`);
+    return 0;
+  }
   if (!name || name === "--help" || name === "-h" || name === "help") {
     await printHelp(io);
     return name ? 0 : 2;

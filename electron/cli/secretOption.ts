@@ -5,8 +5,7 @@
  */
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
-import { resolve } from "node:path";
-import { CliUsageError, writeLine, type CliIo } from "./command.ts";
+import { CliUsageError, writeLine, type CliIo, userPath } from "./command.ts";
 
 export interface SecretOption {
   /** `--token` */
@@ -39,7 +38,7 @@ export async function readSecretOption(option: SecretOption, io: Pick<CliIo, "en
     writeLine(io.stderr, `${option.command}: note: ${option.flag} on the command line is visible to every user of this machine (ps); ${option.fileFlag} PATH or ${option.envVar} keeps it private.`);
     return { secret: option.value, origin: option.flag };
   }
-  if (option.file !== undefined) return { secret: await readSecretFile(resolve(io.cwd, option.file), option, io), origin: option.fileFlag };
+  if (option.file !== undefined) return { secret: await readSecretFile(userPath(io, option.file), option, io), origin: option.fileFlag };
   const fromEnv = io.env[option.envVar]?.trim();
   return fromEnv ? { secret: fromEnv, origin: option.envVar } : undefined;
 }

@@ -55,6 +55,7 @@ export const forkWorker: WorkerSpawner = () => {
 interface Pending {
   resolve(value: unknown): void;
   reject(error: EngineError): void;
+  progress?(value: number): void;
 }
 
 interface RunningWorker {
@@ -130,12 +131,13 @@ export class EngineProcess implements ClassifierEngine {
     return () => this.crashListeners.delete(listener);
   }
 
-  async load(options: ScorerLoadOptions, signal?: AbortSignal): Promise<LoadedModelInfo> {
+  /** `onProgress`: the share of the weights loaded so far, 0 to 1, as llama.cpp reports it. */
+  async load(options: ScorerLoadOptions, signal?: AbortSignal, onProgress?: (fraction: number) => void): Promise<LoadedModelInfo> {
     this.lastLoad = options;
     this.loaded = undefined;
     // An explicit load supersedes a reload after a crash: later calls no longer wait for (or fail with) that reload.
     if (this.worker) this.worker.modelReady = this.worker.ready;
-    this.loaded = await this.call("load", options, signal);
+    this.loaded = await this.call("load", options, signal, onProgress);
     return this.loaded;
   }
 
@@ -188,7 +190,7 @@ export class EngineProcess implements ClassifierEngine {
     this.worker?.handle.kill();
   }
 
-  private async call<M extends EngineMethod>(method: M, params: EngineMethods[M]["params"], signal?: AbortSignal): Promise<EngineMethods[M]["result"]> {
+  private async call<M extends EngineMethod>(method: M, params: EngineMethods[M]["params"], signal?: AbortSignal, onProgress?: (value: number) => void): Promise<EngineMethods[M]["result"]> {
     const cancelled = () => new EngineError("cancelled", `${method} was cancelled`);
     if (signal?.aborted) throw cancelled();
     let sent: { handle: WorkerHandle; id: number } | undefined;
@@ -204,7 +206,7 @@ export class EngineProcess implements ClassifierEngine {
       // Aborted while the worker started (or reloaded): nothing was sent, so nothing needs cancelling there.
       if (signal?.aborted) throw cancelled();
       const id = this.nextId++;
-      const result = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+      const result = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject, ...(onProgress ? { progress: onProgress } : {}) }));
       handle.send({ kind: "call", id, method, params } as ToEngine);
       sent = { handle, id };
       return (await result) as EngineMethods[M]["result"];
@@ -224,6 +226,7 @@ export class EngineProcess implements ClassifierEngine {
         if (message.kind === "ready") return markReady();
         const pending = this.pending.get(message.id);
         if (!pending) return;
+        if (message.kind === "progress") return pending.progress?.(message.value);
         this.pending.delete(message.id);
         if (message.ok) pending.resolve(message.value);
         else pending.reject(EngineError.fromData(message.error));

@@ -11,6 +11,7 @@ import type { FileEstimateResult, GpuMode } from "./hardware.ts";
 import type { HardwareProfile } from "../../shared/models/fit.ts";
 
 export interface EngineMethods {
+  /** reports `progress` messages (the share of the weights loaded, 0 to 1) while it runs */
   load: { params: ScorerLoadOptions; result: LoadedModelInfo };
   unload: { params: Record<string, never>; result: null };
   classify: { params: { request: ClassifyRequest; options?: ClassifyOptions }; result: ClassificationResult };
@@ -36,5 +37,7 @@ export type ToEngine = EngineCall | EngineCancel;
 
 export type FromEngine =
   | { kind: "ready" }
+  /** how far the call `id` has got (a load: the share of the weights loaded, 0 to 1) */
+  | { kind: "progress"; id: number; value: number }
   | { kind: "reply"; id: number; ok: true; value: unknown }
   | { kind: "reply"; id: number; ok: false; error: EngineErrorData };

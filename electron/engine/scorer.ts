@@ -34,6 +34,15 @@ export interface ScorerLoadOptions {
    * Tokenising works; classifying and completing do not.
    */
   vocabOnly?: boolean;
+  /** map the file instead of reading it (default); off reads the weights into memory, tensor by tensor */
+  mmap?: boolean;
+}
+
+/** What a load reports while it runs and how it is stopped; not part of the options, which cross the worker boundary. */
+export interface LoadHooks {
+  /** llama.cpp's share of the weights loaded, 0 to 1 */
+  onProgress?(fraction: number): void;
+  signal?: AbortSignal;
 }
 
 export interface LoadedModelInfo {
@@ -75,7 +84,7 @@ export class LlamaScorer {
     this.newlineTokens = this.model.tokenize("\n", false);
   }
 
-  static async load(options: ScorerLoadOptions): Promise<LlamaScorer> {
+  static async load(options: ScorerLoadOptions, hooks: LoadHooks = {}): Promise<LlamaScorer> {
     // llama.cpp's own errors for a bad file are terse or fatal (a damaged length aborts the process): our bounds-checked
     // reader sees the file first and says what is wrong.
     const inspected = await inspectModelFile(options.modelPath);
@@ -88,17 +97,24 @@ export class LlamaScorer {
     const acquired = await acquireLlama(options.gpu ?? "auto");
     const { llama } = acquired;
     let fallbackReason = acquired.cpuInferenceReason;
+    const watched = {
+      ...(hooks.onProgress ? { onLoadProgress: hooks.onProgress } : {}),
+      ...(hooks.signal ? { loadSignal: hooks.signal } : {}),
+      ...(options.mmap === false ? { useMmap: false } : {}),
+    };
+    const loadFailure = (error: unknown) =>
+      hooks.signal?.aborted ? new EngineError("cancelled", `loading ${options.modelPath} was cancelled`) : EngineError.fromLoadFailure(options.modelPath, error);
     let model: LlamaModel;
     try {
-      model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: llama.gpu === false ? 0 : "auto" });
+      model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: llama.gpu === false ? 0 : "auto", ...watched });
     } catch (error) {
-      if (llama.gpu === false) throw EngineError.fromLoadFailure(options.modelPath, error);
+      if (llama.gpu === false || hooks.signal?.aborted) throw loadFailure(error);
       // A GPU that initialised can still fail to take the model (VRAM, driver): the CPU is slower but works.
       try {
-        model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: 0 });
+        model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: 0, ...watched });
         fallbackReason = `the model could not be loaded on the ${llama.gpu} GPU (${messageOf(error)}) — CPU inference`;
       } catch (cpuError) {
-        throw EngineError.fromLoadFailure(options.modelPath, cpuError);
+        throw loadFailure(cpuError);
       }
     }
     const sequences = options.sequences ?? 2;

@@ -34,12 +34,23 @@ function loadedScorer(): LlamaScorer {
   return scorer;
 }
 
-const handlers: { [M in keyof EngineMethods]: (params: EngineMethods[M]["params"], signal: AbortSignal) => Promise<EngineMethods[M]["result"]> } = {
-  async load(options) {
+/** llama.cpp reports every tensor; a whole percent more is worth a message across the process boundary. */
+const PROGRESS_STEP = 0.01;
+
+type Handler<M extends keyof EngineMethods> = (params: EngineMethods[M]["params"], signal: AbortSignal, progress: (value: number) => void) => Promise<EngineMethods[M]["result"]>;
+
+const handlers: { [M in keyof EngineMethods]: Handler<M> } = {
+  async load(options, signal, progress) {
     const previous = scorer;
     scorer = undefined;
     await previous?.dispose();
-    scorer = await LlamaScorer.load(options);
+    let reported = -1;
+    const onProgress = (fraction: number) => {
+      if (fraction - reported < PROGRESS_STEP && fraction < 1) return;
+      reported = fraction;
+      progress(fraction);
+    };
+    scorer = await LlamaScorer.load(options, { onProgress, signal });
     return scorer.info;
   },
   async unload() {
@@ -78,8 +89,9 @@ parent.on("message", (message) => {
   }
   const controller = new AbortController();
   running.set(message.id, controller);
-  const handler = handlers[message.method] as (params: unknown, signal: AbortSignal) => Promise<unknown>;
-  handler(message.params, controller.signal)
+  const handler = handlers[message.method] as (params: unknown, signal: AbortSignal, progress: (value: number) => void) => Promise<unknown>;
+  const progress = (value: number) => parent.post({ kind: "progress", id: message.id, value });
+  handler(message.params, controller.signal, progress)
     .then((value) => parent.post({ kind: "reply", id: message.id, ok: true, value }))
     .catch((error: unknown) => {
       const data = error instanceof EngineError ? error.toData() : { code: "engine-failed" as const, message: messageOf(error) };

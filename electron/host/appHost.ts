@@ -16,6 +16,7 @@ import { estimateMemoryInWorker, forkWorker } from "../engine/engineProcess.ts";
 import type { PoolOptions } from "../engine/remote/pool.ts";
 import { FileSecretStore, secretsFilePath } from "../models/tokenStore.ts";
 import { RunManager } from "../runs/runManager.ts";
+import { cachedSha256OfFile } from "../runs/fileHash.ts";
 import { JobManager } from "./jobs.ts";
 import { DisposableStore, type Disposer } from "./lifecycle.ts";
 import { FileAccess, guardbenchOwnFiles } from "./fileAccess.ts";
@@ -47,7 +48,8 @@ export class AppHost {
   /** Throws HandlerTableError when two handler groups claim a channel or a contract channel has no handler. */
   constructor(deps: AppHostDeps, options: AppHostOptions = {}) {
     this.jobs = new JobManager(this.events);
-    this.engineControl = new EngineControl(deps.engine, this.jobs, this.events, deps.engineDefaults);
+    const hashModel = async (path: string, signal: AbortSignal) => (await cachedSha256OfFile(deps.store.fileHashes, path, { signal })).sha256;
+    this.engineControl = new EngineControl(deps.engine, this.jobs, this.events, deps.engineDefaults, hashModel);
     const secretStore = deps.secretStore ?? new FileSecretStore(secretsFilePath(deps.paths.home));
     this.files = new FileAccess({ home: deps.paths.home, modelsDir: deps.paths.modelsDir, protectedFiles: [...guardbenchOwnFiles(deps.paths.home, deps.paths.databasePath), ...(deps.protectedFiles ?? [])] });
     this.runManager = new RunManager(deps.store, this.jobs, this.engineControl, deps.paths.modelsDir, {

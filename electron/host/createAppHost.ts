@@ -50,6 +50,15 @@ export interface RunningHost {
   dispose(): void;
 }
 
+/**
+ * `GUARDBENCH_MMAP=off` reads model weights into memory instead of mapping the file (llama.cpp's --no-mmap): for file
+ * systems where mapping is slow or unsupported, and for tests that watch a load's progress move tensor by tensor.
+ */
+export function mmapFromEnv(env: NodeJS.ProcessEnv): { mmap?: false } {
+  const setting = env.GUARDBENCH_MMAP?.trim().toLowerCase();
+  return setting && ["off", "false", "0", "no"].includes(setting) ? { mmap: false } : {};
+}
+
 /** Throws StoreError when the database cannot be opened (corrupt, locked, too new): callers show its message and hint. */
 export function createAppHost(setup: HostSetup): RunningHost {
   const paths = { home: setup.home, modelsDir: modelsDirectory(setup.home), databasePath: databasePathFor(setup.home) };
@@ -68,7 +77,7 @@ export function createAppHost(setup: HostSetup): RunningHost {
     env: setup.env,
     store,
     engine,
-    engineDefaults: { gpu, ...setup.engineDefaults },
+    engineDefaults: { gpu, ...mmapFromEnv(setup.env), ...setup.engineDefaults },
     library: new ModelLibrary(setup.home),
     downloads: new HubDownloads({ modelsDir: paths.modelsDir, env: setup.env, tokenStore }),
     detectHardware: () => detectHardwareInWorker(setup.spawnWorker ?? forkWorker, gpu),

@@ -18,7 +18,10 @@ import type { Disposer } from "./lifecycle.ts";
 export type EnginePort = Pick<EngineProcess, "load" | "unload" | "classify" | "tokenizePrompt" | "onCrash" | "model">;
 
 /** Settings every load uses unless the request says otherwise (tests: CPU, one thread). */
-export type EngineDefaults = Pick<ScorerLoadOptions, "gpu" | "threads" | "sequences" | "contextSize">;
+export type EngineDefaults = Pick<ScorerLoadOptions, "gpu" | "threads" | "sequences" | "contextSize" | "mmap">;
+
+/** The sha256 of a model file (cached by the caller); a result's provenance names it. */
+export type ModelHasher = (path: string, signal: AbortSignal) => Promise<string>;
 
 export interface LoadRequest {
   modelId: string;
@@ -26,6 +29,8 @@ export interface LoadRequest {
   family: PromptFamily;
   contextSize?: number;
   compute?: "auto" | "cpu";
+  /** the file's quantisation, when the caller read its header */
+  quant?: string;
 }
 
 export class EngineControl {
@@ -38,6 +43,7 @@ export class EngineControl {
     private readonly jobs: JobManager,
     private readonly events: EventHub,
     private readonly defaults: EngineDefaults = {},
+    private readonly hashModel?: ModelHasher,
   ) {
     this.stopWatchingCrashes = engine.onCrash((description) => {
       // A crash during a load is reported by the load job's own failure; here only a loaded model's crash counts.
@@ -68,7 +74,7 @@ export class EngineControl {
     const previous = this.loadJobId;
     if (previous) this.jobs.cancel(previous);
     const previousDone = previous ? this.jobs.whenDone(previous) : undefined;
-    const model: EngineModel = { id: request.modelId, path: request.path, family: request.family };
+    const model: EngineModel = { id: request.modelId, path: request.path, family: request.family, ...(request.quant ? { quant: request.quant } : {}) };
     const jobId = this.jobs.start({
       kind: "load",
       initial: { state: "queued", modelId: request.modelId, path: request.path, stage: "starting" },
@@ -77,14 +83,18 @@ export class EngineControl {
         if (signal.aborted) throw cancelledLoad(request.path);
         report({ state: "running", stage: "loading" });
         this.setStatus({ state: "loading", model, jobId: id });
+        const hashed = this.startHashing(request.path, signal);
         try {
-          const info = await this.engine.load(this.loadOptions(request), signal);
+          const info = await this.engine.load(this.loadOptions(request), signal, (progress) => report({ progress }));
           if (signal.aborted) {
             // The worker finished before it saw the cancel: honour the cancel rather than leave an unwanted model loaded.
             await this.engine.unload();
             throw cancelledLoad(request.path);
           }
-          return this.setStatus({ state: "ready", model: { ...model, contextSize: info.contextSize }, compute: computeOf(info) });
+          const ready = this.setStatus({ state: "ready", model: { ...model, contextSize: info.contextSize, ...hashed.value() }, compute: computeOf(info) });
+          // Hashing gigabytes can outlast the load: the status gains the hash when it is known, if the model is still the one loaded.
+          if (!ready.model?.sha256) void hashed.done.then((sha256) => sha256 && this.addHash(ready, sha256));
+          return ready;
         } catch (error) {
           if (signal.aborted || (error instanceof EngineError && error.code === "cancelled")) {
             this.setStatus({ state: "idle" });
@@ -137,6 +147,23 @@ export class EngineControl {
     const info = this.engine.model;
     if (this.current.state !== "crashed" || !info || !this.current.model) return;
     this.setStatus({ state: "ready", model: { ...this.current.model, contextSize: info.contextSize }, compute: computeOf(info) });
+  }
+
+  /** Hashes the file beside the load; a failed hash only leaves the hash out. */
+  private startHashing(path: string, signal: AbortSignal): { value(): { sha256?: string }; done: Promise<string | undefined> } {
+    let sha256: string | undefined;
+    const done = this.hashModel
+      ? this.hashModel(path, signal).then(
+          (hash) => (sha256 = hash),
+          () => undefined,
+        )
+      : Promise.resolve(undefined);
+    return { value: () => (sha256 ? { sha256 } : {}), done };
+  }
+
+  private addHash(status: EngineStatus, sha256: string): void {
+    if (this.current !== status || !status.model) return;
+    this.setStatus({ ...status, model: { ...status.model, sha256 } });
   }
 
   private loadOptions(request: LoadRequest): ScorerLoadOptions {

@@ -18,7 +18,9 @@
 import { randomBytes } from "node:crypto";
 import { lstat, mkdir, open, readdir, realpath, rename, rm, stat, statfs, type FileHandle } from "node:fs/promises";
 import type { Stats } from "node:fs";
+import { homedir } from "node:os";
 import { basename, dirname, extname, isAbsolute, join, relative, sep } from "node:path";
+import { expandHome } from "../../shared/format/homePath.ts";
 import type { ChosenFile, FilePurpose } from "../../shared/ipc/contract.ts";
 import { fileKind } from "../datasets/textFile.ts";
 import { databasePathFor } from "../store/index.ts";
@@ -175,7 +177,8 @@ export class FileAccess {
    * Grants a file the user chose (in the native dialog, or typed and confirmed in the page) for this session, after the
    * same checks as every later use. Answers the file as it will be read or written.
    */
-  async allow(path: string, purpose: FilePurpose): Promise<ChosenFile> {
+  async allow(typedPath: string, purpose: FilePurpose): Promise<ChosenFile> {
+    const path = expandHome(typedPath, homedir());
     // Granted by what the path leads to; answered as the user named it (a model's library name comes from it).
     if (purpose === "export") {
       this.writeGrants.add(await this.checkWrite(path, { caller: "page", granting: true }));

@@ -7,7 +7,14 @@
 import type { Channel, EventName } from "../../shared/ipc/contract.ts";
 import { CHANNEL_NAMES, EVENT_NAMES } from "../../shared/ipc/names.ts";
 
-export const PRELOAD_INVOKE_CHANNELS: ReadonlySet<string> = new Set<string>(CHANNEL_NAMES);
+/**
+ * Channels only the preload's own code sends, never the page: `files:drop` names a dropped file by the path Electron
+ * knows for it, which a page must not be able to claim for any path it likes.
+ */
+export const PRELOAD_OWN_CHANNELS: ReadonlySet<string> = new Set<Channel>(["files:drop"]);
+
+/** What the page may invoke through `window.guardbench.invoke`. */
+export const PRELOAD_INVOKE_CHANNELS: ReadonlySet<string> = new Set<string>(CHANNEL_NAMES.filter((name) => !PRELOAD_OWN_CHANNELS.has(name)));
 export const PRELOAD_EVENTS: ReadonlySet<string> = new Set<string>(EVENT_NAMES);
 
 export function isAllowedInvokeChannel(name: unknown): name is Channel {

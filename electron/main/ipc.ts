@@ -7,13 +7,13 @@ import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from "electron";
 import { err } from "../../shared/ipc/result.ts";
 import type { AppHost } from "../host/appHost.ts";
 import { DisposableStore, type Disposer } from "../host/lifecycle.ts";
-import { PRELOAD_INVOKE_CHANNELS } from "../host/preloadChannels.ts";
+import { PRELOAD_INVOKE_CHANNELS, PRELOAD_OWN_CHANNELS } from "../host/preloadChannels.ts";
 import { isTrustedSender, type IpcSender } from "../host/senderCheck.ts";
 import { APP_ORIGIN } from "./paths.ts";
 
 export function connectIpc(window: BrowserWindow, host: AppHost): Disposer {
   const disposables = new DisposableStore();
-  for (const channel of PRELOAD_INVOKE_CHANNELS) {
+  for (const channel of [...PRELOAD_INVOKE_CHANNELS, ...PRELOAD_OWN_CHANNELS]) {
     ipcMain.handle(channel, (event, request: unknown) => {
       if (!isTrustedSender(senderOf(event, window), APP_ORIGIN)) {
         console.warn(`guardbench: refused ${channel} from ${safeUrl(event)}: not the app's own page`);

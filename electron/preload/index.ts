@@ -3,8 +3,8 @@
  * refused here already; AppHost validates every payload again on the other side. Listeners receive the payload only,
  * never the IpcRendererEvent (which would hand the page `sender`).
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from "electron";
-import type { Channel, EventName, EventPayload, GuardbenchApi, Req, Res } from "../../shared/ipc/contract.ts";
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from "electron";
+import type { Channel, ChosenFile, DroppedFileGrant, EventName, EventPayload, GuardbenchApi, Req, Res } from "../../shared/ipc/contract.ts";
 import { err, type Result } from "../../shared/ipc/result.ts";
 import { isAllowedEvent, isAllowedInvokeChannel } from "../host/preloadChannels.ts";
 
@@ -19,6 +19,18 @@ const api = {
     ipcRenderer.on(event, forward);
     return () => void ipcRenderer.removeListener(event, forward);
   },
-} satisfies GuardbenchApi;
+  /** The path comes from Electron's own record of the dropped File, so the page can grant only what the user dropped. */
+  grantDroppedFile(file: File, purpose: "dataset" | "model"): Promise<Result<ChosenFile>> {
+    let path = "";
+    try {
+      path = webUtils.getPathForFile(file);
+    } catch {
+      // not a File the user gave the page: treated as no path below
+    }
+    if (!path) return Promise.resolve(err("not-a-dropped-file", "this file has no path on this machine", "Drop the file from a folder, or use Choose file…."));
+    const request: Req<"files:drop"> = { path, purpose };
+    return ipcRenderer.invoke("files:drop", request) as Promise<Result<ChosenFile>>;
+  },
+} satisfies GuardbenchApi & DroppedFileGrant<File>;
 
 contextBridge.exposeInMainWorld("guardbench", api);

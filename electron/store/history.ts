@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { classificationResultSchema } from "../../shared/classify/result.ts";
 import { turnSchema, type Turn } from "../../shared/conversation/types.ts";
-import type { HistoryEntry, HistoryPage, HistorySummary } from "../../shared/ipc/contract.ts";
+import type { HistoryEntry, HistoryFacets, HistoryPage, HistorySummary } from "../../shared/ipc/contract.ts";
 import { policySchema, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { StoreError } from "./errors.ts";
@@ -35,6 +35,38 @@ interface EntryRow extends SummaryRow {
   conversation_json: string;
   policy_json: string;
   result_json: string;
+}
+
+/** What `history:list` narrows by. */
+export interface HistoryQuery {
+  limit?: number;
+  beforeId?: number;
+  query?: string;
+  verdict?: HistorySummary["verdict"];
+  modelPath?: string;
+  policyName?: string;
+  policyVersion?: number;
+}
+
+interface Clause {
+  sql: string;
+  value: string | number;
+}
+
+/**
+ * Each word of the search must occur in the stored conversation. The conversation is stored as JSON, so each word is
+ * searched for as JSON spells it (quotes and line breaks escaped); instr() rather than LIKE, whose % and _ a word may hold.
+ */
+function filterClauses(options: HistoryQuery): Clause[] {
+  const clauses: Clause[] = [];
+  for (const word of (options.query ?? "").split(/\s+/).filter(Boolean)) {
+    clauses.push({ sql: "instr(lower(conversation_json), lower(?)) > 0", value: JSON.stringify(word).slice(1, -1) });
+  }
+  if (options.verdict) clauses.push({ sql: "verdict = ?", value: options.verdict });
+  if (options.modelPath) clauses.push({ sql: "model_path = ?", value: options.modelPath });
+  if (options.policyName) clauses.push({ sql: "policy_name = ?", value: options.policyName });
+  if (options.policyVersion !== undefined) clauses.push({ sql: "policy_version = ?", value: options.policyVersion });
+  return clauses;
 }
 
 const PREVIEW_CHARS = 160;
@@ -73,17 +105,41 @@ export class HistoryRepository {
     return Number(info.lastInsertRowid);
   }
 
-  /** Newest first. */
-  list(options: { limit?: number; beforeId?: number } = {}): HistoryPage {
+  /** Newest first, narrowed by the filters (see `history:list`); the first page also says what the filters can choose. */
+  list(options: HistoryQuery = {}): HistoryPage {
     const limit = options.limit ?? DEFAULT_HISTORY_PAGE;
+    const where = filterClauses(options);
+    if (options.beforeId !== undefined) where.push({ sql: "id < ?", value: options.beforeId });
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM classifications${where.length > 0 ? ` WHERE ${where.map((clause) => clause.sql).join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
     // One row more than asked tells whether another page exists without a COUNT.
-    const rows = (
-      options.beforeId === undefined
-        ? this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM classifications ORDER BY id DESC LIMIT ?`).all(limit + 1)
-        : this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM classifications WHERE id < ? ORDER BY id DESC LIMIT ?`).all(options.beforeId, limit + 1)
-    ) as SummaryRow[];
+    const rows = this.db.prepare(sql).all(...where.map((clause) => clause.value), limit + 1) as SummaryRow[];
     const items = rows.slice(0, limit).map((row) => summaryOf(this.db, row));
-    return rows.length > limit ? { items, nextBeforeId: items.at(-1)!.id } : { items };
+    const page: HistoryPage = rows.length > limit ? { items, nextBeforeId: items.at(-1)!.id } : { items };
+    return options.beforeId === undefined ? { ...page, facets: this.facets() } : page;
+  }
+
+  /** Deletes the entries; answers the ids that were there. Committed when this returns. */
+  delete(ids: readonly number[]): number[] {
+    const remove = this.db.prepare("DELETE FROM classifications WHERE id = ?");
+    return this.db.transaction(() => ids.filter((id) => remove.run(id).changes > 0))();
+  }
+
+  private facets(): HistoryFacets {
+    const models = this.db
+      .prepare("SELECT model_path AS path, COUNT(*) AS entries, MAX(id) AS latest FROM classifications GROUP BY model_path ORDER BY latest DESC")
+      .all() as Array<{ path: string; entries: number }>;
+    const versions = this.db
+      .prepare("SELECT policy_name AS name, policy_version AS version, COUNT(*) AS entries, MAX(id) AS latest FROM classifications GROUP BY policy_name, policy_version ORDER BY latest DESC")
+      .all() as Array<{ name: string; version: number | null; entries: number }>;
+    const policies = new Map<string, { name: string; versions: number[]; entries: number }>();
+    for (const row of versions) {
+      const policy = policies.get(row.name) ?? { name: row.name, versions: [], entries: 0 };
+      policies.set(row.name, policy);
+      policy.entries += row.entries;
+      if (row.version !== null) policy.versions.push(row.version);
+    }
+    for (const policy of policies.values()) policy.versions.sort((a, b) => b - a);
+    return { models: models.map(({ path, entries }) => ({ path, entries })), policies: [...policies.values()] };
   }
 
   get(id: number): HistoryEntry {

@@ -135,7 +135,8 @@ export const classificationResultSchema = z.object({
   /** which turn was assessed */
   target: z.enum(CLASSIFICATION_TARGETS),
   prompt: z.object({ text: z.string(), tokenCount: z.number() }),
-  model: z.object({ path: z.string(), family: z.enum(PROMPT_FAMILIES) }),
+  /** the model that produced it; `quant` and `sha256` as the app knew them at the time (absent from the CLI and older entries) */
+  model: z.object({ path: z.string(), family: z.enum(PROMPT_FAMILIES), quant: z.string().optional(), sha256: z.string().optional() }),
   timingsMs: z.object({ prompt: z.number(), generation: z.number(), categories: z.number(), total: z.number() }),
 });
 

@@ -75,8 +75,9 @@ export function decideRole(name: string, place: string, line: number): RoleDecis
 /**
  * The checks every format ends with. A trailing empty assistant turn is what chat templates append as the
  * generation prompt ("now the assistant speaks"); it carries nothing to classify, so it is dropped — with a warning,
- * because it changes the task: the turn before it is then classified as a prompt, not a response.
- * Any other empty turn is almost certainly a paste mistake and is reported.
+ * because it changes the task: the turn before it is then classified as a prompt, not a response. Any other empty or
+ * whitespace-only turn is kept as it is: the official templates render an empty message, and the role rules
+ * (prepareForClassification) warn about it.
  */
 export function finishTurns(format: ChatFormat, turns: LocatedTurn[], warnings: string[]): ParseResult {
   const last = turns.at(-1);
@@ -86,14 +87,6 @@ export function finishTurns(format: ChatFormat, turns: LocatedTurn[], warnings: 
   if (dropsLast && before) {
     const asPrompt = before.role === "user" ? ": the user turn before it is classified as a prompt, not a reply" : "";
     warnings.push(`${last.place}: the last assistant turn is empty, so it is left out${asPrompt}. To classify a reply, write its text.`);
-  }
-  const empty = kept.find((turn) => isBlank(turn.content));
-  if (empty) {
-    return failure(
-      "empty_turn",
-      `${empty.place}: the ${empty.role} turn has no text. Write its text or remove the turn.`,
-      empty.line,
-    );
   }
   if (kept.length === 0) {
     return failure("no_turns", "No user, assistant or system turn was found. Paste a conversation with at least one user turn.");

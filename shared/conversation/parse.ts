@@ -9,30 +9,39 @@
 //   jsonl        one {"role", "content"} object per line.
 //   chatml       <|im_start|>role\ncontent<|im_end|> blocks.
 //   llama3       <|begin_of_text|><|start_header_id|>role<|end_header_id|>\n\ncontent<|eot_id|> blocks.
+//   plain        text with no speaker label on any line: one user turn, as hosted moderation APIs take a bare
+//                message (`plainTextRole: "assistant"` makes it a response after an empty user turn instead).
 //
 // Rules that hold for every format:
 //   - Role names are read through one table (roles.ts): "human" is user, "ai" / "bot" / "model" are assistant,
 //     "developer" is system. Tool messages ("tool", "function", "ipython") are skipped with a warning, not rejected:
 //     a pasted agent trace should still yield its user and assistant turns, and Llama Guard has no slot for tools.
-//   - A trailing empty assistant turn (a template's generation prompt) is dropped; any other empty turn is an error.
+//   - A trailing empty assistant turn (a template's generation prompt) is dropped; any other empty turn is kept, as
+//     the official templates render it (the role rules warn about it).
 //   - Errors name the line (1-based) and say what to do. Nothing throws.
 import { isRecord, parseJsonLines, parseOpenAiJson } from "./json-formats.ts";
-import { failure, finishTurns, type FormatParse } from "./parse-support.ts";
+import { failure, finishTurns, splitLines, type FormatParse } from "./parse-support.ts";
 import { CHATML, LLAMA3, parseTokenBlocks } from "./token-formats.ts";
-import { parseTranscript, readLabelLine } from "./transcript.ts";
+import { parsePlainText, parseTranscript, readLabelLine } from "./transcript.ts";
 import { CHAT_FORMATS, type ChatFormat, type ParseResult } from "./types.ts";
 
 export interface ParseOptions {
   /** Skip detection and read the text as this format. */
   format?: ChatFormat;
+  /**
+   * Whose words plain text is: the user's (default, a prompt to check) or the assistant's (a response to check, after
+   * an empty user turn: Llama Guard conversations start with the user).
+   */
+  plainTextRole?: "user" | "assistant";
 }
 
-const READERS: Record<ChatFormat, (text: string) => FormatParse> = {
+const READERS: Record<ChatFormat, (text: string, options: ParseOptions) => FormatParse> = {
   transcript: parseTranscript,
   "openai-json": parseOpenAiJson,
   jsonl: parseJsonLines,
   chatml: (text) => parseTokenBlocks(text, CHATML),
   llama3: (text) => parseTokenBlocks(text, LLAMA3),
+  plain: (text, options) => parsePlainText(text, options.plainTextRole ?? "user"),
 };
 
 /** Parses a pasted conversation, detecting its format unless `options.format` names one. Never throws. */
@@ -50,7 +59,7 @@ export function parseConversation(text: string, options?: ParseOptions): ParseRe
     if (!(CHAT_FORMATS as readonly string[]).includes(format)) {
       return failure("unknown_format", `Unknown format "${String(format)}". Choose one of: ${CHAT_FORMATS.join(", ")}.`);
     }
-    const parsed = READERS[format](text);
+    const parsed = READERS[format](text, options ?? {});
     return parsed.ok ? finishTurns(format, parsed.turns, parsed.warnings) : parsed;
   } catch (caught) {
     // Only a bug gets here; the paste box must still get an answer rather than an exception.
@@ -76,7 +85,8 @@ function detectFormat(text: string): ChatFormat {
   // Special tokens after some stray text: their reader says which line is in the way.
   if (text.includes(LLAMA3.open)) return "llama3";
   if (text.includes(CHATML.open)) return "chatml";
-  return "transcript";
+  // Labels further down make text before them stray, which the transcript reader reports; no label at all is a bare message.
+  return splitLines(text).some((line) => readLabelLine(line)) ? "transcript" : "plain";
 }
 
 /** Text starting with "{" is one object per line (jsonl), or one object for the whole paste ({"messages": [...]}). */

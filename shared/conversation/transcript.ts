@@ -66,6 +66,20 @@ export function parseTranscript(text: string): FormatParse {
   return { ok: true, turns, warnings: [] };
 }
 
+/** The whole text as one turn, less the blank lines around it (as a transcript turn's text), lines rejoined with \n. */
+export function parsePlainText(text: string, role: "user" | "assistant"): FormatParse {
+  const content = trimBlankLines(splitLines(text)).join("\n");
+  const message: LocatedTurn = { role, content, line: 1, place: "Line 1" };
+  const turns = role === "user" ? [message] : [{ role: "user" as const, content: "", line: 1, place: "Line 1" }, message];
+  // "Customer: …" may be a transcript whose labels Guardbench does not know: read as one message, but say so.
+  const firstLine = splitLines(text).find((line) => !isBlank(line)) ?? "";
+  const unknownLabel = UNKNOWN_LABEL_LINE.exec(firstLine)?.[1];
+  const warnings = unknownLabel
+    ? [`Line 1 starts with "${shorten(unknownLabel)}:", which is not a speaker label Guardbench knows, so the whole text is read as one ${role} turn. To split it into turns, start each with one of ${KNOWN_LABELS} (any case).`]
+    : [];
+  return { ok: true, turns, warnings };
+}
+
 function trimBlankLines(lines: string[]): string[] {
   let start = 0;
   let end = lines.length;

@@ -20,7 +20,7 @@ export interface Conversation {
 }
 
 /** The text formats a pasted chat can come in (see parse.ts for each one's syntax). */
-export const CHAT_FORMATS = ["transcript", "openai-json", "chatml", "llama3", "jsonl"] as const;
+export const CHAT_FORMATS = ["transcript", "openai-json", "chatml", "llama3", "jsonl", "plain"] as const;
 export type ChatFormat = (typeof CHAT_FORMATS)[number];
 
 export type ParseErrorCode =
@@ -34,8 +34,6 @@ export type ParseErrorCode =
   /** Valid JSON of the wrong shape: not an array of messages, a message without a role, content of the wrong type... */
   | "invalid_message"
   | "unknown_role"
-  /** A turn with no text (only a trailing empty assistant turn, a generation prompt, is allowed). */
-  | "empty_turn"
   /** A ChatML / Llama 3 block whose closing token is missing. */
   | "unterminated_block"
   /** The text parsed, but every message in it was skipped (tool messages only, for example). */

@@ -11,6 +11,7 @@ import type { z } from "zod";
 import type { AnswerOf } from "./channels/channel.ts";
 import { CHANNEL_DOMAINS } from "./channels/index.ts";
 import type { EngineStatus } from "./channels/engine.ts";
+import type { ChosenFile } from "./channels/files.ts";
 import type { JobDone, JobProgress } from "./channels/jobs.ts";
 import { CHANNEL_NAMES, EVENT_NAMES, type ChannelName, type EventNameLiteral } from "./names.ts";
 import { err, ok, type Result } from "./result.ts";
@@ -83,6 +84,14 @@ export interface GuardbenchApi {
   invoke<C extends Channel>(channel: C, request: Req<C>): Promise<Result<Res<C>>>;
   /** returns a function that removes the listener */
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+/**
+ * What the desktop preload adds to {@link GuardbenchApi}: a file dropped on the page, granted by the path Electron knows
+ * for that File object, never a path the page names. `F` is the DOM's File (shared/ has no DOM types).
+ */
+export interface DroppedFileGrant<F> {
+  grantDroppedFile(file: F, purpose: "dataset" | "model"): Promise<Result<ChosenFile>>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

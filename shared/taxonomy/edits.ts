@@ -1,5 +1,5 @@
 import { isPresetCode } from "./presets.ts";
-import { categoryCodeProblem, categoryNameProblem, findCategory, type Policy, type PolicyCategory } from "./policy.ts";
+import { categoryCodeProblem, categoryNameProblem, findCategory, sameCode, type Policy, type PolicyCategory } from "./policy.ts";
 
 // Pure policy edits for the taxonomy editor (the UI's reducer). Each returns a new Policy and never
 // touches its input. An edit that cannot apply (unknown code, duplicate code, bad name) is an error
@@ -65,6 +65,21 @@ export function describeCategory(policy: Policy, code: string, description: stri
 /** Exclude (false) or include (true). Other codes are untouched: excluding S6 leaves S5, S7, … as they are. */
 export function setCategoryEnabled(policy: Policy, code: string, enabled: boolean): PolicyEditResult {
   return updateCategory(policy, code, (category) => ({ ...category, enabled }));
+}
+
+/** "S6, s14 S2" → ["S6", "s14", "S2"]: codes as a user types a list of them (commas or spaces between). */
+export function splitCategoryCodes(text: string): string[] {
+  return text.split(/[\s,]+/).filter(Boolean);
+}
+
+/**
+ * Excludes every listed code the policy has. A code it does not have is reported in `unknown`, not refused: the
+ * official Llama Guard 3 1B template ignores unknown `excluded_category_keys` and still renders the prompt.
+ */
+export function excludeCategories(policy: Policy, codes: readonly string[]): { policy: Policy; unknown: string[] } {
+  const unknown = codes.filter((code) => !findCategory(policy, code));
+  const excluded = policy.categories.map((category) => (codes.some((code) => sameCode(code, category.code)) ? { ...category, enabled: false } : category));
+  return { policy: { ...policy, categories: excluded }, unknown };
 }
 
 /** Adds a category at `atIndex` (default: the end). */

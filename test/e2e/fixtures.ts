@@ -39,6 +39,8 @@ interface TestOptions {
   installFixtureModel: boolean;
   /** start the Hub double and point serve at it (HF_ENDPOINT) */
   hub: HubSetup | undefined;
+  /** extra environment for serve (e.g. GUARDBENCH_MMAP=off, so a load reads the weights and reports its progress) */
+  serveEnv: Record<string, string>;
 }
 
 interface TestFixtures {
@@ -56,6 +58,7 @@ export const test = base.extend<TestFixtures & TestOptions, WorkerFixtures>({
   installFixtureModel: [true, { option: true }],
   // A fixture option's value is data; Playwright would take a function here for a fixture of its own.
   hub: [undefined, { option: true }],
+  serveEnv: [{}, { option: true }],
 
   rendererBuilt: [
     // Playwright reads a fixture's dependencies from its first parameter, which must be a destructuring pattern.
@@ -100,8 +103,8 @@ export const test = base.extend<TestFixtures & TestOptions, WorkerFixtures>({
     await double.close();
   },
 
-  serve: async ({ home, hubDouble }, use) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, GUARDBENCH_HOME: home };
+  serve: async ({ home, hubDouble, serveEnv }, use) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...serveEnv, GUARDBENCH_HOME: home };
     // Never the developer's own token or Hub: the tests decide both.
     delete env.HF_TOKEN;
     delete env.HF_ENDPOINT;

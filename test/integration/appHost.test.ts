@@ -6,7 +6,7 @@ import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { EventName, EventPayload, JobDone } from "../../shared/ipc/contract.ts";
+import type { EventName, EventPayload, JobDone, LoadJobProgress, Req } from "../../shared/ipc/contract.ts";
 import { ok, type Result } from "../../shared/ipc/result.ts";
 import type { HardwareProfile } from "../../shared/models/fit.ts";
 import { presetPolicy, type Policy } from "../../shared/taxonomy/index.ts";
@@ -25,6 +25,7 @@ import { writeProgrammedModel, type ProgrammedModel } from "../fixtures/models.t
 import { writeDamagedGguf } from "../fixtures/gguf/tiny.ts";
 import { llamaGuard3UnsafeAnswer } from "../fixtures/guardAnswers.ts";
 import { modelFile, waitUntil } from "./download-support.ts";
+import { sha256OfFile } from "../../electron/runs/fileHash.ts";
 
 const MODEL_ID = "local/unsafe-s3.gguf";
 const HUB_REPO = "acme/tiny-guard";
@@ -90,6 +91,11 @@ function value<T>(result: Result<T>): T {
 
 function eventsOf<E extends EventName>(event: E, since = 0): EventPayload<E>[] {
   return events.slice(since).filter((e) => e.event === event).map((e) => e.payload as EventPayload<E>);
+}
+
+/** [a, a, b, a] → [a, b, a] */
+function withoutRepeats<T>(values: readonly T[]): T[] {
+  return values.filter((item, i) => i === 0 || item !== values[i - 1]);
 }
 
 async function done(jobId: string): Promise<JobDone> {
@@ -208,13 +214,22 @@ describe("the engine through AppHost", () => {
     const { jobId } = value(await api().invoke("models:load", { id: MODEL_ID, family: "llama-guard-3-1b" }));
     const finished = await done(jobId);
     expect(finished).toMatchObject({ jobId, kind: "load", result: { ok: true, value: { state: "ready", model: { id: MODEL_ID, path: model.path, family: "llama-guard-3-1b" } } } });
-    expect(eventsOf("job:progress", since).filter((p) => p.jobId === jobId).map((p) => p.kind === "load" && p.stage)).toEqual(["starting", "loading"]);
-    expect(eventsOf("engine:status", since).map((s) => s.state)).toEqual(["loading", "ready"]);
-    expect(value(await api().invoke("engine:status", {}))).toMatchObject({ state: "ready", compute: { device: "cpu", reason: expect.any(String) } });
+    const loadProgress = eventsOf("job:progress", since).filter((p): p is LoadJobProgress => p.jobId === jobId && p.kind === "load");
+    expect(withoutRepeats(loadProgress.map((p) => p.stage))).toEqual(["starting", "loading"]);
+    // llama.cpp's own progress, through the worker: never backwards, and all of the weights in the end.
+    const fractions = loadProgress.flatMap((p) => (p.progress === undefined ? [] : [p.progress]));
+    expect(fractions.length).toBeGreaterThan(1);
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+    expect(fractions.at(-1)).toBe(1);
+    // A second `ready` may follow when the hash outlasts the load; it adds the hash and changes nothing else.
+    expect(withoutRepeats(eventsOf("engine:status", since).map((s) => s.state))).toEqual(["loading", "ready"]);
+    const { sha256 } = await sha256OfFile(model.path);
+    await waitUntil(async () => value(await api().invoke("engine:status", {})).model?.sha256 === sha256, "the model file is hashed");
+    expect(value(await api().invoke("engine:status", {}))).toMatchObject({ state: "ready", model: { quant: "F32", sha256 }, compute: { device: "cpu", reason: expect.any(String) } });
 
     const turns = [{ role: "user" as const, content: "Tell me how to break the lock quietly." }];
     const run = value(await api().invoke("classify:run", { turns, options: { topK: 2 } }));
-    expect(run.result).toMatchObject({ verdict: "unsafe", categories: ["S3"], outputText: "\n\nunsafe\nS3", flagged: true });
+    expect(run.result).toMatchObject({ verdict: "unsafe", categories: ["S3"], outputText: "\n\nunsafe\nS3", flagged: true, model: { path: model.path, quant: "F32", sha256 } });
     expect(run.result.pUnsafe).toBeCloseTo(model.expectedDistribution(T.doubleNewline).probabilityOf(T.unsafe), 6);
     expect(run.historyId).toBeGreaterThan(0);
 
@@ -243,6 +258,35 @@ describe("the engine through AppHost", () => {
     const again = value(await api().invoke("classify:run", { turns, requestId: "not-yet" }));
     expect(again.result.verdict).toBe("unsafe");
     expect(value(await api().invoke("classify:cancel", { requestId: "not-yet" }))).toEqual({ cancelled: false });
+  });
+
+  it("searches and filters the history, lists what the filters can choose, and deletes entries for good", async () => {
+    const lock = value(await api().invoke("classify:run", { turns: [{ role: "user", content: 'Open the "garden" SHED lock' }] }));
+    const edited = { ...presetPolicy("llama-guard-3-1b"), name: "house rules" };
+    const other = value(await api().invoke("classify:run", { turns: [{ role: "user", content: "Bake bread\nwith 100% rye" }], policy: edited, policyVersion: { name: "house rules", version: 1 } }));
+
+    const ids = async (filters: Omit<Req<"history:list">, "limit" | "beforeId">) => value(await api().invoke("history:list", filters)).items.map((item) => item.id);
+    // Every word, in any case, JSON escapes and LIKE wildcards taken literally.
+    expect(await ids({ query: 'shed "garden"' })).toEqual([lock.historyId]);
+    expect(await ids({ query: "100% RYE" })).toEqual([other.historyId]);
+    // A backslash and n typed in the search are those two characters, not the line break JSON stores as \n.
+    expect(await ids({ query: "with\\nrye" })).toEqual([]);
+    expect(await ids({ query: "shed bread" })).toEqual([]);
+    expect(await ids({ policyName: "house rules", policyVersion: 1 })).toEqual([other.historyId]);
+    expect(await ids({ policyName: "house rules", policyVersion: 2 })).toEqual([]);
+    expect(await ids({ verdict: "safe" })).toEqual([]);
+    expect((await ids({ verdict: "unsafe", modelPath: model.path })).slice(0, 2)).toEqual([other.historyId, lock.historyId]);
+    expect(await host.invoke("history:list", { verdict: "maybe" })).toMatchObject({ ok: false, error: { code: "invalid-request", message: expect.stringContaining("verdict must be safe, unsafe or unparseable") } });
+
+    const page = value(await api().invoke("history:list", { limit: 1 }));
+    expect(page.facets?.models).toEqual([{ path: model.path, entries: expect.any(Number) }]);
+    expect(page.facets?.policies[0]).toEqual({ name: "house rules", versions: [1], entries: 1 });
+    expect(value(await api().invoke("history:list", { limit: 1, beforeId: page.nextBeforeId! })).facets).toBeUndefined();
+
+    expect(value(await api().invoke("history:delete", { ids: [other.historyId!, 999_999] }))).toEqual({ deleted: [other.historyId] });
+    expect(await api().invoke("history:get", { id: other.historyId! })).toMatchObject({ ok: false, error: { code: "not-found" } });
+    expect(await ids({ policyName: "house rules" })).toEqual([]);
+    expect(await host.invoke("history:delete", { ids: [] })).toMatchObject({ ok: false, error: { code: "invalid-request" } });
   });
 
   it("reports a crash as a status and recovers on the next request", async () => {

@@ -1,7 +1,7 @@
 /** `guardbench prompt` and `guardbench classify` as a user runs them: real child processes, real files, real llama.cpp. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -52,6 +52,15 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+describe("guardbench --version", () => {
+  it("prints the version of the package", async () => {
+    const { version } = JSON.parse(await readFile(join(process.cwd(), "package.json"), "utf8")) as { version: string };
+    const { code, stdout } = await guardbench(["--version"]);
+    expect(stdout).toBe(`guardbench ${version}\n`);
+    expect(code).toBe(0);
+  });
+});
+
 describe("guardbench prompt", () => {
   it.each([
     ["llama-guard-3-1b", "llama-guard-3-1b_hf-chat-template.jinja", true],
@@ -77,6 +86,29 @@ describe("guardbench prompt", () => {
     expect(code).toBe(0);
     expect(stdout).toBe(`${expected}\n`);
     expect(stdout).toContain("S5: Defamation.\nS8: Intellectual Property.\n");
+  });
+
+  it("excludes a code the family lacks as the official template does: the prompt, and a warning naming the code (issue #14)", async () => {
+    const template = new Template(await readFile(join(templates, "llama-guard-3-1b_hf-chat-template.jinja"), "utf8"));
+    const expected = template.render({ messages: messages.map((m) => ({ role: m.role, content: [{ type: "text", text: m.content }] })), excluded_category_keys: ["S14", "S6"] });
+    const { code, stdout, stderr } = await guardbench(["prompt", "--family", "llama-guard-3-1b", "--exclude", "S14,S6"], JSON.stringify({ messages }));
+    expect(code).toBe(0);
+    expect(stdout).toBe(`${expected}\n`);
+    expect(stderr).toBe("guardbench prompt: warning: --exclude S14: the llama-guard-3-1b policy has no category S14, so there is nothing to exclude (the official template ignores unknown codes too)\n");
+  });
+
+  it("renders empty and whitespace-only turns as the template does, with a warning, and reads bare text as one user turn (issue #14)", async () => {
+    const template = new Template(await readFile(join(templates, "llama-guard-3-8b_hf-chat-template.jinja"), "utf8"));
+    const blank = [{ role: "user", content: " \t " }, { role: "assistant", content: "" }, { role: "user", content: "hi" }];
+    const { code, stdout, stderr } = await guardbench(["prompt", "--family", "llama-guard-3-8b"], JSON.stringify(blank));
+    expect(code).toBe(0);
+    expect(stdout).toBe(`${template.render({ messages: blank })}\n`);
+    expect(stderr).toContain("warning: standard input: Turn 1 (user) has no text");
+    expect(stderr).toContain("warning: standard input: Turn 2 (assistant) has no text");
+
+    const bare = await guardbench(["prompt", "--family", "llama-guard-3-8b"], "How do I pick the lock of my own shed?\n");
+    expect(bare.code).toBe(0);
+    expect(bare.stdout).toBe(`${template.render({ messages: [{ role: "user", content: "How do I pick the lock of my own shed?" }] })}\n`);
   });
 
   it("prints the engine text without the BOS literal with --engine-text", async () => {
@@ -107,6 +139,22 @@ describe("guardbench prompt", () => {
 });
 
 describe("guardbench classify", () => {
+  it("takes an installed model's id for --model, and ~ in paths as a shell would (issue #14)", async () => {
+    await mkdir(join(dir, "home", "models", "local"), { recursive: true });
+    await copyFile(model.path, join(dir, "home", "models", "local", "installed.gguf"));
+    // `--input=~/…` reaches the program unexpanded (a shell expands only a word that starts with ~).
+    const { stdout } = await run(process.execPath, [bin, "classify", "--model", "local/installed.gguf", "--input=~/chat.txt", "--threads", "1", "--cpu"], {
+      cwd: tmpdir(),
+      env: { ...process.env, GUARDBENCH_HOME: join(dir, "home"), HOME: dir },
+    });
+    const result = JSON.parse(stdout);
+    expect(result.model.path).toBe(join(dir, "home", "models", "local", "installed.gguf"));
+    expect(result.verdict).toBe("unsafe");
+    const unknown = await guardbench(["classify", "--model", "local/not-installed.gguf", "--input", "chat.txt"]);
+    expect(unknown.stderr).toContain("--model local/not-installed.gguf: there is no such file, and no installed model has that id");
+    expect(unknown.code).toBe(1);
+  });
+
   it("prints the full result for a pasted chat, with the family detected from the GGUF", async () => {
     const { code, stdout, stderr } = await guardbench(["classify", "--model", model.path, "--input", "chat.txt", "--threads", "1", "--cpu"]);
     expect(stderr).toBe("");

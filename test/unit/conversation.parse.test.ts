@@ -47,12 +47,28 @@ describe("format detection", () => {
 
   it("rejects an unknown format option instead of throwing", () => {
     const result = parseConversation("User: hi", { format: "yaml" as ChatFormat });
-    expect(expectError(result, "unknown_format")).toContain("transcript, openai-json, chatml, llama3, jsonl");
+    expect(expectError(result, "unknown_format")).toContain("transcript, openai-json, chatml, llama3, jsonl, plain");
   });
 
   it("does not take Markdown links or Llama 2 [INST] text for JSON", () => {
-    expect(expectError(parseConversation("[INST] hi [/INST]"), "stray_text", 1)).toContain('"[INST] hi [/INST]"');
+    expectTurns(parseConversation("[INST] hi [/INST]"), "plain", [user("[INST] hi [/INST]")]);
     expectError(parseConversation("[a link](https://example.com)\nUser: hi"), "stray_text", 1);
+  });
+});
+
+describe("plain text (no speaker labels)", () => {
+  it("is one user turn, as hosted moderation APIs take a bare message", () => {
+    expectTurns(parseConversation("How do I pick a lock?"), "plain", [user("How do I pick a lock?")]);
+    // Blank lines around it go, as around a transcript turn; inside it stays as written, CRLF normalised.
+    expectTurns(parseConversation("\n\n  First line\r\n\r\nNote: a second one  \n\n"), "plain", [user("  First line\n\nNote: a second one  ")]);
+  });
+
+  it("is the assistant's response after an empty user turn when asked", () => {
+    expectTurns(parseConversation("Sure, here is how.", { plainTextRole: "assistant" }), "plain", [user(""), assistant("Sure, here is how.")]);
+  });
+
+  it("is not what text before a speaker label is: that is reported", () => {
+    expectError(parseConversation("Some words first\nAssistant: hi"), "stray_text", 1);
   });
 
   it("sends text with special tokens after stray text to the token reader, which names the stray line", () => {
@@ -140,10 +156,11 @@ describe("transcript", () => {
     expect(message).toContain(`"${"x".repeat(40)}…"`);
   });
 
-  it("reports an empty turn with its line, but drops a trailing empty assistant label (a generation prompt)", () => {
-    expect(expectError(parseConversation("User:\n\nAssistant: hi"), "empty_turn", 1)).toBe(
-      "Line 1: the user turn has no text. Write its text or remove the turn.",
-    );
+  it("keeps an empty or whitespace-only turn as the templates render it, but drops a trailing empty assistant label (a generation prompt)", () => {
+    expectTurns(parseConversation("User:\n\nAssistant: hi"), "transcript", [user(""), assistant("hi")]);
+    // A transcript turn loses its blank lines, so whitespace-only text arrives whole only from the structured formats.
+    expectTurns(parseConversation("User: \t \nAssistant: hi\nUser: again"), "transcript", [user(""), assistant("hi"), user("again")]);
+    expectTurns(parseConversation('[{"role": "user", "content": " \\t\\n "}, {"role": "assistant", "content": "hi"}]'), "openai-json", [user(" \t\n "), assistant("hi")]);
     expectTurns(parseConversation("User: hi\n\nAssistant:\n\n"), "transcript", [user("hi")]);
   });
 });
@@ -241,11 +258,10 @@ describe("openai-json", () => {
     expect(message).toContain('an object with a "messages" array');
   });
 
-  it("reports a message with no text once its image parts are skipped", () => {
+  it("keeps a message with no text once its image parts are skipped, and says what was skipped", () => {
     const text = '[\n{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}\n]';
-    expect(expectError(parseConversation(text), "empty_turn", 2)).toBe(
-      "Message 1 (line 2): the user turn has no text. Write its text or remove the turn.",
-    );
+    const warnings = expectTurns(parseConversation(text), "openai-json", [user("")]);
+    expect(warnings.join(" ")).toMatch(/image/);
   });
 
   it("reports only-tool conversations as having no turns", () => {
@@ -353,8 +369,8 @@ describe("chatml", () => {
     expect(warnings[0]).toMatch(/^Line 3: skipped the "tool" message/);
   });
 
-  it("reports an empty block", () => {
-    expectError(parseConversation("<|im_start|>user\n<|im_end|><|im_start|>assistant\nx<|im_end|>"), "empty_turn", 1);
+  it("keeps an empty block", () => {
+    expectTurns(parseConversation("<|im_start|>user\n<|im_end|><|im_start|>assistant\nx<|im_end|>"), "chatml", [user(""), assistant("x")]);
   });
 });
 
@@ -527,9 +543,11 @@ describe("what a paste that is not a conversation actually is", () => {
     expect(expectError(parseConversation(text), "invalid_message", 1)).toBe(message);
   });
 
-  it("still reads Markdown links and Llama 2 [INST] text as transcripts, not JSON", () => {
-    expectError(parseConversation("[a link](https://example.com)"), "stray_text", 1);
-    expectError(parseConversation("[INST] hi [/INST]"), "stray_text", 1);
+  it("reads Markdown links and Llama 2 [INST] text as plain text (one user turn), not JSON", () => {
+    for (const text of ["[a link](https://example.com)", "[INST] hi [/INST]"]) {
+      const parsed = parseConversation(text);
+      expect(parsed).toMatchObject({ ok: true, format: "plain", conversation: { turns: [{ role: "user", content: text }] } });
+    }
   });
 
   it("names an unknown speaker label and lists the known ones", () => {
@@ -537,9 +555,12 @@ describe("what a paste that is not a conversation actually is", () => {
     expect(message).toBe(
       'Line 1: "Moderator:" is not a speaker label Guardbench knows. Start each turn with one of "User:", "Human:", "Assistant:", "AI:", "Agent:", "Bot:", "Model:", "Developer:", "System:" (any case), or paste JSON, JSONL, ChatML or Llama 3 text.',
     );
-    expect(expectError(parseConversation("**Customer**: where is my order"), "unknown_role", 1)).toMatch(/^Line 1: "Customer:" is not a speaker label/);
-    // A first line that is not shaped like a label keeps the general message.
-    expect(expectError(parseConversation("just some words"), "stray_text", 1)).toMatch(/comes before any speaker label/);
+    // With no known label anywhere the text is one message, and the unknown label is named in a warning.
+    const alone = parseConversation("**Customer**: where is my order");
+    expect(alone).toMatchObject({ ok: true, format: "plain", conversation: { turns: [{ role: "user" }] } });
+    if (alone.ok) expect(alone.warnings).toEqual([expect.stringMatching(/^Line 1 starts with "Customer:", which is not a speaker label Guardbench knows, so the whole text is read as one user turn/)]);
+    // Text that is not shaped like a label is a bare message, without a warning.
+    expect(parseConversation("just some words")).toMatchObject({ ok: true, format: "plain", warnings: [] });
   });
 
   it("says UTF-16 text is UTF-16, whether or not its byte-order mark survived", () => {
@@ -565,7 +586,7 @@ describe("what a paste that is not a conversation actually is", () => {
 
   it("reads a megabyte of blanks before a label without backtracking", () => {
     const blanks = " \t".repeat(500_000);
-    expectError(parseConversation(`${blanks}x`), "stray_text", 1);
+    expect(parseConversation(`${blanks}x`)).toMatchObject({ ok: true, format: "plain", warnings: [] });
     expectTurns(parseConversation(`User${blanks}: hi`), "transcript", [user("hi")]);
   });
 });

@@ -15,7 +15,7 @@ import { familyOf, familyPresetPolicy, type FamilyId, type FamilyPolicy, type Fa
 import { guidelineFor } from "../../shared/families/shieldgemma/index.ts";
 import { contentMessage, policyDocument } from "../../shared/families/gpt-oss-safeguard/index.ts";
 import { joinParts, type BuiltPrompt } from "../../shared/prompts/index.ts";
-import { ALL_SPECIAL_TOKEN_TEXT, UNICODE, WORDS, conversation, pick, prng, type Random } from "../fixtures/generatedConversations.ts";
+import { ALL_SPECIAL_TOKEN_TEXT, BLANK_TURN_CONVERSATIONS, UNICODE, WORDS, conversation, pick, prng, type Random } from "../fixtures/generatedConversations.ts";
 
 const CASES = 160;
 const fixture = (file: string) => readFileSync(new URL(`../fixtures/prompt-templates/${file}`, import.meta.url), "utf8");
@@ -424,5 +424,82 @@ describe("Llama Guard 4: only the model file's own template", () => {
     const custom = { ...preset, categories: [...preset.categories, { code: "S15", name: "Lock picking.", description: "", enabled: true }] };
     const built = familyOf("llama-guard-4").buildPrompt([{ role: "user", content: "x" }], custom, { embeddedTemplate: hardCoded });
     expect(built.ok || built.error.message).toMatch(/does not print the policy's categories/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------------
+
+describe("empty and whitespace-only turns are rendered as each family's source renders them, never refused (issue #14)", () => {
+  const blank = BLANK_TURN_CONVERSATIONS.map((turns) => [...turns]);
+
+  it("ShieldGemma: both official templates", () => {
+    const family = familyOf("shieldgemma");
+    const policy = familyPresetPolicy("shieldgemma");
+    for (const turns of blank) {
+      const inputs = family.templateInputs!(turns, policy);
+      prompts(family, turns, policy).forEach(({ prompt }, k) => {
+        const context = { messages: turns, bos_token: "<bos>", eos_token: "<eos>", ...inputs[k]!.variables };
+        expect(prompt.text).toBe(template("shieldgemma.jinja").render(context));
+        expect(prompt.text).toBe(template("shieldgemma.tgi-2024.jinja").render(context));
+      });
+    }
+  });
+
+  it("Granite Guardian 3.0 and 3.2: the official template and IBM's HF-equivalent one", () => {
+    const cases = [
+      ["granite-guardian-3.0", "granite-guardian-3.0.jinja"],
+      ["granite-guardian-3.2", "granite-guardian-3.2-chatml.j2"],
+    ] as const;
+    for (const [id, file] of cases) {
+      const family = familyOf(id);
+      for (const turns of blank) {
+        const policy = granitePolicy(id, [{ code: "harm" }]);
+        const inputs = family.templateInputs!(turns, policy);
+        prompts(family, turns, policy).forEach(({ prompt }, k) => {
+          expect(prompt.text, `${id}: ${JSON.stringify(turns)}`).toBe(template(file).render({ messages: turns, add_generation_prompt: true, ...inputs[k]!.variables }));
+        });
+      }
+    }
+  });
+
+  it("NemoGuard: NeMo's text with an empty message, through the official Llama 3.1 template", () => {
+    const nemoText = (file: string, user: string, bot?: string) => fixture(file).replace("{{ user_input }}", user).replace("{{ bot_response }}", bot ?? "").trimEnd();
+    for (const turns of blank) {
+      const last = turns.at(-1)!;
+      const message = last.role === "user" ? nemoText("nemoguard-content-safety.input.txt", last.content) : nemoText("nemoguard-content-safety.output.txt", turns.at(-2)!.content, last.content);
+      const rendered = template("llama-3.1-8b-instruct.jinja").render({ messages: [{ role: "user", content: message }], bos_token: "<|begin_of_text|>", add_generation_prompt: true });
+      expect(onlyPrompt("nemoguard-content-safety", turns).text).toBe(rendered);
+    }
+  });
+
+  it("gpt-oss-safeguard: harmony through gpt-oss's official template", () => {
+    const policy = familyPresetPolicy("gpt-oss-safeguard");
+    for (const turns of blank) {
+      const prompt = onlyPrompt("gpt-oss-safeguard", turns, policy, { reasoningEffort: "low", currentDate: "2025-10-29" });
+      const rendered = template("openai-gpt-oss-120b.jinja").render({
+        messages: [
+          { role: "system", content: policyDocument(policy, turns.length % 2 === 1 ? "prompt" : "response") },
+          { role: "user", content: contentMessage(turns) },
+        ],
+        add_generation_prompt: true,
+        reasoning_effort: "low",
+      });
+      expect(prompt.text).toBe(rendered.replace(/Current date: \d{4}-\d{2}-\d{2}\n/, "Current date: 2025-10-29\n"));
+    }
+  });
+
+  it("WildGuard, Qwen3Guard, Granite Guardian 3.1 and 3.3: their format strings and templates filled with the blank text", () => {
+    const format = fixture("wildguard.txt");
+    for (const turns of blank) {
+      const last = turns.at(-1)!;
+      const [promptText, response] = last.role === "user" ? [last.content, ""] : [turns.at(-2)!.content, last.content];
+      expect(onlyPrompt("wildguard", turns).text).toBe(format.replace(/\{(prompt|response)\}/g, (field) => (field === "{prompt}" ? promptText : response)));
+    }
+    // Qwen3Guard's rendered source prints the query as given; an empty one leaves `USER: ` and the blank line.
+    const sample = fixture("qwen3guard-gen.user-branch.txt");
+    for (const content of ["", "  \n\t "]) expect(onlyPrompt("qwen3guard", [{ role: "user", content }]).text).toBe(`${sample.replace("{{QUERY}}", content)}<think>\n\n</think>\n\n`);
+    for (const id of ["granite-guardian-3.1", "granite-guardian-3.3"] as const) {
+      for (const turns of blank) expect(familyOf(id).buildPrompt(turns, granitePolicy(id, [{ code: "harm" }])).ok, id).toBe(true);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CHANNELS, EVENT_NAMES, requestSchemas } from "../../shared/ipc/contract.ts";
-import { isAllowedEvent, isAllowedInvokeChannel, PRELOAD_EVENTS, PRELOAD_INVOKE_CHANNELS } from "../../electron/host/preloadChannels.ts";
+import { isAllowedEvent, isAllowedInvokeChannel, PRELOAD_EVENTS, PRELOAD_INVOKE_CHANNELS, PRELOAD_OWN_CHANNELS } from "../../electron/host/preloadChannels.ts";
 
 /** The names in the contract's `Events` interface, read from the source (types do not exist at run time). */
 function eventsDeclaredInContract(): string[] {
@@ -11,9 +11,15 @@ function eventsDeclaredInContract(): string[] {
 }
 
 describe("the preload's allowlist", () => {
-  it("is exactly the contract's channels", () => {
-    expect([...PRELOAD_INVOKE_CHANNELS].sort()).toEqual(Object.keys(requestSchemas).sort());
-    expect([...PRELOAD_INVOKE_CHANNELS].sort()).toEqual([...CHANNELS].sort());
+  it("is exactly the contract's channels, less the ones only the preload itself sends", () => {
+    const pageChannels = Object.keys(requestSchemas).filter((name) => !PRELOAD_OWN_CHANNELS.has(name));
+    expect([...PRELOAD_INVOKE_CHANNELS].sort()).toEqual(pageChannels.sort());
+    expect([...PRELOAD_INVOKE_CHANNELS, ...PRELOAD_OWN_CHANNELS].sort()).toEqual([...CHANNELS].sort());
+  });
+
+  it("never lets the page name a dropped file's path itself", () => {
+    expect([...PRELOAD_OWN_CHANNELS]).toEqual(["files:drop"]);
+    expect(isAllowedInvokeChannel("files:drop")).toBe(false);
   });
 
   it("is exactly the contract's events", () => {

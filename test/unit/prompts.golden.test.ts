@@ -11,8 +11,8 @@ import { Template } from "@huggingface/jinja";
 import { describe, expect, it } from "vitest";
 import type { Turn } from "../../shared/conversation/types.ts";
 import { buildPrompt, chatJudgeMessages, joinParts, renderCategoryLines, type BuiltPrompt } from "../../shared/prompts/index.ts";
-import { presetPolicy, type Policy, type PolicyCategory, type PromptFamily } from "../../shared/taxonomy/index.ts";
-import { SPECIAL_TOKEN_TEXT, UNICODE, WORDS, conversation, int, messageText, pick, prng, type Random } from "../fixtures/generatedConversations.ts";
+import { excludeCategories, presetPolicy, PROMPT_FAMILIES, type Policy, type PolicyCategory, type PromptFamily } from "../../shared/taxonomy/index.ts";
+import { BLANK_TURN_CONVERSATIONS, SPECIAL_TOKEN_TEXT, UNICODE, WORDS, conversation, int, messageText, pick, prng, type Random } from "../fixtures/generatedConversations.ts";
 
 const CASES_PER_FAMILY = 320;
 
@@ -466,5 +466,38 @@ describe("Python str.strip() semantics at message edges (expected strings render
     for (const content of ["", "   ", "\n\r\n\t"]) {
       expect(built("llama-guard-3-8b", [{ role: "user", content }]).text).toContain("<BEGIN CONVERSATION>\n\nUser: \n\n<END CONVERSATION>");
     }
+  });
+});
+
+describe("empty and whitespace-only turns, unknown excluded codes: rendered, not refused (issue #14)", () => {
+  for (const family of PROMPT_FAMILIES) {
+    it(`${family}: every blank turn prints as the official template prints it`, () => {
+      for (const [i, turns] of BLANK_TURN_CONVERSATIONS.entries()) {
+        const prompt = built(family, turns);
+        expect(prompt.text, `conversation ${i}`).toBe(renderOfficial(family, turns));
+        expectWellFormed(prompt, turns);
+      }
+    });
+
+    it(`${family}: excluding codes the policy lacks leaves the prompt as the template prints it`, () => {
+      // S14 is unknown to the families before Llama Guard 3 8B; O1 to every family but Llama Guard 1.
+      const lacking = ["S14", "O1", "S99", "X-nothing"].filter((code) => !presetPolicy(family).categories.some((category) => category.code === code));
+      expect(lacking.length).toBeGreaterThanOrEqual(2);
+      const { policy, unknown: reported } = excludeCategories(presetPolicy(family), lacking);
+      expect(reported).toEqual(lacking);
+      for (const turns of BLANK_TURN_CONVERSATIONS) expect(built(family, turns, policy).text).toBe(built(family, turns).text);
+    });
+  }
+
+  it("llama-guard-3-1b: the template ignores unknown excluded_category_keys and drops the known ones; so does the builder", () => {
+    const turns: Turn[] = [{ role: "user", content: " " }];
+    const messages = turns.map((t) => ({ role: t.role, content: [{ type: "text", text: t.content }] }));
+    const keys = ["S14", "S2", "X-nothing"];
+    const rendered = TEMPLATES["llama-guard-3-1b"].render({ bos_token: "<s>", eos_token: "</s>", messages, excluded_category_keys: keys });
+    const { policy, unknown } = excludeCategories(presetPolicy("llama-guard-3-1b"), keys);
+    expect(unknown).toEqual(["S14", "X-nothing"]);
+    expect(built("llama-guard-3-1b", turns, policy).text).toBe(rendered);
+    expect(rendered).not.toContain("S2: Non-Violent Crimes.");
+    expect(rendered).toContain("S13: Elections.");
   });
 });

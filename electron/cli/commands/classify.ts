@@ -1,5 +1,5 @@
+import { resolveModelPath } from "../modelArgument.ts";
 import { parseArgs } from "node:util";
-import { resolve } from "node:path";
 import type { CheckMode, Turn } from "../../../shared/conversation/types.ts";
 import type { ClassifyOptions } from "../../../shared/classify/result.ts";
 import { describeValue, isRecord } from "../../../shared/datasets/index.ts";
@@ -7,14 +7,14 @@ import type { Policy } from "../../../shared/taxonomy/index.ts";
 import { EngineProcess } from "../../engine/engineProcess.ts";
 import { EngineError } from "../../engine/errors.ts";
 import { CliFailure, CliUsageError, numberOption, untilInterrupted, wholeNumberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
-import { parseCheck, parseConversationText, parseFamily, parseTopK, policyOptions, prepareConversation, readInputText, resolveFamily, resolvePolicy } from "../conversationInput.ts";
+import { parseCheck, parseConversationText, parseFamily, parseTopK, policyOptions, prepareConversation, readInputText, resolveFamily, resolvePolicy, warner } from "../conversationInput.ts";
 
-const usage = `Usage: guardbench classify --model file.gguf [--family F] [--policy policy.json] [--exclude S6,S7] [--check last|prompt|response]
+const usage = `Usage: guardbench classify --model FILE|ID [--family F] [--policy policy.json] [--exclude S6,S7] [--check last|prompt|response]
                            [--input FILE|-] [--threshold 0.5] [--top-k 5] [--threads N] [--cpu]
 
 Classifies a conversation and prints the result as JSON: verdict, violated categories, P(unsafe), per-category scores,
 and every generated token with its probability and top alternatives.
-  --model      a GGUF file
+  --model      a GGUF file, or the id of an installed model (guardbench models list)
   --family     the prompt family; detected from the GGUF (its chat template or name) when omitted
   --input      a conversation in any pasted format (default: standard input), or a dataset: two or more lines, each one
                {"id", "messages": […]} object; then one result per line is streamed as it is ready. A file holding one
@@ -107,12 +107,12 @@ export const classifyCommand: CliCommand = {
       strict: true,
     });
     if (!values.model) throw new CliUsageError("--model is required");
-    const modelPath = resolve(io.cwd, values.model);
+    const modelPath = resolveModelPath(values.model, io);
     const options: ClassifyOptions = { threshold: numberOption(values.threshold, "--threshold", 0, 1), topK: parseTopK(values["top-k"]) };
     const threads = wholeNumberOption(values.threads, "--threads", 1, 256);
     const check = parseCheck(values.check);
     const family = await resolveFamily(modelPath, parseFamily(values.family));
-    const policy = await resolvePolicy(family, values.policy, values.exclude, io.cwd);
+    const policy = await resolvePolicy(family, values.policy, values.exclude, io, warner("classify", io));
     const { text, source } = await readInputText(values.input, io);
     const dataset = datasetLines(text, io);
     const conversation = dataset ? undefined : parseConversationText(text, source, io);

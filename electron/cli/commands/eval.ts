@@ -1,10 +1,9 @@
-import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { LineSplitter, describeValue, isRecord, normalizeLabel, type SafetyLabel } from "../../../shared/datasets/index.ts";
 import { METRIC_NAMES, evaluateScores, type ScoreEvaluation, type ScoredItem } from "../../../shared/metrics/index.ts";
 import { DatasetImportError, importDataset, type ImportSummary } from "../../datasets/import.ts";
 import { TextFileError, readTextChunks } from "../../datasets/textFile.ts";
-import { CliFailure, CliUsageError, numberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
+import { CliFailure, CliUsageError, numberOption, writeLine, type CliCommand, type CliIo, userPath } from "../command.ts";
 
 const usage = `Usage: guardbench eval --results results.jsonl [--labels dataset.jsonl] [--threshold 0.5] [--json]
 
@@ -220,11 +219,11 @@ export const evalCommand: CliCommand = {
 
     let labels: Map<string, SafetyLabel> | undefined;
     if (values.labels !== undefined) {
-      const read = await readLabels(resolve(io.cwd, values.labels), values.labels);
+      const read = await readLabels(userPath(io, values.labels), values.labels);
       labels = read.labels;
       if (read.warning) writeLine(io.stderr, `guardbench eval: ${read.warning}`);
     }
-    const { items, skipped } = await readResults(resolve(io.cwd, values.results), values.results, labels);
+    const { items, skipped } = await readResults(userPath(io, values.results), values.results, labels);
     if (items.length === 0) {
       const why = skipped.length > 0 ? `; ${skipped.length} line(s) skipped:\n${describeSkipped(skipped).join("\n")}` : " (the file has no result lines)";
       throw new CliFailure(`no line of ${values.results} has both a score and a label, so there is nothing to measure${why}`);

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { buildPrompt, joinParts } from "../../../shared/prompts/index.ts";
 import { CliFailure, CliUsageError, type CliCommand } from "../command.ts";
-import { parseCheck, parseConversationText, parseFamily, policyOptions, prepareConversation, readInputText, resolvePolicy } from "../conversationInput.ts";
+import { parseCheck, parseConversationText, parseFamily, policyOptions, prepareConversation, readInputText, resolvePolicy, warner } from "../conversationInput.ts";
 
 const usage = `Usage: guardbench prompt --family F [--policy policy.json] [--exclude S6,S7] [--check last|prompt|response] [--input FILE|-] [--engine-text]
 
@@ -21,7 +21,7 @@ export const promptCommand: CliCommand = {
     const { values } = parseArgs({ args, options: { ...policyOptions, "engine-text": { type: "boolean" } }, strict: true });
     const family = parseFamily(values.family);
     if (!family) throw new CliUsageError("--family is required");
-    const policy = await resolvePolicy(family, values.policy, values.exclude, io.cwd);
+    const policy = await resolvePolicy(family, values.policy, values.exclude, io, warner("prompt", io));
     const { text, source } = await readInputText(values.input, io);
     const conversation = parseConversationText(text, source, io);
     const turns = prepareConversation(conversation, parseCheck(values.check), source, io);

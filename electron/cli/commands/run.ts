@@ -1,5 +1,5 @@
-import { existsSync, statSync } from "node:fs";
-import { extname, resolve } from "node:path";
+import { resolveModelPath } from "../modelArgument.ts";
+import { extname } from "node:path";
 import { parseArgs } from "node:util";
 import { DATASET_FORMATS, type ColumnMapping, type DatasetFormat } from "../../../shared/datasets/index.ts";
 import { parseRequest, type RunSummary } from "../../../shared/ipc/contract.ts";
@@ -9,7 +9,6 @@ import { exportResults } from "../../datasets/export.ts";
 import { EngineProcess } from "../../engine/engineProcess.ts";
 import { EngineError } from "../../engine/errors.ts";
 import type { LoadedModelInfo } from "../../engine/scorer.ts";
-import { ModelLibrary } from "../../models/library.ts";
 import { guardbenchHome } from "../../models/paths.ts";
 import { cliRunKey, type ScoringSettings } from "../../runs/cliRunKey.ts";
 import { importIntoStore } from "../../runs/datasetImport.ts";
@@ -28,8 +27,8 @@ import type { RemoteEngineError } from "../../engine/remote/errors.ts";
 import { ModelVocabulary } from "../../engine/remote/promptEncoding.ts";
 import { endpointProblem, refuseOtherModels, RemoteEngine } from "../../engine/remote/remoteEngine.ts";
 import { executePoolRun, localMember } from "../../runs/poolExecutor.ts";
-import { CliFailure, CliUsageError, numberOption, wholeNumberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
-import { parseCheck, parseFamily, parseTopK, resolveFamily, resolvePolicy } from "../conversationInput.ts";
+import { CliFailure, CliUsageError, numberOption, wholeNumberOption, writeLine, type CliCommand, type CliIo, userPath } from "../command.ts";
+import { parseCheck, parseFamily, parseTopK, resolveFamily, resolvePolicy, warner } from "../conversationInput.ts";
 
 const usage = `Usage: guardbench run --dataset FILE --model FILE|ID [--family F] [--policy policy.json] [--exclude S6,S7]
                       [--check last|prompt|response] [--threshold 0.5] [--top-k 5] [--sequences N] [--threads N] [--cpu]
@@ -145,7 +144,7 @@ function parseOptions(args: string[], io: CliIo): RunOptions {
   if (!values.model) throw new CliUsageError("--model is required");
   if (values.resume && values["new-run"]) throw new CliUsageError("--resume and --new-run contradict each other; choose one");
   return {
-    datasetPath: resolve(io.cwd, values.dataset),
+    datasetPath: userPath(io, values.dataset),
     modelArg: values.model,
     family: parseFamily(values.family),
     policyPath: values.policy,
@@ -158,7 +157,7 @@ function parseOptions(args: string[], io: CliIo): RunOptions {
     cpu: values.cpu ?? false,
     mapping: values.mapping === undefined ? undefined : parseMapping(values.mapping),
     format: parseDatasetFormat(values.format),
-    outPath: values.out === undefined ? undefined : resolve(io.cwd, values.out),
+    outPath: values.out === undefined ? undefined : userPath(io, values.out),
     resume: values.resume ?? false,
     newRun: values["new-run"] ?? false,
     retryFailed: values["retry-failed"] ?? false,
@@ -235,20 +234,11 @@ function openStoreOrExplain(io: CliIo): GuardbenchStore {
   }
 }
 
-/** A file path, else an installed model's id. */
-function resolveModelPath(arg: string, io: CliIo): string {
-  const asPath = resolve(io.cwd, arg);
-  if (existsSync(asPath)) return asPath;
-  const library = new ModelLibrary(guardbenchHome(io.env));
-  const resolved = library.resolveId(arg);
-  if (resolved.ok && existsSync(resolved.value) && statSync(resolved.value).isFile()) return resolved.value;
-  throw new CliFailure(`--model ${arg}: there is no such file, and no installed model has that id (\`guardbench models list\` shows the ids)`);
-}
 
 async function runDataset(store: GuardbenchStore, options: RunOptions, io: CliIo): Promise<number> {
   const modelPath = resolveModelPath(options.modelArg, io);
   const family = await resolveFamily(modelPath, options.family);
-  const policy = await resolvePolicy(family, options.policyPath, options.exclude, io.cwd);
+  const policy = await resolvePolicy(family, options.policyPath, options.exclude, io, warner("run", io));
 
   const imported = await importIntoStore(store, {
     path: options.datasetPath,

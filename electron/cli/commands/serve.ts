@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { resolve } from "node:path";
 import { guardbenchHome } from "../../models/paths.ts";
 import { createAppHost } from "../../host/createAppHost.ts";
 import { defaultRendererDir, rendererProblem } from "../../host/staticFiles.ts";
 import { bindProblem, isLoopbackHost, startWebServer } from "../../host/wsServer.ts";
 import { StoreError } from "../../store/index.ts";
-import { CliFailure, CliUsageError, listenFailure, untilSignalled, writeLine, type CliCommand } from "../command.ts";
+import { CliFailure, CliUsageError, listenFailure, untilSignalled, writeLine, type CliCommand, userPath } from "../command.ts";
 import { readSecretOption } from "../secretOption.ts";
 
 export const SERVE_TOKEN_VARIABLE = "GUARDBENCH_SERVE_TOKEN";
@@ -51,7 +50,7 @@ export const serveCommand: CliCommand = {
     if (problem) throw new CliFailure(problem);
     // Always a token: on loopback too, any local user or program could otherwise drive the app (and name files to it).
     const token = given?.secret ?? randomBytes(24).toString("base64url");
-    const rendererDir = values["renderer-dir"] ? resolve(io.cwd, values["renderer-dir"]) : defaultRendererDir();
+    const rendererDir = values["renderer-dir"] ? userPath(io, values["renderer-dir"]) : defaultRendererDir();
     const missingRenderer = rendererProblem(rendererDir);
     if (missingRenderer) throw new CliFailure(missingRenderer);
 

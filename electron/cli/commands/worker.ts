@@ -1,11 +1,12 @@
+import { resolveModelPath } from "../modelArgument.ts";
 import { parseArgs } from "node:util";
 import { TOKEN_RULE } from "../../../shared/ipc/wire.ts";
-import { basename, resolve } from "node:path";
+import { basename } from "node:path";
 import { EngineProcess } from "../../engine/engineProcess.ts";
 import { EngineError } from "../../engine/errors.ts";
 import { startCompletionServer, type RunningCompletionServer } from "../../engine/remote/completionServer.ts";
 import { bindProblem } from "../../host/wsServer.ts";
-import { CliFailure, CliUsageError, listenFailure, numberOption, untilSignalled, writeLine, type CliCommand } from "../command.ts";
+import { CliFailure, CliUsageError, listenFailure, numberOption, untilSignalled, writeLine, type CliCommand, type CliIo } from "../command.ts";
 import { parseFamily, resolveFamily } from "../conversationInput.ts";
 import { readSecretOption } from "../secretOption.ts";
 import { guardbenchHome } from "../../models/paths.ts";
@@ -74,7 +75,7 @@ export const workerCommand: CliCommand = {
     if (!Number.isInteger(parallel)) throw new CliUsageError("--parallel must be a whole number");
     const contextSize = numberOption(values.context, "--context", 64, 1 << 20);
     const threads = numberOption(values.threads, "--threads", 1, 256);
-    const modelPath = resolve(io.cwd, values.model);
+    const modelPath = resolveModelPath(values.model, io);
     const family = await resolveFamily(modelPath, parseFamily(values.family));
     const modelName = values.name ?? basename(modelPath).replace(/\.gguf$/i, "");
     const queueLimit = numberOption(values.queue, "--queue", 1, 1_000_000);
@@ -85,7 +86,7 @@ export const workerCommand: CliCommand = {
     let defaultPolicy: ModerationPolicy | undefined;
     try {
       if (audit !== "off") store.get(true);
-      defaultPolicy = await defaultModerationPolicy(values.policy, values["policy-file"], family, store, io.cwd);
+      defaultPolicy = await defaultModerationPolicy(values.policy, values["policy-file"], family, store, io);
     } catch (error) {
       store.close();
       if (error instanceof StoreError) throw new CliFailure(error.hint ? `${error.message}\n${error.hint}` : error.message);
@@ -179,8 +180,8 @@ function failureOf(error: unknown, host: string, port: number): CliFailure {
 }
 
 /** `--policy NAME[@vN]` (saved in GUARDBENCH_HOME) or `--policy-file FILE`; undefined: the family's preset. */
-async function defaultModerationPolicy(saved: string | undefined, file: string | undefined, family: PromptFamily, store: OptionalStore, cwd: string): Promise<ModerationPolicy | undefined> {
-  if (file !== undefined) return { policy: await resolvePolicy(family, file, undefined, cwd) };
+async function defaultModerationPolicy(saved: string | undefined, file: string | undefined, family: PromptFamily, store: OptionalStore, io: CliIo): Promise<ModerationPolicy | undefined> {
+  if (file !== undefined) return { policy: await resolvePolicy(family, file, undefined, io, () => undefined /* no --exclude here, so nothing to warn about */) };
   if (saved === undefined) return undefined;
   const parsed = parseModelName(`worker:${saved}`);
   if (!parsed.ok || !parsed.selection.policy) throw new CliUsageError(`--policy ${saved}: give a saved policy's name, optionally with @v<N>`);

@@ -1,3 +1,5 @@
+import type { ClassificationResult } from "../../../shared/classify/result.ts";
+import type { EngineModel } from "../../../shared/ipc/contract.ts";
 import { ok } from "../../../shared/ipc/result.ts";
 import { presetPolicy } from "../../../shared/taxonomy/index.ts";
 import type { HandlerGroup } from "../handlerTable.ts";
@@ -39,6 +41,15 @@ class ClassifyCancellation {
   }
 }
 
+/**
+ * The result names the file it came from by quant and hash too. The hash may have arrived while the run went on (it is
+ * computed beside the load), so the status of now counts when it is still the same file.
+ */
+function withProvenance(result: ClassificationResult, model: EngineModel, now: EngineModel | undefined): ClassificationResult {
+  const sha256 = model.sha256 ?? (now?.path === model.path ? now.sha256 : undefined);
+  return { ...result, model: { ...result.model, ...(model.quant ? { quant: model.quant } : {}), ...(sha256 ? { sha256 } : {}) } };
+}
+
 export function classifyHandlers({ engineControl, store }: HostServices): HandlerGroup {
   const cancellation = new ClassifyCancellation();
   return {
@@ -47,7 +58,9 @@ export function classifyHandlers({ engineControl, store }: HostServices): Handle
       "classify:run": async ({ turns, policy, check, options, policyVersion, record, requestId }) => {
         const call = cancellation.start(requestId);
         try {
-          const { result, model } = await engineControl.classify({ turns, policy, check }, options, call.signal);
+          const classified = await engineControl.classify({ turns, policy, check }, options, call.signal);
+          const { model } = classified;
+          const result = withProvenance(classified.result, model, engineControl.status.model);
           if (record === false) return ok({ result });
           // The engine uses the family's preset when no policy is given; the history records what was actually used.
           const usedPolicy = policy ?? presetPolicy(model.family);

@@ -22,6 +22,12 @@ export function fileHandlers(services: HostServices): HandlerGroup {
         return ok(await files.allow(path, purpose));
       },
 
+      "files:drop": async ({ path, purpose }) => {
+        // The preload sends this with the path Electron knows for the dropped file; a browser page uploads instead.
+        if (services.transport !== "electron") return err("use-upload", "a dropped file reaches the browser version of Guardbench as an upload", "Drop it again: the page uploads it.");
+        return ok(await files.allow(path, purpose));
+      },
+
       "files:upload-begin": async ({ name, sizeBytes }) => ok({ uploadId: await files.beginUpload(name, sizeBytes) }),
 
       "files:upload-chunk": async ({ uploadId, offset, data }) => ok({ received: await files.appendUpload(uploadId, offset, Buffer.from(data, "base64")) }),

@@ -8,6 +8,7 @@ export function historyHandlers({ store }: HostServices): HandlerGroup {
     handlers: {
       "history:list": async (request) => ok(store.history.list(request)),
       "history:get": async ({ id }) => ok(store.history.get(id)),
+      "history:delete": async ({ ids }) => ok({ deleted: store.history.delete(ids) }),
     },
   };
 }

@@ -67,7 +67,14 @@ export function modelHandlers(services: HostServices): HandlerGroup {
             "Choose the prompt family for this model when loading it.",
           );
         }
-        const jobId = engineControl.startLoad({ modelId: id, path: resolved.value, family: chosenFamily, ...(contextSize ? { contextSize } : {}), ...(compute ? { compute } : {}) });
+        const jobId = engineControl.startLoad({
+          modelId: id,
+          path: resolved.value,
+          family: chosenFamily,
+          quant: inspected.info.quantType,
+          ...(contextSize ? { contextSize } : {}),
+          ...(compute ? { compute } : {}),
+        });
         return ok({ jobId });
       },
 

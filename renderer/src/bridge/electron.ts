@@ -1,17 +1,19 @@
 /** The Electron transport: the preload's `window.guardbench`, which is always connected while the window exists. */
-import { err, type GuardbenchApi } from "../../../shared/ipc/index.ts";
+import { err, type DroppedFileGrant, type GuardbenchApi } from "../../../shared/ipc/index.ts";
 import { BRIDGE_ERROR, type Bridge } from "./types.ts";
 
 declare global {
   interface Window {
     /** exposed by electron/preload with contextBridge; absent in a browser */
-    guardbench?: GuardbenchApi;
+    guardbench?: GuardbenchApi & Partial<DroppedFileGrant<File>>;
   }
 }
 
-export function createElectronBridge(api: GuardbenchApi): Bridge {
+export function createElectronBridge(api: GuardbenchApi & Partial<DroppedFileGrant<File>>): Bridge {
+  const grant = api.grantDroppedFile;
   return {
     transport: "electron",
+    ...(grant ? { grantDroppedFile: (file: File, purpose: "dataset" | "model") => grant(file, purpose) } : {}),
     async invoke(channel, request) {
       try {
         return await api.invoke(channel, request);

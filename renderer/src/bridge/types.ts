@@ -2,7 +2,7 @@
  * The one interface the store talks to (STYLE.md §4): the contract's `invoke`/`on`, typed from shared/ipc, plus the
  * state of the connection, which only the WebSocket transport can lose.
  */
-import type { GuardbenchApi } from "../../../shared/ipc/index.ts";
+import type { ChosenFile, GuardbenchApi, Result } from "../../../shared/ipc/index.ts";
 
 export type ConnectionState =
   | { status: "connecting" }
@@ -16,6 +16,8 @@ export interface Bridge extends GuardbenchApi {
   onConnection(listener: (state: ConnectionState) => void): () => void;
   /** Closes the transport for good (tests, page unload). */
   dispose(): void;
+  /** desktop only: grants a file dropped on the page by the path Electron knows for it (the browser uploads instead) */
+  grantDroppedFile?(file: File, purpose: "dataset" | "model"): Promise<Result<ChosenFile>>;
 }
 
 /** Error codes the bridge itself produces (the main side's codes come from AppHost). */

@@ -5,7 +5,8 @@
  */
 import { createContext, createElement, useContext, type ReactNode } from "react";
 import { useStore } from "zustand";
-import { createStore, type StoreApi } from "zustand/vanilla";
+import type { StateStorage } from "zustand/middleware";
+import { createStore, type StateCreator, type StoreApi } from "zustand/vanilla";
 import type { Bridge } from "../bridge/index.ts";
 import { createAppShellSlice } from "../features/app/slice.ts";
 import { createConversationSlice } from "../features/conversation/slice.ts";
@@ -18,6 +19,8 @@ import { createEvaluationSlice } from "../features/evaluation/slice.ts";
 import { createReviewSlice } from "../features/review/slice.ts";
 import { createRunsSlice } from "../features/runs/slice.ts";
 import { createEndpointsSlice } from "../features/endpoints/slice.ts";
+import { classifyAfterEdits } from "../features/results/autoClassify.ts";
+import { persistWorkspace } from "./persistence.ts";
 import type { AppState, StoreDeps } from "./types.ts";
 
 export type { AppState, StoreDeps } from "./types.ts";
@@ -41,24 +44,30 @@ export function browserEffects(): Omit<StoreDeps, "bridge"> {
   };
 }
 
-export function createAppStore(bridge: Bridge, effects: Omit<StoreDeps, "bridge"> = browserEffects()): AppStore {
+export interface StoreOptions {
+  /** where the workspace survives reloads and restarts (see persistence.ts); none: nothing is kept (tests) */
+  storage?: StateStorage;
+}
+
+export function createAppStore(bridge: Bridge, effects: Omit<StoreDeps, "bridge"> = browserEffects(), options: StoreOptions = {}): AppStore {
   const deps: StoreDeps = { bridge, ...effects };
-  return createStore<AppState>()(
-    (set, get) =>
-      mergeSlices(
-        createAppShellSlice(set, get, deps),
-        createConversationSlice(set, get, deps),
-        createPolicySlice(set, get, deps),
-        createModelsSlice(set, get, deps),
-        createResultsSlice(set, get, deps),
-        createHistorySlice(set, get, deps),
-        createDatasetsSlice(set, get, deps),
-        createRunsSlice(set, get, deps),
-        createReviewSlice(set, get, deps),
-        createEvaluationSlice(set, get, deps),
-        createEndpointsSlice(set, get, deps),
-      ) as AppState,
-  );
+  const slices: StateCreator<AppState> = (set, get) =>
+    mergeSlices(
+      createAppShellSlice(set, get, deps),
+      createConversationSlice(set, get, deps),
+      createPolicySlice(set, get, deps),
+      createModelsSlice(set, get, deps),
+      createResultsSlice(set, get, deps),
+      createHistorySlice(set, get, deps),
+      createDatasetsSlice(set, get, deps),
+      createRunsSlice(set, get, deps),
+      createReviewSlice(set, get, deps),
+      createEvaluationSlice(set, get, deps),
+      createEndpointsSlice(set, get, deps),
+    ) as AppState;
+  const store = createStore<AppState>()(options.storage ? persistWorkspace(slices, options.storage) : slices);
+  classifyAfterEdits(store);
+  return store;
 }
 
 /**
@@ -80,6 +89,13 @@ const StoreContext = createContext<AppStore | null>(null);
 
 export function StoreProvider({ store, children }: { store: AppStore; children: ReactNode }) {
   return createElement(StoreContext.Provider, { value: store }, children);
+}
+
+/** The store itself, for handlers that read it at the moment they run (global shortcuts); never for rendering. */
+export function useAppStoreApi(): AppStore {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error("useAppStoreApi needs a <StoreProvider> above it");
+  return store;
 }
 
 /** Subscribes to one selected value. There is deliberately no way to subscribe to the whole state. */

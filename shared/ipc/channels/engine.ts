@@ -13,6 +13,10 @@ export interface EngineModel {
   family: PromptFamily;
   /** known once loaded */
   contextSize?: number;
+  /** the quantisation the file's header names ("Q4_K_M", "F32" …) */
+  quant?: string;
+  /** the file's sha256 (lowercase hex), once hashed: hashing runs beside the load, so a `ready` status may come without it and a later one with it */
+  sha256?: string;
 }
 
 export interface EngineCompute {

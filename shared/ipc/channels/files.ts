@@ -73,4 +73,9 @@ export const fileChannels = {
   },
   "files:upload-finish": { request: z.strictObject({ uploadId: uploadIdSchema }), answer: answer<ChosenFile>() },
   "files:upload-cancel": { request: z.strictObject({ uploadId: uploadIdSchema }), answer: answer<{ cancelled: boolean }>() },
+  /**
+   * Desktop only, and only from the preload (the page cannot send it): a file the user dropped on the window, named by
+   * the path Electron gives the dropped File (webUtils.getPathForFile). Granted like a file chosen in the dialog.
+   */
+  "files:drop": { request: z.strictObject({ path: filePathSchema, purpose: readPurposeSchema }), answer: answer<ChosenFile>() },
 } as const satisfies ChannelTable;

@@ -48,6 +48,8 @@ export interface LoadJobProgress {
   modelId: string;
   path: string;
   stage: "starting" | "loading";
+  /** the share of the weights llama.cpp has loaded, 0 to 1 (absent until it reports; a mapped file on the CPU jumps to 1) */
+  progress?: number;
 }
 
 export interface ImportJobProgress {

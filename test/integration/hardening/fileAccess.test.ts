@@ -232,8 +232,24 @@ describe("the in-process client and the desktop transport", () => {
       page.requestModelOpen(opened);
       // Past the grant: the library itself now says what the file is.
       expect(await page.invoke("models:import", { path: opened })).toMatchObject({ ok: false, error: { code: "not-gguf" } });
+
+      // A dropped file (the preload names it by Electron's path for the File) is granted like a chosen one, with the same refusals.
+      const dropped = join(outside, "dropped.jsonl");
+      await writeFile(dropped, `${RECORD}\n`);
+      expect(await page.invoke("datasets:preview", { path: dropped })).toMatchObject({ ok: false, error: { code: "file-not-chosen" } });
+      expect(await page.invoke("files:drop", { path: dropped, purpose: "dataset" })).toMatchObject({ ok: true, value: { path: dropped, name: "dropped.jsonl", uploaded: false } });
+      expect(await page.invoke("datasets:preview", { path: dropped })).toMatchObject({ ok: true });
+      expect(await page.invoke("files:drop", { path: "/proc/self/environ", purpose: "dataset" })).toMatchObject({ ok: false, error: { code: "system-file" } });
+      expect(await page.invoke("files:drop", { path: dropped, purpose: "export" })).toMatchObject({ ok: false, error: { code: "invalid-request" } });
     } finally {
       desktop.dispose();
     }
+  });
+
+  it("the browser page cannot claim a dropped path: it uploads the file", async () => {
+    const dropped = join(outside, "dropped-in-browser.jsonl");
+    await writeFile(dropped, `${RECORD}\n`);
+    expect(await app.invoke("files:drop", { path: dropped, purpose: "dataset" })).toMatchObject({ ok: false, error: { code: "use-upload" } });
+    expect(await app.invoke("datasets:preview", { path: dropped })).toMatchObject({ ok: false, error: { code: "file-not-chosen" } });
   });
 });

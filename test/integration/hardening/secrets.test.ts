@@ -62,7 +62,7 @@ describe("secrets saved through serve", () => {
       .filter(([, schema]) => "shape" in schema && "path" in (schema.shape as object))
       .map(([channel]) => channel)
       .sort();
-    expect(takingAPath).toEqual(["datasets:export", "datasets:import", "datasets:preview", "files:allow", "models:import"]);
+    expect(takingAPath).toEqual(["datasets:export", "datasets:import", "datasets:preview", "files:allow", "files:drop", "models:import"]);
   });
 
   it("cannot be read, overwritten or echoed through any file-taking channel", async () => {
@@ -100,6 +100,10 @@ describe("secrets saved through serve", () => {
       for (const purpose of ["dataset", "model", "export"]) {
         const allowed = await call("files:allow", { path, purpose });
         expect(allowed.ok, `files:allow ${purpose} ${path}`).toBe(false);
+      }
+      for (const purpose of ["dataset", "model"]) {
+        // Desktop only (the preload sends it); serve refuses it whatever the path.
+        expect((await call("files:drop", { path, purpose })).ok, `files:drop ${purpose} ${path}`).toBe(false);
       }
       for (const format of [undefined, "jsonl", "csv", "json"]) {
         const preview = await call("datasets:preview", { path, ...(format ? { format } : {}) });

@@ -105,7 +105,7 @@ describe("AppShell", () => {
     store.getState().start();
     renderWithStore(store, <AppShell />);
     await act(settle);
-    expect(screen.getByText("A model is needed to classify: load one on the Models screen.")).toBeTruthy();
+    expect(screen.getByText("A model is needed to classify: pick one in the model picker above (Ctrl+L).")).toBeTruthy();
     for (const [digit, title] of [["2", "Policy"], ["3", "Models"], ["4", "History"]] as const) {
       fireEvent.keyDown(window, { key: digit, code: `Digit${digit}`, altKey: true });
       expect(screen.getByRole("heading", { name: title, level: 1 })).toBeTruthy();

@@ -60,19 +60,35 @@ describe("classification", () => {
   it("names violated categories from the policy the result was made with", async () => {
     const { store } = readyStore({ "classify:run": () => ok({ result: unsafeS3Result() }) });
     await store.getState().classify();
-    expect(resultsSelectors.violatedCategories(store.getState())).toEqual([{ code: "S3", name: "Sex Crimes." }]);
-    expect(resultsSelectors.policyChangedSinceResult(store.getState())).toBe(false);
+    expect(resultsSelectors.violatedCategories(store.getState())).toEqual([{ code: "S3", name: "Sex Crimes.", enabledNow: true }]);
+    expect(resultsSelectors.staleness(store.getState())).toBeUndefined();
     store.getState().editPolicy({ type: "setEnabled", code: "S3", enabled: false });
-    expect(resultsSelectors.policyChangedSinceResult(store.getState())).toBe(true);
+    expect(resultsSelectors.staleness(store.getState())).toBe("policy");
+    // The result keeps the names it was made with; the category reads as excluded now.
+    expect(resultsSelectors.violatedCategories(store.getState())).toEqual([{ code: "S3", name: "Sex Crimes.", enabledNow: false }]);
   });
 
   it("copies the result as JSON with the threshold the user set", async () => {
     const { store, clipboard } = readyStore({ "classify:run": () => ok({ result: unsafeS3Result() }) });
     await store.getState().classify();
     store.getState().setThreshold(0.95);
-    await store.getState().copyResultAsJson();
+    await store.getState().copyResult("guardbench");
     expect(JSON.parse(clipboard[0]!)).toMatchObject({ verdict: "unsafe", threshold: 0.95, flagged: false, pUnsafe: 0.8 });
-    expect(store.getState().results.copied).toBe(true);
+    expect(store.getState().results.copied).toBe("guardbench");
+  });
+
+  it("copies the result in OpenAI's moderation shape: keyed by the policy's codes and the mapped OpenAI keys", async () => {
+    const { store, clipboard } = readyStore({ "classify:run": () => ok({ result: unsafeS3Result() }) });
+    await store.getState().classify();
+    await store.getState().copyResult("openai-moderation");
+    const copied = JSON.parse(clipboard[0]!) as { flagged: boolean; categories: Record<string, boolean>; category_scores: Record<string, number>; guardbench: { unmapped_openai_categories: string[] } };
+    expect(copied.flagged).toBe(true);
+    // The fixture result names S3 (Sex Crimes), which the Llama Guard 3 default maps to illicit and illicit/violent.
+    expect(copied.categories).toMatchObject({ S3: true, S1: false, illicit: true, "illicit/violent": true, hate: false });
+    expect(copied.category_scores.S3).toBeGreaterThan(0);
+    expect(copied.categories).not.toHaveProperty("harassment");
+    expect(copied.guardbench.unmapped_openai_categories).toContain("harassment");
+    expect(store.getState().results.copied).toBe("openai-moderation");
   });
 });
 

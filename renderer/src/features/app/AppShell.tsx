@@ -5,7 +5,7 @@
 import { useEffect, useRef, type ComponentType } from "react";
 import { Dialog } from "../../components/Dialog.tsx";
 import { Kbd } from "../../components/Panel.tsx";
-import { useAppStore } from "../../store/index.ts";
+import { useAppStore, useAppStoreApi } from "../../store/index.ts";
 import { HistoryScreen } from "../history/HistoryScreen.tsx";
 import { modelsSelectors } from "../models/selectors.ts";
 import { ModelsScreen } from "../models/ModelsScreen.tsx";
@@ -17,7 +17,8 @@ import { ReviewScreen } from "../review/ReviewScreen.tsx";
 import { RunsScreen } from "../runs/RunsScreen.tsx";
 import { EndpointsScreen } from "../endpoints/EndpointsScreen.tsx";
 import { appSelectors } from "./selectors.ts";
-import { handleShortcut, SCREEN_KEYS, SHORTCUTS } from "./shortcuts.ts";
+import { handleShortcut, SCREEN_KEYS, SHORTCUTS, type ShortcutActions } from "./shortcuts.ts";
+import { CATEGORY_STRIP_ID } from "../results/CategoryStrip.tsx";
 import type { Screen } from "./slice.ts";
 
 const SCREEN_COMPONENTS: Record<Screen, ComponentType> = {
@@ -55,28 +56,35 @@ export function AppShell() {
 }
 
 function useGlobalShortcuts() {
-  const classify = useAppStore((s) => s.classify);
-  const navigate = useAppStore((s) => s.navigate);
-  const setHelpOpen = useAppStore((s) => s.setHelpOpen);
-  const closeOverlays = useAppStore((s) => s.closeOverlays);
-  const cancelClassify = useAppStore((s) => s.cancelClassify);
+  const store = useAppStoreApi();
   useEffect(() => {
+    // The actions read the store when a key is pressed, so the listener is added once.
+    const state = () => store.getState();
+    const onClassify = (run: () => void) => {
+      state().navigate("classify");
+      run();
+    };
+    const actions: ShortcutActions = {
+      classify: () => onClassify(() => void state().classify()),
+      navigate: (screen) => state().navigate(screen),
+      openHelp: () => state().setHelpOpen(true),
+      closeOverlays: () => state().closeOverlays(),
+      cancelWork() {
+        if (state().results.running) void state().cancelClassify();
+        else void state().cancelLoad();
+      },
+      openModelPicker: () => onClassify(() => state().setModelPickerOpen(true)),
+      showResultTab: (tab) => onClassify(() => state().setResultTab(tab)),
+      toggleAutoClassify: () => state().setAutoClassify(!state().results.autoClassify),
+      togglePlainTextRole: () => state().setPlainTextRole(state().conversation.plainTextRole === "user" ? "assistant" : "user"),
+      focusCategoryStrip: () => onClassify(() => requestAnimationFrame(() => document.getElementById(CATEGORY_STRIP_ID)?.querySelector<HTMLElement>("input")?.focus())),
+    };
     function onKeyDown(event: KeyboardEvent) {
-      const handled = handleShortcut(event, {
-        classify() {
-          navigate("classify");
-          void classify();
-        },
-        navigate,
-        openHelp: () => setHelpOpen(true),
-        closeOverlays,
-        cancelClassification: () => void cancelClassify(),
-      });
-      if (handled) event.preventDefault();
+      if (handleShortcut(event, actions)) event.preventDefault();
     }
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);
-  }, [classify, navigate, setHelpOpen, closeOverlays, cancelClassify]);
+  }, [store]);
 }
 
 function Sidebar() {
@@ -118,9 +126,10 @@ function EngineBadge() {
   const name = useAppStore(modelsSelectors.loadedModelName);
   const compute = useAppStore(modelsSelectors.computeSummary);
   const navigate = useAppStore((s) => s.navigate);
+  const progress = useAppStore(modelsSelectors.loading)?.progress;
   const text = {
     idle: "No model loaded",
-    loading: "Loading a model…",
+    loading: progress === undefined ? "Loading a model…" : `Loading a model… ${Math.round(progress * 100)}%`,
     ready: name ?? "Model ready",
     failed: "Model failed to load",
     crashed: "Engine crashed",

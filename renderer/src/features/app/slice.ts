@@ -53,8 +53,10 @@ export const createAppShellSlice: SliceCreator<AppShellSlice> = (set, get, { bri
     dismissNotice: () => patch({ notice: undefined }),
     closeOverlays() {
       const { helpOpen, notice } = get().app;
+      const pickerOpen = get().models.pickerOpen;
       patch({ helpOpen: false, notice: undefined });
-      return helpOpen || notice !== undefined;
+      if (pickerOpen) get().setModelPickerOpen(false);
+      return helpOpen || notice !== undefined || pickerOpen;
     },
 
     async refreshAll() {
@@ -72,6 +74,8 @@ export const createAppShellSlice: SliceCreator<AppShellSlice> = (set, get, { bri
         state.refreshRuns(),
         state.refreshEndpoints(),
       ]);
+      // Engine, library and fit are known now: the model used last may load by itself.
+      await get().autoLoadLastModelIfWanted();
     },
 
     start() {

@@ -4,7 +4,9 @@
  */
 import { useId, useState } from "react";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
-import { Panel } from "../../components/Panel.tsx";
+import { UploadButton } from "../../components/FileChoiceControls.tsx";
+import { useFileDrop } from "../../components/fileDrop.ts";
+import { Kbd, Panel } from "../../components/Panel.tsx";
 import { TurnEditor } from "../../components/TurnEditor.tsx";
 import { useAppStore } from "../../store/index.ts";
 import { SAMPLE_CHATS } from "./samples.ts";
@@ -46,32 +48,40 @@ function PasteBox() {
   const text = useAppStore(conversationSelectors.pasteText);
   const paste = useAppStore(conversationSelectors.paste);
   const detected = useAppStore(conversationSelectors.detectedSummary);
+  const fileError = useAppStore(conversationSelectors.fileError);
   const setPasteText = useAppStore((s) => s.setPasteText);
+  const readFile = useAppStore((s) => s.readConversationFile);
   const clear = useAppStore((s) => s.clearConversation);
   const hasTurns = useAppStore(conversationSelectors.turnCount) > 0;
+  const drop = useFileDrop((file) => void readFile(file));
   return (
     <div className="field">
       <div className="field-label-row">
         <label htmlFor={boxId} className="field-label">
           Paste a conversation
         </label>
-        {text !== "" && (
-          <button type="button" className="link-button" onClick={clear}>
-            Clear
-          </button>
-        )}
+        <div className="inline-form">
+          <UploadButton label="Open a file…" accept=".txt,.json,.jsonl,.md,text/plain,application/json" onFile={(file) => void readFile(file)} />
+          {text !== "" && (
+            <button type="button" className="link-button" onClick={clear}>
+              Clear
+            </button>
+          )}
+        </div>
       </div>
       <textarea
         id={boxId}
-        className="textarea paste-box mono"
+        className={`textarea paste-box mono${drop.over ? " drop-target-over" : ""}`}
         rows={7}
         spellCheck={false}
         value={text}
         aria-describedby={statusId}
         aria-invalid={paste.state === "error" ? true : undefined}
-        placeholder={"User: How do I kill a stuck Python process?\n\nAssistant: Find its PID with ps, then run kill <PID>."}
+        placeholder={"User: How do I kill a stuck Python process?\n\nAssistant: Find its PID with ps, then run kill <PID>.\n\nOr a bare message, or drop a file here."}
         onChange={(event) => setPasteText(event.target.value)}
+        {...drop.handlers}
       />
+      {fileError && <ErrorMessage error={{ message: fileError }} title="Could not open the file" />}
       <div id={statusId} className="paste-status">
         {paste.state === "error" ? (
           <ErrorMessage
@@ -85,9 +95,10 @@ function PasteBox() {
           />
         ) : (
           <p role="status" className="status-line">
-            {detected ?? "Nothing pasted yet. Paste a transcript (“User: …”), OpenAI messages JSON, JSON lines, ChatML or Llama 3 chat tokens, start from a sample, or add turns by hand."}
+            {detected ?? "Nothing pasted yet. Paste a transcript (“User: …”), OpenAI messages JSON, JSON lines, ChatML, Llama 3 chat tokens or a bare message, drop a file, start from a sample, or add turns by hand."}
           </p>
         )}
+        <PlainTextRole />
         {paste.state === "parsed" && paste.warnings.length > 0 && (
           <ul className="warnings">
             {paste.warnings.map((warning) => (
@@ -97,6 +108,20 @@ function PasteBox() {
         )}
       </div>
     </div>
+  );
+}
+
+/** Plain text is the user's prompt; one click (Alt+U) makes it the assistant's response instead, and back. */
+function PlainTextRole() {
+  const isPlain = useAppStore(conversationSelectors.isPlainText);
+  const role = useAppStore(conversationSelectors.plainTextRole);
+  const setRole = useAppStore((s) => s.setPlainTextRole);
+  if (!isPlain) return null;
+  const other = role === "user" ? "assistant" : "user";
+  return (
+    <button type="button" className="button button-small" aria-keyshortcuts="Alt+U" onClick={() => setRole(other)}>
+      {other === "assistant" ? "Make it an assistant turn" : "Make it a user turn"} <Kbd>Alt+U</Kbd>
+    </button>
   );
 }
 
@@ -139,6 +164,13 @@ function TurnList() {
         </button>
       </div>
       {turns.length > 0 && !prepared.ok && <ErrorMessage error={{ message: prepared.error.message }} title="This conversation cannot be classified yet" />}
+      {prepared.ok && prepared.warnings.length > 0 && (
+        <ul className="warnings" aria-label="About these turns">
+          {prepared.warnings.map((warning) => (
+            <li key={warning}>{warning}</li>
+          ))}
+        </ul>
+      )}
       {turns.length === 0 ? (
         <p className="empty">No turns yet.</p>
       ) : (

@@ -10,6 +10,7 @@ const FORMAT_LABELS: Record<ChatFormat, string> = {
   jsonl: "JSON lines",
   chatml: "ChatML",
   llama3: "Llama 3 chat tokens",
+  plain: "plain text",
 };
 
 const turns = (s: AppState) => s.conversation.turns;
@@ -41,12 +42,17 @@ export const conversationSelectors = {
   editedSincePaste: (s: AppState) => s.conversation.editedSincePaste,
   sampleId: (s: AppState) => s.conversation.sampleId,
   plainTurns,
-  /** "Detected: transcript, 3 turns", or undefined when nothing was read */
+  /** "Detected: transcript, 3 turns", "Plain text → 1 user turn", or undefined when nothing was read */
   detectedSummary(s: AppState): string | undefined {
     const paste = s.conversation.paste;
     if (paste.state !== "parsed") return undefined;
+    if (paste.format === "plain") return s.conversation.plainTextRole === "user" ? "Plain text → 1 user turn" : "Plain text → 1 assistant turn, after an empty user turn";
     return `Detected: ${FORMAT_LABELS[paste.format]}, ${paste.turnCount} ${paste.turnCount === 1 ? "turn" : "turns"}`;
   },
+  /** the paste box holds text without speaker labels, read as one turn */
+  isPlainText: (s: AppState) => s.conversation.paste.state === "parsed" && s.conversation.paste.format === "plain",
+  plainTextRole: (s: AppState) => s.conversation.plainTextRole,
+  fileError: (s: AppState) => s.conversation.fileError,
   /** the pasted text does not parse (its turns are then the last ones that did) */
   hasPasteError: (s: AppState) => s.conversation.paste.state === "error",
   turnNotes: memoSelector([turns, check], (list, mode) => turnNotes(list.map((turn) => turn.role), mode)),

@@ -2,6 +2,7 @@
 import { useId, useState, type FormEvent } from "react";
 import type { ColumnMapping } from "../../../../shared/datasets/index.ts";
 import type { DatasetBadRow, DatasetSummary } from "../../../../shared/ipc/index.ts";
+import { DropZone } from "../../components/DropZone.tsx";
 import { ConfirmPath, UploadButton } from "../../components/FileChoiceControls.tsx";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { formatBytes, formatDateTime } from "../../components/format.ts";
@@ -36,10 +37,13 @@ function ImportPanel() {
   const importError = useAppStore(datasetsSelectors.importError);
   const lastImport = useAppStore(datasetsSelectors.lastImport);
   const chooser = useAppStore(appSelectors.fileChooser);
+  const dropFile = useAppStore((s) => s.dropImportFile);
 
   return (
     <Panel title="Import a file">
-      {chooser === "dialog" ? <ChooseWithDialog /> : <ChooseInBrowser />}
+      <DropZone label="Dataset file" hint="Or drop a JSON Lines, JSON or CSV file here." onFile={(file) => void dropFile(file)}>
+        {chooser === "dialog" ? <ChooseWithDialog /> : <ChooseInBrowser />}
+      </DropZone>
       {wizard.error && <ErrorMessage error={wizard.error} title="Could not read the file" />}
       {wizard.step === "mapping" && wizard.preview && <MappingStep />}
       <ImportProgress />

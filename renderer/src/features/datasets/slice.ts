@@ -61,6 +61,8 @@ export interface DatasetsSlice {
   chooseImportFile(): Promise<void>;
   /** browser: a file from the file input, uploaded, then previewed */
   uploadImportFile(file: Blob & { name: string }): Promise<void>;
+  /** a file dropped on the import panel: the desktop app grants its path, the browser uploads it */
+  dropImportFile(file: File): Promise<void>;
   cancelUpload(): void;
   setMappingField(field: keyof ColumnMapping, column: string | undefined): void;
   setBadRowPolicy(policy: BadRowPolicy): void;
@@ -169,6 +171,14 @@ export const createDatasetsSlice: SliceCreator<DatasetsSlice> = (set, get, { bri
       if (controller.signal.aborted) return;
       if (!uploaded.ok) return patchWizard({ step: "path", upload: undefined, error: uploaded.error });
       await previewChosen(uploaded.value);
+    },
+
+    async dropImportFile(file) {
+      if (!bridge.grantDroppedFile) return get().uploadImportFile(file);
+      patchWizard({ step: "previewing", file: undefined, error: undefined, preview: undefined });
+      const granted = await bridge.grantDroppedFile(file, "dataset");
+      if (!granted.ok) return patchWizard({ step: "path", error: granted.error });
+      await previewChosen(granted.value);
     },
 
     cancelUpload() {

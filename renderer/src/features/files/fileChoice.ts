@@ -55,6 +55,15 @@ export async function uploadFile(bridge: Bridge, file: Blob & { name: string }, 
   return bridge.invoke("files:upload-finish", { uploadId });
 }
 
+/**
+ * A file dropped on an import field, granted through the same doors as a chosen one: the desktop app names it by the
+ * path Electron knows for it (the preload asks; the page cannot name a path), the browser uploads it.
+ */
+export function grantDroppedFile(bridge: Bridge, file: File, purpose: "dataset" | "model", onProgress?: (sent: number, total: number) => void): Promise<Result<ChosenFile>> {
+  if (bridge.grantDroppedFile) return bridge.grantDroppedFile(file, purpose);
+  return uploadFile(bridge, file, purpose, onProgress ? { onProgress } : {});
+}
+
 function toBase64(bytes: Uint8Array): string {
   let binary = "";
   // In slices: spreading a whole chunk into fromCharCode would overflow the argument stack.

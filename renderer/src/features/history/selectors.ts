@@ -6,4 +6,7 @@ export const historySelectors = {
   loading: (s: AppState) => s.history.loading,
   openingId: (s: AppState) => s.history.openingId,
   error: (s: AppState) => s.history.error,
+  filters: (s: AppState) => s.history.filters,
+  facets: (s: AppState) => s.history.facets,
+  confirmingDeleteId: (s: AppState) => s.history.confirmingDeleteId,
 };

@@ -2,7 +2,9 @@
 import { useId, useState, type FormEvent } from "react";
 import type { ModelSummary } from "../../../../shared/ipc/index.ts";
 import type { PromptFamily } from "../../../../shared/taxonomy/index.ts";
+import { DropZone } from "../../components/DropZone.tsx";
 import { ConfirmPath } from "../../components/FileChoiceControls.tsx";
+import { ProgressBar } from "../../components/ProgressBar.tsx";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { formatBytes } from "../../components/format.ts";
 import { Panel } from "../../components/Panel.tsx";
@@ -43,9 +45,18 @@ export function InstalledPanel() {
 function ImportForm() {
   const chooser = useAppStore(appSelectors.fileChooser);
   const error = useAppStore(modelsSelectors.importError);
+  const upload = useAppStore(modelsSelectors.importUpload);
+  const dropModel = useAppStore((s) => s.importDroppedModel);
   return (
     <div className="import-form">
-      {chooser === "dialog" ? <ImportWithDialog /> : <ImportTypedPath />}
+      <DropZone
+        label="Model file"
+        hint={chooser === "dialog" ? "Or drop a .gguf file here." : "Or drop a .gguf file here: the browser uploads it (a typed path is read in place, without the upload)."}
+        onFile={(file) => void dropModel(file)}
+      >
+        {chooser === "dialog" ? <ImportWithDialog /> : <ImportTypedPath />}
+      </DropZone>
+      {upload && <ProgressBar label={`Uploading ${upload.name}`} value={upload.sent} max={upload.total || 1} detail={`${formatBytes(upload.sent)} of ${formatBytes(upload.total)}`} />}
       {error && <ErrorMessage error={error} title="Could not import" />}
     </div>
   );

@@ -101,8 +101,72 @@ function withoutCpuSuffix(reason: string): string {
   return reason.replace(/\s*[—-]\s*CPU inference$/i, "");
 }
 
+/** Each installed file's fit rating, by library id: catalog files by their key, others rated from their headers. */
+const fitById = memoSelector([catalog], (report): ReadonlyMap<string, FitAssessment> => {
+  const ratings = new Map<string, FitAssessment>();
+  for (const candidate of report?.fit.candidates ?? []) ratings.set(candidate.fileKey, candidate.assessment);
+  for (const other of report?.fit.otherInstalled ?? []) ratings.set(other.id, other.assessment);
+  return ratings;
+});
+
+/** An installed model as the Classify screen's picker lists it. */
+export interface PickerModel {
+  id: string;
+  fileName: string;
+  /** the family it loads with: remembered from its last load, else detected, else from the catalog; undefined: the user chooses */
+  family?: PromptFamily;
+  /** where `family` came from, in words */
+  familySource?: "last used" | "detected" | "catalog";
+  quant?: string;
+  sizeBytes: number;
+  fit?: FitAssessment;
+  problem?: string;
+  loaded: boolean;
+}
+
+const pickerModels = memoSelector(
+  [library, catalog, fitById, (s: AppState) => s.models.familyOf, engine],
+  (list, report, fits, remembered, status): PickerModel[] => {
+    const catalogFamily = new Map((report?.catalog.models ?? []).map((model) => [model.id, model.promptFamily]));
+    return (list?.models ?? []).map((model) => {
+      const fromCatalog = model.catalog ? catalogFamily.get(model.catalog.modelId) : undefined;
+      const [family, familySource] = remembered[model.id]
+        ? [remembered[model.id], "last used" as const]
+        : model.info?.promptFamily
+          ? [model.info.promptFamily.family, "detected" as const]
+          : fromCatalog
+            ? [fromCatalog, "catalog" as const]
+            : [undefined, undefined];
+      const fit = fits.get(model.id);
+      return {
+        id: model.id,
+        fileName: model.fileName,
+        ...(family ? { family, familySource } : {}),
+        ...(model.info?.quantType ? { quant: model.info.quantType } : model.catalog ? { quant: model.catalog.quant } : {}),
+        sizeBytes: model.sizeBytes,
+        ...(fit ? { fit } : {}),
+        ...(model.problem ? { problem: model.problem.message } : {}),
+        loaded: status.state === "ready" && status.model?.id === model.id,
+      };
+    });
+  },
+);
+
 export const modelsSelectors = {
   engine,
+  pickerModels,
+  /** the fit rating of an installed file (undefined until the catalog report is in) */
+  fitOf: (id: string) => (s: AppState) => fitById(s).get(id),
+  pickerOpen: (s: AppState) => s.models.pickerOpen,
+  autoLoadLastModel: (s: AppState) => s.models.autoLoadLastModel,
+  importUpload: (s: AppState) => s.models.importUpload,
+  /** the model being loaded, its share loaded so far (undefined until llama.cpp reports), and the load job */
+  loading: memoSelector([engine, jobs], (status, byId) => {
+    const job = Object.values(byId).find((candidate): candidate is LoadJobProgress => candidate.kind === "load");
+    if (status.state !== "loading" && !job) return undefined;
+    const path = status.state === "loading" && status.model ? status.model.path : job?.path ?? "";
+    return { fileName: path.split(/[\\/]/).pop() ?? path, progress: job?.progress, stage: job?.stage ?? "starting", jobId: job?.jobId ?? status.jobId };
+  }),
   engineState: (s: AppState) => s.models.engine.state,
   /** the loaded model's prompt family, once it is ready to classify */
   readyFamily: (s: AppState): PromptFamily | undefined => (s.models.engine.state === "ready" ? s.models.engine.model?.family : undefined),

@@ -12,9 +12,10 @@ import type {
   TokenStatus,
 } from "../../../../shared/ipc/index.ts";
 import type { HardwareProfile } from "../../../../shared/models/fit.ts";
-import type { PromptFamily } from "../../../../shared/taxonomy/index.ts";
+import { isPromptFamily, type PromptFamily } from "../../../../shared/taxonomy/index.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
-import { allowTypedPath, chooseWithDialog } from "../files/fileChoice.ts";
+import { allowTypedPath, chooseWithDialog, grantDroppedFile } from "../files/fileChoice.ts";
+import { modelsSelectors } from "./selectors.ts";
 
 export interface DownloadFailure {
   repo: string;
@@ -43,6 +44,30 @@ export interface ModelsState {
   importPath: string;
   /** browser: the typed path waits for the user's confirmation before anything is read */
   importConfirming: boolean;
+  /** the model last loaded (and how), which loads again on the next start when `autoLoadLastModel` is on and it fits */
+  lastModel?: LastModel;
+  /** the prompt family each library file was last loaded with, so the picker loads it in one click next time */
+  familyOf: Record<string, PromptFamily>;
+  autoLoadLastModel: boolean;
+  /** the start-up load was decided (done, or not wanted) for this page: it happens once, not after every reconnect */
+  autoLoadDecided: boolean;
+  /** the model picker on the Classify screen is open */
+  pickerOpen: boolean;
+  /** bytes of a dropped model file uploaded so far (browser import) */
+  importUpload?: { name: string; sent: number; total: number };
+}
+
+export interface LastModel {
+  id: string;
+  family: PromptFamily;
+  compute?: "auto" | "cpu";
+}
+
+/** What survives a reload and a restart (see store/persistence.ts). */
+export interface SavedModelChoices {
+  lastModel?: LastModel;
+  familyOf: Record<string, PromptFamily>;
+  autoLoadLastModel: boolean;
 }
 
 export interface ModelsSlice {
@@ -58,6 +83,14 @@ export interface ModelsSlice {
   resumeJob(jobId: string): Promise<void>;
   cancelJob(jobId: string): Promise<void>;
   loadModel(id: string, family?: PromptFamily, compute?: "auto" | "cpu"): Promise<void>;
+  /** cancels the model load in progress, if any */
+  cancelLoad(): Promise<void>;
+  setAutoLoadLastModel(on: boolean): void;
+  /** at start: loads the last used model when the setting is on, nothing is loaded, and it fits in memory */
+  autoLoadLastModelIfWanted(): Promise<void>;
+  setModelPickerOpen(open: boolean): void;
+  /** a model file dropped on the import field: desktop grants its path, the browser uploads it; then the import */
+  importDroppedModel(file: File): Promise<void>;
   unloadModel(): Promise<void>;
   removeModel(id: string): Promise<void>;
   /** copies a chosen GGUF file into the library; returns whether it worked */
@@ -79,7 +112,33 @@ export interface ModelsSlice {
   jobFinished(done: JobDone): void;
 }
 
-export const initialModelsState: ModelsState = { engine: { state: "idle" }, jobs: {}, downloadFailures: {}, importing: false, importPath: "", importConfirming: false };
+export const initialModelsState: ModelsState = {
+  engine: { state: "idle" },
+  jobs: {},
+  downloadFailures: {},
+  importing: false,
+  importPath: "",
+  importConfirming: false,
+  familyOf: {},
+  autoLoadLastModel: true,
+  autoLoadDecided: false,
+  pickerOpen: false,
+};
+
+export function saveModelChoices(state: ModelsState): SavedModelChoices {
+  return { ...(state.lastModel ? { lastModel: state.lastModel } : {}), familyOf: state.familyOf, autoLoadLastModel: state.autoLoadLastModel };
+}
+
+/** Saved choices back as state; anything that no longer reads as one is left out. */
+export function restoreModelChoices(saved: Partial<SavedModelChoices> | undefined, current: ModelsState): ModelsState {
+  const last = saved?.lastModel;
+  const lastModel = last && typeof last.id === "string" && isPromptFamily(last.family) ? { id: last.id, family: last.family, ...(last.compute === "cpu" ? { compute: "cpu" as const } : {}) } : undefined;
+  const familyOf = Object.fromEntries(Object.entries(saved?.familyOf ?? {}).filter(([, family]) => isPromptFamily(family)));
+  return { ...current, ...(lastModel ? { lastModel } : {}), familyOf, autoLoadLastModel: saved?.autoLoadLastModel !== false };
+}
+
+/** Fit ratings under which a model loads by itself at start: it fits (green), or runs, slower (yellow). */
+const AUTO_LOAD_FITS: ReadonlySet<string> = new Set(["green", "yellow"]);
 
 /** The library id a Hub download ends up under (and the catalog file key). */
 export function libraryIdOf(repo: string, file: string): string {
@@ -154,9 +213,39 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, { bridge 
     },
 
     async loadModel(id, family, compute) {
-      patch({ actionError: undefined });
+      patch({ actionError: undefined, pickerOpen: false, autoLoadDecided: true });
       const started = await bridge.invoke("models:load", { id, ...(family && { family }), ...(compute && { compute }) });
-      if (!started.ok) reportActionError(started.error);
+      if (!started.ok) return reportActionError(started.error);
+      // Remembered once it is asked for: a load that fails still says which model the user wants next time.
+      if (family) patch((state) => ({ lastModel: { id, family, ...(compute === "cpu" ? { compute } : {}) }, familyOf: { ...state.familyOf, [id]: family } }));
+    },
+    async cancelLoad() {
+      const jobId = get().models.engine.state === "loading" ? get().models.engine.jobId : modelsSelectors.loadJob(get())?.jobId;
+      if (jobId) await get().cancelJob(jobId);
+    },
+    setAutoLoadLastModel: (autoLoadLastModel) => patch({ autoLoadLastModel }),
+    async autoLoadLastModelIfWanted() {
+      const { models } = get();
+      if (models.autoLoadDecided || !models.library || !models.catalog) return;
+      patch({ autoLoadDecided: true });
+      const last = models.lastModel;
+      if (!models.autoLoadLastModel || !last || models.engine.state !== "idle" || modelsSelectors.loadJob(get())) return;
+      const installed = models.library.models.find((model) => model.id === last.id && !model.problem);
+      if (!installed) return;
+      const fit = modelsSelectors.fitOf(last.id)(get());
+      if (!fit || !AUTO_LOAD_FITS.has(fit.rating)) {
+        get().notify({ kind: "info", message: `${installed.fileName} was not loaded at start: ${fit ? fit.reason : "whether it fits in memory is unknown"}.`, hint: "Pick it in the model picker to load it anyway." });
+        return;
+      }
+      await get().loadModel(last.id, last.family, last.compute);
+    },
+    setModelPickerOpen: (pickerOpen) => patch({ pickerOpen }),
+    async importDroppedModel(file) {
+      patch({ importError: undefined });
+      const granted = await grantDroppedFile(bridge, file, "model", (sent, total) => patch({ importUpload: { name: file.name, sent, total } }));
+      patch({ importUpload: undefined });
+      if (!granted.ok) return patch({ importError: granted.error });
+      await get().importModel(granted.value.path);
     },
     async unloadModel() {
       const status = await bridge.invoke("models:unload", {});
@@ -235,6 +324,8 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, { bridge 
       const loadedFamily = status.state === "ready" ? status.model?.family : undefined;
       const newlyReady = loadedFamily && (previous.state !== "ready" || previous.model?.path !== status.model?.path);
       if (newlyReady) get().selectFamily(loadedFamily);
+      // A model already loaded when the page opens (another window, a run) is not replaced by the start-up load.
+      if (status.state !== "idle") patch({ autoLoadDecided: true });
     },
     jobProgressed(progress) {
       patch((state) => ({ jobs: { ...state.jobs, [progress.jobId]: progress } }));

@@ -5,6 +5,7 @@ import { ScreenHeader } from "../../components/Panel.tsx";
 import { useAppStore } from "../../store/index.ts";
 import { modelsSelectors } from "../models/selectors.ts";
 import { FAMILY_LABELS, FAMILY_OPTIONS } from "./familyLabels.ts";
+import { NewerVersionNotice } from "./NewerVersionNotice.tsx";
 import { PolicyEditor } from "./PolicyEditor.tsx";
 import { MappingEditor } from "./MappingEditor.tsx";
 import { PolicyFileActions } from "./PolicyFileActions.tsx";
@@ -19,6 +20,7 @@ export function PolicyScreen() {
         <FamilyPicker />
       </ScreenHeader>
       <FamilyMismatchNotice />
+      <EditedFamilyNewerNotice />
       <div className="policy-layout">
         <div className="stack">
           <PolicyEditor />
@@ -66,4 +68,9 @@ function FamilyMismatchNotice() {
       </button>
     </InfoMessage>
   );
+}
+
+function EditedFamilyNewerNotice() {
+  const family = useAppStore(policySelectors.family);
+  return <NewerVersionNotice family={family} />;
 }

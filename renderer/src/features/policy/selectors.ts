@@ -85,7 +85,49 @@ const categoryViews = memoSelector([draft], (policy): CategoryView[] =>
   }),
 );
 
+export interface NewerSavedVersion {
+  name: string;
+  /** the version the draft came from */
+  from: number;
+  version: number;
+}
+
+/**
+ * A saved version of the policy `family`'s draft came from that is newer than the one it came from (saved since, in
+ * another window or by the CLI): the restored draft must not silently stand in for it. Undefined once the user chose to
+ * keep the draft over that version.
+ */
+export function newerSavedVersion(s: AppState, promptFamily: PromptFamily): NewerSavedVersion | undefined {
+  return findNewerVersion(s.policy.origins, s.policy.saved, s.policy.keptOverNewer, promptFamily);
+}
+
+function findNewerVersion(
+  byFamily: AppState["policy"]["origins"],
+  saved: AppState["policy"]["saved"],
+  kept: AppState["policy"]["keptOverNewer"],
+  promptFamily: PromptFamily,
+): NewerSavedVersion | undefined {
+  const origin = byFamily[promptFamily];
+  if (!origin) return undefined;
+  const summary = saved.find((candidate) => candidate.name === origin.name);
+  if (!summary || summary.latestVersion <= origin.version || kept[promptFamily] === summary.latestVersion) return undefined;
+  return { name: origin.name, from: origin.version, version: summary.latestVersion };
+}
+
+const newerVersionSelectors = new Map<PromptFamily, (s: AppState) => NewerSavedVersion | undefined>();
+
 export const policySelectors = {
+  /** see newerSavedVersion; one memoised selector per family, so a notice re-renders only when its answer changes */
+  newerSavedVersionOf(promptFamily: PromptFamily): (s: AppState) => NewerSavedVersion | undefined {
+    let selector = newerVersionSelectors.get(promptFamily);
+    if (!selector) {
+      selector = memoSelector([origins, (s: AppState) => s.policy.saved, (s: AppState) => s.policy.keptOverNewer], (byFamily, saved, kept) =>
+        findNewerVersion(byFamily, saved, kept, promptFamily),
+      );
+      newerVersionSelectors.set(promptFamily, selector);
+    }
+    return selector;
+  },
   family,
   draft,
   drafts,

@@ -6,7 +6,10 @@ import type { PolicySummary, PolicyVersionRef, ResultError } from "../../../../s
 import {
   applyPolicyEdit,
   diffPolicies,
+  excludeCategories,
+  isPromptFamily,
   parsePolicy,
+  PROMPT_FAMILIES,
   presetPolicy,
   type Policy,
   type PolicyDiff,
@@ -16,7 +19,7 @@ import {
 import type { OpenAiMapping } from "../../../../shared/moderation/index.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
 import { freshPresets } from "./presets.ts";
-import { tokenizeRequest } from "./selectors.ts";
+import { newerSavedVersion, tokenizeRequest } from "./selectors.ts";
 
 /** The saved version a draft was opened from or saved as; the draft is "unsaved" once it differs from `policy`. */
 export interface PolicyOrigin {
@@ -56,6 +59,15 @@ export interface PolicyState {
   versionDiff?: VersionDiff;
   importError?: string;
   tokenCount: TokenCount;
+  /** per family, the newer saved version the user chose not to open over their draft */
+  keptOverNewer: Partial<Record<PromptFamily, number>>;
+}
+
+/** What survives a reload: the family being edited, every family's draft and the saved version each came from. */
+export interface SavedPolicyState {
+  family: PromptFamily;
+  drafts: Partial<Record<PromptFamily, Policy>>;
+  origins: Partial<Record<PromptFamily, PolicyOrigin>>;
 }
 
 export interface PolicySlice {
@@ -63,6 +75,14 @@ export interface PolicySlice {
   selectFamily(family: PromptFamily): void;
   /** applies the edit, or returns why it cannot apply (the control that made it shows the reason) */
   editPolicy(edit: PolicyEdit): string | undefined;
+  /** the same, on another family's draft (the loaded model's, from the Classify screen) */
+  editPolicyOf(family: PromptFamily, edit: PolicyEdit): string | undefined;
+  /** excludes the listed codes from `family`'s draft; answers the codes the draft has no category for */
+  excludeCodesOf(family: PromptFamily, codes: readonly string[]): string[];
+  /** makes `policy` the draft of its family (a history entry's policy), with the saved version it was, when it was one */
+  usePolicy(policy: Policy, origin?: PolicyOrigin): void;
+  /** the user keeps their draft although a newer version of its saved policy exists: stop offering it */
+  keepDraftOverNewer(family: PromptFamily): void;
   renamePolicy(name: string): void;
   resetPolicyToPreset(): void;
   /** the draft's own OpenAI moderation mapping; undefined goes back to the family's default */
@@ -79,7 +99,31 @@ export interface PolicySlice {
 export const DEFAULT_FAMILY: PromptFamily = "llama-guard-3-8b";
 
 export function initialPolicyState(): PolicyState {
-  return { family: DEFAULT_FAMILY, drafts: freshPresets(), origins: {}, saved: [], saving: "idle", tokenCount: { status: "idle" } };
+  return { family: DEFAULT_FAMILY, drafts: freshPresets(), origins: {}, saved: [], saving: "idle", tokenCount: { status: "idle" }, keptOverNewer: {} };
+}
+
+export function savePolicyState(state: PolicyState): SavedPolicyState {
+  return { family: state.family, drafts: state.drafts, origins: state.origins };
+}
+
+/**
+ * Saved drafts back as state. Each draft and origin is validated again (the storage is the user's, and older builds
+ * wrote it); one that no longer reads falls back to the family's preset rather than taking the rest with it.
+ */
+export function restorePolicyState(saved: Partial<SavedPolicyState> | undefined, current: PolicyState): PolicyState {
+  const drafts = { ...current.drafts };
+  const origins: Partial<Record<PromptFamily, PolicyOrigin>> = {};
+  for (const family of PROMPT_FAMILIES) {
+    const draft = parsePolicy(saved?.drafts?.[family]);
+    if (draft.ok && draft.policy.family === family) drafts[family] = draft.policy;
+    const origin = saved?.origins?.[family];
+    const originPolicy = parsePolicy(origin?.policy);
+    if (origin && originPolicy.ok && typeof origin.name === "string" && Number.isInteger(origin.version)) {
+      origins[family] = { name: origin.name, version: origin.version, policy: originPolicy.policy };
+    }
+  }
+  const family = isPromptFamily(saved?.family) ? saved.family : current.family;
+  return { ...current, family, drafts, origins };
 }
 
 /** "My policy (v2).json" → "my-policy-v2.policy.json": a file name every OS accepts. */
@@ -104,12 +148,28 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get, { bridge,
 
     selectFamily: (family) => patch({ family }),
 
-    editPolicy(edit) {
-      const { family, drafts } = current();
+    editPolicy: (edit) => get().editPolicyOf(current().family, edit),
+
+    editPolicyOf(family, edit) {
+      const { drafts } = current();
       const edited = applyPolicyEdit(drafts[family], edit);
       if (!edited.ok) return edited.error.message;
       patch({ drafts: { ...drafts, [family]: edited.policy } });
       return undefined;
+    },
+
+    excludeCodesOf(family, codes) {
+      const { drafts } = current();
+      const { policy, unknown } = excludeCategories(drafts[family], codes);
+      patch({ drafts: { ...drafts, [family]: policy } });
+      return unknown;
+    },
+
+    usePolicy: (policy, origin) => setDraft(policy, origin),
+
+    keepDraftOverNewer(family) {
+      const newer = newerSavedVersion(get(), family);
+      if (newer) patch((state) => ({ keptOverNewer: { ...state.keptOverNewer, [family]: newer.version } }));
     },
 
     renamePolicy(name) {

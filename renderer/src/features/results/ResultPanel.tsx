@@ -1,18 +1,23 @@
 /**
  * The classification result: verdict, P(unsafe) against an adjustable threshold, violated categories by their policy
- * names, derived per-category scores, the generated tokens as a heat map with their alternatives, timings, and
- * "Copy as JSON".
+ * names (each excluded or included again with one click), derived per-category scores, the generated tokens as a heat
+ * map with their alternatives, what produced it (model, policy version, check, threshold), timings, "Copy as JSON" —
+ * and, on the Prompt tab, the exact prompt it was made from. A result the inputs no longer match is marked stale at
+ * once and greyed, still readable.
  */
+import { useId, type KeyboardEvent } from "react";
 import { useShallow } from "zustand/react/shallow";
 import type { ClassificationResult } from "../../../../shared/classify/result.ts";
-import { ErrorMessage, InfoMessage } from "../../components/ErrorMessage.tsx";
+import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { formatDateTime, formatMs, formatProbability, formatScore } from "../../components/format.ts";
-import { Panel } from "../../components/Panel.tsx";
+import { Kbd, Panel } from "../../components/Panel.tsx";
 import { ScoreGauge } from "../../components/ScoreGauge.tsx";
 import { TokenHeatMap } from "../../components/TokenHeatMap.tsx";
 import { useAppStore } from "../../store/index.ts";
 import { FAMILY_LABELS } from "../policy/familyLabels.ts";
+import { PromptTab } from "./PromptTab.tsx";
 import { resultsSelectors, type CategoryBar } from "./selectors.ts";
+import type { ResultTab, ShownResult as Shown } from "./slice.ts";
 
 const VERDICT_TEXT = { safe: "Safe", unsafe: "Unsafe", unparseable: "Unparseable" } as const;
 
@@ -21,46 +26,105 @@ function sentence(clause: string): string {
   return clause.charAt(0).toUpperCase() + clause.slice(1);
 }
 
+const TABS: ReadonlyArray<{ tab: ResultTab; label: string; key: string }> = [
+  { tab: "result", label: "Result", key: "Alt+R" },
+  { tab: "prompt", label: "Prompt", key: "Alt+P" },
+];
+
 export function ResultPanel() {
   const shown = useAppStore(resultsSelectors.shown);
   const error = useAppStore(resultsSelectors.error);
   const running = useAppStore(resultsSelectors.running);
+  const tab = useAppStore(resultsSelectors.tab);
+  const tabsId = useId();
   return (
     <Panel title="Result" className="result-panel" actions={shown && <CopyJsonButton />}>
-      <div aria-live="polite" aria-busy={running}>
-        {running && <p className="status-line">Classifying…</p>}
-        {error && <ErrorMessage error={error} title="Classification failed" />}
-        {!shown && !running && !error && <p className="empty">No result yet. Classify a conversation with Ctrl+Enter.</p>}
-        {shown && <ShownResult result={shown.result} source={shown.source} />}
+      <ResultTabs tab={tab} idPrefix={tabsId} />
+      <div role="tabpanel" id={`${tabsId}-${tab}`} aria-labelledby={`${tabsId}-${tab}-tab`} className="result-tabpanel">
+        {tab === "prompt" ? (
+          <PromptTab />
+        ) : (
+          <div aria-live="polite" aria-busy={running}>
+            {running && <p className="status-line">Classifying…</p>}
+            {error && <ErrorMessage error={error} title="Classification failed" />}
+            {!shown && !running && !error && <p className="empty">No result yet. Classify a conversation with Ctrl+Enter.</p>}
+            {shown && <ShownResult shown={shown} />}
+          </div>
+        )}
       </div>
     </Panel>
   );
 }
 
-function CopyJsonButton() {
-  const copy = useAppStore((s) => s.copyResultAsJson);
-  const copied = useAppStore(resultsSelectors.copied);
+/** Result | Prompt, as an ARIA tab list: ← and → move between the tabs, Alt+R and Alt+P work from anywhere. */
+function ResultTabs({ tab, idPrefix }: { tab: ResultTab; idPrefix: string }) {
+  const setTab = useAppStore((s) => s.setResultTab);
+  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+    event.preventDefault();
+    const at = TABS.findIndex((entry) => entry.tab === tab);
+    const next = TABS[(at + (event.key === "ArrowRight" ? 1 : TABS.length - 1)) % TABS.length]!;
+    setTab(next.tab);
+    requestAnimationFrame(() => document.getElementById(`${idPrefix}-${next.tab}-tab`)?.focus());
+  }
   return (
-    <button type="button" className="button button-small" onClick={() => void copy()}>
-      {copied ? "Copied" : "Copy as JSON"}
-    </button>
+    <div role="tablist" aria-label="Result views" className="tabs" onKeyDown={onKeyDown}>
+      {TABS.map((entry) => (
+        <button
+          key={entry.tab}
+          type="button"
+          role="tab"
+          id={`${idPrefix}-${entry.tab}-tab`}
+          aria-selected={tab === entry.tab}
+          aria-controls={`${idPrefix}-${entry.tab}`}
+          aria-keyshortcuts={entry.key}
+          tabIndex={tab === entry.tab ? 0 : -1}
+          className={`tab${tab === entry.tab ? " tab-selected" : ""}`}
+          onClick={() => setTab(entry.tab)}
+        >
+          {entry.label}
+          <span aria-hidden="true" className="tab-key">
+            {entry.key}
+          </span>
+        </button>
+      ))}
+    </div>
   );
 }
 
-function ShownResult({ result, source }: { result: ClassificationResult; source: { kind: "run" | "history"; historyId?: number; createdAt?: string } }) {
-  const policyChanged = useAppStore(resultsSelectors.policyChangedSinceResult);
+function CopyJsonButton() {
+  const copy = useAppStore((s) => s.copyResult);
+  const copied = useAppStore(resultsSelectors.copied);
   return (
-    <div className="result">
+    <>
+      <button type="button" className="button button-small" onClick={() => void copy("guardbench")}>
+        {copied === "guardbench" ? "Copied" : "Copy as JSON"}
+      </button>
+      <button type="button" className="button button-small" onClick={() => void copy("openai-moderation")} title="flagged, categories and category_scores keyed by the policy's codes and by OpenAI's keys where the mapping has a source">
+        {copied === "openai-moderation" ? "Copied" : "Copy as OpenAI moderation"}
+      </button>
+    </>
+  );
+}
+
+function ShownResult({ shown }: { shown: Shown }) {
+  const staleText = useAppStore(resultsSelectors.staleText);
+  const staleId = useId();
+  const { result, source } = shown;
+  return (
+    <div className={`result${staleText ? " result-stale" : ""}`} aria-describedby={staleText ? staleId : undefined}>
+      {staleText && <StaleMarker id={staleId} text={staleText} shown={shown} />}
       {source.kind === "history" && (
         <p className="muted small">
           From history #{source.historyId}
           {source.createdAt ? `, ${formatDateTime(source.createdAt)}` : ""}
         </p>
       )}
-      {policyChanged && <InfoMessage>The policy has changed since this result. Classify again (Ctrl+Enter) to see its effect.</InfoMessage>}
-      <Verdict result={result} />
-      <Score result={result} />
-      <Categories />
+      <div className="result-figures">
+        <Verdict result={result} stale={staleText !== undefined} />
+        <Score result={result} />
+        <Categories />
+      </div>
       <section aria-labelledby="tokens-heading" className="result-section">
         <h3 id="tokens-heading" className="subheading">
           Generated tokens
@@ -68,16 +132,42 @@ function ShownResult({ result, source }: { result: ClassificationResult; source:
         <p className="muted small">Coloured by probability. Focus or hover a token for its top alternatives.</p>
         <TokenHeatMap tokens={result.tokens} decisionTokenIndex={result.decisionTokenIndex} />
       </section>
+      <Provenance shown={shown} />
       <Timings result={result} />
     </div>
   );
 }
 
-function Verdict({ result }: { result: ClassificationResult }) {
+/** Says the result no longer matches the inputs, what changed, and how to get a current one; the result stays readable. */
+function StaleMarker({ id, text, shown }: { id: string; text: string; shown: Shown }) {
+  const staleness = useAppStore(resultsSelectors.staleness);
+  const usePolicy = useAppStore((s) => s.usePolicy);
+  const classify = useAppStore((s) => s.classify);
+  const blocked = useAppStore(resultsSelectors.classifyBlocker) !== undefined;
+  return (
+    <div className="stale-marker" role="status" id={id}>
+      <span className="badge badge-warn">Out of date</span> <span>{text}</span>
+      <div className="button-row">
+        {!blocked && (
+          <button type="button" className="button button-small button-primary" onClick={() => void classify()} aria-keyshortcuts="Control+Enter">
+            Classify again <Kbd>Ctrl+Enter</Kbd>
+          </button>
+        )}
+        {staleness === "policy" && shown.source.kind === "history" && (
+          <button type="button" className="button button-small" onClick={() => usePolicy(shown.policy)}>
+            Use this entry's policy
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function Verdict({ result, stale }: { result: ClassificationResult; stale: boolean }) {
   const violated = useAppStore(useShallow(resultsSelectors.violatedCategories));
   return (
     <section className="result-section verdict-row" aria-label="Verdict">
-      <span className={`verdict verdict-${result.verdict}`} role="status" aria-label={`Verdict: ${VERDICT_TEXT[result.verdict]}`}>
+      <span className={`verdict verdict-${result.verdict}`} role="status" aria-label={`Verdict: ${VERDICT_TEXT[result.verdict]}${stale ? " (out of date)" : ""}`}>
         {VERDICT_TEXT[result.verdict]}
       </span>
       <div className="verdict-detail">
@@ -86,7 +176,7 @@ function Verdict({ result }: { result: ClassificationResult }) {
           <ul className="violations" aria-label="Violated categories">
             {violated.map((category) => (
               <li key={category.code}>
-                <span className="category-code">{category.code}</span> {category.name}
+                <span className="category-code">{category.code}</span> {category.name} <QuickExclude code={category.code} enabled={category.enabledNow} />
               </li>
             ))}
           </ul>
@@ -141,7 +231,75 @@ function CategoryScoreBar({ bar }: { bar: CategoryBar }) {
       </span>
       <meter className="bar-meter" min={0} max={1} value={bar.p} aria-label={`${label} (derived)`} />
       <span className="bar-value mono">{formatProbability(bar.p)}</span>
+      <QuickExclude code={bar.code} enabled={bar.enabledNow} />
     </li>
+  );
+}
+
+/** One click (or Enter) excludes the category from the policy a Classify now uses, or includes it again, and classifies again. */
+function QuickExclude({ code, enabled }: { code: string; enabled: boolean }) {
+  const setCategory = useAppStore((s) => s.setClassifyingCategory);
+  return (
+    <button type="button" className="button button-quiet button-small quick-exclude" onClick={() => setCategory(code, !enabled)}>
+      {enabled ? `Exclude ${code}` : `Include ${code}`}
+    </button>
+  );
+}
+
+const POLICY_STATE_TEXT = { saved: "saved version", edited: "edited draft of version", unsaved: "unsaved draft" } as const;
+
+/** What produced the result: the model file (quant, sha256), family, policy and its version, check mode, threshold. */
+function Provenance({ shown }: { shown: Shown }) {
+  const threshold = useAppStore(resultsSelectors.threshold);
+  const { result, inputs, policyProvenance } = shown;
+  const fileName = result.model.path.split(/[\\/]/).pop() ?? result.model.path;
+  return (
+    <section className="result-section" aria-labelledby="provenance-heading">
+      <h3 id="provenance-heading" className="subheading">
+        Produced by
+      </h3>
+      <dl className="facts provenance" aria-label="Produced by">
+        <div>
+          <dt>Model</dt>
+          <dd>
+            <span className="mono">{fileName}</span>
+            {result.model.quant ? ` · ${result.model.quant}` : ""}
+            {result.model.sha256 ? (
+              <>
+                {" · sha256 "}
+                <span className="mono" title={result.model.sha256}>
+                  {result.model.sha256.slice(0, 12)}
+                </span>
+              </>
+            ) : (
+              " · sha256 not known yet"
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Family</dt>
+          <dd>{FAMILY_LABELS[result.model.family]}</dd>
+        </div>
+        <div>
+          <dt>Policy</dt>
+          <dd>
+            “{policyProvenance.name}”, {POLICY_STATE_TEXT[policyProvenance.state]}
+            {policyProvenance.version !== undefined && policyProvenance.state !== "unsaved" ? ` ${policyProvenance.version}` : ""}
+          </dd>
+        </div>
+        <div>
+          <dt>Checked</dt>
+          <dd>{resultsSelectors.checkLabel(inputs.check)}</dd>
+        </div>
+        <div>
+          <dt>Threshold</dt>
+          <dd>
+            {formatScore(threshold)}
+            {threshold !== result.threshold ? ` (classified at ${formatScore(result.threshold)})` : ""}
+          </dd>
+        </div>
+      </dl>
+    </section>
   );
 }
 
