@@ -90,7 +90,7 @@ describe("models slice", () => {
   });
 
   it("loads the model used last at start when it fits, and says why not when it does not (issue #14)", async () => {
-    const local: ModelSummary = { id: "local/guard.gguf", path: "/models/local/guard.gguf", fileName: "guard.gguf", origin: "local", sizeBytes: 5e8 };
+    const local: ModelSummary = { id: "local/guard.gguf", path: "/models/local/guard.gguf", fileName: "guard.gguf", origin: "imported", sizeBytes: 5e8 };
     const startWith = async (rating: "green" | "red", autoLoad = true) => {
       const test = createTestStore({
         "models:list": () => ok({ modelsDir: "/models", models: [local] }),
