@@ -4,6 +4,7 @@
 import { builtinModules } from "node:module";
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { layersPlugin } from "./eslint-layers.mjs";
 
 const ban = {
   node: { group: ["node:*", ...builtinModules, ...builtinModules.map((m) => `${m}/*`)], message: "no Node built-ins in this layer" },
@@ -40,6 +41,12 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
     },
+  },
+  {
+    // Which electron/ folder may import which: an allowlist per folder (eslint-layers.mjs), on top of the bans above.
+    files: ["electron/**/*.ts"],
+    plugins: { layers: layersPlugin },
+    rules: { "layers/allowed-imports": "error" },
   },
   ...Object.entries(layers).map(([glob, bans]) => ({
     files: [glob],

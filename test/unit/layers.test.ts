@@ -1,6 +1,8 @@
 /** The import map in eslint.config.js is the layer rule of ARCHITECTURE.md; these cases prove each entry bites. */
 import { describe, expect, it } from "vitest";
+import { readdirSync } from "node:fs";
 import { ESLint } from "eslint";
+import { ELECTRON_IMPORTS } from "../../eslint-layers.mjs";
 
 const eslint = new ESLint({ cwd: process.cwd() });
 
@@ -63,5 +65,33 @@ describe("layer rules", () => {
     ["renderer/src/x.ts", `import type { Turn } from "../../shared/conversation/types.ts";\nexport type A = Turn;`],
   ])("%s may: %s", async (file, source) => {
     expect(await importErrors(file, source)).toEqual([]);
+  });
+});
+
+describe("electron/ folder allowlist (eslint-layers.mjs)", () => {
+  const folders = Object.keys(ELECTRON_IMPORTS);
+  const layerErrors = async (from: string, to: string, depth: 1 | 2) => {
+    const file = depth === 1 ? `electron/${from}/x.ts` : `electron/${from}/nested/x.ts`;
+    const up = depth === 1 ? "../" : "../../";
+    const [result] = await eslint.lintText(`import { thing } from "${up}${to}/thing.ts";\nexport const a = thing;`, { filePath: file });
+    return (result?.messages ?? []).filter((m) => m.ruleId === "layers/allowed-imports").map((m) => m.message);
+  };
+  const pairs = folders.flatMap((from) => folders.filter((to) => to !== from).map((to) => [from, to] as const));
+
+  it.each(pairs.filter(([from, to]) => !ELECTRON_IMPORTS[from]!.includes(to)))("electron/%s may not import electron/%s", async (from, to) => {
+    for (const depth of [1, 2] as const) expect(await layerErrors(from, to, depth)).toEqual([expect.stringContaining(`electron/${from} may not import electron/${to}`)]);
+  });
+
+  it.each(pairs.filter(([from, to]) => ELECTRON_IMPORTS[from]!.includes(to)))("electron/%s may import electron/%s", async (from, to) => {
+    expect(await layerErrors(from, to, 1)).toEqual([]);
+  });
+
+  it("resolves the path, so shared/ folders named like electron/ ones are not taken for them", async () => {
+    const [result] = await eslint.lintText(`import { thing } from "../../shared/models/thing.ts";\nexport const a = thing;`, { filePath: "electron/store/x.ts" });
+    expect((result?.messages ?? []).filter((m) => m.ruleId === "layers/allowed-imports")).toEqual([]);
+  });
+
+  it("lists every electron/ folder", () => {
+    expect([...folders].sort()).toEqual(readdirSync("electron", { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort());
   });
 });

@@ -107,10 +107,11 @@ export const classifyCommand: CliCommand = {
       strict: true,
     });
     if (!values.model) throw new CliUsageError("--model is required");
-    const modelPath = resolveModelPath(values.model, io);
+    // Usage mistakes first: they are answered without looking for the model.
     const options: ClassifyOptions = { threshold: numberOption(values.threshold, "--threshold", 0, 1), topK: parseTopK(values["top-k"]) };
     const threads = wholeNumberOption(values.threads, "--threads", 1, 256);
     const check = parseCheck(values.check);
+    const modelPath = resolveModelPath(values.model, io);
     const family = await resolveFamily(modelPath, parseFamily(values.family));
     const policy = await resolvePolicy(family, values.policy, values.exclude, io, warner("classify", io));
     const { text, source } = await readInputText(values.input, io);

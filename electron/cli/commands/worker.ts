@@ -1,4 +1,3 @@
-import { resolveModelPath } from "../modelArgument.ts";
 import { parseArgs } from "node:util";
 import { TOKEN_RULE } from "../../../shared/ipc/wire.ts";
 import { basename } from "node:path";
@@ -6,7 +5,7 @@ import { EngineProcess } from "../../engine/engineProcess.ts";
 import { EngineError } from "../../engine/errors.ts";
 import { startCompletionServer, type RunningCompletionServer } from "../../engine/remote/completionServer.ts";
 import { bindProblem } from "../../host/wsServer.ts";
-import { CliFailure, CliUsageError, listenFailure, numberOption, untilSignalled, writeLine, type CliCommand, type CliIo } from "../command.ts";
+import { CliFailure, CliUsageError, listenFailure, numberOption, untilSignalled, writeLine, type CliCommand, userPath, type CliIo } from "../command.ts";
 import { parseFamily, resolveFamily } from "../conversationInput.ts";
 import { readSecretOption } from "../secretOption.ts";
 import { guardbenchHome } from "../../models/paths.ts";
@@ -75,7 +74,7 @@ export const workerCommand: CliCommand = {
     if (!Number.isInteger(parallel)) throw new CliUsageError("--parallel must be a whole number");
     const contextSize = numberOption(values.context, "--context", 64, 1 << 20);
     const threads = numberOption(values.threads, "--threads", 1, 256);
-    const modelPath = resolveModelPath(values.model, io);
+    const modelPath = userPath(io, values.model);
     const family = await resolveFamily(modelPath, parseFamily(values.family));
     const modelName = values.name ?? basename(modelPath).replace(/\.gguf$/i, "");
     const queueLimit = numberOption(values.queue, "--queue", 1, 1_000_000);

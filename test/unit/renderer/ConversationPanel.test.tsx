@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, screen } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConversationPanel } from "../../../renderer/src/features/conversation/ConversationPanel.tsx";
 import { createTestStore } from "./helpers.ts";
@@ -41,5 +41,19 @@ describe("ConversationPanel", () => {
     renderWithStore(store, <ConversationPanel />);
     fireEvent.click(screen.getByRole("radio", { name: /Last assistant turn/ }));
     expect(store.getState().conversation.check).toBe("response");
+  });
+
+  it("reads a file dropped on the paste box as the pasted conversation (issue #14)", async () => {
+    const { store } = createTestStore();
+    renderWithStore(store, <ConversationPanel />);
+    const box = screen.getByLabelText("Paste a conversation") as HTMLTextAreaElement;
+    const file = new File(["User: hi\n\nAssistant: hello"], "chat.txt", { type: "text/plain" });
+    const dataTransfer = { types: ["Files"], files: [file], dropEffect: "none" };
+    fireEvent.dragOver(box, { dataTransfer });
+    expect(box.className).toContain("drop-target-over");
+    fireEvent.drop(box, { dataTransfer });
+    await waitFor(() => expect(box.value).toBe("User: hi\n\nAssistant: hello"));
+    expect(screen.getByRole("status").textContent).toBe("Detected: transcript, 2 turns");
+    expect(box.className).not.toContain("drop-target-over");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { err, ok, type DownloadJobProgress, type ModelSummary } from "../../../shared/ipc/index.ts";
+import { err, ok, type CatalogReport, type DownloadJobProgress, type ModelSummary } from "../../../shared/ipc/index.ts";
 import { modelsSelectors } from "../../../renderer/src/features/models/selectors.ts";
 import { policySelectors } from "../../../renderer/src/features/policy/selectors.ts";
 import { createTestStore, readyEngine } from "./helpers.ts";
@@ -87,5 +87,35 @@ describe("models slice", () => {
     expect(await store.getState().setHfToken("hf_secret")).toBe(true);
     expect(JSON.stringify(store.getState())).not.toContain("hf_secret");
     expect(bridge.calls[0]).toEqual({ channel: "hf:token-set", request: { token: "hf_secret" } });
+  });
+
+  it("loads the model used last at start when it fits, and says why not when it does not (issue #14)", async () => {
+    const local: ModelSummary = { id: "local/guard.gguf", path: "/models/local/guard.gguf", fileName: "guard.gguf", origin: "imported", sizeBytes: 5e8 };
+    const startWith = async (rating: "green" | "red", autoLoad = true) => {
+      const test = createTestStore({
+        "models:list": () => ok({ modelsDir: "/models", models: [local] }),
+        "models:catalog": () => ok({ catalog: { version: 1, models: [] }, fit: { candidates: [], otherInstalled: [{ id: local.id, assessment: { rating, reason: rating === "red" ? "needs 9 GB of 4 GB usable RAM" : "fits" } }] } } as unknown as CatalogReport),
+        "models:load": () => ok({ jobId: "load-1" }),
+      });
+      test.store.setState((state) => ({ models: { ...state.models, lastModel: { id: local.id, family: "llama-guard-3-1b" } } }));
+      test.store.getState().setAutoLoadLastModel(autoLoad);
+      await test.store.getState().refreshLibrary();
+      await test.store.getState().refreshCatalog();
+      await test.store.getState().autoLoadLastModelIfWanted();
+      return test;
+    };
+    const fits = await startWith("green");
+    expect(fits.bridge.calls.filter((call) => call.channel === "models:load").map((call) => call.request)).toEqual([expect.objectContaining({ id: local.id, family: "llama-guard-3-1b" })]);
+    // Once per start: a second call (another refresh) does not load again.
+    await fits.store.getState().autoLoadLastModelIfWanted();
+    expect(fits.bridge.calls.filter((call) => call.channel === "models:load")).toHaveLength(1);
+
+    const tooBig = await startWith("red");
+    expect(tooBig.bridge.calls.some((call) => call.channel === "models:load")).toBe(false);
+    expect(tooBig.store.getState().app.notice?.message).toBe("guard.gguf was not loaded at start: needs 9 GB of 4 GB usable RAM.");
+
+    // The picker's setting turns it off.
+    const off = await startWith("green", false);
+    expect(off.bridge.calls.some((call) => call.channel === "models:load")).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { err, ok, type HistoryEntry } from "../../../shared/ipc/index.ts";
 import { presetPolicy } from "../../../shared/taxonomy/index.ts";
+import { classifyAfterEdits } from "../../../renderer/src/features/results/autoClassify.ts";
 import { resultsSelectors } from "../../../renderer/src/features/results/selectors.ts";
 import { createTestStore, readyEngine, unsafeS3Result } from "./helpers.ts";
 
@@ -131,5 +132,45 @@ describe("history", () => {
     await store.getState().loadMoreHistory();
     expect(store.getState().history.items.map((item) => item.id)).toEqual([3, 2, 1]);
     expect(store.getState().history.nextBeforeId).toBeUndefined();
+  });
+});
+
+describe("re-classify after edits", () => {
+  it("classifies once the user stops editing, only when the option is on, and not again for inputs already shown", async () => {
+    vi.useFakeTimers();
+    try {
+      const { store, bridge } = readyStore({ "classify:run": () => ok({ result: unsafeS3Result() }) });
+      const stop = classifyAfterEdits(store, 600);
+      const runs = () => bridge.calls.filter((call) => call.channel === "classify:run").length;
+      await store.getState().classify();
+      expect(runs()).toBe(1);
+
+      // Off (the default): an edit marks the result stale and nothing runs.
+      store.getState().setCheck("prompt");
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(runs()).toBe(1);
+      expect(resultsSelectors.staleness(store.getState())).toBe("check");
+
+      store.getState().setAutoClassify(true);
+      // Three edits in quick succession are one run, after the pause.
+      store.getState().setCheck("last");
+      await vi.advanceTimersByTimeAsync(300);
+      store.getState().setCheck("response");
+      await vi.advanceTimersByTimeAsync(300);
+      store.getState().setCheck("prompt");
+      expect(runs()).toBe(1);
+      await vi.advanceTimersByTimeAsync(600);
+      expect(runs()).toBe(2);
+      expect(resultsSelectors.staleness(store.getState())).toBeUndefined();
+
+      // Back and forth to the inputs the shown result was made from: nothing to run.
+      store.getState().setCheck("last");
+      store.getState().setCheck("prompt");
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(runs()).toBe(2);
+      stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
