@@ -10,7 +10,7 @@ import { formatBytes } from "../../components/format.ts";
 import { Panel } from "../../components/Panel.tsx";
 import { useAppStore } from "../../store/index.ts";
 import { appSelectors } from "../app/selectors.ts";
-import { FAMILY_OPTIONS } from "../policy/familyLabels.ts";
+import { FamilyOptions } from "../policy/FamilyOptions.tsx";
 import { modelsSelectors } from "./selectors.ts";
 
 export function InstalledPanel() {
@@ -160,11 +160,7 @@ function InstalledModel({ model }: { model: ModelSummary }) {
             </label>
             <select id={familyId} className="select select-small" value={family} onChange={(event) => setFamily(event.target.value as PromptFamily)} aria-describedby={`${familyId}-why`}>
               {!detected && <option value="">Choose…</option>}
-              {FAMILY_OPTIONS.map((option) => (
-                <option key={option.value} value={option.value}>
-                  {option.label}
-                </option>
-              ))}
+              <FamilyOptions />
             </select>
           </div>
           <div className="field field-inline">

@@ -10,7 +10,8 @@ import { formatBytes } from "../../components/format.ts";
 import { Kbd } from "../../components/Panel.tsx";
 import { ProgressBar } from "../../components/ProgressBar.tsx";
 import { useAppStore } from "../../store/index.ts";
-import { FAMILY_LABELS, FAMILY_OPTIONS } from "../policy/familyLabels.ts";
+import { FAMILY_LABELS } from "../policy/familyLabels.ts";
+import { FamilyOptions } from "../policy/FamilyOptions.tsx";
 import type { PromptFamily } from "../../../../shared/taxonomy/index.ts";
 import { modelsSelectors, type PickerModel } from "./selectors.ts";
 
@@ -203,11 +204,7 @@ function PickerRow({ model }: { model: PickerModel }) {
             </label>
             <select id={familyId} className="select select-small" value={family} onChange={(event) => setFamily(event.target.value as PromptFamily)}>
               <option value="">Choose…</option>
-              {FAMILY_OPTIONS.map((option) => (
-                <option key={option.value} value={option.value}>
-                  {option.label}
-                </option>
-              ))}
+              <FamilyOptions />
             </select>
           </div>
         )

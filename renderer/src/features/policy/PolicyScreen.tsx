@@ -4,7 +4,8 @@ import { InfoMessage } from "../../components/ErrorMessage.tsx";
 import { ScreenHeader } from "../../components/Panel.tsx";
 import { useAppStore } from "../../store/index.ts";
 import { modelsSelectors } from "../models/selectors.ts";
-import { FAMILY_LABELS, FAMILY_OPTIONS } from "./familyLabels.ts";
+import { FAMILY_LABELS } from "./familyLabels.ts";
+import { FamilyOptions } from "./FamilyOptions.tsx";
 import { NewerVersionNotice } from "./NewerVersionNotice.tsx";
 import { PolicyEditor } from "./PolicyEditor.tsx";
 import { MappingEditor } from "./MappingEditor.tsx";
@@ -44,11 +45,7 @@ function FamilyPicker() {
         Model family
       </label>
       <select id={id} className="select" value={family} onChange={(event) => selectFamily(event.target.value as typeof family)}>
-        {FAMILY_OPTIONS.map((option) => (
-          <option key={option.value} value={option.value}>
-            {option.label}
-          </option>
-        ))}
+        <FamilyOptions />
       </select>
     </div>
   );
