@@ -49,7 +49,8 @@ changed since the run started, the run refuses to continue.
   --model         a GGUF file, or the id of an installed model (\`guardbench models list\`)
   --family        the prompt family; detected from the GGUF when omitted
   --mapping       which columns hold what, as JSON: '{"prompt": "text", "label": "is_harmful"}'
-                  (keys: prompt, response, label, categories, id, labelTrueMeans)
+                  (keys: prompt, response, label, categories, id, labelTrueMeans, and labelValues for a label
+                  column with its own values: '"labelValues": {"unsafe": ["yes"], "safe": ["no"]}')
   --sequences     classifications run in parallel (the engine's sequences; default 2)
   --out           also write the whole run, in dataset order, to this file (JSON Lines, or CSV for .csv) once every
                   item has a result; written to a temporary file and renamed, so it is never half-written
