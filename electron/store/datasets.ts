@@ -240,8 +240,13 @@ function labelOf(db: SqliteDatabase, row: ItemJoinRow): { label?: EffectiveLabel
       },
     };
   }
-  if (row.imported_label === null) return {};
-  const where = { table: "dataset_items", row: row.row_id, column: row.mlcommons_json !== null ? "mlcommons_json" : "categories_json" };
-  const categories = parseStoredJson(db, storedTextListSchema, row.mlcommons_json ?? row.categories_json, where);
-  return { label: { label: row.imported_label, categories, source: "import" } };
+  const imported = importedLabelOf(db, { id: row.row_id, label: row.imported_label, categories_json: row.categories_json, mlcommons_json: row.mlcommons_json });
+  return imported ? { label: imported } : {};
+}
+
+/** The label an item was imported with (a dataset_items row's columns), if any. */
+export function importedLabelOf(db: SqliteDatabase, item: { id: number; label: SafetyLabel | null; categories_json: string; mlcommons_json: string | null }): EffectiveLabel | undefined {
+  if (item.label === null) return undefined;
+  const where = { table: "dataset_items", row: item.id, column: item.mlcommons_json !== null ? "mlcommons_json" : "categories_json" };
+  return { label: item.label, categories: parseStoredJson(db, storedTextListSchema, item.mlcommons_json ?? item.categories_json, where), source: "import" };
 }

@@ -267,3 +267,54 @@ describe("labels", () => {
     expect(value(await api().invoke("review:label", { datasetId, itemId: "a", label: "unsafe", who: "ana" }))).toMatchObject({ itemId: "a", label: "unsafe" });
   });
 });
+
+describe("paging the queue while labeling", () => {
+  let twelve: number;
+
+  beforeAll(async () => {
+    const path = join(home, "twelve.jsonl");
+    await writeDataset(path, Array.from({ length: 12 }, (_, index) => ({ id: `q${String(index).padStart(2, "0")}`, text: `Question ${index}` })));
+    twelve = (await jobValue<DatasetImportReport>(test, value(await api().invoke("datasets:import", { path })).jobId)).dataset.id;
+  });
+
+  const unlabeledPage = async (offset: number, asOf?: number) =>
+    value(await api().invoke("review:queue", { datasetId: twelve, filter: { unlabeled: true }, offset, limit: 5, ...(asOf !== undefined && { asOf }) }));
+
+  it("keeps the pages of an unlabeled queue in place while the reviewer labels its first page", async () => {
+    const first = await unlabeledPage(0);
+    expect(first).toMatchObject({ total: 12, labeled: 0 });
+    expect(ids(first)).toEqual(["q00", "q01", "q02", "q03", "q04"]);
+    for (const item of first.items) value(await api().invoke("review:label", { datasetId: twelve, itemId: item.itemId, label: "safe", session: "paging" }));
+
+    // As of the first page, the labeled items still count as unlabeled: page 2 starts where page 1 ended.
+    const second = await unlabeledPage(5, first.asOf);
+    expect(ids(second)).toEqual(["q05", "q06", "q07", "q08", "q09"]);
+    expect(second).toMatchObject({ total: 12, labeled: 5, asOf: first.asOf });
+    // Each item shows its label as it is now.
+    expect((await unlabeledPage(0, first.asOf)).items.map((item) => item.label?.label)).toEqual(["safe", "safe", "safe", "safe", "safe"]);
+    // Read now, the same offset would skip five items.
+    expect(ids(await unlabeledPage(5))).toEqual(["q10", "q11"]);
+    expect(await unlabeledPage(0)).toMatchObject({ total: 7, labeled: 0 });
+
+    // An undo after the snapshot leaves the queue as it was, too.
+    value(await api().invoke("review:undo", { session: "paging" }));
+    expect(await unlabeledPage(5, first.asOf)).toMatchObject({ total: 12, labeled: 4 });
+  });
+
+  it("finds the next and previous unlabeled item across pages, in the queue's places", async () => {
+    const asOf = (await unlabeledPage(0)).asOf;
+    value(await api().invoke("review:label", { datasetId: twelve, itemId: "q05", label: "unsafe" }));
+    value(await api().invoke("review:label", { datasetId: twelve, itemId: "q06", label: "unsafe" }));
+    const find = async (from: number, direction?: "next" | "previous", filter?: { unlabeled: true }) =>
+      value(await api().invoke("review:next-unlabeled", { datasetId: twelve, from, asOf, ...(direction && { direction }), ...(filter && { filter }) }));
+    // Labeled now: q00–q03 (q04's label was undone), q05, q06.
+    expect(await find(-1)).toEqual({ index: 4 });
+    expect(await find(4)).toEqual({ index: 7 });
+    expect(await find(11)).toEqual({});
+    expect(await find(7, "previous")).toEqual({ index: 4 });
+    expect(await find(4, "previous")).toEqual({});
+    // In the unlabeled queue as of before q05 and q06 were labeled, q04 is place 0 and q07 place 3.
+    expect(await find(0, "next", { unlabeled: true })).toEqual({ index: 3 });
+    expect(await api().invoke("review:next-unlabeled", { datasetId: twelve, from: 0, direction: "up" })).toMatchObject({ ok: false, error: { code: "invalid-request", message: expect.stringMatching(/direction must be next or previous/) } });
+  });
+});
