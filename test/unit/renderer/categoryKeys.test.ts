@@ -87,6 +87,7 @@ describe("category keys on the review screen's store", () => {
         label: (label) => void store.getState().labelCurrent(label),
         toggleCategorySlot: (slot) => store.getState().toggleReviewCategorySlot(slot),
         setLeaders: (leaders) => store.getState().setReviewKeyLeaders(leaders),
+        openFullResult: () => {},
         focusNote: () => {},
         leaveNote: () => {},
         undo: () => {},

@@ -20,7 +20,7 @@ function csvPreview(labelColumn: string, labels: string[]): DatasetPreviewInfo {
 
 async function previewed(preview: DatasetPreviewInfo) {
   const test = createTestStore({
-    "files:allow": ({ path }) => ok({ path, name: path.split("/").pop()! }),
+    "files:allow": ({ path }) => ok({ path, name: path.split("/").pop()!, uploaded: false }),
     "datasets:preview": () => ok(preview),
     "datasets:import": () => ok({ jobId: "job-1" }),
   });

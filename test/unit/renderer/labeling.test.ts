@@ -89,14 +89,14 @@ describe("review slice", () => {
 
 describe("review keys", () => {
   function actions() {
-    const spies = { move: vi.fn(), moveToEnd: vi.fn(), nextUnlabeled: vi.fn(), label: vi.fn(), toggleCategorySlot: vi.fn(), setLeaders: vi.fn(), focusNote: vi.fn(), leaveNote: vi.fn(), undo: vi.fn() };
+    const spies = { move: vi.fn(), moveToEnd: vi.fn(), nextUnlabeled: vi.fn(), label: vi.fn(), toggleCategorySlot: vi.fn(), setLeaders: vi.fn(), openFullResult: vi.fn(), focusNote: vi.fn(), leaveNote: vi.fn(), undo: vi.fn() };
     return spies satisfies ReviewKeyActions;
   }
   const key = (k: string, extra: Partial<{ code: string; ctrlKey: boolean; altKey: boolean; shiftKey: boolean; target: EventTarget | null }> = {}) => ({ key: k, ctrlKey: false, metaKey: false, altKey: false, target: document.body, ...extra });
 
   it("maps j/k/arrows, PageUp/PageDown, Home/End, Shift+J/K, s/u, digits, n and z (and Ctrl+Z)", () => {
     const a = actions();
-    for (const k of ["j", "ArrowDown", "k", "ArrowUp", "PageDown", "PageUp", "Home", "End", "J", "K", "s", "u", "n", "z"]) expect(handleReviewKey(key(k), a), k).toBe(true);
+    for (const k of ["j", "ArrowDown", "k", "ArrowUp", "PageDown", "PageUp", "Home", "End", "J", "K", "s", "u", "f", "n", "z"]) expect(handleReviewKey(key(k), a), k).toBe(true);
     expect(handleReviewKey(key("3", { code: "Digit3" }), a)).toBe(true);
     expect(handleReviewKey(key("z", { ctrlKey: true }), a)).toBe(true);
     expect(a.move.mock.calls).toEqual([[1], [1], [-1], [-1], [10], [-10]]);
@@ -105,6 +105,7 @@ describe("review keys", () => {
     expect(a.label.mock.calls).toEqual([["safe"], ["unsafe"]]);
     expect(a.toggleCategorySlot).toHaveBeenCalledWith(3);
     expect(a.focusNote).toHaveBeenCalledOnce();
+    expect(a.openFullResult).toHaveBeenCalledOnce();
     expect(a.undo).toHaveBeenCalledTimes(2);
   });
 

@@ -17,7 +17,7 @@ import { reviewSelectors, shownLabel, type CategoryChip, type ShownLabel } from 
 import { reviewItemAt } from "./slice.ts";
 
 /** Every queue row has this height (CSS .review-row), so the list can place any row without measuring it. */
-const ROW_HEIGHT = 52;
+const ROW_HEIGHT = 60;
 
 export function ReviewScreen() {
   const datasetId = useAppStore(reviewSelectors.datasetId);
@@ -29,7 +29,7 @@ export function ReviewScreen() {
     <div className="screen">
       <ScreenHeader
         title="Review"
-        description="Label items with the keyboard: j/k move, Shift+J next unlabeled, s safe, u unsafe, the number keys toggle categories (as each chip shows), n note, z undo. Press ? for all keys."
+        description="Label items with the keyboard: j/k move, Shift+J next unlabeled, s safe, u unsafe, the number keys toggle categories (as each chip shows), f full result, n note, z undo. Press ? for all keys."
       />
       <QueuePicker />
       {datasetId === undefined ? (
@@ -67,8 +67,11 @@ function useReviewKeys(note: React.RefObject<HTMLTextAreaElement | null>, queue:
   const toggle = useAppStore((s) => s.toggleReviewCategorySlot);
   const setLeaders = useAppStore((s) => s.setReviewKeyLeaders);
   const undo = useAppStore((s) => s.undoLabel);
+  const openResult = useAppStore((s) => s.openResult);
   const leaders = useAppStore(reviewSelectors.keyLeaders);
   const total = useAppStore(reviewSelectors.total);
+  const runId = useAppStore(reviewSelectors.runId);
+  const itemId = useAppStore((s) => reviewSelectors.current(s)?.itemId);
   useEffect(() => {
     function onKeyDown(event: KeyboardEvent) {
       const handled = handleReviewKey(
@@ -80,6 +83,7 @@ function useReviewKeys(note: React.RefObject<HTMLTextAreaElement | null>, queue:
           label: (label) => void labelCurrent(label),
           toggleCategorySlot: toggle,
           setLeaders,
+          openFullResult: () => runId !== undefined && itemId !== undefined && void openResult(runId, itemId),
           focusNote: () => note.current?.focus(),
           leaveNote: () => queue.current?.focus(),
           undo: () => void undo(),
@@ -90,7 +94,7 @@ function useReviewKeys(note: React.RefObject<HTMLTextAreaElement | null>, queue:
     }
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);
-  }, [moveReview, selectReviewItem, nextUnlabeled, labelCurrent, toggle, setLeaders, undo, leaders, total, note, queue]);
+  }, [moveReview, selectReviewItem, nextUnlabeled, labelCurrent, toggle, setLeaders, undo, openResult, leaders, total, runId, itemId, note, queue]);
 }
 
 function QueuePicker() {
@@ -291,7 +295,7 @@ function CurrentItem({ noteRef }: { noteRef: React.RefObject<HTMLTextAreaElement
             {item.result.categories.length > 0 && <span className="mono small"> {item.result.categories.join(", ")}</span>}
             {runId !== undefined && (
               <button type="button" className="link-button small" onClick={() => void openResult(runId, item.itemId)}>
-                Full result
+                Full result <Kbd>f</Kbd>
               </button>
             )}
           </p>

@@ -19,6 +19,8 @@ export interface ReviewKeyActions {
   toggleCategorySlot(slot: number): void;
   /** how many times `c` has been pressed before a digit (0: none) */
   setLeaders(leaders: number): void;
+  /** the run's full result for the current item, in a dialog (Esc closes it) */
+  openFullResult(): void;
   focusNote(): void;
   leaveNote(): void;
   undo(): void;
@@ -38,6 +40,7 @@ export const REVIEW_SHORTCUTS: ReadonlyArray<{ keys: string; description: string
   { keys: "1 … 9, 0", description: "Review: toggle the category with that number (S1 … S9, S10); each chip shows its key" },
   { keys: "Shift+1 … Shift+0", description: "Review: toggle S11 … S20" },
   { keys: `${LEADER_KEY} then a digit`, description: `Review: toggle S21 and up (${LEADER_KEY} 1 = S21, ${LEADER_KEY} Shift+1 = S31); Esc cancels the ${LEADER_KEY}` },
+  { keys: "f", description: "Review: open the run's full result for the item (Esc closes it)" },
   { keys: "n", description: "Review: write a note (Esc returns to the queue)" },
   { keys: "z / Ctrl+Z", description: "Review: undo the session's last label" },
 ];
@@ -132,6 +135,9 @@ export function handleReviewKey(event: KeyLike, actions: ReviewKeyActions, leade
       return true;
     case "u":
       actions.label("unsafe");
+      return true;
+    case "f":
+      actions.openFullResult();
       return true;
     case "n":
       actions.focusNote();
