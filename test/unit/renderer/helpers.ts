@@ -4,6 +4,7 @@ import { ok, type EngineStatus } from "../../../shared/ipc/index.ts";
 import type { PromptFamily } from "../../../shared/taxonomy/index.ts";
 import { createFakeBridge, type FakeBridge, type FakeHandlers } from "../../../renderer/src/bridge/index.ts";
 import { createAppStore, type AppStore } from "../../../renderer/src/store/index.ts";
+import type { SelectionStorage } from "../../../renderer/src/store/types.ts";
 
 export interface TestStore {
   store: AppStore;
@@ -13,7 +14,8 @@ export interface TestStore {
   savedBlobs: Array<{ fileName: string; blob: Blob }>;
 }
 
-export function createTestStore(handlers: FakeHandlers = {}): TestStore {
+/** `storage`: where Review and Evaluation remember their selection (none: nothing is kept, as before). */
+export function createTestStore(handlers: FakeHandlers = {}, storage?: SelectionStorage): TestStore {
   const bridge = createFakeBridge(handlers);
   const clipboard: string[] = [];
   const savedFiles: TestStore["savedFiles"] = [];
@@ -22,6 +24,7 @@ export function createTestStore(handlers: FakeHandlers = {}): TestStore {
     writeClipboard: async (text) => void clipboard.push(text),
     saveTextFile: (fileName, text) => void savedFiles.push({ fileName, text }),
     saveBlob: (fileName, blob) => void savedBlobs.push({ fileName, blob }),
+    ...(storage && { storage }),
   });
   return { store, bridge, clipboard, savedFiles, savedBlobs };
 }

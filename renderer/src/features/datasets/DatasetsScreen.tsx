@@ -451,7 +451,7 @@ function DemoPanel() {
 function DatasetList() {
   const list = useAppStore(datasetsSelectors.list);
   const error = useAppStore(datasetsSelectors.listError);
-  const navigate = useAppStore((s) => s.navigate);
+  const prepareRun = useAppStore((s) => s.prepareRun);
   const openReview = useAppStore((s) => s.openReview);
   return (
     <Panel title="Imported datasets">
@@ -486,7 +486,7 @@ function DatasetList() {
                   </td>
                   <td className="small">{formatDateTime(dataset.importedAt)}</td>
                   <td className="nowrap">
-                    <button type="button" className="button button-small" onClick={() => navigate("runs")} aria-label={`Run a policy on ${dataset.name}`}>
+                    <button type="button" className="button button-small" onClick={() => prepareRun(dataset.id)} aria-label={`Run a policy on ${dataset.name}`}>
                       Run
                     </button>{" "}
                     <button type="button" className="button button-quiet button-small" onClick={() => void openReview(dataset.id)} aria-label={`Review ${dataset.name}`}>

@@ -74,6 +74,8 @@ export interface ReviewOpenOptions {
   filter?: ReviewFilter;
   /** the item to start at (a restored place) */
   index?: number;
+  /** show the Review screen (default); false restores the selection without leaving the current screen */
+  navigate?: boolean;
 }
 
 export interface ReviewSlice {
@@ -264,7 +266,7 @@ export const createReviewSlice: SliceCreator<ReviewSlice> = (set, get, { bridge 
     async openReview(datasetId, runId, options = {}) {
       labeledAt.clear();
       patch({ datasetId, runId, filter: options.filter ?? NO_REVIEW_FILTER, pending: {}, session: newSession(), error: undefined, undoError: undefined, keyLeaders: 0 });
-      get().navigate("review");
+      if (options.navigate !== false) get().navigate("review");
       let categories = get().policy.drafts[get().policy.family].categories;
       if (runId !== undefined) {
         const run = await bridge.invoke("runs:get", { runId });
