@@ -371,9 +371,9 @@ export const createReviewSlice: SliceCreator<ReviewSlice> = (set, get, { bridge 
     async labelCurrent(label) {
       const { datasetId, index, session } = review();
       if (datasetId === undefined) return;
-      // Keys can outrun a page: label the item the key was pressed on once it is there.
-      const item = reviewItemAt(review(), index) ?? (await itemAtLoaded(index));
-      if (!item || review().index !== index) return;
+      // An item still loading has not been shown: nothing to label yet (the key does nothing rather than guess).
+      const item = reviewItemAt(review(), index);
+      if (!item) return;
       syncDraft();
       const { draft } = review();
       // A safe item names no hazard.
