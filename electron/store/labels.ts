@@ -68,6 +68,11 @@ export class LabelRepository {
     return (this.db.prepare("SELECT COALESCE(MAX(id), 0) AS id FROM label_events").get() as { id: number }).id;
   }
 
+  /** The row ids of the dataset's items with a label or undo event after `eventId`: the items whose label changed since. */
+  itemsChangedSince(datasetId: number, eventId: number): number[] {
+    return (this.db.prepare("SELECT DISTINCT e.item_id AS id FROM label_events e JOIN dataset_items i ON i.id = e.item_id WHERE e.id > ? AND i.dataset_id = ?").all(eventId, datasetId) as { id: number }[]).map((row) => row.id);
+  }
+
   /**
    * The labels in effect just after event `eventId`, for the items of the dataset whose label changed since (a label or
    * an undo after it); items not in the map have the same label now as then. `undefined`: no label then.

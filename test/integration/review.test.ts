@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClassificationResult } from "../../shared/classify/result.ts";
 import type { DatasetImportReport, Req, ReviewPage } from "../../shared/ipc/contract.ts";
 import { presetPolicy } from "../../shared/taxonomy/index.ts";
-import { databasePathFor } from "../../electron/store/index.ts";
+import { databasePathFor, openStore } from "../../electron/store/index.ts";
 import { jobValue, startTestHost, value, writeDataset, type TestHost } from "./runs-support.ts";
 
 let home: string;
@@ -134,6 +134,14 @@ describe("the review queue", () => {
     });
     const failed = (await queue({ offset: 5, limit: 1 })).items[0]!;
     expect(failed.result).toEqual({ ok: false, error: { code: "engine-crashed", message: expect.stringMatching(/SIGKILL/) } });
+  });
+
+  it("shows a result written after a filtered queue was first read (a retried item), on its next page", async () => {
+    const runC = storeRun({ a: { score: 0.1 } });
+    const first = value(await api().invoke("review:queue", { datasetId, runId: runC, filter: { uncertainMargin: 0.5 } }));
+    expect(ids(first)).toEqual(["a"]);
+    test.store.runs.recordResult(runC, test.store.datasets.itemRowId(datasetId, "b"), { ok: true, result: fakeResult(0.45, ["S2"]) });
+    expect(ids(value(await api().invoke("review:queue", { datasetId, runId: runC, filter: { uncertainMargin: 0.5 }, asOf: first.asOf })))).toEqual(["a", "b"]);
   });
 
   it("needs a run for the filters and orders that read scores, and a run of the same dataset", async () => {
@@ -296,6 +304,18 @@ describe("paging the queue while labeling", () => {
     expect(ids(await unlabeledPage(5))).toEqual(["q10", "q11"]);
     expect(await unlabeledPage(0)).toMatchObject({ total: 7, labeled: 0 });
 
+    // A label given by another process (the CLI, a second window) shows on the next page too.
+    const other = openStore(databasePathFor(home));
+    try {
+      other.labels.record(twelve, "q07", { label: "unsafe", who: "cli" });
+    } finally {
+      other.close();
+    }
+    const withOther = await unlabeledPage(5, first.asOf);
+    expect(withOther.items.find((item) => item.itemId === "q07")?.label).toMatchObject({ label: "unsafe", source: "review", who: "cli" });
+    expect(withOther).toMatchObject({ total: 12, labeled: 6 });
+    value(await api().invoke("review:undo", { datasetId: twelve, itemId: "q07" }));
+
     // An undo after the snapshot leaves the queue as it was, too.
     value(await api().invoke("review:undo", { session: "paging" }));
     expect(await unlabeledPage(5, first.asOf)).toMatchObject({ total: 12, labeled: 4 });
@@ -315,6 +335,6 @@ describe("paging the queue while labeling", () => {
     expect(await find(4, "previous")).toEqual({});
     // In the unlabeled queue as of before q05 and q06 were labeled, q04 is place 0 and q07 place 3.
     expect(await find(0, "next", { unlabeled: true })).toEqual({ index: 3 });
-    expect(await api().invoke("review:next-unlabeled", { datasetId: twelve, from: 0, direction: "up" })).toMatchObject({ ok: false, error: { code: "invalid-request", message: expect.stringMatching(/direction must be next or previous/) } });
+    expect(await test.host.invoke("review:next-unlabeled", { datasetId: twelve, from: 0, direction: "up" })).toMatchObject({ ok: false, error: { code: "invalid-request", message: expect.stringMatching(/direction must be next or previous/) } });
   });
 });
