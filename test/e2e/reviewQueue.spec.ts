@@ -5,6 +5,7 @@
  * run's full result opened on the Review screen and closed with Esc.
  */
 import { writeFile } from "node:fs/promises";
+import type { Page } from "@playwright/test";
 import { expect, FIXTURE_MODEL_FILE, screenshot, test } from "./fixtures.ts";
 import { DatasetsPage } from "./pages/DatasetsPage.ts";
 import { ReviewPage } from "./pages/ReviewPage.ts";
@@ -65,7 +66,7 @@ test("labels a 450-item dataset past item 201 by keyboard, across pages, and kee
   await expect(review.rowAt(1)).toHaveCount(0);
   await expect(review.rowAt(LABELLED)).toContainText(/unsafe$/);
   await expect(review.rowAt(LABELLED)).not.toContainText("saving");
-  await screenshot(page, "30-review-queue-205");
+  await screenshot(page, "40-review-queue-205");
 
   // k goes back across nothing but keys: item 202 is labelled safe (index 201 is odd).
   await review.press("k");
@@ -109,7 +110,7 @@ test("labels a 450-item dataset past item 201 by keyboard, across pages, and kee
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText("P(unsafe)");
   await expect(page.getByRole("heading", { name: "Review", level: 1 })).toBeVisible();
-  await screenshot(page, "31-review-full-result");
+  await screenshot(page, "41-review-full-result");
   await page.keyboard.press("Escape");
   await expect(dialog).toBeHidden();
   await expect(page.getByRole("heading", { name: "Review", level: 1 })).toBeVisible();
@@ -119,7 +120,7 @@ test("labels a 450-item dataset past item 201 by keyboard, across pages, and kee
 });
 
 /** The value of the dataset option whose text starts with `name` (ids are the store's). */
-async function optionValue(page: import("@playwright/test").Page, name: string): Promise<string> {
+async function optionValue(page: Page, name: string): Promise<string> {
   const option = page.locator("select option").filter({ hasText: new RegExp(`^${name}`) }).first();
   return (await option.getAttribute("value"))!;
 }
