@@ -3,11 +3,12 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { pickBridge } from "./bridge/index.ts";
 import { AppShell } from "./features/app/AppShell.tsx";
-import { createAppStore, StoreProvider } from "./store/index.ts";
+import { selectionStorage } from "./features/app/rememberedSelection.ts";
+import { browserEffects, createAppStore, StoreProvider } from "./store/index.ts";
 import "./styles.css";
 
 const bridge = pickBridge(window);
-const store = createAppStore(bridge);
+const store = createAppStore(bridge, browserEffects(), { storage: selectionStorage() });
 const stop = store.getState().start();
 window.addEventListener("pagehide", (event) => {
   // A page kept in the back/forward cache comes back as it was; only a real unload ends the connection.

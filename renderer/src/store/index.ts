@@ -18,7 +18,7 @@ import { createEvaluationSlice } from "../features/evaluation/slice.ts";
 import { createReviewSlice } from "../features/review/slice.ts";
 import { createRunsSlice } from "../features/runs/slice.ts";
 import { createEndpointsSlice } from "../features/endpoints/slice.ts";
-import { keepSelectionAcrossReloads } from "../features/app/rememberedSelection.ts";
+import { keepSelectionAcrossReloads, type SelectionStorage } from "../features/app/rememberedSelection.ts";
 import type { AppState, StoreDeps } from "./types.ts";
 
 export type { AppState, StoreDeps } from "./types.ts";
@@ -35,25 +35,19 @@ export function browserEffects(): Omit<StoreDeps, "bridge"> {
     // The click has started the download synchronously; the URL can go once this task ends.
     setTimeout(() => URL.revokeObjectURL(url), 0);
   }
-  const storage = pageStorage();
   return {
     saveBlob,
     writeClipboard: (text) => navigator.clipboard.writeText(text),
     saveTextFile: (fileName, text) => saveBlob(fileName, new Blob([text], { type: "application/json" })),
-    ...(storage && { storage }),
   };
 }
 
-/** localStorage, unless the page may not use it (some privacy settings make merely reading it throw). */
-function pageStorage(): Storage | undefined {
-  try {
-    return window.localStorage;
-  } catch {
-    return undefined;
-  }
+export interface StoreOptions {
+  /** where Review and Evaluation remember their selection across reloads (rememberedSelection.ts); none: not kept (tests) */
+  storage?: SelectionStorage;
 }
 
-export function createAppStore(bridge: Bridge, effects: Omit<StoreDeps, "bridge"> = browserEffects()): AppStore {
+export function createAppStore(bridge: Bridge, effects: Omit<StoreDeps, "bridge"> = browserEffects(), options: StoreOptions = {}): AppStore {
   const deps: StoreDeps = { bridge, ...effects };
   const store = createStore<AppState>()(
     (set, get) =>
@@ -71,7 +65,7 @@ export function createAppStore(bridge: Bridge, effects: Omit<StoreDeps, "bridge"
         createEndpointsSlice(set, get, deps),
       ) as AppState,
   );
-  if (effects.storage) keepSelectionAcrossReloads(store, effects.storage);
+  if (options.storage) keepSelectionAcrossReloads(store, options.storage);
   return store;
 }
 

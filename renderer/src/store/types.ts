@@ -26,11 +26,7 @@ export interface StoreDeps {
   saveTextFile(fileName: string, text: string): void;
   /** offers binary data (a chart as PNG) as a file download */
   saveBlob(fileName: string, blob: Blob): void;
-  /** where Review and Evaluation remember their selection across reloads (the page's localStorage); none: not kept */
-  storage?: SelectionStorage;
 }
-
-export type SelectionStorage = Pick<Storage, "getItem" | "setItem">;
 
 export type SetState = StoreApi<AppState>["setState"];
 export type GetState = StoreApi<AppState>["getState"];

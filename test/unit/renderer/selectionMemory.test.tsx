@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { err, ok, type DatasetSummary, type ReviewItem, type RunSummary } from "../../../shared/ipc/index.ts";
 import { DatasetsScreen } from "../../../renderer/src/features/datasets/DatasetsScreen.tsx";
 import { RunsScreen } from "../../../renderer/src/features/runs/RunsScreen.tsx";
-import type { SelectionStorage } from "../../../renderer/src/store/types.ts";
+import type { SelectionStorage } from "../../../renderer/src/features/app/rememberedSelection.ts";
 import { createTestStore, emptyMachineHandlers, settle } from "./helpers.ts";
 import { renderWithStore } from "./render.tsx";
 
@@ -39,9 +39,9 @@ function machine() {
   } satisfies Parameters<typeof createTestStore>[0];
 }
 
-function memoryStorage(): SelectionStorage & { data: Map<string, string> } {
+function memoryStorage(): SelectionStorage & { data: Map<string, string>; getItem(key: string): string | null } {
   const data = new Map<string, string>();
-  return { data, getItem: (key) => data.get(key) ?? null, setItem: (key, value) => void data.set(key, value) };
+  return { data, getItem: (key: string) => data.get(key) ?? null, setItem: (key: string, value: string) => void data.set(key, value) };
 }
 
 describe("the Run button of a dataset row", () => {

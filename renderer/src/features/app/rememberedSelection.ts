@@ -5,19 +5,34 @@
  * made in the meantime.
  */
 import type { StoreApi } from "zustand/vanilla";
-import type { AppState, SelectionStorage } from "../../store/types.ts";
+import type { AppState } from "../../store/types.ts";
 import type { ReviewFilter } from "../review/slice.ts";
 
 const KEY = "guardbench.selection.v1";
+
+/** The part of a storage this uses (localStorage has it, and so has zustand's StateStorage). */
+export interface SelectionStorage {
+  getItem(name: string): string | null | Promise<string | null>;
+  setItem(name: string, value: string): unknown;
+}
+
+/** The page's localStorage, unless the page may not use it (some privacy settings make merely reading it throw). */
+export function selectionStorage(): SelectionStorage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface RememberedSelection {
   review?: { datasetId: number; runId?: number; filter: ReviewFilter; index: number };
   evaluation?: { runId: number };
 }
 
-function read(storage: SelectionStorage): RememberedSelection {
+function parse(text: string | null): RememberedSelection {
   try {
-    const parsed: unknown = JSON.parse(storage.getItem(KEY) ?? "{}");
+    const parsed: unknown = JSON.parse(text ?? "{}");
     return typeof parsed === "object" && parsed !== null ? (parsed as RememberedSelection) : {};
   } catch {
     return {};
@@ -34,11 +49,14 @@ function selectionOf(state: AppState): RememberedSelection {
 
 /** Writes the selection whenever it changes, and restores the remembered one once datasets and runs are listed. */
 export function keepSelectionAcrossReloads(store: StoreApi<AppState>, storage: SelectionStorage): () => void {
-  const remembered = read(storage);
+  let remembered: RememberedSelection | undefined;
   let restored = false;
-  let written = JSON.stringify(remembered);
+  let written = "";
 
-  function restore(state: AppState) {
+  function restoreOnce(state: AppState) {
+    // Both the remembered selection and the lists it names are needed; nothing is written before (the empty start
+    // would overwrite what was remembered).
+    if (restored || !remembered || !state.datasets.loaded || !state.runs.loaded) return;
     restored = true;
     const { review, evaluation } = remembered;
     if (review && state.review.datasetId === undefined && state.datasets.list.some((dataset) => dataset.id === review.datasetId)) {
@@ -48,17 +66,24 @@ export function keepSelectionAcrossReloads(store: StoreApi<AppState>, storage: S
     if (evaluation && state.evaluation.runId === undefined && state.runs.list.some((run) => run.id === evaluation.runId)) void state.selectEvaluationRun(evaluation.runId);
   }
 
+  void Promise.resolve()
+    .then(() => storage.getItem(KEY))
+    .then(
+      (text) => {
+        remembered = parse(text);
+        written = JSON.stringify(remembered);
+      },
+      () => (remembered = {}),
+    )
+    .then(() => restoreOnce(store.getState()));
+
   return store.subscribe((state) => {
-    if (!restored) {
-      // Nothing is written before the restore: the empty start would overwrite what was remembered.
-      if (state.datasets.loaded && state.runs.loaded) restore(state);
-      return;
-    }
+    if (!restored) return restoreOnce(state);
     const now = JSON.stringify(selectionOf(state));
     if (now === written) return;
     written = now;
     try {
-      storage.setItem(KEY, now);
+      void Promise.resolve(storage.setItem(KEY, now)).catch(() => undefined);
     } catch {
       // Storage full or refused (a private window): the selection is simply not remembered.
     }
