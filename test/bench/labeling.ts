@@ -20,10 +20,10 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { chromium, type Page } from "playwright-core";
-import type { ClassificationResult } from "../../shared/classify/result.ts";
 import type { DatasetItem } from "../../shared/datasets/index.ts";
 import { presetPolicy } from "../../shared/taxonomy/index.ts";
 import { databasePathFor } from "../../electron/store/index.ts";
+import { resultWithScore } from "../fixtures/storedResults.ts";
 import { startTestHost, value } from "../integration/runs-support.ts";
 
 const ITEMS = Number(process.env.BENCH_LABEL_ITEMS ?? 100_000);
@@ -44,29 +44,6 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number 
 function scoreOf(index: number): number {
   // Spread over [0, 1) without a pattern the queue could exploit.
   return ((index * 2654435761) % 1000) / 1000;
-}
-
-function benchResult(score: number): ClassificationResult {
-  const verdict = score >= 0.5 ? "unsafe" : "safe";
-  return {
-    verdict,
-    categories: verdict === "unsafe" ? ["S3"] : [],
-    pUnsafe: score,
-    pSafe: 1 - score,
-    pUnsafeNormalized: score,
-    score,
-    threshold: 0.5,
-    flagged: score >= 0.5,
-    categoryScores: [],
-    categoryScoresMethod: "forced-prefix",
-    tokens: [],
-    decisionTokenIndex: 0,
-    outputText: verdict,
-    target: "prompt",
-    prompt: { text: "(bench)", tokenCount: 120 },
-    model: { path: "/models/bench.gguf", family: "llama-guard-3-1b" },
-    timingsMs: { prompt: 1, generation: 1, categories: 1, total: 3 },
-  };
 }
 
 /** The dataset and a done run with a result per item, in a fresh home. */
@@ -92,7 +69,7 @@ async function buildStore(home: string): Promise<{ datasetId: number; runId: num
     origin: "app",
   });
   // One result through the store, to copy its stored shape; the rest in one transaction of a second connection.
-  store.runs.recordResult(runId, store.datasets.itemRowId(datasetId, "item-0"), { ok: true, result: benchResult(scoreOf(0)) });
+  store.runs.recordResult(runId, store.datasets.itemRowId(datasetId, "item-0"), { ok: true, result: resultWithScore(scoreOf(0)) });
   store.runs.setState(runId, "done");
   test.dispose();
   const db = new Database(databasePathFor(home));

@@ -17,10 +17,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ClassificationResult } from "../../shared/classify/result.ts";
 import type { DatasetImportReport, Req, ReviewPage } from "../../shared/ipc/contract.ts";
 import { presetPolicy } from "../../shared/taxonomy/index.ts";
 import { databasePathFor, openStore } from "../../electron/store/index.ts";
+import { resultWithScore } from "../fixtures/storedResults.ts";
 import { jobValue, startTestHost, value, writeDataset, type TestHost } from "./runs-support.ts";
 
 let home: string;
@@ -30,29 +30,6 @@ let runA: number;
 let runB: number;
 
 const api = () => test.host.client();
-
-function fakeResult(score: number, categories: string[]): ClassificationResult {
-  const verdict = categories.length > 0 ? "unsafe" : "safe";
-  return {
-    verdict,
-    categories,
-    pUnsafe: score,
-    pSafe: 1 - score,
-    pUnsafeNormalized: score,
-    score,
-    threshold: 0.5,
-    flagged: score >= 0.5,
-    categoryScores: [],
-    categoryScoresMethod: "forced-prefix",
-    tokens: [],
-    decisionTokenIndex: 0,
-    outputText: verdict,
-    target: "prompt",
-    prompt: { text: "(not stored)", tokenCount: 42 },
-    model: { path: "/models/guard.gguf", family: "llama-guard-3-1b" },
-    timingsMs: { prompt: 1, generation: 1, categories: 1, total: 3 },
-  };
-}
 
 type Outcome = { score: number; categories?: string[] } | "failed";
 
@@ -71,7 +48,7 @@ function storeRun(outcomes: Record<string, Outcome>): number {
       rowId,
       outcome === "failed"
         ? { ok: false, error: { code: "engine-crashed", message: "the inference engine stopped unexpectedly (killed by SIGKILL)" } }
-        : { ok: true, result: fakeResult(outcome.score, outcome.categories ?? []) },
+        : { ok: true, result: resultWithScore(outcome.score, outcome.categories ?? []) },
     );
   }
   test.store.runs.setState(runId, "done");
@@ -140,7 +117,7 @@ describe("the review queue", () => {
     const runC = storeRun({ a: { score: 0.1 } });
     const first = value(await api().invoke("review:queue", { datasetId, runId: runC, filter: { uncertainMargin: 0.5 } }));
     expect(ids(first)).toEqual(["a"]);
-    test.store.runs.recordResult(runC, test.store.datasets.itemRowId(datasetId, "b"), { ok: true, result: fakeResult(0.45, ["S2"]) });
+    test.store.runs.recordResult(runC, test.store.datasets.itemRowId(datasetId, "b"), { ok: true, result: resultWithScore(0.45, ["S2"]) });
     expect(ids(value(await api().invoke("review:queue", { datasetId, runId: runC, filter: { uncertainMargin: 0.5 }, asOf: first.asOf })))).toEqual(["a", "b"]);
   });
 

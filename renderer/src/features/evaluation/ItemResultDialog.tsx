@@ -4,6 +4,7 @@
  * asked; Esc or Close shuts it and focus goes back where it was.
  */
 import { Dialog } from "../../components/Dialog.tsx";
+import { ConversationTurns } from "../../components/ConversationTurns.tsx";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { formatScore } from "../../components/format.ts";
 import { useAppStore } from "../../store/index.ts";
@@ -21,14 +22,7 @@ export function ItemResultDialog() {
       {error && <ErrorMessage error={error} title="Could not open the item" />}
       {detail && (
         <div className="stack">
-          <ol className="review-turns" aria-label="Conversation">
-            {detail.turns.map((turn, index) => (
-              <li key={index} className={`turn turn-${turn.role}`}>
-                <span className="turn-number">{turn.role}</span>
-                <p className="turn-text review-turn-text">{turn.content}</p>
-              </li>
-            ))}
-          </ol>
+          <ConversationTurns turns={detail.turns} />
           {detail.result ? (
             <p>
               Model: <span className={`verdict verdict-small verdict-${detail.result.verdict}`}>{detail.result.verdict}</span> P(unsafe) <span className="mono">{formatScore(detail.result.score)}</span>

@@ -5,6 +5,7 @@
  */
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useId, useRef } from "react";
+import { ConversationTurns } from "../../components/ConversationTurns.tsx";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { formatScore } from "../../components/format.ts";
 import { Kbd, Panel, ScreenHeader } from "../../components/Panel.tsx";
@@ -277,14 +278,7 @@ function CurrentItem({ noteRef }: { noteRef: React.RefObject<HTMLTextAreaElement
   const shown = shownLabel(item, pending);
   return (
     <Panel title={`Item ${item.itemId}`} className="review-item">
-      <ol className="review-turns" aria-label="Conversation">
-        {item.turns.map((turn, turnIndex) => (
-          <li key={turnIndex} className={`turn turn-${turn.role}`}>
-            <span className="turn-number">{turn.role}</span>
-            <p className="turn-text review-turn-text">{turn.content}</p>
-          </li>
-        ))}
-      </ol>
+      <ConversationTurns turns={item.turns} />
       <section className="review-verdict" aria-label="Model verdict">
         {item.result === undefined ? (
           <p className="muted small">{runId === undefined ? "No run chosen: only labels are shown." : "Not scored yet."}</p>
