@@ -159,9 +159,9 @@ async function benchRenderer(home: string, runId: number): Promise<void> {
     await page.getByRole("button", { name: `Review run ${runId}`, exact: true }).click();
     const progress = page.getByRole("status").filter({ hasText: / labelled$/ });
     await progress.waitFor();
-    const open = await heap(page);
     const current = (index: number) => page.getByRole("region", { name: `Item item-${index}`, exact: true });
     await current(0).waitFor();
+    const open = await heap(page);
 
     // Moving: j, each waiting for the next item to show.
     const moves: number[] = [];
@@ -182,21 +182,23 @@ async function benchRenderer(home: string, runId: number): Promise<void> {
       });
       labels.push(took);
     }
-    // Across the whole queue: End, Home, and PageDown through many pages.
-    await page.keyboard.press("End");
-    await current(ITEMS - 1).waitFor();
-    for (let jump = 0; jump < 40; jump++) {
-      await page.keyboard.press("PageUp");
-      await page.keyboard.press("PageUp");
-    }
-    await page.keyboard.press("Home");
-    await current(0).waitFor();
-    for (let jump = 0; jump < 60; jump++) await page.keyboard.press("PageDown");
-    await current(600).waitFor();
-    const travelled = await heap(page);
+    // Across the whole queue: End, Home, and PageDown through many pages; twice, to see whether memory keeps growing.
+    const travel = async () => {
+      await page.keyboard.press("End");
+      await current(ITEMS - 1).waitFor();
+      for (let jump = 0; jump < 80; jump++) await page.keyboard.press("PageUp");
+      await current(ITEMS - 801).waitFor();
+      await page.keyboard.press("Home");
+      await current(0).waitFor();
+      for (let jump = 0; jump < 60; jump++) await page.keyboard.press("PageDown");
+      await current(600).waitFor();
+      return heap(page);
+    };
+    const travelled = await travel();
+    const again = await travel();
     console.log(`\nrenderer (Chromium, guardbench serve) with the ${ITEMS.toLocaleString("en")}-item queue:`);
-    console.log(`  JS heap: ${mib(before.used)} before opening Review, ${mib(open.used)} with the queue open, ${mib(travelled.used)} after End, Home and 60 PageDowns`);
-    console.log(`  DOM nodes: ${before.nodes} before, ${open.nodes} with the queue open, ${travelled.nodes} after moving (the list holds only the rows in view)`);
+    console.log(`  JS heap: ${mib(before.used)} before opening Review, ${mib(open.used)} with the queue open, ${mib(travelled.used)} after End, 80 PageUps, Home and 60 PageDowns, ${mib(again.used)} after doing that again`);
+    console.log(`  DOM nodes: ${before.nodes} before, ${open.nodes} with the queue open, ${travelled.nodes} and ${again.nodes} after moving (the list holds only the rows in view)`);
     console.log(`  key j → next item on screen     ${ms(moves)} (includes Playwright's round trips)`);
     console.log(`  key u → row shows the label saved ${ms(labels)} (includes Playwright's round trips)`);
   } finally {
