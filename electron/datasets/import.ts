@@ -79,7 +79,7 @@ export interface DatasetImport extends AsyncIterable<DatasetItem> {
   readonly summary: ImportSummary;
 }
 
-export type DatasetImportErrorCode = TextFileErrorCode | "unknown-format" | "mapping-required" | "mapping-mismatch" | "malformed" | "bad-row";
+export type DatasetImportErrorCode = TextFileErrorCode | "unknown-format" | "mapping-required" | "mapping-mismatch" | "malformed" | "bad-row" | "no-items";
 
 export class DatasetImportError extends Error {
   constructor(

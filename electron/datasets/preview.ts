@@ -13,11 +13,15 @@ export async function previewDataset(path: string, options: { format?: DatasetFo
   const wanted = options.rows ?? 20;
   const reader = createRawRowReader(format);
   const rows: unknown[] = [];
+  const rowNumbers: number[] = [];
   const badRows: DatasetBadRow[] = [];
   const collect = (events: ReturnType<typeof reader.push>): void => {
     for (const event of events) {
       if (rows.length >= wanted) return;
-      if (event.kind === "row") rows.push(event.value);
+      if (event.kind === "row") {
+        rows.push(event.value);
+        rowNumbers.push(event.row);
+      }
       else badRows.push({ row: event.row, line: event.line, reason: event.reason });
     }
   };
@@ -35,5 +39,5 @@ export async function previewDataset(path: string, options: { format?: DatasetFo
     throw toImportError(error);
   }
   const columns = reader.columns ? [...reader.columns] : [...new Set(rows.filter(isRecord).flatMap((row) => Object.keys(row)))];
-  return { format, columns, rows, badRows, detection: detectColumns(columns), partial };
+  return { format, columns, rows, rowNumbers, badRows, detection: detectColumns(columns), partial };
 }

@@ -7,7 +7,7 @@
 import { basename, extname } from "node:path";
 import type { ColumnMapping, DatasetFormat, DatasetItem } from "../../shared/datasets/index.ts";
 import type { DatasetImportReport } from "../../shared/ipc/contract.ts";
-import { importDataset, resolveFormat, type ImportProgress } from "../datasets/import.ts";
+import { DatasetImportError, importDataset, resolveFormat, type ImportProgress, type ImportSummary } from "../datasets/import.ts";
 import { StoreError, type GuardbenchStore } from "../store/index.ts";
 import { sha256OfFile } from "./fileHash.ts";
 
@@ -69,6 +69,7 @@ export async function importIntoStore(store: GuardbenchStore, request: StoreImpo
       if (batch.length >= BATCH_ITEMS) flush();
     }
     flush();
+    if (written === 0) throw nothingToImport(dataset.summary);
     const { badRows, badRowCount } = dataset.summary;
     store.datasets.finishImport(datasetId, { badRows, badRowCount });
     return { dataset: store.datasets.summary(datasetId), badRows, badRowCount, reused: false };
@@ -89,4 +90,17 @@ function withCleanupNote(error: unknown): unknown {
   const note = "What this import wrote could not be removed now; it is removed, and the import listed as failed, when Guardbench next starts.";
   if (error instanceof StoreError) return new StoreError(error.code, error.message, error.hint ? `${error.hint} ${note}` : note);
   return error;
+}
+
+/** A file that gives no item makes no dataset: an empty dataset would only look like a finished import. */
+function nothingToImport(summary: ImportSummary): DatasetImportError {
+  const first = summary.badRows[0];
+  if (!first) return new DatasetImportError("no-items", "the file has no rows to import, so no dataset was made", "Choose a file with at least one row under its header.");
+  const labelProblem = summary.badRows.some((row) => /\blabel\b/.test(row.reason));
+  return new DatasetImportError(
+    "no-items",
+    `none of the file's ${summary.badRowCount} ${summary.badRowCount === 1 ? "row" : "rows"} could be imported, so no dataset was made; the first, row ${first.row} (line ${first.line}): ${first.reason}`,
+    labelProblem ? "Map the label column's values to unsafe and safe in the mapping step (label values), or choose another label column." : "Check the column mapping against the preview, or fix the rows.",
+    first.line,
+  );
 }

@@ -3,7 +3,7 @@
  * the metrics, the comparison and the export all read, so that they never disagree about what an item's label or
  * outcome is.
  */
-import type { ItemOutcome, RunSummary } from "../../shared/ipc/contract.ts";
+import type { EffectiveLabel, ItemOutcome, RunSummary } from "../../shared/ipc/contract.ts";
 import { isFlagged } from "../../shared/metrics/index.ts";
 import type { GuardbenchStore, ItemLabelRow, ResultLine } from "../store/index.ts";
 import { RunError } from "./errors.ts";
@@ -34,7 +34,7 @@ export function outcomeOf(result: ResultLine, threshold: number): ItemOutcome {
 }
 
 /** The scored item's verdict at the threshold disagrees with its label; undefined when either is missing. */
-export function disagrees(item: JoinedItem, threshold: number): boolean | undefined {
+export function disagrees(item: { label?: Pick<EffectiveLabel, "label"> | undefined; result?: ResultLine | undefined }, threshold: number): boolean | undefined {
   if (!item.label || item.result?.score === undefined) return undefined;
   return isFlagged(item.result.score, threshold) !== (item.label.label === "unsafe");
 }

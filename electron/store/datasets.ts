@@ -251,6 +251,49 @@ export class DatasetRepository {
     return rows.map((row) => itemLabelRowOf(this.db, row));
   }
 
+  /** Throws not-found unless the dataset exists (and its import finished). */
+  requireDataset(datasetId: number): void {
+    this.row(datasetId);
+  }
+
+  /** A page of the dataset in order (`limit` items from place `offset`), with labels in effect, without conversations. */
+  itemsWithLabelsPage(datasetId: number, offset: number, limit: number): ItemLabelRow[] {
+    this.row(datasetId);
+    const rows = this.db.prepare(`${ITEMS_WITH_LABELS} WHERE i.dataset_id = ? ORDER BY i.position LIMIT ? OFFSET ?`).all(datasetId, limit, offset) as ItemJoinRow[];
+    return rows.map((row) => itemLabelRowOf(this.db, row));
+  }
+
+  /** Some items by row id, with their labels in effect now. */
+  itemsWithLabelsOf(rowIds: Iterable<number>): Map<number, ItemLabelRow> {
+    const select = this.db.prepare(`${ITEMS_WITH_LABELS} WHERE i.id = ?`);
+    const items = new Map<number, ItemLabelRow>();
+    for (const rowId of rowIds) {
+      const row = select.get(rowId) as ItemJoinRow | undefined;
+      if (row) items.set(rowId, itemLabelRowOf(this.db, row));
+    }
+    return items;
+  }
+
+  /**
+   * The place (0-based, in dataset order) of the nearest item after (or before) place `from` without a label in
+   * effect, if any.
+   */
+  nearestUnlabeledPlace(datasetId: number, from: number, direction: "next" | "previous"): number | undefined {
+    const after = direction === "next";
+    const at = from < 0 ? undefined : (this.db.prepare("SELECT position FROM dataset_items WHERE dataset_id = ? ORDER BY position LIMIT 1 OFFSET ?").get(datasetId, from) as { position: number } | undefined);
+    // Before the first place, every item is after; past the last one, every item is before.
+    const bound = at?.position ?? (from < 0 ? -Infinity : Infinity);
+    const row = this.db
+      .prepare(
+        `SELECT i.position FROM dataset_items i LEFT JOIN current_labels c ON c.item_id = i.id
+         WHERE i.dataset_id = ? AND i.position ${after ? ">" : "<"} ? AND i.label IS NULL AND c.id IS NULL
+         ORDER BY i.position ${after ? "ASC" : "DESC"} LIMIT 1`,
+      )
+      .get(datasetId, bound) as { position: number } | undefined;
+    if (!row) return undefined;
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM dataset_items WHERE dataset_id = ? AND position < ?").get(datasetId, row.position) as { n: number }).n;
+  }
+
   /** One item by its id within the dataset, with its conversation. */
   item(datasetId: number, itemId: string): ItemLabelRow & { turns: Turn[] } {
     const rowId = this.itemRowId(datasetId, itemId);
@@ -334,8 +377,13 @@ function labelOf(db: SqliteDatabase, row: ItemJoinRow): { label?: EffectiveLabel
       },
     };
   }
-  if (row.imported_label === null) return {};
-  const where = { table: "dataset_items", row: row.row_id, column: row.mlcommons_json !== null ? "mlcommons_json" : "categories_json" };
-  const categories = parseStoredJson(db, storedTextListSchema, row.mlcommons_json ?? row.categories_json, where);
-  return { label: { label: row.imported_label, categories, source: "import" } };
+  const imported = importedLabelOf(db, { id: row.row_id, label: row.imported_label, categories_json: row.categories_json, mlcommons_json: row.mlcommons_json });
+  return imported ? { label: imported } : {};
+}
+
+/** The label an item was imported with (a dataset_items row's columns), if any. */
+export function importedLabelOf(db: SqliteDatabase, item: { id: number; label: SafetyLabel | null; categories_json: string; mlcommons_json: string | null }): EffectiveLabel | undefined {
+  if (item.label === null) return undefined;
+  const where = { table: "dataset_items", row: item.id, column: item.mlcommons_json !== null ? "mlcommons_json" : "categories_json" };
+  return { label: item.label, categories: parseStoredJson(db, storedTextListSchema, item.mlcommons_json ?? item.categories_json, where), source: "import" };
 }

@@ -5,9 +5,9 @@
  * returns: an acknowledged label survives a crash.
  */
 import type { SafetyLabel } from "../../shared/datasets/index.ts";
-import type { LabelEvent, UndoOutcome } from "../../shared/ipc/contract.ts";
+import type { EffectiveLabel, LabelEvent, UndoOutcome } from "../../shared/ipc/contract.ts";
 import type { SqliteDatabase } from "./database.ts";
-import type { DatasetRepository } from "./datasets.ts";
+import { importedLabelOf, type DatasetRepository } from "./datasets.ts";
 import { StoreError } from "./errors.ts";
 import { parseStoredJson, storedTextListSchema } from "./storedJson.ts";
 
@@ -61,6 +61,39 @@ export class LabelRepository {
   /** Takes back the session's latest label event still in effect (whichever item it labeled). */
   undoLatestOfSession(session: string, who: string): UndoOutcome {
     return this.undoLatest(`${EVENTS} AND e.session = ?`, [session], who, session, () => `the labeling session ${JSON.stringify(session)} has no label left to undo`);
+  }
+
+  /** The newest label or undo event's id, 0 before the first: a point in the label history a queue can be read as of. */
+  latestEventId(): number {
+    return (this.db.prepare("SELECT COALESCE(MAX(id), 0) AS id FROM label_events").get() as { id: number }).id;
+  }
+
+  /** The row ids of the dataset's items with a label or undo event after `eventId`: the items whose label changed since. */
+  itemsChangedSince(datasetId: number, eventId: number): number[] {
+    return (this.db.prepare("SELECT DISTINCT e.item_id AS id FROM label_events e JOIN dataset_items i ON i.id = e.item_id WHERE e.id > ? AND i.dataset_id = ?").all(eventId, datasetId) as { id: number }[]).map((row) => row.id);
+  }
+
+  /**
+   * The labels in effect just after event `eventId`, for the items of the dataset whose label changed since (a label or
+   * an undo after it); items not in the map have the same label now as then. `undefined`: no label then.
+   */
+  labelsAsOf(datasetId: number, eventId: number): Map<number, Pick<EffectiveLabel, "label" | "categories"> | undefined> {
+    const changed = this.db
+      .prepare("SELECT DISTINCT i.id, i.label, i.categories_json, i.mlcommons_json FROM label_events e JOIN dataset_items i ON i.id = e.item_id WHERE e.id > ? AND i.dataset_id = ?")
+      .all(eventId, datasetId) as Parameters<typeof importedLabelOf>[1][];
+    const reviewedThen = this.db.prepare(
+      `SELECT e.id, e.label, e.categories_json FROM label_events e
+       WHERE e.item_id = ? AND e.kind = 'label' AND e.id <= ?
+         AND NOT EXISTS (SELECT 1 FROM label_events u WHERE u.undoes_event_id = e.id AND u.id <= ?)
+       ORDER BY e.id DESC LIMIT 1`,
+    );
+    const labels = new Map<number, Pick<EffectiveLabel, "label" | "categories"> | undefined>();
+    for (const item of changed) {
+      const reviewed = reviewedThen.get(item.id, eventId, eventId) as { id: number; label: SafetyLabel; categories_json: string | null } | undefined;
+      const categories = () => parseStoredJson(this.db, storedTextListSchema, reviewed!.categories_json ?? "[]", { table: "label_events", row: reviewed!.id, column: "categories_json" });
+      labels.set(item.id, reviewed ? { label: reviewed.label, categories: categories() } : importedLabelOf(this.db, item));
+    }
+    return labels;
   }
 
   /** Every label event of an item, oldest first, undone ones included. */

@@ -35,6 +35,14 @@ export interface ResultLine {
   error?: ResultError;
 }
 
+interface ResultLineRow {
+  item_id: number;
+  score: number | null;
+  verdict: ResultLine["verdict"] | null;
+  categories_json: string | null;
+  error_json: string | null;
+}
+
 export interface PendingItem {
   rowId: number;
   itemId: string;
@@ -210,24 +218,32 @@ export class RunRepository {
 
   /** Every result of the run, short, keyed by item row. */
   results(runId: number): Map<number, ResultLine> {
-    const rows = this.db.prepare("SELECT item_id, score, verdict, categories_json, error_json FROM results WHERE run_id = ?").all(runId) as {
-      item_id: number;
-      score: number | null;
-      verdict: ResultLine["verdict"] | null;
-      categories_json: string | null;
-      error_json: string | null;
-    }[];
-    return new Map(
-      rows.map((row) => {
-        const where = (column: string) => ({ table: "results", row: `run ${runId}, item row ${row.item_id}`, column });
-        return [
-          row.item_id,
-          row.score !== null
-            ? { itemRowId: row.item_id, score: row.score, verdict: row.verdict!, categories: parseStoredJson(this.db, storedTextListSchema, row.categories_json ?? "[]", where("categories_json")) }
-            : { itemRowId: row.item_id, error: parseStoredJson(this.db, resultErrorSchema, row.error_json ?? "", where("error_json")) },
-        ];
-      }),
-    );
+    const rows = this.db.prepare("SELECT item_id, score, verdict, categories_json, error_json FROM results WHERE run_id = ?").all(runId) as ResultLineRow[];
+    return new Map(rows.map((row) => [row.item_id, this.resultLineOf(runId, row)]));
+  }
+
+  /** The results of some items of the run (a page of the review queue), keyed by item row. */
+  resultsOf(runId: number, itemRowIds: readonly number[]): Map<number, ResultLine> {
+    const select = this.db.prepare("SELECT item_id, score, verdict, categories_json, error_json FROM results WHERE run_id = ? AND item_id = ?");
+    const lines = new Map<number, ResultLine>();
+    for (const rowId of itemRowIds) {
+      const row = select.get(runId, rowId) as ResultLineRow | undefined;
+      if (row) lines.set(rowId, this.resultLineOf(runId, row));
+    }
+    return lines;
+  }
+
+  /** Changes whenever a result is written (a new one, or a failure replaced): what a cached view of the results checks. */
+  resultsVersion(runId: number): string {
+    const row = this.db.prepare("SELECT COUNT(*) AS count, COALESCE(MAX(id), 0) AS newest, COALESCE(MAX(finished_at), '') AS latest FROM results WHERE run_id = ?").get(runId) as { count: number; newest: number; latest: string };
+    return `${row.count}:${row.newest}:${row.latest}`;
+  }
+
+  private resultLineOf(runId: number, row: ResultLineRow): ResultLine {
+    const where = (column: string) => ({ table: "results", row: `run ${runId}, item row ${row.item_id}`, column });
+    return row.score !== null
+      ? { itemRowId: row.item_id, score: row.score, verdict: row.verdict!, categories: parseStoredJson(this.db, storedTextListSchema, row.categories_json ?? "[]", where("categories_json")) }
+      : { itemRowId: row.item_id, error: parseStoredJson(this.db, resultErrorSchema, row.error_json ?? "", where("error_json")) };
   }
 
   /** One item's full result. */

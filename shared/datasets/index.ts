@@ -15,6 +15,17 @@ export {
 } from "./record.ts";
 export { ACCEPTED_LABELS_HINT, normalizeLabel, type LabelReading } from "./labels.ts";
 export {
+  LABEL_VALUE_PRESETS,
+  canonicalLabelValue,
+  distinctLabelValues,
+  labelValuesSchema,
+  readLabelValue,
+  suggestLabelValues,
+  swapLabelValues,
+  type LabelValuePreset,
+  type LabelValues,
+} from "./labelValues.ts";
+export {
   columnMappingSchema,
   detectColumns,
   mapRow,

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { Turn } from "../conversation/types.ts";
 import { normalizeLabel } from "./labels.ts";
+import { labelValuesSchema, readLabelValue } from "./labelValues.ts";
 import { describeValue, generatedId, isRecord, readId, recordToItem, safetyLabelSchema, type RowResult, type SafetyLabel } from "./record.ts";
 
 const columnNameSchema = z.string().min(1).max(500);
@@ -23,6 +24,8 @@ export const columnMappingSchema = z.strictObject({
   id: columnNameSchema.optional(),
   /** what 1/true in the label column mean (default "unsafe"); "safe" for a column such as `is_safe` */
   labelTrueMeans: safetyLabelSchema.optional(),
+  /** the label column's own values for unsafe and safe (yes / no, flagged …); without it the default reading applies */
+  labelValues: labelValuesSchema.optional(),
 });
 
 export type ColumnMapping = z.output<typeof columnMappingSchema>;
@@ -86,8 +89,9 @@ export function mapRow(row: Record<string, unknown>, mapping: ColumnMapping, row
   }
   let label: SafetyLabel | undefined;
   if (mapping.label !== undefined) {
-    const reading = normalizeLabel(cell(row, mapping.label), mapping.labelTrueMeans);
-    if (!reading.ok) return fail(reading.reason);
+    const value = cell(row, mapping.label);
+    const reading = mapping.labelValues ? readLabelValue(value, mapping.labelValues) : normalizeLabel(value, mapping.labelTrueMeans);
+    if (!reading.ok) return fail(mapping.labelValues || typeof value !== "string" ? reading.reason : `${reading.reason}; if the column has values of its own (yes / no, flagged …), map them to unsafe and safe in the mapping step (label values)`);
     label = reading.label;
   }
   let categories: string[] = [];

@@ -102,7 +102,7 @@ class CsvRowReader implements RawRowReader {
   private rowCount = 0;
 
   constructor(maxRecordChars?: number) {
-    this.parser = new CsvParser(maxRecordChars === undefined ? {} : { maxRecordChars });
+    this.parser = new CsvParser({ header: true, ...(maxRecordChars === undefined ? {} : { maxRecordChars }) });
   }
 
   push(text: string): RawRowEvent[] {

@@ -45,6 +45,7 @@ export const CHANNEL_NAMES = [
   "review:queue",
   "review:label",
   "review:undo",
+  "review:next-unlabeled",
   "eval:metrics",
   "eval:compare",
   "results:get",

@@ -126,6 +126,12 @@ async function exactProbabilityCost(modelPath: string): Promise<{ withLogitsMs: 
   return { withLogitsMs, withoutMs, softmaxMs };
 }
 
+// BENCH_ONLY=labeling: only the review-queue section at the end (no model needed).
+if (process.env.BENCH_ONLY === "labeling") {
+  await (await import("./labeling.ts")).benchLabeling();
+  process.exit(0);
+}
+
 const modelPath = await ensureRandom1BModel();
 const { measured: items, warmUp } = conversations();
 console.log(`Guardbench bench: ${items.length} conversations, one policy (${policy.name}), XSTest prompts, random Q8_0 model at the Llama Guard 3 1B shape, ${THREADS} threads\n`);
@@ -170,3 +176,5 @@ await benchWorkers();
 
 const { benchModeration } = await import("./moderation.ts");
 await benchModeration();
+
+await (await import("./labeling.ts")).benchLabeling();

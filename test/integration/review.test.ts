@@ -17,10 +17,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ClassificationResult } from "../../shared/classify/result.ts";
 import type { DatasetImportReport, Req, ReviewPage } from "../../shared/ipc/contract.ts";
 import { presetPolicy } from "../../shared/taxonomy/index.ts";
-import { databasePathFor } from "../../electron/store/index.ts";
+import { databasePathFor, openStore } from "../../electron/store/index.ts";
+import { resultWithScore } from "../fixtures/storedResults.ts";
 import { jobValue, startTestHost, value, writeDataset, type TestHost } from "./runs-support.ts";
 
 let home: string;
@@ -30,29 +30,6 @@ let runA: number;
 let runB: number;
 
 const api = () => test.host.client();
-
-function fakeResult(score: number, categories: string[]): ClassificationResult {
-  const verdict = categories.length > 0 ? "unsafe" : "safe";
-  return {
-    verdict,
-    categories,
-    pUnsafe: score,
-    pSafe: 1 - score,
-    pUnsafeNormalized: score,
-    score,
-    threshold: 0.5,
-    flagged: score >= 0.5,
-    categoryScores: [],
-    categoryScoresMethod: "forced-prefix",
-    tokens: [],
-    decisionTokenIndex: 0,
-    outputText: verdict,
-    target: "prompt",
-    prompt: { text: "(not stored)", tokenCount: 42 },
-    model: { path: "/models/guard.gguf", family: "llama-guard-3-1b" },
-    timingsMs: { prompt: 1, generation: 1, categories: 1, total: 3 },
-  };
-}
 
 type Outcome = { score: number; categories?: string[] } | "failed";
 
@@ -71,7 +48,7 @@ function storeRun(outcomes: Record<string, Outcome>): number {
       rowId,
       outcome === "failed"
         ? { ok: false, error: { code: "engine-crashed", message: "the inference engine stopped unexpectedly (killed by SIGKILL)" } }
-        : { ok: true, result: fakeResult(outcome.score, outcome.categories ?? []) },
+        : { ok: true, result: resultWithScore(outcome.score, outcome.categories ?? []) },
     );
   }
   test.store.runs.setState(runId, "done");
@@ -134,6 +111,14 @@ describe("the review queue", () => {
     });
     const failed = (await queue({ offset: 5, limit: 1 })).items[0]!;
     expect(failed.result).toEqual({ ok: false, error: { code: "engine-crashed", message: expect.stringMatching(/SIGKILL/) } });
+  });
+
+  it("shows a result written after a filtered queue was first read (a retried item), on its next page", async () => {
+    const runC = storeRun({ a: { score: 0.1 } });
+    const first = value(await api().invoke("review:queue", { datasetId, runId: runC, filter: { uncertainMargin: 0.5 } }));
+    expect(ids(first)).toEqual(["a"]);
+    test.store.runs.recordResult(runC, test.store.datasets.itemRowId(datasetId, "b"), { ok: true, result: resultWithScore(0.45, ["S2"]) });
+    expect(ids(value(await api().invoke("review:queue", { datasetId, runId: runC, filter: { uncertainMargin: 0.5 }, asOf: first.asOf })))).toEqual(["a", "b"]);
   });
 
   it("needs a run for the filters and orders that read scores, and a run of the same dataset", async () => {
@@ -265,5 +250,68 @@ describe("labels", () => {
     }
     expect(value(await api().invoke("results:get", { runId: runA, itemId: "a" })).labelHistory).toEqual([]);
     expect(value(await api().invoke("review:label", { datasetId, itemId: "a", label: "unsafe", who: "ana" }))).toMatchObject({ itemId: "a", label: "unsafe" });
+  });
+});
+
+describe("paging the queue while labeling", () => {
+  let twelve: number;
+
+  beforeAll(async () => {
+    const path = join(home, "twelve.jsonl");
+    await writeDataset(path, Array.from({ length: 12 }, (_, index) => ({ id: `q${String(index).padStart(2, "0")}`, text: `Question ${index}` })));
+    twelve = (await jobValue<DatasetImportReport>(test, value(await api().invoke("datasets:import", { path })).jobId)).dataset.id;
+  });
+
+  const unlabeledPage = async (offset: number, asOf?: number) =>
+    value(await api().invoke("review:queue", { datasetId: twelve, filter: { unlabeled: true }, offset, limit: 5, ...(asOf !== undefined && { asOf }) }));
+
+  it("keeps the pages of an unlabeled queue in place while the reviewer labels its first page", async () => {
+    const first = await unlabeledPage(0);
+    expect(first).toMatchObject({ total: 12, labeled: 0 });
+    expect(ids(first)).toEqual(["q00", "q01", "q02", "q03", "q04"]);
+    for (const item of first.items) value(await api().invoke("review:label", { datasetId: twelve, itemId: item.itemId, label: "safe", session: "paging" }));
+
+    // As of the first page, the labeled items still count as unlabeled: page 2 starts where page 1 ended.
+    const second = await unlabeledPage(5, first.asOf);
+    expect(ids(second)).toEqual(["q05", "q06", "q07", "q08", "q09"]);
+    expect(second).toMatchObject({ total: 12, labeled: 5, asOf: first.asOf });
+    // Each item shows its label as it is now.
+    expect((await unlabeledPage(0, first.asOf)).items.map((item) => item.label?.label)).toEqual(["safe", "safe", "safe", "safe", "safe"]);
+    // Read now, the same offset would skip five items.
+    expect(ids(await unlabeledPage(5))).toEqual(["q10", "q11"]);
+    expect(await unlabeledPage(0)).toMatchObject({ total: 7, labeled: 0 });
+
+    // A label given by another process (the CLI, a second window) shows on the next page too.
+    const other = openStore(databasePathFor(home));
+    try {
+      other.labels.record(twelve, "q07", { label: "unsafe", who: "cli" });
+    } finally {
+      other.close();
+    }
+    const withOther = await unlabeledPage(5, first.asOf);
+    expect(withOther.items.find((item) => item.itemId === "q07")?.label).toMatchObject({ label: "unsafe", source: "review", who: "cli" });
+    expect(withOther).toMatchObject({ total: 12, labeled: 6 });
+    value(await api().invoke("review:undo", { datasetId: twelve, itemId: "q07" }));
+
+    // An undo after the snapshot leaves the queue as it was, too.
+    value(await api().invoke("review:undo", { session: "paging" }));
+    expect(await unlabeledPage(5, first.asOf)).toMatchObject({ total: 12, labeled: 4 });
+  });
+
+  it("finds the next and previous unlabeled item across pages, in the queue's places", async () => {
+    const asOf = (await unlabeledPage(0)).asOf;
+    value(await api().invoke("review:label", { datasetId: twelve, itemId: "q05", label: "unsafe" }));
+    value(await api().invoke("review:label", { datasetId: twelve, itemId: "q06", label: "unsafe" }));
+    const find = async (from: number, direction?: "next" | "previous", filter?: { unlabeled: true }) =>
+      value(await api().invoke("review:next-unlabeled", { datasetId: twelve, from, asOf, ...(direction && { direction }), ...(filter && { filter }) }));
+    // Labeled now: q00–q03 (q04's label was undone), q05, q06.
+    expect(await find(-1)).toEqual({ index: 4 });
+    expect(await find(4)).toEqual({ index: 7 });
+    expect(await find(11)).toEqual({});
+    expect(await find(7, "previous")).toEqual({ index: 4 });
+    expect(await find(4, "previous")).toEqual({});
+    // In the unlabeled queue as of before q05 and q06 were labeled, q04 is place 0 and q07 place 3.
+    expect(await find(0, "next", { unlabeled: true })).toEqual({ index: 3 });
+    expect(await test.host.invoke("review:next-unlabeled", { datasetId: twelve, from: 0, direction: "up" })).toMatchObject({ ok: false, error: { code: "invalid-request", message: expect.stringMatching(/direction must be next or previous/) } });
   });
 });

@@ -78,6 +78,31 @@ describe("importing datasets", () => {
     expect(value(await api().invoke("datasets:list", {})).datasets).toHaveLength(before);
   });
 
+  it("makes no dataset from an import that gives no items, and imports a yes/no label column through its label values", async () => {
+    const path = join(home, "yes-no.csv");
+    await writeFile(path, "text,is_harmful\nHow do I pick a lock?,yes\nHow do I bake bread?,no\nWhere is the station?,No\n");
+    const before = value(await api().invoke("datasets:list", {})).datasets.length;
+    const refused = await jobDone(test, value(await api().invoke("datasets:import", { path, mapping: { prompt: "text", label: "is_harmful" } })).jobId);
+    expect(refused.result).toMatchObject({
+      ok: false,
+      error: { code: "no-items", message: expect.stringMatching(/^none of the file's 3 rows could be imported, so no dataset was made; the first, row 1 \(line 2\): the label "yes"/), hint: expect.stringMatching(/label values/) },
+    });
+    expect(value(await api().invoke("datasets:list", {})).datasets).toHaveLength(before);
+
+    const mapping = { prompt: "text", label: "is_harmful", labelValues: { unsafe: ["yes"], safe: ["no"] } };
+    const report = await jobValue<DatasetImportReport>(test, value(await api().invoke("datasets:import", { path, mapping })).jobId);
+    expect(report.dataset).toMatchObject({ items: 3, badRows: 0, mapping, labels: { safe: 2, unsafe: 1, unlabeled: 0 } });
+    expect(await api().invoke("datasets:import", { path, mapping: { ...mapping, labelValues: { unsafe: ["yes"], safe: ["YES"] } } })).toMatchObject({ ok: false, error: { code: "invalid-request", message: expect.stringMatching(/both unsafe and safe/) } });
+  });
+
+  it("reports an unclosed quote at its line and imports the rows after it", async () => {
+    const path = join(home, "unclosed.csv");
+    await writeFile(path, 'text,label\nfirst,safe\n"an unclosed quote,unsafe\nthird,safe\n"quoted, fourth",unsafe\nfifth,safe\n');
+    const report = await jobValue<DatasetImportReport>(test, value(await api().invoke("datasets:import", { path, mapping: { prompt: "text", label: "label" } })).jobId);
+    expect(report.dataset).toMatchObject({ items: 4, badRows: 1 });
+    expect(report.badRows).toEqual([{ row: 2, line: 3, reason: expect.stringMatching(/^a quote opens a field on this line and is not closed/) }]);
+  });
+
   it("imports a bundled demo and lists the demos with their licences", async () => {
     const list = value(await api().invoke("datasets:list", {}));
     expect(list.demos.map((demo) => demo.name)).toContain("sample-chats");

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ClassificationResult } from "../../shared/classify/result.ts";
 import { presetPolicy, type Policy } from "../../shared/taxonomy/index.ts";
 import { LATEST_SCHEMA_VERSION, openStore, StoreError, type GuardbenchStore, type Migration, migrations } from "../../electron/store/index.ts";
+import { resultWithScore } from "../fixtures/storedResults.ts";
 
 let home: string;
 let dbPath: string;
@@ -180,26 +181,7 @@ describe("the store", () => {
 });
 
 function fakeResult(verdict: "safe" | "unsafe"): ClassificationResult {
-  const pUnsafe = verdict === "unsafe" ? 0.8 : 0.1;
-  return {
-    verdict,
-    categories: verdict === "unsafe" ? ["S3"] : [],
-    pUnsafe,
-    pSafe: 1 - pUnsafe,
-    pUnsafeNormalized: pUnsafe,
-    score: pUnsafe,
-    threshold: 0.5,
-    flagged: pUnsafe >= 0.5,
-    categoryScores: [],
-    categoryScoresMethod: "forced-prefix",
-    tokens: [],
-    decisionTokenIndex: 0,
-    outputText: verdict,
-    target: "prompt",
-    prompt: { text: "…", tokenCount: 1 },
-    model: { path: "/models/m.gguf", family: "llama-guard-3-1b" },
-    timingsMs: { prompt: 1, generation: 1, categories: 1, total: 3 },
-  };
+  return verdict === "unsafe" ? resultWithScore(0.8, ["S3"]) : resultWithScore(0.1);
 }
 
 describe("imports that never finished", () => {

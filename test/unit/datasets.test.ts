@@ -263,12 +263,61 @@ describe("CsvParser", () => {
     expect(records(events.slice(1))).toEqual([[2, "2", "3"]]);
   });
 
-  it("reports a quoted field left open at the end of the text", () => {
-    const events = feed(new CsvParser(), ['a\n"never closed\nmore\n']);
-    expect(events).toEqual([
+  it("reports a quoted field left open at the end of the text at its line, and reads the lines after it", () => {
+    const text = 'a\n"never closed\nmore\n';
+    for (const pieces of chunkings(text)) {
+      const events = feed(new CsvParser(), pieces);
+      expect(events).toEqual([
+        { kind: "record", fields: ["a"], line: 1 },
+        { kind: "bad", line: 2, reason: expect.stringMatching(/line is skipped and reading goes on with line 3/) },
+        { kind: "record", fields: ["more"], line: 3 },
+      ]);
+    }
+    // On one line there is nothing after it to save: the record is bad, as before.
+    expect(feed(new CsvParser(), ['a\n"never closed'])).toEqual([
       { kind: "record", fields: ["a"], line: 1 },
       { kind: "bad", line: 2, reason: expect.stringMatching(/never closed/) },
     ]);
+  });
+
+  it("reports an unclosed quote in the middle of a file at its line, not swallowing the rows after it", () => {
+    // Line 3's quote is never closed; the next quote (line 5) closes it and is followed by text: the sign of the mistake.
+    const text = 'id,prompt,label\r\n1,hello,safe\r\n2,"oops,unsafe\r\n3,fine,safe\r\n4,"quoted, fine",safe\r\n5,last,unsafe\r\n';
+    for (const pieces of chunkings(text)) {
+      const events = feed(new CsvParser(), pieces);
+      expect(records(events)).toEqual([
+        [1, "id", "prompt", "label"],
+        [2, "1", "hello", "safe"],
+        ["bad", 3],
+        [4, "3", "fine", "safe"],
+        [5, "4", "quoted, fine", "safe"],
+        [6, "5", "last", "unsafe"],
+      ]);
+      expect(events[2]).toMatchObject({ reason: expect.stringMatching(/^a quote opens a field on this line and is not closed on it \(the next quote, on line 5, is followed by more text\)/) });
+    }
+  });
+
+  it("with a header, reads a record over several lines with the wrong field count as an unclosed quote", () => {
+    // Line 2's quote is closed by a stray quote on line 3: a record of 4 fields where the header has 3.
+    const text = 'id,prompt,label\n1,"unclosed,unsafe\n2,x",safe,extra\n3,"two\nlines",safe\n';
+    for (const pieces of chunkings(text)) {
+      const events = feed(new CsvParser({ header: true }), pieces);
+      expect(records(events)).toEqual([
+        [1, "id", "prompt", "label"],
+        ["bad", 2],
+        [3, "2", 'x"', "safe", "extra"],
+        [4, "3", "two\nlines", "safe"],
+      ]);
+      expect(events[1]).toMatchObject({ reason: expect.stringMatching(/has 4 fields where the header has 3/) });
+    }
+    // Without the header option the parser cannot know: it returns the record as read.
+    expect(records(feed(new CsvParser(), [text]))[1]).toEqual([2, "1", "unclosed,unsafe\n2,x", "safe", "extra"]);
+  });
+
+  it("reads a record over several lines that outgrows the limit as an unclosed quote, and reads on", () => {
+    const events = feed(new CsvParser({ maxRecordChars: 30 }), ['a\n"open\n', ..."b\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\nn\no\n".match(/.{1,4}/gs)!]);
+    expect(events[1]).toEqual({ kind: "bad", line: 2, reason: expect.stringMatching(/not closed within 30 characters/) });
+    expect(records(events.slice(2)).map((record) => record[1])).toEqual([..."bcdefghijklmno"]);
   });
 
   it("throws when one record outgrows the limit (an unclosed quote swallowing the file)", () => {

@@ -50,7 +50,8 @@ changed since the run started, the run refuses to continue.
   --family        the prompt family; detected from the GGUF when omitted
   --top-k         alternatives recorded per generated token, 0 to 50 (default 5; 0 records none)
   --mapping       which columns hold what, as JSON: '{"prompt": "text", "label": "is_harmful"}'
-                  (keys: prompt, response, label, categories, id, labelTrueMeans)
+                  (keys: prompt, response, label, categories, id, labelTrueMeans, and labelValues for a label
+                  column with its own values: '"labelValues": {"unsafe": ["yes"], "safe": ["no"]}')
   --format        jsonl, csv or json: how to read a --dataset whose name does not say (default: from its extension)
   --sequences     classifications run in parallel (the engine's sequences; default 2)
   --out           also write the whole run, in dataset order, to this file (JSON Lines, or CSV for .csv) once every

@@ -1,6 +1,6 @@
 import { userInfo } from "node:os";
 import { ok } from "../../../shared/ipc/result.ts";
-import { reviewQueue } from "../../runs/review.ts";
+import { nextUnlabeled, reviewQueue } from "../../runs/review.ts";
 import type { HandlerGroup } from "../handlerTable.ts";
 import type { HostServices } from "../services.ts";
 
@@ -9,6 +9,7 @@ export function reviewHandlers({ store }: HostServices): HandlerGroup {
     name: "review",
     handlers: {
       "review:queue": async (request) => ok(reviewQueue(store, request)),
+      "review:next-unlabeled": async (request) => ok(nextUnlabeled(store, request)),
       // better-sqlite3 is synchronous: the label is committed when record() returns, before the answer is sent.
       "review:label": async ({ datasetId, itemId, label, categories, note, who, session }) =>
         ok(store.labels.record(datasetId, itemId, { label, ...(categories ? { categories } : {}), ...(note ? { note } : {}), who: who ?? localUser(), ...(session ? { session } : {}) })),

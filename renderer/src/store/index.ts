@@ -21,6 +21,7 @@ import { createRunsSlice } from "../features/runs/slice.ts";
 import { createEndpointsSlice } from "../features/endpoints/slice.ts";
 import { classifyAfterEdits } from "../features/results/autoClassify.ts";
 import { persistWorkspace } from "./persistence.ts";
+import { keepSelectionAcrossReloads } from "../features/app/rememberedSelection.ts";
 import type { AppState, StoreDeps } from "./types.ts";
 
 export type { AppState, StoreDeps } from "./types.ts";
@@ -45,7 +46,7 @@ export function browserEffects(): Omit<StoreDeps, "bridge"> {
 }
 
 export interface StoreOptions {
-  /** where the workspace survives reloads and restarts (see persistence.ts); none: nothing is kept (tests) */
+  /** where the workspace (persistence.ts) and the Review/Evaluation selection (rememberedSelection.ts) survive reloads; none: nothing is kept (tests) */
   storage?: StateStorage;
 }
 
@@ -67,6 +68,7 @@ export function createAppStore(bridge: Bridge, effects: Omit<StoreDeps, "bridge"
     ) as AppState;
   const store = createStore<AppState>()(options.storage ? persistWorkspace(slices, options.storage) : slices);
   classifyAfterEdits(store);
+  if (options.storage) keepSelectionAcrossReloads(store, options.storage);
   return store;
 }
 

@@ -82,6 +82,8 @@ export interface DatasetPreviewInfo {
   columns: string[];
   /** the first rows as parsed (CSV rows as column → text objects) */
   rows: unknown[];
+  /** each previewed row's number as the import counts it (bad rows in between are skipped) */
+  rowNumbers?: number[];
   badRows: DatasetBadRow[];
   /** the suggested mapping and, per field, the columns that look like it */
   detection: ColumnDetection;

@@ -61,7 +61,34 @@ export interface ReviewPage {
   limit: number;
   /** the threshold the filters and `flagged` used (with a run) */
   threshold?: number;
+  /** the label history point the filters read labels as of: the request's `asOf`, else the newest event now */
+  asOf: number;
+  /** items of the queue (all pages) with a label in effect now, imported or reviewed: the progress "labeled / total" */
+  labeled: number;
 }
+
+/** Where the queue's order, filters and snapshot are given: the fields `review:queue` and `review:next-unlabeled` share. */
+const queueFields = {
+  datasetId: datasetIdSchema,
+  runId: runIdSchema.optional(),
+  filter: z
+    .strictObject({
+      disagreements: z.boolean().optional(),
+      uncertainMargin: z.number().gt(0, "uncertainMargin must be above 0").max(1).optional(),
+      category: z.string().trim().min(1).max(200).optional(),
+      unlabeled: z.boolean().optional(),
+      threshold: thresholdSchema.optional(),
+    })
+    .optional(),
+  /** "dataset" (default): file order; "uncertainty": closest to the threshold first; "score": highest P(unsafe) first */
+  order: z.enum(["dataset", "uncertainty", "score"], { error: "order must be dataset, uncertainty or score" }).optional(),
+  /**
+   * Read the labels the filters look at as they were just after this label event (a page's `asOf`): labels given since
+   * do not move items in or out of the queue, so its pages keep their places while the reviewer labels. Every page
+   * still shows each item's label as it is now.
+   */
+  asOf: z.number().int().min(0).optional(),
+};
 
 export interface UndoOutcome {
   undone: LabelEvent;
@@ -78,23 +105,24 @@ export const reviewChannels = {
    */
   "review:queue": {
     request: z.strictObject({
-      datasetId: datasetIdSchema,
-      runId: runIdSchema.optional(),
-      filter: z
-        .strictObject({
-          disagreements: z.boolean().optional(),
-          uncertainMargin: z.number().gt(0, "uncertainMargin must be above 0").max(1).optional(),
-          category: z.string().trim().min(1).max(200).optional(),
-          unlabeled: z.boolean().optional(),
-          threshold: thresholdSchema.optional(),
-        })
-        .optional(),
-      /** "dataset" (default): file order; "uncertainty": closest to the threshold first; "score": highest P(unsafe) first */
-      order: z.enum(["dataset", "uncertainty", "score"], { error: "order must be dataset, uncertainty or score" }).optional(),
+      ...queueFields,
       offset: z.number().int().min(0).optional(),
       limit: z.number().int().min(1).max(500).optional(),
     }),
     answer: answer<ReviewPage>(),
+  },
+  /**
+   * The place (0-based, in the queue `review:queue` pages through with the same fields) of the first item after
+   * `from` (`direction` "next", the default) or before it ("previous") that has no label in effect now; `index` is
+   * absent when there is none.
+   */
+  "review:next-unlabeled": {
+    request: z.strictObject({
+      ...queueFields,
+      from: z.number().int().min(-1),
+      direction: z.enum(["next", "previous"], { error: "direction must be next or previous" }).optional(),
+    }),
+    answer: answer<{ index?: number }>(),
   },
   /** Labels one item; answers the saved label event only once it is committed. Earlier labels stay in the item's history. */
   "review:label": {

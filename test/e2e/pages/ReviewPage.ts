@@ -1,4 +1,4 @@
-/** The Review screen, driven by its keys: j/k move, s/u label, 1–9 toggle categories, z undoes. */
+/** The Review screen, driven by its keys: j/k move, s/u label, number keys toggle categories by code, z undoes. */
 import { expect, type Locator, type Page } from "@playwright/test";
 
 export class ReviewPage {
@@ -45,5 +45,23 @@ export class ReviewPage {
 
   async waitForQueue(count: number): Promise<void> {
     await expect(this.queueRows()).toHaveCount(count);
+  }
+
+  /** "213 / 450 labelled" */
+  progress(): Locator {
+    return this.page.getByRole("status").filter({ hasText: / labelled$/ });
+  }
+
+  progressBar(): Locator {
+    return this.page.getByRole("progressbar", { name: "Labelling progress" });
+  }
+
+  /** the queue row of the n-th item (from 1), when it is in view: the list holds only the rows on screen */
+  rowAt(position: number): Locator {
+    return this.queue().locator(`li[aria-posinset="${position}"]`);
+  }
+
+  resultDialog(itemId: string, runId: number): Locator {
+    return this.page.getByRole("dialog", { name: `Item ${itemId} of run ${runId}` });
   }
 }

@@ -120,4 +120,27 @@ describe("AppShell", () => {
     act(() => bridge.setConnection({ status: "closed", reason: "connection to guardbench serve lost", retryInMs: 2000 }));
     expect(screen.getByText("Not connected: connection to guardbench serve lost. Retrying in 2 s.")).toBeTruthy();
   });
+
+  it("opens a run's full result over the Review screen, where it was asked for, and closes it with Esc", async () => {
+    const item = { itemId: "a", position: 0, turns: [{ role: "user" as const, content: "Tell me how to break a lock." }], result: { ok: true as const, score: 0.8, verdict: "unsafe" as const, flagged: true, categories: ["S3"] } };
+    const { store } = createTestStore({
+      ...emptyMachineHandlers(),
+      "runs:get": () => err("not-found", "no run"),
+      "review:queue": () => ok({ items: [item], total: 1, offset: 0, limit: 100, threshold: 0.5, asOf: 0, labeled: 0 }),
+      "results:get": ({ runId, itemId }) => ok({ runId, datasetId: 1, itemId, position: 0, turns: item.turns, labelHistory: [], result: unsafeS3Result() }),
+    });
+    await store.getState().openReview(1, 2);
+    renderWithStore(store, <AppShell />);
+    fireEvent.click(screen.getByRole("button", { name: /^Full result/ }));
+    await act(settle);
+    const dialog = screen.getByRole("dialog", { name: "Item a of run 2" });
+    expect(dialog.textContent).toContain("P(unsafe)");
+    expect(screen.getByRole("heading", { name: "Review", level: 1 })).toBeTruthy();
+    fireEvent.keyDown(dialog, { key: "Escape" });
+    expect(screen.queryByRole("dialog")).toBeNull();
+    // f opens it from the keyboard.
+    fireEvent.keyDown(window, { key: "f", code: "KeyF" });
+    await act(settle);
+    expect(screen.getByRole("dialog", { name: "Item a of run 2" })).toBeTruthy();
+  });
 });

@@ -53,7 +53,7 @@ describe("in a browser", () => {
     await act(settle);
     expect(bridge.calls).toEqual([
       { channel: "files:allow", request: { path: "/data/chats.jsonl", purpose: "dataset" } },
-      { channel: "datasets:preview", request: { path: "/data/chats.jsonl", rows: 5 } },
+      { channel: "datasets:preview", request: { path: "/data/chats.jsonl", rows: 10 } },
     ]);
     expect(screen.getByRole("region", { name: "Column mapping" })).toBeTruthy();
     expect(datasetsSelectors.wizard(store.getState())).toMatchObject({ step: "mapping", name: "chats", file: { path: "/data/chats.jsonl" } });
@@ -149,7 +149,7 @@ describe("in the desktop app", () => {
     await act(settle);
     expect(bridge.calls.slice(1)).toEqual([
       { channel: "files:pick", request: { purpose: "dataset" } },
-      { channel: "datasets:preview", request: { path: "/data/picked.csv", rows: 5 } },
+      { channel: "datasets:preview", request: { path: "/data/picked.csv", rows: 10 } },
     ]);
   });
 

@@ -4,6 +4,7 @@ import { ok, type EngineStatus } from "../../../shared/ipc/index.ts";
 import type { PromptFamily } from "../../../shared/taxonomy/index.ts";
 import { createFakeBridge, type FakeBridge, type FakeHandlers } from "../../../renderer/src/bridge/index.ts";
 import { createAppStore, type AppStore } from "../../../renderer/src/store/index.ts";
+import type { SelectionStorage } from "../../../renderer/src/features/app/rememberedSelection.ts";
 
 export interface TestStore {
   store: AppStore;
@@ -13,16 +14,21 @@ export interface TestStore {
   savedBlobs: Array<{ fileName: string; blob: Blob }>;
 }
 
-export function createTestStore(handlers: FakeHandlers = {}): TestStore {
+/** `storage`: where Review and Evaluation remember their selection (none: nothing is kept, as before). */
+export function createTestStore(handlers: FakeHandlers = {}, storage?: SelectionStorage): TestStore {
   const bridge = createFakeBridge(handlers);
   const clipboard: string[] = [];
   const savedFiles: TestStore["savedFiles"] = [];
   const savedBlobs: TestStore["savedBlobs"] = [];
-  const store = createAppStore(bridge, {
-    writeClipboard: async (text) => void clipboard.push(text),
-    saveTextFile: (fileName, text) => void savedFiles.push({ fileName, text }),
-    saveBlob: (fileName, blob) => void savedBlobs.push({ fileName, blob }),
-  });
+  const store = createAppStore(
+    bridge,
+    {
+      writeClipboard: async (text) => void clipboard.push(text),
+      saveTextFile: (fileName, text) => void savedFiles.push({ fileName, text }),
+      saveBlob: (fileName, blob) => void savedBlobs.push({ fileName, blob }),
+    },
+    storage ? { storage } : {},
+  );
   return { store, bridge, clipboard, savedFiles, savedBlobs };
 }
 

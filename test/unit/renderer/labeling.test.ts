@@ -6,6 +6,7 @@ import { CHART_FRAME, histogramRects, nearestPoint, pointForThreshold, prPath, p
 import { datasetsSelectors } from "../../../renderer/src/features/datasets/selectors.ts";
 import { handleReviewKey, type ReviewKeyActions } from "../../../renderer/src/features/review/keys.ts";
 import { reviewSelectors, shownLabel } from "../../../renderer/src/features/review/selectors.ts";
+import { reviewItemAt } from "../../../renderer/src/features/review/slice.ts";
 import { createTestStore, settle } from "./helpers.ts";
 
 const items: ReviewItem[] = [
@@ -13,7 +14,7 @@ const items: ReviewItem[] = [
   { itemId: "b", position: 1, turns: [{ role: "user", content: "second" }], result: { ok: true, score: 0.2, verdict: "safe", flagged: false, categories: [] } },
   { itemId: "c", position: 2, turns: [{ role: "user", content: "third" }] },
 ];
-const page: ReviewPage = { items, total: 3, offset: 0, limit: 200, threshold: 0.5 };
+const page: ReviewPage = { items, total: 3, offset: 0, limit: 100, threshold: 0.5, asOf: 0, labeled: 1 };
 
 function labelEvent(itemId: string, label: "safe" | "unsafe", categories: string[] = []): LabelEvent {
   return { eventId: 7, datasetId: 1, itemId, label, categories, who: "tester", at: "2026-01-01T00:00:00Z", undone: false };
@@ -44,7 +45,7 @@ describe("review slice", () => {
 
     answer.resolve(ok(labelEvent("a", "unsafe", ["S3"])));
     await labelling;
-    const saved = reviewSelectors.items(state())[0]!;
+    const saved = reviewItemAt(state().review, 0)!;
     expect(shownLabel(saved, state().review.pending.a)).toMatchObject({ state: "saved", label: "unsafe", source: "review" });
     expect(saved.disagreement).toBe(false);
   });
@@ -67,7 +68,7 @@ describe("review slice", () => {
     await store.getState().undoLabel();
     expect(bridge.calls.at(-1)).toEqual({ channel: "review:undo", request: { session: store.getState().review.session } });
     expect(reviewSelectors.index(store.getState())).toBe(1);
-    expect(reviewSelectors.items(store.getState())[1]!.label).toBeUndefined();
+    expect(reviewItemAt(store.getState().review, 1)!.label).toBeUndefined();
   });
 
   it("sends the filters to review:queue", async () => {
@@ -77,32 +78,34 @@ describe("review slice", () => {
     expect(bridge.calls.at(-1)).toMatchObject({ channel: "review:queue", request: { datasetId: 1, filter: { disagreements: true, uncertainMargin: 0.1, category: "S1", unlabeled: true } } });
   });
 
-  it("toggles the n-th enabled category with the number keys", async () => {
+  it("toggles categories by their key slot", async () => {
     const { store } = await reviewStore();
-    store.getState().toggleReviewCategoryAt(1);
-    store.getState().toggleReviewCategoryAt(1);
-    store.getState().toggleReviewCategoryAt(2);
-    const codes = reviewSelectors.categories(store.getState()).map((c) => c.code);
-    expect(reviewSelectors.draft(store.getState()).categories).toEqual([codes[1]]);
+    store.getState().toggleReviewCategorySlot(1);
+    store.getState().toggleReviewCategorySlot(1);
+    store.getState().toggleReviewCategorySlot(2);
+    expect(reviewSelectors.draft(store.getState()).categories).toEqual(["S2"]);
   });
 });
 
 describe("review keys", () => {
   function actions() {
-    const spies = { next: vi.fn(), previous: vi.fn(), label: vi.fn(), toggleCategory: vi.fn(), focusNote: vi.fn(), leaveNote: vi.fn(), undo: vi.fn() };
+    const spies = { move: vi.fn(), moveToEnd: vi.fn(), nextUnlabeled: vi.fn(), label: vi.fn(), toggleCategorySlot: vi.fn(), setLeaders: vi.fn(), openFullResult: vi.fn(), focusNote: vi.fn(), leaveNote: vi.fn(), undo: vi.fn() };
     return spies satisfies ReviewKeyActions;
   }
-  const key = (k: string, extra: Partial<{ ctrlKey: boolean; altKey: boolean; target: EventTarget | null }> = {}) => ({ key: k, ctrlKey: false, metaKey: false, altKey: false, target: document.body, ...extra });
+  const key = (k: string, extra: Partial<{ code: string; ctrlKey: boolean; altKey: boolean; shiftKey: boolean; target: EventTarget | null }> = {}) => ({ key: k, ctrlKey: false, metaKey: false, altKey: false, target: document.body, ...extra });
 
-  it("maps j/k/arrows, s/u, digits, n and z (and Ctrl+Z)", () => {
+  it("maps j/k/arrows, PageUp/PageDown, Home/End, Shift+J/K, s/u, digits, n and z (and Ctrl+Z)", () => {
     const a = actions();
-    for (const k of ["j", "ArrowDown", "k", "ArrowUp", "s", "u", "3", "n", "z"]) expect(handleReviewKey(key(k), a)).toBe(true);
+    for (const k of ["j", "ArrowDown", "k", "ArrowUp", "PageDown", "PageUp", "Home", "End", "J", "K", "s", "u", "f", "n", "z"]) expect(handleReviewKey(key(k), a), k).toBe(true);
+    expect(handleReviewKey(key("3", { code: "Digit3" }), a)).toBe(true);
     expect(handleReviewKey(key("z", { ctrlKey: true }), a)).toBe(true);
-    expect(a.next).toHaveBeenCalledTimes(2);
-    expect(a.previous).toHaveBeenCalledTimes(2);
+    expect(a.move.mock.calls).toEqual([[1], [1], [-1], [-1], [10], [-10]]);
+    expect(a.moveToEnd.mock.calls).toEqual([["first"], ["last"]]);
+    expect(a.nextUnlabeled.mock.calls).toEqual([["next"], ["previous"]]);
     expect(a.label.mock.calls).toEqual([["safe"], ["unsafe"]]);
-    expect(a.toggleCategory).toHaveBeenCalledWith(3);
+    expect(a.toggleCategorySlot).toHaveBeenCalledWith(3);
     expect(a.focusNote).toHaveBeenCalledOnce();
+    expect(a.openFullResult).toHaveBeenCalledOnce();
     expect(a.undo).toHaveBeenCalledTimes(2);
   });
 

@@ -13,6 +13,7 @@ import { PolicyScreen } from "../policy/PolicyScreen.tsx";
 import { ClassifyScreen } from "../results/ClassifyScreen.tsx";
 import { DatasetsScreen } from "../datasets/DatasetsScreen.tsx";
 import { EvaluationScreen } from "../evaluation/EvaluationScreen.tsx";
+import { ItemResultDialog } from "../evaluation/ItemResultDialog.tsx";
 import { ReviewScreen } from "../review/ReviewScreen.tsx";
 import { RunsScreen } from "../runs/RunsScreen.tsx";
 import { EndpointsScreen } from "../endpoints/EndpointsScreen.tsx";
@@ -51,6 +52,7 @@ export function AppShell() {
         <CurrentScreen />
       </main>
       <HelpOverlay />
+      <ItemResultDialog />
     </div>
   );
 }

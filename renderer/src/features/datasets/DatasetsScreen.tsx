@@ -1,6 +1,6 @@
 /** Datasets: import a chosen file (with a column-mapping step) or a bundled demo, the list, and export. */
 import { useId, useState, type FormEvent } from "react";
-import type { ColumnMapping } from "../../../../shared/datasets/index.ts";
+import { LABEL_VALUE_PRESETS, swapLabelValues, type LabelValues, type MappableField } from "../../../../shared/datasets/index.ts";
 import type { DatasetBadRow, DatasetSummary } from "../../../../shared/ipc/index.ts";
 import { DropZone } from "../../components/DropZone.tsx";
 import { ConfirmPath, UploadButton } from "../../components/FileChoiceControls.tsx";
@@ -133,7 +133,7 @@ function ChooseInBrowser() {
   );
 }
 
-const FIELDS: ReadonlyArray<{ field: keyof ColumnMapping & string; label: string; required?: boolean }> = [
+const FIELDS: ReadonlyArray<{ field: MappableField; label: string; required?: boolean }> = [
   { field: "prompt", label: "Prompt", required: true },
   { field: "response", label: "Response" },
   { field: "label", label: "Label" },
@@ -195,17 +195,10 @@ function MappingStep() {
           {FIELDS.map(({ field, label, required }) => (
             <MappingField key={field} label={label} required={required} value={wizard.mapping[field] ?? ""} columns={columns} onChange={(column) => setField(field, column || undefined)} />
           ))}
-          {wizard.mapping.label && (
-            <label className="field field-inline">
-              <span className="field-label">1 / true in the label column means</span>
-              <select className="select select-small" value={wizard.mapping.labelTrueMeans ?? "unsafe"} onChange={(event) => setField("labelTrueMeans", event.target.value)}>
-                <option value="unsafe">unsafe</option>
-                <option value="safe">safe</option>
-              </select>
-            </label>
-          )}
+          {wizard.mapping.label && <LabelValuesField />}
         </div>
       )}
+      <PreviewReadings />
       {problems.length > 0 && (
         <ul className="warnings" aria-label="Mapping problems">
           {problems.map((problem) => (
@@ -236,6 +229,133 @@ function MappingStep() {
   );
 }
 
+const AUTOMATIC = "automatic";
+const OTHER = "other";
+
+/** Which preset the mapped values are (either way round), else "other". */
+function presetOf(values: LabelValues | undefined): string {
+  if (!values) return AUTOMATIC;
+  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((value, i) => value.toLowerCase() === b[i]!.toLowerCase());
+  const found = LABEL_VALUE_PRESETS.find(({ values: preset }) => (same(preset.unsafe, values.unsafe) && same(preset.safe, values.safe)) || (same(preset.unsafe, values.safe) && same(preset.safe, values.unsafe)));
+  return found?.id ?? OTHER;
+}
+
+/** How the label column's cells become labels: the default reading, a preset pair, or the user's own values. */
+function LabelValuesField() {
+  const mapping = useAppStore(datasetsSelectors.wizard).mapping;
+  const text = useAppStore(datasetsSelectors.wizard).labelValueText;
+  const seen = useAppStore(datasetsSelectors.previewLabelValues);
+  const setField = useAppStore((s) => s.setMappingField);
+  const setValues = useAppStore((s) => s.setLabelValues);
+  const setText = useAppStore((s) => s.setLabelValueText);
+  const ids = { preset: useId(), unsafe: useId(), safe: useId(), trueMeans: useId() };
+  const chosen = presetOf(mapping.labelValues);
+
+  function choose(id: string) {
+    if (id === AUTOMATIC) return setValues(undefined);
+    if (id === OTHER) return setValues({ unsafe: mapping.labelValues?.unsafe ?? [], safe: mapping.labelValues?.safe ?? [] });
+    setValues(LABEL_VALUE_PRESETS.find((preset) => preset.id === id)!.values);
+  }
+
+  return (
+    <fieldset className="label-values">
+      <legend className="field-label">Label values</legend>
+      {seen.length > 0 && (
+        <p className="small" aria-label="Values in the first rows">
+          In the first rows: {seen.map(({ value, count }) => `${value === "" ? "(empty)" : value} (${count})`).join(", ")}
+        </p>
+      )}
+      <div className="field field-inline">
+        <label htmlFor={ids.preset} className="field-label">
+          Read the label column as
+        </label>
+        <select id={ids.preset} className="select select-small" value={chosen} onChange={(event) => choose(event.target.value)}>
+          <option value={AUTOMATIC}>safe / unsafe words, 1 / 0, true / false</option>
+          {LABEL_VALUE_PRESETS.map((preset) => (
+            <option key={preset.id} value={preset.id}>
+              {preset.title}
+            </option>
+          ))}
+          <option value={OTHER}>other values…</option>
+        </select>
+      </div>
+      {mapping.labelValues ? (
+        <div className="inline-form">
+          <label htmlFor={ids.unsafe} className="field-label">
+            Values meaning unsafe
+          </label>
+          <input id={ids.unsafe} className="input input-narrow" type="text" value={text?.unsafe ?? ""} spellCheck={false} onChange={(event) => setText("unsafe", event.target.value)} />
+          <label htmlFor={ids.safe} className="field-label">
+            Values meaning safe
+          </label>
+          <input id={ids.safe} className="input input-narrow" type="text" value={text?.safe ?? ""} spellCheck={false} onChange={(event) => setText("safe", event.target.value)} />
+          <button type="button" className="button button-quiet button-small" onClick={() => setValues(swapLabelValues(mapping.labelValues!))}>
+            Swap unsafe and safe
+          </button>
+        </div>
+      ) : (
+        <div className="field field-inline">
+          <label htmlFor={ids.trueMeans} className="field-label">
+            1 / true in the label column means
+          </label>
+          <select id={ids.trueMeans} className="select select-small" value={mapping.labelTrueMeans ?? "unsafe"} onChange={(event) => setField("labelTrueMeans", event.target.value)}>
+            <option value="unsafe">unsafe</option>
+            <option value="safe">safe</option>
+          </select>
+        </div>
+      )}
+    </fieldset>
+  );
+}
+
+/** The first rows as the import will read them with this mapping: prompt, label, categories, or why a row is skipped. */
+function PreviewReadings() {
+  const readings = useAppStore(datasetsSelectors.previewReadings);
+  if (readings.length === 0) return null;
+  const importable = readings.filter((reading) => reading.problem === undefined).length;
+  return (
+    <>
+      {importable === 0 && (
+        <p className="warnings" role="alert">
+          None of the first {readings.length} rows can be imported as mapped; see why below. An import that gives no items makes no dataset.
+        </p>
+      )}
+      <div className="table-scroll">
+        <table className="table preview-table" aria-label="How the first rows will read">
+          <thead>
+            <tr>
+              <th scope="col">Row</th>
+              <th scope="col">Prompt</th>
+              <th scope="col">Label</th>
+              <th scope="col">Categories</th>
+            </tr>
+          </thead>
+          <tbody>
+            {readings.map((reading) => (
+              <tr key={reading.row}>
+                <td className="mono">{reading.row}</td>
+                {reading.problem !== undefined ? (
+                  <td colSpan={3} className="preview-cell">
+                    skipped: {reading.problem}
+                  </td>
+                ) : (
+                  <>
+                    <td className="preview-cell">{clip(reading.prompt ?? "")}</td>
+                    <td>{reading.label ?? <span className="muted">none</span>}</td>
+                    <td className="mono small">{reading.categories?.join(", ")}</td>
+                  </>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+const clip = (text: string) => (text.length > 120 ? `${text.slice(0, 119)}…` : text);
+
 function MappingField({ label, required, value, columns, onChange }: { label: string; required?: boolean; value: string; columns: string[]; onChange(column: string): void }) {
   const id = useId();
   return (
@@ -258,8 +378,7 @@ function MappingField({ label, required, value, columns, onChange }: { label: st
 function cellText(row: unknown, column: string): string {
   if (typeof row !== "object" || row === null || !Object.hasOwn(row, column)) return "";
   const value = (row as Record<string, unknown>)[column];
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
+  return clip(typeof value === "string" ? value : JSON.stringify(value));
 }
 
 function BadRows({ rows, title }: { rows: DatasetBadRow[]; title: string }) {
@@ -336,7 +455,7 @@ function DemoPanel() {
 function DatasetList() {
   const list = useAppStore(datasetsSelectors.list);
   const error = useAppStore(datasetsSelectors.listError);
-  const navigate = useAppStore((s) => s.navigate);
+  const prepareRun = useAppStore((s) => s.prepareRun);
   const openReview = useAppStore((s) => s.openReview);
   return (
     <Panel title="Imported datasets">
@@ -372,7 +491,7 @@ function DatasetList() {
                   </td>
                   <td className="small">{formatDateTime(dataset.importedAt)}</td>
                   <td className="nowrap">
-                    <button type="button" className="button button-small" onClick={() => navigate("runs")} aria-label={`Run a policy on ${dataset.name}`}>
+                    <button type="button" className="button button-small" onClick={() => prepareRun(dataset.id)} aria-label={`Run a policy on ${dataset.name}`}>
                       Run
                     </button>{" "}
                     <button type="button" className="button button-quiet button-small" onClick={() => void openReview(dataset.id)} aria-label={`Review ${dataset.name}`}>

@@ -4,7 +4,7 @@
  * confirms (features/files). The main side owns the data; the import runs as a job whose progress lives in
  * `models.jobs` with the others.
  */
-import type { ColumnMapping } from "../../../../shared/datasets/index.ts";
+import { normalizeLabel, suggestLabelValues, type ColumnMapping, type LabelValues, type SafetyLabel } from "../../../../shared/datasets/index.ts";
 import type { ChosenFile, DatasetExportReport, DatasetImportReport, DatasetPreviewInfo, DatasetSummary, DemoDatasetInfo, FailedImportInfo, JobDone, ResultError } from "../../../../shared/ipc/index.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
 import { allowTypedPath, chooseWithDialog, uploadFile } from "../files/fileChoice.ts";
@@ -24,6 +24,8 @@ export interface ImportWizard {
   upload?: { name: string; sent: number; total: number };
   preview?: DatasetPreviewInfo;
   mapping: Partial<ColumnMapping>;
+  /** the label values as typed, one text per side (comma-separated), while the label column's own values are mapped */
+  labelValueText?: Record<SafetyLabel, string>;
   onBadRows: BadRowPolicy;
   name: string;
   error?: ResultError;
@@ -64,7 +66,11 @@ export interface DatasetsSlice {
   /** a file dropped on the import panel: the desktop app grants its path, the browser uploads it */
   dropImportFile(file: File): Promise<void>;
   cancelUpload(): void;
-  setMappingField(field: keyof ColumnMapping, column: string | undefined): void;
+  setMappingField(field: Exclude<keyof ColumnMapping, "labelValues">, column: string | undefined): void;
+  /** maps the label column's own values (a preset or the user's pair); undefined: the default reading */
+  setLabelValues(values: LabelValues | undefined): void;
+  /** one side's values as the user types them, comma-separated */
+  setLabelValueText(side: SafetyLabel, text: string): void;
   setBadRowPolicy(policy: BadRowPolicy): void;
   setImportName(name: string): void;
   resetImport(): void;
@@ -81,7 +87,41 @@ export interface DatasetsSlice {
   datasetJobFinished(done: JobDone): void;
 }
 
+/** rows the mapping step previews, and reads through the mapping to show how they will import */
+export const PREVIEW_ROWS = 10;
+
 const emptyWizard: ImportWizard = { path: "", step: "path", mapping: {}, onBadRows: "skip", name: "" };
+
+/** The values of the label column among the previewed rows. */
+export function previewedLabelCells(preview: DatasetPreviewInfo, column: string | undefined): unknown[] {
+  if (column === undefined) return [];
+  return preview.rows.map((row) => (typeof row === "object" && row !== null && Object.hasOwn(row, column) ? (row as Record<string, unknown>)[column] : undefined));
+}
+
+/**
+ * The label values to pre-fill for a label column: none when the default reading takes every previewed value (the
+ * mapping stays as it was), else the preset that reads them all, if one does.
+ */
+function suggestedLabelValues(preview: DatasetPreviewInfo, mapping: Partial<ColumnMapping>): LabelValues | undefined {
+  const cells = previewedLabelCells(preview, mapping.label);
+  if (cells.every((cell) => normalizeLabel(cell, mapping.labelTrueMeans).ok)) return undefined;
+  return suggestLabelValues(mapping.label!, cells);
+}
+
+const labelValueTextOf = (values: LabelValues): Record<SafetyLabel, string> => ({ unsafe: values.unsafe.join(", "), safe: values.safe.join(", ") });
+
+/** Comma-separated values as typed → the list (blank entries dropped). */
+const parseLabelValueText = (text: string): string[] =>
+  text
+    .split(",")
+    .map((value) => value.trim())
+    .filter(Boolean);
+
+/** The mapping with label values (or without them), and the text the fields show. */
+function withLabelValues(wizard: ImportWizard, values: LabelValues | undefined): Pick<ImportWizard, "mapping" | "labelValueText"> {
+  const { labelValues: _old, ...rest } = wizard.mapping;
+  return values ? { mapping: { ...rest, labelValues: values }, labelValueText: labelValueTextOf(values) } : { mapping: rest, labelValueText: undefined };
+}
 
 export const initialDatasetsState: DatasetsState = { list: [], demos: [], failedImports: [], loaded: false, wizard: emptyWizard, exporting: false };
 
@@ -98,12 +138,14 @@ export const createDatasetsSlice: SliceCreator<DatasetsSlice> = (set, get, { bri
 
   async function previewChosen(file: ChosenFile) {
     patchWizard({ step: "previewing", file, upload: undefined, error: undefined, preview: undefined });
-    const preview = await bridge.invoke("datasets:preview", { path: file.path, rows: 5 });
+    const preview = await bridge.invoke("datasets:preview", { path: file.path, rows: PREVIEW_ROWS });
     if (!preview.ok) {
       patchWizard({ step: "path", error: preview.error });
       return;
     }
-    patchWizard({ step: "mapping", preview: preview.value, mapping: { ...preview.value.detection.mapping }, name: nameFromPath(file.name) });
+    const mapping: Partial<ColumnMapping> = { ...preview.value.detection.mapping };
+    const wizard = { ...get().datasets.wizard, mapping };
+    patchWizard({ step: "mapping", preview: preview.value, ...withLabelValues(wizard, suggestedLabelValues(preview.value, mapping)), name: nameFromPath(file.name) });
   }
 
   function exportRefused(error: ResultError): undefined {
@@ -189,10 +231,22 @@ export const createDatasetsSlice: SliceCreator<DatasetsSlice> = (set, get, { bri
 
     setMappingField(field, column) {
       patch((state) => {
-        const mapping = { ...state.wizard.mapping } as Record<string, string | undefined>;
+        const mapping = { ...state.wizard.mapping } as Record<string, unknown>;
         if (column === undefined || column === "") delete mapping[field];
         else mapping[field] = column;
-        return { wizard: { ...state.wizard, mapping: mapping as Partial<ColumnMapping> } };
+        const wizard = { ...state.wizard, mapping: mapping as Partial<ColumnMapping> };
+        // Another label column has other values: suggest again (or drop them along with the column).
+        if (field !== "label") return { wizard };
+        const suggested = wizard.preview && wizard.mapping.label !== undefined ? suggestedLabelValues(wizard.preview, wizard.mapping) : undefined;
+        return { wizard: { ...wizard, ...withLabelValues(wizard, suggested) } };
+      });
+    },
+    setLabelValues: (values) => patch((state) => ({ wizard: { ...state.wizard, ...withLabelValues(state.wizard, values) } })),
+    setLabelValueText(side, text) {
+      patch((state) => {
+        const typed = { ...(state.wizard.labelValueText ?? { unsafe: "", safe: "" }), [side]: text };
+        const labelValues: LabelValues = { unsafe: parseLabelValueText(typed.unsafe), safe: parseLabelValueText(typed.safe) };
+        return { wizard: { ...state.wizard, mapping: { ...state.wizard.mapping, labelValues }, labelValueText: typed } };
       });
     },
     setBadRowPolicy: (onBadRows) => patchWizard({ onBadRows }),

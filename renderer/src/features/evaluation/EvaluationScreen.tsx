@@ -6,7 +6,6 @@ import { useId, useRef, useState } from "react";
 import { THRESHOLD_RANGE } from "../../../../shared/classify/result.ts";
 import { METRIC_NAMES, type MetricName, type ScoreEvaluation } from "../../../../shared/metrics/index.ts";
 import { PrCurveChart, ScoreHistogramChart } from "../../components/charts.tsx";
-import { Dialog } from "../../components/Dialog.tsx";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { formatScore } from "../../components/format.ts";
 import { Panel, ScreenHeader } from "../../components/Panel.tsx";
@@ -24,7 +23,6 @@ export function EvaluationScreen() {
       <RunPicker />
       <MetricsView />
       <ComparePanel />
-      <ResultDetail />
     </div>
   );
 }
@@ -294,54 +292,5 @@ function ComparePanel() {
         </>
       )}
     </Panel>
-  );
-}
-
-function ResultDetail() {
-  const detail = useAppStore(evaluationSelectors.detail);
-  const error = useAppStore(evaluationSelectors.detailError);
-  const close = useAppStore((s) => s.closeResult);
-  if (!detail && !error) return null;
-  return (
-    <Dialog title={detail ? `Item ${detail.itemId} of run ${detail.runId}` : "Item"} onClose={close}>
-      {error && <ErrorMessage error={error} title="Could not open the item" />}
-      {detail && (
-        <div className="stack">
-          <ol className="review-turns" aria-label="Conversation">
-            {detail.turns.map((turn, index) => (
-              <li key={index} className={`turn turn-${turn.role}`}>
-                <span className="turn-number">{turn.role}</span>
-                <p className="turn-text review-turn-text">{turn.content}</p>
-              </li>
-            ))}
-          </ol>
-          {detail.result ? (
-            <p>
-              Model: <span className={`verdict verdict-small verdict-${detail.result.verdict}`}>{detail.result.verdict}</span> P(unsafe) <span className="mono">{formatScore(detail.result.score)}</span>
-              {detail.result.categories.length > 0 && <span className="mono small"> {detail.result.categories.join(", ")}</span>}
-            </p>
-          ) : detail.error ? (
-            <ErrorMessage error={detail.error} title="The classification failed" />
-          ) : (
-            <p className="muted">Not scored yet.</p>
-          )}
-          <p>
-            Label: {detail.label ? <span className={`verdict verdict-small verdict-${detail.label.label}`}>{detail.label.label}</span> : <span className="muted">none</span>}
-            {detail.label && detail.label.categories.length > 0 && <span className="mono small"> {detail.label.categories.join(", ")}</span>}
-          </p>
-          {detail.labelHistory.length > 0 && (
-            <ul className="plain-list small" aria-label="Label history">
-              {detail.labelHistory.map((event) => (
-                <li key={event.eventId}>
-                  {event.label} {event.categories.join(", ")} by {event.who}
-                  {event.undone ? " (undone)" : ""}
-                  {event.note ? ` — ${event.note}` : ""}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
-    </Dialog>
   );
 }

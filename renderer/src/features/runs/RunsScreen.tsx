@@ -35,11 +35,12 @@ function StartRunPanel() {
   const error = useAppStore(runsSelectors.startError);
   const poolValid = useAppStore(endpointsSelectors.poolValid);
   const navigate = useAppStore((s) => s.navigate);
-  const [datasetId, setDatasetId] = useState<number | "">("");
+  const datasetId = useAppStore(runsSelectors.startDatasetId);
+  const chooseDataset = useAppStore((s) => s.chooseRunDataset);
   const [policy, setPolicy] = useState("");
   const [threshold, setThreshold] = useState("0.5");
   const ids = { dataset: useId(), policy: useId(), threshold: useId() };
-  const chosenDataset = datasetId === "" ? datasets[0]?.id : datasetId;
+  const chosenDataset = datasetId !== undefined && datasets.some((dataset) => dataset.id === datasetId) ? datasetId : datasets[0]?.id;
   const thresholdValue = Number(threshold);
   const thresholdValid = threshold.trim() !== "" && thresholdSchema.safeParse(thresholdValue).success;
   const ready = engineState === "ready" && chosenDataset !== undefined && thresholdValid && poolValid && !starting;
@@ -66,7 +67,7 @@ function StartRunPanel() {
             <label htmlFor={ids.dataset} className="field-label">
               Dataset
             </label>
-            <select id={ids.dataset} className="select select-small" value={chosenDataset ?? ""} onChange={(event) => setDatasetId(Number(event.target.value))}>
+            <select id={ids.dataset} className="select select-small" value={chosenDataset ?? ""} onChange={(event) => chooseDataset(Number(event.target.value))}>
               {datasets.map((dataset) => (
                 <option key={dataset.id} value={dataset.id}>
                   {dataset.name} ({dataset.items} items)

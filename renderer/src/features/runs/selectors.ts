@@ -11,6 +11,7 @@ export const runsSelectors = {
   starting: (s: AppState) => s.runs.starting,
   startError: (s: AppState) => s.runs.startError,
   resumingId: (s: AppState) => s.runs.resumingId,
+  startDatasetId: (s: AppState) => s.runs.startDatasetId,
   /** running run jobs by run id */
   progressByRun: memoSelector([jobs], (all): Record<number, RunJobProgress> => {
     const byRun: Record<number, RunJobProgress> = {};

@@ -17,11 +17,17 @@ export interface RunsState {
   startError?: ResultError;
   /** the run whose Resume is being asked for */
   resumingId?: number;
+  /** the dataset the start form has chosen (a dataset row's Run button chooses it); undefined: the newest */
+  startDatasetId?: number;
 }
 
 export interface RunsSlice {
   runs: RunsState;
   refreshRuns(): Promise<void>;
+  /** chooses the dataset in the start form */
+  chooseRunDataset(datasetId: number): void;
+  /** a dataset row's Run button: the Runs screen, its form on that dataset */
+  prepareRun(datasetId: number): void;
   startRun(request: RunRequest): Promise<number | undefined>;
   resumeRun(runId: number, retryFailed?: boolean): Promise<void>;
   runJobFinished(done: JobDone): void;
@@ -37,6 +43,13 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, { bridge }) =
     async refreshRuns() {
       const listed = await bridge.invoke("runs:list", {});
       patch(listed.ok ? { list: listed.value.runs, loaded: true, listError: undefined } : { loaded: true, listError: listed.error });
+    },
+
+    chooseRunDataset: (startDatasetId) => patch({ startDatasetId }),
+
+    prepareRun(datasetId) {
+      patch({ startDatasetId: datasetId });
+      get().navigate("runs");
     },
 
     async startRun({ datasetId, policyVersion, threshold }) {
