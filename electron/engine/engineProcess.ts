@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { EngineError } from "./errors.ts";
 import type { EngineMethod, EngineMethods, FromEngine, ToEngine } from "./protocol.ts";
 import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
-import type { LoadedModelInfo, ScorerLoadOptions } from "./scorer.ts";
+import type { LoadedModelInfo, ScorerLoadOptions } from "./engine.ts";
 import type { ClassificationResult, ClassifyOptions } from "../../shared/classify/result.ts";
 import type { MemoryEstimate } from "../../shared/models/fit.ts";
 import type { ClassifierEngine, EngineInfo } from "./engine.ts";

@@ -5,7 +5,7 @@
 import type { ClassificationResult, ClassifyOptions } from "../../shared/classify/result.ts";
 import type { EngineErrorData } from "./errors.ts";
 import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
-import type { LoadedModelInfo, ScorerLoadOptions } from "./scorer.ts";
+import type { LoadedModelInfo, ScorerLoadOptions } from "./engine.ts";
 import type { CompleteTokensParams, DescribedTokens, TokenCompletion, TokenizeTextsParams, VocabularyFacts } from "./completion.ts";
 import type { FileEstimateResult, GpuMode } from "./hardware.ts";
 import type { HardwareProfile } from "../../shared/models/fit.ts";

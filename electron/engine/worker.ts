@@ -2,8 +2,8 @@
  * Entry point of the engine worker process: one loaded model, calls answered as they come (classifications run
  * concurrently on the scorer's sequences), each cancellable.
  */
-import { EngineError } from "./errors.ts";
-import { LlamaScorer, messageOf } from "./scorer.ts";
+import { EngineError, messageOf } from "./errors.ts";
+import { LlamaScorer } from "./llama/scorer.ts";
 import { detectHardware, estimateModelFileMemory } from "./hardware.ts";
 import type { EngineMethods, FromEngine, ToEngine } from "./protocol.ts";
 

@@ -8,7 +8,7 @@ import type { PromptFamily } from "../../shared/taxonomy/index.ts";
 import type { EngineProcess } from "../engine/engineProcess.ts";
 import { EngineError } from "../engine/errors.ts";
 import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
-import type { LoadedModelInfo, ScorerLoadOptions } from "../engine/scorer.ts";
+import type { LoadedModelInfo, ScorerLoadOptions } from "../engine/engine.ts";
 import type { EventHub } from "./eventHub.ts";
 import { toResultError } from "./errors.ts";
 import type { JobManager } from "./jobs.ts";

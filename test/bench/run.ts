@@ -10,7 +10,9 @@
  */
 import { readFileSync } from "node:fs";
 import { getLlama, type Token } from "node-llama-cpp";
-import { commonPrefixLength, LlamaScorer, type EngineWork } from "../../electron/engine/scorer.ts";
+import { LlamaScorer } from "../../electron/engine/llama/scorer.ts";
+import { commonPrefixLength } from "../../electron/engine/llama/kvSlots.ts";
+import type { EngineWork } from "../../electron/engine/engine.ts";
 import { ExactDistribution } from "../../electron/engine/distribution.ts";
 import { ensureRandom1BModel } from "../fixtures/models.ts";
 import { cardInfo, presetPolicy, type Policy } from "../../shared/taxonomy/index.ts";
