@@ -42,15 +42,18 @@ export class ExactDistribution {
     return best;
   }
 
-  /** The k most likely tokens, most likely first, found in one pass without sorting the vocabulary. */
+  /** The k most likely tokens, most likely first, found in one pass without sorting the vocabulary; none for k ≤ 0. */
   top(k: number): TokenProbability[] {
     const best: Array<{ token: number; logit: number }> = [];
+    const limit = Math.floor(k);
+    // The scan below compares against the limit-th best so far, which does not exist for k = 0.
+    if (!(limit >= 1)) return [];
     for (const [token, logit] of this.logits) {
-      if (best.length === k && !ranksAbove(token, logit, best[k - 1]!)) continue;
+      if (best.length === limit && !ranksAbove(token, logit, best[limit - 1]!)) continue;
       let at = best.length;
       while (at > 0 && ranksAbove(token, logit, best[at - 1]!)) at--;
       best.splice(at, 0, { token, logit });
-      if (best.length > k) best.pop();
+      if (best.length > limit) best.pop();
     }
     return best.map(({ token }) => ({ token, p: this.probabilityOf(token) }));
   }
