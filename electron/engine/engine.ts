@@ -62,9 +62,26 @@ export interface LoadedModelInfo {
 export interface EngineWork {
   /** prompt and answer tokens decoded */
   tokensEvaluated: number;
+  /** of those, prompt tokens (the rest are the answer's and the forced category path's) */
+  promptTokensEvaluated: number;
+  /** positions whose whole vocabulary of logits was copied for an exact distribution */
+  distributions: number;
+  /** positions where only the greedy next token was read (llama.cpp picks it; nothing is copied) */
+  nextTokenReads: number;
   /** tokens a sequence took from another's KV state instead of decoding them */
   prefixTokensCopied: number;
   /** evaluations asked for, and the lockstep rounds they went in */
   evaluations: number;
   rounds: number;
+}
+
+/** Which of a deferred result's token details to compute (see ClassifyOptions.deferTokenDetails). */
+export interface TokenDetailsParams {
+  /** the conversation as it was classified (same turns, policy and check) */
+  request: ClassifyRequest;
+  /** the generated token ids, in order, as the result holds them */
+  tokens: number[];
+  /** indexes into `tokens` whose details are wanted */
+  positions: number[];
+  topK: number;
 }

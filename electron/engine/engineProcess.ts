@@ -148,6 +148,10 @@ export class EngineProcess implements ClassifierEngine {
     return this.call("classify", { request, options }, signal);
   }
 
+  tokenDetails(params: EngineMethods["tokenDetails"]["params"], signal?: AbortSignal): Promise<EngineMethods["tokenDetails"]["result"]> {
+    return this.call("tokenDetails", params, signal);
+  }
+
   tokenizePrompt(request: ClassifyRequest): Promise<EngineMethods["tokenizePrompt"]["result"]> {
     return this.call("tokenizePrompt", { request });
   }

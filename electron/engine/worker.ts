@@ -44,6 +44,7 @@ const handlers: { [M in keyof EngineMethods]: (params: EngineMethods[M]["params"
     return null;
   },
   classify: ({ request, options }, signal) => loadedScorer().classify(request, options, signal),
+  tokenDetails: ({ request, tokens, positions, topK }, signal) => loadedScorer().tokenDetails(request, tokens, positions, topK, signal),
   async tokenizePrompt({ request }) {
     const active = loadedScorer();
     const { prompt, target } = active.buildPrompt(request);

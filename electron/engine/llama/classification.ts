@@ -1,18 +1,31 @@
 /**
- * One classification on llama.cpp: the prompt evaluated on a claimed slot, the answer generated greedily with every
- * position's exact distribution, P(unsafe) and P(safe) read at the decision position, and per-category scores along the
- * forced `unsafe\n` path.
+ * One classification on llama.cpp: the prompt evaluated on a claimed slot, the answer generated greedily, P(unsafe) and
+ * P(safe) read at the decision position, and per-category scores along the forced `unsafe\n` path.
+ *
+ * An exact distribution needs the whole vocabulary's logits copied out of llama.cpp (128k of them for Llama 3), which
+ * on a small model costs more than the forward pass. Every position reads one, unless `deferTokenDetails` (batch runs)
+ * asks for them only where a stored number needs them: every position until the decision is found (any of them may be
+ * it), and the positions along the forced category path, which an `unsafe\n` answer shares with its generated tokens.
+ * Elsewhere llama.cpp picks the greedy next token itself, and the token's probability and alternatives wait until the
+ * result is opened (tokenDetails), computed then on the same evaluation steps as while scoring.
  */
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
 import type { ClassifyRequest } from "../../../shared/ipc/contract.ts";
 import { presetPolicy, type Policy } from "../../../shared/taxonomy/index.ts";
 import { parseVerdict } from "../../../shared/verdict/index.ts";
-import { DEFAULT_CLASSIFY_OPTIONS, type CategoryScore, type ClassificationResult, type ClassifyOptions, type GeneratedToken } from "../../../shared/classify/result.ts";
+import {
+  DEFAULT_CLASSIFY_OPTIONS,
+  type CategoryScore,
+  type ClassificationResult,
+  type ClassifyOptions,
+  type DetailedToken,
+  type GeneratedToken,
+} from "../../../shared/classify/result.ts";
 import { buildClassificationPrompt } from "../classificationPrompt.ts";
 import { ExactDistribution } from "../distribution.ts";
 import { EngineError } from "../errors.ts";
 import type { LoadedModelInfo } from "../engine.ts";
-import type { SequenceEvaluator, SequenceSlots } from "./kvSlots.ts";
+import type { PositionOutput, PositionRead, SequenceEvaluator, SequenceSlots } from "./kvSlots.ts";
 import type { ModelTokens } from "./modelTokens.ts";
 
 /** What a classification (and the token API) needs of the loaded scorer. */
@@ -47,34 +60,41 @@ export async function classifyConversation(
   try {
     await slots.prepare(slot, promptTokens);
     const query = new ContinuationQuery(slot.sequence, promptTokens, slots.evaluator, signal);
-    const first = await query.after([]);
+    const first = await query.after([], "distribution");
     const promptDone = performance.now();
 
     const tokens: GeneratedToken[] = [];
     const generated: Token[] = [];
     let decisionTokenIndex = -1;
-    for (let distribution = first; ; ) {
-      const next = distribution.argmax() as Token;
+    /** the forced path's positions, once the decision (and with it the likeliest `unsafe` token) is known */
+    let categoryPositions: ReadonlySet<string> | undefined;
+    const readAfter = (continuation: Token[]): PositionRead =>
+      !settings.deferTokenDetails || !categoryPositions || categoryPositions.has(continuation.join(",")) ? "distribution" : "next-token";
+    for (let position = first; ; ) {
+      const next = position.next;
       if (model.isEogToken(next)) break;
-      tokens.push(describe(vocabulary, next, distribution, settings.topK));
+      tokens.push(position.distribution ? describe(vocabulary, next, position.distribution, settings.topK) : { id: next, text: vocabulary.pieceOf(next) });
       generated.push(next);
-      if (decisionTokenIndex === -1 && vocabulary.pieceOf(next).trim() !== "") decisionTokenIndex = tokens.length - 1;
+      if (decisionTokenIndex === -1 && vocabulary.pieceOf(next).trim() !== "") {
+        decisionTokenIndex = tokens.length - 1;
+        const forcedPrefix = forcedCategoryPrefix(vocabulary, generated.slice(0, -1), position.distribution!);
+        categoryPositions = new Set(categoryPaths(vocabulary, policy).flatMap((path) => path.map((_, i) => [...forcedPrefix, ...path.slice(0, i)].join(","))));
+      }
       // The position after the last allowed token would only say what comes next, which nobody reads.
       if (generated.length >= settings.maxTokens) break;
-      distribution = await query.after(generated);
+      position = await query.after(generated, readAfter(generated));
     }
     const generationDone = performance.now();
 
     // The decision is the first non-whitespace position: LG3 emits `\n\n` first (prompt-formats/outputs.md §2).
     const decisionAt = decisionTokenIndex === -1 ? generated.length : decisionTokenIndex;
     const leadingWhitespace = generated.slice(0, decisionAt);
-    const decision = await query.after(leadingWhitespace);
+    const decision = (await query.after(leadingWhitespace, "distribution")).distribution!;
     const { decisionTokens } = vocabulary;
     const pUnsafe = sum(decisionTokens.unsafe.map((t) => decision.probabilityOf(t)));
     const pSafe = sum(decisionTokens.safe.map((t) => decision.probabilityOf(t)));
 
-    const likeliestUnsafe = decisionTokens.unsafe.reduce((a, b) => (decision.probabilityOf(b) > decision.probabilityOf(a) ? b : a));
-    const categoryScores = await scoreCategories(vocabulary, query, [...leadingWhitespace, likeliestUnsafe, ...vocabulary.newlineTokens], policy);
+    const categoryScores = await scoreCategories(vocabulary, query, forcedCategoryPrefix(vocabulary, leadingWhitespace, decision), policy);
     const categoriesDone = performance.now();
 
     const outputText = model.detokenize(generated, true);
@@ -110,14 +130,27 @@ export async function classifyConversation(
   }
 }
 
+/** The forced prefix of the category walk: the answer's leading whitespace, the likeliest `unsafe` token, `\n`. */
+function forcedCategoryPrefix(vocabulary: ModelTokens, leadingWhitespace: Token[], decision: ExactDistribution): Token[] {
+  const likeliestUnsafe = vocabulary.decisionTokens.unsafe.reduce((a, b) => (decision.probabilityOf(b) > decision.probabilityOf(a) ? b : a));
+  return [...leadingWhitespace, likeliestUnsafe, ...vocabulary.newlineTokens];
+}
+
+/** Each enabled category's code as tokens, in policy order. */
+function categoryPaths(vocabulary: ModelTokens, policy: Policy): Token[][] {
+  return policy.categories.filter((c) => c.enabled).map((category) => vocabulary.model.tokenize(category.code, false));
+}
+
 /**
  * P(code) = product of the code's token probabilities after `unsafe\n`. Codes that share leading tokens (every `S…`
  * code starts with the token `S`) share those evaluations, so the whole taxonomy costs about two extra positions.
  */
 async function scoreCategories(vocabulary: ModelTokens, query: ContinuationQuery, forcedPrefix: Token[], policy: Policy): Promise<CategoryScore[]> {
+  const enabled = policy.categories.filter((c) => c.enabled);
+  const paths = categoryPaths(vocabulary, policy);
   const scores: CategoryScore[] = [];
-  for (const category of policy.categories.filter((c) => c.enabled)) {
-    const path = vocabulary.model.tokenize(category.code, false);
+  for (const [index, category] of enabled.entries()) {
+    const path = paths[index]!;
     // One evaluation gives the forced prefix and every position along the code (`unsafe`, `\n`, `S` in one batch).
     const along = await query.along([...forcedPrefix, ...path.slice(0, -1)], forcedPrefix.length);
     const p = path.reduce((product, token, i) => product * along[i]!.probabilityOf(token), 1);
@@ -126,7 +159,43 @@ async function scoreCategories(vocabulary: ModelTokens, query: ContinuationQuery
   return scores;
 }
 
-function describe(vocabulary: ModelTokens, token: Token, distribution: ExactDistribution, topK: number): GeneratedToken {
+/**
+ * The probability and alternatives of the answer's tokens at `positions` (indexes into `generated`), for a result
+ * scored with `deferTokenDetails`. The answer is evaluated again one token at a time, as scoring evaluated it, so each
+ * number is the one a full scoring would have stored.
+ */
+export async function tokenDetails(
+  { info, tokens: vocabulary, slots }: ScorerParts,
+  request: ClassifyRequest,
+  generated: readonly number[],
+  positions: readonly number[],
+  topK: number,
+  signal?: AbortSignal,
+): Promise<DetailedToken[]> {
+  const answer = vocabulary.checkedTokens(generated);
+  const bad = positions.find((position) => !Number.isInteger(position) || position < 0 || position >= answer.length);
+  if (bad !== undefined) throw new EngineError("prompt-invalid", `position ${bad} is not one of the answer's ${answer.length} tokens`);
+  const policy = request.policy ?? presetPolicy(info.family);
+  const { prompt } = buildClassificationPrompt(info.family, { ...request, policy });
+  const promptTokens = vocabulary.tokenizePrompt(prompt);
+  const wanted = new Set(positions);
+  const last = Math.max(-1, ...positions);
+  const slot = slots.claim(promptTokens);
+  try {
+    await slots.prepare(slot, promptTokens);
+    const query = new ContinuationQuery(slot.sequence, promptTokens, slots.evaluator, signal);
+    const details = new Map<number, DetailedToken>();
+    for (let i = 0; i <= last; i++) {
+      const position = await query.after(answer.slice(0, i), wanted.has(i) ? "distribution" : "next-token");
+      if (position.distribution) details.set(i, describe(vocabulary, answer[i]!, position.distribution, topK));
+    }
+    return positions.map((position) => details.get(position)!);
+  } finally {
+    slots.release(slot);
+  }
+}
+
+function describe(vocabulary: ModelTokens, token: Token, distribution: ExactDistribution, topK: number): DetailedToken {
   return {
     id: token,
     text: vocabulary.pieceOf(token),
@@ -135,12 +204,19 @@ function describe(vocabulary: ModelTokens, token: Token, distribution: ExactDist
   };
 }
 
+/** What the query knows after a continuation: the greedy next token, and the exact distribution where it was read. */
+interface Position {
+  next: Token;
+  distribution?: ExactDistribution;
+}
+
 /**
  * Answers "what comes next after the prompt plus these tokens?" on one sequence, reusing the longest common prefix
- * already in its KV cache: the policy prefix across conversations, the generated answer across positions.
+ * already in its KV cache: the policy prefix across conversations, the generated answer across positions. A position
+ * read for its next token only is read again when its distribution is asked for.
  */
 class ContinuationQuery {
-  private readonly cache = new Map<string, ExactDistribution>();
+  private readonly cache = new Map<string, Position>();
 
   constructor(
     private readonly sequence: LlamaContextSequence,
@@ -149,8 +225,8 @@ class ContinuationQuery {
     private readonly signal?: AbortSignal,
   ) {}
 
-  async after(continuation: Token[]): Promise<ExactDistribution> {
-    return (await this.along(continuation, continuation.length))[0]!;
+  async after(continuation: Token[], read: PositionRead): Promise<Position> {
+    return (await this.positions(continuation, continuation.length, read))[0]!;
   }
 
   /**
@@ -158,17 +234,32 @@ class ContinuationQuery {
    * forced path costs one decode however many of its positions are read.
    */
   async along(path: Token[], from: number): Promise<ExactDistribution[]> {
+    return (await this.positions(path, from, "distribution")).map((position) => position.distribution!);
+  }
+
+  private async positions(path: Token[], from: number, read: PositionRead): Promise<Position[]> {
     const keyOf = (n: number) => path.slice(0, n).join(",");
     const lengths = Array.from({ length: path.length - from + 1 }, (_, i) => from + i);
-    const missing = lengths.filter((n) => !this.cache.has(keyOf(n)));
+    const known = (n: number) => {
+      const position = this.cache.get(keyOf(n));
+      return position !== undefined && (read === "next-token" || position.distribution !== undefined);
+    };
+    const missing = lengths.filter((n) => !known(n));
     if (missing.length > 0) {
       if (this.signal?.aborted) throw new EngineError("cancelled", "the classification was cancelled");
       const tokens = [...this.promptTokens, ...path.slice(0, missing.at(-1))];
-      const logits = await this.evaluator.logitsAfter(this.sequence, tokens, missing.map((n) => this.promptTokens.length + n));
-      missing.forEach((n, i) => this.cache.set(keyOf(n), ExactDistribution.fromLogits(logits[i]!)));
+      const reads = missing.map((n) => ({ after: this.promptTokens.length + n, read }));
+      const outputs = await this.evaluator.evaluate(this.sequence, tokens, reads, this.promptTokens.length);
+      missing.forEach((n, i) => this.cache.set(keyOf(n), positionOf(outputs[i]!)));
     }
     return lengths.map((n) => this.cache.get(keyOf(n))!);
   }
+}
+
+function positionOf(output: PositionOutput): Position {
+  if (output.read === "next-token") return { next: output.token };
+  const distribution = ExactDistribution.fromLogits(output.logits);
+  return { next: distribution.argmax() as Token, distribution };
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);

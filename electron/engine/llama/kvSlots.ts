@@ -78,14 +78,24 @@ export class SequenceSlots {
   }
 }
 
+/**
+ * What an evaluation reads after a position: the raw logits of the whole vocabulary (for an exact distribution), or
+ * only the greedy next token, which llama.cpp picks itself without copying the logits out (temperature 0: its greedy
+ * sampler, which like ExactDistribution.argmax gives ties to the lowest id).
+ */
+export type PositionRead = "distribution" | "next-token";
+
+export type PositionOutput = { read: "distribution"; logits: Map<Token, number> } | { read: "next-token"; token: Token };
+
+type EvaluationInput = Token | [Token, { generateNext: { logits: true } | { token: true } }];
+
 /** Every evaluation of every sequence of one context goes through here. */
 export class SequenceEvaluator {
   readonly batches = new LockstepBatches();
-  private tokensEvaluated = 0;
-  private prefixTokensCopied = 0;
+  private counts = { tokensEvaluated: 0, promptTokensEvaluated: 0, distributions: 0, nextTokenReads: 0, prefixTokensCopied: 0 };
 
   work(): EngineWork {
-    return { tokensEvaluated: this.tokensEvaluated, prefixTokensCopied: this.prefixTokensCopied, ...this.batches.stats() };
+    return { ...this.counts, ...this.batches.stats() };
   }
 
   /**
@@ -93,21 +103,39 @@ export class SequenceEvaluator {
    * logits after each of the first `n` tokens for every n in `after` (ascending).
    */
   async logitsAfter(sequence: LlamaContextSequence, tokens: Token[], after: number[]): Promise<Map<Token, number>[]> {
+    const outputs = await this.evaluate(sequence, tokens, after.map((n) => ({ after: n, read: "distribution" as const })));
+    return outputs.map((output) => (output as Extract<PositionOutput, { read: "distribution" }>).logits);
+  }
+
+  /**
+   * Evaluates `tokens` on the sequence, keeping the longest prefix its KV cache already holds, and reads after each of
+   * the first `n` tokens what `reads` asks for that n (ascending). `promptLength`: how many of `tokens` are the prompt,
+   * for the work counters.
+   */
+  async evaluate(sequence: LlamaContextSequence, tokens: Token[], reads: ReadonlyArray<{ after: number; read: PositionRead }>, promptLength = 0): Promise<PositionOutput[]> {
     const evaluated = sequence.contextTokens;
     // A position's logits exist only when its token is evaluated in this call.
-    const keep = Math.min(commonPrefixLength(evaluated, tokens), after[0]! - 1);
+    const keep = Math.min(commonPrefixLength(evaluated, tokens), reads[0]!.after - 1);
     if (keep < evaluated.length) await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
-    const wanted = new Set(after);
-    const input = tokens.slice(keep).map((token, i): Token | [Token, { generateNext: { logits: true } }] =>
-      wanted.has(keep + i + 1) ? [token, { generateNext: { logits: true } }] : token,
-    );
+    const readAfter = new Map(reads.map(({ after, read }) => [after, read]));
+    const input = tokens.slice(keep).map((token, i): EvaluationInput => {
+      const read = readAfter.get(keep + i + 1);
+      return read === undefined ? token : [token, { generateNext: read === "distribution" ? { logits: true } : { token: true } }];
+    });
     await this.batches.turn();
-    this.tokensEvaluated += input.length;
+    this.counts.tokensEvaluated += input.length;
+    this.counts.promptTokensEvaluated += Math.max(0, promptLength - keep);
     const results = await sequence.controlledEvaluate(input);
-    return after.map((n) => {
-      const logits = results[n - 1 - keep]?.next.logits;
-      if (!logits) throw new EngineError("engine-failed", `llama.cpp returned no logits for prompt position ${n}`);
-      return logits;
+    return reads.map(({ after: n, read }) => {
+      const next = results[n - 1 - keep]?.next;
+      if (read === "distribution") {
+        if (!next?.logits) throw new EngineError("engine-failed", `llama.cpp returned no logits for prompt position ${n}`);
+        this.counts.distributions++;
+        return { read, logits: next.logits };
+      }
+      if (next?.token == null) throw new EngineError("engine-failed", `llama.cpp returned no next token for prompt position ${n}`);
+      this.counts.nextTokenReads++;
+      return { read, token: next.token };
     });
   }
 
@@ -121,7 +149,7 @@ export class SequenceEvaluator {
     if (typeof copy !== "function") return false;
     try {
       const copied = (await copy.call(target, source, upTo)) && target.nextTokenIndex === upTo;
-      if (copied) this.prefixTokensCopied += upTo;
+      if (copied) this.counts.prefixTokensCopied += upTo;
       return copied;
     } catch {
       return false;

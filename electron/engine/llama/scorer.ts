@@ -6,20 +6,20 @@
  *   modelLoading.ts     the GGUF checked, loaded on a GPU or the CPU (with the reason), the context created
  *   modelTokens.ts      prompts to token ids, token texts, the decision tokens
  *   kvSlots.ts          the context's sequences, prefix reuse and KV copies, every evaluation and its counters
- *   classification.ts   one classification: answer, P(unsafe)/P(safe), per-category scores
+ *   classification.ts   one classification: answer, P(unsafe)/P(safe), per-category scores; deferred token details
  *   tokenApi.ts         the worker's token API: raw completions, vocabulary facts, tokenising
  */
 import type { LlamaContext, LlamaModel, Token } from "node-llama-cpp";
 import type { ClassifyRequest } from "../../../shared/ipc/contract.ts";
 import type { BuiltPrompt } from "../../../shared/prompts/index.ts";
-import type { ClassificationResult, ClassifyOptions } from "../../../shared/classify/result.ts";
+import type { ClassificationResult, ClassifyOptions, DetailedToken } from "../../../shared/classify/result.ts";
 import { buildClassificationPrompt } from "../classificationPrompt.ts";
 import type { EngineWork, LoadedModelInfo, ScorerLoadOptions } from "../engine.ts";
 import type { CompleteTokensParams, DescribedTokens, TokenCompletion, TokenizeTextsParams, VocabularyFacts } from "../completion.ts";
 import { loadLlamaModel } from "./modelLoading.ts";
 import { ModelTokens } from "./modelTokens.ts";
 import { SequenceEvaluator, SequenceSlots } from "./kvSlots.ts";
-import { classifyConversation, type ScorerParts } from "./classification.ts";
+import { classifyConversation, tokenDetails, type ScorerParts } from "./classification.ts";
 import { completeTokens, describeTokens, tokenizeTexts, vocabularyFacts } from "./tokenApi.ts";
 
 export class LlamaScorer {
@@ -62,6 +62,10 @@ export class LlamaScorer {
 
   classify(request: ClassifyRequest, options: ClassifyOptions = {}, signal?: AbortSignal): Promise<ClassificationResult> {
     return classifyConversation(this.parts, request, options, signal);
+  }
+
+  tokenDetails(request: ClassifyRequest, generated: readonly number[], positions: readonly number[], topK: number, signal?: AbortSignal): Promise<DetailedToken[]> {
+    return tokenDetails(this.parts, request, generated, positions, topK, signal);
   }
 
   completeTokens(params: CompleteTokensParams, signal?: AbortSignal): Promise<TokenCompletion> {
