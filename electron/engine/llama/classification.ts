@@ -4,10 +4,13 @@
  *
  * An exact distribution needs the whole vocabulary's logits copied out of llama.cpp (128k of them for Llama 3), which
  * on a small model costs more than the forward pass. Every position reads one, unless `deferTokenDetails` (batch runs)
- * asks for them only where a stored number needs them: every position until the decision is found (any of them may be
- * it), and the positions along the forced category path, which an `unsafe\n` answer shares with its generated tokens.
- * Elsewhere llama.cpp picks the greedy next token itself, and the token's probability and alternatives wait until the
- * result is opened (tokenDetails), computed then on the same evaluation steps as while scoring.
+ * asks for them only where a stored number needs them: the decision position, and the positions along the forced
+ * category path, which an `unsafe\n` answer shares with its generated tokens. Until the decision is found, positions
+ * from the index where this model's previous answer decided (at first: after the whitespace its family opens with) are
+ * read in full, as any may be the decision, the ones before it for their greedy token only; a decision that comes
+ * earlier after all has its position read again. Elsewhere
+ * llama.cpp picks the greedy next token itself, and the token's probability and alternatives wait until the result is
+ * opened (tokenDetails), computed then on the same evaluation steps as while scoring.
  */
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
 import type { ClassifyRequest } from "../../../shared/ipc/contract.ts";
@@ -33,10 +36,20 @@ export interface ScorerParts {
   info: LoadedModelInfo;
   tokens: ModelTokens;
   slots: SequenceSlots;
+  answers: AnswerShape;
+}
+
+/**
+ * What the loaded model's answers looked like so far. A model puts its decision at the same index answer after answer
+ * (Llama Guard 3 after `\n\n`): positions before it need only their greedy token.
+ */
+export interface AnswerShape {
+  /** undefined until an answer had a decision */
+  lastDecisionIndex?: number;
 }
 
 export async function classifyConversation(
-  { info, tokens: vocabulary, slots }: ScorerParts,
+  { info, tokens: vocabulary, slots, answers }: ScorerParts,
   request: ClassifyRequest,
   options: ClassifyOptions = {},
   signal?: AbortSignal,
@@ -60,23 +73,35 @@ export async function classifyConversation(
   try {
     await slots.prepare(slot, promptTokens);
     const query = new ContinuationQuery(slot.sequence, promptTokens, slots.evaluator, signal);
-    const first = await query.after([], "distribution");
+    const defer = settings.deferTokenDetails;
+    /** the forced path's positions, once the decision (and with it the likeliest `unsafe` token) is known */
+    let categoryPositions: ReadonlySet<string> | undefined;
+    // Until the decision is found, every position from the one where this model's last answer decided may be it (the
+    // first answer: after the whitespace the family's answers open with, LG3's `\n\n`).
+    const expectedDecisionIndex = answers.lastDecisionIndex ?? openingWhitespaceTokens(vocabulary, prompt.decisionPrefix);
+    const readAfter = (continuation: Token[]): PositionRead => {
+      if (!defer) return "distribution";
+      if (!categoryPositions) return continuation.length >= expectedDecisionIndex ? "distribution" : "next-token";
+      return categoryPositions.has(continuation.join(",")) ? "distribution" : "next-token";
+    };
+    const first = await query.after([], readAfter([]));
     const promptDone = performance.now();
 
     const tokens: GeneratedToken[] = [];
     const generated: Token[] = [];
     let decisionTokenIndex = -1;
-    /** the forced path's positions, once the decision (and with it the likeliest `unsafe` token) is known */
-    let categoryPositions: ReadonlySet<string> | undefined;
-    const readAfter = (continuation: Token[]): PositionRead =>
-      !settings.deferTokenDetails || !categoryPositions || categoryPositions.has(continuation.join(",")) ? "distribution" : "next-token";
     for (let position = first; ; ) {
+      if (decisionTokenIndex === -1 && !position.distribution && !model.isEogToken(position.next) && !isWhitespace(vocabulary, position.next)) {
+        // The decision came earlier than this model's last one: read this position's distribution after all.
+        position = await query.after(generated, "distribution");
+      }
       const next = position.next;
       if (model.isEogToken(next)) break;
       tokens.push(position.distribution ? describe(vocabulary, next, position.distribution, settings.topK) : { id: next, text: vocabulary.pieceOf(next) });
       generated.push(next);
-      if (decisionTokenIndex === -1 && vocabulary.pieceOf(next).trim() !== "") {
+      if (decisionTokenIndex === -1 && !isWhitespace(vocabulary, next)) {
         decisionTokenIndex = tokens.length - 1;
+        answers.lastDecisionIndex = decisionTokenIndex;
         const forcedPrefix = forcedCategoryPrefix(vocabulary, generated.slice(0, -1), position.distribution!);
         categoryPositions = new Set(categoryPaths(vocabulary, policy).flatMap((path) => path.map((_, i) => [...forcedPrefix, ...path.slice(0, i)].join(","))));
       }
@@ -128,6 +153,16 @@ export async function classifyConversation(
   } finally {
     slots.release(slot);
   }
+}
+
+/** How many tokens the whitespace a family's answer opens with takes (LG3: `\n\n`, one token); 0 for anything else. */
+function openingWhitespaceTokens(vocabulary: ModelTokens, decisionPrefix: string): number {
+  return decisionPrefix !== "" && decisionPrefix.trim() === "" ? vocabulary.model.tokenize(decisionPrefix, false).length : 0;
+}
+
+/** A token that is only whitespace (LG3's leading `\n\n`): the decision comes after it. */
+function isWhitespace(vocabulary: ModelTokens, token: Token): boolean {
+  return vocabulary.pieceOf(token).trim() === "";
 }
 
 /** The forced prefix of the category walk: the answer's leading whitespace, the likeliest `unsafe` token, `\n`. */

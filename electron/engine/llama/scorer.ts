@@ -33,7 +33,7 @@ export class LlamaScorer {
     readonly info: LoadedModelInfo,
     reusePrefix: boolean,
   ) {
-    this.parts = { info, tokens: new ModelTokens(model), slots: new SequenceSlots(context, info, reusePrefix, this.evaluator) };
+    this.parts = { info, tokens: new ModelTokens(model), slots: new SequenceSlots(context, info, reusePrefix, this.evaluator), answers: {} };
   }
 
   static async load(options: ScorerLoadOptions): Promise<LlamaScorer> {
