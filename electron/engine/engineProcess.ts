@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { EngineError } from "./errors.ts";
 import type { EngineMethod, EngineMethods, FromEngine, ToEngine } from "./protocol.ts";
 import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
-import type { LoadedModelInfo, ScorerLoadOptions } from "./scorer.ts";
+import type { LoadedModelInfo, ScorerLoadOptions } from "./engine.ts";
 import type { ClassificationResult, ClassifyOptions } from "../../shared/classify/result.ts";
 import type { MemoryEstimate } from "../../shared/models/fit.ts";
 import type { ClassifierEngine, EngineInfo } from "./engine.ts";
@@ -149,6 +149,10 @@ export class EngineProcess implements ClassifierEngine {
 
   classify(request: ClassifyRequest, options?: ClassifyOptions, signal?: AbortSignal): Promise<ClassificationResult> {
     return this.call("classify", { request, options }, signal);
+  }
+
+  tokenDetails(params: EngineMethods["tokenDetails"]["params"], signal?: AbortSignal): Promise<EngineMethods["tokenDetails"]["result"]> {
+    return this.call("tokenDetails", params, signal);
   }
 
   tokenizePrompt(request: ClassifyRequest): Promise<EngineMethods["tokenizePrompt"]["result"]> {

@@ -44,3 +44,7 @@ export class EngineError extends Error {
     return new EngineError("model-load-failed", `llama.cpp could not load ${modelPath}: ${detail}`, "Check that the file is a complete GGUF model and that there is enough free memory.");
   }
 }
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

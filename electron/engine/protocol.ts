@@ -2,10 +2,10 @@
  * Messages between the main side and the engine worker. The same protocol runs over `child_process.fork` (CLI, serve,
  * tests) and Electron's `utilityProcess` (desktop app), so llama.cpp aborts never take the caller down.
  */
-import type { ClassificationResult, ClassifyOptions } from "../../shared/classify/result.ts";
+import type { ClassificationResult, ClassifyOptions, DetailedToken } from "../../shared/classify/result.ts";
 import type { EngineErrorData } from "./errors.ts";
 import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
-import type { LoadedModelInfo, ScorerLoadOptions } from "./scorer.ts";
+import type { LoadedModelInfo, ScorerLoadOptions, TokenDetailsParams } from "./engine.ts";
 import type { CompleteTokensParams, DescribedTokens, TokenCompletion, TokenizeTextsParams, VocabularyFacts } from "./completion.ts";
 import type { FileEstimateResult, GpuMode } from "./hardware.ts";
 import type { HardwareProfile } from "../../shared/models/fit.ts";
@@ -15,6 +15,8 @@ export interface EngineMethods {
   load: { params: ScorerLoadOptions; result: LoadedModelInfo };
   unload: { params: Record<string, never>; result: null };
   classify: { params: { request: ClassifyRequest; options?: ClassifyOptions }; result: ClassificationResult };
+  /** the probability and top-k of a result's generated tokens at `positions`, for one scored with deferTokenDetails */
+  tokenDetails: { params: TokenDetailsParams; result: DetailedToken[] };
   /** the prompt text and the token ids fed to llama.cpp, without evaluating anything */
   tokenizePrompt: { params: { request: ClassifyRequest }; result: { text: string; tokens: number[]; pieces: string[]; target: "prompt" | "response" } };
   /** greedy raw completion of token ids with exact log-probabilities (`guardbench worker`) */

@@ -2,8 +2,8 @@
  * Entry point of the engine worker process: one loaded model, calls answered as they come (classifications run
  * concurrently on the scorer's sequences), each cancellable.
  */
-import { EngineError } from "./errors.ts";
-import { LlamaScorer, messageOf } from "./scorer.ts";
+import { EngineError, messageOf } from "./errors.ts";
+import { LlamaScorer } from "./llama/scorer.ts";
 import { detectHardware, estimateModelFileMemory } from "./hardware.ts";
 import type { EngineMethods, FromEngine, ToEngine } from "./protocol.ts";
 
@@ -60,6 +60,7 @@ const handlers: { [M in keyof EngineMethods]: Handler<M> } = {
     return null;
   },
   classify: ({ request, options }, signal) => loadedScorer().classify(request, options, signal),
+  tokenDetails: ({ request, tokens, positions, topK }, signal) => loadedScorer().tokenDetails(request, tokens, positions, topK, signal),
   async tokenizePrompt({ request }) {
     const active = loadedScorer();
     const { prompt, target } = active.buildPrompt(request);

@@ -2,20 +2,20 @@
  * The engine as the app sees it: one status object (pushed whole as `engine:status` on every change), model loads as
  * cancellable jobs, and crash reports. The worker itself restarts and reloads on the next request (EngineProcess).
  */
-import type { ClassificationResult, ClassifyOptions } from "../../shared/classify/result.ts";
+import type { ClassificationResult, ClassifyOptions, DetailedToken } from "../../shared/classify/result.ts";
 import type { EngineCompute, EngineModel, EngineStatus } from "../../shared/ipc/contract.ts";
 import type { PromptFamily } from "../../shared/taxonomy/index.ts";
 import type { EngineProcess } from "../engine/engineProcess.ts";
 import { EngineError } from "../engine/errors.ts";
 import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
-import type { LoadedModelInfo, ScorerLoadOptions } from "../engine/scorer.ts";
+import type { LoadedModelInfo, ScorerLoadOptions, TokenDetailsParams } from "../engine/engine.ts";
 import type { EventHub } from "./eventHub.ts";
 import { toResultError } from "./errors.ts";
 import type { JobManager } from "./jobs.ts";
 import type { Disposer } from "./lifecycle.ts";
 
 /** What AppHost needs of an engine: EngineProcess fits (over child_process.fork or Electron's utilityProcess). */
-export type EnginePort = Pick<EngineProcess, "load" | "unload" | "classify" | "tokenizePrompt" | "onCrash" | "model">;
+export type EnginePort = Pick<EngineProcess, "load" | "unload" | "classify" | "tokenDetails" | "tokenizePrompt" | "onCrash" | "model">;
 
 /** Settings every load uses unless the request says otherwise (tests: CPU, one thread). */
 export type EngineDefaults = Pick<ScorerLoadOptions, "gpu" | "threads" | "sequences" | "contextSize" | "mmap">;
@@ -122,6 +122,18 @@ export class EngineControl {
     const result = await this.engine.classify(request, options, signal);
     this.markRecovered();
     return { result, model };
+  }
+
+  /**
+   * The details a result scored with deferTokenDetails left out, when the model it was scored with is the one loaded;
+   * undefined when another model (or none) is loaded, so the caller keeps the result as it is.
+   */
+  async tokenDetails(scoredWith: { path: string; family: PromptFamily }, params: TokenDetailsParams): Promise<DetailedToken[] | undefined> {
+    const { state, model } = this.current;
+    if (state !== "ready" || model?.path !== scoredWith.path || model.family !== scoredWith.family) return undefined;
+    const details = await this.engine.tokenDetails(params);
+    this.markRecovered();
+    return details;
   }
 
   async tokenize(request: ClassifyRequest): Promise<{ text: string; tokens: number[]; pieces: string[] }> {

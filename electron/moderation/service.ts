@@ -7,7 +7,7 @@
  *
  * Throughput: every input of every request is one classification in a shared queue; at most as many run at once as the
  * engine has parallel sequences, so inputs arriving together share the engine's lockstep batches and each sequence
- * keeps the policy prefix it evaluated (electron/engine/scorer.ts, lockstep.ts). The queue is bounded: a request whose
+ * keeps the policy prefix it evaluated (electron/engine/llama/kvSlots.ts, lockstep.ts). The queue is bounded: a request whose
  * inputs do not fit is answered 429 with `Retry-After`. Each request has a deadline (504 when it passes), and a client
  * that hangs up cancels its queued and running classifications.
  */

@@ -165,7 +165,8 @@ export async function executeRun(execution: RunExecution): Promise<RunExecutionO
     const retryFirst: PendingItem[] = [];
     let next = 0;
     const takeItem = (): PendingItem | undefined => retryFirst.shift() ?? queue[next++];
-    const options: ClassifyOptions = { threshold: run.settings.threshold, topK: run.settings.topK };
+    // Token details where no stored number needs them wait until a result is opened (results:get computes them then).
+    const options: ClassifyOptions = { threshold: run.settings.threshold, topK: run.settings.topK, deferTokenDetails: true };
 
     const commit = (item: PendingItem, outcome: ItemOutcomeRecord) => {
       try {

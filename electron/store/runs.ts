@@ -2,10 +2,11 @@
  * Runs (one model + one policy version + settings over one dataset) and their results, one row per (run, item) written
  * as the item finishes. A scored item's row never changes afterwards: `recordResult` refuses to overwrite it, so a
  * resumed run can never score an item twice, whatever goes wrong in the run manager. A failed item's row (an error
- * instead of a score) may be replaced when the item is retried.
+ * instead of a score) may be replaced when the item is retried. The one later write to a scored row adds the token
+ * details a batch run deferred (`recordTokenDetails`), once, when the result is first opened; no stored number changes.
  */
 import type { z } from "zod";
-import { classificationResultSchema, type ClassificationResult } from "../../shared/classify/result.ts";
+import { classificationResultSchema, hasTokenDetails, type ClassificationResult, type DetailedToken } from "../../shared/classify/result.ts";
 import { runSettingsSchema, type RunDetail, type RunSettings, type RunState, type RunSummary } from "../../shared/ipc/contract.ts";
 import { resultErrorSchema, type ResultError } from "../../shared/ipc/index.ts";
 import { policySchema, type PromptFamily } from "../../shared/taxonomy/index.ts";
@@ -214,6 +215,24 @@ export class RunRepository {
     if (info.changes !== 1) {
       throw new StoreError("conflict", `item row ${itemRowId} of run ${runId} already has a score; a run never scores an item twice`, "This is a bug in Guardbench. Please report it.");
     }
+  }
+
+  /**
+   * Fills in the probability and alternatives of generated tokens that were stored without them. Only those: a token
+   * that has its details keeps them, and tokens that are not the stored ones (another id at a position) are refused.
+   */
+  recordTokenDetails(runId: number, itemRowId: number, details: ReadonlyMap<number, DetailedToken>): StoredClassification {
+    const stored = this.result(runId, itemRowId)?.result;
+    if (!stored) throw new StoreError("not-found", `item row ${itemRowId} of run ${runId} has no stored result`, "Open an item that was scored.");
+    const tokens = stored.tokens.map((token, position) => {
+      const detail = details.get(position);
+      if (!detail || hasTokenDetails(token)) return token;
+      if (detail.id !== token.id) throw new StoreError("conflict", `token ${position} of item row ${itemRowId} in run ${runId} is ${token.id}, not ${detail.id}`, "This is a bug in Guardbench. Please report it.");
+      return { ...token, p: detail.p, top: detail.top };
+    });
+    const updated = { ...stored, tokens };
+    this.db.prepare("UPDATE results SET result_json = ? WHERE run_id = ? AND item_id = ? AND score IS NOT NULL").run(JSON.stringify(updated), runId, itemRowId);
+    return updated;
   }
 
   /** Every result of the run, short, keyed by item row. */

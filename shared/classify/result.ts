@@ -20,12 +20,25 @@ export const tokenAlternativeSchema = z.object({
 
 export type TokenAlternative = z.output<typeof tokenAlternativeSchema>;
 
+/**
+ * A generated token. `p` and `top` are absent while its details are deferred: a batch run computes the exact
+ * distribution only where a stored number needs it (the decision position, the category positions) and the other
+ * tokens' details when the result is first opened (results:get), which stores them; see {@link hasTokenDetails}.
+ */
 export const generatedTokenSchema = tokenAlternativeSchema.extend({
+  p: z.number().optional(),
   /** the most likely tokens at this position, most likely first (the generated token is among them when it ranks in the top k) */
-  top: z.array(tokenAlternativeSchema),
+  top: z.array(tokenAlternativeSchema).optional(),
 });
 
 export type GeneratedToken = z.output<typeof generatedTokenSchema>;
+
+/** A generated token whose probability and alternatives are computed. */
+export type DetailedToken = GeneratedToken & { p: number; top: TokenAlternative[] };
+
+export function hasTokenDetails(token: GeneratedToken): token is DetailedToken {
+  return token.p !== undefined && token.top !== undefined;
+}
 
 export const categoryScoreSchema = z.object({
   code: z.string(),
@@ -157,8 +170,14 @@ export const classifyOptionsSchema = z.strictObject({
   topK: topKSchema.optional(),
   /** stop generating after this many tokens even without an end-of-turn token */
   maxTokens: z.number().int().min(1).max(512).optional(),
+  /**
+   * compute each generated token's probability and alternatives only where a stored number needs that position's full
+   * distribution (the decision and the category positions), leaving the others for when the result is opened: what
+   * batch runs do, since copying a whole vocabulary's logits is most of a small model's cost per position
+   */
+  deferTokenDetails: z.boolean().optional(),
 });
 
 export type ClassifyOptions = z.output<typeof classifyOptionsSchema>;
 
-export const DEFAULT_CLASSIFY_OPTIONS: Required<ClassifyOptions> = { threshold: 0.5, topK: 5, maxTokens: 24 };
+export const DEFAULT_CLASSIFY_OPTIONS: Required<ClassifyOptions> = { threshold: 0.5, topK: 5, maxTokens: 24, deferTokenDetails: false };

@@ -25,7 +25,7 @@ export type FamilyId = (typeof FAMILY_IDS)[number];
 
 /**
  * The families the scoring engine can score today: what the IPC contract, the CLI and stored runs accept as a model's
- * family. The engine reads P(unsafe) in the Llama Guard way (electron/engine/scorer.ts); the other families have
+ * family. The engine reads P(unsafe) in the Llama Guard way (electron/engine/llama/classification.ts); the other families have
  * builders, decision specs and parsers here but no engine path yet, so they stay out of this list until the engine
  * resolves decision specs from the registry. `registry.ts` marks these same families `scorableToday` (a unit test
  * keeps the two in step).

@@ -277,7 +277,7 @@ export interface GuardFamily<Id extends string = FamilyId> {
   source: FamilySource;
   taxonomy: TaxonomyPreset;
   /**
-   * True for the families electron/engine/scorer.ts can score today (the contract's PROMPT_FAMILIES). The others are
+   * True for the families electron/engine/llama/classification.ts can score today (the contract's PROMPT_FAMILIES). The others are
    * complete here but wait for the engine to resolve their decision specs.
    */
   scorableToday: boolean;

@@ -2,19 +2,30 @@
  * `npm run bench`: scoring throughput on a random-weight model at the real Llama Guard 3 1B shape (Q8_0), measured
  * side by side in one run so the ratios hold on a noisy machine. Absolute numbers depend on the machine; ratios travel.
  *
- *   1. naive one-by-one (every prompt evaluated from scratch) vs prefix reuse (the policy prefix's KV state kept between
- *      items) vs prefix reuse with several sequences decoding in lockstep (their suffixes and answer tokens share
- *      batches; the first sequence evaluates the policy prefix, the others copy its KV state)
- *   2. where the time goes: the prompt's shared prefix and per-item suffix, and the ceiling that split sets on reuse
- *   3. the cost of exact probabilities: one position with raw logits (float64 softmax) vs one position without
+ *   1. the same items, the same GGUF, the same policy, arms interleaved round by round:
+ *      - naive Guardbench: one by one, every prompt evaluated from scratch, every token's exact distribution
+ *      - Guardbench as a batch run scores: the policy prefix's KV state reused, several sequences decoding in lockstep
+ *        (the first evaluates the prefix, the others copy it), exact distributions only where a stored number needs
+ *        them (the rest are computed when a result is opened)
+ *      - llama.cpp's own llama-server (`--parallel 4`, `cache_prompt`, 4 concurrent `/completion` requests, `n_probs`)
+ *      with items/s, the ratios best-local / llama-server and best-local / naive, and each arm's cost per item
+ *   2. the unit costs, measured on the same model: a prompt token, a lockstep decode round, an exact distribution, and
+ *      node-llama-cpp's filtered logits path against the full copy (its float32 normaliser, against the float64 one)
+ *   3. this policy's compute floor per item and the fraction of it the best local arm reaches
+ *   4. engine overhead on the tiny programmed fixture model (tinyModel.ts), then scaling out over `guardbench worker`s
+ *      (workers.ts)
  */
 import { readFileSync } from "node:fs";
-import { getLlama, type Token } from "node-llama-cpp";
-import { commonPrefixLength, LlamaScorer, type EngineWork } from "../../electron/engine/scorer.ts";
-import { ExactDistribution } from "../../electron/engine/distribution.ts";
+import { LlamaScorer } from "../../electron/engine/llama/scorer.ts";
+import { commonPrefixLength } from "../../electron/engine/llama/kvSlots.ts";
+import type { EngineWork } from "../../electron/engine/engine.ts";
+import type { ClassifyOptions } from "../../shared/classify/result.ts";
 import { ensureRandom1BModel } from "../fixtures/models.ts";
 import { cardInfo, presetPolicy, type Policy } from "../../shared/taxonomy/index.ts";
 import type { Turn } from "../../shared/conversation/types.ts";
+import { LlamaServerArm, type ServerWork } from "./llamaServerArm.ts";
+import { measureUnitCosts, type UnitCosts } from "./probes.ts";
+import { benchTinyModel, inPool, type TinyModelNumbers } from "./tinyModel.ts";
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 200);
 /**
@@ -22,17 +33,24 @@ const ITEMS = Number(process.env.BENCH_ITEMS ?? 200);
  * categories each with the model card's description, as a policy author writing definitions would: a longer prefix.
  */
 const POLICY_KIND = process.env.BENCH_POLICY ?? "preset";
-/** sequence counts for the parallel arms, e.g. BENCH_PARALLEL=4,8 */
+/** sequence counts for the local batch arms, e.g. BENCH_PARALLEL=4,8 */
 const PARALLEL = (process.env.BENCH_PARALLEL ?? "4,8").split(",").map(Number);
-const ROUND = Math.max(...PARALLEL);
+/** llama-server's slots and concurrent requests; BENCH_LLAMA_SERVER=0 leaves the arm out (no build at hand) */
+const SERVER_PARALLEL = 4;
+const WITH_SERVER = process.env.BENCH_LLAMA_SERVER !== "0";
+const ROUND = Math.max(...PARALLEL, SERVER_PARALLEL);
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 // Random weights never say end-of-turn; a real Llama Guard answers in about four tokens (`\n\n`, `unsafe`, `\n`, `S1`).
 const MAX_TOKENS = 4;
+const TOP_K = 5;
+const CONTEXT_PER_SEQUENCE = 2048;
+/** the forced category path's tokens past the decision: `unsafe`, `\n`, `S` (one batch) */
+const FORCED_PATH_TOKENS = 3;
 
-/** Real, distinct prompts sharing one policy: the bundled XSTest demo (CC-BY-4.0), prompt classification. */
 /**
- * The measured items, and warm-up items from the end of the file that are not among them: warming up on measured items
- * would leave their whole prompts in the KV cache and make them nearly free for the arms with more sequences.
+ * Real, distinct prompts sharing one policy: the bundled XSTest demo (CC-BY-4.0), prompt classification. Warm-up items
+ * come from the end of the file and are not measured: warming up on measured items would leave their whole prompts in
+ * the KV cache and make them nearly free for the arms with more sequences.
  */
 function conversations(): { measured: Turn[][]; warmUp: Turn[][] } {
   const lines = readFileSync(new URL("../../electron/datasets/demo/xstest/xstest.jsonl", import.meta.url), "utf8").split("\n").filter(Boolean);
@@ -52,16 +70,70 @@ const policy = benchPolicy();
 
 interface Arm {
   label: string;
-  scorer: LlamaScorer;
-  /** items classified at once; the scorer has as many sequences */
+  /** items in flight at once */
   parallel: number;
   seconds: number;
-  /** the scorer's work counters once the warm-up is done */
-  workBefore?: EngineWork;
+  score(turns: Turn[]): Promise<void>;
+  /** the arm's cost per item since the warm-up, as one line */
+  costLine(items: number): string;
+  markWarm(): void;
+  dispose(): Promise<void>;
+}
+
+function localArm(label: string, scorer: LlamaScorer, parallel: number, options: ClassifyOptions): Arm & { scorer: LlamaScorer; work(): EngineWork } {
+  let before = scorer.work();
+  const work = () => since(before, scorer.work());
+  return {
+    label,
+    parallel,
+    seconds: 0,
+    scorer,
+    work,
+    score: async (turns) => void (await scorer.classify({ turns, policy }, { maxTokens: MAX_TOKENS, topK: TOP_K, ...options })),
+    markWarm: () => void (before = scorer.work()),
+    costLine: (items) => {
+      const w = work();
+      const perItem = (n: number) => (n / items).toFixed(1);
+      return (
+        `prompt ${perItem(w.promptTokensEvaluated)} tokens, answer ${perItem(w.tokensEvaluated - w.promptTokensEvaluated)} tokens (+${perItem(w.prefixTokensCopied)} copied), ` +
+        `${perItem(w.distributions)} exact distributions + ${perItem(w.nextTokenReads)} next-token reads; ${(w.evaluations / Math.max(1, w.rounds)).toFixed(2)} evaluations per batch`
+      );
+    },
+    dispose: () => scorer.dispose(),
+  };
+}
+
+function serverArm(server: LlamaServerArm, promptOf: (turns: Turn[]) => number[]): Arm & { work(): ServerWork } {
+  let before = server.work();
+  const work = (): ServerWork => {
+    const now = server.work();
+    return Object.fromEntries(Object.entries(now).map(([key, value]) => [key, value - before[key as keyof ServerWork]])) as unknown as ServerWork;
+  };
+  return {
+    label: `llama-server, --parallel ${SERVER_PARALLEL}`,
+    parallel: SERVER_PARALLEL,
+    seconds: 0,
+    work,
+    score: (turns) => server.score(promptOf(turns)),
+    markWarm: () => void (before = server.work()),
+    costLine: (items) => {
+      const w = work();
+      const perItem = (n: number) => (n / items).toFixed(1);
+      return (
+        `prompt ${perItem(w.promptTokens)} tokens, answer ${perItem(w.generatedTokens)} tokens; top-${TOP_K} of its full softmax per generated token, ` +
+        `in native code (its own timings per item: prompt ${perItem(w.promptMs)} ms, generation ${perItem(w.predictedMs)} ms, slots overlapping)`
+      );
+    },
+    dispose: () => server.stop(),
+  };
+}
+
+function since(before: EngineWork, after: EngineWork): EngineWork {
+  return Object.fromEntries(Object.entries(after).map(([key, value]) => [key, value - before[key as keyof EngineWork]])) as unknown as EngineWork;
 }
 
 /**
- * Alternates the arms a round at a time (one round = as many items as the widest arm has sequences), so load from
+ * Alternates the arms a round at a time (one round = as many items as the widest arm has in flight), so load from
  * anything else on the machine falls on every arm alike.
  */
 async function scoreInterleaved(arms: Arm[], items: Turn[][]): Promise<void> {
@@ -69,61 +141,16 @@ async function scoreInterleaved(arms: Arm[], items: Turn[][]): Promise<void> {
     const round = items.slice(start, start + ROUND);
     for (const arm of arms) {
       const started = performance.now();
-      for (let i = 0; i < round.length; i += arm.parallel) {
-        await Promise.all(round.slice(i, i + arm.parallel).map((turns) => arm.scorer.classify({ turns, policy }, { maxTokens: MAX_TOKENS })));
-      }
+      await inPool(round, arm.parallel, (turns) => arm.score(turns));
       arm.seconds += (performance.now() - started) / 1000;
     }
   }
 }
 
-function report(arm: Arm, items: number): void {
-  const work = since(arm.workBefore!, arm.scorer.work());
-  const perItem = (n: number) => (n / items).toFixed(1).padStart(6);
-  console.log(
-    `${arm.label.padEnd(28)} ${(items / arm.seconds).toFixed(3).padStart(7)} items/s  (${arm.seconds.toFixed(1)} s)  per item: ${perItem(work.tokensEvaluated)} tokens decoded, ` +
-      `${perItem(work.prefixTokensCopied)} copied; ${(work.evaluations / Math.max(1, work.rounds)).toFixed(2)} evaluations per batch`,
-  );
-}
-
-function since(before: EngineWork, after: EngineWork): EngineWork {
-  return {
-    tokensEvaluated: after.tokensEvaluated - before.tokensEvaluated,
-    prefixTokensCopied: after.prefixTokensCopied - before.prefixTokensCopied,
-    evaluations: after.evaluations - before.evaluations,
-    rounds: after.rounds - before.rounds,
-  };
-}
-
 /** Tokens every prompt shares (the policy prefix) and the average prompt length, from the scorer's own tokenisation. */
-function promptSplit(scorer: LlamaScorer, items: Turn[][]): { shared: number; average: number } {
-  const prompts = items.map((turns) => scorer.tokenizePrompt(scorer.buildPrompt({ turns, policy }).prompt));
+function promptSplit(prompts: number[][]): { shared: number; average: number } {
   const shared = Math.min(...prompts.map((tokens) => commonPrefixLength(tokens, prompts[0]!)));
   return { shared, average: prompts.reduce((sum, tokens) => sum + tokens.length, 0) / prompts.length };
-}
-
-async function exactProbabilityCost(modelPath: string): Promise<{ withLogitsMs: number; withoutMs: number; softmaxMs: number }> {
-  const llama = await getLlama({ gpu: false, build: "never" });
-  const model = await llama.loadModel({ modelPath });
-  const context = await model.createContext({ contextSize: 512, threads: THREADS });
-  const sequence = context.getSequence();
-  await sequence.controlledEvaluate(model.tokenize("Task: Check if there is unsafe content", false));
-  const positions = 12;
-  const time = async (generateNext: { logits?: true; token?: true }) => {
-    const started = performance.now();
-    for (let i = 0; i < positions; i++) await sequence.controlledEvaluate([[271 as Token, { generateNext }]]);
-    return (performance.now() - started) / positions;
-  };
-  await time({ token: true });
-  const withoutMs = await time({ token: true });
-  const withLogitsMs = await time({ logits: true });
-  const [last] = await sequence.controlledEvaluate([[271 as Token, { generateNext: { logits: true } }]]);
-  const started = performance.now();
-  for (let i = 0; i < positions; i++) ExactDistribution.fromLogits(last!.next.logits!).top(5);
-  const softmaxMs = (performance.now() - started) / positions;
-  await context.dispose();
-  await model.dispose();
-  return { withLogitsMs, withoutMs, softmaxMs };
 }
 
 // BENCH_ONLY=labeling: only the review-queue section at the end (no model needed).
@@ -134,45 +161,85 @@ if (process.env.BENCH_ONLY === "labeling") {
 
 const modelPath = await ensureRandom1BModel();
 const { measured: items, warmUp } = conversations();
-console.log(`Guardbench bench: ${items.length} conversations, one policy (${policy.name}), XSTest prompts, random Q8_0 model at the Llama Guard 3 1B shape, ${THREADS} threads\n`);
+console.log(
+  `Guardbench bench: ${items.length} conversations, one policy (${policy.name}), XSTest prompts, random Q8_0 model at the Llama Guard 3 1B shape, ` +
+    `${THREADS} threads, ${MAX_TOKENS} answer tokens, top-${TOP_K}\n`,
+);
 
 const load = (reusePrefix: boolean, sequences: number) =>
-  LlamaScorer.load({ modelPath, family: "llama-guard-3-1b", gpu: false, threads: THREADS, contextSize: 2048, sequences, reusePrefix });
-const arms: Arm[] = [
-  { label: "naive, one by one", scorer: await load(false, 1), parallel: 1, seconds: 0 },
-  { label: "prefix reused", scorer: await load(true, 1), parallel: 1, seconds: 0 },
-  ...(await Promise.all(
-    PARALLEL.map(async (n) => ({ label: `prefix reused, ${n} sequences`, scorer: await load(true, n), parallel: n, seconds: 0 })),
-  )),
-];
-// Warm-up: pages the weights in, and gives every reusing sequence its policy prefix (evaluated once, copied to the rest).
+  LlamaScorer.load({ modelPath, family: "llama-guard-3-1b", gpu: false, threads: THREADS, contextSize: CONTEXT_PER_SEQUENCE, sequences, reusePrefix });
+const naive = localArm("naive Guardbench, one by one", await load(false, 1), 1, {});
+const batchArms = [];
+for (const n of PARALLEL) batchArms.push(localArm(`Guardbench batch, ${n} sequences`, await load(true, n), n, { deferTokenDetails: true }));
+const tokenizer = naive.scorer;
+const promptTokens = new Map(items.concat(warmUp).map((turns) => [turns, tokenizer.tokenizePrompt(tokenizer.buildPrompt({ turns, policy }).prompt) as number[]]));
+const server = WITH_SERVER
+  ? serverArm(await LlamaServerArm.start(modelPath, { parallel: SERVER_PARALLEL, threads: THREADS, contextPerSlot: CONTEXT_PER_SEQUENCE, maxTokens: MAX_TOKENS, topK: TOP_K }), (turns) => promptTokens.get(turns)!)
+  : undefined;
+const arms: Arm[] = [naive, ...batchArms, ...(server ? [server] : [])];
+// Warm-up: pages the weights in, and gives every reusing sequence (and server slot) the policy prefix.
 for (const arm of arms) {
-  await Promise.all(warmUp.slice(0, arm.parallel).map((turns) => arm.scorer.classify({ turns, policy }, { maxTokens: MAX_TOKENS })));
-  arm.workBefore = arm.scorer.work();
+  await inPool(warmUp.slice(0, arm.parallel), arm.parallel, (turns) => arm.score(turns));
+  arm.markWarm();
 }
 await scoreInterleaved(arms, items);
-const split = promptSplit(arms[0]!.scorer, items);
-for (const arm of arms) report(arm, items.length);
-const [naive, ...reusing] = arms as [Arm, ...Arm[]];
-for (const arm of reusing) {
-  console.log(`${`${arm.label} speed-up:`.padEnd(44)} ${(naive.seconds / arm.seconds).toFixed(2)}×  (steady state ${(items.length / arm.seconds).toFixed(2)} items/s)`);
-}
+
+const perSecond = (arm: Arm) => items.length / arm.seconds;
+for (const arm of arms) console.log(`${arm.label.padEnd(36)} ${perSecond(arm).toFixed(3).padStart(7)} items/s  (${arm.seconds.toFixed(1)} s)`);
+const best = batchArms.reduce((a, b) => (perSecond(b) > perSecond(a) ? b : a));
+console.log(`\n(a) best local arm: ${best.label}`);
+if (server) console.log(`a / b (llama-server)   ${(perSecond(best) / perSecond(server)).toFixed(2)}×   target ≥ 1.00: ${perSecond(best) >= perSecond(server) ? "met" : "NOT met"}`);
+console.log(`a / c (naive)          ${(perSecond(best) / perSecond(naive)).toFixed(2)}×`);
+console.log("\ncost per item:");
+for (const arm of arms) console.log(`  ${arm.label.padEnd(34)} ${arm.costLine(items.length)}`);
+
+const split = promptSplit([...items.map((turns) => promptTokens.get(turns)!)]);
 const suffix = split.average - split.shared;
+for (const arm of arms) await arm.dispose();
+
+const units: UnitCosts = await measureUnitCosts(modelPath, THREADS, best.parallel, promptTokens.get(items[0]!)!, 64);
+const copyMs = units.positionWithLogitsMs - units.positionMs;
 console.log(
-  `\nprompts: ${split.average.toFixed(1)} tokens on average, ${split.shared} of them the shared policy prefix, ${suffix.toFixed(1)} per item.\n` +
-    `Where prompt evaluation is compute-bound (a CPU), reuse can at most divide prompt work by ${(split.average / suffix).toFixed(2)}, and every arm\n` +
-    `still pays the same answer positions per item: that is the ceiling on any speed-up from prefix reuse for this policy.\n`,
+  `\nunit costs (same model, same run): a prompt token ${units.promptTokenMs.toFixed(2)} ms (in a batch of ${units.promptBatch}); ` +
+    `a decode round of ${units.sequences} sequences ${units.decodeRoundMs.toFixed(1)} ms (${(units.decodeRoundMs / units.sequences).toFixed(1)} ms per sequence); ` +
+    `one position alone ${units.positionMs.toFixed(1)} ms without logits, ${units.positionWithLogitsMs.toFixed(1)} ms with the whole vocabulary's ` +
+    `(an exact distribution ≈ ${copyMs.toFixed(1)} ms, of which float64 softmax, greedy token and top-${TOP_K} in JavaScript ${units.softmaxMs.toFixed(1)} ms)`,
 );
-for (const arm of arms) await arm.scorer.dispose();
+const filteredExact = units.filteredWorstRelativeError <= 1e-6;
+console.log(
+  `filtered logits path (filter: tokens + includeTop ${TOP_K}, totalLogitWeight): ${units.filteredMs.toFixed(1)} ms per position; its float32 normaliser is ` +
+    `${units.filteredWorstRelativeError.toExponential(2)} (relative) off the float64 softmax → ${filteredExact ? "within" : "NOT within"} 1e-6: ` +
+    `${filteredExact ? "it could replace" : "the engine keeps"} the full copy`,
+);
+const bestWork = best.work();
+const distributionsPerItem = bestWork.distributions / items.length;
+console.log(
+  `exact probabilities per item: naive ${(naive.work().distributions / items.length).toFixed(1)} distributions ≈ ${((naive.work().distributions / items.length) * copyMs).toFixed(0)} ms; ` +
+    `${best.label} ${distributionsPerItem.toFixed(1)} ≈ ${(distributionsPerItem * copyMs).toFixed(0)} ms (target ≤ 100 ms: ${distributionsPerItem * copyMs <= 100 ? "met" : "NOT met"})`,
+);
 
-const cost = await exactProbabilityCost(modelPath);
-const positionsPerItem = MAX_TOKENS + 2; // each generated token's position, and the category walk after `unsafe\n` and after `S`
-console.log(`one position without logits     ${cost.withoutMs.toFixed(1)} ms`);
-console.log(`one position with raw logits    ${cost.withLogitsMs.toFixed(1)} ms (of which float64 softmax + top-5: ${cost.softmaxMs.toFixed(2)} ms)`);
-console.log(`exact probabilities per item    ≈ ${((cost.withLogitsMs - cost.withoutMs) * positionsPerItem).toFixed(0)} ms (${positionsPerItem} positions)`);
+// The floor: the per-item suffix and the forced category path at prompt throughput, plus the answer's decode rounds
+// shared by the sequences of a batch. Nothing else must be computed to give the answer, P(unsafe) and the categories.
+const floorMs = (suffix + FORCED_PATH_TOKENS) * units.promptTokenMs + ((MAX_TOKENS - 1) * units.decodeRoundMs) / units.sequences;
+const bestMs = 1000 / perSecond(best);
+console.log(
+  `\nprompts: ${split.average.toFixed(1)} tokens on average, ${split.shared} of them the shared policy prefix, ${suffix.toFixed(1)} per item: prefix reuse can at most ` +
+    `divide prompt work by ${(split.average / suffix).toFixed(2)}.\ncompute floor per item: (${suffix.toFixed(1)} suffix + ${FORCED_PATH_TOKENS} forced-path tokens) × ` +
+    `${units.promptTokenMs.toFixed(2)} ms + ${MAX_TOKENS - 1} decode rounds × ${units.decodeRoundMs.toFixed(1)} ms / ${units.sequences} sequences = ${floorMs.toFixed(0)} ms ` +
+    `(${(1000 / floorMs).toFixed(2)} items/s); ${best.label} takes ${bestMs.toFixed(0)} ms: ${((100 * floorMs) / bestMs).toFixed(0)}% of the floor ` +
+    `(target ≥ 80%: ${floorMs / bestMs >= 0.8 ? "met" : "NOT met"})`,
+);
 
-const { benchWorkers } = await import("./workers.ts");
-await benchWorkers();
+const tiny: TinyModelNumbers = await benchTinyModel();
+console.log(
+  `engine overhead per item on the tiny model: ${tiny.deferredMsPerItem.toFixed(1)} ms with batch-run options (target ≤ 50 ms: ${tiny.deferredMsPerItem <= 50 ? "met" : "NOT met"}), ` +
+    `${tiny.everyDetailMsPerItem.toFixed(1)} ms with every token's details; guardbench run ${tiny.cliItemsPerSecond.toFixed(1)} items/s (target ≥ 20: ${tiny.cliItemsPerSecond >= 20 ? "met" : "NOT met"})`,
+);
+
+if (process.env.BENCH_WORKERS !== "0") {
+  const { benchWorkers } = await import("./workers.ts");
+  await benchWorkers();
+}
 
 const { benchModeration } = await import("./moderation.ts");
 await benchModeration();

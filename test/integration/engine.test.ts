@@ -70,14 +70,14 @@ describe("classification on the programmed model", () => {
     expect(result.tokens[4]!.p).toBeCloseTo(afterS.probabilityOf(three), 6);
     for (const token of result.tokens) {
       expect(token.top).toHaveLength(5);
-      const ps = token.top.map((t) => t.p);
+      const ps = token.top!.map((t) => t.p);
       expect(ps).toEqual([...ps].sort((a, b) => b - a));
-      expect(token.top[0]!.id).toBe(token.id);
-      expect(token.top[0]!.p).toBe(token.p);
+      expect(token.top![0]!.id).toBe(token.id);
+      expect(token.top![0]!.p).toBe(token.p);
     }
     // The second alternative after `S` is the programmed runner-up, with its exact probability.
-    expect(result.tokens[4]!.top[1]).toMatchObject({ id: one, text: "1" });
-    expect(result.tokens[4]!.top[1]!.p).toBeCloseTo(afterS.probabilityOf(one), 6);
+    expect(result.tokens[4]!.top![1]).toMatchObject({ id: one, text: "1" });
+    expect(result.tokens[4]!.top![1]!.p).toBeCloseTo(afterS.probabilityOf(one), 6);
   });
 
   it("derives per-category scores from the forced `unsafe\\n` prefix, summing to at most 1", async () => {

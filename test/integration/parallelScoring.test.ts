@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ClassificationResult } from "../../shared/classify/result.ts";
 import type { Turn } from "../../shared/conversation/types.ts";
-import { commonPrefixLength, LlamaScorer } from "../../electron/engine/scorer.ts";
+import { LlamaScorer } from "../../electron/engine/llama/scorer.ts";
+import { commonPrefixLength } from "../../electron/engine/llama/kvSlots.ts";
 import { llamaGuard3UnsafeAnswer } from "../fixtures/guardAnswers.ts";
 import { writeProgrammedModel } from "../fixtures/models.ts";
 

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { expect } from "vitest";
-import type { ClassificationResult } from "../../shared/classify/result.ts";
+import { hasTokenDetails, type ClassificationResult } from "../../shared/classify/result.ts";
 
 /** The name the test workers serve the programmed model (test/fixtures/guardAnswers.ts) under. */
 export const MODEL_NAME = "unsafe-s3";
@@ -116,6 +116,8 @@ export function expectSameAsLocal(remote: ClassificationResult, local: Classific
   expect(remote.tokens.map((t) => [t.id, t.text])).toEqual(local.tokens.map((t) => [t.id, t.text]));
   remote.tokens.forEach((token, i) => {
     const expected = local.tokens[i]!;
+    // Both engines score with every token's details here (no deferTokenDetails).
+    if (!hasTokenDetails(token) || !hasTokenDetails(expected)) throw new Error(`token ${i} has no probability and alternatives`);
     close(token.p, expected.p, `token ${i}`);
     const compared = options.tiesBelow === undefined ? expected.top : expected.top.filter((alternative) => alternative.p > options.tiesBelow!);
     const top = options.tiesBelow === undefined ? token.top : token.top.slice(0, compared.length);

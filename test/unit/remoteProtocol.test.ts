@@ -302,7 +302,7 @@ describe("a remote engine reading the recorded answers", () => {
     expect(result.prompt.tokenCount).toBe(PROMPT_IDS.length);
 
     expect(result.tokens[4]!.p).toBeCloseTo(p(-0.32), 12);
-    expect(result.tokens[4]!.top.map((t) => [t.id, t.text])).toEqual([[16, "1"], [18, "3"], [17, "2"], [605, "10"], [22, "7"]]);
+    expect(result.tokens[4]!.top!.map((t) => [t.id, t.text])).toEqual([[16, "1"], [18, "3"], [17, "2"], [605, "10"], [22, "7"]]);
 
     const score = (code: string) => result.categoryScores.find((c) => c.code === code)!;
     expect(score("S1").p).toBeCloseTo(p(-0.00015) * p(-0.32), 12);

@@ -8,7 +8,7 @@ import { DatasetImportError } from "../../datasets/import.ts";
 import { exportResults } from "../../datasets/export.ts";
 import { EngineProcess } from "../../engine/engineProcess.ts";
 import { EngineError } from "../../engine/errors.ts";
-import type { LoadedModelInfo } from "../../engine/scorer.ts";
+import type { LoadedModelInfo } from "../../engine/engine.ts";
 import { guardbenchHome } from "../../models/paths.ts";
 import { cliRunKey, type ScoringSettings } from "../../runs/cliRunKey.ts";
 import { importIntoStore } from "../../runs/datasetImport.ts";

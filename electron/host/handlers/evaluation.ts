@@ -4,13 +4,14 @@ import { itemResult } from "../../runs/itemResult.ts";
 import type { HandlerGroup } from "../handlerTable.ts";
 import type { HostServices } from "../services.ts";
 
-export function evaluationHandlers({ store }: HostServices): HandlerGroup {
+export function evaluationHandlers({ store, engineControl }: HostServices): HandlerGroup {
   return {
     name: "evaluation",
     handlers: {
       "eval:metrics": async (request) => ok(runMetrics(store, request)),
       "eval:compare": async (request) => ok(compareRunsOf(store, request)),
-      "results:get": async ({ runId, itemId }) => ok(itemResult(store, runId, itemId)),
+      // Opening a batch run's item computes the token details it was stored without (ClassifyOptions.deferTokenDetails).
+      "results:get": async ({ runId, itemId }) => ok(await itemResult(store, runId, itemId, engineControl)),
     },
   };
 }

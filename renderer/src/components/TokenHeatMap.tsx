@@ -1,10 +1,11 @@
 /**
- * The generated tokens, each coloured by its probability. Every token is a focusable button; hovering OR focusing it
+ * The generated tokens, each coloured by its probability (grey while a batch run's result has not had its token
+ * details computed: they come when the run's model is loaded and the result is opened). Every token is a focusable button; hovering OR focusing it
  * shows its top-k alternatives in a tooltip the token points to with aria-describedby, so keyboard and screen-reader
  * users get the same information as mouse users. Arrow keys move between tokens, Esc hides the tooltip.
  */
 import { useId, useRef, useState, type KeyboardEvent } from "react";
-import type { GeneratedToken } from "../../../shared/classify/result.ts";
+import { hasTokenDetails, type GeneratedToken } from "../../../shared/classify/result.ts";
 import { formatProbability, visibleToken } from "./format.ts";
 
 /** 0–9: ten colour steps, low probability (the model was unsure) to high. */
@@ -44,9 +45,9 @@ export function TokenHeatMap({ tokens, decisionTokenIndex }: { tokens: readonly 
                 ref={(element) => {
                   buttons.current[index] = element;
                 }}
-                className={`token heat-${heatLevel(token.p)}${isDecision ? " token-decision" : ""}`}
+                className={`token ${token.p === undefined ? "heat-pending" : `heat-${heatLevel(token.p)}`}${isDecision ? " token-decision" : ""}`}
                 data-testid={`token-${index}`}
-                aria-label={`Token ${index + 1}${isDecision ? " (decision)" : ""}: ${JSON.stringify(token.text)}, p = ${formatProbability(token.p)}`}
+                aria-label={`Token ${index + 1}${isDecision ? " (decision)" : ""}: ${JSON.stringify(token.text)}, ${token.p === undefined ? "p not computed yet" : `p = ${formatProbability(token.p)}`}`}
                 aria-describedby={openIndex === index ? tooltipId : undefined}
                 onFocus={() => setOpenIndex(index)}
                 onBlur={() => setOpenIndex((open) => (open === index ? undefined : open))}
@@ -65,6 +66,16 @@ export function TokenHeatMap({ tokens, decisionTokenIndex }: { tokens: readonly 
 }
 
 function TokenAlternatives({ id, token }: { id: string; token: GeneratedToken }) {
+  if (!hasTokenDetails(token)) {
+    return (
+      <div role="tooltip" id={id} className="tooltip">
+        <div className="tooltip-title">
+          <span className="mono">{visibleToken(token.text)}</span>
+        </div>
+        <p className="muted">Not computed yet: a batch run computes this token&apos;s probability and alternatives when its result is opened while the run&apos;s model is loaded and free.</p>
+      </div>
+    );
+  }
   return (
     <div role="tooltip" id={id} className="tooltip">
       <div className="tooltip-title">
