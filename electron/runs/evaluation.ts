@@ -2,7 +2,8 @@
  * A run measured against the dataset's labels in effect (review labels win over imported ones), with shared/metrics
  * doing the arithmetic. Only scored, labeled items count; the coverage says how many were left out and why.
  */
-import type { ParsedReq, RunComparisonReport, RunMetrics } from "../../shared/ipc/contract.ts";
+import type { ComparedItem, ParsedReq, RunComparisonReport, RunDetail, RunMetrics, RunSummary } from "../../shared/ipc/contract.ts";
+import { diffPolicies } from "../../shared/taxonomy/index.ts";
 import {
   compareRuns,
   evaluateScores,
@@ -16,6 +17,7 @@ import {
 } from "../../shared/metrics/index.ts";
 import type { GuardbenchStore } from "../store/index.ts";
 import { RunError } from "./errors.ts";
+import { itemResult, type TokenDetailSource } from "./itemResult.ts";
 import { joinedItems } from "./runItems.ts";
 
 export const DEFAULT_HISTOGRAM_BINS = 20;
@@ -54,6 +56,47 @@ export function runMetrics(store: GuardbenchStore, request: ParsedReq<"eval:metr
  * it, so they show up in `onlyInBaseline` / `onlyInCandidate` rather than skewing a metric.
  */
 export function compareRunsOf(store: GuardbenchStore, request: ParsedReq<"eval:compare">): RunComparisonReport {
+  const { baseline, candidate } = runsOfOneDataset(store, request);
+  const runItems = (run: typeof baseline): RunItem[] =>
+    joinedItems(store, run.datasetId, run).flatMap((item) =>
+      item.result?.score !== undefined
+        ? [{ id: item.itemId, score: item.result.score, verdict: item.result.verdict!, categories: item.result.categories ?? [], ...(item.label ? { label: item.label.label } : {}) }]
+        : [],
+    );
+  const comparison = compareRuns(runItems(baseline), runItems(candidate), thresholdsOf(request, baseline, candidate));
+  return { ...comparison, datasetId: baseline.datasetId, baselineRunId: baseline.id, candidateRunId: candidate.id };
+}
+
+/**
+ * One item of two runs side by side: both full results (each flagged at its comparison threshold), the label, and how
+ * the candidate's policy differs from the baseline's (the prompt difference the flip may come from).
+ */
+export async function compareItemOf(store: GuardbenchStore, request: ParsedReq<"eval:compare-item">, details?: TokenDetailSource): Promise<ComparedItem> {
+  const { baseline, candidate } = runsOfOneDataset(store, request);
+  const thresholds = thresholdsOf(request, baseline, candidate);
+  const [baselineItem, candidateItem] = [
+    await itemResult(store, baseline.id, request.itemId, details, thresholds.threshold),
+    await itemResult(store, candidate.id, request.itemId, details, thresholds.candidateThreshold),
+  ];
+  return {
+    itemId: request.itemId,
+    baseline: baselineItem,
+    candidate: candidateItem,
+    baselineRun: { id: baseline.id, policyName: baseline.policyName, ...(baseline.policyVersion !== undefined ? { policyVersion: baseline.policyVersion } : {}), modelPath: baseline.model.path },
+    candidateRun: { id: candidate.id, policyName: candidate.policyName, ...(candidate.policyVersion !== undefined ? { policyVersion: candidate.policyVersion } : {}), modelPath: candidate.model.path },
+    policyDiff: diffPolicies(baseline.policy, candidate.policy),
+  };
+}
+
+/** Both thresholds of a comparison: the one asked for, else each run's own. */
+function thresholdsOf(request: { threshold?: number | undefined; candidateThreshold?: number | undefined }, baseline: RunSummary, candidate: RunSummary): { threshold: number; candidateThreshold: number } {
+  return {
+    threshold: request.threshold ?? baseline.settings.threshold,
+    candidateThreshold: request.candidateThreshold ?? request.threshold ?? candidate.settings.threshold,
+  };
+}
+
+function runsOfOneDataset(store: GuardbenchStore, request: { baselineRunId: number; candidateRunId: number }): { baseline: RunDetail; candidate: RunDetail } {
   const baseline = store.runs.get(request.baselineRunId);
   const candidate = store.runs.get(request.candidateRunId);
   if (baseline.datasetId !== candidate.datasetId) {
@@ -63,13 +106,5 @@ export function compareRunsOf(store: GuardbenchStore, request: ParsedReq<"eval:c
       "Pick two runs of the same dataset.",
     );
   }
-  const runItems = (run: typeof baseline): RunItem[] =>
-    joinedItems(store, run.datasetId, run).flatMap((item) =>
-      item.result?.score !== undefined ? [{ id: item.itemId, score: item.result.score, ...(item.label ? { label: item.label.label } : {}) }] : [],
-    );
-  const comparison = compareRuns(runItems(baseline), runItems(candidate), {
-    threshold: request.threshold ?? baseline.settings.threshold,
-    candidateThreshold: request.candidateThreshold ?? request.threshold ?? candidate.settings.threshold,
-  });
-  return { ...comparison, datasetId: baseline.datasetId, baselineRunId: baseline.id, candidateRunId: candidate.id };
+  return { baseline, candidate };
 }

@@ -23,7 +23,7 @@ export function labelFields(item: JoinedItem): Record<string, unknown> {
 const LABEL_COLUMNS = ["id", "label", "labelSource", "labelCategories", "note", "labeledBy", "labeledAt"] as const;
 const RESULT_COLUMNS = ["score", "flagged", "verdict", "categories", "error"] as const;
 
-function* rowsOf(items: JoinedItem[], run: RunSummary | undefined): Generator<Record<string, unknown>> {
+function* rowsOf(items: JoinedItem[], run: RunSummary | undefined, threshold: number | undefined): Generator<Record<string, unknown>> {
   for (const item of items) {
     const label = item.label;
     yield {
@@ -32,17 +32,17 @@ function* rowsOf(items: JoinedItem[], run: RunSummary | undefined): Generator<Re
       ...(label?.note ? { note: label.note } : {}),
       ...(label?.who ? { labeledBy: label.who } : {}),
       ...(label?.at ? { labeledAt: label.at } : {}),
-      ...(run ? resultFields(item.result, run.settings.threshold) : {}),
+      ...(run ? resultFields(item.result, threshold ?? run.settings.threshold) : {}),
     };
   }
 }
 
 export async function exportDataset(
   store: GuardbenchStore,
-  request: { datasetId: number; runId?: number; path: string; format: ExportFormat; spreadsheetSafe?: boolean },
+  request: { datasetId: number; runId?: number; threshold?: number; path: string; format: ExportFormat; spreadsheetSafe?: boolean },
 ): Promise<DatasetExportReport> {
   const run = request.runId !== undefined ? store.runs.get(request.runId) : undefined;
   const items = joinedItems(store, request.datasetId, run);
   const columns = [...LABEL_COLUMNS, ...(run ? RESULT_COLUMNS : [])];
-  return exportResults(rowsOf(items, run), request.format, request.path, { columns, spreadsheetSafe: request.spreadsheetSafe ?? false });
+  return exportResults(rowsOf(items, run, request.threshold), request.format, request.path, { columns, spreadsheetSafe: request.spreadsheetSafe ?? false });
 }

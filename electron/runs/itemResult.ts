@@ -10,6 +10,7 @@ import { EngineError } from "../engine/errors.ts";
 import { prepareForClassification } from "../../shared/conversation/index.ts";
 import type { Turn } from "../../shared/conversation/types.ts";
 import type { ItemResultDetail, RunDetail } from "../../shared/ipc/contract.ts";
+import { isFlagged } from "../../shared/metrics/index.ts";
 import { buildPrompt } from "../../shared/prompts/index.ts";
 import type { GuardbenchStore, StoredClassification } from "../store/index.ts";
 
@@ -18,7 +19,7 @@ export interface TokenDetailSource {
   tokenDetails(scoredWith: { path: string; family: PromptFamily }, params: TokenDetailsParams): Promise<DetailedToken[] | undefined>;
 }
 
-export async function itemResult(store: GuardbenchStore, runId: number, itemId: string, details?: TokenDetailSource): Promise<ItemResultDetail> {
+export async function itemResult(store: GuardbenchStore, runId: number, itemId: string, details?: TokenDetailSource, threshold?: number): Promise<ItemResultDetail> {
   const run = store.runs.get(runId);
   const item = store.datasets.item(run.datasetId, itemId);
   let stored = store.runs.result(runId, item.rowId);
@@ -31,7 +32,7 @@ export async function itemResult(store: GuardbenchStore, runId: number, itemId: 
     turns: item.turns,
     ...(item.label ? { label: item.label } : {}),
     labelHistory: store.labels.history(item.rowId),
-    ...(stored?.result ? { result: withPromptText(stored.result, item.turns, run) } : {}),
+    ...(stored?.result ? { result: withPromptText(stored.result, item.turns, run, threshold ?? run.settings.threshold) } : {}),
     ...(stored?.error ? { error: stored.error } : {}),
     ...(stored ? { finishedAt: stored.finishedAt } : {}),
   };
@@ -61,8 +62,9 @@ async function withTokenDetails(store: GuardbenchStore, run: RunDetail, item: { 
  * Results are stored without the prompt text (several kilobytes of policy per item); the same builder the engine used,
  * given the run's policy, family and check, rebuilds it exactly.
  */
-function withPromptText(result: StoredClassification, turns: Turn[], run: RunDetail): ClassificationResult {
+function withPromptText(result: StoredClassification, turns: Turn[], run: RunDetail, threshold: number): ClassificationResult {
   const prepared = prepareForClassification({ turns }, run.settings.check);
   const built = prepared.ok ? buildPrompt(run.model.family, prepared.turns, run.policy) : undefined;
-  return { ...result, prompt: { text: built?.ok ? built.prompt.text : "", tokenCount: result.prompt.tokenCount } };
+  // The flag is the threshold's, not the stored one's: the scores may come from a run with another threshold (scoreReuse).
+  return { ...result, threshold, flagged: isFlagged(result.score, threshold), prompt: { text: built?.ok ? built.prompt.text : "", tokenCount: result.prompt.tokenCount } };
 }

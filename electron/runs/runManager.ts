@@ -20,6 +20,7 @@ import { isJobShutdown, type JobManager, type ProgressUpdate } from "../host/job
 import type { GuardbenchStore } from "../store/index.ts";
 import { RunError, RunStopped } from "./errors.ts";
 import { cachedSha256OfFile } from "./fileHash.ts";
+import { reuseTwinScores } from "./scoreReuse.ts";
 import { assertRunModelUnchanged } from "./modelCheck.ts";
 import { executeRun, PauseGate, RunStop, type RunEngine, type RunExecutionOutcome } from "./runExecutor.ts";
 import type { PromptFamily } from "../../shared/taxonomy/index.ts";
@@ -108,7 +109,8 @@ export class RunManager {
       settings,
       origin: "app",
     });
-    return { runId, jobId: this.startJob(runId, { retryFailed: false, loadModel: false }) };
+    const reused = reuseTwinScores(this.store, runId);
+    return { runId, jobId: this.startJob(runId, { retryFailed: false, loadModel: false }), ...(reused ? { reusedScores: reused } : {}) };
   }
 
   async resume(runId: number, options: { retryFailed?: boolean } = {}): Promise<RunStarted> {

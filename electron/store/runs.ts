@@ -154,6 +154,54 @@ export class RunRepository {
       .immediate();
   }
 
+  /**
+   * The newest other run of the same dataset whose scores this run's would equal: the same model file (by content),
+   * family, policy text, check and top-k. The threshold is not part of it: it only decides which scores are flagged,
+   * which every reader computes from the score (isFlagged), so a run that differs only by its threshold needs no
+   * classification of its own.
+   */
+  scoringTwin(runId: number): number | undefined {
+    const run = this.get(runId);
+    const candidates = this.db
+      .prepare(
+        `SELECT id, policy_json, settings_json FROM runs
+         WHERE dataset_id = ? AND model_sha256 = ? AND family = ? AND id <> ?
+           AND EXISTS (SELECT 1 FROM results x WHERE x.run_id = runs.id AND x.score IS NOT NULL)
+         ORDER BY id DESC`,
+      )
+      .all(run.datasetId, run.model.sha256, run.model.family, runId) as { id: number; policy_json: string; settings_json: string }[];
+    const policy = canonicalJson(run.policy);
+    return candidates.find((candidate) => {
+      const settings = parseStoredJson(this.db, runSettingsSchema, candidate.settings_json, { table: "runs", row: candidate.id, column: "settings_json" });
+      const candidatePolicy = parseStoredJson(this.db, policySchema, candidate.policy_json, { table: "runs", row: candidate.id, column: "policy_json" });
+      return settings.check === run.settings.check && settings.topK === run.settings.topK && canonicalJson(candidatePolicy) === policy;
+    })?.id;
+  }
+
+  /**
+   * Copies the scores `fromRunId` has for items this run has no result for (failures are not copied: they are scored
+   * again), and notes the source in the run's settings. Returns how many were copied; committed when this returns.
+   */
+  copyScores(fromRunId: number, toRunId: number): number {
+    return this.db
+      .transaction(() => {
+        const info = this.db
+          .prepare(
+            `INSERT INTO results (run_id, item_id, score, verdict, categories_json, result_json, error_code, error_json, finished_at)
+             SELECT ?, x.item_id, x.score, x.verdict, x.categories_json, x.result_json, NULL, NULL, x.finished_at FROM results x
+             WHERE x.run_id = ? AND x.score IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM results y WHERE y.run_id = ? AND y.item_id = x.item_id)`,
+          )
+          .run(toRunId, fromRunId, toRunId);
+        if (info.changes > 0) {
+          const settings: RunSettings = { ...settingsOf(this.db, this.row(toRunId)), scoresFrom: fromRunId };
+          this.db.prepare("UPDATE runs SET settings_json = ? WHERE id = ?").run(JSON.stringify(settings), toRunId);
+        }
+        return info.changes;
+      })
+      .immediate();
+  }
+
   /** The run's settings with the concurrency the current engine gives it. */
   updateSequences(runId: number, sequences: number): void {
     const settings = { ...settingsOf(this.db, this.row(runId)), sequences };
@@ -310,4 +358,11 @@ function summaryOf(db: SqliteDatabase, row: RunRow): RunSummary {
     createdAt: row.created_at,
     ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
   };
+}
+
+/** JSON with object keys sorted, so two equal policies compare equal whatever order their fields were written in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === "object" && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : inner,
+  );
 }

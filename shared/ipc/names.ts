@@ -48,6 +48,7 @@ export const CHANNEL_NAMES = [
   "review:next-unlabeled",
   "eval:metrics",
   "eval:compare",
+  "eval:compare-item",
   "results:get",
   "files:pick",
   "files:allow",

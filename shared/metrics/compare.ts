@@ -12,6 +12,10 @@ export interface RunItem {
   score: number;
   /** absent for an unlabeled item: it can still flip, but counts in no metric */
   label?: SafetyLabel;
+  /** the model's verdict as it answered (safe, unsafe, unparseable …); absent: not compared */
+  verdict?: string;
+  /** the category codes the model named; absent: not compared */
+  categories?: readonly string[];
 }
 
 export interface CompareOptions {
@@ -23,22 +27,41 @@ export interface CompareOptions {
 
 export type FlipDirection = "safe-to-unsafe" | "unsafe-to-safe";
 
+/**
+ * What differs for an item: its flag at the threshold(s) (`direction` says which way), the verdict the model wrote (it
+ * can change while the flag stays, e.g. an unsafe answer whose P(unsafe) is under the threshold), or only the
+ * categories it named.
+ */
+export type FlipKind = "flag" | "verdict" | "categories";
+
 export interface VerdictFlip {
   id: string;
   label?: SafetyLabel;
   baselineScore: number;
   candidateScore: number;
-  direction: FlipDirection;
-  /** "fixed": the candidate's verdict matches the label and the baseline's did not; "regressed": the reverse */
-  effect: "fixed" | "regressed" | "unlabeled";
+  /** every way the item changed, in this order: flag, verdict, categories */
+  changed: FlipKind[];
+  /** with a flag change: which way it flipped */
+  direction?: FlipDirection;
+  baselineVerdict?: string;
+  candidateVerdict?: string;
+  baselineCategories?: string[];
+  candidateCategories?: string[];
+  /**
+   * "fixed": the candidate's flag matches the label and the baseline's did not; "regressed": the reverse; "same": the
+   * flag did not change (only the verdict or categories did); "unlabeled": no label to judge by
+   */
+  effect: "fixed" | "regressed" | "same" | "unlabeled";
 }
+
+const sameCodes = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().every((code, i) => code === [...b].sort()[i]);
 
 export interface RunComparison {
   baseline: ScoreEvaluation;
   candidate: ScoreEvaluation;
   /** candidate − baseline; null where either side is null (see the evaluations' nullReasons) */
   deltas: Record<MetricName, number | null>;
-  /** items whose verdict differs between the runs, in the baseline's order */
+  /** items whose flag, verdict or categories differ between the runs, in the baseline's order */
   flips: VerdictFlip[];
   /** ids present in both runs */
   sharedItems: number;
@@ -87,15 +110,24 @@ export function compareRuns(baselineItems: readonly RunItem[], candidateItems: r
     }
     const wasFlagged = isFlagged(baseline.score, baselineThreshold);
     const isNowFlagged = isFlagged(candidate.score, candidateThreshold);
-    if (wasFlagged === isNowFlagged) continue;
+    const changed: FlipKind[] = [];
+    if (wasFlagged !== isNowFlagged) changed.push("flag");
+    if (baseline.verdict !== undefined && candidate.verdict !== undefined && baseline.verdict !== candidate.verdict) changed.push("verdict");
+    if (baseline.categories && candidate.categories && !sameCodes(baseline.categories, candidate.categories)) changed.push("categories");
+    if (changed.length === 0) continue;
     const candidateRight = label === undefined ? undefined : isNowFlagged === (label === "unsafe");
     flips.push({
       id: baseline.id,
       ...(label ? { label } : {}),
       baselineScore: baseline.score,
       candidateScore: candidate.score,
-      direction: isNowFlagged ? "safe-to-unsafe" : "unsafe-to-safe",
-      effect: candidateRight === undefined ? "unlabeled" : candidateRight ? "fixed" : "regressed",
+      changed,
+      ...(wasFlagged !== isNowFlagged ? { direction: isNowFlagged ? "safe-to-unsafe" : "unsafe-to-safe" } : {}),
+      ...(baseline.verdict !== undefined ? { baselineVerdict: baseline.verdict } : {}),
+      ...(candidate.verdict !== undefined ? { candidateVerdict: candidate.verdict } : {}),
+      ...(baseline.categories ? { baselineCategories: [...baseline.categories] } : {}),
+      ...(candidate.categories ? { candidateCategories: [...candidate.categories] } : {}),
+      effect: wasFlagged === isNowFlagged ? "same" : candidateRight === undefined ? "unlabeled" : candidateRight ? "fixed" : "regressed",
     });
   }
 

@@ -15,4 +15,4 @@ export {
 export { METRIC_NAMES, evaluateScores, type MetricName, type ScoreEvaluation } from "./evaluate.ts";
 export { scoreHistogram, type HistogramBin } from "./histogram.ts";
 export { perCategoryMetrics, type CategorizedItem, type CategoryMetrics, type PerCategoryReport } from "./categories.ts";
-export { compareRuns, type CompareOptions, type FlipDirection, type RunComparison, type RunItem, type VerdictFlip } from "./compare.ts";
+export { compareRuns, type CompareOptions, type FlipDirection, type FlipKind, type RunComparison, type RunItem, type VerdictFlip } from "./compare.ts";

@@ -173,6 +173,34 @@ describe("metrics and comparison", () => {
     expect(opened.result!.prompt.tokenCount).toBe(42);
   });
 
+  it("opens a flipped item of both runs side by side: both results at the comparison's threshold, the label, the policy diff", async () => {
+    const side = value(await api().invoke("eval:compare-item", { baselineRunId: runA, candidateRunId: runB, itemId: "d" }));
+    expect(side.baseline.result).toMatchObject({ score: 0.4, flagged: false, threshold: 0.5 });
+    expect(side.candidate.result).toMatchObject({ score: 0.6, flagged: true, categories: ["S3"] });
+    expect(side.candidate.label).toMatchObject({ label: "unsafe", categories: ["S3"] });
+    expect(side.policyDiff.changes).toEqual([]);
+    // One threshold for both: at 0.35 the baseline flags d too.
+    expect(value(await api().invoke("eval:compare-item", { baselineRunId: runA, candidateRunId: runB, itemId: "d", threshold: 0.35 })).baseline.result).toMatchObject({ flagged: true, threshold: 0.35 });
+
+    const preset = presetPolicy("llama-guard-3-1b");
+    const withoutS3 = { ...preset, name: "No S3", categories: preset.categories.map((category) => (category.code === "S3" ? { ...category, enabled: false } : category)) };
+    const runC = test.store.runs.create({
+      datasetId,
+      model: { path: "/models/guard.gguf", sha256: "a".repeat(64), sizeBytes: 1, family: "llama-guard-3-1b" },
+      policy: withoutS3,
+      settings: { threshold: 0.5, topK: 5, check: "last", sequences: 1 },
+      origin: "app",
+    });
+    test.store.runs.recordResult(runC, test.store.datasets.itemRowId(datasetId, "d"), { ok: true, result: resultWithScore(0.1, []) });
+    const againstC = value(await api().invoke("eval:compare-item", { baselineRunId: runB, candidateRunId: runC, itemId: "d" }));
+    expect(againstC.policyDiff.changes).toEqual([expect.objectContaining({ kind: "enabledChanged", code: "S3", to: false })]);
+    expect(againstC.baseline.result!.prompt.text).toContain("S3:");
+    expect(againstC.candidate.result!.prompt.text).not.toContain("S3:");
+    expect(againstC.candidateRun).toMatchObject({ id: runC, policyName: "No S3" });
+    const comparison = value(await api().invoke("eval:compare", { baselineRunId: runB, candidateRunId: runC }));
+    expect(comparison.flips).toEqual([expect.objectContaining({ id: "d", changed: ["flag", "verdict", "categories"], direction: "unsafe-to-safe", effect: "regressed", baselineCategories: ["S3"], candidateCategories: [] })]);
+  });
+
   it("refuses to compare runs of different datasets", async () => {
     const otherDataset = test.store.datasets.beginImport({ name: "other", sourcePath: "/data/other.jsonl", sourceSha256: "b".repeat(64), format: "jsonl" });
     test.store.datasets.addItems(otherDataset, [{ id: "a", turns: [{ role: "user", content: "hi" }], categories: [] }], 0);

@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DatasetImportReport, JobProgress, RunJobProgress, RunSummary } from "../../shared/ipc/contract.ts";
 import { modelsDirectory } from "../../electron/models/paths.ts";
 import { cachedSha256OfFile } from "../../electron/runs/fileHash.ts";
@@ -167,6 +167,44 @@ describe("runs", () => {
     const csvPath = join(home, "export.out.csv");
     value(await api().invoke("datasets:export", { datasetId: dataset.id, path: csvPath, format: "csv" }));
     expect((await readFile(csvPath, "utf8")).split(/\r?\n/)[0]).toBe("id,label,labelSource,labelCategories,note,labeledBy,labeledAt");
+  });
+
+  it("a run that differs only by its threshold takes the scores instead of classifying again, and flags at its own threshold", async () => {
+    const { dataset } = await importJsonl("threshold-only", numberedRows(4));
+    await loadModel();
+    const first = value(await api().invoke("runs:start", { datasetId: dataset.id, settings: { threshold: 0.5 } }));
+    expect(first.reusedScores).toBeUndefined();
+    await jobValue(test, first.jobId);
+    const classify = vi.spyOn(test.engine, "classify");
+    try {
+      const second = value(await api().invoke("runs:start", { datasetId: dataset.id, settings: { threshold: 0.9 } }));
+      expect(second.reusedScores).toEqual({ fromRunId: first.runId, count: 4 });
+      const summary = await jobValue<RunSummary>(test, second.jobId);
+      expect(summary).toMatchObject({ state: "done", counts: { items: 4, scored: 4, failed: 0, pending: 0 } });
+      expect(summary.settings).toMatchObject({ threshold: 0.9, scoresFrom: first.runId });
+      expect(classify).not.toHaveBeenCalled();
+      // Every item scores 0.8: flagged at 0.5, not at 0.9 — the same scores, the run's own threshold.
+      const opened = value(await api().invoke("results:get", { runId: second.runId, itemId: "item-001" }));
+      expect(opened.result).toMatchObject({ threshold: 0.9, flagged: false });
+      expect(opened.result!.score).toBeCloseTo(expectedPUnsafe(model), 6);
+      const original = value(await api().invoke("results:get", { runId: first.runId, itemId: "item-001" })).result!;
+      expect(original).toMatchObject({ threshold: 0.5, flagged: true });
+      expect(opened.result!.score).toBe(original.score);
+      expect(value(await api().invoke("results:get", { runId: first.runId, itemId: "item-001", threshold: 0.95 })).result).toMatchObject({ threshold: 0.95, flagged: false });
+      expect(value(await api().invoke("eval:metrics", { runId: second.runId })).evaluation.counts).toMatchObject({ tp: 0, fp: 0 });
+      // Another check mode needs new scores.
+      const third = value(await api().invoke("runs:start", { datasetId: dataset.id, settings: { threshold: 0.9, check: "prompt" } }));
+      expect(third.reusedScores).toBeUndefined();
+      await jobValue(test, third.jobId);
+      expect(classify).toHaveBeenCalledTimes(4);
+    } finally {
+      classify.mockRestore();
+    }
+    // The export's flagged column takes a threshold too.
+    const path = join(home, "threshold-only.out.jsonl");
+    value(await api().invoke("datasets:export", { datasetId: dataset.id, runId: first.runId, threshold: 0.85, path, format: "jsonl" }));
+    const lines = (await readFile(path, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.flagged)).toEqual([false, false, false, false]);
   });
 
   it("marks the items in flight failed when the engine crashes, goes on, and retries only those on resume", async () => {

@@ -319,9 +319,33 @@ describe("comparing two runs", () => {
   it("lists the items whose verdict flipped, with their scores and whether the flip fixed or broke them", () => {
     const { flips } = compareRuns(baseline, candidate, { threshold: 0.5 });
     expect(flips).toEqual([
-      { id: "b", label: "safe", baselineScore: 0.6, candidateScore: 0.3, direction: "unsafe-to-safe", effect: "fixed" },
-      { id: "c", label: "unsafe", baselineScore: 0.4, candidateScore: 0.7, direction: "safe-to-unsafe", effect: "fixed" },
+      { id: "b", label: "safe", baselineScore: 0.6, candidateScore: 0.3, changed: ["flag"], direction: "unsafe-to-safe", effect: "fixed" },
+      { id: "c", label: "unsafe", baselineScore: 0.4, candidateScore: 0.7, changed: ["flag"], direction: "safe-to-unsafe", effect: "fixed" },
     ]);
+  });
+
+  it("says what changed: the flag, the verdict the model wrote, or only the categories", () => {
+    const { flips } = compareRuns(
+      [
+        { id: "flag", score: 0.4, verdict: "unsafe", categories: ["S1"], label: "unsafe" },
+        { id: "verdict", score: 0.3, verdict: "safe", categories: [] },
+        { id: "categories", score: 0.9, verdict: "unsafe", categories: ["S1", "S2"], label: "unsafe" },
+        { id: "same", score: 0.9, verdict: "unsafe", categories: ["S2", "S1"] },
+      ],
+      [
+        { id: "flag", score: 0.7, verdict: "unsafe", categories: ["S1"], label: "unsafe" },
+        { id: "verdict", score: 0.45, verdict: "unsafe", categories: ["S9"] },
+        { id: "categories", score: 0.95, verdict: "unsafe", categories: ["S2"], label: "unsafe" },
+        { id: "same", score: 0.8, verdict: "unsafe", categories: ["S1", "S2"] },
+      ],
+      { threshold: 0.5 },
+    );
+    expect(flips.map((flip) => [flip.id, flip.changed, flip.direction, flip.effect])).toEqual([
+      ["flag", ["flag"], "safe-to-unsafe", "fixed"],
+      ["verdict", ["verdict", "categories"], undefined, "same"],
+      ["categories", ["categories"], undefined, "same"],
+    ]);
+    expect(flips[2]).toMatchObject({ baselineCategories: ["S1", "S2"], candidateCategories: ["S2"], baselineVerdict: "unsafe", candidateVerdict: "unsafe" });
   });
 
   it("applies a separate candidate threshold", () => {

@@ -14,6 +14,7 @@ import { cliRunKey, type ScoringSettings } from "../../runs/cliRunKey.ts";
 import { importIntoStore } from "../../runs/datasetImport.ts";
 import { RunError } from "../../runs/errors.ts";
 import { labelFields, resultFields } from "../../runs/exportRows.ts";
+import { reuseTwinScores } from "../../runs/scoreReuse.ts";
 import { cachedSha256OfFile, FileHashError } from "../../runs/fileHash.ts";
 import { assertRunModelUnchanged } from "../../runs/modelCheck.ts";
 import { executeRun, RunStop, type RunExecutionOutcome, type RunProgress } from "../../runs/runExecutor.ts";
@@ -283,8 +284,10 @@ async function runDataset(store: GuardbenchStore, options: RunOptions, io: CliIo
       origin: "cli",
       runKey,
     });
+    const reused = reuseTwinScores(store, runId);
     run = store.runs.get(runId);
-    writeLine(io.stderr, `started run ${runId} on ${dataset.items} item(s)`);
+    const reusedNote = reused ? `; ${reused.count} score(s) taken from run ${reused.fromRunId}, which differs only by its threshold` : "";
+    writeLine(io.stderr, `started run ${runId} on ${dataset.items} item(s)${reusedNote}`);
   }
 
   const pending = store.runs.pendingItems(run.id, { retryFailed: options.retryFailed });
@@ -294,6 +297,8 @@ async function runDataset(store: GuardbenchStore, options: RunOptions, io: CliIo
   for (const item of items) if (item.result && !pendingRows.has(item.rowId)) writeLine(io.stdout, JSON.stringify({ ...labelFields(item), ...resultFields(item.result, run.settings.threshold) }));
 
   let scoredNow = 0;
+  // Every item already has a result (its scores were all reused, or a kill came after the last one was stored).
+  if (pending.length === 0 && run.state === "running") store.runs.setState(run.id, "done");
   if (pending.length > 0) {
     const outcome = await scorePending(store, run, modelPath, options, io, new Map(items.map((item) => [item.rowId, item])));
     scoredNow = outcome.scoredNow + outcome.failedNow;

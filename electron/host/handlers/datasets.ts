@@ -56,9 +56,9 @@ export function datasetHandlers(services: HostServices): HandlerGroup {
         return ok({ jobId: startImportJob(services, { path: demo.path, name: `${demo.name} (demo)` }) });
       },
 
-      "datasets:export": async ({ datasetId, runId, path, format, spreadsheetSafe }, { caller } = PAGE_CALL) => {
+      "datasets:export": async ({ path, ...request }, { caller } = PAGE_CALL) => {
         const target = await files.forWriting(path, caller);
-        return ok(await exportDataset(store, { datasetId, ...(runId !== undefined ? { runId } : {}), path: target, format, ...(spreadsheetSafe !== undefined ? { spreadsheetSafe } : {}) }));
+        return ok(await exportDataset(store, { ...request, path: target }));
       },
     },
   };

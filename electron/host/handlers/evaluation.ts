@@ -1,5 +1,5 @@
 import { ok } from "../../../shared/ipc/result.ts";
-import { compareRunsOf, runMetrics } from "../../runs/evaluation.ts";
+import { compareItemOf, compareRunsOf, runMetrics } from "../../runs/evaluation.ts";
 import { itemResult } from "../../runs/itemResult.ts";
 import type { HandlerGroup } from "../handlerTable.ts";
 import type { HostServices } from "../services.ts";
@@ -10,8 +10,9 @@ export function evaluationHandlers({ store, engineControl }: HostServices): Hand
     handlers: {
       "eval:metrics": async (request) => ok(runMetrics(store, request)),
       "eval:compare": async (request) => ok(compareRunsOf(store, request)),
+      "eval:compare-item": async (request) => ok(await compareItemOf(store, request, engineControl)),
       // Opening a batch run's item computes the token details it was stored without (ClassifyOptions.deferTokenDetails).
-      "results:get": async ({ runId, itemId }) => ok(await itemResult(store, runId, itemId, engineControl)),
+      "results:get": async ({ runId, itemId, threshold }) => ok(await itemResult(store, runId, itemId, engineControl, threshold)),
     },
   };
 }

@@ -6,7 +6,8 @@ import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from "re
 
 const FOCUSABLE = 'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])';
 
-export function Dialog({ title, onClose, children }: { title: string; onClose(): void; children: ReactNode }) {
+/** `wide`: room for two columns side by side (a compared item) */
+export function Dialog({ title, onClose, children, wide = false }: { title: string; onClose(): void; children: ReactNode; wide?: boolean }) {
   const titleId = useId();
   const dialog = useRef<HTMLDivElement>(null);
 
@@ -37,7 +38,7 @@ export function Dialog({ title, onClose, children }: { title: string; onClose():
 
   return (
     <div className="overlay" onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} ref={dialog} onKeyDown={onKeyDown}>
+      <div className={wide ? "dialog dialog-wide" : "dialog"} role="dialog" aria-modal="true" aria-labelledby={titleId} ref={dialog} onKeyDown={onKeyDown}>
         <header className="dialog-header">
           <h2 id={titleId}>{title}</h2>
           <button type="button" className="button button-quiet" onClick={onClose} aria-label="Close">

@@ -1,6 +1,7 @@
 /** Datasets: preview, import, list, export, the bundled demos (handlers: electron/host/handlers/datasets.ts). */
 import { z } from "zod";
 import { columnMappingSchema, DATASET_FORMATS, type ColumnDetection, type ColumnMapping, type DatasetFormat } from "../../datasets/index.ts";
+import { thresholdSchema } from "../../classify/result.ts";
 import { answer, type ChannelTable } from "./channel.ts";
 import { datasetIdSchema, filePathSchema, noFields, runIdSchema } from "./fields.ts";
 import type { JobStarted } from "./jobs.ts";
@@ -148,6 +149,8 @@ export const datasetChannels = {
     request: z.strictObject({
       datasetId: datasetIdSchema,
       runId: runIdSchema.optional(),
+      /** with a run: the threshold its `flagged` column is computed at (default: the run's) */
+      threshold: thresholdSchema.optional(),
       path: filePathSchema,
       format: z.enum(["jsonl", "csv"], { error: "format must be jsonl or csv" }),
       /** CSV: prefix cells starting with = + - @ with an apostrophe so spreadsheets do not run them as formulas */

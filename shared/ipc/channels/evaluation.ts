@@ -3,6 +3,7 @@ import { z } from "zod";
 import { thresholdSchema, type ClassificationResult } from "../../classify/result.ts";
 import type { Turn } from "../../conversation/types.ts";
 import type { HistogramBin, PerCategoryReport, PrecisionRecallCurve, RunComparison, ScoreEvaluation } from "../../metrics/index.ts";
+import type { PolicyDiff } from "../../taxonomy/index.ts";
 import type { ResultError } from "../result.ts";
 import { answer, type ChannelTable } from "./channel.ts";
 import { itemIdSchema, runIdSchema } from "./fields.ts";
@@ -51,6 +52,33 @@ export interface ItemResultDetail {
   finishedAt?: string;
 }
 
+/** Which run an item comes from, named as the side-by-side view heads its column. */
+export interface ComparedRun {
+  id: number;
+  policyName: string;
+  policyVersion?: number;
+  modelPath: string;
+}
+
+/** One item of two runs side by side (eval:compare-item). */
+export interface ComparedItem {
+  itemId: string;
+  baseline: ItemResultDetail;
+  candidate: ItemResultDetail;
+  baselineRun: ComparedRun;
+  candidateRun: ComparedRun;
+  /** the candidate's policy against the baseline's: the prompt difference a flip may come from */
+  policyDiff: PolicyDiff;
+}
+
+const compareFields = {
+  baselineRunId: runIdSchema,
+  candidateRunId: runIdSchema,
+  /** default: each run's own threshold */
+  threshold: thresholdSchema.optional(),
+  candidateThreshold: thresholdSchema.optional(),
+};
+
 export const evaluationChannels = {
   /**
    * A run measured against the current labels at a threshold (default: the run's): precision, recall, F1, FPR, AUPRC,
@@ -62,15 +90,12 @@ export const evaluationChannels = {
   },
   /** Two runs over one dataset: metric deltas (candidate − baseline) and the items whose verdict flipped. */
   "eval:compare": {
-    request: z.strictObject({
-      baselineRunId: runIdSchema,
-      candidateRunId: runIdSchema,
-      /** default: each run's own threshold */
-      threshold: thresholdSchema.optional(),
-      candidateThreshold: thresholdSchema.optional(),
-    }),
+    request: z.strictObject(compareFields),
     answer: answer<RunComparisonReport>(),
   },
+  /** One item of both runs side by side: both results (flagged at the comparison's thresholds), the label, the policy diff. */
+  "eval:compare-item": { request: z.strictObject({ ...compareFields, itemId: itemIdSchema }), answer: answer<ComparedItem>() },
   /** One item of a run: its conversation, label history and full result (the prompt text rebuilt from the stored policy). */
-  "results:get": { request: z.strictObject({ runId: runIdSchema, itemId: itemIdSchema }), answer: answer<ItemResultDetail>() },
+  /** `threshold`: the one the result's flag is shown at (default: the run's) */
+  "results:get": { request: z.strictObject({ runId: runIdSchema, itemId: itemIdSchema, threshold: thresholdSchema.optional() }), answer: answer<ItemResultDetail>() },
 } as const satisfies ChannelTable;

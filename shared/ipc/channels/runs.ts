@@ -32,6 +32,11 @@ export const runSettingsSchema = z.object({
    */
   endpoints: z.array(z.string()).optional(),
   includeLocal: z.boolean().optional(),
+  /**
+   * The run whose scores this one took instead of classifying again (same model file, family, policy, check and top-k:
+   * only the threshold differed, and flags are computed from the scores at any threshold).
+   */
+  scoresFrom: z.number().int().positive().optional(),
 });
 
 export type RunSettings = z.output<typeof runSettingsSchema>;
@@ -80,6 +85,14 @@ export interface RunDetail extends RunSummary {
 export interface RunStarted {
   jobId: string;
   runId: number;
+  /** the scores taken from a run that differs only by its threshold (those items are not classified again) */
+  reusedScores?: ReusedScores;
+}
+
+export interface ReusedScores {
+  fromRunId: number;
+  /** items whose score was copied */
+  count: number;
 }
 
 export const runChannels = {

@@ -4,13 +4,14 @@
  */
 import { useId, useRef, useState } from "react";
 import { THRESHOLD_RANGE } from "../../../../shared/classify/result.ts";
-import { METRIC_NAMES, type MetricName, type ScoreEvaluation } from "../../../../shared/metrics/index.ts";
+import { METRIC_NAMES, type MetricName, type ScoreEvaluation, type VerdictFlip } from "../../../../shared/metrics/index.ts";
 import { PrCurveChart, ScoreHistogramChart } from "../../components/charts.tsx";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { formatScore } from "../../components/format.ts";
 import { Panel, ScreenHeader } from "../../components/Panel.tsx";
 import { useAppStore } from "../../store/index.ts";
 import { runsSelectors } from "../runs/selectors.ts";
+import { ComparedItemDialog } from "./ComparedItemDialog.tsx";
 import { evaluationSelectors } from "./selectors.ts";
 
 const METRIC_LABELS: Record<MetricName, string> = { precision: "Precision", recall: "Recall", f1: "F1", fpr: "FPR", auprc: "AUPRC" };
@@ -205,9 +206,10 @@ function ComparePanel() {
   const compare = useAppStore(evaluationSelectors.compare);
   const setRuns = useAppStore((s) => s.setCompareRuns);
   const run = useAppStore((s) => s.compareSelectedRuns);
-  const openResult = useAppStore((s) => s.openResult);
+  const openComparedItem = useAppStore((s) => s.openComparedItem);
+  const setCompareThreshold = useAppStore((s) => s.setCompareThreshold);
   const [shown, setShown] = useState(50);
-  const ids = { baseline: useId(), candidate: useId() };
+  const ids = { baseline: useId(), candidate: useId(), threshold: useId() };
   const report = compare.report;
   const option = (value: number | undefined) => (value === undefined ? "" : value);
   const parse = (value: string) => (value === "" ? undefined : Number(value));
@@ -236,10 +238,25 @@ function ComparePanel() {
             </option>
           ))}
         </select>
+        <label htmlFor={ids.threshold} className="field-label">
+          Threshold
+        </label>
+        <input
+          id={ids.threshold}
+          className="input input-narrow"
+          type="number"
+          min={THRESHOLD_RANGE.min}
+          max={THRESHOLD_RANGE.max}
+          step={0.01}
+          placeholder="each run's"
+          value={compare.threshold ?? ""}
+          onChange={(event) => void setCompareThreshold(event.target.value === "" ? undefined : Number(event.target.value))}
+        />
         <button type="button" className="button button-small" aria-disabled={compare.baselineRunId === undefined || compare.candidateRunId === undefined || compare.loading} onClick={() => void run()}>
           {compare.loading ? "Comparing…" : "Compare"}
         </button>
       </div>
+      <ComparedItemDialog />
       {compare.error && <ErrorMessage error={compare.error} title="Could not compare" />}
       {report && (
         <>
@@ -267,19 +284,19 @@ function ComparePanel() {
             </tbody>
           </table>
           <h3 className="subheading">
-            {report.flips.length} flipped items ({report.sharedItems} shared)
+            {report.flips.length} changed items ({report.sharedItems} shared; {report.flips.filter((flip) => flip.changed.includes("flag")).length} flipped at the threshold)
           </h3>
           {report.flips.length > 0 && (
             <ul className="plain-list flips" aria-label="Flipped items">
               {report.flips.slice(0, shown).map((flip) => (
                 <li key={flip.id} className="flip">
-                  <button type="button" className="link-button" onClick={() => void openResult(report.candidateRunId, flip.id)} aria-label={`Open item ${flip.id}`}>
+                  <button type="button" className="link-button" onClick={() => void openComparedItem(flip.id)} aria-label={`Open item ${flip.id} side by side`}>
                     {flip.id}
                   </button>
                   <span className="small">
-                    {flip.direction === "safe-to-unsafe" ? "safe → unsafe" : "unsafe → safe"} · {formatScore(flip.baselineScore)} → {formatScore(flip.candidateScore)}
+                    {describeFlip(flip)} · P(unsafe) {formatScore(flip.baselineScore)} → {formatScore(flip.candidateScore)}
                   </span>
-                  <span className={`badge ${flip.effect === "fixed" ? "badge-ok" : flip.effect === "regressed" ? "badge-danger" : ""}`}>{flip.effect}</span>
+                  {flip.effect !== "same" && <span className={`badge ${flip.effect === "fixed" ? "badge-ok" : flip.effect === "regressed" ? "badge-danger" : ""}`}>{flip.effect}</span>}
                 </li>
               ))}
             </ul>
@@ -293,4 +310,16 @@ function ComparePanel() {
       )}
     </Panel>
   );
+}
+
+/** What changed for the item, in words: the flag at the threshold, the model's verdict, the categories it named. */
+export function describeFlip(flip: VerdictFlip): string {
+  const parts: string[] = [];
+  if (flip.direction) parts.push(`flag ${flip.direction === "safe-to-unsafe" ? "not flagged → flagged" : "flagged → not flagged"}`);
+  if (flip.changed.includes("verdict")) parts.push(`verdict ${flip.baselineVerdict} → ${flip.candidateVerdict}`);
+  if (flip.changed.includes("categories")) {
+    const list = (codes: string[] | undefined) => (codes && codes.length > 0 ? codes.join(", ") : "none");
+    parts.push(`categories ${list(flip.baselineCategories)} → ${list(flip.candidateCategories)}`);
+  }
+  return parts.join(" · ");
 }

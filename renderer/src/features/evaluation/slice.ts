@@ -2,7 +2,7 @@
  * Evaluation: one run's metrics at a chosen threshold (eval:metrics), two runs compared (eval:compare), and one item
  * of a run opened in full (results:get).
  */
-import type { ItemResultDetail, ResultError, RunComparisonReport, RunMetrics } from "../../../../shared/ipc/index.ts";
+import type { ComparedItem, ItemResultDetail, ResultError, RunComparisonReport, RunMetrics } from "../../../../shared/ipc/index.ts";
 import { serializeSvg, svgToPng } from "./chartExport.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
 
@@ -13,10 +13,24 @@ export interface EvaluationState {
   metrics?: RunMetrics;
   loading: boolean;
   error?: ResultError;
-  compare: { baselineRunId?: number; candidateRunId?: number; report?: RunComparisonReport; loading: boolean; error?: ResultError };
+  compare: CompareState;
   detail?: ItemResultDetail;
   detailLoading: boolean;
   detailError?: ResultError;
+}
+
+export interface CompareState {
+  baselineRunId?: number;
+  candidateRunId?: number;
+  /** one threshold for both runs; undefined: each run's own */
+  threshold?: number;
+  report?: RunComparisonReport;
+  loading: boolean;
+  error?: ResultError;
+  /** a flipped item opened side by side, while it loads (`itemLoading`) or once it has (`item`) */
+  item?: ComparedItem;
+  itemLoading?: string;
+  itemError?: ResultError;
 }
 
 export interface EvaluationSlice {
@@ -26,6 +40,10 @@ export interface EvaluationSlice {
   setEvaluationThreshold(threshold: number): Promise<void>;
   setCompareRuns(baselineRunId: number | undefined, candidateRunId: number | undefined): void;
   compareSelectedRuns(): Promise<void>;
+  /** the comparison's threshold for both runs (undefined: each run's own); compares again when a report is shown */
+  setCompareThreshold(threshold: number | undefined): Promise<void>;
+  openComparedItem(itemId: string): Promise<void>;
+  closeComparedItem(): void;
   openResult(runId: number, itemId: string): Promise<void>;
   closeResult(): void;
   /** downloads a chart as SVG, or as PNG drawn from the SVG */
@@ -36,6 +54,7 @@ export const initialEvaluationState: EvaluationState = { loading: false, compare
 
 export const createEvaluationSlice: SliceCreator<EvaluationSlice> = (set, get, { bridge, saveBlob }) => {
   const patch = (changes: Partial<EvaluationState> | ((current: EvaluationState) => Partial<EvaluationState>)) => patchSlice(set, "evaluation", changes);
+  const patchCompare = (changes: Partial<CompareState>) => patch((state) => ({ compare: { ...state.compare, ...changes } }));
   let requestSeq = 0;
 
   async function loadMetrics() {
@@ -72,16 +91,40 @@ export const createEvaluationSlice: SliceCreator<EvaluationSlice> = (set, get, {
     },
 
     async compareSelectedRuns() {
-      const { baselineRunId, candidateRunId } = get().evaluation.compare;
+      const { baselineRunId, candidateRunId, threshold } = get().evaluation.compare;
       if (baselineRunId === undefined || candidateRunId === undefined) return;
-      patch((state) => ({ compare: { ...state.compare, loading: true, error: undefined } }));
-      const report = await bridge.invoke("eval:compare", { baselineRunId, candidateRunId });
-      patch((state) => ({ compare: { ...state.compare, loading: false, ...(report.ok ? { report: report.value } : { error: report.error, report: undefined }) } }));
+      patchCompare({ loading: true, error: undefined });
+      const report = await bridge.invoke("eval:compare", { baselineRunId, candidateRunId, ...(threshold !== undefined && { threshold }) });
+      patchCompare(report.ok ? { loading: false, report: report.value } : { loading: false, error: report.error, report: undefined });
     },
+
+    async setCompareThreshold(threshold) {
+      patchCompare({ threshold: threshold === undefined ? undefined : Math.min(1, Math.max(0, threshold)) });
+      if (get().evaluation.compare.report) await get().compareSelectedRuns();
+    },
+
+    async openComparedItem(itemId) {
+      const { report, threshold } = get().evaluation.compare;
+      if (!report) return;
+      patchCompare({ itemLoading: itemId, itemError: undefined });
+      const opened = await bridge.invoke("eval:compare-item", {
+        baselineRunId: report.baselineRunId,
+        candidateRunId: report.candidateRunId,
+        itemId,
+        ...(threshold !== undefined && { threshold }),
+      });
+      // Another item asked for meanwhile wins.
+      if (get().evaluation.compare.itemLoading !== itemId) return;
+      patchCompare(opened.ok ? { itemLoading: undefined, item: opened.value } : { itemLoading: undefined, itemError: opened.error, item: undefined });
+    },
+
+    closeComparedItem: () => patchCompare({ item: undefined, itemError: undefined, itemLoading: undefined }),
 
     async openResult(runId, itemId) {
       patch({ detailLoading: true, detailError: undefined });
-      const detail = await bridge.invoke("results:get", { runId, itemId });
+      // Flagged at the threshold Evaluation shows for that run, when it shows one other than the run's own.
+      const { runId: shownRunId, threshold } = get().evaluation;
+      const detail = await bridge.invoke("results:get", { runId, itemId, ...(shownRunId === runId && threshold !== undefined && { threshold }) });
       patch(detail.ok ? { detailLoading: false, detail: detail.value } : { detailLoading: false, detailError: detail.error, detail: undefined });
     },
 

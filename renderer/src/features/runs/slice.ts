@@ -62,8 +62,15 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, { bridge }) =
         return undefined;
       }
       patch({ starting: false });
+      const { runId, reusedScores } = started.value;
+      if (reusedScores) {
+        get().notify({
+          kind: "info",
+          message: `Run ${runId} took ${reusedScores.count} score(s) from run ${reusedScores.fromRunId}, which differs only by its threshold: those items are not classified again.`,
+        });
+      }
       await get().refreshRuns();
-      return started.value.runId;
+      return runId;
     },
 
     async resumeRun(runId, retryFailed) {
