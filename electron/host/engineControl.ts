@@ -36,6 +36,7 @@ export interface LoadRequest {
 export class EngineControl {
   private current: EngineStatus = { state: "idle" };
   private loadJobId: string | undefined;
+  private classifiedSinceLoad = 0;
   private readonly stopWatchingCrashes: Disposer;
 
   constructor(
@@ -60,8 +61,12 @@ export class EngineControl {
     });
   }
 
+  /**
+   * The status with the classifications answered since the model loaded; the count is read here, never pushed (an
+   * event per classification would flood a batch run's listeners).
+   */
   get status(): EngineStatus {
-    return this.current;
+    return this.current.state === "ready" ? { ...this.current, classified: this.classifiedSinceLoad } : this.current;
   }
 
   /** What the worker reports about the loaded model (its parallel sequences …); undefined while none is loaded or after a crash. */
@@ -91,6 +96,7 @@ export class EngineControl {
             await this.engine.unload();
             throw cancelledLoad(request.path);
           }
+          this.classifiedSinceLoad = 0;
           const ready = this.setStatus({ state: "ready", model: { ...model, contextSize: info.contextSize, ...hashed.value() }, compute: computeOf(info) });
           // Hashing gigabytes can outlast the load: the status gains the hash when it is known, if the model is still the one loaded.
           if (!ready.model?.sha256) void hashed.done.then((sha256) => sha256 && this.addHash(ready, sha256));
@@ -120,6 +126,7 @@ export class EngineControl {
   async classify(request: ClassifyRequest, options: ClassifyOptions | undefined, signal?: AbortSignal): Promise<{ result: ClassificationResult; model: EngineModel }> {
     const model = this.requireModel("classify");
     const result = await this.engine.classify(request, options, signal);
+    this.classifiedSinceLoad++;
     this.markRecovered();
     return { result, model };
   }

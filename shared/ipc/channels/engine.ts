@@ -39,6 +39,8 @@ export interface EngineStatus {
   error?: ResultError;
   /** the load job, while loading */
   jobId?: string;
+  /** ready: conversations classified since the model loaded (in `engine:status` answers; events do not carry it) */
+  classified?: number;
 }
 
 export const engineChannels = {

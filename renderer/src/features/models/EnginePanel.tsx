@@ -54,6 +54,7 @@ function EngineState() {
             {engine.model?.contextSize ? ` · ${engine.model.contextSize.toLocaleString()}-token context` : ""}
           </p>
           {compute && <p className="muted small">Computing on: {compute}</p>}
+          {engine.classified !== undefined && <p className="muted small">Classified since loaded: {engine.classified.toLocaleString()}</p>}
           <button type="button" className="button button-small" onClick={() => void unloadModel()}>
             Unload
           </button>

@@ -181,6 +181,7 @@ function RunRow({ run, job }: { run: RunSummary; job?: RunJobProgress }) {
         {run.policyName}
         {run.policyVersion ? ` v${run.policyVersion}` : ""} · {run.settings.threshold}
         {run.settings.endpoints && <div className="muted small">{scoredBy(run.settings.endpoints, run.settings.includeLocal === true)}</div>}
+        {run.settings.scoresFrom !== undefined && <div className="muted small">scores from run {run.settings.scoresFrom} (only the threshold differs)</div>}
       </td>
       <td>
         <span className={`badge run-state run-state-${state}`}>{STATE_LABELS[state]}</span>
