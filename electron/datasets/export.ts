@@ -8,6 +8,7 @@ import { rename, rm, stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { formatCsvRecord } from "../../shared/datasets/index.ts";
+import { CodedError } from "../../shared/errors/codedError.ts";
 
 export type ExportFormat = "jsonl" | "csv";
 
@@ -31,10 +32,9 @@ export interface ExportSummary {
   bytesWritten: number;
 }
 
-export class ExportError extends Error {
+export class ExportError extends CodedError<"export-failed"> {
   constructor(message: string) {
-    super(message);
-    this.name = "ExportError";
+    super("export-failed", message, "Check that the folder exists and is writable, then export again.");
   }
 }
 

@@ -29,6 +29,7 @@ import {
 } from "../../shared/datasets/index.ts";
 import type { DatasetBadRow, ImportJobProgress } from "../../shared/ipc/contract.ts";
 import { TextFileError, cancelledError, readTextChunks, textFileSize, type TextFileErrorCode } from "./textFile.ts";
+import { CodedError } from "../../shared/errors/codedError.ts";
 
 export type { DatasetFormat } from "../../shared/datasets/index.ts";
 
@@ -81,16 +82,21 @@ export interface DatasetImport extends AsyncIterable<DatasetItem> {
 
 export type DatasetImportErrorCode = TextFileErrorCode | "unknown-format" | "mapping-required" | "mapping-mismatch" | "malformed" | "bad-row" | "no-items";
 
-export class DatasetImportError extends Error {
+export class DatasetImportError extends CodedError<DatasetImportErrorCode> {
   constructor(
-    readonly code: DatasetImportErrorCode,
+    code: DatasetImportErrorCode,
     message: string,
-    readonly hint?: string,
+    hint?: string,
     /** the line the problem is on, where there is one */
     readonly line?: number,
   ) {
-    super(message);
-    this.name = "DatasetImportError";
+    super(code, message, hint, line !== undefined ? { line } : undefined);
+  }
+
+  /** As every job's error: the reader's "aborted" is what the other jobs call "cancelled". */
+  override toData() {
+    const data = super.toData();
+    return data.code === "aborted" ? { ...data, code: "cancelled" as DatasetImportErrorCode } : data;
   }
 }
 

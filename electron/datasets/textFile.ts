@@ -4,19 +4,11 @@
  */
 import { constants, type Stats } from "node:fs";
 import { open, stat, type FileHandle } from "node:fs/promises";
+import { CodedError } from "../../shared/errors/codedError.ts";
 
 export type TextFileErrorCode = "not-found" | "unreadable" | "not-utf8" | "aborted";
 
-export class TextFileError extends Error {
-  constructor(
-    readonly code: TextFileErrorCode,
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-    this.name = "TextFileError";
-  }
-}
+export class TextFileError extends CodedError<TextFileErrorCode> {}
 
 export interface TextChunk {
   text: string;

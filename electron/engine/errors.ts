@@ -1,3 +1,4 @@
+import { CodedError } from "../../shared/errors/codedError.ts";
 /** Engine failures as data: a code the UI and CLI can branch on, a message naming the problem, a hint saying what to do. */
 export type EngineErrorCode =
   | "model-not-found"
@@ -21,18 +22,9 @@ export interface EngineErrorData {
   hint?: string;
 }
 
-export class EngineError extends Error {
-  constructor(
-    readonly code: EngineErrorCode,
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-    this.name = "EngineError";
-  }
-
-  toData(): EngineErrorData {
-    return { code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}) };
+export class EngineError extends CodedError<EngineErrorCode> {
+  constructor(code: EngineErrorCode, message: string, hint?: string) {
+    super(code, message, hint);
   }
 
   static fromData(data: EngineErrorData): EngineError {

@@ -25,6 +25,7 @@ import type { ChosenFile, FilePurpose } from "../../shared/ipc/contract.ts";
 import { fileKind } from "../datasets/textFile.ts";
 import { databasePathFor } from "../store/index.ts";
 import { sealedSecretsFilePath, sealedTokenFilePath, secretsFilePath, tokenFilePath } from "../models/tokenStore.ts";
+import { CodedError } from "../../shared/errors/codedError.ts";
 
 /** Who names the file: the page (a transport: Electron IPC or the serve WebSocket), or main-side code (CLI, tests). */
 export type FileCaller = "page" | "main";
@@ -44,21 +45,7 @@ export type FileAccessErrorCode =
   | "too-many-uploads"
   | "disk-full";
 
-export class FileAccessError extends Error {
-  override readonly name = "FileAccessError";
-
-  constructor(
-    readonly code: FileAccessErrorCode,
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-  }
-
-  toData(): { code: string; message: string; hint?: string } {
-    return { code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}) };
-  }
-}
+export class FileAccessError extends CodedError<FileAccessErrorCode> {}
 
 /** The native dialog's filters per purpose (the Electron shell's picker uses them). */
 export const FILE_DIALOG_FILTERS: Record<FilePurpose, Array<{ name: string; extensions: string[] }>> = {

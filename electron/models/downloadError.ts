@@ -1,3 +1,4 @@
+import { CodedError } from "../../shared/errors/codedError.ts";
 /**
  * Every way a model download can fail, as data the CLI prints and the app shows (ARCHITECTURE.md: errors are
  * `{ code, message, hint? }`). Messages say what went wrong for this repo/file; hints say what the user can do.
@@ -46,16 +47,11 @@ export interface DownloadErrorDetails {
   status?: number;
 }
 
-export class DownloadError extends Error {
-  override readonly name = "DownloadError";
+export class DownloadError extends CodedError<DownloadErrorCode> {
+  declare readonly details: DownloadErrorDetails;
 
-  constructor(
-    readonly code: DownloadErrorCode,
-    message: string,
-    readonly hint?: string,
-    readonly details: DownloadErrorDetails = {},
-  ) {
-    super(message);
+  constructor(code: DownloadErrorCode, message: string, hint?: string, details: DownloadErrorDetails = {}) {
+    super(code, message, hint, details);
   }
 
   /** The IPC error envelope's shape (`{ code, message, hint? }`) plus the details the UI acts on. */

@@ -1,4 +1,5 @@
 import type { ResultError } from "../../shared/ipc/result.ts";
+import { CodedError } from "../../shared/errors/codedError.ts";
 
 /** Run failures as data (`{ code, message, hint }`), like EngineError and StoreError: AppHost and the CLI show them as they are. */
 export type RunErrorCode =
@@ -26,19 +27,9 @@ export type RunErrorCode =
   /** every endpoint scoring the run stayed unavailable: the run stopped, resumable */
   | "no-endpoint-available";
 
-export class RunError extends Error {
-  override readonly name = "RunError";
-
-  constructor(
-    readonly code: RunErrorCode,
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-  }
-
-  toData(): { code: RunErrorCode; message: string; hint?: string } {
-    return { code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}) };
+export class RunError extends CodedError<RunErrorCode> {
+  constructor(code: RunErrorCode, message: string, hint?: string) {
+    super(code, message, hint);
   }
 }
 

@@ -7,22 +7,9 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { FileHashRepository } from "../store/index.ts";
+import { CodedError } from "../../shared/errors/codedError.ts";
 
-export class FileHashError extends Error {
-  override readonly name = "FileHashError";
-
-  constructor(
-    readonly code: "file-missing" | "file-unreadable" | "cancelled",
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-  }
-
-  toData(): { code: string; message: string; hint?: string } {
-    return { code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}) };
-  }
-}
+export class FileHashError extends CodedError<"file-missing" | "file-unreadable" | "cancelled"> {}
 
 export interface HashOptions {
   signal?: AbortSignal;

@@ -1,3 +1,4 @@
+import { CodedError } from "../../shared/errors/codedError.ts";
 /** Store failures as data (`{ code, message, hint }`): every message names the database file, every hint says what to do. */
 export type StoreErrorCode =
   /** the file exists but is not a SQLite database (or its header is damaged) */
@@ -15,19 +16,9 @@ export type StoreErrorCode =
   /** a write that would overwrite what must not change (a run's finished result) */
   | "conflict";
 
-export class StoreError extends Error {
-  override readonly name = "StoreError";
-
-  constructor(
-    readonly code: StoreErrorCode,
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-  }
-
-  toData(): { code: StoreErrorCode; message: string; hint?: string } {
-    return { code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}) };
+export class StoreError extends CodedError<StoreErrorCode> {
+  constructor(code: StoreErrorCode, message: string, hint?: string) {
+    super(code, message, hint);
   }
 }
 

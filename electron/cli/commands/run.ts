@@ -7,7 +7,6 @@ import { DEFAULT_CLASSIFY_OPTIONS, THRESHOLD_RANGE } from "../../../shared/class
 import { DatasetImportError } from "../../datasets/import.ts";
 import { exportResults } from "../../datasets/export.ts";
 import { EngineProcess } from "../../engine/engineProcess.ts";
-import { EngineError } from "../../engine/errors.ts";
 import type { LoadedModelInfo } from "../../engine/engine.ts";
 import { guardbenchHome } from "../../models/paths.ts";
 import { cliRunKey, type ScoringSettings } from "../../runs/cliRunKey.ts";
@@ -15,11 +14,11 @@ import { importIntoStore } from "../../runs/datasetImport.ts";
 import { RunError } from "../../runs/errors.ts";
 import { labelFields, resultFields } from "../../runs/exportRows.ts";
 import { reuseTwinScores } from "../../runs/scoreReuse.ts";
-import { cachedSha256OfFile, FileHashError } from "../../runs/fileHash.ts";
+import { cachedSha256OfFile } from "../../runs/fileHash.ts";
 import { assertRunModelUnchanged } from "../../runs/modelCheck.ts";
 import { executeRun, RunStop, type RunExecutionOutcome, type RunProgress } from "../../runs/runExecutor.ts";
 import { joinedItems } from "../../runs/runItems.ts";
-import { databasePathFor, DEFAULT_ENDPOINT_CONCURRENCY, openStore, StoreError, type GuardbenchStore, type ItemOutcomeRecord, type ResultLine } from "../../store/index.ts";
+import { databasePathFor, DEFAULT_ENDPOINT_CONCURRENCY, openStore, type GuardbenchStore, type ItemOutcomeRecord, type ResultLine } from "../../store/index.ts";
 import type { EndpointProgress } from "../../../shared/ipc/contract.ts";
 import { ENDPOINT_KINDS, type EndpointKind, type RemoteEndpoint } from "../../../shared/remote/endpoint.ts";
 import { printableUrl } from "../../engine/remote/http.ts";
@@ -30,6 +29,7 @@ import { endpointProblem, refuseOtherModels, RemoteEngine } from "../../engine/r
 import { executePoolRun, localMember } from "../../runs/poolExecutor.ts";
 import { CliFailure, CliUsageError, numberOption, wholeNumberOption, writeLine, type CliCommand, type CliIo, userPath } from "../command.ts";
 import { parseCheck, parseFamily, parseTopK, resolveFamily, resolvePolicy, warner } from "../conversationInput.ts";
+import { CodedError } from "../../../shared/errors/codedError.ts";
 
 const usage = `Usage: guardbench run --dataset FILE --model FILE|ID [--family F] [--policy policy.json] [--exclude S6,S7]
                       [--check last|prompt|response] [--threshold 0.5] [--top-k 5] [--sequences N] [--threads N] [--cpu]
@@ -458,12 +458,10 @@ async function writeWholeRun(store: GuardbenchStore, run: RunSummary, path: stri
 /** The typed errors of the parts this command drives, as one line (and its hint) for the terminal. */
 function asCliFailure(error: unknown): unknown {
   if (error instanceof CliFailure || error instanceof CliUsageError) return error;
-  if (error instanceof StoreError || error instanceof EngineError || error instanceof RunError || error instanceof FileHashError) {
-    return new CliFailure(error.hint ? `${error.message}\n${error.hint}` : error.message);
-  }
   if (error instanceof DatasetImportError) {
     const hint = error.code === "unknown-format" ? "name it .jsonl, .ndjson, .csv or .json, or pass --format jsonl, csv or json" : error.hint;
     return new CliFailure(`cannot import ${error.message}${hint ? ` (${hint})` : ""}`);
   }
+  if (error instanceof CodedError) return new CliFailure(error.toText());
   return error;
 }

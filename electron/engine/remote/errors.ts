@@ -1,3 +1,4 @@
+import { CodedError } from "../../../shared/errors/codedError.ts";
 /**
  * Failures of a remote inference server, typed so that the endpoint pool can tell "this server is down or slow: score
  * the item elsewhere" from "this item cannot be scored: report it". The API key never appears in a message.
@@ -49,24 +50,18 @@ export interface RemoteErrorData {
   hint?: string;
 }
 
-export class RemoteEngineError extends Error {
-  override readonly name = "RemoteEngineError";
-
+export class RemoteEngineError extends CodedError<RemoteErrorCode> {
   constructor(
-    readonly code: RemoteErrorCode,
+    code: RemoteErrorCode,
     message: string,
-    readonly hint?: string,
+    hint?: string,
     /** the HTTP status, when the server answered */
     readonly status?: number,
   ) {
-    super(message);
+    super(code, message, hint);
   }
 
   get scope(): FailureScope {
     return SCOPE[this.code];
-  }
-
-  toData(): RemoteErrorData {
-    return { code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}) };
   }
 }
