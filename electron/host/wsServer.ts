@@ -21,7 +21,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
 import { isIP } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
@@ -29,7 +29,7 @@ import { TOKEN_PATTERN, TOKEN_RULE, WS_PATH, WS_PROTOCOL, tokenFromProtocols, ty
 import type { AppHost } from "./appHost.ts";
 import { serveCsp } from "./csp.ts";
 import { lookupStaticFile, rendererProblem } from "./staticFiles.ts";
-import { ApiProblem, bearerMatches, browserRefusal, moderationModelObjects, sendJson, sendProblem, serveModeration } from "../moderation/http.ts";
+import { ApiProblem, bearerMatches, browserRefusal, moderationModelObjects, sendJson, sendProblem, serveModeration, listenOn } from "../moderation/http.ts";
 import type { ModerationService } from "../moderation/service.ts";
 
 export interface WebServerOptions {
@@ -189,14 +189,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
+  port = await listenOn(server, options.port, options.host);
 
   const displayHost = isWildcard(options.host) ? "127.0.0.1" : options.host.includes(":") && !options.host.startsWith("[") ? `[${options.host}]` : options.host;
   const origin = `http://${displayHost}:${port}`;

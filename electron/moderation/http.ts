@@ -8,7 +8,8 @@
  * time. Nothing here logs a body: the service logs one line per request, without content unless the user opted in.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { OpenAiErrorBody } from "../../shared/moderation/index.ts";
 import { ApiProblem } from "./problem.ts";
 import type { ModerationService } from "./service.ts";
@@ -93,4 +94,16 @@ export function moderationModelObjects(service: ModerationService): Array<Record
     owned_by: "guardbench",
     guardbench: { family, moderation: true, ...(entry.policy ? { policy: entry.policy } : {}) },
   }));
+}
+
+/** Starts `server` listening and answers the port it got (port 0: a free one); a bind error (port in use) rejects. */
+export async function listenOn(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
 }

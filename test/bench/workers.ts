@@ -7,7 +7,6 @@
  *   coordinator overhead per item = (ms/item through 1 worker, one request at a time) − (ms/item, local engine direct),
  *   and the coordinator process's own CPU time per item during the pool run
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,39 +18,11 @@ import { ModelVocabulary } from "../../electron/engine/remote/promptEncoding.ts"
 import { RemoteEngine } from "../../electron/engine/remote/remoteEngine.ts";
 import { llamaGuard3UnsafeAnswer } from "../fixtures/guardAnswers.ts";
 import { writeProgrammedModel } from "../fixtures/models.ts";
+import { startWorkerProcess, type WorkerProcess } from "../support/workerProcess.ts";
 
 const ITEMS = Number(process.env.BENCH_WORKER_ITEMS ?? 60);
 const FAMILY = "llama-guard-3-1b";
 const MODEL_NAME = "bench-fixture";
-
-interface Worker {
-  url: string;
-  child: ChildProcess;
-}
-
-async function startWorker(modelPath: string): Promise<Worker> {
-  const bin = join(process.cwd(), "bin", "guardbench.js");
-  const child = spawn(process.execPath, [bin, "worker", "--model", modelPath, "--family", FAMILY, "--name", MODEL_NAME, "--port", "0", "--cpu", "--threads", "1", "--context", "2048"], { stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /at (http:\/\/\S+)\/v1/.exec(stdout);
-      if (match) resolve(match[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`guardbench worker exited with ${code}: ${stderr.trim()}`)));
-  });
-  return { url, child };
-}
-
-async function stopWorker(worker: Worker): Promise<void> {
-  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => worker.child.once("exit", () => resolve()));
-  worker.child.kill("SIGTERM");
-  await exited;
-}
 
 async function conversations(): Promise<Turn[][]> {
   const text = await readFile(new URL("../../electron/datasets/demo/xstest/xstest.jsonl", import.meta.url), "utf8");
@@ -64,7 +35,7 @@ function sameAnswer(a: ClassificationResult, b: ClassificationResult): boolean {
 
 export async function benchWorkers(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "guardbench-bench-workers-"));
-  const workers: Worker[] = [];
+  const workers: WorkerProcess[] = [];
   let vocabulary: ModelVocabulary | undefined;
   const local = new EngineProcess();
   try {
@@ -74,7 +45,7 @@ export async function benchWorkers(): Promise<void> {
     [vocabulary] = await Promise.all([
       ModelVocabulary.open(modelPath, FAMILY),
       local.load({ modelPath, family: FAMILY, gpu: false, threads: 1, contextSize: 2048, sequences: 1 }),
-      ...[1, 2, 3].map(async () => void workers.push(await startWorker(modelPath))),
+      ...[1, 2, 3].map(async () => void workers.push(await startWorkerProcess(modelPath, { name: MODEL_NAME }))),
     ]);
 
     // Direct: the local engine, one item at a time (after one warm-up item).
@@ -110,7 +81,7 @@ export async function benchWorkers(): Promise<void> {
   } finally {
     local.dispose();
     vocabulary?.dispose();
-    await Promise.all(workers.map(stopWorker));
+    await Promise.all(workers.map((worker) => worker.stop()));
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -2,48 +2,20 @@
  * What the remote-engine integration tests share: `guardbench worker` child processes on loopback, a forwarding proxy
  * that records or stalls requests, and the comparison with the local engine.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { expect } from "vitest";
+import { startWorkerProcess, type WorkerProcess } from "../support/workerProcess.ts";
+
+export type { WorkerProcess };
 import { hasTokenDetails, type ClassificationResult } from "../../shared/classify/result.ts";
 
 /** The name the test workers serve the programmed model (test/fixtures/guardAnswers.ts) under. */
 export const MODEL_NAME = "unsafe-s3";
 
-export interface WorkerProcess {
-  /** `http://127.0.0.1:<port>`: the endpoint's base URL */
-  url: string;
-  child: ChildProcess;
-  /** Ctrl+C, as a user stops it */
-  stop(): Promise<void>;
-  /** SIGKILL: a machine that dies */
-  kill(): Promise<void>;
-}
-
-/** Starts `guardbench worker` on a free loopback port with the test settings and waits for the URL it prints. */
-export async function startWorker(modelPath: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
-  const bin = join(process.cwd(), "bin", "guardbench.js");
-  const args = [bin, "worker", "--model", modelPath, "--family", "llama-guard-3-1b", "--name", MODEL_NAME, "--port", "0", "--cpu", "--threads", "1", "--context", "2048", ...extraArgs];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  let stdout = "";
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /at (http:\/\/\S+)\/v1/.exec(stdout);
-      if (match) resolve(match[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`guardbench worker exited with ${code} before serving: ${stderr.trim()}`)));
-  });
-  const end = async (signal: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    await exited;
-  };
-  return { url, child, stop: () => end("SIGTERM"), kill: () => end("SIGKILL") };
+/** Starts `guardbench worker` serving the programmed model as MODEL_NAME (see test/support/workerProcess.ts). */
+export function startWorker(modelPath: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
+  return startWorkerProcess(modelPath, { name: MODEL_NAME, extraArgs, env });
 }
 
 export interface Proxy {

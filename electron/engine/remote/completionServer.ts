@@ -17,13 +17,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { PromptFamily } from "../../../shared/taxonomy/index.ts";
 import type { CompletionStep, TokenCompletion } from "../completion.ts";
 import type { EngineProcess } from "../engineProcess.ts";
 import { EngineError } from "../errors.ts";
 import { tokenIdName, type OpenAiCompletionResponse, type OpenAiLogprobs } from "./openaiCompletions.ts";
-import { ApiProblem as HttpProblem, bearerMatches, browserRefusal, moderationModelObjects, readJsonBody, sendJson, sendProblem, serveModeration, tokenDigest } from "../../moderation/http.ts";
+import { ApiProblem as HttpProblem, bearerMatches, browserRefusal, moderationModelObjects, readJsonBody, sendJson, sendProblem, serveModeration, tokenDigest, listenOn } from "../../moderation/http.ts";
 import type { ModerationService } from "../../moderation/service.ts";
 
 export interface CompletionServerOptions {
@@ -124,14 +123,7 @@ export async function startCompletionServer(options: CompletionServerOptions): P
     sendJson(response, 200, completionResponse(completion, job, options.modelName));
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
+  port = await listenOn(server, options.port, options.host);
   const host = bracketed(options.host);
   return {
     url: `http://${host}:${port}`,
