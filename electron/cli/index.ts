@@ -7,6 +7,7 @@ const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   classify: async () => (await import("./commands/classify.ts")).classifyCommand,
   eval: async () => (await import("./commands/eval.ts")).evalCommand,
   run: async () => (await import("./commands/run.ts")).runCommand,
+  label: async () => (await import("./commands/label.ts")).labelCommand,
   models: async () => (await import("./commands/models.ts")).modelsCommand,
   serve: async () => (await import("./commands/serve.ts")).serveCommand,
   worker: async () => (await import("./commands/worker.ts")).workerCommand,

@@ -21,6 +21,7 @@ import { JobManager } from "./jobs.ts";
 import { DisposableStore, type Disposer } from "./lifecycle.ts";
 import { FileAccess, guardbenchOwnFiles } from "./fileAccess.ts";
 import type { AppHostDeps, HostServices } from "./services.ts";
+import { StoreChangeWatcher } from "./storeChanges.ts";
 import { hostModeration } from "../moderation/wiring.ts";
 import type { ModerationService } from "../moderation/service.ts";
 
@@ -31,6 +32,8 @@ export interface AppHostOptions {
   hardwareCacheMs?: number;
   /** timings of the endpoint pool that scores runs across endpoints (tests shorten the re-probe delay) */
   runPoolOptions?: Omit<PoolOptions, "onEvent">;
+  /** how often the database is looked at for label and run writes made elsewhere; default STORE_WATCH_INTERVAL_MS */
+  storeWatchIntervalMs?: number;
 }
 
 export class AppHost {
@@ -42,6 +45,7 @@ export class AppHost {
   private readonly table: HandlerTable;
   private readonly disposables = new DisposableStore();
   private readonly files: FileAccess;
+  private readonly storeChanges: StoreChangeWatcher;
   /** `POST /v1/moderations` over this host's engine (mounted by `guardbench serve`'s HTTP server) */
   readonly moderation: ModerationService;
 
@@ -75,6 +79,9 @@ export class AppHost {
     this.disposables.add(() => this.engineControl.dispose());
     this.disposables.add(() => this.events.clear());
     this.disposables.add(() => void this.files.dispose());
+    // Last: a constructor that threw above leaves no timer behind.
+    this.storeChanges = new StoreChangeWatcher(deps.store, this.events, options.storeWatchIntervalMs);
+    this.disposables.add(() => this.storeChanges.dispose());
   }
 
   /**
@@ -94,6 +101,9 @@ export class AppHost {
       return await handler(parsed.value, context);
     } catch (error) {
       return { ok: false, error: toResultError(error, String(channel)) };
+    } finally {
+      // What the handler wrote (a label, a run) is announced before its answer goes out.
+      this.storeChanges.check();
     }
   }
 

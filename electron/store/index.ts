@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from "./database.ts";
 import { translateSqliteError } from "./errors.ts";
+import { ChangeRepository } from "./changes.ts";
 import { DatasetRepository } from "./datasets.ts";
 import { EndpointRepository } from "./endpoints.ts";
 import { FileHashRepository } from "./fileHashes.ts";
@@ -26,6 +27,7 @@ export type { ItemLabelRow, NewDataset } from "./datasets.ts";
 export type { NewLabel } from "./labels.ts";
 export type { ItemOutcomeRecord, NewRun, PendingItem, ResultLine, StoredClassification } from "./runs.ts";
 export type { FileHashRepository, FileIdentity } from "./fileHashes.ts";
+export type { ChangeRepository, RunMark } from "./changes.ts";
 export type { AuditedCall, ModerationAuditEntry, ModerationAuditRepository } from "./moderationAudit.ts";
 export type { OpenDatabaseOptions } from "./database.ts";
 export { THIS_PROCESS, type ProcessIdentity } from "./processIdentity.ts";
@@ -47,6 +49,8 @@ export interface GuardbenchStore {
   readonly fileHashes: FileHashRepository;
   readonly endpoints: EndpointRepository;
   readonly moderationAudit: ModerationAuditRepository;
+  /** what the host reads to tell the UI about label and run writes, this process's or another's */
+  readonly changes: ChangeRepository;
   close(): void;
 }
 
@@ -77,6 +81,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Guardbe
     fileHashes: translatingErrors(new FileHashRepository(db), path),
     endpoints: translatingErrors(new EndpointRepository(db), path),
     moderationAudit: translatingErrors(new ModerationAuditRepository(db), path),
+    changes: translatingErrors(new ChangeRepository(db), path),
     close: () => db.close(),
   };
 }

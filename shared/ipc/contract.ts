@@ -13,6 +13,8 @@ import { CHANNEL_DOMAINS } from "./channels/index.ts";
 import type { EngineStatus } from "./channels/engine.ts";
 import type { ChosenFile } from "./channels/files.ts";
 import type { JobDone, JobProgress } from "./channels/jobs.ts";
+import type { LabelsChanged } from "./channels/review.ts";
+import type { RunsChanged } from "./channels/runs.ts";
 import { CHANNEL_NAMES, EVENT_NAMES, type ChannelName, type EventNameLiteral } from "./names.ts";
 import { err, ok, type Result } from "./result.ts";
 
@@ -66,6 +68,10 @@ export interface Events {
   "models:changed": { reason: "downloaded" | "imported" | "removed" };
   /** the operating system asked Guardbench to open this model file (a double-click on a `.gguf`): offer to import it */
   "models:open-request": { path: string };
+  /** a label of the dataset was given or undone (here or by another process): read its labels and metrics again */
+  "labels:changed": LabelsChanged;
+  /** a run was created, removed, or its state, results or details changed (here or by another process) */
+  "runs:changed": RunsChanged;
 }
 
 export type EventName = keyof Events;

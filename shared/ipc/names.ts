@@ -68,6 +68,6 @@ export const CHANNEL_NAMES = [
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
 
-export const EVENT_NAMES = ["engine:status", "job:progress", "job:done", "models:changed", "models:open-request"] as const;
+export const EVENT_NAMES = ["engine:status", "job:progress", "job:done", "models:changed", "models:open-request", "labels:changed", "runs:changed"] as const;
 
 export type EventNameLiteral = (typeof EVENT_NAMES)[number];

@@ -90,6 +90,14 @@ const queueFields = {
   asOf: z.number().int().min(0).optional(),
 };
 
+/**
+ * Pushed as `labels:changed`: a label of the dataset was given or undone, by this window, another one, or another
+ * process writing to the same database (`guardbench label`): its queues and metrics read labels again.
+ */
+export interface LabelsChanged {
+  datasetId: number;
+}
+
 export interface UndoOutcome {
   undone: LabelEvent;
   /** the item's label now (an earlier review label, the imported label, or none) */

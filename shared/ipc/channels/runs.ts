@@ -44,6 +44,21 @@ export type RunSettings = z.output<typeof runSettingsSchema>;
 /** How a run classifies; everything not given takes the classifier's defaults (threshold 0.5, top-k 5, check "last"). */
 const requestedRunSettingsSchema = z.strictObject(runSettingsSchema.pick({ threshold: true, topK: true, check: true }).partial().shape);
 
+/**
+ * What changed about a run (`runs:changed`): `created`, `removed`, `state` (running, paused, done … and its finish time
+ * or stop reason), `results` (items scored, or failures replaced), `details` (anything else stored with it: settings,
+ * the process scoring it, a name).
+ */
+export const RUN_CHANGES = ["created", "state", "results", "details", "removed"] as const;
+export type RunChange = (typeof RUN_CHANGES)[number];
+
+/** Pushed as `runs:changed` when a run was written, by this host or another process on the same database. */
+export interface RunsChanged {
+  runId: number;
+  datasetId: number;
+  changes: RunChange[];
+}
+
 export interface RunSummary {
   id: number;
   datasetId: number;

@@ -1,0 +1,104 @@
+import { parseArgs } from "node:util";
+import { describeIssues, requestSchemas, type LabelEvent, type Req } from "../../../shared/ipc/contract.ts";
+import { guardbenchHome } from "../../models/paths.ts";
+import { recordReviewLabel } from "../../runs/labeling.ts";
+import { databasePathFor, openStore, StoreError, type GuardbenchStore } from "../../store/index.ts";
+import { CliFailure, CliUsageError, writeLine, type CliCommand, type CliIo } from "../command.ts";
+
+const usage = `Usage: guardbench label --dataset ID|NAME --item ITEM_ID --label unsafe|safe [--categories S1,S2] [--note TEXT]
+                        [--who NAME] [--json]
+
+Labels one item of a stored dataset, as the Review screen does: the label is added to the item's history (earlier
+labels stay in its history) and is committed before the command returns. An open
+Guardbench window on the same GUARDBENCH_HOME shows it at once, in Review and Evaluation.
+  --dataset     the dataset's id, or its exact name (as the Datasets screen lists it)
+  --item        the item's id in the dataset (the file's own "id", or row-N for a row without one)
+  --label       unsafe or safe
+  --categories  hazard codes for an unsafe label, comma-separated (S1,S10); a safe label takes none
+  --note        a note kept with the label
+  --who         who labeled (default: the operating-system user)
+  --json        print the stored label event as JSON instead of a sentence`;
+
+export const labelCommand: CliCommand = {
+  name: "label",
+  summary: "label one item of a stored dataset, as the Review screen does",
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { dataset: { type: "string" }, item: { type: "string" }, label: { type: "string" }, categories: { type: "string" }, note: { type: "string" }, who: { type: "string" }, json: { type: "boolean" } },
+      strict: true,
+      allowPositionals: true,
+    });
+    if (positionals.length > 0) throw new CliUsageError(`unexpected argument "${positionals[0]}"; give the item with --item`);
+    for (const flag of ["dataset", "item", "label"] as const) if (values[flag] === undefined) throw new CliUsageError(`--${flag} is required`);
+    const label = values.label!.trim().toLowerCase();
+    if (label !== "safe" && label !== "unsafe") throw new CliUsageError(`--label must be unsafe or safe, not "${values.label}"`);
+    const categories = values.categories === undefined ? [] : values.categories.split(",").map((code) => code.trim()).filter((code) => code !== "");
+    if (label === "safe" && categories.length > 0) throw new CliUsageError(`a safe label names no hazard categories; drop --categories ${values.categories}, or label the item unsafe`);
+
+    const store = openStoreOrExplain(io);
+    try {
+      const request: Req<"review:label"> = {
+        datasetId: datasetIdOf(store, values.dataset!),
+        itemId: values.item!,
+        label,
+        ...(categories.length > 0 ? { categories } : {}),
+        ...(values.note !== undefined && values.note.trim() !== "" ? { note: values.note.trim() } : {}),
+        ...(values.who !== undefined ? { who: values.who } : {}),
+      };
+      // The contract's own check, as AppHost makes it for review:label.
+      const parsed = requestSchemas["review:label"].safeParse(request);
+      if (!parsed.success) throw new CliUsageError(describeIssues(parsed.error.issues).replace(/^categories/, "--categories").replace(/^itemId/, "--item"));
+      const event = recordOrExplain(store, parsed.data, values.item!);
+      writeLine(io.stdout, values.json ? JSON.stringify(event) : describeEvent(event, store));
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};
+
+function openStoreOrExplain(io: CliIo): GuardbenchStore {
+  try {
+    return openStore(databasePathFor(guardbenchHome(io.env)));
+  } catch (error) {
+    if (error instanceof StoreError) throw new CliFailure(error.hint ? `${error.message}\n${error.hint}` : error.message);
+    throw error;
+  }
+}
+
+/** `--dataset` as an id, or as the exact name of one dataset. */
+function datasetIdOf(store: GuardbenchStore, given: string): number {
+  const datasets = store.datasets.list();
+  const listing = () => (datasets.length === 0 ? "there are no datasets yet: import one first (the Datasets screen, or `guardbench run --dataset FILE`)" : `the datasets are: ${datasets.map((d) => `${d.id} (${d.name})`).join(", ")}`);
+  const trimmed = given.trim();
+  if (/^\d+$/.test(trimmed)) {
+    const id = Number(trimmed);
+    if (datasets.some((dataset) => dataset.id === id)) return id;
+    throw new CliFailure(`there is no dataset ${id}; ${listing()}`);
+  }
+  const named = datasets.filter((dataset) => dataset.name === trimmed);
+  if (named.length === 1) return named[0]!.id;
+  if (named.length > 1) throw new CliFailure(`${named.length} datasets are named "${trimmed}" (ids ${named.map((d) => d.id).join(", ")}); pass --dataset with the id of the one to label`);
+  throw new CliFailure(`there is no dataset named "${trimmed}"; ${listing()}`);
+}
+
+function recordOrExplain(store: GuardbenchStore, request: Parameters<typeof recordReviewLabel>[1], itemId: string): LabelEvent {
+  try {
+    return recordReviewLabel(store, request);
+  } catch (error) {
+    if (!(error instanceof StoreError)) throw error;
+    if (error.code === "not-found") {
+      const { name, items } = store.datasets.summary(request.datasetId);
+      throw new CliFailure(`dataset ${request.datasetId} (${name}, ${items} items) has no item with the id ${JSON.stringify(itemId)}; ids are the dataset file's own "id" values, or row-N for rows without one (the Review screen shows each item's id)`);
+    }
+    throw new CliFailure(error.hint ? `${error.message}\n${error.hint}` : error.message);
+  }
+}
+
+function describeEvent(event: LabelEvent, store: GuardbenchStore): string {
+  const { name } = store.datasets.summary(event.datasetId);
+  const categories = event.categories.length > 0 ? ` ${event.categories.join(", ")}` : "";
+  return `labeled ${JSON.stringify(event.itemId)} of dataset ${event.datasetId} (${name}) ${event.label}${categories}${event.note ? ` with a note` : ""}, by ${event.who} (label event ${event.eventId})`;
+}
