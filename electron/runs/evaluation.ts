@@ -7,6 +7,8 @@ import {
   compareRuns,
   evaluateScores,
   isFlagged,
+  mlcommonsCategoryNames,
+  nameCategories,
   perCategoryMetrics,
   precisionRecallCurve,
   scoreHistogram,
@@ -45,6 +47,7 @@ export function runMetrics(store: GuardbenchStore, request: ParsedReq<"eval:metr
       request.bins ?? DEFAULT_HISTOGRAM_BINS,
     ),
     perCategory: perCategoryMetrics(categorized),
+    categoryNames: nameCategories(run.policy.categories, mlcommonsCategoryNames(store.datasets.mlcommonsCodes(run.datasetId))),
     coverage: { items: items.length, evaluated: labeled.length, unlabeled: scored.length - labeled.length, failed, unscored: items.length - scored.length - failed },
   };
 }
