@@ -73,3 +73,20 @@ function shortDate(iso: string, { locale, timeZone, now = new Date() }: RunNameO
 function shorten(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
+
+/**
+ * The run's name as a file name stem for exports: "run-3-xstest-lg3-1b-q8_0-acme-v2-prompt-0.85" (no date: a file
+ * name should not depend on the locale), or "run-3-my-baseline" for a run the user named.
+ */
+export function runFileStem(run: RunNameSource): string {
+  const custom = run.name?.trim();
+  const words = custom ? custom : runDescription({ ...run, createdAt: "" });
+  const slug = words
+    .toLowerCase()
+    .replace(/@/g, "")
+    .replace(/[^\p{L}\p{N}._]+/gu, "-")
+    .replace(/^[-.]+|[-.]+$/g, "")
+    .slice(0, 80)
+    .replace(/[-.]+$/, "");
+  return slug === "" ? `run-${run.id}` : `run-${run.id}-${slug}`;
+}
