@@ -8,6 +8,8 @@ import {
   compareRuns,
   evaluateScores,
   isFlagged,
+  mlcommonsCategoryNames,
+  nameCategories,
   perCategoryMetrics,
   precisionRecallCurve,
   scoreHistogram,
@@ -58,6 +60,7 @@ export function runMetrics(store: GuardbenchStore, request: ParsedReq<"eval:metr
     curve: precisionRecallCurve(scoredItems),
     histogram: scoreHistogram(histogramItems, request.bins ?? DEFAULT_HISTOGRAM_BINS),
     perCategory: perCategoryMetrics(categorized),
+    categoryNames: nameCategories(run.policy.categories, mlcommonsCategoryNames(store.datasets.mlcommonsCodes(run.datasetId))),
     coverage: { items: items.length, evaluated: labeled, unlabeled: scored - labeled, failed, unscored: items.length - scored - failed },
   };
 }

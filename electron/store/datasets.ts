@@ -251,6 +251,19 @@ export class DatasetRepository {
     return rows.map((row) => itemLabelRowOf(this.db, row));
   }
 
+  /** The MLCommons hazard codes the dataset's items were imported with (the record format's `mlcommons`), each once. */
+  mlcommonsCodes(datasetId: number): string[] {
+    // Few distinct lists even in a large dataset: the DISTINCT keeps the parsing to those.
+    const lists = this.db
+      .prepare("SELECT DISTINCT mlcommons_json FROM dataset_items WHERE dataset_id = ? AND mlcommons_json IS NOT NULL AND mlcommons_json <> '[]'")
+      .all(datasetId) as { mlcommons_json: string }[];
+    const codes = new Set<string>();
+    for (const { mlcommons_json } of lists) {
+      for (const code of parseStoredJson(this.db, storedTextListSchema, mlcommons_json, { table: "dataset_items", row: `dataset ${datasetId}`, column: "mlcommons_json" })) codes.add(code);
+    }
+    return [...codes];
+  }
+
   /** Throws not-found unless the dataset exists (and its import finished). */
   requireDataset(datasetId: number): void {
     this.row(datasetId);

@@ -245,6 +245,17 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    description: "a user's name and note for a run",
+    up(db) {
+      db.exec(`
+        -- NULL name: the run is named by what produced it (shared/runs/runName.ts); NULL note: none.
+        ALTER TABLE runs ADD COLUMN name TEXT;
+        ALTER TABLE runs ADD COLUMN note TEXT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.at(-1)!.version;

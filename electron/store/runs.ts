@@ -67,6 +67,8 @@ interface RunRow {
   origin: RunSummary["origin"];
   created_at: string;
   finished_at: string | null;
+  name: string | null;
+  note: string | null;
   scored: number;
   failed: number;
 }
@@ -200,6 +202,20 @@ export class RunRepository {
         return info.changes;
       })
       .immediate();
+  }
+
+  /**
+   * Sets the user's name and/or note (undefined: unchanged; "": removed, the name then is the generated one). Committed
+   * when this returns.
+   */
+  setNameAndNote(runId: number, changes: { name?: string; note?: string }): void {
+    this.row(runId);
+    const value = (text: string | undefined) => (text === undefined ? undefined : text.trim() === "" ? null : text.trim());
+    const name = value(changes.name);
+    const note = value(changes.note);
+    this.db
+      .prepare("UPDATE runs SET name = CASE WHEN ? THEN ? ELSE name END, note = CASE WHEN ? THEN ? ELSE note END WHERE id = ?")
+      .run(name !== undefined ? 1 : 0, name ?? null, note !== undefined ? 1 : 0, note ?? null, runId);
   }
 
   /** The run's settings with the concurrency the current engine gives it. */
@@ -357,6 +373,8 @@ function summaryOf(db: SqliteDatabase, row: RunRow): RunSummary {
     origin: row.origin,
     createdAt: row.created_at,
     ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
+    ...(row.name !== null ? { name: row.name } : {}),
+    ...(row.note !== null ? { note: row.note } : {}),
   };
 }
 

@@ -42,6 +42,7 @@ export const CHANNEL_NAMES = [
   "runs:list",
   "runs:get",
   "runs:resume",
+  "runs:update",
   "review:queue",
   "review:label",
   "review:undo",

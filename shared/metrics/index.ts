@@ -16,3 +16,4 @@ export { METRIC_NAMES, evaluateScores, type MetricName, type ScoreEvaluation } f
 export { scoreHistogram, type HistogramBin } from "./histogram.ts";
 export { perCategoryMetrics, type CategorizedItem, type CategoryMetrics, type PerCategoryReport } from "./categories.ts";
 export { compareRuns, type CompareOptions, type FlipDirection, type FlipKind, type RunComparison, type RunItem, type VerdictFlip } from "./compare.ts";
+export { mlcommonsCategoryNames, nameCategories, namesOfCategory, sameCategoryName, type CategoryNameMismatch, type CategoryNaming, type DatasetCategoryName, type NamedCategory } from "./categoryNames.ts";

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { thresholdSchema, type ClassificationResult } from "../../classify/result.ts";
 import type { Turn } from "../../conversation/types.ts";
-import type { HistogramBin, PerCategoryReport, PrecisionRecallCurve, RunComparison, ScoreEvaluation } from "../../metrics/index.ts";
+import type { CategoryNaming, HistogramBin, PerCategoryReport, PrecisionRecallCurve, RunComparison, ScoreEvaluation } from "../../metrics/index.ts";
 import type { PolicyDiff } from "../../taxonomy/index.ts";
 import type { ResultError } from "../result.ts";
 import { answer, type ChannelTable } from "./channel.ts";
@@ -19,6 +19,11 @@ export interface RunMetrics {
   histogram: HistogramBin[];
   /** labels' categories against the categories the model named on the items it flagged */
   perCategory: PerCategoryReport;
+  /**
+   * The names of the categories: the run's policy's, and the dataset's where it has them (MLCommons codes); with the
+   * codes the two name differently, whose per-category numbers compare different hazards.
+   */
+  categoryNames: CategoryNaming;
   coverage: {
     items: number;
     /** scored and labeled: what the metrics count */

@@ -7,6 +7,7 @@ import { answer, type ChannelTable } from "./channel.ts";
 import { endpointNameSchema } from "./endpoints.ts";
 import { checkSchema, datasetIdSchema, runIdSchema } from "./fields.ts";
 import { policyVersionRefSchema } from "./policies.ts";
+import { MAX_RUN_NAME_LENGTH, MAX_RUN_NOTE_LENGTH } from "../../runs/runName.ts";
 
 /**
  * - running: being scored, or interrupted (the app or CLI was closed or killed mid-run): resumable; the app resumes its
@@ -90,6 +91,10 @@ export interface RunSummary {
   finishedAt?: string;
   /** the job scoring it right now, in this process */
   jobId?: string;
+  /** the user's name for it (runs:update); absent: it is named by what produced it (shared/runs/runName.ts) */
+  name?: string;
+  /** the user's note on it */
+  note?: string;
 }
 
 export interface RunDetail extends RunSummary {
@@ -145,6 +150,25 @@ export const runChannels = {
    * file's content changed since the run started. Answers `{ jobId, runId }`.
    */
   "runs:resume": { request: z.strictObject({ runId: runIdSchema, retryFailed: z.boolean().optional() }), answer: answer<RunStarted>() },
+  /**
+   * Renames a run and/or sets its note; a field left out stays as it is. An empty (or blank) name gives the run back
+   * its generated name; an empty note removes the note. Answers the run as runs:get does.
+   */
+  "runs:update": {
+    request: z
+      .strictObject({
+        runId: runIdSchema,
+        name: z
+          .string({ error: "name must be text (empty for the generated name)" })
+          .trim()
+          .max(MAX_RUN_NAME_LENGTH, `name is longer than ${MAX_RUN_NAME_LENGTH} characters: shorten it (a note can hold the details)`)
+          .refine((name) => !/\p{Cc}/u.test(name), { message: "name must be one line, without control characters" })
+          .optional(),
+        note: z.string({ error: "note must be text (empty to remove it)" }).trim().max(MAX_RUN_NOTE_LENGTH, `note is longer than ${MAX_RUN_NOTE_LENGTH} characters`).optional(),
+      })
+      .refine((request) => request.name !== undefined || request.note !== undefined, { message: "give a name or a note to change (an empty name restores the generated one)" }),
+    answer: answer<RunDetail>(),
+  },
 } as const satisfies ChannelTable;
 
 /** What starts a run, after validation (the app's `runs:start`; RunManager.start). */

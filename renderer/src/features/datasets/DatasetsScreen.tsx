@@ -8,6 +8,7 @@ import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { formatBytes, formatDateTime } from "../../components/format.ts";
 import { Panel, ScreenHeader } from "../../components/Panel.tsx";
 import { ProgressBar } from "../../components/ProgressBar.tsx";
+import { RunOptions } from "../../components/RunOptions.tsx";
 import { useAppStore } from "../../store/index.ts";
 import { appSelectors } from "../app/selectors.ts";
 import { runsSelectors } from "../runs/selectors.ts";
@@ -592,11 +593,7 @@ function ExportPanel() {
           </label>
           <select id={ids.run} className="select select-small" value={runId} onChange={(event) => setRunId(event.target.value === "" ? "" : Number(event.target.value))}>
             <option value="">(labels only)</option>
-            {datasetRuns.map((run) => (
-              <option key={run.id} value={run.id}>
-                Run {run.id} · {run.policyName}
-              </option>
-            ))}
+            <RunOptions runs={datasetRuns} />
           </select>
         </div>
         <div className="field field-inline">

@@ -4,11 +4,13 @@
  */
 import { useId, useRef, useState } from "react";
 import { THRESHOLD_RANGE } from "../../../../shared/classify/result.ts";
-import { METRIC_NAMES, type MetricName, type ScoreEvaluation, type VerdictFlip } from "../../../../shared/metrics/index.ts";
+import { METRIC_NAMES, namesOfCategory, type CategoryNameMismatch, type CategoryNaming, type MetricName, type ScoreEvaluation, type VerdictFlip } from "../../../../shared/metrics/index.ts";
+import { runFileStem } from "../../../../shared/runs/runName.ts";
 import { PrCurveChart, ScoreHistogramChart } from "../../components/charts.tsx";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { formatScore } from "../../components/format.ts";
 import { Panel, ScreenHeader } from "../../components/Panel.tsx";
+import { RunOptions } from "../../components/RunOptions.tsx";
 import { useAppStore } from "../../store/index.ts";
 import { runsSelectors } from "../runs/selectors.ts";
 import { ComparedItemDialog } from "./ComparedItemDialog.tsx";
@@ -32,6 +34,7 @@ function RunPicker() {
   const runs = useAppStore(runsSelectors.list);
   const runId = useAppStore(evaluationSelectors.runId);
   const select = useAppStore((s) => s.selectEvaluationRun);
+  const chosen = useAppStore(runsSelectors.run(runId));
   const id = useId();
   return (
     <div className="inline-form">
@@ -40,12 +43,9 @@ function RunPicker() {
       </label>
       <select id={id} className="select select-small" value={runId ?? ""} onChange={(event) => void select(event.target.value === "" ? undefined : Number(event.target.value))}>
         <option value="">Choose…</option>
-        {runs.map((run) => (
-          <option key={run.id} value={run.id}>
-            Run {run.id} · {run.datasetName} · {run.policyName} · {run.state}
-          </option>
-        ))}
+        <RunOptions runs={runs} withState />
       </select>
+      {chosen?.note && <p className="muted small run-note">{chosen.note}</p>}
     </div>
   );
 }
@@ -56,17 +56,19 @@ function MetricsView() {
   const loading = useAppStore(evaluationSelectors.loading);
   const setThreshold = useAppStore((s) => s.setEvaluationThreshold);
   const exportChart = useAppStore((s) => s.exportChart);
+  const run = useAppStore(runsSelectors.run(metrics?.runId));
   const curveRef = useRef<SVGSVGElement>(null);
   const histogramRef = useRef<SVGSVGElement>(null);
   if (error) return <ErrorMessage error={error} title="Could not compute the metrics" />;
   if (!metrics) return loading ? <p className="status-line">Computing…</p> : null;
   const { evaluation, coverage } = metrics;
+  const fileStem = run ? runFileStem(run) : `run-${metrics.runId}`;
   const exportButtons = (ref: React.RefObject<SVGSVGElement | null>, name: string, label: string) => (
     <>
-      <button type="button" className="button button-quiet button-small" aria-label={`Export the ${label} as SVG`} onClick={() => ref.current && void exportChart(ref.current, `${name}-run-${metrics.runId}`, "svg")}>
+      <button type="button" className="button button-quiet button-small" aria-label={`Export the ${label} as SVG`} onClick={() => ref.current && void exportChart(ref.current, `${name}-${fileStem}`, "svg")}>
         SVG
       </button>
-      <button type="button" className="button button-quiet button-small" aria-label={`Export the ${label} as PNG`} onClick={() => ref.current && void exportChart(ref.current, `${name}-run-${metrics.runId}`, "png")}>
+      <button type="button" className="button button-quiet button-small" aria-label={`Export the ${label} as PNG`} onClick={() => ref.current && void exportChart(ref.current, `${name}-${fileStem}`, "png")}>
         PNG
       </button>
     </>
@@ -142,6 +144,7 @@ function MetricsView() {
         </Panel>
       </div>
       <Panel title="Per category">
+        <CategoryNameWarning mismatches={metrics.categoryNames.mismatches} />
         {metrics.perCategory.categories.length === 0 ? (
           <p className="empty">No category is labeled or predicted on the counted items.</p>
         ) : (
@@ -158,8 +161,8 @@ function MetricsView() {
             <tbody>
               {metrics.perCategory.categories.map((category) => (
                 <tr key={category.category}>
-                  <th scope="row" className="mono">
-                    {category.category}
+                  <th scope="row">
+                    <CategoryNames code={category.category} naming={metrics.categoryNames} />
                   </th>
                   <td className="numeric">{category.support}</td>
                   <td className="mono">{f3(category.precision)}</td>
@@ -173,6 +176,36 @@ function MetricsView() {
         {metrics.perCategory.unknownHazardItems > 0 && <p className="muted small">{metrics.perCategory.unknownHazardItems} unsafe items name no category and are left out.</p>}
       </Panel>
     </div>
+  );
+}
+
+function CategoryNameWarning({ mismatches }: { mismatches: readonly CategoryNameMismatch[] }) {
+  if (mismatches.length === 0) return null;
+  return (
+    <div className="banner" role="alert" aria-label="Category names differ">
+      The dataset and the run's policy give {mismatches.length === 1 ? "a code different names" : "codes different names"}: per-category numbers for{" "}
+      {mismatches.length === 1 ? "it compare" : "them compare"} different hazards.
+      <ul className="plain-list">
+        {mismatches.map((mismatch) => (
+          <li key={mismatch.code}>
+            <span className="mono">{mismatch.code}</span>: “{mismatch.datasetName}” in the dataset, “{mismatch.policyName}” in the policy
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** "S14 Harassment", with the dataset's name below when it differs (or when only the dataset names the code). */
+function CategoryNames({ code, naming }: { code: string; naming: CategoryNaming }) {
+  const names = namesOfCategory(naming, code);
+  const differs = names?.datasetName !== undefined && naming.mismatches.some((mismatch) => mismatch.code === names.code);
+  return (
+    <>
+      <span className="mono">{code}</span> {names?.policyName ?? names?.datasetName ?? ""}
+      {names?.policyName === undefined && names?.datasetName !== undefined && <span className="muted small"> (the dataset's name; the policy has no {code})</span>}
+      {differs && <div className="small field-error">⚠ the dataset's {code}: {names.datasetName}</div>}
+    </>
   );
 }
 
@@ -221,22 +254,14 @@ function ComparePanel() {
         </label>
         <select id={ids.baseline} className="select select-small" value={option(compare.baselineRunId)} onChange={(event) => setRuns(parse(event.target.value), compare.candidateRunId)}>
           <option value="">Choose…</option>
-          {runs.map((r) => (
-            <option key={r.id} value={r.id}>
-              Run {r.id} · {r.datasetName} · {r.policyName}
-            </option>
-          ))}
+          <RunOptions runs={runs} />
         </select>
         <label htmlFor={ids.candidate} className="field-label">
           Candidate
         </label>
         <select id={ids.candidate} className="select select-small" value={option(compare.candidateRunId)} onChange={(event) => setRuns(compare.baselineRunId, parse(event.target.value))}>
           <option value="">Choose…</option>
-          {runs.map((r) => (
-            <option key={r.id} value={r.id}>
-              Run {r.id} · {r.datasetName} · {r.policyName}
-            </option>
-          ))}
+          <RunOptions runs={runs} />
         </select>
         <label htmlFor={ids.threshold} className="field-label">
           Threshold

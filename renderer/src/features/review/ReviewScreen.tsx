@@ -9,6 +9,7 @@ import { ConversationTurns } from "../../components/ConversationTurns.tsx";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { formatScore } from "../../components/format.ts";
 import { Kbd, Panel, ScreenHeader } from "../../components/Panel.tsx";
+import { RunOptions } from "../../components/RunOptions.tsx";
 import { useAppStore } from "../../store/index.ts";
 import { datasetsSelectors } from "../datasets/selectors.ts";
 import { runsSelectors } from "../runs/selectors.ts";
@@ -124,11 +125,7 @@ function QueuePicker() {
       </label>
       <select id={ids.run} className="select select-small" value={runId ?? ""} disabled={datasetId === undefined} onChange={(event) => datasetId !== undefined && void openReview(datasetId, event.target.value === "" ? undefined : Number(event.target.value))}>
         <option value="">(labels only)</option>
-        {datasetRuns.map((run) => (
-          <option key={run.id} value={run.id}>
-            Run {run.id} · {run.policyName} · {run.state}
-          </option>
-        ))}
+        <RunOptions runs={datasetRuns} withState />
       </select>
     </div>
   );
