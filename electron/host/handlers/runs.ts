@@ -19,6 +19,7 @@ export function runHandlers({ store, runs }: HostServices): HandlerGroup {
       "runs:list": async ({ datasetId }) => ok({ runs: store.runs.list(datasetId).map((run) => runs.withJob(run)) }),
       "runs:get": async ({ runId }) => ok(runs.withJob(store.runs.get(runId))),
       "runs:resume": async ({ runId, retryFailed }) => ok(await runs.resume(runId, retryFailed !== undefined ? { retryFailed } : {})),
+      "runs:delete": async ({ runId }) => ok(runs.deleteRun(runId)),
     },
   };
 }
