@@ -11,6 +11,8 @@ export type RunErrorCode =
   | "policy-family-mismatch"
   /** another live process is scoring the run */
   | "run-busy"
+  /** a run (or a dataset's run) that is being scored cannot be deleted */
+  | "run-in-progress"
   /** the run is cancelled, or done with nothing left to score */
   | "run-not-resumable"
   /** the dataset has no items */

@@ -10,14 +10,15 @@
  *   the user; runs of `guardbench run` are resumed by running that command again.
  */
 import { isAbsolute, relative, sep } from "node:path";
-import type { RunSettings, RunStarted, RunSummary, StartRunRequest } from "../../shared/ipc/contract.ts";
+import type { DatasetDeletion, RunDeletion, RunSettings, RunStarted, RunSummary, StartRunRequest } from "../../shared/ipc/contract.ts";
 import { presetPolicy } from "../../shared/taxonomy/index.ts";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../shared/classify/result.ts";
 import { EngineError } from "../engine/errors.ts";
 import type { EngineControl } from "../host/engineControl.ts";
 import { toResultError } from "../host/errors.ts";
 import { isJobShutdown, type JobManager, type ProgressUpdate } from "../host/jobs.ts";
-import type { GuardbenchStore } from "../store/index.ts";
+import type { GuardbenchStore, RunActivity } from "../store/index.ts";
+import { isProcessAlive } from "../store/processIdentity.ts";
 import { RunError, RunStopped } from "./errors.ts";
 import { cachedSha256OfFile } from "./fileHash.ts";
 import { reuseTwinScores } from "./scoreReuse.ts";
@@ -143,6 +144,32 @@ export class RunManager {
     }
     await assertRunModelUnchanged(this.store, run);
     return { runId, jobId: this.startJob(runId, { retryFailed, loadModel: !(engineBusyWithModel && sameModel) }) };
+  }
+
+  /** Deletes a run and its results; refused while it is being scored (see {@link refuseRunsInProgress}). */
+  deleteRun(runId: number): RunDeletion {
+    return this.store.runs.delete(runId, (runs) => this.refuseRunsInProgress(runs));
+  }
+
+  /** Deletes a dataset with its items, labels, runs and results; refused while one of its runs is being scored. */
+  deleteDataset(datasetId: number): DatasetDeletion {
+    return this.store.datasets.delete(datasetId, (runs) => this.refuseRunsInProgress(runs, datasetId));
+  }
+
+  /**
+   * A run is in progress while a job here has it (scoring, loading its model, or paused mid-job) or a live process
+   * holds it (`guardbench run`, another serve): deleting it would pull its rows from under the scorer.
+   */
+  private refuseRunsInProgress(runs: readonly RunActivity[], datasetId?: number): void {
+    const busy = runs.find((run) => this.active.has(run.id) || (run.ownerPid !== null && isProcessAlive(run.ownerPid)));
+    if (!busy) return;
+    const here = this.active.has(busy.id);
+    const what = datasetId === undefined ? `run ${busy.id} is being scored` : `dataset ${datasetId} has a run being scored (run ${busy.id})`;
+    throw new RunError(
+      "run-in-progress",
+      `${what}${here ? "" : ` by another Guardbench process (pid ${busy.ownerPid})`}, so it cannot be deleted`,
+      here ? "Cancel the run first (Runs screen, or job:cancel), then delete." : "Stop that process's run first (Ctrl+C where `guardbench run` runs), then delete.",
+    );
   }
 
   /** Start-up: resumes the runs the app left running. A run that cannot continue is marked failed with the reason. */

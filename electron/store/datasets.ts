@@ -11,10 +11,12 @@
 import { z } from "zod";
 import { turnSchema, type Turn } from "../../shared/conversation/types.ts";
 import { columnMappingSchema, type ColumnMapping, type DatasetFormat, type DatasetItem, type SafetyLabel } from "../../shared/datasets/index.ts";
-import { datasetBadRowSchema, type DatasetBadRow, type DatasetLabelCounts, type DatasetSummary, type EffectiveLabel, type FailedImportInfo } from "../../shared/ipc/contract.ts";
+import { datasetBadRowSchema, type DatasetBadRow, type DatasetDeletion, type DatasetLabelCounts, type DatasetSummary, type EffectiveLabel, type FailedImportInfo } from "../../shared/ipc/contract.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { StoreError } from "./errors.ts";
 import { ownerState, parseProcessIdentity, THIS_PROCESS, type ProcessIdentity } from "./processIdentity.ts";
+import { nextIdExpression } from "./retiredIds.ts";
+import { runActivity, type RunDeletionCheck } from "./runs.ts";
 import { parseStoredJson, storedTextListSchema } from "./storedJson.ts";
 
 const storedBadRowsSchema = z.array(datasetBadRowSchema);
@@ -101,7 +103,7 @@ export class DatasetRepository {
     const startedAt = dataset.startedAt ?? new Date();
     this.recoverInterruptedImports(startedAt);
     const info = this.db
-      .prepare("INSERT INTO datasets (name, source_path, source_sha256, format, mapping_json, started_at, import_owner_json) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .prepare(`INSERT INTO datasets (id, name, source_path, source_sha256, format, mapping_json, started_at, import_owner_json) VALUES (${nextIdExpression("datasets")}, ?, ?, ?, ?, ?, ?, ?)`)
       .run(dataset.name, dataset.sourcePath, dataset.sourceSha256, dataset.format, dataset.mapping ? JSON.stringify(dataset.mapping) : null, startedAt.toISOString(), JSON.stringify(this.self));
     const id = Number(info.lastInsertRowid);
     importsRunningHere.add(this.runningKey(id));
@@ -219,6 +221,24 @@ export class DatasetRepository {
   discardImport(datasetId: number): void {
     importsRunningHere.delete(this.runningKey(datasetId));
     this.db.prepare("DELETE FROM datasets WHERE id = ? AND imported_at IS NULL").run(datasetId);
+  }
+
+  /**
+   * Deletes a finished dataset with everything that belongs to it — items, label events, runs and their results — in
+   * one transaction (the schema's ON DELETE CASCADE). `check` sees the dataset's runs first, under the write lock (no
+   * process can start scoring one in between), and throws to refuse.
+   */
+  delete(datasetId: number, check: RunDeletionCheck): DatasetDeletion {
+    return this.db
+      .transaction((): DatasetDeletion => {
+        const summary = this.summary(datasetId);
+        const runs = runActivity(this.db, "dataset_id", datasetId);
+        check(runs);
+        const { results } = this.db.prepare("SELECT COUNT(*) AS results FROM results x JOIN runs r ON r.id = x.run_id WHERE r.dataset_id = ?").get(datasetId) as { results: number };
+        this.db.prepare("DELETE FROM datasets WHERE id = ?").run(datasetId);
+        return { datasetId, name: summary.name, items: summary.items, reviewedLabels: summary.labels.reviewed, runIds: runs.map((run) => run.id), results };
+      })
+      .immediate();
   }
 
   /** The latest complete import of the same bytes read the same way, if any (`guardbench run` reuses it). */

@@ -25,7 +25,7 @@ export { LATEST_SCHEMA_VERSION, migrations, type Migration } from "./migrations.
 export type { NewClassification } from "./history.ts";
 export type { ItemLabelRow, NewDataset } from "./datasets.ts";
 export type { NewLabel } from "./labels.ts";
-export type { ItemOutcomeRecord, NewRun, PendingItem, ResultLine, StoredClassification } from "./runs.ts";
+export type { ItemOutcomeRecord, NewRun, PendingItem, ResultLine, RunActivity, RunDeletionCheck, StoredClassification } from "./runs.ts";
 export type { FileHashRepository, FileIdentity } from "./fileHashes.ts";
 export type { ChangeRepository, RunMark } from "./changes.ts";
 export type { AuditedCall, ModerationAuditEntry, ModerationAuditRepository } from "./moderationAudit.ts";

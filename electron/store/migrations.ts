@@ -256,6 +256,38 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 8,
+    description: "deletion: hidden policy versions, and ids a deletion never hands out again",
+    up(db) {
+      db.exec(`
+        -- A saved version that a run used is hidden instead of deleted: pickers leave it out, the runs keep naming it and
+        -- the policies:get of its number still answers its text.
+        ALTER TABLE policies ADD COLUMN hidden_at TEXT;
+
+        -- The highest id a deletion removed, per table (scope 'datasets', 'runs') and per policy name for versions
+        -- (scope 'policy:' || name). New rows are numbered past it, so an id that a window, a remembered selection, a
+        -- cache or an exported file still holds never comes to name something else.
+        CREATE TABLE retired_ids (
+          scope   TEXT    PRIMARY KEY,
+          last_id INTEGER NOT NULL
+        );
+        CREATE TRIGGER datasets_retire_id AFTER DELETE ON datasets BEGIN
+          INSERT INTO retired_ids (scope, last_id) VALUES ('datasets', OLD.id)
+            ON CONFLICT (scope) DO UPDATE SET last_id = MAX(last_id, excluded.last_id);
+        END;
+        -- Fires for runs removed with their dataset (ON DELETE CASCADE) too.
+        CREATE TRIGGER runs_retire_id AFTER DELETE ON runs BEGIN
+          INSERT INTO retired_ids (scope, last_id) VALUES ('runs', OLD.id)
+            ON CONFLICT (scope) DO UPDATE SET last_id = MAX(last_id, excluded.last_id);
+        END;
+        CREATE TRIGGER policies_retire_version AFTER DELETE ON policies BEGIN
+          INSERT INTO retired_ids (scope, last_id) VALUES ('policy:' || OLD.name, OLD.version)
+            ON CONFLICT (scope) DO UPDATE SET last_id = MAX(last_id, excluded.last_id);
+        END;
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.at(-1)!.version;

@@ -7,11 +7,12 @@
  */
 import type { z } from "zod";
 import { classificationResultSchema, hasTokenDetails, type ClassificationResult, type DetailedToken } from "../../shared/classify/result.ts";
-import { runSettingsSchema, type RunDetail, type RunSettings, type RunState, type RunSummary } from "../../shared/ipc/contract.ts";
+import { runSettingsSchema, type RunDeletion, type RunDetail, type RunSettings, type RunState, type RunSummary } from "../../shared/ipc/contract.ts";
 import { resultErrorSchema, type ResultError } from "../../shared/ipc/index.ts";
 import { policySchema, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { StoreError } from "./errors.ts";
+import { nextIdExpression } from "./retiredIds.ts";
 import { parseStoredJson, storedTextListSchema } from "./storedJson.ts";
 
 export interface NewRun extends Pick<RunDetail, "datasetId" | "model" | "policy" | "policyVersion" | "settings" | "origin"> {
@@ -79,6 +80,23 @@ const RUN_COLUMNS = `
          (SELECT COUNT(*) FROM results x WHERE x.run_id = r.id AND x.error_code IS NOT NULL) AS failed
   FROM runs r JOIN datasets d ON d.id = r.dataset_id`;
 
+/** A run as a deletion sees it: whether something may be scoring it. */
+export interface RunActivity {
+  id: number;
+  state: RunState;
+  /** the process scoring it, while one does (see RunRepository.claim) */
+  ownerPid: number | null;
+}
+
+/** Called inside a deletion's transaction with the runs it would remove; throws to refuse the deletion. */
+export type RunDeletionCheck = (runs: readonly RunActivity[]) => void;
+
+/** The runs with this id, or of this dataset, as a deletion sees them. */
+export function runActivity(db: SqliteDatabase, column: "id" | "dataset_id", id: number): RunActivity[] {
+  const rows = db.prepare(`SELECT id, state, owner_pid FROM runs WHERE ${column} = ? ORDER BY id`).all(id) as Array<{ id: number; state: RunState; owner_pid: number | null }>;
+  return rows.map((row) => ({ id: row.id, state: row.state, ownerPid: row.owner_pid }));
+}
+
 /** States a run ends in: they get a finish time. */
 const FINAL_STATES: ReadonlySet<RunState> = new Set(["done", "cancelled"]);
 
@@ -89,9 +107,9 @@ export class RunRepository {
   create(run: NewRun): number {
     const info = this.db
       .prepare(
-        `INSERT INTO runs (dataset_id, model_path, model_sha256, model_size, family, policy_name, policy_version, policy_json, settings_json,
+        `INSERT INTO runs (id, dataset_id, model_path, model_sha256, model_size, family, policy_name, policy_version, policy_json, settings_json,
                            state, origin, run_key, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+         VALUES (${nextIdExpression("runs")}, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
       )
       .run(
         run.datasetId,
@@ -123,6 +141,22 @@ export class RunRepository {
         : this.db.prepare(`${RUN_COLUMNS} WHERE r.dataset_id = ? ORDER BY r.id DESC`).all(datasetId)
     ) as RunRow[];
     return rows.map((row) => summaryOf(this.db, row));
+  }
+
+  /**
+   * Deletes the run and its results in one transaction; its dataset, the items and their labels stay. `check` sees the
+   * run first, under the write lock (no process can start scoring it in between), and throws to refuse.
+   */
+  delete(runId: number, check: RunDeletionCheck): RunDeletion {
+    return this.db
+      .transaction((): RunDeletion => {
+        this.row(runId);
+        check(runActivity(this.db, "id", runId));
+        const { results } = this.db.prepare("SELECT COUNT(*) AS results FROM results WHERE run_id = ?").get(runId) as { results: number };
+        this.db.prepare("DELETE FROM runs WHERE id = ?").run(runId);
+        return { runId, results };
+      })
+      .immediate();
   }
 
   /** The newest run `guardbench run` made for this identity. */

@@ -42,6 +42,8 @@ export function datasetHandlers(services: HostServices): HandlerGroup {
 
       "datasets:dismiss-failed-import": async ({ datasetId }) => ok({ dismissed: store.datasets.dismissFailedImport(datasetId) }),
 
+      "datasets:delete": async ({ datasetId }) => ok(runs.deleteDataset(datasetId)),
+
       "datasets:get": async ({ datasetId }) =>
         ok({
           ...store.datasets.summary(datasetId),

@@ -23,6 +23,7 @@ export function runHandlers({ store, runs }: HostServices): HandlerGroup {
         store.runs.setNameAndNote(runId, { ...(name !== undefined ? { name } : {}), ...(note !== undefined ? { note } : {}) });
         return ok(runs.withJob(store.runs.get(runId)));
       },
+      "runs:delete": async ({ runId }) => ok(runs.deleteRun(runId)),
     },
   };
 }

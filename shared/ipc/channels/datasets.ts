@@ -99,6 +99,19 @@ export interface DatasetImportReport {
   badRowCount: number;
 }
 
+/** What `datasets:delete` removed. */
+export interface DatasetDeletion {
+  datasetId: number;
+  name: string;
+  items: number;
+  /** items whose label in effect came from review (imported labels go with the items) */
+  reviewedLabels: number;
+  /** the dataset's runs, deleted with it */
+  runIds: number[];
+  /** the results of those runs */
+  results: number;
+}
+
 export interface DatasetExportReport {
   path: string;
   rows: number;
@@ -136,6 +149,11 @@ export const datasetChannels = {
   "datasets:list": { request: noFields, answer: answer<{ datasets: DatasetSummary[]; demos: DemoDatasetInfo[]; failedImports: FailedImportInfo[] }>() },
   /** forgets a failed import listed by datasets:list */
   "datasets:dismiss-failed-import": { request: z.strictObject({ datasetId: datasetIdSchema }), answer: answer<{ dismissed: boolean }>() },
+  /**
+   * Deletes a dataset for good with everything that belongs to it: its items, their labels (every label event), its
+   * runs and their results, in one transaction. Refused (`run-in-progress`) while one of its runs is being scored.
+   */
+  "datasets:delete": { request: z.strictObject({ datasetId: datasetIdSchema }), answer: answer<DatasetDeletion>() },
   /** one dataset: counts, the bad rows its import skipped, and its runs */
   "datasets:get": { request: z.strictObject({ datasetId: datasetIdSchema }), answer: answer<DatasetDetail>() },
   /** imports a bundled demo dataset (a job, like datasets:import); one already imported is imported again as a new dataset */

@@ -102,6 +102,13 @@ export interface RunDetail extends RunSummary {
   policy: Policy;
 }
 
+/** What `runs:delete` removed. */
+export interface RunDeletion {
+  runId: number;
+  /** the results deleted with it */
+  results: number;
+}
+
 export interface RunStarted {
   jobId: string;
   runId: number;
@@ -169,6 +176,11 @@ export const runChannels = {
       .refine((request) => request.name !== undefined || request.note !== undefined, { message: "give a name or a note to change (an empty name restores the generated one)" }),
     answer: answer<RunDetail>(),
   },
+  /**
+   * Deletes a run and its results for good; its dataset, the items and their labels stay. Refused (`run-in-progress`)
+   * while a job scores it (paused included) or another live process does: cancel it first.
+   */
+  "runs:delete": { request: z.strictObject({ runId: runIdSchema }), answer: answer<RunDeletion>() },
 } as const satisfies ChannelTable;
 
 /** What starts a run, after validation (the app's `runs:start`; RunManager.start). */
