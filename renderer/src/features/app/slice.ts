@@ -92,6 +92,16 @@ export const createAppShellSlice: SliceCreator<AppShellSlice> = (set, get, { bri
           void get().refreshCatalog();
         }),
         bridge.on("models:open-request", ({ path }) => get().offerModelFile(path)),
+        // Labels and runs written anywhere (this window, another one, the CLI): every number on screen is read again.
+        bridge.on("labels:changed", ({ datasetId }) => {
+          void get().reviewLabelsChanged(datasetId);
+          void get().evaluationLabelsChanged(datasetId);
+          void get().refreshDatasets();
+        }),
+        bridge.on("runs:changed", (change) => {
+          void get().refreshRuns();
+          void get().evaluationRunChanged(change);
+        }),
       ];
       // Subscribed first: the files the OS opened Guardbench with arrive as models:open-request events.
       void bridge.invoke("models:open-requests", {});

@@ -9,6 +9,7 @@ import { formatBytes, formatDateTime } from "../../components/format.ts";
 import { Panel, ScreenHeader } from "../../components/Panel.tsx";
 import { ProgressBar } from "../../components/ProgressBar.tsx";
 import { RunOptions } from "../../components/RunOptions.tsx";
+import { ConfirmButton } from "../../components/ConfirmButton.tsx";
 import { useAppStore } from "../../store/index.ts";
 import { appSelectors } from "../app/selectors.ts";
 import { runsSelectors } from "../runs/selectors.ts";
@@ -456,6 +457,8 @@ function DemoPanel() {
 function DatasetList() {
   const list = useAppStore(datasetsSelectors.list);
   const error = useAppStore(datasetsSelectors.listError);
+  const deleteDataset = useAppStore((s) => s.deleteDataset);
+  const runs = useAppStore(runsSelectors.list);
   const prepareRun = useAppStore((s) => s.prepareRun);
   const openReview = useAppStore((s) => s.openReview);
   return (
@@ -497,7 +500,18 @@ function DatasetList() {
                     </button>{" "}
                     <button type="button" className="button button-quiet button-small" onClick={() => void openReview(dataset.id)} aria-label={`Review ${dataset.name}`}>
                       Review
-                    </button>
+                    </button>{" "}
+                    <ConfirmButton
+                      label="Delete"
+                      ariaLabel={`Delete ${dataset.name}`}
+                      title={`Delete ${dataset.name}?`}
+                      message={() => {
+                        const runCount = runs.filter((run) => run.datasetId === dataset.id).length;
+                        return `Its ${dataset.items} items, ${dataset.labels.reviewed} reviewed labels and ${runCount} ${runCount === 1 ? "run" : "runs"} with their results are deleted. This cannot be undone.`;
+                      }}
+                      confirmLabel="Delete dataset"
+                      onConfirm={() => deleteDataset(dataset.id)}
+                    />
                   </td>
                 </tr>
               ))}

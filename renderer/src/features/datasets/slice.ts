@@ -53,6 +53,8 @@ export interface DatasetsState {
 export interface DatasetsSlice {
   datasets: DatasetsState;
   refreshDatasets(): Promise<void>;
+  /** deletes the dataset with its items, labels, runs and results (after the screen's confirmation) */
+  deleteDataset(datasetId: number): Promise<void>;
   setImportPath(path: string): void;
   /** browser: asks the user to confirm the typed path (nothing is read before they do) */
   previewDataset(): Promise<void>;
@@ -163,6 +165,14 @@ export const createDatasetsSlice: SliceCreator<DatasetsSlice> = (set, get, { bri
 
   return {
     datasets: initialDatasetsState,
+
+    async deleteDataset(datasetId) {
+      const deleted = await bridge.invoke("datasets:delete", { datasetId });
+      if (!deleted.ok) return void get().notify({ kind: "error", message: deleted.error.message, hint: deleted.error.hint });
+      const { name, items, runIds } = deleted.value;
+      get().notify({ kind: "info", message: `Deleted ${name}: ${items} items${runIds.length > 0 ? ` and ${runIds.length === 1 ? "run" : "runs"} ${runIds.join(", ")}` : ""}.` });
+      await Promise.all([get().refreshDatasets(), get().refreshRuns()]);
+    },
 
     async refreshDatasets() {
       const listed = await bridge.invoke("datasets:list", {});

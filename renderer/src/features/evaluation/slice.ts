@@ -2,7 +2,7 @@
  * Evaluation: one run's metrics at a chosen threshold (eval:metrics), two runs compared (eval:compare), and one item
  * of a run opened in full (results:get).
  */
-import type { ComparedItem, ItemResultDetail, ResultError, RunComparisonReport, RunMetrics } from "../../../../shared/ipc/index.ts";
+import type { ComparedItem, RunsChanged, ItemResultDetail, ResultError, RunComparisonReport, RunMetrics } from "../../../../shared/ipc/index.ts";
 import { serializeSvg, svgToPng } from "./chartExport.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
 
@@ -44,6 +44,10 @@ export interface EvaluationSlice {
   setCompareThreshold(threshold: number | undefined): Promise<void>;
   openComparedItem(itemId: string): Promise<void>;
   closeComparedItem(): void;
+  /** labels:changed: metrics and the comparison of that dataset are computed again */
+  evaluationLabelsChanged(datasetId: number): Promise<void>;
+  /** runs:changed: the metrics of a run whose results changed are computed again; a removed run is let go */
+  evaluationRunChanged(change: RunsChanged): Promise<void>;
   openResult(runId: number, itemId: string): Promise<void>;
   closeResult(): void;
   /** downloads a chart as SVG, or as PNG drawn from the SVG */
@@ -119,6 +123,28 @@ export const createEvaluationSlice: SliceCreator<EvaluationSlice> = (set, get, {
     },
 
     closeComparedItem: () => patchCompare({ item: undefined, itemError: undefined, itemLoading: undefined }),
+
+    async evaluationLabelsChanged(datasetId) {
+      const { metrics, compare } = get().evaluation;
+      await Promise.all([
+        metrics?.datasetId === datasetId ? loadMetrics() : undefined,
+        compare.report?.datasetId === datasetId ? get().compareSelectedRuns() : undefined,
+      ]);
+    },
+
+    async evaluationRunChanged({ runId, changes }) {
+      const { runId: shown, compare } = get().evaluation;
+      if (changes.includes("removed")) {
+        if (shown === runId) patch({ runId: undefined, metrics: undefined, threshold: undefined, error: undefined });
+        if (compare.baselineRunId === runId || compare.candidateRunId === runId) {
+          patchCompare({ report: undefined, item: undefined, ...(compare.baselineRunId === runId ? { baselineRunId: undefined } : {}), ...(compare.candidateRunId === runId ? { candidateRunId: undefined } : {}) });
+        }
+        return;
+      }
+      if (!changes.includes("results")) return;
+      const comparedHere = compare.report && (compare.report.baselineRunId === runId || compare.report.candidateRunId === runId);
+      await Promise.all([shown === runId ? loadMetrics() : undefined, comparedHere ? get().compareSelectedRuns() : undefined]);
+    },
 
     async openResult(runId, itemId) {
       patch({ detailLoading: true, detailError: undefined });

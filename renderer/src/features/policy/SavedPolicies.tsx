@@ -5,6 +5,7 @@ import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { formatDateTime } from "../../components/format.ts";
 import { Panel } from "../../components/Panel.tsx";
 import { PolicyDiffView } from "../../components/PolicyDiffView.tsx";
+import { ConfirmButton } from "../../components/ConfirmButton.tsx";
 import { useAppStore } from "../../store/index.ts";
 import { FAMILY_LABELS } from "./familyLabels.ts";
 import { policySelectors } from "./selectors.ts";
@@ -31,6 +32,7 @@ export function SavedPolicies() {
 
 function SavedPolicyItem({ policy }: { policy: PolicySummary }) {
   const openSavedPolicy = useAppStore((s) => s.openSavedPolicy);
+  const deletePolicyVersion = useAppStore((s) => s.deletePolicyVersion);
   const latest = policy.versions.at(-1);
   return (
     <li className="saved-item">
@@ -58,6 +60,18 @@ function SavedPolicyItem({ policy }: { policy: PolicySummary }) {
               <button type="button" className="button button-quiet button-small" aria-label={`Open ${policy.name} version ${version.version}`} onClick={() => void openSavedPolicy(policy.name, version.version)}>
                 Open
               </button>
+              <ConfirmButton
+                label="Delete"
+                ariaLabel={`Delete ${policy.name} version ${version.version}`}
+                title={`Delete ${policy.name} v${version.version}?`}
+                message={() =>
+                  version.runs > 0
+                    ? `${version.runs} ${version.runs === 1 ? "run uses" : "runs use"} this version, so it is hidden instead: the ${version.runs === 1 ? "run keeps" : "runs keep"} its name, number and text, and the lists stop showing it.`
+                    : "The version is deleted; its number is never given to another version. This cannot be undone."
+                }
+                confirmLabel={version.runs > 0 ? "Hide version" : "Delete version"}
+                onConfirm={() => deletePolicyVersion(policy.name, version.version)}
+              />
             </li>
           ))}
         </ol>

@@ -72,6 +72,8 @@ export interface SavedPolicyState {
 
 export interface PolicySlice {
   policy: PolicyState;
+  /** deletes a saved version, or hides it when a run used it (after the screen's confirmation) */
+  deletePolicyVersion(name: string, version: number): Promise<void>;
   selectFamily(family: PromptFamily): void;
   /** applies the edit, or returns why it cannot apply (the control that made it shows the reason) */
   editPolicy(edit: PolicyEdit): string | undefined;
@@ -186,6 +188,17 @@ export const createPolicySlice: SliceCreator<PolicySlice> = (set, get, { bridge,
       const { family, drafts } = current();
       const { openaiMapping: _previous, ...rest } = drafts[family];
       patch({ drafts: { ...drafts, [family]: mapping === undefined ? rest : { ...rest, openaiMapping: mapping } } });
+    },
+
+    async deletePolicyVersion(name, version) {
+      const deleted = await bridge.invoke("policies:delete-version", { name, version });
+      if (!deleted.ok) return void get().notify({ kind: "error", message: deleted.error.message, hint: deleted.error.hint });
+      const { outcome, runs } = deleted.value;
+      get().notify({
+        kind: "info",
+        message: outcome === "deleted" ? `Deleted ${name} v${version}.` : `Hid ${name} v${version}: ${runs} ${runs === 1 ? "run uses" : "runs use"} it, so it stays for ${runs === 1 ? "that run" : "them"} but leaves the lists.`,
+      });
+      await get().refreshSavedPolicies();
     },
 
     async refreshSavedPolicies() {

@@ -98,6 +98,8 @@ export interface ReviewSlice {
   /** labels the current item and moves on; resolves once the main side answered */
   labelCurrent(label: SafetyLabel): Promise<void>;
   undoLabel(): Promise<void>;
+  /** labels:changed: the dataset on screen reads its loaded pages' labels and the labelled count again */
+  reviewLabelsChanged(datasetId: number): Promise<void>;
 }
 
 export const UNCERTAIN_MARGIN = 0.1;
@@ -260,8 +262,30 @@ export const createReviewSlice: SliceCreator<ReviewSlice> = (set, get, { bridge 
     });
   }
 
+  /** The loaded pages again (same snapshot, so the order stays), but not a page with a label still being saved. */
+  async function reloadLoadedPages(): Promise<void> {
+    const request = queueRequest();
+    if (!request) return;
+    const asked = generation;
+    const pages = Object.keys(review().pages).map(Number);
+    await Promise.all(
+      pages.map(async (page) => {
+        const answer = await bridge.invoke("review:queue", { ...request, offset: page * REVIEW_PAGE_SIZE, limit: REVIEW_PAGE_SIZE });
+        const current = review();
+        if (asked !== generation || !answer.ok || !current.pages[page] || current.pages[page]!.some((item) => current.pending[item.itemId])) return;
+        const { items, total, labeled } = answer.value;
+        patch((state) => ({ pages: { ...state.pages, [page]: items }, total, labeled }));
+      }),
+    );
+    syncDraft();
+  }
+
   return {
     review: initialReviewState(),
+
+    async reviewLabelsChanged(datasetId) {
+      if (review().datasetId === datasetId) await reloadLoadedPages();
+    },
 
     async openReview(datasetId, runId, options = {}) {
       labeledAt.clear();

@@ -1,7 +1,9 @@
 /** Runs: start one (dataset + the loaded model + a saved policy version + threshold), follow, cancel, resume, list. */
-import { useId, useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
 import { THRESHOLD_RANGE, thresholdSchema } from "../../../../shared/classify/result.ts";
-import type { RunJobProgress, RunSummary } from "../../../../shared/ipc/index.ts";
+import type { ResultError, RunJobProgress, RunSummary } from "../../../../shared/ipc/index.ts";
+import { runDescription, runName } from "../../../../shared/runs/runName.ts";
+import { ConfirmButton } from "../../components/ConfirmButton.tsx";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { formatDateTime, formatEta } from "../../components/format.ts";
 import { Panel, RefreshButton, ScreenHeader } from "../../components/Panel.tsx";
@@ -165,6 +167,7 @@ function RunRow({ run, job }: { run: RunSummary; job?: RunJobProgress }) {
   const resumingId = useAppStore(runsSelectors.resumingId);
   const openReview = useAppStore((s) => s.openReview);
   const openEvaluation = useAppStore((s) => s.openEvaluation);
+  const deleteRun = useAppStore((s) => s.deleteRun);
   const done = job ? job.done : run.counts.scored + run.counts.failed;
   const total = job ? job.total : run.counts.items;
   const state = job ? (job.state === "paused" ? "paused" : "running") : run.state;
@@ -172,8 +175,8 @@ function RunRow({ run, job }: { run: RunSummary; job?: RunJobProgress }) {
   const name = `run ${run.id}`;
   return (
     <tr>
-      <td className="nowrap">
-        {run.id}
+      <td>
+        <RunNameCell run={run} />
         <div className="muted small">{formatDateTime(run.createdAt)}</div>
       </td>
       <td>{run.datasetName}</td>
@@ -236,8 +239,76 @@ function RunRow({ run, job }: { run: RunSummary; job?: RunJobProgress }) {
           <button type="button" className="button button-quiet button-small" onClick={() => void openEvaluation(run.id)} aria-label={`Evaluate ${name}`}>
             Evaluate
           </button>
+          {!job && (
+            <ConfirmButton
+              label="Delete"
+              ariaLabel={`Delete ${name}`}
+              title={`Delete run ${run.id}?`}
+              message={() => `Its ${run.counts.scored + run.counts.failed} results are deleted; the dataset ${run.datasetName} and its labels stay. This cannot be undone.`}
+              confirmLabel="Delete run"
+              onConfirm={() => deleteRun(run.id)}
+            />
+          )}
         </div>
       </td>
     </tr>
+  );
+}
+
+/**
+ * The run's name (shared/runs/runName.ts) and note, renamed in place: Rename opens the fields, Enter (or Save) keeps
+ * them, Esc (or Cancel) leaves them; an empty name gives back the generated one, an empty note removes it.
+ */
+function RunNameCell({ run }: { run: RunSummary }) {
+  const updateRun = useAppStore((s) => s.updateRun);
+  const [editing, setEditing] = useState<{ name: string; note: string } | undefined>(undefined);
+  const [error, setError] = useState<ResultError | undefined>(undefined);
+  const ids = { name: useId(), note: useId() };
+  if (!editing) {
+    return (
+      <>
+        <strong>{runName(run)}</strong>
+        {run.note && <div className="small run-note">{run.note}</div>}
+        <button type="button" className="button button-quiet button-small" aria-label={`Rename run ${run.id}`} onClick={() => setEditing({ name: run.name ?? "", note: run.note ?? "" })}>
+          Rename
+        </button>
+      </>
+    );
+  }
+  const save = async () => {
+    const refused = await updateRun(run.id, { name: editing.name, note: editing.note });
+    setError(refused);
+    if (!refused) setEditing(undefined);
+  };
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === "Escape") {
+      event.stopPropagation();
+      setEditing(undefined);
+      setError(undefined);
+    } else if (event.key === "Enter" && !(event.target instanceof HTMLTextAreaElement && event.shiftKey)) {
+      event.preventDefault();
+      void save();
+    }
+  };
+  return (
+    <div className="stack run-rename" onKeyDown={onKeyDown}>
+      <label htmlFor={ids.name} className="field-label">
+        Name of run {run.id}
+      </label>
+      <input id={ids.name} className="input input-small" value={editing.name} placeholder={runDescription(run)} autoFocus onChange={(event) => setEditing({ ...editing, name: event.target.value })} />
+      <label htmlFor={ids.note} className="field-label">
+        Note on run {run.id}
+      </label>
+      <textarea id={ids.note} className="input input-small" rows={2} value={editing.note} onChange={(event) => setEditing({ ...editing, note: event.target.value })} />
+      {error && <ErrorMessage error={error} title="Could not rename the run" />}
+      <div className="inline-form">
+        <button type="button" className="button button-small" onClick={() => void save()}>
+          Save
+        </button>
+        <button type="button" className="button button-quiet button-small" onClick={() => setEditing(undefined)}>
+          Cancel
+        </button>
+      </div>
+    </div>
   );
 }

@@ -31,6 +31,10 @@ export interface RunsSlice {
   startRun(request: RunRequest): Promise<number | undefined>;
   resumeRun(runId: number, retryFailed?: boolean): Promise<void>;
   runJobFinished(done: JobDone): void;
+  /** renames a run and/or sets its note ("" gives back the generated name, or removes the note); the error, if refused */
+  updateRun(runId: number, changes: { name?: string; note?: string }): Promise<ResultError | undefined>;
+  /** deletes a run and its results; the dataset and its labels stay */
+  deleteRun(runId: number): Promise<void>;
 }
 
 export const initialRunsState: RunsState = { list: [], loaded: false, starting: false };
@@ -78,6 +82,20 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, { bridge }) =
       const resumed = await bridge.invoke("runs:resume", { runId, ...(retryFailed && { retryFailed }) });
       patch({ resumingId: undefined, ...(resumed.ok ? {} : { startError: resumed.error }) });
       await get().refreshRuns();
+    },
+
+    async updateRun(runId, changes) {
+      const updated = await bridge.invoke("runs:update", { runId, ...changes });
+      if (!updated.ok) return updated.error;
+      await get().refreshRuns();
+      return undefined;
+    },
+
+    async deleteRun(runId) {
+      const deleted = await bridge.invoke("runs:delete", { runId });
+      if (!deleted.ok) return void get().notify({ kind: "error", message: deleted.error.message, hint: deleted.error.hint });
+      get().notify({ kind: "info", message: `Deleted run ${runId}; the dataset and its labels stay.` });
+      await Promise.all([get().refreshRuns(), get().evaluationRunChanged({ runId, datasetId: 0, changes: ["removed"] })]);
     },
 
     runJobFinished(done) {
