@@ -192,7 +192,8 @@ export class RunRepository {
 
   /**
    * The newest other run of the same dataset whose scores this run's would equal: the same model file (by content),
-   * family, policy text, check and top-k. The threshold is not part of it: it only decides which scores are flagged,
+   * family, policy text, check and top-k, scored by the same engines (an endpoint's server computes its own float32
+   * probabilities, and may serve another build of the model). The threshold is not part of it: it only decides which scores are flagged,
    * which every reader computes from the score (isFlagged), so a run that differs only by its threshold needs no
    * classification of its own.
    */
@@ -210,7 +211,7 @@ export class RunRepository {
     return candidates.find((candidate) => {
       const settings = parseStoredJson(this.db, runSettingsSchema, candidate.settings_json, { table: "runs", row: candidate.id, column: "settings_json" });
       const candidatePolicy = parseStoredJson(this.db, policySchema, candidate.policy_json, { table: "runs", row: candidate.id, column: "policy_json" });
-      return settings.check === run.settings.check && settings.topK === run.settings.topK && canonicalJson(candidatePolicy) === policy;
+      return settings.check === run.settings.check && settings.topK === run.settings.topK && sameScorers(settings, run.settings) && canonicalJson(candidatePolicy) === policy;
     })?.id;
   }
 
@@ -410,6 +411,13 @@ function summaryOf(db: SqliteDatabase, row: RunRow): RunSummary {
     ...(row.name !== null ? { name: row.name } : {}),
     ...(row.note !== null ? { note: row.note } : {}),
   };
+}
+
+/** Whether two runs were scored by the same engines: the local one alone, or the same endpoints (with or without it). */
+function sameScorers(a: RunSettings, b: RunSettings): boolean {
+  const endpoints = (settings: RunSettings) => [...(settings.endpoints ?? [])].sort().join("\n");
+  const local = (settings: RunSettings) => (settings.endpoints ?? []).length === 0 || settings.includeLocal === true;
+  return endpoints(a) === endpoints(b) && local(a) === local(b);
 }
 
 /** JSON with object keys sorted, so two equal policies compare equal whatever order their fields were written in. */
