@@ -20,7 +20,7 @@ import {
 import type { GuardbenchStore } from "../store/index.ts";
 import { RunError } from "./errors.ts";
 import { itemResult, type TokenDetailSource } from "./itemResult.ts";
-import { currentJoinedItems } from "./joinedItemsCache.ts";
+import { currentJoinedItems, datasetMlcommonsCodes } from "./joinedItemsCache.ts";
 
 export const DEFAULT_HISTOGRAM_BINS = 20;
 
@@ -60,7 +60,7 @@ export function runMetrics(store: GuardbenchStore, request: ParsedReq<"eval:metr
     curve: precisionRecallCurve(scoredItems),
     histogram: scoreHistogram(histogramItems, request.bins ?? DEFAULT_HISTOGRAM_BINS),
     perCategory: perCategoryMetrics(categorized),
-    categoryNames: nameCategories(run.policy.categories, mlcommonsCategoryNames(store.datasets.mlcommonsCodes(run.datasetId))),
+    categoryNames: nameCategories(run.policy.categories, mlcommonsCategoryNames(datasetMlcommonsCodes(store, run.datasetId))),
     coverage: { items: items.length, evaluated: labeled, unlabeled: scored - labeled, failed, unscored: items.length - scored - failed },
   };
 }

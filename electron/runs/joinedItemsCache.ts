@@ -50,3 +50,17 @@ export function currentJoinedItems(store: GuardbenchStore, run: RunSummary): rea
   if (cache.size > RUNS_KEPT) cache.delete(cache.keys().next().value!);
   return cached.items;
 }
+
+const codesByStore = new WeakMap<GuardbenchStore, Map<number, readonly string[]>>();
+
+/**
+ * The MLCommons codes a dataset's items carry, read once per dataset: a dataset's items never change after its import
+ * (and ids are never reused), while reading them scans every item.
+ */
+export function datasetMlcommonsCodes(store: GuardbenchStore, datasetId: number): readonly string[] {
+  let codes = codesByStore.get(store);
+  if (!codes) codesByStore.set(store, (codes = new Map()));
+  let known = codes.get(datasetId);
+  if (!known) codes.set(datasetId, (known = store.datasets.mlcommonsCodes(datasetId)));
+  return known;
+}

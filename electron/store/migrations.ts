@@ -288,6 +288,13 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 9,
+    description: "an index of failed results, so a run's results version is read without scanning its rows",
+    up(db) {
+      db.exec("CREATE INDEX results_failed ON results (run_id) WHERE error_code IS NOT NULL;");
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.at(-1)!.version;

@@ -351,10 +351,15 @@ export class RunRepository {
     return lines;
   }
 
-  /** Changes whenever a result is written (a new one, or a failure replaced): what a cached view of the results checks. */
+  /**
+   * Changes whenever a result that a count or a metric reads is written: a new result, or a failure replaced by a score.
+   * A stored score never changes (recordResult refuses), so the number of results and of failures is enough — and both
+   * are read from indexes alone (the unique (run, item) one and results_failed), without touching 100,000 rows.
+   */
   resultsVersion(runId: number): string {
-    const row = this.db.prepare("SELECT COUNT(*) AS count, COALESCE(MAX(id), 0) AS newest, COALESCE(MAX(finished_at), '') AS latest FROM results WHERE run_id = ?").get(runId) as { count: number; newest: number; latest: string };
-    return `${row.count}:${row.newest}:${row.latest}`;
+    const count = this.db.prepare("SELECT COUNT(*) FROM results WHERE run_id = ?").pluck().get(runId) as number;
+    const failed = this.db.prepare("SELECT COUNT(*) FROM results INDEXED BY results_failed WHERE run_id = ? AND error_code IS NOT NULL").pluck().get(runId) as number;
+    return `${count}:${failed}`;
   }
 
   private resultLineOf(runId: number, row: ResultLineRow): ResultLine {
