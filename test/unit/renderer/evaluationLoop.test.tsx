@@ -119,3 +119,25 @@ describe("the Runs screen", () => {
     expect(screen.queryByText("Run 1 · Baseline")).toBeNull();
   });
 });
+
+describe("Review's threshold", () => {
+  it("asks the queue for flags, disagreements and uncertain items at the threshold chosen, or the run's", async () => {
+    const queued: unknown[] = [];
+    const { store } = createTestStore({
+      ...machine({ runs: [run(1, 1)], tp: 8 }),
+      "review:queue": (request: { filter?: unknown; offset?: number; limit?: number }) => {
+        queued.push(request.filter);
+        return ok({ items: [], total: 0, offset: request.offset ?? 0, limit: request.limit ?? 50, asOf: 0, labeled: 0, threshold: 0.5 });
+      },
+    } as Parameters<typeof createTestStore>[0]);
+    store.getState().start();
+    await settle();
+    await store.getState().openReview(5, 1, { navigate: false });
+    await store.getState().setReviewFilter({ uncertain: true, threshold: 0.9 });
+    await settle();
+    expect(queued.at(-1)).toMatchObject({ uncertainMargin: expect.any(Number), threshold: 0.9 });
+    await store.getState().setReviewFilter({ threshold: undefined });
+    await settle();
+    expect(queued.at(-1)).not.toHaveProperty("threshold");
+  });
+});

@@ -137,6 +137,8 @@ function Filters() {
   const categories = useAppStore(reviewSelectors.categories);
   const setFilter = useAppStore((s) => s.setReviewFilter);
   const categoryId = useId();
+  const thresholdId = useId();
+  const shownThreshold = useAppStore(reviewSelectors.threshold);
   return (
     <fieldset className="review-filters">
       <legend className="visually-hidden">Filters</legend>
@@ -149,6 +151,22 @@ function Filters() {
       <label>
         <input type="checkbox" checked={filter.unlabeled} onChange={(event) => void setFilter({ unlabeled: event.target.checked })} /> Unlabeled
       </label>
+      <label htmlFor={thresholdId}>Threshold</label>
+      <input
+        id={thresholdId}
+        className="input input-narrow"
+        type="number"
+        min={0}
+        max={1}
+        step={0.01}
+        disabled={runId === undefined}
+        placeholder={shownThreshold !== undefined ? String(shownThreshold) : "the run's"}
+        value={filter.threshold ?? ""}
+        onChange={(event) => {
+          const value = event.target.value === "" ? undefined : Number(event.target.value);
+          if (value === undefined || (value >= 0 && value <= 1)) void setFilter({ threshold: value });
+        }}
+      />
       <label htmlFor={categoryId}>Category</label>
       <select id={categoryId} className="select select-small" value={filter.category ?? ""} onChange={(event) => void setFilter({ category: event.target.value || undefined })}>
         <option value="">Any</option>

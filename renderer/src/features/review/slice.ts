@@ -22,6 +22,8 @@ export interface ReviewFilter {
   uncertain: boolean;
   unlabeled: boolean;
   category?: string;
+  /** the threshold flags, disagreements and "uncertain" are read at; undefined: the run's own */
+  threshold?: number;
 }
 
 export interface PendingLabel {
@@ -181,6 +183,7 @@ export const createReviewSlice: SliceCreator<ReviewSlice> = (set, get, { bridge 
         ...(filter.uncertain && { uncertainMargin: UNCERTAIN_MARGIN }),
         ...(filter.unlabeled && { unlabeled: true }),
         ...(filter.category && { category: filter.category }),
+        ...(filter.threshold !== undefined && { threshold: filter.threshold }),
       },
       ...(asOf !== undefined && { asOf }),
     };
