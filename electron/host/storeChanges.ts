@@ -7,7 +7,9 @@
  * Cheap by construction: each check first reads one write mark (ChangeRepository.writeMark) and stops there when
  * nothing was committed since the last one; only after a commit does it read the label events and result rows past
  * the newest ids it saw and the runs table (a row per run). A check on a short interval catches what no handler
- * wrote; several writes between two checks make one event per dataset or run.
+ * wrote; several writes between two checks make one event per dataset or run. A run scoring item after item says
+ * "results" at most once per RESULTS_SPACING_MS (each one makes an open Evaluation of it recompute its metrics); its
+ * last results are never held back longer than that, and a change of its state goes out at once, with them.
  */
 import type { RunChange } from "../../shared/ipc/contract.ts";
 import type { GuardbenchStore, RunMark } from "../store/index.ts";
@@ -15,6 +17,8 @@ import type { EventHub } from "./eventHub.ts";
 
 /** How often the database is looked at for writes no handler of this host made. */
 export const STORE_WATCH_INTERVAL_MS = 250;
+/** The shortest time between two "results"-only events of one run. */
+export const RESULTS_SPACING_MS = 1_000;
 
 interface Seen {
   mark: string;
@@ -26,11 +30,16 @@ interface Seen {
 export class StoreChangeWatcher {
   private seen: Seen | undefined;
   private readonly timer: ReturnType<typeof setInterval>;
+  /** when each run last had a "results" event */
+  private readonly resultsSaidAt = new Map<number, number>();
+  /** "results" held back by the spacing: run → its dataset */
+  private readonly heldResults = new Map<number, number>();
 
   constructor(
     private readonly store: GuardbenchStore,
     private readonly events: EventHub,
     intervalMs: number = STORE_WATCH_INTERVAL_MS,
+    private readonly resultsSpacingMs: number = RESULTS_SPACING_MS,
   ) {
     this.check();
     this.timer = setInterval(() => this.check(), intervalMs);
@@ -45,10 +54,12 @@ export class StoreChangeWatcher {
         this.seen = this.read();
         return;
       }
-      if (this.store.changes.writeMark() === this.seen.mark) return;
-      const now = this.read();
-      this.emitDifferences(this.seen, now);
-      this.seen = now;
+      if (this.store.changes.writeMark() !== this.seen.mark) {
+        const now = this.read();
+        this.emitDifferences(this.seen, now);
+        this.seen = now;
+      }
+      this.releaseHeldResults();
     } catch {
       // The database is closed, locked or unreadable just now: the next check tries again, and sees the same writes.
     }
@@ -79,11 +90,37 @@ export class StoreChangeWatcher {
         if (earlier.details !== mark.details) changes.push("details");
       }
       // A failure replaced by a retry keeps its row id: a run that stops running may have changed results in place.
-      if (scored.has(runId) || (earlier?.running && !mark.running)) changes.push("results");
-      if (changes.length > 0) this.events.emit("runs:changed", { runId, datasetId: mark.datasetId, changes });
+      const results = scored.has(runId) || (earlier?.running && !mark.running) || this.heldResults.has(runId);
+      if (results && changes.length === 0 && this.tooSoonForResults(runId)) this.heldResults.set(runId, mark.datasetId);
+      else if (results) this.emitRunChange(runId, mark.datasetId, [...changes, "results"]);
+      else if (changes.length > 0) this.emitRunChange(runId, mark.datasetId, changes);
     }
     for (const [runId, mark] of before.runs) {
-      if (!now.runs.has(runId)) this.events.emit("runs:changed", { runId, datasetId: mark.datasetId, changes: ["removed"] });
+      if (!now.runs.has(runId)) {
+        this.heldResults.delete(runId);
+        this.resultsSaidAt.delete(runId);
+        this.events.emit("runs:changed", { runId, datasetId: mark.datasetId, changes: ["removed"] });
+      }
+    }
+  }
+
+  private emitRunChange(runId: number, datasetId: number, changes: RunChange[]): void {
+    if (changes.includes("results")) {
+      this.heldResults.delete(runId);
+      this.resultsSaidAt.set(runId, Date.now());
+    }
+    this.events.emit("runs:changed", { runId, datasetId, changes });
+  }
+
+  private tooSoonForResults(runId: number): boolean {
+    const saidAt = this.resultsSaidAt.get(runId);
+    return saidAt !== undefined && Date.now() - saidAt < this.resultsSpacingMs;
+  }
+
+  /** Results held back whose spacing has passed, written or not since. */
+  private releaseHeldResults(): void {
+    for (const [runId, datasetId] of [...this.heldResults]) {
+      if (!this.tooSoonForResults(runId)) this.emitRunChange(runId, datasetId, ["results"]);
     }
   }
 }

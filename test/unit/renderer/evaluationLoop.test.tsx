@@ -66,7 +66,7 @@ describe("Evaluation after labels:changed", () => {
     const { store, bridge } = createTestStore(machine(state));
     store.getState().start();
     await settle();
-    await store.getState().selectEvaluationRun(1);
+    await store.getState().openEvaluation(1);
     renderWithStore(store, <EvaluationScreen />);
     expect(screen.getByText(/tp 8/)).toBeTruthy();
     state.tp = 7;
@@ -78,6 +78,27 @@ describe("Evaluation after labels:changed", () => {
     bridge.emit("labels:changed", { datasetId: 99 });
     await settle();
     expect(bridge.calls.filter((call) => call.channel === "eval:metrics").length).toBe(before);
+  });
+
+  it("reads the metrics once the screen opens when the labels changed while another screen was shown", async () => {
+    const state = { runs: [run(1, 1)], tp: 8 };
+    const { store, bridge } = createTestStore(machine(state));
+    store.getState().start();
+    await settle();
+    await store.getState().openEvaluation(1);
+    store.getState().navigate("review");
+    const asked = () => bridge.calls.filter((call) => call.channel === "eval:metrics").length;
+    const before = asked();
+    state.tp = 6;
+    bridge.emit("labels:changed", { datasetId: 5 });
+    bridge.emit("labels:changed", { datasetId: 5 });
+    await settle();
+    expect(asked()).toBe(before);
+    store.getState().navigate("evaluation");
+    renderWithStore(store, <EvaluationScreen />);
+    await settle();
+    expect(asked()).toBe(before + 1);
+    expect(screen.getByText(/tp 6/)).toBeTruthy();
   });
 
   it("names two runs that differ only by policy version apart in the picker", async () => {

@@ -2,7 +2,7 @@
  * Evaluation: a run's precision, recall, F1, FPR and AUPRC at a threshold picked on the PR curve, the score
  * histogram, per-category metrics, and two runs compared (metric deltas, flipped items, each openable).
  */
-import { useId, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { THRESHOLD_RANGE } from "../../../../shared/classify/result.ts";
 import { METRIC_NAMES, namesOfCategory, type CategoryNameMismatch, type CategoryNaming, type MetricName, type ScoreEvaluation, type VerdictFlip } from "../../../../shared/metrics/index.ts";
 import { runFileStem } from "../../../../shared/runs/runName.ts";
@@ -20,6 +20,8 @@ const METRIC_LABELS: Record<MetricName, string> = { precision: "Precision", reca
 const f3 = (value: number | null) => (value === null ? "—" : value.toFixed(3));
 
 export function EvaluationScreen() {
+  const refreshStale = useAppStore((s) => s.refreshStaleEvaluation);
+  useEffect(() => void refreshStale(), [refreshStale]);
   return (
     <div className="screen">
       <ScreenHeader title="Evaluation" description="How a run's verdicts match the labels. Pick a threshold on the curve; compare two runs." />

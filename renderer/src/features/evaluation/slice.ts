@@ -17,6 +17,8 @@ export interface EvaluationState {
   detail?: ItemResultDetail;
   detailLoading: boolean;
   detailError?: ResultError;
+  /** labels or results changed while the screen was not shown: read again when it is */
+  stale?: boolean;
 }
 
 export interface CompareState {
@@ -46,6 +48,8 @@ export interface EvaluationSlice {
   closeComparedItem(): void;
   /** labels:changed: metrics and the comparison of that dataset are computed again */
   evaluationLabelsChanged(datasetId: number): Promise<void>;
+  /** the screen is shown: what went stale meanwhile is read again */
+  refreshStaleEvaluation(): Promise<void>;
   /** runs:changed: the metrics of a run whose results changed are computed again; a removed run is let go */
   evaluationRunChanged(change: RunsChanged): Promise<void>;
   openResult(runId: number, itemId: string): Promise<void>;
@@ -126,10 +130,20 @@ export const createEvaluationSlice: SliceCreator<EvaluationSlice> = (set, get, {
 
     async evaluationLabelsChanged(datasetId) {
       const { metrics, compare } = get().evaluation;
+      if (metrics?.datasetId !== datasetId && compare.report?.datasetId !== datasetId) return;
+      // While another screen is shown (Review, labelling item after item), recomputing 100,000-item metrics per label
+      // would be wasted: they are read once the screen opens.
+      if (get().app.screen !== "evaluation") return patch({ stale: true });
       await Promise.all([
         metrics?.datasetId === datasetId ? loadMetrics() : undefined,
         compare.report?.datasetId === datasetId ? get().compareSelectedRuns() : undefined,
       ]);
+    },
+
+    async refreshStaleEvaluation() {
+      if (!get().evaluation.stale) return;
+      patch({ stale: false });
+      await Promise.all([loadMetrics(), get().evaluation.compare.report ? get().compareSelectedRuns() : undefined]);
     },
 
     async evaluationRunChanged({ runId, changes }) {
@@ -143,6 +157,7 @@ export const createEvaluationSlice: SliceCreator<EvaluationSlice> = (set, get, {
       }
       if (!changes.includes("results")) return;
       const comparedHere = compare.report && (compare.report.baselineRunId === runId || compare.report.candidateRunId === runId);
+      if ((shown === runId || comparedHere) && get().app.screen !== "evaluation") return patch({ stale: true });
       await Promise.all([shown === runId ? loadMetrics() : undefined, comparedHere ? get().compareSelectedRuns() : undefined]);
     },
 
