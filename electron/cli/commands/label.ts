@@ -63,7 +63,7 @@ function openStoreOrExplain(io: CliIo): GuardbenchStore {
   try {
     return openStore(databasePathFor(guardbenchHome(io.env)));
   } catch (error) {
-    if (error instanceof StoreError) throw new CliFailure(error.hint ? `${error.message}\n${error.hint}` : error.message);
+    if (error instanceof StoreError) throw new CliFailure(error.toText());
     throw error;
   }
 }
@@ -93,7 +93,7 @@ function recordOrExplain(store: GuardbenchStore, request: Parameters<typeof reco
       const { name, items } = store.datasets.summary(request.datasetId);
       throw new CliFailure(`dataset ${request.datasetId} (${name}, ${items} items) has no item with the id ${JSON.stringify(itemId)}; ids are the dataset file's own "id" values, or row-N for rows without one (the Review screen shows each item's id)`);
     }
-    throw new CliFailure(error.hint ? `${error.message}\n${error.hint}` : error.message);
+    throw new CliFailure(error.toText());
   }
 }
 

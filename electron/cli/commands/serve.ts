@@ -64,7 +64,7 @@ export const serveCommand: CliCommand = {
     try {
       running = createAppHost({ home: guardbenchHome(io.env), env: io.env, transport: "websocket", moderationApi });
     } catch (error) {
-      if (error instanceof StoreError) throw new CliFailure(error.hint ? `${error.message}\n${error.hint}` : error.message);
+      if (error instanceof StoreError) throw new CliFailure(error.toText());
       throw error;
     }
     let server;

@@ -88,7 +88,7 @@ export const workerCommand: CliCommand = {
       defaultPolicy = await defaultModerationPolicy(values.policy, values["policy-file"], family, store, io);
     } catch (error) {
       store.close();
-      if (error instanceof StoreError) throw new CliFailure(error.hint ? `${error.message}\n${error.hint}` : error.message);
+      if (error instanceof StoreError) throw new CliFailure(error.toText());
       throw error;
     }
 

@@ -60,7 +60,7 @@ export const modelsPullCommand: CliCommand = {
       }
       return 0;
     } catch (error) {
-      if (error instanceof DownloadError) throw new CliFailure(error.hint ? `${error.message}\n${error.hint}` : error.message);
+      if (error instanceof DownloadError) throw new CliFailure(error.toText());
       throw error;
     }
   },
