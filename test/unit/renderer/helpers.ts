@@ -1,4 +1,5 @@
 /** Builders shared by the renderer tests: a store on a fake bridge, and results shaped like the engine's. */
+import { act } from "@testing-library/react";
 import type { ClassificationResult } from "../../../shared/classify/result.ts";
 import { ok, type EngineStatus } from "../../../shared/ipc/index.ts";
 import type { PromptFamily } from "../../../shared/taxonomy/index.ts";
@@ -84,8 +85,13 @@ export function emptyMachineHandlers(): FakeHandlers {
   };
 }
 
-/** Lets pending promise callbacks (fake bridge answers) run. */
+/**
+ * Lets pending promise callbacks (fake bridge answers) run, inside act() so React commits what they set before the
+ * test looks: outside act, a commit waits for React's scheduler, which a loaded machine can run after the timer here.
+ */
 export async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await act(async () => {
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  });
 }
