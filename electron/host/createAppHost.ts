@@ -1,7 +1,7 @@
 /**
  * Builds an AppHost from a home folder with the real components: the SQLite store, the model library, Hub downloads,
- * the engine worker and hardware detection. `guardbench serve` and the Electron shell both start here; only the
- * worker spawner and the token store differ between them.
+ * the engine worker and hardware detection. `guardbench serve`, the Electron shell and the CLI commands all start here;
+ * only the worker spawner and the token store differ between them.
  */
 import packageJson from "../../package.json" with { type: "json" };
 import { detectHardwareInWorker, EngineProcess, estimateMemoryInWorker, forkWorker, type WorkerSpawner } from "../engine/engineProcess.ts";
@@ -38,6 +38,11 @@ export interface HostSetup {
   protectedFiles?: readonly string[];
   /** the moderation API's settings (`guardbench serve --audit`) */
   moderationApi?: AppHostDeps["moderationApi"];
+  /**
+   * default true: runs the app left running continue as background jobs. A CLI command is not the app: it serves one
+   * request and exits, so it leaves them for the app (or `guardbench run`) to continue.
+   */
+  resumeInterruptedRuns?: boolean;
 }
 
 export interface RunningHost {
@@ -90,7 +95,7 @@ export function createAppHost(setup: HostSetup): RunningHost {
     ...(setup.moderationApi ? { moderationApi: setup.moderationApi } : {}),
   });
   // Runs the app left running (it quit or was killed mid-run) continue in the background, as jobs.
-  void host.resumeInterruptedRuns();
+  if (setup.resumeInterruptedRuns !== false) void host.resumeInterruptedRuns();
   return {
     host,
     store,

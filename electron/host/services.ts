@@ -1,5 +1,6 @@
 /** What AppHost is built from (its constructor's argument) and what the handler groups receive. */
 import type { HardwareProfile } from "../../shared/models/fit.ts";
+import type { HostTransport } from "../../shared/ipc/channels/app.ts";
 import type { ModelLibrary, ModelMemoryEstimator } from "../models/library.ts";
 import type { SecretStore, TokenStore } from "../models/tokenStore.ts";
 import type { RunManager, VocabularyOpener } from "../runs/runManager.ts";
@@ -21,7 +22,7 @@ export interface HostPaths {
 /** Everything AppHost uses, passed in so tests can give it real components on a temporary home. */
 export interface AppHostDeps {
   paths: HostPaths;
-  transport: "electron" | "websocket";
+  transport: HostTransport;
   appVersion: string;
   /** process.versions.electron in the desktop app */
   electronVersion?: string;

@@ -30,6 +30,11 @@ export class CodedError<Code extends string = string> extends Error {
 
   /** The message and, on its own line, the hint: what a terminal prints. */
   toText(): string {
-    return this.hint ? `${this.message}\n${this.hint}` : this.message;
+    return errorText(this);
   }
+}
+
+/** What a terminal prints for an error, thrown or answered: the message and, on its own line, the hint. */
+export function errorText(error: { message: string; hint?: string | undefined }): string {
+  return error.hint ? `${error.message}\n${error.hint}` : error.message;
 }

@@ -192,6 +192,22 @@ describe("the engine through AppHost", () => {
     expect(await api().invoke("models:load", { id: "../../etc/passwd.gguf" })).toMatchObject({ ok: false, error: { code: "outside-library" } });
   });
 
+  it("loads a file outside the library by its path for a main-side caller (the CLI), never for a page that was not given it", async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), "guardbench-elsewhere-"));
+    const path = join(elsewhere, "guard.gguf");
+    await copyFile(model.path, path);
+    try {
+      expect(await host.invoke("models:load", { path, family: "llama-guard-3-1b" })).toMatchObject({ ok: false, error: { code: "file-not-chosen" } });
+      expect(await api().invoke("models:load", { id: MODEL_ID, path })).toMatchObject({ ok: false, error: { code: "invalid-request", message: expect.stringContaining("give the model's id or its path, one of them") } });
+      expect(await api().invoke("models:load", { path: join(elsewhere, "notes.gguf") })).toMatchObject({ ok: false, error: { code: "file-not-found" } });
+      const { jobId } = value(await api().invoke("models:load", { path, family: "llama-guard-3-1b" }));
+      expect(await done(jobId)).toMatchObject({ kind: "load", result: { ok: true, value: { state: "ready", model: { id: path, path, family: "llama-guard-3-1b" } } } });
+      value(await api().invoke("models:unload", {}));
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a damaged GGUF at import, lists and refuses to load a damaged copy, all in this process (issue #11)", async () => {
     const damaged = join(home, "damaged.gguf");
     await writeDamagedGguf(model.path, damaged);

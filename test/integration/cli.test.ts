@@ -9,8 +9,23 @@ import { Template } from "@huggingface/jinja";
 import { writeProgrammedModel, type ProgrammedModel } from "../fixtures/models.ts";
 import { llamaGuard3UnsafeAnswer } from "../fixtures/guardAnswers.ts";
 import { LLAMA3_TOKENS as T } from "../fixtures/gguf/llama3Vocab.ts";
+import { existsSync } from "node:fs";
+import { databasePathFor, openStore, type GuardbenchStore } from "../../electron/store/index.ts";
 
 const run = promisify(execFile);
+
+function withStore<T>(read: (store: GuardbenchStore) => T): T {
+  const store = openStore(databasePathFor(join(dir, "home")));
+  try {
+    return read(store);
+  } finally {
+    store.close();
+  }
+}
+
+function historyIds(): number[] {
+  return existsSync(databasePathFor(join(dir, "home"))) ? withStore((store) => store.history.list({ limit: 500 }).items.map((item) => item.id)) : [];
+}
 const bin = join(process.cwd(), "bin", "guardbench.js");
 
 async function guardbench(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -156,10 +171,18 @@ describe("guardbench classify", () => {
   });
 
   it("prints the full result for a pasted chat, with the family detected from the GGUF", async () => {
+    const before = historyIds();
     const { code, stdout, stderr } = await guardbench(["classify", "--model", model.path, "--input", "chat.txt", "--threads", "1", "--cpu"]);
-    expect(stderr).toBe("");
     expect(code).toBe(0);
     const result = JSON.parse(stdout);
+    // Through the host's classify:run, as the app: the classification is in History, with the model and policy used.
+    const [added, ...more] = historyIds().filter((id) => !before.includes(id));
+    expect(more).toEqual([]);
+    expect(stderr).toBe(`recorded in History as item ${added}\n`);
+    const entry = withStore((store) => store.history.get(added!));
+    expect(entry).toMatchObject({ modelPath: model.path, family: "llama-guard-3-1b", verdict: "unsafe", categories: ["S2"] });
+    expect(entry.result.pUnsafe).toBe(result.pUnsafe);
+    expect(entry.turns.at(-1)!.content).toContain("neighbour's door");
     expect(result.model.family).toBe("llama-guard-3-1b");
     expect(result.verdict).toBe("unsafe");
     expect(result.categories).toEqual(["S2"]);
@@ -177,7 +200,10 @@ describe("guardbench classify", () => {
       JSON.stringify({ id: "d", messages }),
     ].join("\n");
     await writeFile(join(dir, "data.jsonl"), dataset);
+    const before = historyIds();
     const { code, stdout, stderr } = await guardbench(["classify", "--model", model.path, "--input", "data.jsonl", "--threads", "1", "--cpu"]);
+    // A dataset's lines are not History entries: `guardbench run` stores a dataset's results.
+    expect(historyIds()).toEqual(before);
     const lines = stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.id, l.line])).toEqual([["a", 1], [null, 2], ["c", 3], ["d", 4]]);
     expect(lines[0].verdict).toBe("unsafe");

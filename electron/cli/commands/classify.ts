@@ -4,8 +4,9 @@ import type { CheckMode, Turn } from "../../../shared/conversation/types.ts";
 import type { ClassifyOptions } from "../../../shared/classify/result.ts";
 import { describeValue, isRecord } from "../../../shared/datasets/index.ts";
 import type { Policy } from "../../../shared/taxonomy/index.ts";
-import { EngineProcess } from "../../engine/engineProcess.ts";
-import { EngineError } from "../../engine/errors.ts";
+import { randomUUID } from "node:crypto";
+import type { Req, Res, Result } from "../../../shared/ipc/index.ts";
+import { answerOrFail, loadModel, openCliHost, type CliHost } from "../cliHost.ts";
 import { CliFailure, CliUsageError, numberOption, untilInterrupted, wholeNumberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
 import { parseCheck, parseConversationText, parseFamily, parseTopK, policyOptions, prepareConversation, readInputText, resolveFamily, resolvePolicy, warner } from "../conversationInput.ts";
 
@@ -70,20 +71,20 @@ function datasetLine(raw: string, line: number, io: CliIo): DatasetLine {
   }
 }
 
-async function classifyDataset(engine: EngineProcess, lines: DatasetLine[], how: { policy: Policy; check: CheckMode }, options: ClassifyOptions, io: CliIo, signal: AbortSignal): Promise<number> {
+/**
+ * One result per line as it is ready. A dataset's lines are not History entries (a run stores a dataset's results:
+ * `guardbench run`); a single conversation is, as it is in the app.
+ */
+async function classifyDataset(cli: CliHost, lines: DatasetLine[], how: { policy: Policy; check: CheckMode }, options: ClassifyOptions, io: CliIo, signal: AbortSignal): Promise<number> {
   let failed = 0;
   let done = 0;
   for (const item of lines) {
     if (signal.aborted) break;
     let output: object;
     if (item.turns) {
-      try {
-        output = { id: item.id, line: item.line, ...(await engine.classify({ turns: item.turns, ...how }, options, signal)) };
-      } catch (error) {
-        if (!(error instanceof EngineError)) throw error;
-        if (signal.aborted) break;
-        output = { id: item.id, line: item.line, error: error.toData() };
-      }
+      const answer = await classifyThroughHost(cli, { turns: item.turns, ...how, options, record: false }, signal);
+      if (signal.aborted) break;
+      output = { id: item.id, line: item.line, ...(answer.ok ? answer.value.result : { error: answer.error }) };
     } else {
       output = { id: item.id, line: item.line, error: { code: "input-invalid", message: item.problem } };
     }
@@ -94,6 +95,18 @@ async function classifyDataset(engine: EngineProcess, lines: DatasetLine[], how:
   if (signal.aborted) throw new CliFailure(`interrupted after ${done} of ${lines.length} lines (each printed line is complete)`, 130);
   writeLine(io.stderr, `classified ${lines.length - failed} of ${lines.length} lines${failed ? `; ${failed} failed (their lines carry an "error" object)` : ""}`);
   return failed ? 1 : 0;
+}
+
+/** `classify:run`, cancelled through `classify:cancel` when `signal` aborts. */
+async function classifyThroughHost(cli: CliHost, request: Omit<Req<"classify:run">, "requestId">, signal: AbortSignal): Promise<Result<Res<"classify:run">>> {
+  const requestId = randomUUID();
+  const cancel = () => void cli.client.invoke("classify:cancel", { requestId });
+  signal.addEventListener("abort", cancel, { once: true });
+  try {
+    return await cli.client.invoke("classify:run", { ...request, requestId });
+  } finally {
+    signal.removeEventListener("abort", cancel);
+  }
 }
 
 export const classifyCommand: CliCommand = {
@@ -120,23 +133,24 @@ export const classifyCommand: CliCommand = {
     // Checked here too, before a model is loaded: what cannot be classified fails at once, with the warnings shown.
     if (conversation) prepareConversation(conversation, check, source, io);
 
-    const engine = new EngineProcess();
+    const cli = openCliHost("classify", io, threads ? { threads } : {});
     const interrupted = untilInterrupted();
     let loading = true;
     try {
-      await engine.load({ modelPath, family, gpu: values.cpu ? false : "auto", ...(threads ? { threads } : {}) }, interrupted.signal);
+      const loaded = await loadModel(cli, { path: modelPath, family, compute: values.cpu ? "cpu" : "auto" }, interrupted.signal);
       loading = false;
-      if (dataset) return await classifyDataset(engine, dataset, { policy, check }, options, io, interrupted.signal);
-      const result = await engine.classify({ turns: conversation!.turns, policy, check }, options, interrupted.signal);
+      if (!loaded) throw new CliFailure("interrupted while loading the model; nothing was classified", 130);
+      if (dataset) return await classifyDataset(cli, dataset, { policy, check }, options, io, interrupted.signal);
+      const { result, historyId } = answerOrFail(await classifyThroughHost(cli, { turns: conversation!.turns, policy, check, options }, interrupted.signal));
       writeLine(io.stdout, JSON.stringify(result, null, 2));
+      if (historyId !== undefined) writeLine(io.stderr, `recorded in History as item ${historyId}`);
       return 0;
     } catch (error) {
-      if (interrupted.signal.aborted && !(error instanceof CliFailure)) throw new CliFailure(`interrupted ${loading ? "while loading the model" : "while classifying"}; nothing was classified`, 130);
-      if (error instanceof EngineError) throw new CliFailure(`${error.message}${error.hint ? `\n${error.hint}` : ""}`);
+      if (interrupted.signal.aborted && !(error instanceof CliFailure && error.exitCode === 130)) throw new CliFailure(`interrupted ${loading ? "while loading the model" : "while classifying"}; nothing was classified`, 130);
       throw error;
     } finally {
       interrupted.dispose();
-      engine.dispose();
+      cli.dispose();
     }
   },
 };

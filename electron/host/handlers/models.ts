@@ -53,8 +53,10 @@ export function modelHandlers(services: HostServices): HandlerGroup {
         return ok({ id: removed.value.id });
       },
 
-      "models:load": async ({ id, family, contextSize, compute }) => {
-        const resolved = library.resolveId(id);
+      "models:load": async ({ id, path, family, contextSize, compute }, { caller } = PAGE_CALL) => {
+        // A path is loaded as named (results and history name it so), once it has passed the same check as an import.
+        if (path !== undefined) await services.files.forReading(path, "model", caller);
+        const resolved = path === undefined ? library.resolveId(id!) : { ok: true as const, value: path };
         if (!resolved.ok) return resolved;
         // Check the file before starting a job, so a missing or broken file is an immediate answer, not a failed job.
         const inspected = await inspectModelFile(resolved.value);
@@ -68,7 +70,7 @@ export function modelHandlers(services: HostServices): HandlerGroup {
           );
         }
         const jobId = engineControl.startLoad({
-          modelId: id,
+          modelId: id ?? path!,
           path: resolved.value,
           family: chosenFamily,
           quant: inspected.info.quantType,

@@ -2,7 +2,7 @@
  * The one interface the store talks to (STYLE.md §4): the contract's `invoke`/`on`, typed from shared/ipc, plus the
  * state of the connection, which only the WebSocket transport can lose.
  */
-import type { ChosenFile, GuardbenchApi, Result } from "../../../shared/ipc/index.ts";
+import type { ChosenFile, GuardbenchApi, HostTransport, Result } from "../../../shared/ipc/index.ts";
 
 export type ConnectionState =
   | { status: "connecting" }
@@ -11,7 +11,7 @@ export type ConnectionState =
   | { status: "closed"; reason: string; retryInMs: number };
 
 export interface Bridge extends GuardbenchApi {
-  readonly transport: "electron" | "websocket" | "fake" | "none";
+  readonly transport: Exclude<HostTransport, "cli"> | "fake" | "none";
   /** Called at once with the current state, then on every change; returns the unsubscribe function. */
   onConnection(listener: (state: ConnectionState) => void): () => void;
   /** Closes the transport for good (tests, page unload). */

@@ -2,6 +2,9 @@
 import { answer, type ChannelTable } from "./channel.ts";
 import { noFields } from "./fields.ts";
 
+/** Which face the host serves: the desktop window, a browser page over `guardbench serve`, or a CLI command in-process. */
+export type HostTransport = "electron" | "websocket" | "cli";
+
 export interface AppInfo {
   name: "guardbench";
   version: string;
@@ -9,8 +12,8 @@ export interface AppInfo {
   home: string;
   modelsDir: string;
   databasePath: string;
-  /** how this renderer talks to the main side */
-  transport: "electron" | "websocket";
+  /** how the caller talks to the main side */
+  transport: HostTransport;
   platform: string;
   versions: { node: string; electron?: string };
 }

@@ -14,7 +14,7 @@ export const noFields = z.strictObject({});
 
 const turnSchema = z.strictObject({
   ...storedTurnSchema.shape,
-  content: storedTurnSchema.shape.content.max(MAX_TURN_CHARS, `a turn may hold at most ${MAX_TURN_CHARS} characters`),
+  content: storedTurnSchema.shape.content.max(MAX_TURN_CHARS, `a turn may hold at most ${MAX_TURN_CHARS} characters, more than any model's context holds: shorten the conversation`),
 });
 
 export const turnsSchema = z

@@ -57,13 +57,18 @@ export const modelChannels = {
   "models:remove": { request: z.strictObject({ id: z.string().min(1).max(1000) }), answer: answer<{ id: string }>() },
   /** starts a load job: answers `{ jobId }`; `job:done` carries the new EngineStatus. `family` overrides detection. */
   "models:load": {
-    request: z.strictObject({
-      id: z.string().min(1).max(1000),
-      family: familySchema.optional(),
-      contextSize: contextSizeSchema.optional(),
-      /** "cpu" never touches a GPU; "auto" (default) uses one when it works and says why not when it does not */
-      compute: z.enum(["auto", "cpu"]).optional(),
-    }),
+    request: z
+      .strictObject({
+        /** an installed model's id */
+        id: z.string().min(1).max(1000).optional(),
+        /** a GGUF file outside the library: one the user chose (the page) or named (the CLI) */
+        path: z.string().min(1).max(4096).optional(),
+        family: familySchema.optional(),
+        contextSize: contextSizeSchema.optional(),
+        /** "cpu" never touches a GPU; "auto" (default) uses one when it works and says why not when it does not */
+        compute: z.enum(["auto", "cpu"]).optional(),
+      })
+      .refine((request) => (request.id === undefined) !== (request.path === undefined), { message: "give the model's id or its path, one of them" }),
     answer: answer<JobStarted>(),
   },
   "models:unload": { request: noFields, answer: answer<EngineStatus>() },

@@ -1,0 +1,71 @@
+/**
+ * A CLI command's AppHost: the handler table the desktop window and `guardbench serve` answer through, in this process,
+ * for as long as the command runs. A command parses its arguments, calls channels here and prints; the validation,
+ * the checks on files it names and the records it leaves (a classification in History) are the app's own.
+ */
+import type { Channel, EngineStatus, GuardbenchApi, Req, Res, Result } from "../../shared/ipc/index.ts";
+import { createAppHost, type RunningHost } from "../host/createAppHost.ts";
+import type { EngineDefaults } from "../host/engineControl.ts";
+import { guardbenchHome } from "../models/paths.ts";
+import { CodedError, errorText } from "../../shared/errors/codedError.ts";
+import { CliFailure, writeLine, type CliIo } from "./command.ts";
+
+export interface CliHost {
+  client: GuardbenchApi;
+  running: RunningHost;
+  /** the answer's value, or a CliFailure carrying its message and hint */
+  call<C extends Channel>(channel: C, request: Req<C>): Promise<Res<C>>;
+  dispose(): void;
+}
+
+export function answerOrFail<T>(answer: Result<T>): T {
+  if (!answer.ok) throw new CliFailure(errorText(answer.error));
+  return answer.value;
+}
+
+/**
+ * Opens the store in GUARDBENCH_HOME (made private if it was not, said on standard error). Runs the app left running
+ * stay for the app to continue: a command serves its one request.
+ */
+export function openCliHost(command: string, io: CliIo, engineDefaults: EngineDefaults = {}): CliHost {
+  let running: RunningHost;
+  try {
+    running = createAppHost({ home: guardbenchHome(io.env), env: io.env, transport: "cli", engineDefaults, resumeInterruptedRuns: false });
+  } catch (error) {
+    if (error instanceof CodedError) throw new CliFailure(error.toText());
+    throw error;
+  }
+  for (const note of running.notes) writeLine(io.stderr, `guardbench ${command}: ${note}`);
+  const client = running.host.client();
+  return {
+    client,
+    running,
+    call: async (channel, request) => answerOrFail(await client.invoke(channel, request)),
+    dispose: () => running.dispose(),
+  };
+}
+
+export interface ModelToLoad {
+  path: string;
+  family: NonNullable<Req<"models:load">["family"]>;
+  compute: "auto" | "cpu";
+}
+
+/**
+ * Loads a model file through `models:load` and waits for its job. Resolves to undefined when `signal` stopped the load
+ * (the job is cancelled and the engine stops its worker), so the caller can say it was interrupted.
+ */
+export async function loadModel(cli: CliHost, model: ModelToLoad, signal: AbortSignal): Promise<EngineStatus | undefined> {
+  const { jobId } = await cli.call("models:load", model);
+  const cancel = () => void cli.client.invoke("job:cancel", { jobId });
+  signal.addEventListener("abort", cancel, { once: true });
+  try {
+    const done = await cli.running.host.whenJobDone(jobId);
+    if (signal.aborted) return undefined;
+    if (done === undefined) return cli.call("engine:status", {});
+    if (done.kind !== "load") throw new Error(`job ${jobId} is a ${done.kind}, not a load`);
+    return answerOrFail(done.result);
+  } finally {
+    signal.removeEventListener("abort", cancel);
+  }
+}
