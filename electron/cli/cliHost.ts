@@ -3,7 +3,10 @@
  * for as long as the command runs. A command parses its arguments, calls channels here and prints; the validation,
  * the checks on files it names and the records it leaves (a classification in History) are the app's own.
  */
+import { randomUUID } from "node:crypto";
 import type { Channel, EngineStatus, GuardbenchApi, Req, Res, Result } from "../../shared/ipc/index.ts";
+import { EngineError, type EngineErrorData } from "../engine/errors.ts";
+import type { RunEngine } from "../runs/runExecutor.ts";
 import { createAppHost, type RunningHost } from "../host/createAppHost.ts";
 import type { EngineDefaults } from "../host/engineControl.ts";
 import { guardbenchHome } from "../models/paths.ts";
@@ -68,4 +71,30 @@ export async function loadModel(cli: CliHost, model: ModelToLoad, signal: AbortS
   } finally {
     signal.removeEventListener("abort", cancel);
   }
+}
+
+/** `classify:run`, cancelled through `classify:cancel` when `signal` aborts. */
+export async function classifyOnHost(cli: CliHost, request: Omit<Req<"classify:run">, "requestId">, signal: AbortSignal): Promise<Result<Res<"classify:run">>> {
+  const requestId = randomUUID();
+  const cancel = () => void cli.client.invoke("classify:cancel", { requestId });
+  signal.addEventListener("abort", cancel, { once: true });
+  try {
+    return await cli.client.invoke("classify:run", { ...request, requestId });
+  } finally {
+    signal.removeEventListener("abort", cancel);
+  }
+}
+
+/**
+ * The host's loaded model as a run's engine: each item through `classify:run` (not recorded in History: the run stores
+ * it). An error answer is thrown as the engine error it was, so the run tells an item's failure from the engine's.
+ */
+export function hostRunEngine(cli: CliHost): RunEngine {
+  return {
+    classify: async (request, options, signal) => {
+      const answer = await classifyOnHost(cli, { ...request, options, record: false }, signal);
+      if (!answer.ok) throw EngineError.fromData(answer.error as EngineErrorData);
+      return answer.value.result;
+    },
+  };
 }

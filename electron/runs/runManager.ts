@@ -20,21 +20,15 @@ import { isJobShutdown, type JobManager, type ProgressUpdate } from "../host/job
 import type { GuardbenchStore, RunActivity } from "../store/index.ts";
 import { isProcessAlive } from "../store/processIdentity.ts";
 import { RunError, RunStopped } from "./errors.ts";
-import { cachedSha256OfFile } from "./fileHash.ts";
-import { reuseTwinScores } from "./scoreReuse.ts";
 import { assertRunModelUnchanged } from "./modelCheck.ts";
-import { executeRun, PauseGate, RunStop, type RunEngine, type RunExecutionOutcome } from "./runExecutor.ts";
-import type { PromptFamily } from "../../shared/taxonomy/index.ts";
+import { PauseGate, RunStop, type RunEngine } from "./runExecutor.ts";
+import { createRun, scoreRun, type RunScorers, type VocabularyOpener } from "./runService.ts";
 import type { PoolOptions } from "../engine/remote/pool.ts";
-import { remoteMember } from "../engine/remote/pool.ts";
-import { ModelVocabulary, type PromptVocabulary } from "../engine/remote/promptEncoding.ts";
-import { RemoteEngine } from "../engine/remote/remoteEngine.ts";
+import { ModelVocabulary } from "../engine/remote/promptEncoding.ts";
 import type { SecretStore } from "../models/tokenStore.ts";
 import { resolveSavedEndpoints } from "./endpoints.ts";
-import { executePoolRun, localMember } from "./poolExecutor.ts";
 
-/** A model's tokenizer for the remote engine's token-id prompts, closed by the run that opened it. */
-export type VocabularyOpener = (modelPath: string, family: PromptFamily) => Promise<PromptVocabulary & { dispose(): void }>;
+export type { VocabularyOpener } from "./runService.ts";
 
 /** What runs scored across endpoints need; without it, runs naming endpoints are refused. */
 export interface RemoteScoring {
@@ -101,17 +95,15 @@ export class RunManager {
       ...(endpoints.length > 0 ? { endpoints: endpointNames, includeLocal } : {}),
     };
     // Hashed before answering (cached by path, size and mtime, so only a model's first run waits for it).
-    const { sha256, size } = await cachedSha256OfFile(this.store.fileHashes, model.path);
-    const runId = this.store.runs.create({
+    const { runId, reusedScores } = await createRun(this.store, {
       datasetId: dataset.id,
-      model: { path: model.path, sha256, sizeBytes: size, family: model.family },
+      model: { path: model.path, family: model.family },
       policy,
       ...(saved ? { policyVersion: saved.version } : {}),
       settings,
       origin: "app",
     });
-    const reused = reuseTwinScores(this.store, runId);
-    return { runId, jobId: this.startJob(runId, { retryFailed: false, loadModel: false }), ...(reused ? { reusedScores: reused } : {}) };
+    return { runId, jobId: this.startJob(runId, { retryFailed: false, loadModel: false }), ...(reusedScores ? { reusedScores } : {}) };
   }
 
   async resume(runId: number, options: { retryFailed?: boolean } = {}): Promise<RunStarted> {
@@ -233,19 +225,12 @@ export class RunManager {
           report({ phase: "scoring" } satisfies ProgressUpdate<"run">);
           const engine: RunEngine = { classify: async (request, classifyOptions, classifySignal) => (await this.engineControl.classify(request, classifyOptions, classifySignal)).result };
           // From here on the executor records the run's state itself.
-          const outcome =
-            (run.settings.endpoints ?? []).length > 0
-              ? await this.scoreAcrossEndpoints(runId, engine, { retryFailed: options.retryFailed, signal: stopper.signal, gate, report })
-              : await executeRun({
-                  store: this.store,
-                  runId,
-                  engine,
-                  concurrency: this.engineControl.loadedModel?.sequences ?? run.settings.sequences,
-                  retryFailed: options.retryFailed,
-                  signal: stopper.signal,
-                  pauseGate: gate,
-                  onProgress: (progress) => report(progress),
-                });
+          const outcome = await scoreRun(this.store, runId, await this.scorersOf(runId, engine), {
+            retryFailed: options.retryFailed,
+            signal: stopper.signal,
+            pauseGate: gate,
+            onProgress: (progress) => report(progress),
+          });
           if (outcome.state === "cancelled") throw new RunError("cancelled", `run ${runId} was cancelled; its ${outcome.scoredNow + outcome.alreadyDone} results so far are kept`);
           if (outcome.stopReason) throw new RunStopped(outcome.stopReason);
           return this.store.runs.get(runId);
@@ -260,15 +245,14 @@ export class RunManager {
   }
 
   /**
-   * Scores the run through its endpoints (settings.endpoints, looked up again: a resume uses their current addresses and
-   * keys) and, with includeLocal, the local engine. The run's model file gives the tokenizer for token-id prompts.
+   * Who scores the run: the local engine alone, or its endpoints (settings.endpoints, looked up again: a resume uses
+   * their current addresses and keys) and, with includeLocal, the local engine too. Endpoints that cannot be resolved
+   * mark the run failed with the reason.
    */
-  private async scoreAcrossEndpoints(
-    runId: number,
-    engine: RunEngine,
-    context: { retryFailed: boolean; signal: AbortSignal; gate: PauseGate; report: (update: ProgressUpdate<"run">) => void },
-  ): Promise<RunExecutionOutcome> {
+  private async scorersOf(runId: number, engine: RunEngine): Promise<RunScorers> {
     const run = this.store.runs.get(runId);
+    const local = { engine, concurrency: this.engineControl.loadedModel?.sequences ?? (run.settings.endpoints?.length ? 1 : run.settings.sequences) };
+    if ((run.settings.endpoints ?? []).length === 0) return { local, endpoints: [] };
     const remote = this.requireRemote();
     let endpoints;
     try {
@@ -278,32 +262,12 @@ export class RunManager {
       this.store.runs.setState(runId, "failed", reason);
       throw new RunStopped(reason);
     }
-    let vocabulary: (PromptVocabulary & { dispose(): void }) | undefined;
-    try {
-      vocabulary = await (remote.openVocabulary ?? ((path, family) => ModelVocabulary.open(path, family)))(run.model.path, run.model.family);
-    } catch (error) {
-      const reason = toResultError(error, `reading the tokenizer of ${run.model.path} for run ${runId}`);
-      this.store.runs.setState(runId, "failed", reason);
-      throw new RunStopped(reason);
-    }
-    const engines = endpoints.map(({ endpoint }) => new RemoteEngine({ endpoint, vocabulary }));
-    try {
-      const members = endpoints.map(({ concurrency }, i) => remoteMember(engines[i]!, concurrency));
-      if (run.settings.includeLocal) members.push(localMember(engine, this.engineControl.loadedModel?.sequences ?? 1));
-      return await executePoolRun({
-        store: this.store,
-        runId,
-        members,
-        ...(remote.poolOptions ? { poolOptions: remote.poolOptions } : {}),
-        retryFailed: context.retryFailed,
-        signal: context.signal,
-        pauseGate: context.gate,
-        onProgress: (progress) => context.report(progress),
-      });
-    } finally {
-      for (const remoteEngine of engines) remoteEngine.dispose();
-      vocabulary.dispose();
-    }
+    return {
+      ...(run.settings.includeLocal ? { local } : {}),
+      endpoints,
+      openVocabulary: remote.openVocabulary ?? ((path, family) => ModelVocabulary.open(path, family)),
+      ...(remote.poolOptions ? { poolOptions: remote.poolOptions } : {}),
+    };
   }
 
   private requireRemote(): RemoteScoring {

@@ -4,9 +4,7 @@ import type { CheckMode, Turn } from "../../../shared/conversation/types.ts";
 import type { ClassifyOptions } from "../../../shared/classify/result.ts";
 import { describeValue, isRecord } from "../../../shared/datasets/index.ts";
 import type { Policy } from "../../../shared/taxonomy/index.ts";
-import { randomUUID } from "node:crypto";
-import type { Req, Res, Result } from "../../../shared/ipc/index.ts";
-import { answerOrFail, loadModel, openCliHost, type CliHost } from "../cliHost.ts";
+import { answerOrFail, classifyOnHost, loadModel, openCliHost, type CliHost } from "../cliHost.ts";
 import { CliFailure, CliUsageError, numberOption, untilInterrupted, wholeNumberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
 import { parseCheck, parseConversationText, parseFamily, parseTopK, policyOptions, prepareConversation, readInputText, resolveFamily, resolvePolicy, warner } from "../conversationInput.ts";
 
@@ -82,7 +80,7 @@ async function classifyDataset(cli: CliHost, lines: DatasetLine[], how: { policy
     if (signal.aborted) break;
     let output: object;
     if (item.turns) {
-      const answer = await classifyThroughHost(cli, { turns: item.turns, ...how, options, record: false }, signal);
+      const answer = await classifyOnHost(cli, { turns: item.turns, ...how, options, record: false }, signal);
       if (signal.aborted) break;
       output = { id: item.id, line: item.line, ...(answer.ok ? answer.value.result : { error: answer.error }) };
     } else {
@@ -95,18 +93,6 @@ async function classifyDataset(cli: CliHost, lines: DatasetLine[], how: { policy
   if (signal.aborted) throw new CliFailure(`interrupted after ${done} of ${lines.length} lines (each printed line is complete)`, 130);
   writeLine(io.stderr, `classified ${lines.length - failed} of ${lines.length} lines${failed ? `; ${failed} failed (their lines carry an "error" object)` : ""}`);
   return failed ? 1 : 0;
-}
-
-/** `classify:run`, cancelled through `classify:cancel` when `signal` aborts. */
-async function classifyThroughHost(cli: CliHost, request: Omit<Req<"classify:run">, "requestId">, signal: AbortSignal): Promise<Result<Res<"classify:run">>> {
-  const requestId = randomUUID();
-  const cancel = () => void cli.client.invoke("classify:cancel", { requestId });
-  signal.addEventListener("abort", cancel, { once: true });
-  try {
-    return await cli.client.invoke("classify:run", { ...request, requestId });
-  } finally {
-    signal.removeEventListener("abort", cancel);
-  }
 }
 
 export const classifyCommand: CliCommand = {
@@ -141,7 +127,7 @@ export const classifyCommand: CliCommand = {
       loading = false;
       if (!loaded) throw new CliFailure("interrupted while loading the model; nothing was classified", 130);
       if (dataset) return await classifyDataset(cli, dataset, { policy, check }, options, io, interrupted.signal);
-      const { result, historyId } = answerOrFail(await classifyThroughHost(cli, { turns: conversation!.turns, policy, check, options }, interrupted.signal));
+      const { result, historyId } = answerOrFail(await classifyOnHost(cli, { turns: conversation!.turns, policy, check, options }, interrupted.signal));
       writeLine(io.stdout, JSON.stringify(result, null, 2));
       if (historyId !== undefined) writeLine(io.stderr, `recorded in History as item ${historyId}`);
       return 0;

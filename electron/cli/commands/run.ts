@@ -6,30 +6,24 @@ import { parseRequest, type RunSummary } from "../../../shared/ipc/contract.ts";
 import { DEFAULT_CLASSIFY_OPTIONS, THRESHOLD_RANGE } from "../../../shared/classify/result.ts";
 import { DatasetImportError } from "../../datasets/import.ts";
 import { exportResults } from "../../datasets/export.ts";
-import { EngineProcess } from "../../engine/engineProcess.ts";
-import type { LoadedModelInfo } from "../../engine/engine.ts";
-import { guardbenchHome } from "../../models/paths.ts";
 import { cliRunKey, type ScoringSettings } from "../../runs/cliRunKey.ts";
 import { importIntoStore } from "../../runs/datasetImport.ts";
-import { RunError } from "../../runs/errors.ts";
+import { RunError, RunStopped } from "../../runs/errors.ts";
 import { labelFields, resultFields } from "../../runs/exportRows.ts";
-import { reuseTwinScores } from "../../runs/scoreReuse.ts";
-import { cachedSha256OfFile } from "../../runs/fileHash.ts";
 import { assertRunModelUnchanged } from "../../runs/modelCheck.ts";
-import { executeRun, RunStop, type RunExecutionOutcome, type RunProgress } from "../../runs/runExecutor.ts";
+import { RunStop, type RunExecutionOutcome, type RunProgress } from "../../runs/runExecutor.ts";
 import { joinedItems } from "../../runs/runItems.ts";
-import { databasePathFor, DEFAULT_ENDPOINT_CONCURRENCY, openStore, type GuardbenchStore, type ItemOutcomeRecord, type ResultLine } from "../../store/index.ts";
+import { DEFAULT_ENDPOINT_CONCURRENCY, type GuardbenchStore, type ItemOutcomeRecord, type ResultLine } from "../../store/index.ts";
 import type { EndpointProgress } from "../../../shared/ipc/contract.ts";
 import { ENDPOINT_KINDS, type EndpointKind, type RemoteEndpoint } from "../../../shared/remote/endpoint.ts";
 import { printableUrl } from "../../engine/remote/http.ts";
-import { remoteMember } from "../../engine/remote/pool.ts";
-import type { RemoteEngineError } from "../../engine/remote/errors.ts";
 import { ModelVocabulary } from "../../engine/remote/promptEncoding.ts";
-import { endpointProblem, refuseOtherModels, RemoteEngine } from "../../engine/remote/remoteEngine.ts";
-import { executePoolRun, localMember } from "../../runs/poolExecutor.ts";
+import { endpointProblem } from "../../engine/remote/remoteEngine.ts";
 import { CliFailure, CliUsageError, numberOption, wholeNumberOption, writeLine, type CliCommand, type CliIo, userPath } from "../command.ts";
 import { parseCheck, parseFamily, parseTopK, resolveFamily, resolvePolicy, warner } from "../conversationInput.ts";
-import { CodedError } from "../../../shared/errors/codedError.ts";
+import { CodedError, errorText } from "../../../shared/errors/codedError.ts";
+import { hostRunEngine, loadModel, openCliHost, type CliHost } from "../cliHost.ts";
+import { createRun, scoreRun, type RunScorers } from "../../runs/runService.ts";
 
 const usage = `Usage: guardbench run --dataset FILE --model FILE|ID [--family F] [--policy policy.json] [--exclude S6,S7]
                       [--check last|prompt|response] [--threshold 0.5] [--top-k 5] [--sequences N] [--threads N] [--cpu]
@@ -80,13 +74,13 @@ export const runCommand: CliCommand = {
   usage,
   async run(args, io) {
     const options = parseOptions(args, io);
-    const store = openStoreOrExplain(io);
+    const cli = openCliHost("run", io, { ...(options.threads ? { threads: options.threads } : {}), ...(options.sequences ? { sequences: options.sequences } : {}) });
     try {
-      return await runDataset(store, options, io);
+      return await runDataset(cli, options, io);
     } catch (error) {
       throw asCliFailure(error);
     } finally {
-      store.close();
+      cli.dispose();
     }
   },
 };
@@ -228,16 +222,8 @@ function parseMapping(text: string): ColumnMapping {
   return parsed.value.mapping!;
 }
 
-function openStoreOrExplain(io: CliIo): GuardbenchStore {
-  try {
-    return openStore(databasePathFor(guardbenchHome(io.env)));
-  } catch (error) {
-    throw asCliFailure(error);
-  }
-}
-
-
-async function runDataset(store: GuardbenchStore, options: RunOptions, io: CliIo): Promise<number> {
+async function runDataset(cli: CliHost, options: RunOptions, io: CliIo): Promise<number> {
+  const { store } = cli.running;
   const modelPath = resolveModelPath(options.modelArg, io);
   const family = await resolveFamily(modelPath, options.family);
   const policy = await resolvePolicy(family, options.policyPath, options.exclude, io, warner("run", io));
@@ -255,7 +241,6 @@ async function runDataset(store: GuardbenchStore, options: RunOptions, io: CliIo
   }
   if (dataset.items === 0) throw new CliFailure(`${options.datasetPath} has no item that can be classified`);
 
-  const model = await cachedSha256OfFile(store.fileHashes, modelPath);
   const settings: ScoringSettings = { threshold: options.threshold, topK: options.topK, check: options.check };
   const runKey = cliRunKey({ datasetId: dataset.id, modelPath, family, policy, ...settings });
   const earlier = options.newRun ? undefined : store.runs.findByKey(runKey);
@@ -271,9 +256,9 @@ async function runDataset(store: GuardbenchStore, options: RunOptions, io: CliIo
     });
     writeLine(io.stderr, `continuing run ${run.id}: ${run.counts.scored + run.counts.failed} of ${run.counts.items} item(s) already have a result`);
   } else {
-    const runId = store.runs.create({
+    const { runId, reusedScores: reused } = await createRun(store, {
       datasetId: dataset.id,
-      model: { path: modelPath, sha256: model.sha256, sizeBytes: model.size, family },
+      model: { path: modelPath, family },
       policy,
       // The engine's actual parallelism replaces this once it has loaded (executeRun records it).
       settings: {
@@ -284,7 +269,6 @@ async function runDataset(store: GuardbenchStore, options: RunOptions, io: CliIo
       origin: "cli",
       runKey,
     });
-    const reused = reuseTwinScores(store, runId);
     run = store.runs.get(runId);
     const reusedNote = reused ? `; ${reused.count} score(s) taken from run ${reused.fromRunId}, which differs only by its threshold` : "";
     writeLine(io.stderr, `started run ${runId} on ${dataset.items} item(s)${reusedNote}`);
@@ -300,7 +284,7 @@ async function runDataset(store: GuardbenchStore, options: RunOptions, io: CliIo
   // Every item already has a result (its scores were all reused, or a kill came after the last one was stored).
   if (pending.length === 0 && run.state === "running") store.runs.setState(run.id, "done");
   if (pending.length > 0) {
-    const outcome = await scorePending(store, run, modelPath, options, io, new Map(items.map((item) => [item.rowId, item])));
+    const outcome = await scorePending(cli, run, modelPath, options, io, new Map(items.map((item) => [item.rowId, item])));
     scoredNow = outcome.scoredNow + outcome.failedNow;
     if (outcome.state === "paused") {
       writeLine(io.stderr, `interrupted: run ${run.id} has ${outcome.alreadyDone + scoredNow} of ${run.counts.items} results stored; run the same command again to continue${options.outPath ? ` (${options.outPath} is written once the run is complete)` : ""}`);
@@ -319,8 +303,8 @@ async function runDataset(store: GuardbenchStore, options: RunOptions, io: CliIo
   return finished.counts.failed > 0 ? 1 : 0;
 }
 
-async function scorePending(store: GuardbenchStore, run: RunSummary, modelPath: string, options: RunOptions, io: CliIo, itemsByRow: Map<number, ReturnType<typeof joinedItems>[number]>) {
-  const engine = new EngineProcess();
+async function scorePending(cli: CliHost, run: RunSummary, modelPath: string, options: RunOptions, io: CliIo, itemsByRow: Map<number, ReturnType<typeof joinedItems>[number]>): Promise<RunExecutionOutcome> {
+  const { store } = cli.running;
   const stopper = new AbortController();
   const interrupt = () => stopper.abort(new RunStop("pause"));
   process.once("SIGINT", interrupt);
@@ -342,43 +326,41 @@ async function scorePending(store: GuardbenchStore, run: RunSummary, modelPath: 
     writeLine(io.stderr, `run ${run.id}: ${progress.done}/${progress.total} done${progress.failed ? ` (${progress.failed} failed)` : ""}, ${progress.itemsPerSecond.toFixed(1)} items/s${eta}${shares}`);
   };
   try {
-    if (options.endpoints.length > 0) return await scoreAcrossEndpoints(store, run, modelPath, options, io, engine, { signal: stopper.signal, onProgress: showProgress, onItem: printItem });
-    const loaded = await loadUnlessInterrupted(engine, modelPath, run, options, stopper.signal);
-    if (!loaded) return interruptedBeforeScoring(store, run);
-    return await executeRun({
+    // The local engine scores unless endpoints alone do (then only the model's tokenizer is read, never its weights).
+    let local: RunScorers["local"];
+    if (options.endpoints.length === 0 || options.local) {
+      const loaded = await loadModel(cli, { path: modelPath, family: run.model.family, compute: options.cpu ? "cpu" : "auto" }, stopper.signal);
+      if (!loaded) return interruptedBeforeScoring(store, run);
+      local = { engine: hostRunEngine(cli), concurrency: cli.running.engine.model?.sequences ?? 1 };
+    }
+    if (options.endpoints.length > 0) {
+      store.runs.recordScorers(run.id, options.endpoints.map((endpoint) => endpoint.name), options.local);
+      writeLine(io.stderr, `scoring on ${[...options.endpoints.map((endpoint) => endpoint.name), ...(local ? ["local"] : [])].join(", ")}`);
+    }
+    return await scoreRun(
       store,
-      runId: run.id,
-      engine,
-      concurrency: loaded.sequences,
-      retryFailed: options.retryFailed,
-      signal: stopper.signal,
-      onProgress: showProgress,
-      onItem: printItem,
-    });
+      run.id,
+      {
+        ...(local ? { local } : {}),
+        endpoints: options.endpoints.map((endpoint) => ({ endpoint, concurrency: options.endpointConcurrency })),
+        openVocabulary: (path, family) => ModelVocabulary.open(path, family),
+        poolOptions: poolOptionsFromEnv(io.env),
+        refuseOtherModels: true,
+      },
+      {
+        retryFailed: options.retryFailed,
+        signal: stopper.signal,
+        onProgress: showProgress,
+        onItem: printItem,
+        onEvent: (event) => {
+          if (event.kind === "suspended") writeLine(io.stderr, `${event.endpoint} suspended (${event.problem}); ${event.requeued} item(s) moved to the others`);
+          else if (event.kind === "recovered") writeLine(io.stderr, `${event.endpoint} is back`);
+        },
+      },
+    );
   } finally {
     process.off("SIGINT", interrupt);
     process.off("SIGTERM", interrupt);
-    engine.dispose();
-  }
-}
-
-/**
- * Loads the model for the local engine; undefined when Ctrl+C stopped the load (the engine then stops its worker at
- * once, rather than let the interrupt pass for an engine crash).
- */
-async function loadUnlessInterrupted(engine: EngineProcess, modelPath: string, run: RunSummary, options: RunOptions, signal: AbortSignal): Promise<LoadedModelInfo | undefined> {
-  const loadOptions = {
-    modelPath,
-    family: run.model.family,
-    gpu: options.cpu ? false : "auto",
-    ...(options.threads ? { threads: options.threads } : {}),
-    ...(options.sequences ? { sequences: options.sequences } : {}),
-  } as const;
-  try {
-    return await engine.load(loadOptions, signal);
-  } catch (error) {
-    if (signal.aborted) return undefined;
-    throw error;
   }
 }
 
@@ -386,53 +368,6 @@ async function loadUnlessInterrupted(engine: EngineProcess, modelPath: string, r
 function interruptedBeforeScoring(store: GuardbenchStore, run: RunSummary): RunExecutionOutcome {
   const { scored, failed } = store.runs.get(run.id).counts;
   return { state: "paused", scoredNow: 0, failedNow: 0, alreadyDone: scored + failed };
-}
-
-/**
- * `--endpoint`: the endpoints (and with --local the local engine) score the pending items through the endpoint pool;
- * the model file gives the tokenizer (token-id prompts). The run records who scored it.
- */
-async function scoreAcrossEndpoints(
-  store: GuardbenchStore,
-  run: RunSummary,
-  modelPath: string,
-  options: RunOptions,
-  io: CliIo,
-  engine: EngineProcess,
-  hooks: { signal: AbortSignal; onProgress(progress: RunProgress & { perEndpoint?: EndpointProgress[] }): void; onItem(item: { rowId: number; outcome: ItemOutcomeRecord }): void },
-) {
-  const vocabulary = await ModelVocabulary.open(modelPath, run.model.family);
-  const engines = options.endpoints.map((endpoint) => new RemoteEngine({ endpoint, vocabulary }));
-  try {
-    await refuseOtherModels(engines).catch((error: RemoteEngineError) => {
-      throw new CliFailure(`${error.message}${error.hint ? `\n${error.hint}` : ""}`);
-    });
-    const members = engines.map((remote) => remoteMember(remote, options.endpointConcurrency));
-    if (options.local) {
-      const loaded = await loadUnlessInterrupted(engine, modelPath, run, options, hooks.signal);
-      if (!loaded) return interruptedBeforeScoring(store, run);
-      members.push(localMember(engine, loaded.sequences));
-    }
-    store.runs.recordScorers(run.id, options.endpoints.map((endpoint) => endpoint.name), options.local);
-    writeLine(io.stderr, `scoring on ${members.map((member) => member.name).join(", ")}`);
-    return await executePoolRun({
-      store,
-      runId: run.id,
-      members,
-      retryFailed: options.retryFailed,
-      signal: hooks.signal,
-      onProgress: hooks.onProgress,
-      onItem: hooks.onItem,
-      poolOptions: poolOptionsFromEnv(io.env),
-      onEvent: (event) => {
-        if (event.kind === "suspended") writeLine(io.stderr, `${event.endpoint} suspended (${event.problem}); ${event.requeued} item(s) moved to the others`);
-        else if (event.kind === "recovered") writeLine(io.stderr, `${event.endpoint} is back`);
-      },
-    });
-  } finally {
-    for (const remote of engines) remote.dispose();
-    vocabulary.dispose();
-  }
 }
 
 /**
@@ -463,5 +398,6 @@ function asCliFailure(error: unknown): unknown {
     return new CliFailure(`cannot import ${error.message}${hint ? ` (${hint})` : ""}`);
   }
   if (error instanceof CodedError) return new CliFailure(error.toText());
+  if (error instanceof RunStopped) return new CliFailure(errorText(error.reason));
   return error;
 }
