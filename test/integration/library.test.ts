@@ -318,6 +318,15 @@ describe("guardbench models import | list | rm (child process)", () => {
     expect(refused.stderr).toMatch(/points outside the models folder/);
   });
 
+  it("goes through the host's models:import, which refuses Guardbench's own files as the app does", async () => {
+    // `models list` through the host opens (and so creates) the database in GUARDBENCH_HOME.
+    expect((await cli("list", "--json")).code).toBe(0);
+    const result = await cli("import", join(home, "guardbench.db"), "--json");
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, error: { code: "guardbench-file" } });
+    expect(result.stderr).toMatch(/is one of Guardbench's own files/);
+  });
+
   it("reports usage mistakes with exit code 2", async () => {
     const result = await cli("import");
     expect(result.code).toBe(2);

@@ -14,8 +14,13 @@ export function modelHandlers(services: HostServices): HandlerGroup {
     handlers: {
       "models:list": async () => ok({ modelsDir: library.modelsFolder, models: await library.listInstalled() }),
 
-      "models:catalog": async ({ contextSize }) => {
-        const fit = await assessFit(library, { hardware: await services.hardware(), contextSize: contextSize ?? DEFAULT_FIT_CONTEXT, estimateMemory: services.estimateModelMemory });
+      "models:catalog": async ({ contextSize, preferredModelId }) => {
+        const fit = await assessFit(library, {
+          hardware: await services.hardware(),
+          contextSize: contextSize ?? DEFAULT_FIT_CONTEXT,
+          estimateMemory: services.estimateModelMemory,
+          ...(preferredModelId ? { preferredModelId } : {}),
+        });
         return ok({ catalog: library.catalog, fit });
       },
 
@@ -50,7 +55,7 @@ export function modelHandlers(services: HostServices): HandlerGroup {
         const removed = await library.removeModel(id);
         if (!removed.ok) return removed;
         events.emit("models:changed", { reason: "removed" });
-        return ok({ id: removed.value.id });
+        return ok({ id: removed.value.id, path: removed.value.path });
       },
 
       "models:load": async ({ id, path, family, contextSize, compute }, { caller } = PAGE_CALL) => {

@@ -28,7 +28,14 @@ export const modelChannels = {
   /** the model library: downloaded and imported files */
   "models:list": { request: noFields, answer: answer<ModelList>() },
   /** the model catalog rated against this machine, with a recommendation */
-  "models:catalog": { request: z.strictObject({ contextSize: contextSizeSchema.optional() }), answer: answer<CatalogReport>() },
+  "models:catalog": {
+    request: z.strictObject({
+      contextSize: contextSizeSchema.optional(),
+      /** the catalog model the recommendation prefers (default: the catalog's order, most capable first) */
+      preferredModelId: z.string().min(1).max(200).optional(),
+    }),
+    answer: answer<CatalogReport>(),
+  },
   /** RAM, CPU and GPU as the engine sees them */
   "models:hardware": { request: noFields, answer: answer<HardwareProfile>() },
   /** starts a download job: answers `{ jobId }`, then `job:progress` … `job:done` with the installed ModelSummary */
@@ -54,7 +61,7 @@ export const modelChannels = {
    */
   "models:open-requests": { request: noFields, answer: answer<{ delivered: number }>() },
   /** deletes a model file from the library (imports are copies, so the original file stays where it was) */
-  "models:remove": { request: z.strictObject({ id: z.string().min(1).max(1000) }), answer: answer<{ id: string }>() },
+  "models:remove": { request: z.strictObject({ id: z.string().min(1).max(1000) }), answer: answer<{ id: string; path: string }>() },
   /** starts a load job: answers `{ jobId }`; `job:done` carries the new EngineStatus. `family` overrides detection. */
   "models:load": {
     request: z

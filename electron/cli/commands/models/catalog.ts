@@ -20,8 +20,7 @@ export const modelsCatalogCommand: CliCommand = {
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { context: { type: "string" }, json: { type: "boolean", default: false } });
     expectPositionals(positionals, []);
-    const { library, report } = await assessThisMachine(io, { contextSize: parseContextSize(values.context) });
-    const catalog = library.catalog;
+    const { catalog, fit: report } = await assessThisMachine(io, "catalog", { contextSize: parseContextSize(values.context) });
     if (values.json) {
       printJson(io.stdout, { catalog, fit: report });
       return 0;

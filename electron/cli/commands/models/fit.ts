@@ -28,7 +28,7 @@ export const modelsFitCommand: CliCommand = {
     });
     expectPositionals(positionals, []);
     const contextSize = parseContextSize(values.context);
-    const { report } = await assessThisMachine(io, { contextSize, ...(values.model ? { preferredModelId: values.model } : {}) });
+    const { fit: report } = await assessThisMachine(io, "fit", { contextSize, ...(values.model ? { preferredModelId: values.model } : {}) });
     if (values.json) {
       printJson(io.stdout, report);
       return 0;

@@ -1,9 +1,7 @@
 import type { CliCommand } from "../../command.ts";
 import { writeLine, userPath } from "../../command.ts";
 import { formatBytes } from "../../../../shared/models/fit.ts";
-import { ModelLibrary } from "../../../models/library.ts";
-import { guardbenchHome } from "../../../models/paths.ts";
-import { expectPositionals, fail, formatParameters, parseCommandArgs, printJson } from "./support.ts";
+import { expectPositionals, fail, formatParameters, parseCommandArgs, printJson, withModelsHost } from "./support.ts";
 
 const usage = `Usage: guardbench models import <file.gguf> [--json]
 
@@ -20,8 +18,7 @@ export const modelsImportCommand: CliCommand = {
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { json: { type: "boolean", default: false } });
     const [file] = expectPositionals(positionals, ["the file to import"]);
-    const library = new ModelLibrary(guardbenchHome(io.env));
-    const result = await library.importModel(userPath(io, file!));
+    const result = await withModelsHost("import", io, (cli) => cli.client.invoke("models:import", { path: userPath(io, file!) }));
     if (!result.ok) fail(io.stdout, values.json, result.error);
     const { model, alreadyInstalled } = result.value;
     if (values.json) {

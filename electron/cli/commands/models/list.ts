@@ -1,9 +1,8 @@
 import type { CliCommand } from "../../command.ts";
 import { writeLine } from "../../command.ts";
 import { formatBytes } from "../../../../shared/models/fit.ts";
-import { ModelLibrary, type InstalledModel } from "../../../models/library.ts";
-import { guardbenchHome } from "../../../models/paths.ts";
-import { formatParameters, parseCommandArgs, expectPositionals, printJson, renderTable } from "./support.ts";
+import type { InstalledModel } from "../../../models/library.ts";
+import { formatParameters, parseCommandArgs, expectPositionals, printJson, renderTable, withModelsHost } from "./support.ts";
 
 const usage = `Usage: guardbench models list [--json]
 
@@ -20,17 +19,16 @@ export const modelsListCommand: CliCommand = {
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { json: { type: "boolean", default: false } });
     expectPositionals(positionals, []);
-    const library = new ModelLibrary(guardbenchHome(io.env));
-    const models = await library.listInstalled();
+    const { modelsDir: modelsFolder, models } = await withModelsHost("list", io, (cli) => cli.call("models:list", {}));
     if (values.json) {
-      printJson(io.stdout, { modelsFolder: library.modelsFolder, models });
+      printJson(io.stdout, { modelsFolder, models });
       return 0;
     }
     if (models.length === 0) {
-      writeLine(io.stdout, `No models in ${library.modelsFolder}.\nImport one with \`guardbench models import <file.gguf>\` or download one with \`guardbench models pull\`.`);
+      writeLine(io.stdout, `No models in ${modelsFolder}.\nImport one with \`guardbench models import <file.gguf>\` or download one with \`guardbench models pull\`.`);
       return 0;
     }
-    writeLine(io.stdout, `Models in ${library.modelsFolder}:\n`);
+    writeLine(io.stdout, `Models in ${modelsFolder}:\n`);
     writeLine(io.stdout, renderTable(["ID", "ARCH", "QUANT", "PARAMS", "CONTEXT", "FAMILY", "SIZE", "STATUS"], models.map(tableRow)));
     return 0;
   },

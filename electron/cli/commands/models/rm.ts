@@ -1,8 +1,6 @@
 import type { CliCommand } from "../../command.ts";
 import { writeLine } from "../../command.ts";
-import { ModelLibrary } from "../../../models/library.ts";
-import { guardbenchHome } from "../../../models/paths.ts";
-import { expectPositionals, fail, parseCommandArgs, printJson } from "./support.ts";
+import { expectPositionals, fail, parseCommandArgs, printJson, withModelsHost } from "./support.ts";
 
 const usage = `Usage: guardbench models rm <id> [--json]
 
@@ -18,7 +16,7 @@ export const modelsRmCommand: CliCommand = {
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { json: { type: "boolean", default: false } });
     const [id] = expectPositionals(positionals, ["the id of the model to delete"]);
-    const result = await new ModelLibrary(guardbenchHome(io.env)).removeModel(id!);
+    const result = await withModelsHost("rm", io, (cli) => cli.client.invoke("models:remove", { id: id! }));
     if (!result.ok) fail(io.stdout, values.json, result.error);
     if (values.json) printJson(io.stdout, { ok: true, ...result.value });
     else writeLine(io.stdout, `Removed ${result.value.id} (${result.value.path})`);

@@ -2,11 +2,10 @@
 import type { Writable } from "node:stream";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { DEFAULT_FIT_CONTEXT, formatBytes, usableRamBytes, usableVramBytes, type HardwareProfile } from "../../../../shared/models/fit.ts";
-import { detectHardwareInWorker, estimateMemoryInWorker, forkWorker } from "../../../engine/engineProcess.ts";
-import { gpuModeFromEnv } from "../../../engine/hardware.ts";
-import { assessFit, ModelLibrary, type LibraryFitReport } from "../../../models/library.ts";
-import { guardbenchHome } from "../../../models/paths.ts";
+import type { CatalogReport } from "../../../../shared/ipc/index.ts";
+import { openCliHost, type CliHost } from "../../cliHost.ts";
 import { CliFailure, CliUsageError, writeLine, type CliIo } from "../../command.ts";
+import { errorText } from "../../../../shared/errors/codedError.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -33,7 +32,7 @@ export function printJson(stdout: Writable, value: unknown): void {
  */
 export function fail(stdout: Writable, json: boolean, error: { code: string; message: string; hint?: string }): never {
   if (json) printJson(stdout, { ok: false, error });
-  throw new CliFailure(error.hint ? `${error.message}\n${error.hint}` : error.message);
+  throw new CliFailure(errorText(error));
 }
 
 /** Left-aligned columns separated by two spaces; the last column is not padded. */
@@ -62,16 +61,29 @@ export function parseContextSize(value: string | undefined): number {
   return tokens;
 }
 
-/** This machine's hardware (GPU unless GUARDBENCH_GPU=off) and every catalog and installed model rated against it. */
-export async function assessThisMachine(io: CliIo, options: { contextSize: number; preferredModelId?: string }): Promise<{ library: ModelLibrary; report: LibraryFitReport }> {
-  const library = new ModelLibrary(guardbenchHome(io.env));
-  if (options.preferredModelId !== undefined && !library.catalog.models.some((model) => model.id === options.preferredModelId)) {
-    throw new CliUsageError(`no catalog model has the id "${options.preferredModelId}"; ids: ${library.catalog.models.map((m) => m.id).join(", ")}`);
+/**
+ * A models subcommand on the host (electron/cli/cliHost.ts): `models:*` handlers answer it as they answer the app's
+ * Models screen, with the same checks.
+ */
+export async function withModelsHost<T>(command: string, io: CliIo, use: (cli: CliHost) => Promise<T>): Promise<T> {
+  const cli = openCliHost(`models ${command}`, io);
+  try {
+    return await use(cli);
+  } finally {
+    cli.dispose();
   }
-  // In a worker, as the app does: a GPU probe that aborts takes down that worker, and this command reports it.
-  const hardware = await detectHardwareInWorker(forkWorker, gpuModeFromEnv(io.env));
-  const estimateMemory = (paths: readonly string[], context: number) => estimateMemoryInWorker(forkWorker, paths, context);
-  return { library, report: await assessFit(library, { hardware, ...options, estimateMemory }) };
+}
+
+/**
+ * This machine's hardware (GPU unless GUARDBENCH_GPU=off, probed in a worker as the app does) and every catalog and
+ * installed model rated against it: `models:catalog`.
+ */
+export async function assessThisMachine(io: CliIo, command: string, options: { contextSize: number; preferredModelId?: string }): Promise<CatalogReport> {
+  const assessed = await withModelsHost(command, io, (cli) => cli.call("models:catalog", options));
+  if (options.preferredModelId !== undefined && !assessed.catalog.models.some((model) => model.id === options.preferredModelId)) {
+    throw new CliUsageError(`no catalog model has the id "${options.preferredModelId}"; ids: ${assessed.catalog.models.map((m) => m.id).join(", ")}`);
+  }
+  return assessed;
 }
 
 /** One line a user can check against their machine. */
