@@ -340,6 +340,9 @@ describe("download jobs", () => {
       // random bytes, not a GGUF: installed and listed, with the problem named
       result: { ok: true, value: { id: `${HUB_REPO}/held.gguf`, origin: "hub", sizeBytes: 600_000, problem: { code: "not-gguf" } } },
     });
+    // What the Hub's checksum verified travels with the result (`guardbench models pull` prints it).
+    const { sha256 } = await sha256OfFile(join(modelsDirectory(home), HUB_REPO, "held.gguf"));
+    expect(finished).toMatchObject({ result: { value: { verified: { sha256, alreadyInstalled: false, commit: expect.stringMatching(/^[0-9a-f]{40}$/) } } } });
     expect(eventsOf("models:changed", since)).toContainEqual({ reason: "downloaded" });
     expect(value(await api().invoke("models:list", {})).models.map((m) => m.id)).toContain(`${HUB_REPO}/held.gguf`);
     expect(await api().invoke("job:cancel", { jobId })).toEqual({ ok: true, value: { jobId, cancelled: false } });

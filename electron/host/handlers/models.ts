@@ -127,7 +127,8 @@ function startDownloadJob(services: HostServices, download: ModelDownload): stri
         const result = await download.result;
         const installed = (await library.listInstalled()).find((model) => model.path === result.path);
         events.emit("models:changed", { reason: "downloaded" });
-        return installed ?? describeUnlisted(result.path, result.size);
+        const verified = { sha256: result.sha256, commit: result.commit, alreadyInstalled: result.alreadyInstalled };
+        return { ...(installed ?? describeUnlisted(result.path, result.size)), verified };
       } finally {
         signal.removeEventListener("abort", cancel);
         for (const stop of stops) stop();

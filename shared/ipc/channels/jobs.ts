@@ -95,8 +95,19 @@ export interface EndpointProgress {
 
 export type JobProgress = DownloadJobProgress | LoadJobProgress | ImportJobProgress | RunJobProgress;
 
+/** A finished download: the installed model, and what the Hub's checksum verified. */
+export interface DownloadedModel extends ModelSummary {
+  verified: {
+    sha256: string;
+    /** the commit the revision pointed at; the bytes come from it */
+    commit: string;
+    /** a verified copy was already installed and nothing was downloaded */
+    alreadyInstalled: boolean;
+  };
+}
+
 export type JobDone =
-  | { jobId: string; kind: "download"; result: Result<ModelSummary> }
+  | { jobId: string; kind: "download"; result: Result<DownloadedModel> }
   | { jobId: string; kind: "load"; result: Result<EngineStatus> }
   | { jobId: string; kind: "import"; result: Result<DatasetImportReport> }
   | { jobId: string; kind: "run"; result: Result<RunSummary> };

@@ -38,7 +38,7 @@ export const modelChannels = {
   },
   /** RAM, CPU and GPU as the engine sees them */
   "models:hardware": { request: noFields, answer: answer<HardwareProfile>() },
-  /** starts a download job: answers `{ jobId }`, then `job:progress` … `job:done` with the installed ModelSummary */
+  /** starts a download job: answers `{ jobId }`, then `job:progress` … `job:done` with the installed model (DownloadedModel) */
   "models:download": {
     request: z.strictObject({
       repo: z.string().min(3).max(200),

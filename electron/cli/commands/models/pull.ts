@@ -2,14 +2,11 @@ import type { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { CliFailure, CliUsageError, writeLine, type CliCommand } from "../../command.ts";
 import { readSecretOption } from "../../secretOption.ts";
-import { startDownload, type DownloadProgress } from "../../../models/download.ts";
 import { DownloadError } from "../../../models/downloadError.ts";
-import { HubClient } from "../../../models/hubClient.ts";
 import { parseModelReference } from "../../../models/hubUrls.ts";
-import { guardbenchHome, modelsDirectory } from "../../../models/paths.ts";
 import { formatBytes } from "../../../../shared/format/bytes.ts";
-import type { RetryNotice } from "../../../models/retry.ts";
-import { FileTokenStore, tokenFilePath } from "../../../models/tokenStore.ts";
+import type { DownloadJobProgress } from "../../../../shared/ipc/index.ts";
+import { answerOrFail, openCliHost } from "../../cliHost.ts";
 
 const usage = `Usage: guardbench models pull <owner/name>[@revision] <file> [--token-file PATH | --token T] [--json]
 
@@ -36,32 +33,42 @@ export const modelsPullCommand: CliCommand = {
     if (!reference || !file || positionals.length > 2) {
       throw new CliUsageError(positionals.length > 2 ? `unexpected argument "${positionals[2]}"` : "pull needs a repo and a file");
     }
+    let repo: string;
+    let revision: string | undefined;
     try {
-      const { repo, revision } = parseModelReference(reference);
-      const home = guardbenchHome(io.env);
-      // Without either flag: HF_TOKEN, then the token the app saved (HubClient's order).
-      const given = await readSecretOption({ flag: "--token", value: values.token, fileFlag: "--token-file", file: values["token-file"], envVar: "HF_TOKEN", command: "guardbench models pull" }, io);
-      const hub = await HubClient.fromEnvironment({
-        env: io.env,
-        ...(given ? { explicit: given.secret } : {}),
-        store: new FileTokenStore(tokenFilePath(home)),
-      });
-      const job = startDownload({ repo, file, revision }, { modelsDir: modelsDirectory(home), hub });
-      const display = new ProgressDisplay(io.stderr, `${repo}/${file}`);
-      job.on("progress", (progress) => display.progress(progress));
-      job.on("retry", (notice) => display.retry(notice));
-      const result = await job.result.finally(() => display.end());
-
-      if (values.json) {
-        writeLine(io.stdout, JSON.stringify({ path: result.path, sha256: result.sha256, size: result.size }));
-      } else {
-        const how = result.alreadyInstalled ? "already installed" : "downloaded";
-        writeLine(io.stdout, `${result.path}\n  ${how}, ${formatBytes(result.size)}, sha256 ${result.sha256} (verified)`);
-      }
-      return 0;
+      ({ repo, revision } = parseModelReference(reference));
     } catch (error) {
       if (error instanceof DownloadError) throw new CliFailure(error.toText());
       throw error;
+    }
+    // Without either flag: HF_TOKEN, then the token the app saved (the host's order); a given token goes first.
+    const given = await readSecretOption({ flag: "--token", value: values.token, fileFlag: "--token-file", file: values["token-file"], envVar: "HF_TOKEN", command: "guardbench models pull" }, io);
+    const cli = openCliHost("models pull", given ? { ...io, env: { ...io.env, HF_TOKEN: given.secret } } : io);
+    const display = new ProgressDisplay(io.stderr, `${repo}/${file}`);
+    try {
+      const { jobId } = await cli.call("models:download", { repo, file, ...(revision ? { revision } : {}) });
+      let lastRetry: DownloadJobProgress["retry"];
+      const stopWatching = cli.client.on("job:progress", (progress) => {
+        if (progress.jobId !== jobId || progress.kind !== "download") return;
+        if (progress.retry && progress.retry !== lastRetry && progress.retry.attempt !== lastRetry?.attempt) display.retry(progress.retry);
+        lastRetry = progress.retry;
+        if (!progress.retry) display.progress(progress);
+      });
+      const done = await cli.running.host.whenJobDone(jobId);
+      stopWatching();
+      display.end();
+      if (done?.kind !== "download") throw new CliFailure(`the download of ${repo}/${file} ended without a result; run the same command again to resume it`);
+      const model = answerOrFail(done.result);
+      if (values.json) {
+        writeLine(io.stdout, JSON.stringify({ path: model.path, sha256: model.verified.sha256, size: model.sizeBytes }));
+      } else {
+        const how = model.verified.alreadyInstalled ? "already installed" : "downloaded";
+        writeLine(io.stdout, `${model.path}\n  ${how}, ${formatBytes(model.sizeBytes)}, sha256 ${model.verified.sha256} (verified)`);
+      }
+      return 0;
+    } finally {
+      display.end();
+      cli.dispose();
     }
   },
 };
@@ -93,7 +100,7 @@ class ProgressDisplay {
     this.#interactive = (stream as Partial<NodeJS.WriteStream>).isTTY === true;
   }
 
-  progress(progress: DownloadProgress): void {
+  progress(progress: Pick<DownloadJobProgress, "phase" | "bytesDone" | "bytesTotal" | "bytesPerSecond" | "etaSeconds">): void {
     const now = performance.now();
     const finished = progress.bytesDone === progress.bytesTotal;
     const phaseChanged = progress.phase !== this.#lastPhase;
@@ -103,7 +110,7 @@ class ProgressDisplay {
     this.#write(describeProgress(this.#label, progress));
   }
 
-  retry(notice: RetryNotice): void {
+  retry(notice: NonNullable<DownloadJobProgress["retry"]>): void {
     this.#write(`${notice.reason}; retrying in ${(notice.delayMs / 1000).toFixed(1)} s (attempt ${notice.attempt})`);
     this.end();
   }
@@ -124,7 +131,7 @@ class ProgressDisplay {
   }
 }
 
-function describeProgress(label: string, progress: DownloadProgress): string {
+function describeProgress(label: string, progress: Pick<DownloadJobProgress, "phase" | "bytesDone" | "bytesTotal" | "bytesPerSecond" | "etaSeconds">): string {
   if (progress.phase === "waiting") return `waiting: another Guardbench process is downloading ${label}`;
   const percent = progress.bytesTotal > 0 ? Math.floor((100 * progress.bytesDone) / progress.bytesTotal) : 100;
   const action = progress.phase === "checking" ? "checking" : "downloading";
