@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
+import type { Command } from "commander";
 import { expandHome } from "../../shared/format/homePath.ts";
 
 /** What a command may touch of the outside world; tests pass their own streams and environment. */
@@ -13,15 +14,27 @@ export interface CliIo {
 }
 
 export interface CliCommand {
-  name: string;
-  summary: string;
-  usage: string;
+  /**
+   * The command's one declaration (see arguments.ts): its name, summary, options and help text. Made afresh for each
+   * use, since commander keeps what it parsed on the declaration.
+   */
+  declare(): Command;
   /** Resolves to the process exit code. Expected failures print one clear line on stderr and return non-zero. */
   run(args: string[], io: CliIo): Promise<number>;
 }
 
 /** A mistake in how the command was called: the CLI prints the message and the command's usage. */
-export class CliUsageError extends Error {}
+export class CliUsageError extends Error {
+  /** the usage to print with it, when it is not the usage of the command the CLI ran (a `models` subcommand's) */
+  usage?: string;
+}
+
+/** The command line asked for something that ends the command at once, such as `--help`: exit with this code. */
+export class CliExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
+}
 
 /** A failure the user can act on (bad file, missing model …): printed as `guardbench: <message>` without a stack. */
 export class CliFailure extends Error {
@@ -70,21 +83,4 @@ export function listenFailure(error: unknown, host: string, port: number): CliFa
   if (code === "EADDRINUSE") return new CliFailure(`port ${port} on ${host} is already in use; pick another with --port (0 picks a free one)`);
   if (code === "EADDRNOTAVAIL") return new CliFailure(`${host} is not an address of this machine; use --host 127.0.0.1 or one of its addresses`);
   return new CliFailure(error instanceof Error ? error.message : String(error));
-}
-
-/** A numeric flag within [min, max], or undefined when absent. Blank text is not 0 (which `Number("")` would make it). */
-export function numberOption(value: string | undefined, flag: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const number = value.trim() === "" ? NaN : Number(value);
-  if (!Number.isFinite(number) || number < min || number > max) throw new CliUsageError(`${flag} must be a number from ${min} to ${max}, not "${value}"`);
-  return number;
-}
-
-/** A flag that counts something (tokens, threads, sequences): a whole number within [min, max], or undefined when absent. */
-export function wholeNumberOption(value: string | undefined, flag: string, min: number, max: number): number | undefined {
-  const number = value === undefined || value.trim() === "" ? undefined : Number(value);
-  if (value !== undefined && (number === undefined || !Number.isInteger(number) || number < min || number > max)) {
-    throw new CliUsageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}"`);
-  }
-  return number;
 }

@@ -1,40 +1,14 @@
-/** What the classifying commands share: reading a conversation from a file or stdin, and resolving the family and policy flags. */
+/** What the classifying commands share: reading a conversation from a file or stdin, and resolving the family and policy they name (options.ts declares the flags). */
 import { parseConversation, prepareForClassification } from "../../shared/conversation/index.ts";
 import type { CheckMode, Conversation, GuardTurn } from "../../shared/conversation/types.ts";
-import { excludeCategories, isPromptFamily, parsePolicy, presetPolicy, splitCategoryCodes, type Policy, type PromptFamily, PROMPT_FAMILIES } from "../../shared/taxonomy/index.ts";
-import { TOP_K_RANGE } from "../../shared/classify/result.ts";
-import { CliFailure, CliUsageError, wholeNumberOption, writeLine, type CliIo, userPath } from "./command.ts";
+import { excludeCategories, parsePolicy, presetPolicy, splitCategoryCodes, type Policy, type PromptFamily } from "../../shared/taxonomy/index.ts";
+import { CliFailure, writeLine, type CliIo, userPath } from "./command.ts";
 import { readTextFile, readWholeText, TextFileError } from "../datasets/textFile.ts";
 import { inspectModelFile } from "../gguf/index.ts";
-
-export const policyOptions = {
-  family: { type: "string" },
-  policy: { type: "string" },
-  exclude: { type: "string" },
-  input: { type: "string" },
-  check: { type: "string" },
-} as const;
 
 /** Prints a warning on stderr, the way every command words them. */
 export function warner(command: string, io: Pick<CliIo, "stderr">): (message: string) => void {
   return (message) => writeLine(io.stderr, `guardbench ${command}: warning: ${message}`);
-}
-
-export function parseFamily(value: string | undefined): PromptFamily | undefined {
-  if (value === undefined) return undefined;
-  if (!isPromptFamily(value)) throw new CliUsageError(`unknown family "${value}"; choose one of ${PROMPT_FAMILIES.join(", ")}`);
-  return value;
-}
-
-export function parseCheck(value: string | undefined): CheckMode {
-  if (value === undefined) return "last";
-  if (value !== "last" && value !== "prompt" && value !== "response") throw new CliUsageError(`--check must be last, prompt or response, not "${value}"`);
-  return value;
-}
-
-/** `--top-k`, in the range the contract accepts too: 0 records no alternatives. */
-export function parseTopK(value: string | undefined): number | undefined {
-  return wholeNumberOption(value, "--top-k", TOP_K_RANGE.min, TOP_K_RANGE.max);
 }
 
 /** The raw text of `--input FILE`, or of stdin for `--input -` or no `--input`; UTF-8 by the same rule as datasets. */

@@ -1,5 +1,7 @@
+import { Command } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
-import { CliFailure, CliUsageError, type CliCommand, type CliIo, writeLine } from "./command.ts";
+import { helpText } from "./arguments.ts";
+import { CliExit, CliFailure, CliUsageError, type CliCommand, type CliIo, writeLine } from "./command.ts";
 
 /** Commands load lazily so `guardbench prompt` never pays for loading llama.cpp. */
 const commandLoaders: Record<string, () => Promise<CliCommand>> = {
@@ -13,23 +15,24 @@ const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   worker: async () => (await import("./commands/worker.ts")).workerCommand,
 };
 
+const VERSION = `guardbench ${packageJson.version}`;
+
 function defaultIo(): CliIo {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 }
 
+/** `guardbench --help`: the commands as their own declarations summarise them. */
 async function printHelp(io: CliIo): Promise<void> {
-  writeLine(io.stdout, "Usage: guardbench <command> [options]\n\nCommands:");
-  for (const load of Object.values(commandLoaders)) {
-    const command = await load();
-    writeLine(io.stdout, `  ${command.name.padEnd(10)} ${command.summary}`);
-  }
-  writeLine(io.stdout, "\nRun `guardbench <command> --help` for a command's options, `guardbench --version` for the version.");
+  const program = new Command("guardbench").usage("<command> [options]").helpCommand(false).version(VERSION, "-V, --version", "print the version");
+  program.addHelpText("after", "\nRun `guardbench <command> --help` for a command's options.");
+  for (const load of Object.values(commandLoaders)) program.addCommand((await load()).declare());
+  writeLine(io.stdout, helpText(program, io.stdout));
 }
 
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (name === "--version" || name === "-V" || name === "version") {
-    writeLine(io.stdout, `guardbench ${packageJson.version}`);
+    writeLine(io.stdout, VERSION);
     return 0;
   }
   if (!name || name === "--help" || name === "-h" || name === "help") {
@@ -42,15 +45,12 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     return 2;
   }
   const command = await load();
-  if (rest.includes("--help") || rest.includes("-h")) {
-    writeLine(io.stdout, command.usage);
-    return 0;
-  }
   try {
     return await command.run(rest, io);
   } catch (error) {
-    if (error instanceof CliUsageError || isArgumentParseError(error)) {
-      writeLine(io.stderr, `guardbench ${name}: ${error.message}\n\n${command.usage}`);
+    if (error instanceof CliExit) return error.exitCode;
+    if (error instanceof CliUsageError) {
+      writeLine(io.stderr, `guardbench ${name}: ${error.message}\n\n${error.usage ?? helpText(command.declare(), io.stderr)}`);
       return 2;
     }
     if (error instanceof CliFailure) {
@@ -61,9 +61,4 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     writeLine(io.stderr, `guardbench ${name}: unexpected error: ${message}`);
     return 1;
   }
-}
-
-/** node:util parseArgs throws these for unknown or malformed options: a usage mistake, not a crash. */
-function isArgumentParseError(error: unknown): error is Error {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string" && (error as NodeJS.ErrnoException).code!.startsWith("ERR_PARSE_ARGS");
 }

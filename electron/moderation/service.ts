@@ -97,8 +97,8 @@ export interface ModerationLoad {
   completed: number;
 }
 
-const DEFAULT_QUEUE_LIMIT = 512;
-const DEFAULT_TIMEOUT_MS = 120_000;
+export const DEFAULT_QUEUE_LIMIT = 512;
+export const DEFAULT_TIMEOUT_MS = 120_000;
 /** How soon a classification refused with engine-busy (a batch run holds every sequence) is tried again. */
 const BUSY_RETRY_MS = 50;
 

@@ -141,7 +141,7 @@ describe("guardbench prompt", () => {
   it("treats an unknown option as a usage mistake, not a crash", async () => {
     const { code, stderr } = await guardbench(["prompt", "--family", "llama-guard-2", "--bogus"]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^guardbench prompt: Unknown option '--bogus'/);
+    expect(stderr).toMatch(/^guardbench prompt: unknown option '--bogus'/);
     expect(stderr).toMatch(/Usage: guardbench prompt/);
     expect(stderr).not.toMatch(/unexpected error/);
   });

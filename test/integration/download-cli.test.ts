@@ -157,7 +157,8 @@ describe("guardbench models pull", () => {
     const { home } = await setUp();
     const run = await runCli([repo], { GUARDBENCH_HOME: home, HF_ENDPOINT: hub.url });
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("pull needs a repo and a file");
+    expect(run.stderr).toContain("guardbench models: missing a file (its path in the repo");
+    expect(run.stderr).toContain("Usage: guardbench models pull [options] <owner/name[@revision]> <file>");
     expect(hub.requests).toEqual([]);
   });
 });

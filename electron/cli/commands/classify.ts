@@ -1,28 +1,49 @@
 import { resolveModelPath } from "../modelArgument.ts";
-import { parseArgs } from "node:util";
 import type { CheckMode, Turn } from "../../../shared/conversation/types.ts";
 import type { ClassifyOptions } from "../../../shared/classify/result.ts";
 import { describeValue, isRecord } from "../../../shared/datasets/index.ts";
 import type { Policy } from "../../../shared/taxonomy/index.ts";
 import { answerOrFail, classifyOnHost, loadModel, openCliHost, type CliHost } from "../cliHost.ts";
-import { CliFailure, CliUsageError, numberOption, untilInterrupted, wholeNumberOption, writeLine, type CliCommand, type CliIo } from "../command.ts";
-import { parseCheck, parseConversationText, parseFamily, parseTopK, policyOptions, prepareConversation, readInputText, resolveFamily, resolvePolicy, warner } from "../conversationInput.ts";
+import { defineCommand, parseCommandLine, withOptions } from "../arguments.ts";
+import { CliFailure, untilInterrupted, writeLine, type CliCommand, type CliIo } from "../command.ts";
+import { parseConversationText, prepareConversation, readInputText, resolveFamily, resolvePolicy, warner } from "../conversationInput.ts";
+import {
+  engineOptions,
+  familyOption,
+  inputOption,
+  modelOption,
+  policyOptions,
+  scoringOptions,
+  type EngineValues,
+  type FamilyValues,
+  type InputValues,
+  type ModelValues,
+  type PolicyValues,
+  type ScoringValues,
+} from "../options.ts";
 
-const usage = `Usage: guardbench classify --model FILE|ID [--family F] [--policy policy.json] [--exclude S6,S7] [--check last|prompt|response]
-                           [--input FILE|-] [--threshold 0.5] [--top-k 5] [--threads N] [--cpu]
+interface ClassifyValues extends ModelValues, FamilyValues, PolicyValues, InputValues, ScoringValues, EngineValues {}
 
-Classifies a conversation and prints the result as JSON: verdict, violated categories, P(unsafe), per-category scores,
-and every generated token with its probability and top alternatives.
-  --model      a GGUF file, or the id of an installed model (guardbench models list)
-  --family     the prompt family; detected from the GGUF (its chat template or name) when omitted
-  --input      a conversation in any pasted format (default: standard input), or a dataset: two or more lines, each one
-               {"id", "messages": […]} object; then one result per line is streamed as it is ready. A file holding one
-               such line is one conversation, read as the same object in a .json file would be
-  --threshold  P(unsafe) at or above which the result is flagged (default 0.5)
-  --top-k      alternatives recorded per generated token, 0 to 50 (default 5; 0 records none)
-  --cpu        never use a GPU
-Warnings about what the classifier does not see (system or tool turns, an empty last reply) go to standard error.
-Exit status: 0 when classified, 1 on an error (or when a dataset line failed), 130 when interrupted (Ctrl+C).`;
+function declare() {
+  return withOptions(
+    defineCommand("classify", {
+      summary: "classify a conversation (or a .jsonl dataset) with a GGUF model",
+      description:
+        "Classifies a conversation and prints the result as JSON: verdict, violated categories, P(unsafe), per-category scores, and every generated token with its probability and top alternatives.",
+      after:
+        "Warnings about what the classifier does not see (system or tool turns, an empty last reply) go to standard error.\n" +
+        "Exit status: 0 when classified, 1 on an error (or when a dataset line failed), 130 when interrupted (Ctrl+C).",
+    }),
+    modelOption(),
+    familyOption(),
+    ...policyOptions(),
+    inputOption(
+      'a conversation in any pasted format (- or none: standard input), or a dataset: two or more lines, each one {"id", "messages": […]} object; then one result per line is streamed as it is ready. A file holding one such line is one conversation, read as the same object in a .json file would be',
+    ),
+    ...scoringOptions(),
+    ...engineOptions(),
+  );
+}
 
 interface DatasetLine {
   line: number;
@@ -96,22 +117,14 @@ async function classifyDataset(cli: CliHost, lines: DatasetLine[], how: { policy
 }
 
 export const classifyCommand: CliCommand = {
-  name: "classify",
-  summary: "classify a conversation (or a .jsonl dataset) with a GGUF model",
-  usage,
+  declare,
   async run(args, io) {
-    const { values } = parseArgs({
-      args,
-      options: { ...policyOptions, model: { type: "string" }, threshold: { type: "string" }, "top-k": { type: "string" }, threads: { type: "string" }, cpu: { type: "boolean" } },
-      strict: true,
-    });
-    if (!values.model) throw new CliUsageError("--model is required");
     // Usage mistakes first: they are answered without looking for the model.
-    const options: ClassifyOptions = { threshold: numberOption(values.threshold, "--threshold", 0, 1), topK: parseTopK(values["top-k"]) };
-    const threads = wholeNumberOption(values.threads, "--threads", 1, 256);
-    const check = parseCheck(values.check);
+    const { values } = parseCommandLine<ClassifyValues>(declare(), args, io);
+    const options: ClassifyOptions = { threshold: values.threshold, topK: values.topK };
+    const { threads, check } = values;
     const modelPath = resolveModelPath(values.model, io);
-    const family = await resolveFamily(modelPath, parseFamily(values.family));
+    const family = await resolveFamily(modelPath, values.family);
     const policy = await resolvePolicy(family, values.policy, values.exclude, io, warner("classify", io));
     const { text, source } = await readInputText(values.input, io);
     const dataset = datasetLines(text, io);

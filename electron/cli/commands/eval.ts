@@ -1,23 +1,38 @@
-import { parseArgs } from "node:util";
+import { Option } from "commander";
 import { LineSplitter, describeValue, isRecord, normalizeLabel, type SafetyLabel } from "../../../shared/datasets/index.ts";
 import { METRIC_NAMES, evaluateScores, type ScoreEvaluation, type ScoredItem } from "../../../shared/metrics/index.ts";
 import { DatasetImportError, importDataset, type ImportSummary } from "../../datasets/import.ts";
 import { TextFileError, readTextChunks } from "../../datasets/textFile.ts";
-import { CliFailure, CliUsageError, numberOption, writeLine, type CliCommand, type CliIo, userPath } from "../command.ts";
+import { defineCommand, parseCommandLine, withOptions } from "../arguments.ts";
+import { CliFailure, writeLine, type CliCommand, type CliIo, userPath } from "../command.ts";
+import { jsonOption, thresholdOption, type JsonValues } from "../options.ts";
 
-const usage = `Usage: guardbench eval --results results.jsonl [--labels dataset.jsonl] [--threshold 0.5] [--json]
+interface EvalValues extends JsonValues {
+  results: string;
+  labels?: string;
+  threshold: number;
+}
 
-Measures a classification run against labels: precision, recall, F1, false-positive rate (FPR) and AUPRC
-(average precision, as scikit-learn computes it).
-  --results    JSON Lines with one {"id", "label", "score"} object per line; "pUnsafe" is read when there is no
-               "score", so the output of \`guardbench classify --input data.jsonl\` can be passed as it is
-  --labels     a dataset (.jsonl or .json in the common record format) whose labels are joined to the results by
-               id, for results that carry no "label" (classify's output has none)
-  --threshold  the score at or above which an item counts as flagged (default 0.5)
-  --json       print one JSON object {precision, recall, f1, fpr, auprc, counts} instead of a table
-Lines whose classification failed (an "error" object) or that have no label are skipped and listed. A line that is
-not JSON, has no score or has an unreadable label stops the command with its line number. A metric whose
-denominator is zero is n/a (null in JSON), with the reason on standard error.`;
+function declare() {
+  return withOptions(
+    defineCommand("eval", {
+      summary: "measure a classification run against labels (precision, recall, F1, FPR, AUPRC)",
+      description: "Measures a classification run against labels: precision, recall, F1, false-positive rate (FPR) and AUPRC (average precision, as scikit-learn computes it).",
+      after:
+        'Lines whose classification failed (an "error" object) or that have no label are skipped and listed. A line that is not JSON, has no score or has an unreadable label stops the command with its line number. A metric whose denominator is zero is n/a (null in JSON), with the reason on standard error.',
+    }),
+    new Option(
+      "--results <file>",
+      'JSON Lines with one {"id", "label", "score"} object per line; "pUnsafe" is read when there is no "score", so the output of `guardbench classify --input data.jsonl` can be passed as it is',
+    ).makeOptionMandatory(),
+    new Option(
+      "--labels <file>",
+      'a dataset (.jsonl or .json in the common record format) whose labels are joined to the results by id, for results that carry no "label" (classify\'s output has none)',
+    ),
+    thresholdOption("the score at or above which an item counts as flagged"),
+    jsonOption("one JSON object {precision, recall, f1, fpr, auprc, counts} instead of a table"),
+  );
+}
 
 interface SkippedLine {
   line: number;
@@ -203,19 +218,10 @@ function printTable(evaluation: ScoreEvaluation, skipped: SkippedLine[], source:
 }
 
 export const evalCommand: CliCommand = {
-  name: "eval",
-  summary: "measure a classification run against labels (precision, recall, F1, FPR, AUPRC)",
-  usage,
+  declare,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      options: { results: { type: "string" }, labels: { type: "string" }, threshold: { type: "string" }, json: { type: "boolean" } },
-      strict: true,
-      allowPositionals: true,
-    });
-    if (positionals.length > 0) throw new CliUsageError(`unexpected argument "${positionals[0]}"; pass the results file with --results`);
-    if (!values.results) throw new CliUsageError("--results is required");
-    const threshold = numberOption(values.threshold, "--threshold", 0, 1) ?? 0.5;
+    const { values } = parseCommandLine<EvalValues>(declare(), args, io);
+    const { threshold } = values;
 
     let labels: Map<string, SafetyLabel> | undefined;
     if (values.labels !== undefined) {

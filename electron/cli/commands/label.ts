@@ -1,47 +1,51 @@
-import { parseArgs } from "node:util";
+import { Option } from "commander";
 import { describeIssues, requestSchemas, type LabelEvent, type Req } from "../../../shared/ipc/contract.ts";
 import { guardbenchHome } from "../../models/paths.ts";
 import { recordReviewLabel } from "../../runs/labeling.ts";
 import { databasePathFor, openStore, StoreError, type GuardbenchStore } from "../../store/index.ts";
+import { defineCommand, parseCommandLine, withOptions } from "../arguments.ts";
 import { CliFailure, CliUsageError, writeLine, type CliCommand, type CliIo } from "../command.ts";
+import { choiceOption, jsonOption, type JsonValues } from "../options.ts";
 
-const usage = `Usage: guardbench label --dataset ID|NAME --item ITEM_ID --label unsafe|safe [--categories S1,S2] [--note TEXT]
-                        [--who NAME] [--json]
+interface LabelValues extends JsonValues {
+  dataset: string;
+  item: string;
+  label: "unsafe" | "safe";
+  categories?: string;
+  note?: string;
+  who?: string;
+}
 
-Labels one item of a stored dataset, as the Review screen does: the label is added to the item's history (earlier
-labels stay in its history) and is committed before the command returns. An open
-Guardbench window on the same GUARDBENCH_HOME shows it at once, in Review and Evaluation.
-  --dataset     the dataset's id, or its exact name (as the Datasets screen lists it)
-  --item        the item's id in the dataset (the file's own "id", or row-N for a row without one)
-  --label       unsafe or safe
-  --categories  hazard codes for an unsafe label, comma-separated (S1,S10); a safe label takes none
-  --note        a note kept with the label
-  --who         who labeled (default: the operating-system user)
-  --json        print the stored label event as JSON instead of a sentence`;
+function declare() {
+  return withOptions(
+    defineCommand("label", {
+      summary: "label one item of a stored dataset, as the Review screen does",
+      description:
+        "Labels one item of a stored dataset, as the Review screen does: the label is added to the item's history (earlier labels stay in its history) and is committed before the command returns. An open Guardbench window on the same GUARDBENCH_HOME shows it at once, in Review and Evaluation.",
+    }),
+    new Option("--dataset <id|name>", "the dataset's id, or its exact name (as the Datasets screen lists it)").makeOptionMandatory(),
+    new Option("--item <id>", 'the item\'s id in the dataset (the file\'s own "id", or row-N for a row without one)').makeOptionMandatory(),
+    choiceOption("--label <label>", "the label", ["unsafe", "safe"], { read: (value) => value.trim().toLowerCase() }).makeOptionMandatory(),
+    new Option("--categories <codes>", "hazard codes for an unsafe label, comma-separated (S1,S10); a safe label takes none"),
+    new Option("--note <text>", "a note kept with the label"),
+    new Option("--who <name>", "who labeled (default: the operating-system user)"),
+    jsonOption("the stored label event as JSON instead of a sentence"),
+  );
+}
 
 export const labelCommand: CliCommand = {
-  name: "label",
-  summary: "label one item of a stored dataset, as the Review screen does",
-  usage,
+  declare,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      options: { dataset: { type: "string" }, item: { type: "string" }, label: { type: "string" }, categories: { type: "string" }, note: { type: "string" }, who: { type: "string" }, json: { type: "boolean" } },
-      strict: true,
-      allowPositionals: true,
-    });
-    if (positionals.length > 0) throw new CliUsageError(`unexpected argument "${positionals[0]}"; give the item with --item`);
-    for (const flag of ["dataset", "item", "label"] as const) if (values[flag] === undefined) throw new CliUsageError(`--${flag} is required`);
-    const label = values.label!.trim().toLowerCase();
-    if (label !== "safe" && label !== "unsafe") throw new CliUsageError(`--label must be unsafe or safe, not "${values.label}"`);
+    const { values } = parseCommandLine<LabelValues>(declare(), args, io);
+    const { label } = values;
     const categories = values.categories === undefined ? [] : values.categories.split(",").map((code) => code.trim()).filter((code) => code !== "");
     if (label === "safe" && categories.length > 0) throw new CliUsageError(`a safe label names no hazard categories; drop --categories ${values.categories}, or label the item unsafe`);
 
     const store = openStoreOrExplain(io);
     try {
       const request: Req<"review:label"> = {
-        datasetId: datasetIdOf(store, values.dataset!),
-        itemId: values.item!,
+        datasetId: datasetIdOf(store, values.dataset),
+        itemId: values.item,
         label,
         ...(categories.length > 0 ? { categories } : {}),
         ...(values.note !== undefined && values.note.trim() !== "" ? { note: values.note.trim() } : {}),
@@ -50,7 +54,7 @@ export const labelCommand: CliCommand = {
       // The contract's own check, as AppHost makes it for review:label.
       const parsed = requestSchemas["review:label"].safeParse(request);
       if (!parsed.success) throw new CliUsageError(describeIssues(parsed.error.issues).replace(/^categories/, "--categories").replace(/^itemId/, "--item"));
-      const event = recordOrExplain(store, parsed.data, values.item!);
+      const event = recordOrExplain(store, parsed.data, values.item);
       writeLine(io.stdout, values.json ? JSON.stringify(event) : describeEvent(event, store));
       return 0;
     } finally {

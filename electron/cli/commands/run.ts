@@ -1,9 +1,8 @@
 import { resolveModelPath } from "../modelArgument.ts";
 import { extname } from "node:path";
-import { parseArgs } from "node:util";
+import { Option } from "commander";
 import { DATASET_FORMATS, type ColumnMapping, type DatasetFormat } from "../../../shared/datasets/index.ts";
 import { parseRequest, type RunSummary } from "../../../shared/ipc/contract.ts";
-import { DEFAULT_CLASSIFY_OPTIONS, THRESHOLD_RANGE } from "../../../shared/classify/result.ts";
 import { DatasetImportError } from "../../datasets/import.ts";
 import { exportResults } from "../../datasets/export.ts";
 import { cliRunKey, type ScoringSettings } from "../../runs/cliRunKey.ts";
@@ -15,63 +14,83 @@ import { RunStop, type RunExecutionOutcome, type RunProgress } from "../../runs/
 import { joinedItems } from "../../runs/runItems.ts";
 import { DEFAULT_ENDPOINT_CONCURRENCY, type GuardbenchStore, type ItemOutcomeRecord, type ResultLine } from "../../store/index.ts";
 import type { EndpointProgress } from "../../../shared/ipc/contract.ts";
+import type { PromptFamily } from "../../../shared/taxonomy/index.ts";
 import { ENDPOINT_KINDS, type EndpointKind, type RemoteEndpoint } from "../../../shared/remote/endpoint.ts";
 import { printableUrl } from "../../engine/remote/http.ts";
 import { ModelVocabulary } from "../../engine/remote/promptEncoding.ts";
 import { endpointProblem } from "../../engine/remote/remoteEngine.ts";
-import { CliFailure, CliUsageError, numberOption, wholeNumberOption, writeLine, type CliCommand, type CliIo, userPath } from "../command.ts";
-import { parseCheck, parseFamily, parseTopK, resolveFamily, resolvePolicy, warner } from "../conversationInput.ts";
+import { defineCommand, parseCommandLine, withOptions, type CommandLine } from "../arguments.ts";
+import { CliFailure, CliUsageError, writeLine, type CliCommand, type CliIo, userPath } from "../command.ts";
+import { resolveFamily, resolvePolicy, warner } from "../conversationInput.ts";
+import {
+  choiceOption,
+  engineOptions,
+  familyOption,
+  modelOption,
+  policyOptions,
+  repeatableOption,
+  scoringOptions,
+  sequencesOption,
+  wholeNumberOption,
+  type EngineValues,
+  type FamilyValues,
+  type ModelValues,
+  type PolicyValues,
+  type ScoringValues,
+  type SequencesValues,
+} from "../options.ts";
 import { CodedError, errorText } from "../../../shared/errors/codedError.ts";
 import { hostRunEngine, loadModel, openCliHost, type CliHost } from "../cliHost.ts";
 import { createRun, scoreRun, type RunScorers } from "../../runs/runService.ts";
 
-const usage = `Usage: guardbench run --dataset FILE --model FILE|ID [--family F] [--policy policy.json] [--exclude S6,S7]
-                      [--check last|prompt|response] [--threshold 0.5] [--top-k 5] [--sequences N] [--threads N] [--cpu]
-                      [--mapping JSON] [--format jsonl|csv|json] [--out results.jsonl|results.csv] [--resume | --new-run] [--retry-failed]
-                      [--endpoint URL ...] [--endpoint-kind openai-completions|llama-server] [--endpoint-model NAME]
-                      [--endpoint-concurrency N] [--api-key-env VAR] [--local]
-
-Classifies every item of a dataset and prints one JSON line per item: {"id", "label", "score", "flagged", "verdict",
-"categories"}, where score is P(unsafe), or {"id", "label", "error"} for an item whose classification failed. Lines
-come as items finish; progress goes to standard error. The output reads straight into \`guardbench eval --results\`.
-
-The run is stored in GUARDBENCH_HOME (default ~/.guardbench), each result as it finishes. Running the same command
-again continues where it stopped (after Ctrl+C, a crash or a kill): it prints the results stored so far, then scores
-only the items that have none. "The same command" means the same dataset bytes (and --mapping), model path, family,
-policy, --threshold, --top-k and --check; --sequences, --threads and --cpu may differ. If the model file's content
-changed since the run started, the run refuses to continue.
-  --dataset       .jsonl or .json in the common record format, or .csv/.json with --mapping
-  --model         a GGUF file, or the id of an installed model (\`guardbench models list\`)
-  --family        the prompt family; detected from the GGUF when omitted
-  --top-k         alternatives recorded per generated token, 0 to 50 (default 5; 0 records none)
-  --mapping       which columns hold what, as JSON: '{"prompt": "text", "label": "is_harmful"}'
-                  (keys: prompt, response, label, categories, id, labelTrueMeans, and labelValues for a label
-                  column with its own values: '"labelValues": {"unsafe": ["yes"], "safe": ["no"]}')
-  --format        jsonl, csv or json: how to read a --dataset whose name does not say (default: from its extension)
-  --sequences     classifications run in parallel (the engine's sequences; default 2)
-  --out           also write the whole run, in dataset order, to this file (JSON Lines, or CSV for .csv) once every
-                  item has a result; written to a temporary file and renamed, so it is never half-written
-  --resume        only continue an earlier run of this command; fail when there is none
-  --new-run       start a new run even if an earlier one of this command exists
-  --retry-failed  also classify again the items whose classification failed
-  --endpoint      score on this inference server instead of locally (repeat for several: they share the items, and
-                  one that fails is skipped and probed again); vLLM, llama-server or \`guardbench worker\`. --model is
-                  still needed: its tokenizer builds the exact prompt, sent as token ids. Results are the same format,
-                  and a run continues the same way whichever endpoints score the rest of it
-  --endpoint-kind openai-completions (default: vLLM, guardbench worker) or llama-server
-  --endpoint-model  the served model name (vLLM's --served-model-name); needed for openai-completions
-  --endpoint-concurrency  classifications in flight per endpoint (default 4)
-  --api-key-env   the name of an environment variable holding the endpoints' API key (never the key itself)
-  --local         with --endpoint: the local engine scores items too
-Exit status: 0 when every item was scored, 1 when some failed (their lines carry "error"), 130 when interrupted.`;
+function declare() {
+  return withOptions(
+    defineCommand("run", {
+      summary: "classify a whole dataset, stored and resumable (one JSON line per item)",
+      description: [
+        'Classifies every item of a dataset and prints one JSON line per item: {"id", "label", "score", "flagged", "verdict", "categories"}, where score is P(unsafe), or {"id", "label", "error"} for an item whose classification failed. Lines come as items finish; progress goes to standard error. The output reads straight into `guardbench eval --results`.',
+        "The run is stored in GUARDBENCH_HOME (default ~/.guardbench), each result as it finishes. Running the same command again continues where it stopped (after Ctrl+C, a crash or a kill): it prints the results stored so far, then scores only the items that have none. \"The same command\" means the same dataset bytes (and --mapping), model path, family, policy, --threshold, --top-k and --check; --sequences, --threads and --cpu may differ. If the model file's content changed since the run started, the run refuses to continue.",
+      ].join("\n\n"),
+      after: 'Exit status: 0 when every item was scored, 1 when some failed (their lines carry "error"), 130 when interrupted.',
+    }),
+    new Option("--dataset <file>", ".jsonl or .json in the common record format, or .csv/.json with --mapping").makeOptionMandatory(),
+    modelOption(),
+    familyOption(),
+    ...policyOptions(),
+    ...scoringOptions(),
+    sequencesOption(),
+    ...engineOptions(),
+    new Option(
+      "--mapping <json>",
+      'which columns hold what, as JSON: \'{"prompt": "text", "label": "is_harmful"}\' (keys: prompt, response, label, categories, id, labelTrueMeans, and labelValues for a label column with its own values: \'"labelValues": {"unsafe": ["yes"], "safe": ["no"]}\')',
+    ).argParser(parseMapping),
+    choiceOption("--format <format>", "how to read a --dataset whose name does not say (default: from its extension)", DATASET_FORMATS, {
+      mistake: (value) => `--format must be ${DATASET_FORMATS.join(", ")}, not "${value}"`,
+    }),
+    new Option(
+      "--out <file>",
+      "also write the whole run, in dataset order, to this file (JSON Lines, or CSV for .csv) once every item has a result; written to a temporary file and renamed, so it is never half-written",
+    ),
+    new Option("--resume", "only continue an earlier run of this command; fail when there is none"),
+    new Option("--new-run", "start a new run even if an earlier one of this command exists"),
+    new Option("--retry-failed", "also classify again the items whose classification failed"),
+    repeatableOption(
+      "--endpoint <url>",
+      "score on this inference server instead of locally (repeat for several: they share the items, and one that fails is skipped and probed again); vLLM, llama-server or `guardbench worker`. --model is still needed: its tokenizer builds the exact prompt, sent as token ids. Results are the same format, and a run continues the same way whichever endpoints score the rest of it",
+    ),
+    choiceOption("--endpoint-kind <kind>", "openai-completions (vLLM, guardbench worker) or llama-server", ENDPOINT_KINDS).default("openai-completions"),
+    new Option("--endpoint-model <name>", "the served model name (vLLM's --served-model-name); needed for openai-completions"),
+    wholeNumberOption("--endpoint-concurrency <n>", "classifications in flight per endpoint", { min: 1, max: 64 }).default(DEFAULT_ENDPOINT_CONCURRENCY),
+    new Option("--api-key-env <variable>", "the name of an environment variable holding the endpoints' API key (never the key itself)"),
+    new Option("--local", "with --endpoint: the local engine scores items too"),
+  );
+}
 
 /** Progress lines on standard error at most this often (plus the last one). */
 const PROGRESS_EVERY_MS = 1_000;
 
 export const runCommand: CliCommand = {
-  name: "run",
-  summary: "classify a whole dataset, stored and resumable (one JSON line per item)",
-  usage,
+  declare,
   async run(args, io) {
     const options = parseOptions(args, io);
     const cli = openCliHost("run", io, { ...(options.threads ? { threads: options.threads } : {}), ...(options.sequences ? { sequences: options.sequences } : {}) });
@@ -88,7 +107,7 @@ export const runCommand: CliCommand = {
 interface RunOptions extends ScoringSettings {
   datasetPath: string;
   modelArg: string;
-  family: ReturnType<typeof parseFamily>;
+  family: PromptFamily | undefined;
   policyPath: string | undefined;
   exclude: string | undefined;
   sequences: number | undefined;
@@ -105,82 +124,64 @@ interface RunOptions extends ScoringSettings {
   local: boolean;
 }
 
+interface RunValues extends ModelValues, FamilyValues, PolicyValues, ScoringValues, SequencesValues, EngineValues {
+  dataset: string;
+  mapping?: ColumnMapping;
+  format?: DatasetFormat;
+  out?: string;
+  resume?: boolean;
+  newRun?: boolean;
+  retryFailed?: boolean;
+  endpoint?: string[];
+  endpointKind: EndpointKind;
+  endpointModel?: string;
+  endpointConcurrency: number;
+  apiKeyEnv?: string;
+  local?: boolean;
+}
+
 function parseOptions(args: string[], io: CliIo): RunOptions {
-  // A malformed option throws from parseArgs; the CLI turns that into a usage error for every command.
-  const { values } = parseArgs({
-    args,
-    options: {
-      dataset: { type: "string" },
-      model: { type: "string" },
-      family: { type: "string" },
-      policy: { type: "string" },
-      exclude: { type: "string" },
-      check: { type: "string" },
-      threshold: { type: "string" },
-      "top-k": { type: "string" },
-      sequences: { type: "string" },
-      threads: { type: "string" },
-      cpu: { type: "boolean" },
-      mapping: { type: "string" },
-      format: { type: "string" },
-      out: { type: "string" },
-      resume: { type: "boolean" },
-      "new-run": { type: "boolean" },
-      "retry-failed": { type: "boolean" },
-      endpoint: { type: "string", multiple: true },
-      "endpoint-kind": { type: "string" },
-      "endpoint-model": { type: "string" },
-      "endpoint-concurrency": { type: "string" },
-      "api-key-env": { type: "string" },
-      local: { type: "boolean" },
-    },
-    strict: true,
-  });
-  if (!values.dataset) throw new CliUsageError("--dataset is required");
-  if (!values.model) throw new CliUsageError("--model is required");
-  if (values.resume && values["new-run"]) throw new CliUsageError("--resume and --new-run contradict each other; choose one");
+  const line = parseCommandLine<RunValues>(declare(), args, io);
+  const { values } = line;
+  if (values.resume && values.newRun) throw new CliUsageError("--resume and --new-run contradict each other; choose one");
   return {
     datasetPath: userPath(io, values.dataset),
     modelArg: values.model,
-    family: parseFamily(values.family),
+    family: values.family,
     policyPath: values.policy,
     exclude: values.exclude,
-    check: parseCheck(values.check),
-    threshold: numberOption(values.threshold, "--threshold", THRESHOLD_RANGE.min, THRESHOLD_RANGE.max) ?? DEFAULT_CLASSIFY_OPTIONS.threshold,
-    topK: parseTopK(values["top-k"]) ?? DEFAULT_CLASSIFY_OPTIONS.topK,
-    sequences: wholeNumberOption(values.sequences, "--sequences", 1, 64),
-    threads: wholeNumberOption(values.threads, "--threads", 1, 256),
-    cpu: values.cpu ?? false,
-    mapping: values.mapping === undefined ? undefined : parseMapping(values.mapping),
-    format: parseDatasetFormat(values.format),
+    check: values.check,
+    threshold: values.threshold,
+    topK: values.topK,
+    sequences: values.sequences,
+    threads: values.threads,
+    cpu: values.cpu === true,
+    mapping: values.mapping,
+    format: values.format,
     outPath: values.out === undefined ? undefined : userPath(io, values.out),
-    resume: values.resume ?? false,
-    newRun: values["new-run"] ?? false,
-    retryFailed: values["retry-failed"] ?? false,
-    endpoints: parseEndpoints(values, io),
-    endpointConcurrency: wholeNumberOption(values["endpoint-concurrency"], "--endpoint-concurrency", 1, 64) ?? DEFAULT_ENDPOINT_CONCURRENCY,
-    local: values.local ?? false,
+    resume: values.resume === true,
+    newRun: values.newRun === true,
+    retryFailed: values.retryFailed === true,
+    endpoints: parseEndpoints(line, io),
+    endpointConcurrency: values.endpointConcurrency,
+    local: values.local === true,
   };
 }
 
 /** `--endpoint URL …` as RemoteEndpoints named by host and port; the key only ever comes from the environment. */
-function parseEndpoints(
-  values: { endpoint?: string[]; "endpoint-kind"?: string; "endpoint-model"?: string; "api-key-env"?: string; local?: boolean; "endpoint-concurrency"?: string },
-  io: CliIo,
-): RemoteEndpoint[] {
+function parseEndpoints({ values, given }: CommandLine<RunValues>, io: CliIo): RemoteEndpoint[] {
   const urls = values.endpoint ?? [];
   if (urls.length === 0) {
-    for (const flag of ["endpoint-kind", "endpoint-model", "api-key-env", "local", "endpoint-concurrency"] as const) {
-      if (values[flag] !== undefined) throw new CliUsageError(`--${flag} goes with --endpoint URL`);
+    for (const flag of ["--endpoint-kind", "--endpoint-model", "--api-key-env", "--local", "--endpoint-concurrency"] as const) {
+      if (given(flag)) throw new CliUsageError(`${flag} goes with --endpoint URL`);
     }
     return [];
   }
-  const kind = (values["endpoint-kind"] ?? "openai-completions") as EndpointKind;
-  if (!ENDPOINT_KINDS.includes(kind)) throw new CliUsageError(`--endpoint-kind must be ${ENDPOINT_KINDS.join(" or ")}`);
-  const model = values["endpoint-model"]?.trim() || (kind === "llama-server" ? "default" : undefined);
+  const kind = values.endpointKind;
+  const model = values.endpointModel?.trim() || (kind === "llama-server" ? "default" : undefined);
   if (!model) throw new CliUsageError("--endpoint-model is needed with openai-completions endpoints: the served model name (vLLM's --served-model-name)");
   let apiKey: string | undefined;
-  const keyVariable = values["api-key-env"];
+  const keyVariable = values.apiKeyEnv;
   if (keyVariable !== undefined) {
     apiKey = io.env[keyVariable]?.trim();
     // The variable's name may be shown; its value never is.
@@ -201,12 +202,6 @@ function parseEndpoints(
   });
   if (new Set(endpoints.map((endpoint) => endpoint.name)).size !== endpoints.length) throw new CliUsageError("--endpoint names the same server twice");
   return endpoints;
-}
-
-function parseDatasetFormat(value: string | undefined): DatasetFormat | undefined {
-  if (value === undefined) return undefined;
-  if (!(DATASET_FORMATS as readonly string[]).includes(value)) throw new CliUsageError(`--format must be ${DATASET_FORMATS.join(", ")}, not "${value}"`);
-  return value as DatasetFormat;
 }
 
 /** Checked with the same schema the app's import uses. */

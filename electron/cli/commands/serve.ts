@@ -1,63 +1,66 @@
 import { randomBytes } from "node:crypto";
-import { parseArgs } from "node:util";
+import { Option } from "commander";
 import { guardbenchHome } from "../../models/paths.ts";
 import { createAppHost } from "../../host/createAppHost.ts";
 import { defaultRendererDir, rendererProblem } from "../../host/staticFiles.ts";
 import { bindProblem, isLoopbackHost, startWebServer } from "../../host/wsServer.ts";
 import { StoreError } from "../../store/index.ts";
-import { CliFailure, CliUsageError, listenFailure, untilSignalled, writeLine, type CliCommand, userPath } from "../command.ts";
+import { defineCommand, parseCommandLine, withOptions } from "../arguments.ts";
+import { CliFailure, listenFailure, untilSignalled, writeLine, type CliCommand, userPath } from "../command.ts";
+import { auditOptions, listenOptions, tokenOptions, type AuditValues, type ListenValues, type TokenValues } from "../options.ts";
 import { readSecretOption } from "../secretOption.ts";
 
 export const SERVE_TOKEN_VARIABLE = "GUARDBENCH_SERVE_TOKEN";
 
-const usage = `Usage: guardbench serve [--port 7860] [--host 127.0.0.1] [--token-file PATH | --token T] [--renderer-dir DIR]
-                        [--audit | --audit-content] [--log-content]
+interface ServeValues extends ListenValues, TokenValues, AuditValues {
+  rendererDir?: string;
+}
 
-Serves the Guardbench workbench to a browser: the built page and, on the same origin, a WebSocket to the app.
-Prints the URL to open: it carries a session token after '#', and only a page opened with it can use the app
-(another user or program on this machine cannot).
-  --port          TCP port (default 7860; 0 picks a free one)
-  --host          address to listen on (default 127.0.0.1). Any address other than loopback needs a token you give.
-  --token-file    a file holding the token (16-256 characters of A-Z a-z 0-9 - _, e.g. \`openssl rand -hex 24\`),
-                  to keep one address across restarts. Default: a new random token each start.
-  --token         the token itself (visible to other users in \`ps\`: prefer --token-file or GUARDBENCH_SERVE_TOKEN)
-  --renderer-dir  the built page to serve (default: dist/renderer, written by \`npm run build\`)
-  --audit         audit every /v1/moderations input (verdict, scores, content sha256, model hash, policy version) in
-                  the database, whatever the app's setting says (the Policy screen's "Moderation API" panel)
-  --audit-content the same, and the content too (so a sample can go to the review queue)
-  --log-content   the request log lines (standard error) include the content; by default they never do
-The page's origin also serves OpenAI's moderation API, POST /v1/moderations and GET /v1/models, over the model the
-workbench has loaded; clients send the token as \`Authorization: Bearer <token>\` (OpenAI clients: apiKey).
-The token is never sent to the server in a URL (browsers keep the part after '#'), so it stays out of logs.
-
-Environment: GUARDBENCH_SERVE_TOKEN (the token, when neither flag is given), GUARDBENCH_HOME (where data lives,
-default ~/.guardbench). Stop with Ctrl+C.`;
+function declare() {
+  return withOptions(
+    defineCommand("serve", {
+      summary: "serve the workbench to a browser over a loopback WebSocket",
+      description:
+        "Serves the Guardbench workbench to a browser: the built page and, on the same origin, a WebSocket to the app. Prints the URL to open: it carries a session token after '#', and only a page opened with it can use the app (another user or program on this machine cannot).",
+      after: [
+        "The page's origin also serves OpenAI's moderation API, POST /v1/moderations and GET /v1/models, over the model the workbench has loaded; clients send the token as `Authorization: Bearer <token>` (OpenAI clients: apiKey). The token is never sent to the server in a URL (browsers keep the part after '#'), so it stays out of logs.",
+        `Environment: ${SERVE_TOKEN_VARIABLE} (the token, when neither flag is given), GUARDBENCH_HOME (where data lives, default ~/.guardbench). Stop with Ctrl+C.`,
+      ].join("\n\n"),
+    }),
+    ...listenOptions(7860, "Any address other than loopback needs a token you give."),
+    ...tokenOptions(
+      "a file holding the token (16-256 characters of A-Z a-z 0-9 - _, e.g. `openssl rand -hex 24`), to keep one address across restarts. Default: a new random token each start.",
+      SERVE_TOKEN_VARIABLE,
+    ),
+    new Option("--renderer-dir <dir>", "the built page to serve (default: dist/renderer, written by `npm run build`)"),
+    ...auditOptions(
+      "audit every /v1/moderations input (verdict, scores, content sha256, model hash, policy version) in the database, whatever the app's setting says (the Policy screen's \"Moderation API\" panel)",
+      "the same, and the content too (so a sample can go to the review queue)",
+    ),
+  );
+}
 
 export const serveCommand: CliCommand = {
-  name: "serve",
-  summary: "serve the workbench to a browser over a loopback WebSocket",
-  usage,
+  declare,
   async run(args, io) {
-    const { values } = parseCommandLine(args);
-    const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
-    const host = values.host;
+    const { values } = parseCommandLine<ServeValues>(declare(), args, io);
+    const { port, host } = values;
     const given = await readSecretOption(
-      { flag: "--token", value: values.token, fileFlag: "--token-file", file: values["token-file"], envVar: SERVE_TOKEN_VARIABLE, command: "guardbench serve" },
+      { flag: "--token", value: values.token, fileFlag: "--token-file", file: values.tokenFile, envVar: SERVE_TOKEN_VARIABLE, command: "guardbench serve" },
       io,
     );
     const problem = bindProblem(host, given?.secret, { tokenFrom: given?.origin, howToGive: `--token-file PATH, ${SERVE_TOKEN_VARIABLE} or --token` });
     if (problem) throw new CliFailure(problem);
     // Always a token: on loopback too, any local user or program could otherwise drive the app (and name files to it).
     const token = given?.secret ?? randomBytes(24).toString("base64url");
-    const rendererDir = values["renderer-dir"] ? userPath(io, values["renderer-dir"]) : defaultRendererDir();
+    const rendererDir = values.rendererDir ? userPath(io, values.rendererDir) : defaultRendererDir();
     const missingRenderer = rendererProblem(rendererDir);
     if (missingRenderer) throw new CliFailure(missingRenderer);
 
-    const auditAtLeast = values["audit-content"] ? "content" : values.audit ? "hash" : "off";
+    const auditAtLeast = values.auditContent ? "content" : values.audit ? "hash" : "off";
     const moderationApi = {
       auditAtLeast,
-      logContent: values["log-content"] === true,
+      logContent: values.logContent === true,
       log: (line: string) => writeLine(io.stderr, `guardbench serve: ${line}`),
     } as const;
     let running;
@@ -87,21 +90,3 @@ export const serveCommand: CliCommand = {
     return 0;
   },
 };
-
-function parseCommandLine(args: string[]) {
-  return parseArgs({
-    args,
-    options: {
-      port: { type: "string", default: "7860" },
-      host: { type: "string", default: "127.0.0.1" },
-      token: { type: "string" },
-      "token-file": { type: "string" },
-      "renderer-dir": { type: "string" },
-      audit: { type: "boolean" },
-      "audit-content": { type: "boolean" },
-      "log-content": { type: "boolean" },
-    },
-    allowPositionals: false,
-    strict: true,
-  });
-}

@@ -1,15 +1,31 @@
-import { parseArgs } from "node:util";
+import { Option } from "commander";
 import { TOKEN_RULE } from "../../../shared/ipc/wire.ts";
 import { basename } from "node:path";
 import { EngineProcess } from "../../engine/engineProcess.ts";
 import { EngineError } from "../../engine/errors.ts";
 import { startCompletionServer, type RunningCompletionServer } from "../../engine/remote/completionServer.ts";
 import { bindProblem } from "../../host/wsServer.ts";
-import { CliFailure, CliUsageError, listenFailure, numberOption, untilSignalled, writeLine, type CliCommand, userPath, type CliIo } from "../command.ts";
-import { parseFamily, resolveFamily } from "../conversationInput.ts";
+import { defineCommand, parseCommandLine, withOptions } from "../arguments.ts";
+import { CliFailure, CliUsageError, listenFailure, untilSignalled, writeLine, type CliCommand, userPath, type CliIo } from "../command.ts";
+import { resolveFamily } from "../conversationInput.ts";
+import {
+  auditOptions,
+  engineOptions,
+  familyOption,
+  listenOptions,
+  numberOption,
+  tokenOptions,
+  wholeNumberOption,
+  type AuditValues,
+  type EngineValues,
+  type FamilyValues,
+  type ListenValues,
+  type TokenValues,
+} from "../options.ts";
 import { readSecretOption } from "../secretOption.ts";
 import { guardbenchHome } from "../../models/paths.ts";
 import { databasePathFor, StoreError } from "../../store/index.ts";
+import { DEFAULT_QUEUE_LIMIT, DEFAULT_TIMEOUT_MS } from "../../moderation/service.ts";
 import { OptionalStore, workerModeration } from "../../moderation/wiring.ts";
 import { parseModelName } from "../../../shared/moderation/index.ts";
 import type { ModerationPolicy } from "../../../shared/moderation/index.ts";
@@ -18,74 +34,71 @@ import type { PromptFamily } from "../../../shared/taxonomy/index.ts";
 
 export const WORKER_TOKEN_VARIABLE = "GUARDBENCH_WORKER_TOKEN";
 
-const usage = `Usage: guardbench worker --model file.gguf [--port 8000] [--host 127.0.0.1] [--token-file PATH | --token T]
-                         [--family F] [--name NAME] [--parallel 2] [--context N] [--threads N] [--cpu]
-                         [--policy NAME[@vN] | --policy-file FILE] [--audit | --audit-content] [--log-content]
-                         [--queue 512] [--timeout 120]
+interface WorkerValues extends FamilyValues, EngineValues, ListenValues, TokenValues, AuditValues {
+  model: string;
+  name?: string;
+  parallel: number;
+  context?: number;
+  policy?: string;
+  policyFile?: string;
+  queue?: number;
+  timeout?: number;
+}
 
-Serves a GGUF model as an OpenAI-compatible completions endpoint (POST /v1/completions, GET /v1/models, GET /health)
-for Guardbench remote engines on other machines: greedy decoding, prompts as token ids or text, and log-probabilities
-computed exactly (float64 softmax over the raw logits, as \`guardbench classify\` computes them).
-It also serves OpenAI's moderation API (POST /v1/moderations): \`model\` is <name>[:<policy>[@v<N>]] with a policy
-saved in GUARDBENCH_HOME (OpenAI's own model names and no model mean the default policy; GET /v1/models lists them).
-Prints the URL, then serves until Ctrl+C.
-  --port        TCP port (default 8000; 0 picks a free one)
-  --host        address to listen on (default 127.0.0.1). Any address other than loopback needs a token.
-  --token-file  a file holding the secret clients send as \`Authorization: Bearer <token>\` (the endpoint's API
-                key): ${TOKEN_RULE}
-  --token       the secret itself (visible to other users in \`ps\`: prefer --token-file or ${WORKER_TOKEN_VARIABLE})
-  --family      the prompt family; detected from the GGUF when omitted (listed by /v1/models)
-  --name        the model name clients use (default: the file name without .gguf)
-  --parallel    completions evaluated at once (default 2); more wait in line
-  --context     context size in tokens (default: the engine's default, at most the model's)
-  --threads     CPU threads for llama.cpp
-  --cpu         never use a GPU
-  --policy      the moderation API's default policy: a policy saved in GUARDBENCH_HOME, latest version unless @vN
-                (default: the family's preset)
-  --policy-file the moderation API's default policy from a policy JSON file instead
-  --audit       store each moderated input's verdict, scores, content sha256, model hash and policy version in
-                GUARDBENCH_HOME's database (never the content)
-  --audit-content  the same, and the content too (so a sample can be reviewed later)
-  --log-content    request log lines (standard error) include the content; by default they never do
-  --queue       moderation inputs allowed to wait for the engine (default 512); beyond it: 429 with Retry-After
-  --timeout     seconds a moderation request may take, queue included (default 120); then 504
-
-Environment: ${WORKER_TOKEN_VARIABLE} (the token, when neither --token nor --token-file is given), GUARDBENCH_HOME (saved
-policies and the audit trail, default ~/.guardbench; only opened when it exists or --audit asks for it).
-Without a token the worker answers loopback clients only, addressed by a loopback name (no DNS rebinding); it always
-refuses browsers' cross-site requests (a POST must be Content-Type: application/json).`;
+function declare() {
+  return withOptions(
+    defineCommand("worker", {
+      summary: "serve a model to remote Guardbench engines (OpenAI-compatible completions)",
+      description: [
+        "Serves a GGUF model as an OpenAI-compatible completions endpoint (POST /v1/completions, GET /v1/models, GET /health) for Guardbench remote engines on other machines: greedy decoding, prompts as token ids or text, and log-probabilities computed exactly (float64 softmax over the raw logits, as `guardbench classify` computes them).",
+        "It also serves OpenAI's moderation API (POST /v1/moderations): `model` is <name>[:<policy>[@v<N>]] with a policy saved in GUARDBENCH_HOME (OpenAI's own model names and no model mean the default policy; GET /v1/models lists them). Prints the URL, then serves until Ctrl+C.",
+      ].join("\n\n"),
+      after: [
+        `Environment: ${WORKER_TOKEN_VARIABLE} (the token, when neither --token nor --token-file is given), GUARDBENCH_HOME (saved policies and the audit trail, default ~/.guardbench; only opened when it exists or --audit asks for it).`,
+        "Without a token the worker answers loopback clients only, addressed by a loopback name (no DNS rebinding); it always refuses browsers' cross-site requests (a POST must be Content-Type: application/json).",
+      ].join("\n\n"),
+    }),
+    new Option("--model <file>", "the GGUF file to serve").makeOptionMandatory(),
+    ...listenOptions(8000, "Any address other than loopback needs a token."),
+    ...tokenOptions(`a file holding the secret clients send as \`Authorization: Bearer <token>\` (the endpoint's API key): ${TOKEN_RULE}`, WORKER_TOKEN_VARIABLE),
+    familyOption("the prompt family; detected from the GGUF when omitted (listed by /v1/models)"),
+    new Option("--name <name>", "the model name clients use (default: the file name without .gguf)"),
+    wholeNumberOption("--parallel <n>", "completions evaluated at once; more wait in line", { min: 1, max: 64 }).default(2),
+    wholeNumberOption("--context <tokens>", "context size in tokens, at most the model's", { min: 64, max: 1 << 20 }).default(undefined, "the engine's"),
+    ...engineOptions(),
+    new Option("--policy <name[@vN]>", "the moderation API's default policy: a policy saved in GUARDBENCH_HOME, latest version unless @vN (default: the family's preset)"),
+    new Option("--policy-file <file>", "the moderation API's default policy from a policy JSON file instead"),
+    ...auditOptions(
+      "store each moderated input's verdict, scores, content sha256, model hash and policy version in GUARDBENCH_HOME's database (never the content)",
+      "the same, and the content too (so a sample can be reviewed later)",
+    ),
+    wholeNumberOption("--queue <n>", "moderation inputs allowed to wait for the engine; beyond it: 429 with Retry-After", { min: 1, max: 1_000_000 }).default(undefined, String(DEFAULT_QUEUE_LIMIT)),
+    numberOption("--timeout <seconds>", "seconds a moderation request may take, queue included; then 504", { min: 1, max: 24 * 3600 }).default(undefined, String(DEFAULT_TIMEOUT_MS / 1000)),
+  );
+}
 
 export const workerCommand: CliCommand = {
-  name: "worker",
-  summary: "serve a model to remote Guardbench engines (OpenAI-compatible completions)",
-  usage,
+  declare,
   async run(args, io) {
-    const values = parseCommandLine(args);
-    if (!values.model) throw new CliUsageError("--model is required");
-    const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port must be a whole number from 0 to 65535, not "${values.port}"`);
+    const { values } = parseCommandLine<WorkerValues>(declare(), args, io);
+    const { port } = values;
     const token = await readSecretOption(
-      { flag: "--token", value: values.token, fileFlag: "--token-file", file: values["token-file"], envVar: WORKER_TOKEN_VARIABLE, command: "guardbench worker" },
+      { flag: "--token", value: values.token, fileFlag: "--token-file", file: values.tokenFile, envVar: WORKER_TOKEN_VARIABLE, command: "guardbench worker" },
       io,
     );
     const problem = bindProblem(values.host, token?.secret, { exposes: "run the model", tokenFrom: token?.origin, howToGive: `--token-file PATH, ${WORKER_TOKEN_VARIABLE} or --token` });
     if (problem) throw new CliFailure(problem);
-    const parallel = numberOption(values.parallel, "--parallel", 1, 64) ?? 2;
-    if (!Number.isInteger(parallel)) throw new CliUsageError("--parallel must be a whole number");
-    const contextSize = numberOption(values.context, "--context", 64, 1 << 20);
-    const threads = numberOption(values.threads, "--threads", 1, 256);
+    const { parallel, context: contextSize, threads, queue: queueLimit, timeout: timeoutSeconds } = values;
     const modelPath = userPath(io, values.model);
-    const family = await resolveFamily(modelPath, parseFamily(values.family));
+    const family = await resolveFamily(modelPath, values.family);
     const modelName = values.name ?? basename(modelPath).replace(/\.gguf$/i, "");
-    const queueLimit = numberOption(values.queue, "--queue", 1, 1_000_000);
-    const timeoutSeconds = numberOption(values.timeout, "--timeout", 1, 24 * 3600);
-    if (values.policy !== undefined && values["policy-file"] !== undefined) throw new CliUsageError("give --policy or --policy-file, not both");
+    if (values.policy !== undefined && values.policyFile !== undefined) throw new CliUsageError("give --policy or --policy-file, not both");
     const store = new OptionalStore(databasePathFor(guardbenchHome(io.env)));
-    const audit = values["audit-content"] ? "content" : values.audit ? "hash" : "off";
+    const audit = values.auditContent ? "content" : values.audit ? "hash" : "off";
     let defaultPolicy: ModerationPolicy | undefined;
     try {
       if (audit !== "off") store.get(true);
-      defaultPolicy = await defaultModerationPolicy(values.policy, values["policy-file"], family, store, io);
+      defaultPolicy = await defaultModerationPolicy(values.policy, values.policyFile, family, store, io);
     } catch (error) {
       store.close();
       if (error instanceof StoreError) throw new CliFailure(error.toText());
@@ -124,7 +137,7 @@ export const workerCommand: CliCommand = {
           ...(defaultPolicy ? { defaultPolicy } : {}),
           ...(queueLimit ? { queueLimit } : {}),
           ...(timeoutSeconds ? { timeoutMs: timeoutSeconds * 1000 } : {}),
-          logContent: values["log-content"] === true,
+          logContent: values.logContent === true,
           log: (line) => writeLine(io.stderr, `guardbench worker: ${line}`),
         }),
       });
@@ -144,34 +157,6 @@ export const workerCommand: CliCommand = {
     return 0;
   },
 };
-
-function parseCommandLine(args: string[]) {
-  return parseArgs({
-    args,
-    options: {
-      model: { type: "string" },
-      port: { type: "string", default: "8000" },
-      host: { type: "string", default: "127.0.0.1" },
-      token: { type: "string" },
-      "token-file": { type: "string" },
-      family: { type: "string" },
-      name: { type: "string" },
-      parallel: { type: "string" },
-      context: { type: "string" },
-      threads: { type: "string" },
-      cpu: { type: "boolean" },
-      policy: { type: "string" },
-      "policy-file": { type: "string" },
-      audit: { type: "boolean" },
-      "audit-content": { type: "boolean" },
-      "log-content": { type: "boolean" },
-      queue: { type: "string" },
-      timeout: { type: "string" },
-    },
-    allowPositionals: false,
-    strict: true,
-  }).values;
-}
 
 function failureOf(error: unknown, host: string, port: number): CliFailure {
   if (error instanceof EngineError) return new CliFailure(`${error.message}${error.hint ? `\n${error.hint}` : ""}`);

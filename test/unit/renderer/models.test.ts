@@ -29,7 +29,7 @@ describe("models slice", () => {
     expect(modelsSelectors.downloadJobFor(`${REPO}/${FILE}`)(store.getState())).toMatchObject({ bytesDone: 4e8 });
 
     library = [installed];
-    bridge.emit("job:done", { jobId: "job-1", kind: "download", result: ok(installed) });
+    bridge.emit("job:done", { jobId: "job-1", kind: "download", result: ok({ ...installed, verified: { sha256: "b".repeat(64), commit: "c".repeat(40), alreadyInstalled: false } }) });
     await Promise.resolve();
     await Promise.resolve();
     expect(modelsSelectors.jobs(store.getState())).toEqual([]);

@@ -2,25 +2,31 @@ import type { CliCommand } from "../../command.ts";
 import { writeLine } from "../../command.ts";
 import { UNKNOWN, catalogFileKey, type Catalog, type Fact, type Unknown } from "../../../../shared/models/catalog.ts";
 import { formatBytes, type FitCandidate } from "../../../../shared/models/fit.ts";
-import { assessThisMachine, describeHardware, expectPositionals, parseCommandArgs, parseContextSize, printJson, renderTable } from "./support.ts";
+import { assessThisMachine, describeHardware, printJson, renderTable } from "./support.ts";
+import { defineCommand, parseCommandLine, withOptions } from "../../arguments.ts";
+import { fitContextOption, jsonOption, type FitContextValues, type JsonValues } from "../../options.ts";
 
-const usage = `Usage: guardbench models catalog [--context N] [--json]
-
-Lists the guard models Guardbench knows on the Hugging Face Hub: repo, file and size per quant, licence,
-gating, context length, prompt family, when to choose each, and how each file fits this machine
-(see \`guardbench models fit\`). Values marked * come from unverified sources; "unknown" was not established.
-
-  --context N   context size the fit ratings plan for (default 4096)
-  --json        print {"catalog", "fit"} as one JSON document`;
+function declare() {
+  return withOptions(
+    defineCommand(
+      "catalog",
+      {
+        summary: "known Hub models and quants, with fit ratings",
+        description:
+          'Lists the guard models Guardbench knows on the Hugging Face Hub: repo, file and size per quant, licence, gating, context length, prompt family, when to choose each, and how each file fits this machine (see `guardbench models fit`). Values marked * come from unverified sources; "unknown" was not established.',
+      },
+      ["models"],
+    ),
+    fitContextOption("context size the fit ratings plan for, in tokens"),
+    jsonOption('{"catalog", "fit"} as one JSON document'),
+  );
+}
 
 export const modelsCatalogCommand: CliCommand = {
-  name: "catalog",
-  summary: "known Hub models and quants, with fit ratings",
-  usage,
+  declare,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { context: { type: "string" }, json: { type: "boolean", default: false } });
-    expectPositionals(positionals, []);
-    const { catalog, fit: report } = await assessThisMachine(io, "catalog", { contextSize: parseContextSize(values.context) });
+    const { values } = parseCommandLine<FitContextValues & JsonValues>(declare(), args, io);
+    const { catalog, fit: report } = await assessThisMachine(io, "catalog", { contextSize: values.context });
     if (values.json) {
       printJson(io.stdout, { catalog, fit: report });
       return 0;

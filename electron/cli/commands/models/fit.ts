@@ -1,33 +1,38 @@
 import type { CliCommand } from "../../command.ts";
 import { writeLine } from "../../command.ts";
 import { DEFAULT_FIT_CONTEXT, RUNTIME_OVERHEAD_BYTES, UNKNOWN_SHAPE_KV_FRACTION, formatBytes, type EstimateBasis, type FitAssessment } from "../../../../shared/models/fit.ts";
-import { assessThisMachine, describeHardware, expectPositionals, parseCommandArgs, parseContextSize, printJson, renderTable } from "./support.ts";
+import { Option } from "commander";
+import { assessThisMachine, describeHardware, printJson, renderTable } from "./support.ts";
+import { defineCommand, parseCommandLine, withOptions } from "../../arguments.ts";
+import { fitContextOption, jsonOption, type FitContextValues, type JsonValues } from "../../options.ts";
 
-const usage = `Usage: guardbench models fit [--context N] [--model ID] [--json]
+interface FitValues extends FitContextValues, JsonValues {
+  model?: string;
+}
 
-Rates every catalog model file for this machine: green (fits entirely on the GPU), yellow (partly on the GPU,
-or CPU-only with enough RAM), red (does not fit), unknown (the catalog lacks its size). Installed files are
-rated from their GGUF header, the rest from catalog data (marked "estimate"). Then recommends the
-highest-quality quant of the preferred model that rates green, else yellow.
-
-  --context N   context size to plan for, in tokens (default 4096; capped at each model's own maximum)
-  --model ID    the catalog model to prefer (default: the catalog's order, most capable first)
-  --json        print the report as one JSON document
-
-Environment: GUARDBENCH_GPU=off rates for CPU inference only.`;
+function declare() {
+  return withOptions(
+    defineCommand(
+      "fit",
+      {
+        summary: "rate each catalog quant for this machine",
+        description:
+          'Rates every catalog model file for this machine: green (fits entirely on the GPU), yellow (partly on the GPU, or CPU-only with enough RAM), red (does not fit), unknown (the catalog lacks its size). Installed files are rated from their GGUF header, the rest from catalog data (marked "estimate"). Then recommends the highest-quality quant of the preferred model that rates green, else yellow.',
+        after: "Environment: GUARDBENCH_GPU=off rates for CPU inference only.",
+      },
+      ["models"],
+    ),
+    fitContextOption("context size to plan for, in tokens (capped at each model's own maximum)"),
+    new Option("--model <id>", "the catalog model to prefer (default: the catalog's order, most capable first)"),
+    jsonOption("the report as one JSON document"),
+  );
+}
 
 export const modelsFitCommand: CliCommand = {
-  name: "fit",
-  summary: "rate each catalog quant for this machine",
-  usage,
+  declare,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, {
-      context: { type: "string" },
-      model: { type: "string" },
-      json: { type: "boolean", default: false },
-    });
-    expectPositionals(positionals, []);
-    const contextSize = parseContextSize(values.context);
+    const { values } = parseCommandLine<FitValues>(declare(), args, io);
+    const contextSize = values.context;
     const { fit: report } = await assessThisMachine(io, "fit", { contextSize, ...(values.model ? { preferredModelId: values.model } : {}) });
     if (values.json) {
       printJson(io.stdout, report);

@@ -1,25 +1,34 @@
 import type { CliCommand } from "../../command.ts";
 import { writeLine, userPath } from "../../command.ts";
 import { formatBytes } from "../../../../shared/models/fit.ts";
-import { expectPositionals, fail, formatParameters, parseCommandArgs, printJson, withModelsHost } from "./support.ts";
+import { fail, formatParameters, printJson, withModelsHost } from "./support.ts";
+import { defineCommand, parseCommandLine, withOptions } from "../../arguments.ts";
+import { jsonOption, type JsonValues } from "../../options.ts";
 
-const usage = `Usage: guardbench models import <file.gguf> [--json]
-
-Checks that the file is a complete GGUF that llama.cpp can run, then copies it to
-$GUARDBENCH_HOME/models/local/<file>. Nothing is copied when the check fails, and an installed model
-with the same name but different contents is never replaced.
-
-  --json   print {"ok": true, "model", "alreadyInstalled"} (or {"ok": false, "error"}) as one JSON document`;
+function declare() {
+  return withOptions(
+    defineCommand(
+      "import",
+      {
+        summary: "validate and copy a local GGUF into the library",
+        description:
+          "Checks that the file is a complete GGUF that llama.cpp can run, then copies it to $GUARDBENCH_HOME/models/local/<file>. Nothing is copied when the check fails, and an installed model with the same name but different contents is never replaced.",
+      },
+      ["models"],
+    ).argument("<file.gguf>", "the file to import"),
+    jsonOption('{"ok": true, "model", "alreadyInstalled"} (or {"ok": false, "error"}) as one JSON document'),
+  );
+}
 
 export const modelsImportCommand: CliCommand = {
-  name: "import",
-  summary: "validate and copy a local GGUF into the library",
-  usage,
+  declare,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { json: { type: "boolean", default: false } });
-    const [file] = expectPositionals(positionals, ["the file to import"]);
+    const {
+      values,
+      operands: [file],
+    } = parseCommandLine<JsonValues>(declare(), args, io);
     const result = await withModelsHost("import", io, (cli) => cli.client.invoke("models:import", { path: userPath(io, file!) }));
-    if (!result.ok) fail(io.stdout, values.json, result.error);
+    if (!result.ok) fail(io.stdout, values.json === true, result.error);
     const { model, alreadyInstalled } = result.value;
     if (values.json) {
       printJson(io.stdout, { ok: true, ...result.value });

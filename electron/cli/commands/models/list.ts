@@ -2,23 +2,29 @@ import type { CliCommand } from "../../command.ts";
 import { writeLine } from "../../command.ts";
 import { formatBytes } from "../../../../shared/models/fit.ts";
 import type { InstalledModel } from "../../../models/library.ts";
-import { formatParameters, parseCommandArgs, expectPositionals, printJson, renderTable, withModelsHost } from "./support.ts";
+import { formatParameters, printJson, renderTable, withModelsHost } from "./support.ts";
+import { defineCommand, parseCommandLine, withOptions } from "../../arguments.ts";
+import { jsonOption, type JsonValues } from "../../options.ts";
 
-const usage = `Usage: guardbench models list [--json]
-
-Lists the models in $GUARDBENCH_HOME/models (default ~/.guardbench/models) with what each GGUF header says:
-architecture, quantisation, parameters, context length and the prompt family Guardbench will use.
-Files that cannot be used are listed with the reason.
-
-  --json   print {"modelsFolder", "models": [...]} as one JSON document`;
+function declare() {
+  return withOptions(
+    defineCommand(
+      "list",
+      {
+        summary: "installed models and what their GGUF header says",
+        description:
+          "Lists the models in $GUARDBENCH_HOME/models (default ~/.guardbench/models) with what each GGUF header says: architecture, quantisation, parameters, context length and the prompt family Guardbench will use. Files that cannot be used are listed with the reason.",
+      },
+      ["models"],
+    ),
+    jsonOption('{"modelsFolder", "models": [...]} as one JSON document'),
+  );
+}
 
 export const modelsListCommand: CliCommand = {
-  name: "list",
-  summary: "installed models and what their GGUF header says",
-  usage,
+  declare,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { json: { type: "boolean", default: false } });
-    expectPositionals(positionals, []);
+    const { values } = parseCommandLine<JsonValues>(declare(), args, io);
     const { modelsDir: modelsFolder, models } = await withModelsHost("list", io, (cli) => cli.call("models:list", {}));
     if (values.json) {
       printJson(io.stdout, { modelsFolder, models });

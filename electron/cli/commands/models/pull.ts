@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
-import { parseArgs } from "node:util";
-import { CliFailure, CliUsageError, writeLine, type CliCommand } from "../../command.ts";
+import { defineCommand, parseCommandLine, withOptions } from "../../arguments.ts";
+import { CliFailure, writeLine, type CliCommand } from "../../command.ts";
+import { jsonOption, tokenOptions, type JsonValues, type TokenValues } from "../../options.ts";
 import { readSecretOption } from "../../secretOption.ts";
 import { DownloadError } from "../../../models/downloadError.ts";
 import { parseModelReference } from "../../../models/hubUrls.ts";
@@ -8,45 +9,48 @@ import { formatBytes } from "../../../../shared/format/bytes.ts";
 import type { DownloadJobProgress } from "../../../../shared/ipc/index.ts";
 import { answerOrFail, openCliHost } from "../../cliHost.ts";
 
-const usage = `Usage: guardbench models pull <owner/name>[@revision] <file> [--token-file PATH | --token T] [--json]
+interface PullValues extends TokenValues, JsonValues {}
 
-Downloads one file of a Hugging Face model repo to $GUARDBENCH_HOME/models/<owner>/<name>/<file>
-(GUARDBENCH_HOME defaults to ~/.guardbench) and verifies its sha256 against the Hub.
-An interrupted pull resumes where it stopped when run again.
-
-  <owner/name>[@revision]  the model repo, optionally at a branch, tag or commit (default: main)
-  <file>                   the file's path in the repo, e.g. Llama-Guard-3-1B.Q4_K_M.gguf
-  --token-file PATH        a file holding the Hugging Face token for gated or private repos
-                           (default: HF_TOKEN, then the token saved in the app)
-  --token T                the token itself (visible to other users in \`ps\`: prefer --token-file or HF_TOKEN)
-  --json                   when done, print {"path","sha256","size"} as one JSON line on stdout
-
-Environment: HF_ENDPOINT (another Hub or mirror), HF_TOKEN, GUARDBENCH_HOME.`;
+function declare() {
+  return withOptions(
+    defineCommand(
+      "pull",
+      {
+        summary: "download and verify a model file from Hugging Face",
+        description:
+          "Downloads one file of a Hugging Face model repo to $GUARDBENCH_HOME/models/<owner>/<name>/<file> (GUARDBENCH_HOME defaults to ~/.guardbench) and verifies its sha256 against the Hub. An interrupted pull resumes where it stopped when run again.",
+        after: "Environment: HF_ENDPOINT (another Hub or mirror), HF_TOKEN, GUARDBENCH_HOME.",
+      },
+      ["models"],
+    )
+      .argument("<owner/name[@revision]>", "a repo (the model repo, optionally at a branch, tag or commit; default: main)")
+      .argument("<file>", "a file (its path in the repo, e.g. Llama-Guard-3-1B.Q4_K_M.gguf)"),
+    ...tokenOptions("a file holding the Hugging Face token for gated or private repos (default: HF_TOKEN, then the token saved in the app)", "HF_TOKEN"),
+    jsonOption('{"path","sha256","size"} as one JSON line on stdout when done'),
+  );
+}
 
 export const modelsPullCommand: CliCommand = {
-  name: "pull",
-  summary: "download and verify a model file from Hugging Face",
-  usage,
+  declare,
   async run(args, io) {
-    const { values, positionals } = parseCommandLine(args);
-    const [reference, file] = positionals;
-    if (!reference || !file || positionals.length > 2) {
-      throw new CliUsageError(positionals.length > 2 ? `unexpected argument "${positionals[2]}"` : "pull needs a repo and a file");
-    }
+    const {
+      values,
+      operands: [reference, file],
+    } = parseCommandLine<PullValues>(declare(), args, io);
     let repo: string;
     let revision: string | undefined;
     try {
-      ({ repo, revision } = parseModelReference(reference));
+      ({ repo, revision } = parseModelReference(reference!));
     } catch (error) {
       if (error instanceof DownloadError) throw new CliFailure(error.toText());
       throw error;
     }
     // Without either flag: HF_TOKEN, then the token the app saved (the host's order); a given token goes first.
-    const given = await readSecretOption({ flag: "--token", value: values.token, fileFlag: "--token-file", file: values["token-file"], envVar: "HF_TOKEN", command: "guardbench models pull" }, io);
+    const given = await readSecretOption({ flag: "--token", value: values.token, fileFlag: "--token-file", file: values.tokenFile, envVar: "HF_TOKEN", command: "guardbench models pull" }, io);
     const cli = openCliHost("models pull", given ? { ...io, env: { ...io.env, HF_TOKEN: given.secret } } : io);
     const display = new ProgressDisplay(io.stderr, `${repo}/${file}`);
     try {
-      const { jobId } = await cli.call("models:download", { repo, file, ...(revision ? { revision } : {}) });
+      const { jobId } = await cli.call("models:download", { repo, file: file!, ...(revision ? { revision } : {}) });
       let lastRetry: DownloadJobProgress["retry"];
       const stopWatching = cli.client.on("job:progress", (progress) => {
         if (progress.jobId !== jobId || progress.kind !== "download") return;
@@ -72,15 +76,6 @@ export const modelsPullCommand: CliCommand = {
     }
   },
 };
-
-function parseCommandLine(args: string[]) {
-  return parseArgs({
-    args,
-    options: { token: { type: "string" }, "token-file": { type: "string" }, json: { type: "boolean", default: false } },
-    allowPositionals: true,
-    strict: true,
-  });
-}
 
 /**
  * Progress on stderr: one line rewritten in place on a terminal; plain lines every few seconds otherwise

@@ -1,25 +1,10 @@
-/** What the `guardbench models …` subcommands share: argument parsing, JSON output, failures, tables, the fit check. */
+/** What the `guardbench models …` subcommands share: JSON output, failures, tables, the fit check. */
 import type { Writable } from "node:stream";
-import { parseArgs, type ParseArgsConfig } from "node:util";
-import { DEFAULT_FIT_CONTEXT, formatBytes, usableRamBytes, usableVramBytes, type HardwareProfile } from "../../../../shared/models/fit.ts";
+import { formatBytes, usableRamBytes, usableVramBytes, type HardwareProfile } from "../../../../shared/models/fit.ts";
 import type { CatalogReport } from "../../../../shared/ipc/index.ts";
 import { openCliHost, type CliHost } from "../../cliHost.ts";
 import { CliFailure, CliUsageError, writeLine, type CliIo } from "../../command.ts";
 import { errorText } from "../../../../shared/errors/codedError.ts";
-
-type Options = NonNullable<ParseArgsConfig["options"]>;
-
-/** `parseArgs` in strict mode with positionals; its complaints (unknown option, missing value) become usage errors in the CLI's main. */
-export function parseCommandArgs<O extends Options>(args: string[], options: O) {
-  return parseArgs({ args, options, allowPositionals: true, strict: true });
-}
-
-/** Exactly the positionals a command takes, or a usage error naming what is missing or extra. */
-export function expectPositionals(positionals: string[], names: readonly string[]): string[] {
-  if (positionals.length < names.length) throw new CliUsageError(`missing ${names.slice(positionals.length).join(" and ")}`);
-  if (positionals.length > names.length) throw new CliUsageError(`unexpected argument "${positionals[names.length]}"`);
-  return positionals;
-}
 
 /** `--json` output: one JSON document on stdout. */
 export function printJson(stdout: Writable, value: unknown): void {
@@ -51,14 +36,6 @@ export function formatParameters(count: number): string {
   if (count >= 1e9) return `${(count / 1e9).toFixed(1)}B`;
   if (count >= 1e6) return `${Math.round(count / 1e6)}M`;
   return `${Math.round(count / 1e3)}K`;
-}
-
-/** `--context N`: a positive whole number of tokens, default DEFAULT_FIT_CONTEXT. */
-export function parseContextSize(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_FIT_CONTEXT;
-  const tokens = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(tokens) || tokens < 1) throw new CliUsageError(`--context must be a positive whole number of tokens, not "${value}"`);
-  return tokens;
 }
 
 /**
