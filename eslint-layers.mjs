@@ -5,16 +5,17 @@ import { dirname, relative, resolve, sep } from "node:path";
 
 /** electron/<folder> → the electron/ folders it may import (itself always). shared/ is open to every folder. */
 export const ELECTRON_IMPORTS = {
+  core: [],
   gguf: [],
   datasets: [],
   store: [],
   models: ["gguf"],
   engine: ["gguf", "moderation"],
   moderation: ["engine", "host", "runs", "store"],
-  runs: ["datasets", "engine", "host", "models", "store"],
-  host: ["datasets", "engine", "gguf", "models", "moderation", "runs", "store"],
+  runs: ["core", "datasets", "engine", "host", "models", "store"],
+  host: ["core", "datasets", "engine", "gguf", "models", "moderation", "runs", "store"],
   cli: ["datasets", "engine", "gguf", "host", "models", "moderation", "runs", "store"],
-  main: ["engine", "host", "models", "store"],
+  main: ["core", "engine", "host", "models", "store"],
   preload: ["host"],
 };
 

@@ -6,9 +6,9 @@ import type { RunManager, VocabularyOpener } from "../runs/runManager.ts";
 import type { GuardbenchStore } from "../store/index.ts";
 import type { DownloadService } from "./downloads.ts";
 import type { EngineControl, EngineDefaults, EnginePort } from "./engineControl.ts";
-import type { EventHub } from "./eventHub.ts";
+import type { EventHub } from "../core/eventHub.ts";
 import type { OpenRequestQueue } from "./openRequests.ts";
-import type { JobManager } from "./jobs.ts";
+import type { JobManager } from "../core/jobs.ts";
 import type { FileAccess, FilePicker } from "./fileAccess.ts";
 import type { HostModerationOptions } from "../moderation/wiring.ts";
 

@@ -19,7 +19,7 @@ import type { EndpointProgress } from "../../shared/ipc/contract.ts";
 import type { ResultError } from "../../shared/ipc/result.ts";
 import type { ClassifierEngine } from "../engine/engine.ts";
 import { EndpointPool, type ItemOutcome, type PoolEvent, type PoolMember, type PoolOptions } from "../engine/remote/pool.ts";
-import { toResultError } from "../host/errors.ts";
+import { toResultError } from "../core/errors.ts";
 import { etaSeconds, RateMeter } from "../models/progressMeter.ts";
 import type { GuardbenchStore, ItemOutcomeRecord, PendingItem } from "../store/index.ts";
 import { RunError } from "./errors.ts";

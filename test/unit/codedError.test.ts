@@ -6,7 +6,7 @@ import { ExportError } from "../../electron/datasets/export.ts";
 import { TextFileError } from "../../electron/datasets/textFile.ts";
 import { EngineError } from "../../electron/engine/errors.ts";
 import { RemoteEngineError } from "../../electron/engine/remote/errors.ts";
-import { toResultError } from "../../electron/host/errors.ts";
+import { toResultError } from "../../electron/core/errors.ts";
 import { FileAccessError } from "../../electron/host/fileAccess.ts";
 import { DownloadError } from "../../electron/models/downloadError.ts";
 import { RunError, RunStopped } from "../../electron/runs/errors.ts";

@@ -1,0 +1,13 @@
+/**
+ * electron/core: the plumbing every main-side folder shares, with no opinion about what the work is.
+ *
+ * - jobs.ts: long work as jobs (an id at once, `job:progress` / `job:done` pushed, cancel, pause and resume).
+ * - eventHub.ts: the contract's pushed events fanned out to the window, WebSocket connections and tests.
+ * - lifecycle.ts: disposers, and a store that releases them all at once.
+ * - errors.ts: whatever a handler or a job threw, as the Result envelope's error.
+ *
+ * May import: shared/ only (no other electron/ folder, no native or server library: eslint-layers.mjs, eslint.config.js).
+ * Imported by host/, runs/, engine/, moderation/, main/ and the others, so none of them reaches into host/ for a job
+ * or an event. This file is the folder's map; import the modules themselves.
+ */
+export {};
