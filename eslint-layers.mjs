@@ -9,7 +9,7 @@ export const ELECTRON_IMPORTS = {
   gguf: [],
   datasets: [],
   store: [],
-  models: ["gguf"],
+  models: ["core", "gguf"],
   engine: ["gguf", "moderation"],
   moderation: ["engine", "host", "runs", "store"],
   runs: ["core", "datasets", "engine", "host", "models", "store"],

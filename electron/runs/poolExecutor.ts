@@ -20,7 +20,7 @@ import type { ResultError } from "../../shared/ipc/result.ts";
 import type { ClassifierEngine } from "../engine/engine.ts";
 import { EndpointPool, type ItemOutcome, type PoolEvent, type PoolMember, type PoolOptions } from "../engine/remote/pool.ts";
 import { toResultError } from "../core/errors.ts";
-import { etaSeconds, RateMeter } from "../models/progressMeter.ts";
+import { etaSeconds, RateMeter } from "../core/progressMeter.ts";
 import type { GuardbenchStore, ItemOutcomeRecord, PendingItem } from "../store/index.ts";
 import { RunError } from "./errors.ts";
 import { isProcessAlive, modelSwitched, STATE_AFTER_STOP, stopKindOf, type FinishedItem, type PauseGate, type RunEngine, type RunExecutionOutcome, type RunProgress } from "./runExecutor.ts";
