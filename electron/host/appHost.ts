@@ -16,7 +16,7 @@ import { estimateMemoryInWorker, forkWorker } from "../engine/engineProcess.ts";
 import type { PoolOptions } from "../engine/remote/pool.ts";
 import { FileSecretStore, secretsFilePath } from "../models/tokenStore.ts";
 import { RunManager } from "../runs/runManager.ts";
-import { cachedSha256OfFile } from "../runs/fileHash.ts";
+import { cachedSha256OfFile } from "../core/fileHash.ts";
 import { JobManager } from "../core/jobs.ts";
 import { DisposableStore, type Disposer } from "../core/lifecycle.ts";
 import { FileAccess, guardbenchOwnFiles } from "./fileAccess.ts";

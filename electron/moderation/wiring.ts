@@ -9,7 +9,7 @@ import type { ModerationAuditMode } from "../../shared/ipc/channels/moderation.t
 import type { PromptFamily } from "../../shared/taxonomy/index.ts";
 import type { EngineProcess } from "../engine/engineProcess.ts";
 import type { EngineControl } from "../host/engineControl.ts";
-import { cachedSha256OfFile, sha256OfFile } from "../runs/fileHash.ts";
+import { cachedSha256OfFile, sha256OfFile } from "../core/fileHash.ts";
 import { openStore, type GuardbenchStore } from "../store/index.ts";
 import { ModerationService, type ModerationAudit, type ModerationServiceOptions, type ServedModel } from "./service.ts";
 

@@ -9,7 +9,7 @@ import type { ColumnMapping, DatasetFormat, DatasetItem } from "../../shared/dat
 import type { DatasetImportReport } from "../../shared/ipc/contract.ts";
 import { DatasetImportError, importDataset, resolveFormat, type ImportProgress, type ImportSummary } from "../datasets/import.ts";
 import { StoreError, type GuardbenchStore } from "../store/index.ts";
-import { sha256OfFile } from "./fileHash.ts";
+import { sha256OfFile } from "../core/fileHash.ts";
 
 export interface StoreImportRequest {
   path: string;

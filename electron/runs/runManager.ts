@@ -20,7 +20,7 @@ import { isJobShutdown, type JobManager, type ProgressUpdate } from "../core/job
 import type { GuardbenchStore, RunActivity } from "../store/index.ts";
 import { isProcessAlive } from "../store/processIdentity.ts";
 import { RunError, RunStopped } from "./errors.ts";
-import { cachedSha256OfFile } from "./fileHash.ts";
+import { cachedSha256OfFile } from "../core/fileHash.ts";
 import { reuseTwinScores } from "./scoreReuse.ts";
 import { assertRunModelUnchanged } from "./modelCheck.ts";
 import { executeRun, PauseGate, RunStop, type RunEngine, type RunExecutionOutcome } from "./runExecutor.ts";

@@ -10,7 +10,7 @@ import { toResultError } from "../../electron/core/errors.ts";
 import { FileAccessError } from "../../electron/host/fileAccess.ts";
 import { DownloadError } from "../../electron/models/downloadError.ts";
 import { RunError, RunStopped } from "../../electron/runs/errors.ts";
-import { FileHashError } from "../../electron/runs/fileHash.ts";
+import { FileHashError } from "../../electron/core/fileHash.ts";
 import { StoreError } from "../../electron/store/errors.ts";
 
 describe("CodedError", () => {

@@ -14,7 +14,7 @@ import { importIntoStore } from "../../runs/datasetImport.ts";
 import { RunError } from "../../runs/errors.ts";
 import { labelFields, resultFields } from "../../runs/exportRows.ts";
 import { reuseTwinScores } from "../../runs/scoreReuse.ts";
-import { cachedSha256OfFile } from "../../runs/fileHash.ts";
+import { cachedSha256OfFile } from "../../core/fileHash.ts";
 import { assertRunModelUnchanged } from "../../runs/modelCheck.ts";
 import { executeRun, RunStop, type RunExecutionOutcome, type RunProgress } from "../../runs/runExecutor.ts";
 import { joinedItems } from "../../runs/runItems.ts";
