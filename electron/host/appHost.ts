@@ -6,7 +6,7 @@
 import type { Channel, EventName, EventPayload, GuardbenchApi, Req, Res } from "../../shared/ipc/contract.ts";
 import { parseRequest } from "../../shared/ipc/contract.ts";
 import { err, type Result } from "../../shared/ipc/result.ts";
-import { EngineControl } from "./engineControl.ts";
+import { EngineControl } from "../engine/engineControl.ts";
 import { toResultError } from "../core/errors.ts";
 import { OpenRequestQueue } from "./openRequests.ts";
 import { EventHub, type AnyEventListener } from "../core/eventHub.ts";

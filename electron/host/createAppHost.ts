@@ -14,7 +14,7 @@ import { databasePathFor, openStore, type GuardbenchStore } from "../store/index
 import { ensurePrivateFolder, formatMode } from "../store/privateFiles.ts";
 import { AppHost } from "./appHost.ts";
 import { HubDownloads } from "./downloads.ts";
-import type { EngineDefaults } from "./engineControl.ts";
+import type { EngineDefaults } from "../engine/engineControl.ts";
 import type { FilePicker } from "./fileAccess.ts";
 import type { AppHostDeps } from "./services.ts";
 

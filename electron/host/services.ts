@@ -5,7 +5,7 @@ import type { SecretStore, TokenStore } from "../models/tokenStore.ts";
 import type { RunManager, VocabularyOpener } from "../runs/runManager.ts";
 import type { GuardbenchStore } from "../store/index.ts";
 import type { DownloadService } from "./downloads.ts";
-import type { EngineControl, EngineDefaults, EnginePort } from "./engineControl.ts";
+import type { EngineControl, EngineDefaults, EnginePort } from "../engine/engineControl.ts";
 import type { EventHub } from "../core/eventHub.ts";
 import type { OpenRequestQueue } from "./openRequests.ts";
 import type { JobManager } from "../core/jobs.ts";

@@ -14,7 +14,7 @@ import type { DatasetDeletion, RunDeletion, RunSettings, RunStarted, RunSummary,
 import { presetPolicy } from "../../shared/taxonomy/index.ts";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../shared/classify/result.ts";
 import { EngineError } from "../engine/errors.ts";
-import type { EngineControl } from "../host/engineControl.ts";
+import type { EngineControl } from "../engine/engineControl.ts";
 import { toResultError } from "../core/errors.ts";
 import { isJobShutdown, type JobManager, type ProgressUpdate } from "../core/jobs.ts";
 import type { GuardbenchStore, RunActivity } from "../store/index.ts";

@@ -5,10 +5,10 @@
 import type { ClassificationResult, ClassifyOptions, DetailedToken } from "../../shared/classify/result.ts";
 import type { EngineCompute, EngineModel, EngineStatus } from "../../shared/ipc/contract.ts";
 import type { PromptFamily } from "../../shared/taxonomy/index.ts";
-import type { EngineProcess } from "../engine/engineProcess.ts";
-import { EngineError } from "../engine/errors.ts";
+import type { EngineProcess } from "./engineProcess.ts";
+import { EngineError } from "./errors.ts";
 import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
-import type { LoadedModelInfo, ScorerLoadOptions, TokenDetailsParams } from "../engine/engine.ts";
+import type { LoadedModelInfo, ScorerLoadOptions, TokenDetailsParams } from "./engine.ts";
 import type { EventHub } from "../core/eventHub.ts";
 import { toResultError } from "../core/errors.ts";
 import type { JobManager } from "../core/jobs.ts";
