@@ -30,7 +30,7 @@ import { remoteMember } from "../engine/remote/pool.ts";
 import { ModelVocabulary, type PromptVocabulary } from "../engine/remote/promptEncoding.ts";
 import { RemoteEngine } from "../engine/remote/remoteEngine.ts";
 import type { SecretStore } from "../models/tokenStore.ts";
-import { resolveSavedEndpoints } from "./endpoints.ts";
+import { resolveSavedEndpoints } from "../endpoints/savedEndpoints.ts";
 import { executePoolRun, localMember } from "./poolExecutor.ts";
 
 /** A model's tokenizer for the remote engine's token-id prompts, closed by the run that opened it. */

@@ -6,6 +6,7 @@ import { ExportError } from "../../electron/datasets/export.ts";
 import { TextFileError } from "../../electron/datasets/textFile.ts";
 import { EngineError } from "../../electron/engine/errors.ts";
 import { RemoteEngineError } from "../../electron/engine/remote/errors.ts";
+import { EndpointError } from "../../electron/endpoints/savedEndpoints.ts";
 import { toResultError } from "../../electron/core/errors.ts";
 import { FileAccessError } from "../../electron/host/fileAccess.ts";
 import { DownloadError } from "../../electron/models/downloadError.ts";
@@ -26,6 +27,7 @@ describe("CodedError", () => {
       new TextFileError("not-utf8" as never, "m"),
       new DownloadError("network" as never, "m"),
       new RemoteEngineError("unreachable" as never, "m"),
+      new EndpointError("endpoint-not-found", "m"),
       new RunStopped({ code: "no-endpoint-available", message: "m" }),
     ];
     for (const error of errors) {
