@@ -10,13 +10,13 @@ export const ELECTRON_IMPORTS = {
   datasets: [],
   store: ["core"],
   models: ["core", "gguf"],
-  endpoints: ["engine", "models", "store"],
+  endpoints: ["core", "engine", "store"],
   engine: ["core", "gguf", "moderation"],
   moderation: ["core", "engine", "store"],
-  runs: ["core", "datasets", "endpoints", "engine", "models", "store"],
+  runs: ["core", "datasets", "endpoints", "engine", "store"],
   host: ["core", "datasets", "endpoints", "engine", "gguf", "models", "moderation", "runs", "store"],
   cli: ["core", "datasets", "engine", "gguf", "host", "models", "moderation", "runs", "store"],
-  main: ["core", "engine", "host", "models", "store"],
+  main: ["core", "endpoints", "engine", "host", "models", "store"],
   preload: ["host"],
 };
 

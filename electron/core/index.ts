@@ -5,6 +5,7 @@
  * - eventHub.ts: the contract's pushed events fanned out to the window, WebSocket connections and tests.
  * - lifecycle.ts: disposers, and a store that releases them all at once.
  * - errors.ts: whatever a handler or a job threw, as the Result envelope's error.
+ * - privateFile.ts: a file only its owner can read, written so that no other user ever sees it readable (tokens, keys).
  * - fileHash.ts: a file's sha256, and the cached hash of a file that kept its size and modification time (models, datasets).
  * - progressMeter.ts: a rate over a sliding window and the ETA it implies (downloads, runs).
  *

@@ -5,7 +5,7 @@
 import type { EndpointInfo } from "../../shared/ipc/contract.ts";
 import type { RemoteEndpoint } from "../../shared/remote/endpoint.ts";
 import { CodedError } from "../../shared/errors/codedError.ts";
-import type { SecretStore } from "../models/tokenStore.ts";
+import type { SecretStore } from "./keyStore.ts";
 import type { GuardbenchStore } from "../store/index.ts";
 
 export class EndpointError extends CodedError<"endpoint-not-found"> {}

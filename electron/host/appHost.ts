@@ -14,7 +14,7 @@ import { MAIN_CALL, mergeHandlerGroups, PAGE_CALL, type CallContext, type Handle
 import { defaultHandlerGroups } from "./handlers/index.ts";
 import { estimateMemoryInWorker, forkWorker } from "../engine/engineProcess.ts";
 import type { PoolOptions } from "../engine/remote/pool.ts";
-import { FileSecretStore, secretsFilePath } from "../models/tokenStore.ts";
+import { FileSecretStore, secretsFilePath } from "../endpoints/keyStore.ts";
 import { RunManager } from "../runs/runManager.ts";
 import { cachedSha256OfFile } from "../core/fileHash.ts";
 import { JobManager } from "../core/jobs.ts";

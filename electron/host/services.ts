@@ -1,7 +1,8 @@
 /** What AppHost is built from (its constructor's argument) and what the handler groups receive. */
 import type { HardwareProfile } from "../../shared/models/fit.ts";
 import type { ModelLibrary, ModelMemoryEstimator } from "../models/library.ts";
-import type { SecretStore, TokenStore } from "../models/tokenStore.ts";
+import type { SecretStore } from "../endpoints/keyStore.ts";
+import type { TokenStore } from "../models/tokenStore.ts";
 import type { RunManager, VocabularyOpener } from "../runs/runManager.ts";
 import type { GuardbenchStore } from "../store/index.ts";
 import type { DownloadService } from "./downloads.ts";

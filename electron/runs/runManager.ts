@@ -29,7 +29,7 @@ import type { PoolOptions } from "../engine/remote/pool.ts";
 import { remoteMember } from "../engine/remote/pool.ts";
 import { ModelVocabulary, type PromptVocabulary } from "../engine/remote/promptEncoding.ts";
 import { RemoteEngine } from "../engine/remote/remoteEngine.ts";
-import type { SecretStore } from "../models/tokenStore.ts";
+import type { SecretStore } from "../endpoints/keyStore.ts";
 import { resolveSavedEndpoints } from "../endpoints/savedEndpoints.ts";
 import { executePoolRun, localMember } from "./poolExecutor.ts";
 
