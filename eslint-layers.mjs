@@ -13,9 +13,10 @@ export const ELECTRON_IMPORTS = {
   endpoints: ["core", "engine", "store"],
   engine: ["core", "gguf", "moderation"],
   moderation: ["core", "engine", "store"],
+  review: ["runs", "store"],
   runs: ["core", "datasets", "endpoints", "engine", "store"],
-  host: ["core", "datasets", "endpoints", "engine", "gguf", "models", "moderation", "runs", "store"],
-  cli: ["core", "datasets", "engine", "gguf", "host", "models", "moderation", "runs", "store"],
+  host: ["core", "datasets", "endpoints", "engine", "gguf", "models", "moderation", "review", "runs", "store"],
+  cli: ["core", "datasets", "engine", "gguf", "host", "models", "moderation", "review", "runs", "store"],
   main: ["core", "endpoints", "engine", "host", "models", "store"],
   preload: ["host"],
 };
