@@ -14,9 +14,10 @@ export const ELECTRON_IMPORTS = {
   engine: ["core", "gguf", "moderation"],
   moderation: ["core", "engine", "store"],
   review: ["runs", "store"],
+  evaluation: ["datasets", "engine", "runs", "store"],
   runs: ["core", "datasets", "endpoints", "engine", "store"],
-  host: ["core", "datasets", "endpoints", "engine", "gguf", "models", "moderation", "review", "runs", "store"],
-  cli: ["core", "datasets", "engine", "gguf", "host", "models", "moderation", "review", "runs", "store"],
+  host: ["core", "datasets", "endpoints", "engine", "evaluation", "gguf", "models", "moderation", "review", "runs", "store"],
+  cli: ["core", "datasets", "engine", "evaluation", "gguf", "host", "models", "moderation", "review", "runs", "store"],
   main: ["core", "endpoints", "engine", "host", "models", "store"],
   preload: ["host"],
 };

@@ -12,7 +12,7 @@ import { guardbenchHome } from "../../models/paths.ts";
 import { cliRunKey, type ScoringSettings } from "../../runs/cliRunKey.ts";
 import { importIntoStore } from "../../runs/datasetImport.ts";
 import { RunError } from "../../runs/errors.ts";
-import { labelFields, resultFields } from "../../runs/exportRows.ts";
+import { labelFields, resultFields } from "../../evaluation/exportRows.ts";
 import { reuseTwinScores } from "../../runs/scoreReuse.ts";
 import { cachedSha256OfFile } from "../../core/fileHash.ts";
 import { assertRunModelUnchanged } from "../../runs/modelCheck.ts";

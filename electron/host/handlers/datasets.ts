@@ -6,7 +6,7 @@ import { resolveFormat } from "../../datasets/import.ts";
 import { previewDataset } from "../../datasets/preview.ts";
 import { importIntoStore, type StoreImportRequest } from "../../runs/datasetImport.ts";
 import { RunError } from "../../runs/errors.ts";
-import { exportDataset } from "../../runs/exportRows.ts";
+import { exportDataset } from "../../evaluation/exportRows.ts";
 import { PAGE_CALL, type HandlerGroup } from "../handlerTable.ts";
 import type { HostServices } from "../services.ts";
 
