@@ -7,7 +7,7 @@ import { dirname, relative, resolve, sep } from "node:path";
 export const ELECTRON_IMPORTS = {
   core: [],
   gguf: [],
-  datasets: [],
+  datasets: ["core", "store"],
   store: ["core"],
   models: ["core", "gguf"],
   endpoints: ["core", "engine", "store"],
@@ -15,7 +15,7 @@ export const ELECTRON_IMPORTS = {
   moderation: ["core", "engine", "store"],
   review: ["runs", "store"],
   evaluation: ["datasets", "engine", "runs", "store"],
-  runs: ["core", "datasets", "endpoints", "engine", "store"],
+  runs: ["core", "endpoints", "engine", "store"],
   host: ["core", "datasets", "endpoints", "engine", "evaluation", "gguf", "models", "moderation", "review", "runs", "store"],
   cli: ["core", "datasets", "engine", "evaluation", "gguf", "host", "models", "moderation", "review", "runs", "store"],
   main: ["core", "endpoints", "engine", "host", "models", "store"],

@@ -10,7 +10,7 @@ import { EngineProcess } from "../../engine/engineProcess.ts";
 import type { LoadedModelInfo } from "../../engine/engine.ts";
 import { guardbenchHome } from "../../models/paths.ts";
 import { cliRunKey, type ScoringSettings } from "../../runs/cliRunKey.ts";
-import { importIntoStore } from "../../runs/datasetImport.ts";
+import { importIntoStore } from "../../datasets/storeImport.ts";
 import { RunError } from "../../runs/errors.ts";
 import { labelFields, resultFields } from "../../evaluation/exportRows.ts";
 import { reuseTwinScores } from "../../runs/scoreReuse.ts";
