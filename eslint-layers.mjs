@@ -5,16 +5,20 @@ import { dirname, relative, resolve, sep } from "node:path";
 
 /** electron/<folder> → the electron/ folders it may import (itself always). shared/ is open to every folder. */
 export const ELECTRON_IMPORTS = {
+  core: [],
   gguf: [],
-  datasets: [],
-  store: [],
-  models: ["gguf"],
-  engine: ["gguf", "moderation"],
-  moderation: ["engine", "host", "runs", "store"],
-  runs: ["datasets", "engine", "host", "models", "store"],
-  host: ["datasets", "engine", "gguf", "models", "moderation", "runs", "store"],
-  cli: ["datasets", "engine", "gguf", "host", "models", "moderation", "runs", "store"],
-  main: ["engine", "host", "models", "store"],
+  datasets: ["core", "store"],
+  store: ["core"],
+  models: ["core", "gguf"],
+  endpoints: ["core", "engine", "store"],
+  engine: ["core", "gguf", "moderation"],
+  moderation: ["core", "engine", "store"],
+  review: ["runs", "store"],
+  evaluation: ["datasets", "engine", "runs", "store"],
+  runs: ["core", "endpoints", "engine", "store"],
+  host: ["core", "datasets", "endpoints", "engine", "evaluation", "gguf", "models", "moderation", "review", "runs", "store"],
+  cli: ["core", "datasets", "engine", "evaluation", "gguf", "host", "models", "moderation", "review", "runs", "store"],
+  main: ["core", "endpoints", "engine", "host", "models", "store"],
   preload: ["host"],
 };
 

@@ -19,15 +19,17 @@ const ban = {
   // From electron/gguf/x.ts, "../x" is another electron/ folder; shared/ is "../../shared/…".
   ggufLeaf: { regex: "^\\.\\./[^./]", message: "electron/gguf is a leaf: it imports only Node and shared/, the other layers build on it" },
   ggufEntry: { group: ["**/gguf/*", "!**/gguf/index.ts"], message: "import electron/gguf through its entry, electron/gguf/index.ts" },
+  coreLibs: { group: ["node-llama-cpp", "node-llama-cpp/*", "better-sqlite3", "ws"], message: "electron/core is the plumbing every main-side folder shares: no native or server libraries (they belong to engine/, store/, host/)" },
   outsideShared: { group: ["**/electron/**", "**/renderer/**", "**/test/**", "**/scripts/**"], message: "shared/ imports only shared/" },
 };
 
 export const layers = {
   "shared/**/*.ts": [ban.node, ban.electron, ban.ui, ban.mainLibs, ban.outsideShared],
+  "electron/core/**/*.ts": [ban.electron, ban.ui, ban.coreLibs, ban.renderer],
   "electron/gguf/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell, ban.ggufLeaf],
   "electron/engine/**/*.ts": [ban.electron, ban.ui, ban.renderer, ban.shell, ban.ggufEntry],
   "electron/models/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell, ban.engine, ban.ggufEntry],
-  "electron/{store,host,cli,datasets,runs}/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell, ban.ggufEntry],
+  "electron/{store,host,cli,datasets,runs,endpoints,review,evaluation}/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell, ban.ggufEntry],
   "electron/{main,preload}/**/*.ts": [ban.ui, ban.llama, ban.renderer],
   "renderer/**/*.{ts,tsx}": [ban.node, ban.electron, ban.mainLibs, ban.mainSide],
 };

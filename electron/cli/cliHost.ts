@@ -8,7 +8,7 @@ import type { Channel, EngineStatus, GuardbenchApi, Req, Res, Result } from "../
 import { EngineError, type EngineErrorData } from "../engine/errors.ts";
 import type { RunEngine } from "../runs/runExecutor.ts";
 import { createAppHost, type RunningHost } from "../host/createAppHost.ts";
-import type { EngineDefaults } from "../host/engineControl.ts";
+import type { EngineDefaults } from "../engine/engineControl.ts";
 import { guardbenchHome } from "../models/paths.ts";
 import { CodedError, errorText } from "../../shared/errors/codedError.ts";
 import { CliFailure, writeLine, type CliIo } from "./command.ts";

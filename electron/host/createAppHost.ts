@@ -9,12 +9,13 @@ import { gpuModeFromEnv } from "../engine/hardware.ts";
 import { ModelVocabulary } from "../engine/remote/promptEncoding.ts";
 import { ModelLibrary } from "../models/library.ts";
 import { modelsDirectory } from "../models/paths.ts";
-import { FileSecretStore, FileTokenStore, secretsFilePath, tokenFilePath, type SecretStore, type TokenStore } from "../models/tokenStore.ts";
+import { FileSecretStore, secretsFilePath, type SecretStore } from "../endpoints/keyStore.ts";
+import { FileTokenStore, tokenFilePath, type TokenStore } from "../models/tokenStore.ts";
 import { databasePathFor, openStore, type GuardbenchStore } from "../store/index.ts";
 import { ensurePrivateFolder, formatMode } from "../store/privateFiles.ts";
 import { AppHost } from "./appHost.ts";
 import { HubDownloads } from "./downloads.ts";
-import type { EngineDefaults } from "./engineControl.ts";
+import type { EngineDefaults } from "../engine/engineControl.ts";
 import type { FilePicker } from "./fileAccess.ts";
 import type { AppHostDeps } from "./services.ts";
 

@@ -24,7 +24,8 @@ import { expandHome } from "../../shared/format/homePath.ts";
 import type { ChosenFile, FilePurpose } from "../../shared/ipc/contract.ts";
 import { fileKind } from "../datasets/textFile.ts";
 import { databasePathFor } from "../store/index.ts";
-import { sealedSecretsFilePath, sealedTokenFilePath, secretsFilePath, tokenFilePath } from "../models/tokenStore.ts";
+import { sealedSecretsFilePath, secretsFilePath } from "../endpoints/keyStore.ts";
+import { sealedTokenFilePath, tokenFilePath } from "../models/tokenStore.ts";
 import { CodedError } from "../../shared/errors/codedError.ts";
 
 /** Who names the file: the page (a transport: Electron IPC or the serve WebSocket), or main-side code (CLI, tests). */

@@ -2,14 +2,15 @@
 import type { HardwareProfile } from "../../shared/models/fit.ts";
 import type { HostTransport } from "../../shared/ipc/channels/app.ts";
 import type { ModelLibrary, ModelMemoryEstimator } from "../models/library.ts";
-import type { SecretStore, TokenStore } from "../models/tokenStore.ts";
+import type { SecretStore } from "../endpoints/keyStore.ts";
+import type { TokenStore } from "../models/tokenStore.ts";
 import type { RunManager, VocabularyOpener } from "../runs/runManager.ts";
 import type { GuardbenchStore } from "../store/index.ts";
 import type { DownloadService } from "./downloads.ts";
-import type { EngineControl, EngineDefaults, EnginePort } from "./engineControl.ts";
-import type { EventHub } from "./eventHub.ts";
+import type { EngineControl, EngineDefaults, EnginePort } from "../engine/engineControl.ts";
+import type { EventHub } from "../core/eventHub.ts";
 import type { OpenRequestQueue } from "./openRequests.ts";
-import type { JobManager } from "./jobs.ts";
+import type { JobManager } from "../core/jobs.ts";
 import type { FileAccess, FilePicker } from "./fileAccess.ts";
 import type { HostModerationOptions } from "../moderation/wiring.ts";
 

@@ -13,7 +13,7 @@
  */
 import type { RunChange } from "../../shared/ipc/contract.ts";
 import type { GuardbenchStore, RunMark } from "../store/index.ts";
-import type { EventHub } from "./eventHub.ts";
+import type { EventHub } from "../core/eventHub.ts";
 
 /** How often the database is looked at for writes no handler of this host made. */
 export const STORE_WATCH_INTERVAL_MS = 250;

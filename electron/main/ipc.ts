@@ -6,7 +6,7 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from "electron";
 import { err } from "../../shared/ipc/result.ts";
 import type { AppHost } from "../host/appHost.ts";
-import { DisposableStore, type Disposer } from "../host/lifecycle.ts";
+import { DisposableStore, type Disposer } from "../core/lifecycle.ts";
 import { PRELOAD_INVOKE_CHANNELS, PRELOAD_OWN_CHANNELS } from "../host/preloadChannels.ts";
 import { isTrustedSender, type IpcSender } from "../host/senderCheck.ts";
 import { APP_ORIGIN } from "./paths.ts";

@@ -7,7 +7,8 @@ import { safeStorage } from "electron";
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { assertPlausibleToken, FileSecretStore, FileTokenStore, sealedSecretsFilePath, sealedTokenFilePath, secretsFilePath, tokenFilePath, type SecretStore, type TokenStore } from "../models/tokenStore.ts";
+import { FileSecretStore, sealedSecretsFilePath, secretsFilePath, type SecretStore } from "../endpoints/keyStore.ts";
+import { assertPlausibleToken, FileTokenStore, sealedTokenFilePath, tokenFilePath, type TokenStore } from "../models/tokenStore.ts";
 
 class SafeStorageTokenStore implements TokenStore {
   constructor(private readonly filePath: string) {}

@@ -15,7 +15,7 @@ import { defaultRevision } from "./hubUrls.ts";
 import { discardPartial } from "./partialFile.ts";
 import { ifDownloadLockFree } from "./downloadLock.ts";
 import { installedModelPath } from "./paths.ts";
-import { etaSeconds, RateMeter } from "./progressMeter.ts";
+import { etaSeconds, RateMeter } from "../core/progressMeter.ts";
 import type { RetryNotice } from "./retry.ts";
 import { freeBytesAt, transferVerifiedFile, type DownloadResult, type DownloadTarget, type FreeSpaceProbe, type TransferPhase } from "./transfer.ts";
 

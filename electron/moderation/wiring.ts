@@ -8,8 +8,8 @@ import { basename } from "node:path";
 import type { ModerationAuditMode } from "../../shared/ipc/channels/moderation.ts";
 import type { PromptFamily } from "../../shared/taxonomy/index.ts";
 import type { EngineProcess } from "../engine/engineProcess.ts";
-import type { EngineControl } from "../host/engineControl.ts";
-import { cachedSha256OfFile, sha256OfFile } from "../runs/fileHash.ts";
+import type { EngineControl } from "../engine/engineControl.ts";
+import { cachedSha256OfFile, sha256OfFile } from "../core/fileHash.ts";
 import { openStore, type GuardbenchStore } from "../store/index.ts";
 import { ModerationService, type ModerationAudit, type ModerationServiceOptions, type ServedModel } from "./service.ts";
 

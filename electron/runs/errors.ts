@@ -35,15 +35,16 @@ export class RunError extends CodedError<RunErrorCode> {
   }
 }
 
-/** A run that stopped for a reason that is already data (an engine or store error recorded as the run's stopReason). */
-export class RunStopped extends Error {
-  override readonly name = "RunStopped";
-
+/**
+ * A run that stopped for a reason that is already data (an engine or store error recorded as the run's stopReason): a
+ * CodedError carrying that reason as it was recorded, so whatever turns errors into data needs no case for it.
+ */
+export class RunStopped extends CodedError {
   constructor(readonly reason: ResultError) {
-    super(reason.message);
+    super(reason.code, reason.message, reason.hint, reason.details);
   }
 
-  toData(): ResultError {
+  override toData(): ResultError {
     return this.reason;
   }
 }

@@ -2,7 +2,7 @@
 import type { RunSummary } from "../../shared/ipc/contract.ts";
 import type { GuardbenchStore } from "../store/index.ts";
 import { RunError } from "./errors.ts";
-import { cachedSha256OfFile, type HashOptions } from "./fileHash.ts";
+import { cachedSha256OfFile, type HashOptions } from "../core/fileHash.ts";
 
 /** Throws RunError "model-changed" when the file at the run's model path no longer has the run's sha256. */
 export async function assertRunModelUnchanged(store: GuardbenchStore, run: RunSummary, options: HashOptions = {}): Promise<void> {

@@ -17,8 +17,8 @@ import type { ClassificationResult, ClassifyOptions } from "../../shared/classif
 import type { ResultError } from "../../shared/ipc/result.ts";
 import type { ClassifyRequest, RunJobProgress, RunState } from "../../shared/ipc/contract.ts";
 import { EngineError, type EngineErrorCode } from "../engine/errors.ts";
-import { toResultError } from "../host/errors.ts";
-import { etaSeconds, RateMeter } from "../models/progressMeter.ts";
+import { toResultError } from "../core/errors.ts";
+import { etaSeconds, RateMeter } from "../core/progressMeter.ts";
 import type { GuardbenchStore, ItemOutcomeRecord, PendingItem } from "../store/index.ts";
 import { RunError } from "./errors.ts";
 import { isProcessAlive } from "../store/processIdentity.ts";

@@ -14,9 +14,9 @@ import type { DatasetDeletion, RunDeletion, RunSettings, RunStarted, RunSummary,
 import { presetPolicy } from "../../shared/taxonomy/index.ts";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../shared/classify/result.ts";
 import { EngineError } from "../engine/errors.ts";
-import type { EngineControl } from "../host/engineControl.ts";
-import { toResultError } from "../host/errors.ts";
-import { isJobShutdown, type JobManager, type ProgressUpdate } from "../host/jobs.ts";
+import type { EngineControl } from "../engine/engineControl.ts";
+import { toResultError } from "../core/errors.ts";
+import { isJobShutdown, type JobManager, type ProgressUpdate } from "../core/jobs.ts";
 import type { GuardbenchStore, RunActivity } from "../store/index.ts";
 import { isProcessAlive } from "../store/processIdentity.ts";
 import { RunError, RunStopped } from "./errors.ts";
@@ -25,8 +25,8 @@ import { PauseGate, RunStop, type RunEngine } from "./runExecutor.ts";
 import { createRun, scoreRun, type RunScorers, type VocabularyOpener } from "./runService.ts";
 import type { PoolOptions } from "../engine/remote/pool.ts";
 import { ModelVocabulary } from "../engine/remote/promptEncoding.ts";
-import type { SecretStore } from "../models/tokenStore.ts";
-import { resolveSavedEndpoints } from "./endpoints.ts";
+import type { SecretStore } from "../endpoints/keyStore.ts";
+import { resolveSavedEndpoints } from "../endpoints/savedEndpoints.ts";
 
 export type { VocabularyOpener } from "./runService.ts";
 

@@ -2,15 +2,12 @@
  * A cache of sha256 hashes of large files (model GGUFs), valid while the file keeps its size and modification time:
  * hashing a multi-gigabyte model takes seconds to minutes, and every run and resume needs the hash.
  */
+import type { FileHashCache, FileIdentity } from "../core/fileHash.ts";
 import type { SqliteDatabase } from "./database.ts";
 
-export interface FileIdentity {
-  path: string;
-  size: number;
-  mtimeMs: number;
-}
+export type { FileIdentity } from "../core/fileHash.ts";
 
-export class FileHashRepository {
+export class FileHashRepository implements FileHashCache {
   constructor(private readonly db: SqliteDatabase) {}
 
   /** The cached hash, when the file still has the size and modification time it had when hashed. */

@@ -2,7 +2,7 @@
  * The one base of Guardbench's typed errors: a stable kebab-case `code` for code to branch on, a `message` for the
  * user that names the thing that went wrong, a `hint` saying what to do, and machine-readable `details` where an error
  * has them (a line number, a licence page). `toData` is the Result envelope's error, so whatever a handler, a job or a
- * CLI command catches turns into what the user sees the same way (host/errors.ts, cli/commands/run.ts).
+ * CLI command catches turns into what the user sees the same way (electron/core/errors.ts, cli/commands/run.ts).
  */
 export interface CodedErrorData<Code extends string = string> {
   code: Code;

@@ -25,7 +25,7 @@ import { writeProgrammedModel, type ProgrammedModel } from "../fixtures/models.t
 import { writeDamagedGguf } from "../fixtures/gguf/tiny.ts";
 import { llamaGuard3UnsafeAnswer } from "../fixtures/guardAnswers.ts";
 import { modelFile, waitUntil } from "./download-support.ts";
-import { sha256OfFile } from "../../electron/runs/fileHash.ts";
+import { sha256OfFile } from "../../electron/core/fileHash.ts";
 
 const MODEL_ID = "local/unsafe-s3.gguf";
 const HUB_REPO = "acme/tiny-guard";

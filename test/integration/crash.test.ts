@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { importIntoStore } from "../../electron/runs/datasetImport.ts";
+import { importIntoStore } from "../../electron/datasets/storeImport.ts";
 import { databasePathFor, openStore } from "../../electron/store/index.ts";
 import type { ProgrammedModel } from "../fixtures/models.ts";
 import { numberedRows, writeDataset, writeUnsafeS3Model } from "./runs-support.ts";

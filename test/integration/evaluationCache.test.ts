@@ -1,5 +1,5 @@
 /**
- * eval:metrics keeps a run's joined rows between requests (electron/runs/joinedItemsCache.ts): every answer must still
+ * eval:metrics keeps a run's joined rows between requests (electron/evaluation/joinedItemsCache.ts): every answer must still
  * be the current one — after a label, an undo, a label written by another connection (another process), and a result
  * added to the run.
  */

@@ -12,7 +12,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatasetImportReport, EndpointInfo, RunJobProgress, RunSummary } from "../../shared/ipc/contract.ts";
 import { modelsDirectory } from "../../electron/models/paths.ts";
-import { secretsFilePath } from "../../electron/models/tokenStore.ts";
+import { secretsFilePath } from "../../electron/endpoints/keyStore.ts";
 import { joinedItems } from "../../electron/runs/runItems.ts";
 import { databasePathFor } from "../../electron/store/index.ts";
 import { MODEL_NAME, startWorker, type WorkerProcess } from "./remote-support.ts";

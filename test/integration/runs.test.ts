@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DatasetImportReport, JobProgress, RunJobProgress, RunSummary } from "../../shared/ipc/contract.ts";
 import { modelsDirectory } from "../../electron/models/paths.ts";
-import { cachedSha256OfFile } from "../../electron/runs/fileHash.ts";
+import { cachedSha256OfFile } from "../../electron/core/fileHash.ts";
 import { presetPolicy } from "../../shared/taxonomy/index.ts";
 import type { ProgrammedModel } from "../fixtures/models.ts";
 import { eventsOf, expectedPUnsafe, jobDone, jobValue, numberedRows, startTestHost, value, writeDataset, writeUnsafeS3Model, type TestHost } from "./runs-support.ts";

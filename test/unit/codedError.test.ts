@@ -6,11 +6,12 @@ import { ExportError } from "../../electron/datasets/export.ts";
 import { TextFileError } from "../../electron/datasets/textFile.ts";
 import { EngineError } from "../../electron/engine/errors.ts";
 import { RemoteEngineError } from "../../electron/engine/remote/errors.ts";
-import { toResultError } from "../../electron/host/errors.ts";
+import { EndpointError } from "../../electron/endpoints/savedEndpoints.ts";
+import { toResultError } from "../../electron/core/errors.ts";
 import { FileAccessError } from "../../electron/host/fileAccess.ts";
 import { DownloadError } from "../../electron/models/downloadError.ts";
-import { RunError } from "../../electron/runs/errors.ts";
-import { FileHashError } from "../../electron/runs/fileHash.ts";
+import { RunError, RunStopped } from "../../electron/runs/errors.ts";
+import { FileHashError } from "../../electron/core/fileHash.ts";
 import { StoreError } from "../../electron/store/errors.ts";
 
 describe("CodedError", () => {
@@ -26,6 +27,8 @@ describe("CodedError", () => {
       new TextFileError("not-utf8" as never, "m"),
       new DownloadError("network" as never, "m"),
       new RemoteEngineError("unreachable" as never, "m"),
+      new EndpointError("endpoint-not-found", "m"),
+      new RunStopped({ code: "no-endpoint-available", message: "m" }),
     ];
     for (const error of errors) {
       expect(error).toBeInstanceOf(CodedError);
@@ -45,6 +48,8 @@ describe("CodedError", () => {
   it("keeps the job vocabulary: an aborted import is cancelled; an ExportError says what to check; a plain Error is a bug", () => {
     expect(toResultError(new DatasetImportError("aborted", "stopped"), "importing").code).toBe("cancelled");
     expect(toResultError(new ExportError("disk full"), "exporting")).toEqual({ code: "export-failed", message: "disk full", hint: "Check that the folder exists and is writable, then export again." });
+    const stopReason = { code: "engine-crashed", message: "the engine stopped", hint: "h", details: { at: 3 } };
+    expect(toResultError(new RunStopped(stopReason), "running")).toEqual(stopReason);
     expect(toResultError(new Error("boom"), "exporting")).toMatchObject({ code: "internal-error", message: "exporting failed unexpectedly: boom" });
   });
 });

@@ -1,7 +1,7 @@
 import { Option } from "commander";
 import { describeIssues, requestSchemas, type LabelEvent, type Req } from "../../../shared/ipc/contract.ts";
 import { guardbenchHome } from "../../models/paths.ts";
-import { recordReviewLabel } from "../../runs/labeling.ts";
+import { recordReviewLabel } from "../../review/labeling.ts";
 import { databasePathFor, openStore, StoreError, type GuardbenchStore } from "../../store/index.ts";
 import { defineCommand, parseCommandLine, withOptions } from "../arguments.ts";
 import { CliFailure, CliUsageError, writeLine, type CliCommand, type CliIo } from "../command.ts";

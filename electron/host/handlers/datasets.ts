@@ -4,9 +4,9 @@ import { ok } from "../../../shared/ipc/result.ts";
 import { demoDatasets } from "../../datasets/demo.ts";
 import { resolveFormat } from "../../datasets/import.ts";
 import { previewDataset } from "../../datasets/preview.ts";
-import { importIntoStore, type StoreImportRequest } from "../../runs/datasetImport.ts";
+import { importIntoStore, type StoreImportRequest } from "../../datasets/storeImport.ts";
 import { RunError } from "../../runs/errors.ts";
-import { exportDataset } from "../../runs/exportRows.ts";
+import { exportDataset } from "../../evaluation/exportRows.ts";
 import { PAGE_CALL, type HandlerGroup } from "../handlerTable.ts";
 import type { HostServices } from "../services.ts";
 

@@ -1,6 +1,7 @@
 import { err, ok } from "../../../shared/ipc/result.ts";
 import { DEFAULT_ENDPOINT_CONCURRENCY } from "../../store/index.ts";
-import { probeEndpoint, withKey } from "../../runs/endpoints.ts";
+import { probeEndpoint } from "../../endpoints/probe.ts";
+import { withKey } from "../../endpoints/savedEndpoints.ts";
 import type { HandlerGroup } from "../handlerTable.ts";
 import type { HostServices } from "../services.ts";
 

@@ -1,6 +1,6 @@
 import { ok } from "../../../shared/ipc/result.ts";
-import { compareItemOf, compareRunsOf, runMetrics } from "../../runs/evaluation.ts";
-import { itemResult } from "../../runs/itemResult.ts";
+import { compareItemOf, compareRunsOf, runMetrics } from "../../evaluation/metrics.ts";
+import { itemResult } from "../../evaluation/itemResult.ts";
 import type { HandlerGroup } from "../handlerTable.ts";
 import type { HostServices } from "../services.ts";
 

@@ -1,6 +1,6 @@
 import { ok } from "../../../shared/ipc/result.ts";
-import { recordReviewLabel, undoReviewLabel } from "../../runs/labeling.ts";
-import { nextUnlabeled, reviewQueue } from "../../runs/review.ts";
+import { recordReviewLabel, undoReviewLabel } from "../../review/labeling.ts";
+import { nextUnlabeled, reviewQueue } from "../../review/queue.ts";
 import type { HandlerGroup } from "../handlerTable.ts";
 import type { HostServices } from "../services.ts";
 

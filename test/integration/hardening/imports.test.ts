@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppHost } from "../../../electron/host/createAppHost.ts";
-import { importIntoStore } from "../../../electron/runs/datasetImport.ts";
+import { importIntoStore } from "../../../electron/datasets/storeImport.ts";
 import { databasePathFor, openStore, StoreError, THIS_PROCESS } from "../../../electron/store/index.ts";
 import { value } from "../runs-support.ts";
 

@@ -7,7 +7,7 @@
  */
 import type { RunSummary } from "../../shared/ipc/contract.ts";
 import type { GuardbenchStore } from "../store/index.ts";
-import { joinedItems, type JoinedItem } from "./runItems.ts";
+import { joinedItems, type JoinedItem } from "../runs/runItems.ts";
 
 const RUNS_KEPT = 4;
 

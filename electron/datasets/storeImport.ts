@@ -1,5 +1,5 @@
 /**
- * A dataset file streamed into the store (electron/datasets reads and maps it; this writes it): items in batches of
+ * A dataset file streamed into the store (import.ts reads and maps it; this writes it): items in batches of
  * one transaction each, the dataset made visible only once the whole file is in. A cancelled or failed import removes
  * what it wrote, so the store never holds half a dataset under a name (and when even that fails, the store finishes the
  * cleanup at its next start: see electron/store/datasets.ts).
@@ -7,9 +7,9 @@
 import { basename, extname } from "node:path";
 import type { ColumnMapping, DatasetFormat, DatasetItem } from "../../shared/datasets/index.ts";
 import type { DatasetImportReport } from "../../shared/ipc/contract.ts";
-import { DatasetImportError, importDataset, resolveFormat, type ImportProgress, type ImportSummary } from "../datasets/import.ts";
+import { DatasetImportError, importDataset, resolveFormat, type ImportProgress, type ImportSummary } from "./import.ts";
 import { StoreError, type GuardbenchStore } from "../store/index.ts";
-import { sha256OfFile } from "./fileHash.ts";
+import { sha256OfFile } from "../core/fileHash.ts";
 
 export interface StoreImportRequest {
   path: string;

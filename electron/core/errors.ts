@@ -4,10 +4,9 @@
  */
 import type { ResultError } from "../../shared/ipc/result.ts";
 import { CodedError } from "../../shared/errors/codedError.ts";
-import { RunStopped } from "../runs/errors.ts";
 
 export function toResultError(error: unknown, during: string): ResultError {
-  if (error instanceof CodedError || error instanceof RunStopped) return error.toData();
+  if (error instanceof CodedError) return error.toData();
   const message = error instanceof Error ? error.message : String(error);
   return {
     code: "internal-error",

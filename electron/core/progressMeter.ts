@@ -1,6 +1,7 @@
 /**
- * Transfer rate over a sliding window, and the ETA it implies. A window (rather than bytes / elapsed since the
- * start) lets the rate recover after a stall or a retry wait instead of staying low for the rest of the download.
+ * A rate over a sliding window (a download's bytes, a run's items), and the ETA it implies. A window (rather than
+ * done / elapsed since the start) lets the rate recover after a stall or a retry wait instead of staying low for the
+ * rest of the work.
  */
 export class RateMeter {
   #samples: { at: number; bytes: number }[] = [];

@@ -6,8 +6,20 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import type { FileHashRepository } from "../store/index.ts";
 import { CodedError } from "../../shared/errors/codedError.ts";
+
+/** A file as hashed: a cached hash is valid while the file keeps its size and modification time. */
+export interface FileIdentity {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** Where hashes are remembered across runs and restarts (the store's file_hashes table: electron/store/fileHashes.ts). */
+export interface FileHashCache {
+  get(file: FileIdentity): string | undefined;
+  put(file: FileIdentity, sha256: string): void;
+}
 
 export class FileHashError extends CodedError<"file-missing" | "file-unreadable" | "cancelled"> {}
 
@@ -40,7 +52,7 @@ export async function sha256OfFile(path: string, options: HashOptions = {}): Pro
 }
 
 /** The file's sha256, from the cache when the file still has the size and modification time it was hashed with. */
-export async function cachedSha256OfFile(cache: FileHashRepository, path: string, options: HashOptions = {}): Promise<FileDigest> {
+export async function cachedSha256OfFile(cache: FileHashCache, path: string, options: HashOptions = {}): Promise<FileDigest> {
   const before = await statFile(path);
   const identity = { path, size: before.size, mtimeMs: before.mtimeMs };
   const cached = cache.get(identity);

@@ -12,8 +12,8 @@
  */
 import type { EffectiveLabel, ParsedReq, ReviewItem, ReviewPage, RunDetail } from "../../shared/ipc/contract.ts";
 import type { GuardbenchStore, ItemLabelRow, ResultLine } from "../store/index.ts";
-import { RunError } from "./errors.ts";
-import { disagrees, joinedItems, outcomeOf, type JoinedItem } from "./runItems.ts";
+import { RunError } from "../runs/errors.ts";
+import { disagrees, joinedItems, outcomeOf, type JoinedItem } from "../runs/runItems.ts";
 
 export const DEFAULT_REVIEW_PAGE = 50;
 

@@ -1,36 +1,11 @@
 /**
- * Saved endpoints turned into what the remote engine takes (the key fetched from the secret store at the last moment),
- * and the `endpoints:test` probe. Keys stay inside RemoteEndpoint objects: nothing here logs or returns them.
+ * The `endpoints:test` probe: is a saved endpoint up, how fast does it answer, and does it serve the model it is saved
+ * with. The key rides inside the RemoteEndpoint (savedEndpoints.ts fetched it): nothing here logs or returns it.
  */
-import type { EndpointInfo, EndpointProbe } from "../../shared/ipc/contract.ts";
+import type { EndpointProbe } from "../../shared/ipc/contract.ts";
 import type { RemoteEndpoint } from "../../shared/remote/endpoint.ts";
 import { RemoteEngineError } from "../engine/remote/errors.ts";
 import { requestJson } from "../engine/remote/http.ts";
-import type { SecretStore } from "../models/tokenStore.ts";
-import type { GuardbenchStore } from "../store/index.ts";
-import { RunError } from "./errors.ts";
-
-export interface ScoringEndpoint {
-  endpoint: RemoteEndpoint;
-  /** classifications in flight on it */
-  concurrency: number;
-}
-
-/** The saved endpoints called `names`, with their keys; refuses a name that is not saved (or no longer). */
-export async function resolveSavedEndpoints(store: GuardbenchStore, secrets: SecretStore, names: readonly string[]): Promise<ScoringEndpoint[]> {
-  const resolved: ScoringEndpoint[] = [];
-  for (const name of names) {
-    const info = store.endpoints.find(name);
-    if (!info) throw new RunError("endpoint-not-found", `no saved endpoint is named ${JSON.stringify(name)}`, "Save it again (endpoints:save), or start the run with the endpoints that exist (endpoints:list).");
-    resolved.push({ endpoint: await withKey(info, secrets), concurrency: info.concurrency });
-  }
-  return resolved;
-}
-
-export async function withKey(info: EndpointInfo, secrets: SecretStore): Promise<RemoteEndpoint> {
-  const apiKey = info.hasApiKey ? await secrets.get(info.name) : undefined;
-  return { name: info.name, baseUrl: info.baseUrl, kind: info.kind, model: info.model, ...(apiKey ? { apiKey } : {}) };
-}
 
 function root(baseUrl: string): string {
   return baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "");

@@ -6,7 +6,7 @@ import type { DatasetExportReport, RunSummary } from "../../shared/ipc/contract.
 import { isFlagged } from "../../shared/metrics/index.ts";
 import { exportResults, type ExportFormat } from "../datasets/export.ts";
 import type { GuardbenchStore, ResultLine } from "../store/index.ts";
-import { joinedItems, type JoinedItem } from "./runItems.ts";
+import { joinedItems, type JoinedItem } from "../runs/runItems.ts";
 
 /** A run's outcome for one item: score = P(unsafe), flagged at the threshold, the verdict and the codes it named; or the error. */
 export function resultFields(result: ResultLine | undefined, threshold: number): Record<string, unknown> {

@@ -5,14 +5,14 @@
 import type { ClassificationResult, ClassifyOptions, DetailedToken } from "../../shared/classify/result.ts";
 import type { EngineCompute, EngineModel, EngineStatus } from "../../shared/ipc/contract.ts";
 import type { PromptFamily } from "../../shared/taxonomy/index.ts";
-import type { EngineProcess } from "../engine/engineProcess.ts";
-import { EngineError } from "../engine/errors.ts";
+import type { EngineProcess } from "./engineProcess.ts";
+import { EngineError } from "./errors.ts";
 import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
-import type { LoadedModelInfo, ScorerLoadOptions, TokenDetailsParams } from "../engine/engine.ts";
-import type { EventHub } from "./eventHub.ts";
-import { toResultError } from "./errors.ts";
-import type { JobManager } from "./jobs.ts";
-import type { Disposer } from "./lifecycle.ts";
+import type { LoadedModelInfo, ScorerLoadOptions, TokenDetailsParams } from "./engine.ts";
+import type { EventHub } from "../core/eventHub.ts";
+import { toResultError } from "../core/errors.ts";
+import type { JobManager } from "../core/jobs.ts";
+import type { Disposer } from "../core/lifecycle.ts";
 
 /** What AppHost needs of an engine: EngineProcess fits (over child_process.fork or Electron's utilityProcess). */
 export type EnginePort = Pick<EngineProcess, "load" | "unload" | "classify" | "tokenDetails" | "tokenizePrompt" | "onCrash" | "model">;

@@ -18,7 +18,7 @@ import {
   type ScoredItem,
 } from "../../shared/metrics/index.ts";
 import type { GuardbenchStore } from "../store/index.ts";
-import { RunError } from "./errors.ts";
+import { RunError } from "../runs/errors.ts";
 import { itemResult, type TokenDetailSource } from "./itemResult.ts";
 import { currentJoinedItems, datasetMlcommonsCodes } from "./joinedItemsCache.ts";
 
