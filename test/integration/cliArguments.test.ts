@@ -83,7 +83,8 @@ describe("--help is generated from each command's declaration", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
     const required = declaration.options.filter((option) => option.mandatory).map((option) => option.flags);
-    expect(stdout.split("\n")[0]).toBe(["Usage: guardbench", name, ...required, "[options]"].join(" "));
+    // A command whose inputs are alternatives (eval: --results or --run) declares its own usage; the rest end in [options].
+    expect(stdout.split("\n")[0]).toBe(["Usage: guardbench", name, ...required, declaration.usage()].join(" "));
     expect(unwrapped(stdout)).toContain(unwrapped(declaration.description()));
     for (const option of declaration.options) {
       expect(stdout).toContain(`  ${option.flags}  `);
@@ -181,7 +182,7 @@ describe("usage mistakes", () => {
   it.each([
     [["classify"], "guardbench classify: --model is required", "Usage: guardbench classify --model <file|id> [options]"],
     [["run", "--model", "m.gguf"], "guardbench run: --dataset is required", "Usage: guardbench run --dataset <file> --model <file|id> [options]"],
-    [["eval", "--threshold", "0.4"], "guardbench eval: --results is required", "Usage: guardbench eval --results <file> [options]"],
+    [["eval", "--threshold", "0.4"], "guardbench eval: --results is required (or --run ID, a stored run)", "Usage: guardbench eval (--results <file> | --run <id>) [options]"],
     [["label", "--dataset", "1", "--item", "a"], "guardbench label: --label is required", "Usage: guardbench label --dataset <id|name> --item <id> --label <label> [options]"],
     [["worker"], "guardbench worker: --model is required", "Usage: guardbench worker --model <file> [options]"],
     [["prompt"], "guardbench prompt: --family is required", "Usage: guardbench prompt --family <family> [options]"],

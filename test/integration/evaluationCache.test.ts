@@ -4,6 +4,8 @@
  * added to the run.
  */
 import Database from "better-sqlite3";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +16,7 @@ import { databasePathFor } from "../../electron/store/index.ts";
 import { resultWithScore } from "../fixtures/storedResults.ts";
 import { jobValue, startTestHost, value, writeDataset, type TestHost } from "./runs-support.ts";
 
+const run = promisify(execFile);
 let home: string;
 let test: TestHost;
 let datasetId: number;
@@ -68,4 +71,29 @@ it("answers the current counts after each label, undo, outside write and new res
   value(await api().invoke("review:label", { datasetId, itemId: "c", label: "safe" }));
   test.store.runs.recordResult(runId, test.store.datasets.itemRowId(datasetId, "c"), { ok: true, result: resultWithScore(0.1) });
   expect(await counts()).toEqual({ tp: 0, fp: 2, tn: 1, fn: 0, total: 3 });
+});
+
+it("guardbench eval --run measures the stored run through eval:metrics, with the labels as they are now", async () => {
+  value(await api().invoke("review:label", { datasetId, itemId: "a", label: "unsafe" }));
+  const expected = value(await api().invoke("eval:metrics", { runId, threshold: 0.85 })).evaluation;
+  expect(expected.counts).toEqual({ tp: 1, fp: 0, tn: 2, fn: 0, total: 3 });
+  const cli = (...args: string[]) =>
+    run(process.execPath, [join(process.cwd(), "bin", "guardbench.js"), "eval", ...args], { env: { ...process.env, GUARDBENCH_HOME: home } }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (failure: { code: number; stdout: string; stderr: string }) => failure,
+    );
+  const measured = await cli("--run", String(runId), "--threshold", "0.85", "--json");
+  expect(measured.code).toBe(0);
+  const { precision, recall, f1, fpr, auprc, counts } = expected;
+  expect(JSON.parse(measured.stdout)).toEqual({ precision, recall, f1, fpr, auprc, counts: { ...counts, skipped: 0 } });
+  const table = await cli("--run", String(runId));
+  expect(table.stdout).toMatch(/^run \d+: 3 item\(s\) evaluated at threshold 0\.5$/m);
+  expect(table.stdout).toMatch(/flagged\s+tp 1\s+fp 1/);
+
+  const both = await cli("--run", String(runId), "--results", "x.jsonl");
+  expect(both.code).toBe(2);
+  expect(both.stderr).toMatch(/give --results FILE or --run ID, not both/);
+  const missing = await cli("--run", "999999");
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toMatch(/run 999999/);
 });

@@ -4,11 +4,13 @@ import { METRIC_NAMES, evaluateScores, type ScoreEvaluation, type ScoredItem } f
 import { DatasetImportError, importDataset, type ImportSummary } from "../../datasets/import.ts";
 import { TextFileError, readTextChunks } from "../../datasets/textFile.ts";
 import { defineCommand, parseCommandLine, withOptions } from "../arguments.ts";
-import { CliFailure, writeLine, type CliCommand, type CliIo, userPath } from "../command.ts";
-import { jsonOption, thresholdOption, type JsonValues } from "../options.ts";
+import { CliFailure, CliUsageError, writeLine, type CliCommand, type CliIo, userPath } from "../command.ts";
+import { jsonOption, thresholdOption, wholeNumberOption, type JsonValues } from "../options.ts";
+import { openCliHost } from "../cliHost.ts";
 
 interface EvalValues extends JsonValues {
-  results: string;
+  results?: string;
+  run?: number;
   labels?: string;
   threshold: number;
 }
@@ -20,11 +22,12 @@ function declare() {
       description: "Measures a classification run against labels: precision, recall, F1, false-positive rate (FPR) and AUPRC (average precision, as scikit-learn computes it).",
       after:
         'Lines whose classification failed (an "error" object) or that have no label are skipped and listed. A line that is not JSON, has no score or has an unreadable label stops the command with its line number. A metric whose denominator is zero is n/a (null in JSON), with the reason on standard error.',
-    }),
+    }).usage("(--results <file> | --run <id>) [options]"),
     new Option(
       "--results <file>",
       'JSON Lines with one {"id", "label", "score"} object per line; "pUnsafe" is read when there is no "score", so the output of `guardbench classify --input data.jsonl` can be passed as it is',
-    ).makeOptionMandatory(),
+    ),
+    wholeNumberOption("--run <id>", "instead of --results: a run stored in GUARDBENCH_HOME (`guardbench run`, or the app's Runs screen), measured through the app's eval:metrics with its current labels", { min: 1, max: Number.MAX_SAFE_INTEGER }),
     new Option(
       "--labels <file>",
       'a dataset (.jsonl or .json in the common record format) whose labels are joined to the results by id, for results that carry no "label" (classify\'s output has none)',
@@ -195,11 +198,11 @@ function nullReasonLines(evaluation: ScoreEvaluation): string[] {
   });
 }
 
-function printTable(evaluation: ScoreEvaluation, skipped: SkippedLine[], source: string, io: CliIo): void {
+function printTable(evaluation: ScoreEvaluation, notes: string[], leftOut: number, source: string, io: CliIo): void {
   const { tp, fp, tn, fn, total } = evaluation.counts;
   const cell = (name: string, count: number) => `${name} ${count}`.padEnd(16);
   const lines = [
-    `${source}: ${total} item(s) evaluated at threshold ${evaluation.threshold}${skipped.length ? `, ${skipped.length} line(s) skipped` : ""}`,
+    `${source}: ${total} item(s) evaluated at threshold ${evaluation.threshold}${leftOut ? `, ${leftOut} ${source.startsWith("run ") ? "item(s) not counted" : "line(s) skipped"}` : ""}`,
     "",
     `  precision  ${formatMetric(evaluation.precision)}`,
     `  recall     ${formatMetric(evaluation.recall)}`,
@@ -211,9 +214,9 @@ function printTable(evaluation: ScoreEvaluation, skipped: SkippedLine[], source:
     `  flagged        ${cell("tp", tp)}${cell("fp", fp)}`,
     `  not flagged    ${cell("fn", fn)}${cell("tn", tn)}`,
   ];
-  const notes = nullReasonLines(evaluation);
+  const nullReasons = nullReasonLines(evaluation);
+  if (nullReasons.length > 0) lines.push("", ...nullReasons);
   if (notes.length > 0) lines.push("", ...notes);
-  if (skipped.length > 0) lines.push("", ...describeSkipped(skipped));
   writeLine(io.stdout, lines.map((line) => line.trimEnd()).join("\n"));
 }
 
@@ -222,6 +225,13 @@ export const evalCommand: CliCommand = {
   async run(args, io) {
     const { values } = parseCommandLine<EvalValues>(declare(), args, io);
     const { threshold } = values;
+    if (values.results === undefined && values.run === undefined) throw new CliUsageError("--results is required (or --run ID, a stored run)");
+    if (values.results !== undefined && values.run !== undefined) throw new CliUsageError("give --results FILE or --run ID, not both");
+    if (values.run !== undefined) {
+      if (values.labels !== undefined) throw new CliUsageError("--labels goes with --results: a stored run's labels are its dataset's");
+      return evaluateStoredRun(values.run, threshold, values.json ?? false, io);
+    }
+    const results = values.results!;
 
     let labels: Map<string, SafetyLabel> | undefined;
     if (values.labels !== undefined) {
@@ -229,21 +239,38 @@ export const evalCommand: CliCommand = {
       labels = read.labels;
       if (read.warning) writeLine(io.stderr, `guardbench eval: ${read.warning}`);
     }
-    const { items, skipped } = await readResults(userPath(io, values.results), values.results, labels);
+    const { items, skipped } = await readResults(userPath(io, results), results, labels);
     if (items.length === 0) {
       const why = skipped.length > 0 ? `; ${skipped.length} line(s) skipped:\n${describeSkipped(skipped).join("\n")}` : " (the file has no result lines)";
-      throw new CliFailure(`no line of ${values.results} has both a score and a label, so there is nothing to measure${why}`);
+      throw new CliFailure(`no line of ${results} has both a score and a label, so there is nothing to measure${why}`);
     }
     const evaluation = evaluateScores(items, threshold);
-    if (!values.json) {
-      printTable(evaluation, skipped, values.results, io);
-      return 0;
-    }
-    const { precision, recall, f1, fpr, auprc, counts } = evaluation;
-    writeLine(io.stdout, JSON.stringify({ precision, recall, f1, fpr, auprc, counts: { tp: counts.tp, fp: counts.fp, tn: counts.tn, fn: counts.fn, total: counts.total, skipped: skipped.length } }));
-    // Standard output stays one JSON object; what a person needs to know about it goes to standard error.
-    const notes = [...nullReasonLines(evaluation), ...describeSkipped(skipped)];
-    if (notes.length > 0) writeLine(io.stderr, notes.join("\n"));
+    printEvaluation(evaluation, describeSkipped(skipped), skipped.length, results, values.json ?? false, io);
     return 0;
   },
 };
+
+/** The run's metrics as the app's Evaluation screen reads them (`eval:metrics`), at `threshold`. */
+async function evaluateStoredRun(runId: number, threshold: number, json: boolean, io: CliIo): Promise<number> {
+  const cli = openCliHost("eval", io);
+  try {
+    const { evaluation, coverage } = await cli.call("eval:metrics", { runId, threshold });
+    const notLeftOut = coverage.items - coverage.evaluated;
+    const coverageNotes = notLeftOut > 0 ? [`  ${coverage.unlabeled} item(s) without a label, ${coverage.failed} failed, ${coverage.unscored} without a result: not counted`] : [];
+    if (evaluation.counts.total === 0) throw new CliFailure(`run ${runId} has no item with both a score and a label, so there is nothing to measure\n${coverageNotes.join("\n")}`);
+    printEvaluation(evaluation, coverageNotes, notLeftOut, `run ${runId}`, json, io);
+    return 0;
+  } finally {
+    cli.dispose();
+  }
+}
+
+/** The table (or with --json one object on stdout, the notes on stderr); `leftOut` items are named by `notes`. */
+function printEvaluation(evaluation: ScoreEvaluation, notes: string[], leftOut: number, source: string, json: boolean, io: CliIo): void {
+  if (!json) return printTable(evaluation, notes, leftOut, source, io);
+  const { precision, recall, f1, fpr, auprc, counts } = evaluation;
+  writeLine(io.stdout, JSON.stringify({ precision, recall, f1, fpr, auprc, counts: { tp: counts.tp, fp: counts.fp, tn: counts.tn, fn: counts.fn, total: counts.total, skipped: leftOut } }));
+  // Standard output stays one JSON object; what a person needs to know about it goes to standard error.
+  const lines = [...nullReasonLines(evaluation), ...notes];
+  if (lines.length > 0) writeLine(io.stderr, lines.join("\n"));
+}
