@@ -62,7 +62,7 @@ describe("secrets saved through serve", () => {
       .filter(([, schema]) => "shape" in schema && "path" in (schema.shape as object))
       .map(([channel]) => channel)
       .sort();
-    expect(takingAPath).toEqual(["datasets:export", "datasets:import", "datasets:preview", "files:allow", "files:drop", "models:import"]);
+    expect(takingAPath).toEqual(["datasets:export", "datasets:import", "datasets:preview", "files:allow", "files:drop", "models:import", "models:load"]);
   });
 
   it("cannot be read, overwritten or echoed through any file-taking channel", async () => {
@@ -116,6 +116,7 @@ describe("secrets saved through serve", () => {
         }
       }
       expect((await call("models:import", { path })).ok, `models:import ${path}`).toBe(false);
+      expect((await call("models:load", { path, family: "llama-guard-3-1b" })).ok, `models:load ${path}`).toBe(false);
       for (const format of ["jsonl", "csv"]) {
         expect((await call("datasets:export", { datasetId, path, format })).ok, `datasets:export ${format} ${path}`).toBe(false);
       }
