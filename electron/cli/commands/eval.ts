@@ -198,11 +198,22 @@ function nullReasonLines(evaluation: ScoreEvaluation): string[] {
   });
 }
 
-function printTable(evaluation: ScoreEvaluation, notes: string[], leftOut: number, source: string, io: CliIo): void {
+/**
+ * What the metrics did not count: a results file's skipped lines, or a stored run's items without a label or a score.
+ * `notes` name them (one line each, or a summary).
+ */
+interface LeftOut {
+  count: number;
+  /** what the count is of, as the table's first line says it: "line(s) skipped", "item(s) not counted" */
+  what: string;
+  notes: string[];
+}
+
+function printTable(evaluation: ScoreEvaluation, leftOut: LeftOut, source: string, io: CliIo): void {
   const { tp, fp, tn, fn, total } = evaluation.counts;
   const cell = (name: string, count: number) => `${name} ${count}`.padEnd(16);
   const lines = [
-    `${source}: ${total} item(s) evaluated at threshold ${evaluation.threshold}${leftOut ? `, ${leftOut} ${source.startsWith("run ") ? "item(s) not counted" : "line(s) skipped"}` : ""}`,
+    `${source}: ${total} item(s) evaluated at threshold ${evaluation.threshold}${leftOut.count ? `, ${leftOut.count} ${leftOut.what}` : ""}`,
     "",
     `  precision  ${formatMetric(evaluation.precision)}`,
     `  recall     ${formatMetric(evaluation.recall)}`,
@@ -216,7 +227,7 @@ function printTable(evaluation: ScoreEvaluation, notes: string[], leftOut: numbe
   ];
   const nullReasons = nullReasonLines(evaluation);
   if (nullReasons.length > 0) lines.push("", ...nullReasons);
-  if (notes.length > 0) lines.push("", ...notes);
+  if (leftOut.notes.length > 0) lines.push("", ...leftOut.notes);
   writeLine(io.stdout, lines.map((line) => line.trimEnd()).join("\n"));
 }
 
@@ -245,7 +256,7 @@ export const evalCommand: CliCommand = {
       throw new CliFailure(`no line of ${results} has both a score and a label, so there is nothing to measure${why}`);
     }
     const evaluation = evaluateScores(items, threshold);
-    printEvaluation(evaluation, describeSkipped(skipped), skipped.length, results, values.json ?? false, io);
+    printEvaluation(evaluation, { count: skipped.length, what: "line(s) skipped", notes: describeSkipped(skipped) }, results, values.json ?? false, io);
     return 0;
   },
 };
@@ -255,22 +266,22 @@ async function evaluateStoredRun(runId: number, threshold: number, json: boolean
   const cli = openCliHost("eval", io);
   try {
     const { evaluation, coverage } = await cli.call("eval:metrics", { runId, threshold });
-    const notLeftOut = coverage.items - coverage.evaluated;
-    const coverageNotes = notLeftOut > 0 ? [`  ${coverage.unlabeled} item(s) without a label, ${coverage.failed} failed, ${coverage.unscored} without a result: not counted`] : [];
-    if (evaluation.counts.total === 0) throw new CliFailure(`run ${runId} has no item with both a score and a label, so there is nothing to measure\n${coverageNotes.join("\n")}`);
-    printEvaluation(evaluation, coverageNotes, notLeftOut, `run ${runId}`, json, io);
+    const notCounted = coverage.items - coverage.evaluated;
+    const notes = notCounted > 0 ? [`  ${coverage.unlabeled} item(s) without a label, ${coverage.failed} failed, ${coverage.unscored} without a result: not counted`] : [];
+    if (evaluation.counts.total === 0) throw new CliFailure(`run ${runId} has no item with both a score and a label, so there is nothing to measure\n${notes.join("\n")}`);
+    printEvaluation(evaluation, { count: notCounted, what: "item(s) not counted", notes }, `run ${runId}`, json, io);
     return 0;
   } finally {
     cli.dispose();
   }
 }
 
-/** The table (or with --json one object on stdout, the notes on stderr); `leftOut` items are named by `notes`. */
-function printEvaluation(evaluation: ScoreEvaluation, notes: string[], leftOut: number, source: string, json: boolean, io: CliIo): void {
-  if (!json) return printTable(evaluation, notes, leftOut, source, io);
+/** The table, or with --json one object on stdout and the notes on stderr. */
+function printEvaluation(evaluation: ScoreEvaluation, leftOut: LeftOut, source: string, json: boolean, io: CliIo): void {
+  if (!json) return printTable(evaluation, leftOut, source, io);
   const { precision, recall, f1, fpr, auprc, counts } = evaluation;
-  writeLine(io.stdout, JSON.stringify({ precision, recall, f1, fpr, auprc, counts: { tp: counts.tp, fp: counts.fp, tn: counts.tn, fn: counts.fn, total: counts.total, skipped: leftOut } }));
+  writeLine(io.stdout, JSON.stringify({ precision, recall, f1, fpr, auprc, counts: { tp: counts.tp, fp: counts.fp, tn: counts.tn, fn: counts.fn, total: counts.total, skipped: leftOut.count } }));
   // Standard output stays one JSON object; what a person needs to know about it goes to standard error.
-  const lines = [...nullReasonLines(evaluation), ...notes];
+  const lines = [...nullReasonLines(evaluation), ...leftOut.notes];
   if (lines.length > 0) writeLine(io.stderr, lines.join("\n"));
 }
