@@ -42,6 +42,7 @@ import {
 import { CodedError, errorText } from "../../../shared/errors/codedError.ts";
 import { hostRunEngine, loadModel, openCliHost, type CliHost } from "../cliHost.ts";
 import { createRun, scoreRun, type RunScorers } from "../../runs/runService.ts";
+import { LOCAL_MEMBER_NAME } from "../../runs/poolExecutor.ts";
 
 function declare() {
   return withOptions(
@@ -330,7 +331,7 @@ async function scorePending(cli: CliHost, run: RunSummary, modelPath: string, op
     }
     if (options.endpoints.length > 0) {
       store.runs.recordScorers(run.id, options.endpoints.map((endpoint) => endpoint.name), options.local);
-      writeLine(io.stderr, `scoring on ${[...options.endpoints.map((endpoint) => endpoint.name), ...(local ? ["local"] : [])].join(", ")}`);
+      writeLine(io.stderr, `scoring on ${[...options.endpoints.map((endpoint) => endpoint.name), ...(local ? [LOCAL_MEMBER_NAME] : [])].join(", ")}`);
     }
     return await scoreRun(
       store,
