@@ -29,7 +29,7 @@ export const layers = {
   "electron/gguf/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell, ban.ggufLeaf],
   "electron/engine/**/*.ts": [ban.electron, ban.ui, ban.renderer, ban.shell, ban.ggufEntry],
   "electron/models/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell, ban.engine, ban.ggufEntry],
-  "electron/{store,host,cli,datasets,runs,endpoints,review,evaluation}/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell, ban.ggufEntry],
+  "electron/{store,host,cli,datasets,runs,endpoints,review,evaluation,moderation}/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell, ban.ggufEntry],
   "electron/{main,preload}/**/*.ts": [ban.ui, ban.llama, ban.renderer],
   "renderer/**/*.{ts,tsx}": [ban.node, ban.electron, ban.mainLibs, ban.mainSide],
 };

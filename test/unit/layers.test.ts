@@ -29,6 +29,7 @@ const forbidden: Array<[file: string, source: string, why: RegExp]> = [
   ["electron/review/x.ts", `import { getLlama } from "node-llama-cpp";\nexport const a = getLlama;`, /only electron\/engine imports node-llama-cpp/],
   ["electron/evaluation/x.ts", `import { getLlama } from "node-llama-cpp";\nexport const a = getLlama;`, /only electron\/engine imports node-llama-cpp/],
   ["electron/evaluation/x.ts", `import { App } from "../../renderer/src/App.tsx";\nexport const a = App;`, /never imports renderer/],
+  ["electron/moderation/x.ts", `import { getLlama } from "node-llama-cpp";\nexport const a = getLlama;`, /only electron\/engine imports node-llama-cpp/],
   ["electron/gguf/x.ts", `import { getLlama } from "node-llama-cpp";\nexport const a = getLlama;`, /only electron\/engine imports node-llama-cpp/],
   ["electron/gguf/x.ts", `import { ModelLibrary } from "../models/library.ts";\nexport const a = ModelLibrary;`, /electron\/gguf is a leaf/],
   ["electron/gguf/x.ts", `import { app } from "electron";\nexport const a = app;`, /only electron\/main and electron\/preload/],
@@ -98,6 +99,13 @@ describe("electron/ folder allowlist (eslint-layers.mjs)", () => {
   it("resolves the path, so shared/ folders named like electron/ ones are not taken for them", async () => {
     const [result] = await eslint.lintText(`import { thing } from "../../shared/models/thing.ts";\nexport const a = thing;`, { filePath: "electron/store/x.ts" });
     expect((result?.messages ?? []).filter((m) => m.ruleId === "layers/allowed-imports")).toEqual([]);
+  });
+
+  it("gives every electron/ folder a ban list in eslint.config.js", async () => {
+    for (const folder of folders) {
+      const config = (await eslint.calculateConfigForFile(`electron/${folder}/x.ts`)) as { rules?: Record<string, unknown> };
+      expect(config.rules?.["no-restricted-imports"], `electron/${folder}`).toBeDefined();
+    }
   });
 
   it("lists every electron/ folder", () => {
