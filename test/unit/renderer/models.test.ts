@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { err, ok, type CatalogReport, type DownloadJobProgress, type ModelSummary } from "../../../shared/ipc/index.ts";
+import { appSelectors } from "../../../renderer/src/features/app/selectors.ts";
 import { modelsSelectors } from "../../../renderer/src/features/models/selectors.ts";
 import { policySelectors } from "../../../renderer/src/features/policy/selectors.ts";
 import { createTestStore, readyEngine } from "./helpers.ts";
@@ -32,7 +33,7 @@ describe("models slice", () => {
     bridge.emit("job:done", { jobId: "job-1", kind: "download", result: ok(installed) });
     await Promise.resolve();
     await Promise.resolve();
-    expect(modelsSelectors.jobs(store.getState())).toEqual([]);
+    expect(appSelectors.jobs(store.getState())).toEqual([]);
     expect(modelsSelectors.installed(store.getState())).toEqual([installed]);
     expect(store.getState().app.notice?.message).toBe(`Downloaded ${FILE}.`);
   });
@@ -52,18 +53,6 @@ describe("models slice", () => {
     await store.getState().downloadModel(REPO, FILE);
     bridge.emit("job:done", { jobId: "job-1", kind: "download", result: err("cancelled", "cancelled") });
     expect(modelsSelectors.downloadFailureFor(`${REPO}/${FILE}`)(store.getState())).toBeUndefined();
-  });
-
-  it("sends pause, resume and cancel for the job", async () => {
-    const { store, bridge } = createTestStore({
-      "job:pause": ({ jobId }) => ok({ jobId }),
-      "job:resume": ({ jobId }) => ok({ jobId }),
-      "job:cancel": ({ jobId }) => ok({ jobId, cancelled: true }),
-    });
-    await store.getState().pauseJob("job-1");
-    await store.getState().resumeJob("job-1");
-    await store.getState().cancelJob("job-1");
-    expect(bridge.calls.map((call) => call.channel)).toEqual(["job:pause", "job:resume", "job:cancel"]);
   });
 
   it("switches the policy editor to the family of a model that just became ready", () => {
