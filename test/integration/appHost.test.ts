@@ -24,7 +24,7 @@ import { startHub, type HubDouble } from "../fixtures/hub/hubServer.ts";
 import { writeProgrammedModel, type ProgrammedModel } from "../fixtures/models.ts";
 import { writeDamagedGguf } from "../fixtures/gguf/tiny.ts";
 import { llamaGuard3UnsafeAnswer } from "../fixtures/guardAnswers.ts";
-import { modelFile, waitUntil } from "./download-support.ts";
+import { modelFile, waitUntil } from "../support/download.ts";
 import { sha256OfFile } from "../../electron/core/fileHash.ts";
 
 const MODEL_ID = "local/unsafe-s3.gguf";

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importIntoStore } from "../../electron/datasets/storeImport.ts";
 import { databasePathFor, openStore } from "../../electron/store/index.ts";
 import type { ProgrammedModel } from "../fixtures/models.ts";
-import { numberedRows, writeDataset, writeUnsafeS3Model } from "./runs-support.ts";
+import { numberedRows, writeDataset, writeUnsafeS3Model } from "../support/runs.ts";
 
 const execFileAsync = promisify(execFile);
 const bin = join(process.cwd(), "bin", "guardbench.js");

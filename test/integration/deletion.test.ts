@@ -16,7 +16,7 @@ import { presetPolicy, type Policy } from "../../shared/taxonomy/index.ts";
 import { modelsDirectory } from "../../electron/models/paths.ts";
 import { databasePathFor } from "../../electron/store/index.ts";
 import { resultWithScore } from "../fixtures/storedResults.ts";
-import { jobDone, jobValue, numberedRows, startTestHost, value, writeDataset, writeUnsafeS3Model, type DatasetRow, type TestHost } from "./runs-support.ts";
+import { jobDone, jobValue, numberedRows, startTestHost, value, writeDataset, writeUnsafeS3Model, type DatasetRow, type TestHost } from "../support/runs.ts";
 
 const MODEL_ID = "local/unsafe-s3.gguf";
 const FAMILY = "llama-guard-3-1b";

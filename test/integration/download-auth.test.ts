@@ -14,7 +14,7 @@ import { hubEndpoint, parseModelReference } from "../../electron/models/hubUrls.
 import { guardbenchHome, installedModelPath } from "../../electron/models/paths.ts";
 import { FileTokenStore, resolveHubToken, tokenFilePath, type TokenStore } from "../../electron/models/tokenStore.ts";
 import { startHub, type HubDouble, type HubOptions } from "../fixtures/hub/hubServer.ts";
-import { downloadErrorOf, downloadErrorThrownBy, fastHubClient, filesUnder, modelFile, sha256, temporaryFolder } from "./download-support.ts";
+import { downloadErrorOf, downloadErrorThrownBy, fastHubClient, filesUnder, modelFile, sha256, temporaryFolder } from "../support/download.ts";
 
 const gatedRepo = "meta-llama/Llama-Guard-3-1B";
 const grantedToken = "hf_GrantedTokenAbCdEf0123456789";

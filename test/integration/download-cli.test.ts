@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FileTokenStore, tokenFilePath } from "../../electron/models/tokenStore.ts";
 import { startHub, type HubDouble } from "../fixtures/hub/hubServer.ts";
-import { filesUnder, modelFile, sha256, temporaryFolder, waitUntil } from "./download-support.ts";
+import { filesUnder, modelFile, sha256, temporaryFolder, waitUntil } from "../support/download.ts";
 
 const cliPath = resolve(import.meta.dirname, "../../bin/guardbench.js");
 const repo = "acme/tiny-guard";

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startDownload, type DownloadSettings, type ModelDownload } from "../../electron/models/download.ts";
 import { DownloadQueue } from "../../electron/models/downloadQueue.ts";
 import { startHub, type HubDouble } from "../fixtures/hub/hubServer.ts";
-import { downloadErrorOf, downloadErrorThrownBy, fastHubClient, filesUnder, modelFile, sha256, temporaryFolder, waitUntil } from "./download-support.ts";
+import { downloadErrorOf, downloadErrorThrownBy, fastHubClient, filesUnder, modelFile, sha256, temporaryFolder, waitUntil } from "../support/download.ts";
 
 const repo = "acme/tiny-guard";
 const models = [modelFile("a.gguf", 600_000), modelFile("b.gguf", 600_000), modelFile("c.gguf", 600_000)];

@@ -10,7 +10,7 @@ import { startDownload, type DownloadProgress } from "../../electron/models/down
 import type { RetryNotice } from "../../electron/models/retry.ts";
 import { freeBytesAt } from "../../electron/models/transfer.ts";
 import { startHub, type HubDouble, type HubOptions } from "../fixtures/hub/hubServer.ts";
-import { downloadErrorOf, fastHubClient, filesUnder, modelFile, sha256, temporaryFolder } from "./download-support.ts";
+import { downloadErrorOf, fastHubClient, filesUnder, modelFile, sha256, temporaryFolder } from "../support/download.ts";
 
 const repo = "acme/tiny-guard";
 const model = modelFile("tiny-guard.Q4_K_M.gguf", 1_000_000);

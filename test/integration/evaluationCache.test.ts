@@ -12,7 +12,7 @@ import type { DatasetImportReport } from "../../shared/ipc/contract.ts";
 import { presetPolicy } from "../../shared/taxonomy/index.ts";
 import { databasePathFor } from "../../electron/store/index.ts";
 import { resultWithScore } from "../fixtures/storedResults.ts";
-import { jobValue, startTestHost, value, writeDataset, type TestHost } from "./runs-support.ts";
+import { jobValue, startTestHost, value, writeDataset, type TestHost } from "../support/runs.ts";
 
 let home: string;
 let test: TestHost;

@@ -14,7 +14,7 @@ import type { DatasetImportReport } from "../../shared/ipc/contract.ts";
 import { presetPolicy, type Policy } from "../../shared/taxonomy/index.ts";
 import { databasePathFor } from "../../electron/store/index.ts";
 import { resultWithScore } from "../fixtures/storedResults.ts";
-import { eventsOf, jobValue, startTestHost, value, writeDataset, type TestHost } from "./runs-support.ts";
+import { eventsOf, jobValue, startTestHost, value, writeDataset, type TestHost } from "../support/runs.ts";
 
 const exec = promisify(execFile);
 const bin = join(process.cwd(), "bin", "guardbench.js");

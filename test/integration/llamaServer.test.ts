@@ -29,9 +29,9 @@ import { LLAMA3_TOKENS as T } from "../fixtures/gguf/llama3Vocab.ts";
 import { gguf } from "../fixtures/gguf/writer.ts";
 import { llamaGuard3UnsafeAnswer } from "../fixtures/guardAnswers.ts";
 import { writeProgrammedModel, type ProgrammedModel } from "../fixtures/models.ts";
-import { startLlamaServer, type LlamaServerProcess } from "../llamaServer.ts";
-import { expectSameAsLocal } from "./remote-support.ts";
-import { numberedRows, writeDataset } from "./runs-support.ts";
+import { startLlamaServer, type LlamaServerProcess } from "../support/llamaServer.ts";
+import { expectSameAsLocal } from "../support/remote.ts";
+import { numberedRows, writeDataset } from "../support/runs.ts";
 
 /**
  * How far llama-server's probabilities may sit from the local engine's, and why. Both see the same float32 logits

@@ -18,8 +18,8 @@ import { databasePathFor, openStore } from "../../electron/store/index.ts";
 import { llamaGuard3UnsafeAnswer } from "../fixtures/guardAnswers.ts";
 import { LLAMA3_TOKENS as T, vocabId } from "../fixtures/gguf/llama3Vocab.ts";
 import { writeProgrammedModel, type ProgrammedModel } from "../fixtures/models.ts";
-import { AppSocket, startServe, writeStandInRenderer } from "./hardening/serve-support.ts";
-import { MODEL_NAME, startWorker, type WorkerProcess } from "./remote-support.ts";
+import { AppSocket, startServe, writeStandInRenderer } from "../support/serve.ts";
+import { MODEL_NAME, startWorker, type WorkerProcess } from "../support/remote.ts";
 
 const TOKEN = "moderation-api-token-7c41d2e9b0";
 /** Requests of the load test (raise with MODERATION_LOAD_REQUESTS; `npm run bench` measures requests/s). */

@@ -17,7 +17,7 @@ import { RemoteEngine } from "../../electron/engine/remote/remoteEngine.ts";
 import { LLAMA3_TOKENS as T } from "../fixtures/gguf/llama3Vocab.ts";
 import { llamaGuard3UnsafeAnswer } from "../fixtures/guardAnswers.ts";
 import { writeProgrammedModel, type ProgrammedModel } from "../fixtures/models.ts";
-import { MODEL_NAME, expectSameAsLocal, startProxy, startWorker, type WorkerProcess } from "./remote-support.ts";
+import { MODEL_NAME, expectSameAsLocal, startProxy, startWorker, type WorkerProcess } from "../support/remote.ts";
 
 const chat: Turn[] = [
   { role: "user", content: "How do I get into my neighbour's flat?" },

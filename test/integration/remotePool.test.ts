@@ -14,7 +14,7 @@ import { ModelVocabulary } from "../../electron/engine/remote/promptEncoding.ts"
 import { RemoteEngine } from "../../electron/engine/remote/remoteEngine.ts";
 import { llamaGuard3UnsafeAnswer } from "../fixtures/guardAnswers.ts";
 import { writeProgrammedModel } from "../fixtures/models.ts";
-import { MODEL_NAME, expectSameAsLocal, startProxy, startWorker, type WorkerProcess } from "./remote-support.ts";
+import { MODEL_NAME, expectSameAsLocal, startProxy, startWorker, type WorkerProcess } from "../support/remote.ts";
 
 /** The full run; the failure tests use the first FAULT_ITEMS, enough to have items in flight when the fault hits. */
 const ITEMS = 200;

@@ -15,8 +15,8 @@ import { modelsDirectory } from "../../electron/models/paths.ts";
 import { secretsFilePath } from "../../electron/endpoints/keyStore.ts";
 import { joinedItems } from "../../electron/runs/runItems.ts";
 import { databasePathFor } from "../../electron/store/index.ts";
-import { MODEL_NAME, startWorker, type WorkerProcess } from "./remote-support.ts";
-import { eventsOf, jobValue, numberedRows, startTestHost, value, writeDataset, writeUnsafeS3Model, type TestHost } from "./runs-support.ts";
+import { MODEL_NAME, startWorker, type WorkerProcess } from "../support/remote.ts";
+import { eventsOf, jobValue, numberedRows, startTestHost, value, writeDataset, writeUnsafeS3Model, type TestHost } from "../support/runs.ts";
 
 const MODEL_ID = "local/unsafe-s3.gguf";
 const ITEMS = 36;

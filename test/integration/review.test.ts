@@ -21,7 +21,7 @@ import type { DatasetImportReport, Req, ReviewPage } from "../../shared/ipc/cont
 import { presetPolicy } from "../../shared/taxonomy/index.ts";
 import { databasePathFor, openStore } from "../../electron/store/index.ts";
 import { resultWithScore } from "../fixtures/storedResults.ts";
-import { jobValue, startTestHost, value, writeDataset, type TestHost } from "./runs-support.ts";
+import { jobValue, startTestHost, value, writeDataset, type TestHost } from "../support/runs.ts";
 
 let home: string;
 let test: TestHost;

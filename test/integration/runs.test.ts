@@ -1,7 +1,7 @@
 /**
  * Datasets and batch runs through AppHost with real parts: SQLite on a temporary home, the dataset importer, and
  * llama.cpp on the programmed fixture model (CPU, one thread, two sequences). Every score asserted is the one the
- * fixture's weights give (runs-support.ts), never one read back from the engine.
+ * fixture's weights give (test/support/runs.ts), never one read back from the engine.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,7 +12,7 @@ import { modelsDirectory } from "../../electron/models/paths.ts";
 import { cachedSha256OfFile } from "../../electron/core/fileHash.ts";
 import { presetPolicy } from "../../shared/taxonomy/index.ts";
 import type { ProgrammedModel } from "../fixtures/models.ts";
-import { eventsOf, expectedPUnsafe, jobDone, jobValue, numberedRows, startTestHost, value, writeDataset, writeUnsafeS3Model, type TestHost } from "./runs-support.ts";
+import { eventsOf, expectedPUnsafe, jobDone, jobValue, numberedRows, startTestHost, value, writeDataset, writeUnsafeS3Model, type TestHost } from "../support/runs.ts";
 
 const MODEL_ID = "local/unsafe-s3.gguf";
 

@@ -20,7 +20,7 @@ import { modelsDirectory } from "../../electron/models/paths.ts";
 import { LLAMA3_TOKENS as T, vocabId } from "../fixtures/gguf/llama3Vocab.ts";
 import { llamaGuard3UnsafeAnswer, PROGRAMMED_LOGIT } from "../fixtures/guardAnswers.ts";
 import { logitGapFor, writeProgrammedModel, type Transition } from "../fixtures/models.ts";
-import { jobValue, startTestHost, value, writeDataset, type TestHost } from "./runs-support.ts";
+import { jobValue, startTestHost, value, writeDataset, type TestHost } from "../support/runs.ts";
 
 const GOLDEN = new URL("../fixtures/golden/storedResults.json", import.meta.url);
 const WRITE = process.env.GUARDBENCH_WRITE_GOLDEN === "1";

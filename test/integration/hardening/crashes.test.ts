@@ -14,8 +14,8 @@ import { EngineProcess } from "../../../electron/engine/engineProcess.ts";
 import { modelsDirectory } from "../../../electron/models/paths.ts";
 import { LLAMA3_TOKENS as T } from "../../fixtures/gguf/llama3Vocab.ts";
 import type { ProgrammedModel } from "../../fixtures/models.ts";
-import { MODEL_NAME, startWorker, type WorkerProcess } from "../remote-support.ts";
-import { jobDone, numberedRows, startTestHost, value, writeDataset, writeUnsafeS3Model, type TestHost } from "../runs-support.ts";
+import { MODEL_NAME, startWorker, type WorkerProcess } from "../../support/remote.ts";
+import { jobDone, numberedRows, startTestHost, value, writeDataset, writeUnsafeS3Model, type TestHost } from "../../support/runs.ts";
 
 const bin = join(process.cwd(), "bin", "guardbench.js");
 const MODEL_ID = "local/guard.gguf";

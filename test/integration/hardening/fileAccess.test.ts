@@ -14,8 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChosenFile } from "../../../shared/ipc/contract.ts";
-import { startTestHost, value } from "../runs-support.ts";
-import { AppSocket, startServe, upload, writeStandInRenderer, type ServeProcess } from "./serve-support.ts";
+import { startTestHost, value } from "../../support/runs.ts";
+import { AppSocket, startServe, upload, writeStandInRenderer, type ServeProcess } from "../../support/serve.ts";
 
 const CANARY = `canary-${randomBytes(8).toString("hex")}`;
 const RECORD = JSON.stringify({ id: "r1", messages: [{ role: "user", content: "How do I bake bread?" }], label: "safe" });

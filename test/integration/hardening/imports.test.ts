@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppHost } from "../../../electron/host/createAppHost.ts";
 import { importIntoStore } from "../../../electron/datasets/storeImport.ts";
 import { databasePathFor, openStore, StoreError, THIS_PROCESS } from "../../../electron/store/index.ts";
-import { value } from "../runs-support.ts";
+import { value } from "../../support/runs.ts";
 
 let dir: string;
 let bigFile: string;

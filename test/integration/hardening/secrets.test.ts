@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestSchemas } from "../../../shared/ipc/contract.ts";
 import type { Result } from "../../../shared/ipc/result.ts";
-import { AppSocket, startServe, writeStandInRenderer, type ServeProcess } from "./serve-support.ts";
+import { AppSocket, startServe, writeStandInRenderer, type ServeProcess } from "../../support/serve.ts";
 
 const HF_TOKEN = `hf_${randomBytes(16).toString("hex")}`;
 const ENDPOINT_KEY = `sk-${randomBytes(16).toString("hex")}`;

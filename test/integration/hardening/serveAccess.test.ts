@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TOKEN_PATTERN } from "../../../shared/ipc/wire.ts";
-import { AppSocket, spawnServe, startServe, writeStandInRenderer } from "./serve-support.ts";
+import { AppSocket, spawnServe, startServe, writeStandInRenderer } from "../../support/serve.ts";
 
 const TOKEN = "serve-hardening-token-0123456789";
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { llamaGuard3UnsafeAnswer } from "../../fixtures/guardAnswers.ts";
 import { LLAMA3_TOKENS as T } from "../../fixtures/gguf/llama3Vocab.ts";
 import { writeProgrammedModel, type ProgrammedModel } from "../../fixtures/models.ts";
-import { startWorker, type WorkerProcess } from "../remote-support.ts";
+import { startWorker, type WorkerProcess } from "../../support/remote.ts";
 
 const TOKEN = "worker-hardening-token-5b2e91c07d";
 

@@ -2,8 +2,8 @@
 import { cleanup, fireEvent, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { PolicyScreen } from "../../../renderer/src/features/policy/PolicyScreen.tsx";
-import { createTestStore } from "./helpers.ts";
-import { renderWithStore } from "./render.tsx";
+import { createTestStore } from "../../support/renderer/helpers.ts";
+import { renderWithStore } from "../../support/renderer/render.tsx";
 
 afterEach(cleanup);
 

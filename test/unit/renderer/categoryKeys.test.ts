@@ -11,7 +11,7 @@ import type { PolicyCategory } from "../../../shared/taxonomy/index.ts";
 import { categorySlots, keyLabel, keyOfSlot, slotOfKey } from "../../../renderer/src/features/review/categoryKeys.ts";
 import { handleReviewKey } from "../../../renderer/src/features/review/keys.ts";
 import { reviewSelectors } from "../../../renderer/src/features/review/selectors.ts";
-import { createTestStore } from "./helpers.ts";
+import { createTestStore } from "../../support/renderer/helpers.ts";
 
 const keysOf = (codes: string[], extra: string[] = []) => {
   const slots = categorySlots(codes, extra);

@@ -4,7 +4,7 @@ import { conversationSelectors, turnNotes } from "../../../renderer/src/features
 import { SAMPLE_CHATS } from "../../../renderer/src/features/conversation/samples.ts";
 import { toPasteText } from "../../../renderer/src/features/conversation/pasteText.ts";
 import { editTurns, withIds } from "../../../renderer/src/features/conversation/turns.ts";
-import { createTestStore } from "./helpers.ts";
+import { createTestStore } from "../../support/renderer/helpers.ts";
 
 const CHAT = "User: How do I kill a stuck process?\n\nAssistant: Use kill with its PID.\n\nUser: And if that fails?";
 

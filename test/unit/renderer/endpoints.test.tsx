@@ -7,8 +7,8 @@ import { EndpointsScreen } from "../../../renderer/src/features/endpoints/Endpoi
 import { endpointsSelectors } from "../../../renderer/src/features/endpoints/selectors.ts";
 import { draftOf, validateEndpoint } from "../../../renderer/src/features/endpoints/validate.ts";
 import { RunsScreen } from "../../../renderer/src/features/runs/RunsScreen.tsx";
-import { createTestStore, emptyMachineHandlers, readyEngine, settle } from "./helpers.ts";
-import { renderWithStore } from "./render.tsx";
+import { createTestStore, emptyMachineHandlers, readyEngine, settle } from "../../support/renderer/helpers.ts";
+import { renderWithStore } from "../../support/renderer/render.tsx";
 
 afterEach(cleanup);
 

@@ -4,8 +4,8 @@ import { act, cleanup, fireEvent, screen, within } from "@testing-library/react"
 import { afterEach, describe, expect, it } from "vitest";
 import { ok, type FailedImportInfo, type Req } from "../../../shared/ipc/index.ts";
 import { DatasetsScreen } from "../../../renderer/src/features/datasets/DatasetsScreen.tsx";
-import { createTestStore, emptyMachineHandlers, settle } from "./helpers.ts";
-import { renderWithStore } from "./render.tsx";
+import { createTestStore, emptyMachineHandlers, settle } from "../../support/renderer/helpers.ts";
+import { renderWithStore } from "../../support/renderer/render.tsx";
 
 afterEach(cleanup);
 

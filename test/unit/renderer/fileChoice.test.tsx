@@ -12,8 +12,8 @@ import { DatasetsScreen } from "../../../renderer/src/features/datasets/Datasets
 import { datasetsSelectors } from "../../../renderer/src/features/datasets/selectors.ts";
 import { InstalledPanel } from "../../../renderer/src/features/models/InstalledPanel.tsx";
 import { createAppStore } from "../../../renderer/src/store/index.ts";
-import { createTestStore } from "./helpers.ts";
-import { renderWithStore } from "./render.tsx";
+import { createTestStore } from "../../support/renderer/helpers.ts";
+import { renderWithStore } from "../../support/renderer/render.tsx";
 
 const preview: DatasetPreviewInfo = {
   format: "jsonl",

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { detectColumns } from "../../../shared/datasets/index.ts";
 import { ok, type DatasetPreviewInfo } from "../../../shared/ipc/index.ts";
 import { datasetsSelectors } from "../../../renderer/src/features/datasets/selectors.ts";
-import { createTestStore } from "./helpers.ts";
+import { createTestStore } from "../../support/renderer/helpers.ts";
 
 function csvPreview(labelColumn: string, labels: string[]): DatasetPreviewInfo {
   const columns = ["text", labelColumn];

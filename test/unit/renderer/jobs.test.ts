@@ -4,7 +4,7 @@ import { err, ok, type DownloadJobProgress, type RunJobProgress } from "../../..
 import { appSelectors } from "../../../renderer/src/features/app/selectors.ts";
 import { modelsSelectors } from "../../../renderer/src/features/models/selectors.ts";
 import { runsSelectors } from "../../../renderer/src/features/runs/selectors.ts";
-import { createTestStore } from "./helpers.ts";
+import { createTestStore } from "../../support/renderer/helpers.ts";
 
 const REPO = "bartowski/Llama-Guard-3-1B-GGUF";
 const FILE = "Llama-Guard-3-1B-Q4_K_M.gguf";

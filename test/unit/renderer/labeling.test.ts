@@ -7,7 +7,7 @@ import { datasetsSelectors } from "../../../renderer/src/features/datasets/selec
 import { handleReviewKey, type ReviewKeyActions } from "../../../renderer/src/features/review/keys.ts";
 import { reviewSelectors, shownLabel } from "../../../renderer/src/features/review/selectors.ts";
 import { reviewItemAt } from "../../../renderer/src/features/review/slice.ts";
-import { createTestStore, settle } from "./helpers.ts";
+import { createTestStore, settle } from "../../support/renderer/helpers.ts";
 
 const items: ReviewItem[] = [
   { itemId: "a", position: 0, turns: [{ role: "user", content: "first" }], result: { ok: true, score: 0.9, verdict: "unsafe", flagged: true, categories: ["S1"] }, disagreement: true, label: { label: "safe", categories: [], source: "import" } },

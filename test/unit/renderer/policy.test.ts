@@ -4,7 +4,7 @@ import { presetPolicy, setCategoryEnabled, type Policy } from "../../../shared/t
 import { policySelectors } from "../../../renderer/src/features/policy/selectors.ts";
 import { policyFileName } from "../../../renderer/src/features/policy/slice.ts";
 import { diffLines } from "../../../renderer/src/lib/lineDiff.ts";
-import { createTestStore, readyEngine, settle } from "./helpers.ts";
+import { createTestStore, readyEngine, settle } from "../../support/renderer/helpers.ts";
 
 const excludeS3 = (policy: Policy) => {
   const edited = setCategoryEnabled(policy, "S3", false);

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ok, type LabelEvent, type Req, type ReviewItem } from "../../../shared/ipc/index.ts";
 import { REVIEW_PAGE_SIZE, reviewItemAt } from "../../../renderer/src/features/review/slice.ts";
 import { reviewSelectors } from "../../../renderer/src/features/review/selectors.ts";
-import { createTestStore, settle } from "./helpers.ts";
+import { createTestStore, settle } from "../../support/renderer/helpers.ts";
 
 const TOTAL = 450;
 

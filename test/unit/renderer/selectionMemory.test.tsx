@@ -6,8 +6,8 @@ import { err, ok, type DatasetSummary, type ReviewItem, type RunSummary } from "
 import { DatasetsScreen } from "../../../renderer/src/features/datasets/DatasetsScreen.tsx";
 import { RunsScreen } from "../../../renderer/src/features/runs/RunsScreen.tsx";
 import type { SelectionStorage } from "../../../renderer/src/features/app/rememberedSelection.ts";
-import { createTestStore, emptyMachineHandlers, settle } from "./helpers.ts";
-import { renderWithStore } from "./render.tsx";
+import { createTestStore, emptyMachineHandlers, settle } from "../../support/renderer/helpers.ts";
+import { renderWithStore } from "../../support/renderer/render.tsx";
 
 afterEach(cleanup);
 

@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import { llamaServerBuild } from "../scripts/llama-server.mjs";
+import { llamaServerBuild } from "../../scripts/llama-server.mjs";
 
 export interface LlamaServerOptions {
   /** slots (`--parallel`), default 2 */

@@ -5,7 +5,7 @@
  * fresh clone's `npm test` runs every test. A build that cannot happen (no cmake or compiler) is said loudly here and
  * does not stop the other suites; the llama-server tests then fail with the command to run — never skip.
  */
-import { ensureLlamaServer, llamaServerBuild } from "../scripts/llama-server.mjs";
+import { ensureLlamaServer, llamaServerBuild } from "../../scripts/llama-server.mjs";
 
 export default async function setup(): Promise<void> {
   const log = (line: string) => console.log(line);

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "vitest";
-import { startWorkerProcess, type WorkerProcess } from "../support/workerProcess.ts";
+import { startWorkerProcess, type WorkerProcess } from "./workerProcess.ts";
 
 export type { WorkerProcess };
 import { hasTokenDetails, type ClassificationResult } from "../../shared/classify/result.ts";

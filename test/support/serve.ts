@@ -6,12 +6,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { WebSocket } from "ws";
-import type { JobDone } from "../../../shared/ipc/contract.ts";
-import type { Result } from "../../../shared/ipc/result.ts";
-import type { ServerMessage } from "../../../shared/ipc/wire.ts";
-import { tokenFromFragment, webSocketProtocols } from "../../../shared/ipc/wire.ts";
+import type { JobDone } from "../../shared/ipc/contract.ts";
+import type { Result } from "../../shared/ipc/result.ts";
+import type { ServerMessage } from "../../shared/ipc/wire.ts";
+import { tokenFromFragment, webSocketProtocols } from "../../shared/ipc/wire.ts";
 
-export const GUARDBENCH = join(import.meta.dirname, "../../../bin/guardbench.js");
+export const GUARDBENCH = join(import.meta.dirname, "../../bin/guardbench.js");
 
 export interface ServeProcess {
   child: ChildProcess;
