@@ -26,7 +26,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "guardbench-eval-"));
   // scikit-learn's documented example (y_true [0, 0, 1, 1], scores [0.1, 0.4, 0.35, 0.8]), plus a failed and an unlabeled line.
   // At threshold 0.5: flagged 0.8+ (tp); 0.35+ is fn; 0.4− and 0.1− are tn → P 1/1, R 1/2, F1 2/(2+0+1) = 2/3, FPR 0/2.
-  // AUPRC = 5/6 (worked out in test/unit/metrics.test.ts).
+  // AUPRC = 5/6 (worked out in test/unit/shared/metrics.test.ts).
   await writeFile(
     join(dir, "results.jsonl"),
     lines(

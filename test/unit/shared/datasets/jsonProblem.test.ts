@@ -3,8 +3,8 @@
  * may be anything the user named, so an error message must not carry its bytes.
  */
 import { describe, expect, it } from "vitest";
-import { createRawRowReader } from "../../shared/datasets/index.ts";
-import { describeJsonProblem, findJsonProblem } from "../../shared/datasets/jsonProblem.ts";
+import { createRawRowReader } from "../../../../shared/datasets/index.ts";
+import { describeJsonProblem, findJsonProblem } from "../../../../shared/datasets/jsonProblem.ts";
 
 const SECRET = "hf_abcdefSECRET";
 

@@ -9,7 +9,7 @@ import {
   suggestLabelValues,
   swapLabelValues,
   type LabelValues,
-} from "../../shared/datasets/index.ts";
+} from "../../../../shared/datasets/index.ts";
 
 const preset = (id: string): LabelValues => LABEL_VALUE_PRESETS.find((entry) => entry.id === id)!.values;
 

@@ -10,15 +10,15 @@
 import { readFileSync } from "node:fs";
 import { Template } from "@huggingface/jinja";
 import { describe, expect, it } from "vitest";
-import type { Turn } from "../../shared/conversation/types.ts";
-import { familyOf, familyPresetPolicy, type FamilyId, type FamilyPolicy, type FamilyPromptOptions, type GuardFamily } from "../../shared/families/index.ts";
-import { guidelineFor } from "../../shared/families/shieldgemma/index.ts";
-import { contentMessage, policyDocument } from "../../shared/families/gpt-oss-safeguard/index.ts";
-import { joinParts, type BuiltPrompt } from "../../shared/prompts/index.ts";
-import { ALL_SPECIAL_TOKEN_TEXT, BLANK_TURN_CONVERSATIONS, UNICODE, WORDS, conversation, pick, prng, type Random } from "../fixtures/generatedConversations.ts";
+import type { Turn } from "../../../shared/conversation/types.ts";
+import { familyOf, familyPresetPolicy, type FamilyId, type FamilyPolicy, type FamilyPromptOptions, type GuardFamily } from "../../../shared/families/index.ts";
+import { guidelineFor } from "../../../shared/families/shieldgemma/index.ts";
+import { contentMessage, policyDocument } from "../../../shared/families/gpt-oss-safeguard/index.ts";
+import { joinParts, type BuiltPrompt } from "../../../shared/prompts/index.ts";
+import { ALL_SPECIAL_TOKEN_TEXT, BLANK_TURN_CONVERSATIONS, UNICODE, WORDS, conversation, pick, prng, type Random } from "../../fixtures/generatedConversations.ts";
 
 const CASES = 160;
-const fixture = (file: string) => readFileSync(new URL(`../fixtures/prompt-templates/${file}`, import.meta.url), "utf8");
+const fixture = (file: string) => readFileSync(new URL(`../../fixtures/prompt-templates/${file}`, import.meta.url), "utf8");
 const template = (file: string) => new Template(fixture(file));
 const generated = (random: Random) => conversation(random, { specialTokens: ALL_SPECIAL_TOKEN_TEXT });
 

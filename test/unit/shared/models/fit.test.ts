@@ -1,7 +1,7 @@
 /** The fit rules with made-up machines: no GPU, an 8 GB GPU, a 4 GB laptop, unified memory, a failed GPU backend. */
 import { describe, expect, it } from "vitest";
-import catalogData from "../../models/catalog.json" with { type: "json" };
-import { parseCatalog, type Catalog, type CatalogFile, type CatalogModel } from "../../shared/models/catalog.ts";
+import catalogData from "../../../../models/catalog.json" with { type: "json" };
+import { parseCatalog, type Catalog, type CatalogFile, type CatalogModel } from "../../../../shared/models/catalog.ts";
 import {
   RUNTIME_OVERHEAD_BYTES,
   assessCatalog,
@@ -11,7 +11,7 @@ import {
   type FitCandidate,
   type HardwareProfile,
   type MemoryEstimate,
-} from "../../shared/models/fit.ts";
+} from "../../../../shared/models/fit.ts";
 
 const GB = 1e9;
 const GIB = 1024 ** 3;

@@ -16,7 +16,7 @@ import {
   rowToItem,
   type CsvEvent,
   type RawRowEvent,
-} from "../../shared/datasets/index.ts";
+} from "../../../shared/datasets/index.ts";
 
 /** Feeds `text` to an incremental reader in the given pieces and collects everything it emits. */
 function feed<T>(reader: { push(text: string): T[]; end(): T[] }, pieces: string[]): T[] {

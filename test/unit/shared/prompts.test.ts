@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Turn } from "../../shared/conversation/types.ts";
+import type { Turn } from "../../../shared/conversation/types.ts";
 import {
   PYTHON_WHITESPACE,
   buildPrompt,
@@ -9,8 +9,8 @@ import {
   splitEngineParts,
   splitPartsAt,
   type BuiltPrompt,
-} from "../../shared/prompts/index.ts";
-import { PROMPT_FAMILIES, presetPolicy, type Policy, type PromptFamily } from "../../shared/taxonomy/index.ts";
+} from "../../../shared/prompts/index.ts";
+import { PROMPT_FAMILIES, presetPolicy, type Policy, type PromptFamily } from "../../../shared/taxonomy/index.ts";
 
 const user = (content: string): Turn => ({ role: "user", content });
 const assistant = (content: string): Turn => ({ role: "assistant", content });

@@ -1,9 +1,9 @@
 // The family registry as a table: one object per name, each complete, and the engine's scorable list in step with it.
 import { describe, expect, it } from "vitest";
-import type { Turn } from "../../shared/conversation/types.ts";
-import { FAMILIES, FAMILY_IDS, FAMILY_REGISTRY, PROMPT_FAMILIES, familyOf, familyPresetPolicy, findFamily } from "../../shared/families/index.ts";
-import { buildPrompt } from "../../shared/prompts/index.ts";
-import { familyPolicySchema, parsePolicy, presetPolicy, validatePolicy } from "../../shared/taxonomy/index.ts";
+import type { Turn } from "../../../shared/conversation/types.ts";
+import { FAMILIES, FAMILY_IDS, FAMILY_REGISTRY, PROMPT_FAMILIES, familyOf, familyPresetPolicy, findFamily } from "../../../shared/families/index.ts";
+import { buildPrompt } from "../../../shared/prompts/index.ts";
+import { familyPolicySchema, parsePolicy, presetPolicy, validatePolicy } from "../../../shared/taxonomy/index.ts";
 
 const PROMPT_TURN: Turn[] = [{ role: "user", content: "How do I pick a lock?" }];
 const RESPONSE_TURNS: Turn[] = [...PROMPT_TURN, { role: "assistant", content: "I can't help with that." }];

@@ -1,7 +1,7 @@
 // A model file's own chat template: the self-check of a builder against it, prompts built from it, and custom guards.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { Turn } from "../../shared/conversation/types.ts";
+import type { Turn } from "../../../../shared/conversation/types.ts";
 import {
   checkBuilderAgainstTemplate,
   customGuardFamily,
@@ -12,9 +12,9 @@ import {
   promptFromTemplate,
   renderChatTemplate,
   type FamilyId,
-} from "../../shared/families/index.ts";
+} from "../../../../shared/families/index.ts";
 
-const fixture = (file: string) => readFileSync(new URL(`../fixtures/prompt-templates/${file}`, import.meta.url), "utf8");
+const fixture = (file: string) => readFileSync(new URL(`../../../fixtures/prompt-templates/${file}`, import.meta.url), "utf8");
 
 describe("the self-check of a builder against the model's own template", () => {
   const officialTemplates: [FamilyId, string, { bosToken?: string; eosToken?: string }][] = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expandHome } from "../../shared/format/homePath.ts";
+import { expandHome } from "../../../../shared/format/homePath.ts";
 
 describe("expandHome", () => {
   it.each([

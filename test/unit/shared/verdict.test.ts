@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { presetPolicy, setCategoryEnabled, type Policy } from "../../shared/taxonomy/index.ts";
-import { parseVerdict, type Verdict } from "../../shared/verdict/index.ts";
+import { presetPolicy, setCategoryEnabled, type Policy } from "../../../shared/taxonomy/index.ts";
+import { parseVerdict, type Verdict } from "../../../shared/verdict/index.ts";
 
 const lg3 = presetPolicy("llama-guard-3-8b");
 const lg1 = presetPolicy("llama-guard-1");

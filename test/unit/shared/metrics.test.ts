@@ -19,7 +19,7 @@ import {
   type CategorizedItem,
   type RunItem,
   type ScoredItem,
-} from "../../shared/metrics/index.ts";
+} from "../../../shared/metrics/index.ts";
 
 const items = (...pairs: [score: number, label: "+" | "-"][]): ScoredItem[] => pairs.map(([score, sign]) => ({ score, label: sign === "+" ? "unsafe" : "safe" }));
 const ap = (scored: ScoredItem[]) => averagePrecision(precisionRecallCurve(scored));

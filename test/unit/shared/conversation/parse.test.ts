@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CHAT_FORMATS, parseConversation, type ChatFormat, type ParseResult, type Turn } from "../../shared/conversation/index.ts";
-import { scanJson } from "../../shared/conversation/json-scan.ts";
+import { CHAT_FORMATS, parseConversation, type ChatFormat, type ParseResult, type Turn } from "../../../../shared/conversation/index.ts";
+import { scanJson } from "../../../../shared/conversation/json-scan.ts";
 
 function expectTurns(result: ParseResult, format: ChatFormat, turns: Turn[]): string[] {
   if (!result.ok) throw new Error(`expected a parse, got ${result.error.code}: ${result.error.message}`);

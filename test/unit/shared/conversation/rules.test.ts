@@ -7,7 +7,7 @@ import {
   type Conversation,
   type PrepareResult,
   type Turn,
-} from "../../shared/conversation/index.ts";
+} from "../../../../shared/conversation/index.ts";
 
 const user = (content: string): Turn => ({ role: "user", content });
 const assistant = (content: string): Turn => ({ role: "assistant", content });

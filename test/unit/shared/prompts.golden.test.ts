@@ -9,14 +9,14 @@
 import { readFileSync } from "node:fs";
 import { Template } from "@huggingface/jinja";
 import { describe, expect, it } from "vitest";
-import type { Turn } from "../../shared/conversation/types.ts";
-import { buildPrompt, chatJudgeMessages, joinParts, renderCategoryLines, type BuiltPrompt } from "../../shared/prompts/index.ts";
-import { excludeCategories, presetPolicy, PROMPT_FAMILIES, type Policy, type PolicyCategory, type PromptFamily } from "../../shared/taxonomy/index.ts";
-import { BLANK_TURN_CONVERSATIONS, SPECIAL_TOKEN_TEXT, UNICODE, WORDS, conversation, int, messageText, pick, prng, type Random } from "../fixtures/generatedConversations.ts";
+import type { Turn } from "../../../shared/conversation/types.ts";
+import { buildPrompt, chatJudgeMessages, joinParts, renderCategoryLines, type BuiltPrompt } from "../../../shared/prompts/index.ts";
+import { excludeCategories, presetPolicy, PROMPT_FAMILIES, type Policy, type PolicyCategory, type PromptFamily } from "../../../shared/taxonomy/index.ts";
+import { BLANK_TURN_CONVERSATIONS, SPECIAL_TOKEN_TEXT, UNICODE, WORDS, conversation, int, messageText, pick, prng, type Random } from "../../fixtures/generatedConversations.ts";
 
 const CASES_PER_FAMILY = 320;
 
-const templateSource = (file: string) => readFileSync(new URL(`../fixtures/prompt-templates/${file}`, import.meta.url), "utf8");
+const templateSource = (file: string) => readFileSync(new URL(`../../fixtures/prompt-templates/${file}`, import.meta.url), "utf8");
 const loadTemplate = (file: string) => new Template(templateSource(file));
 
 const TEMPLATES = {

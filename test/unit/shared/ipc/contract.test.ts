@@ -1,10 +1,10 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { HandlerGroup } from "../../electron/host/handlerTable.ts";
-import type { HostServices } from "../../electron/host/services.ts";
-import { CHANNEL_DOMAINS, CHANNELS, parseRequest, requestSchemas, MAX_TURN_CHARS } from "../../shared/ipc/contract.ts";
-import { tokenFromFragment, tokenFromProtocols, webSocketProtocols, TOKEN_PATTERN } from "../../shared/ipc/wire.ts";
-import { presetPolicy } from "../../shared/taxonomy/index.ts";
+import type { HandlerGroup } from "../../../../electron/host/handlerTable.ts";
+import type { HostServices } from "../../../../electron/host/services.ts";
+import { CHANNEL_DOMAINS, CHANNELS, parseRequest, requestSchemas, MAX_TURN_CHARS } from "../../../../shared/ipc/contract.ts";
+import { tokenFromFragment, tokenFromProtocols, webSocketProtocols, TOKEN_PATTERN } from "../../../../shared/ipc/wire.ts";
+import { presetPolicy } from "../../../../shared/taxonomy/index.ts";
 
 const turns = [{ role: "user", content: "hello" }];
 
@@ -71,8 +71,8 @@ describe("the contract's layout", () => {
   const domains = Object.keys(CHANNEL_DOMAINS).sort();
 
   it("has one channels/<domain>.ts per handler group, and one handler group per domain", () => {
-    expect(domainFiles("../../shared/ipc/channels/", ["index.ts", "channel.ts", "fields.ts"])).toEqual(domains);
-    expect(domainFiles("../../electron/host/handlers/", ["index.ts"])).toEqual(domains);
+    expect(domainFiles("../../../../shared/ipc/channels/", ["index.ts", "channel.ts", "fields.ts"])).toEqual(domains);
+    expect(domainFiles("../../../../electron/host/handlers/", ["index.ts"])).toEqual(domains);
   });
 
   it("gives every channel a request schema, declared by exactly one domain", () => {
@@ -83,7 +83,7 @@ describe("the contract's layout", () => {
   });
 
   it.each(domains)("answers the %s channels in the handler group of the same name", async (domain) => {
-    const module = (await import(`../../electron/host/handlers/${domain}.ts`)) as Record<string, (services: HostServices) => HandlerGroup>;
+    const module = (await import(`../../../../electron/host/handlers/${domain}.ts`)) as Record<string, (services: HostServices) => HandlerGroup>;
     const factories = Object.entries(module).filter(([name, value]) => name.endsWith("Handlers") && typeof value === "function");
     expect(factories).toHaveLength(1);
     // The factories only take what they need from the services; building a group calls none of them.

@@ -1,8 +1,8 @@
 // Every family's verdict parser: what its model answers when it follows the format, and what a truncated, malformed or
 // off-format answer gives: unparseable with the raw text, never a silent safe.
 import { describe, expect, it } from "vitest";
-import { FAMILIES, combineCategoryVerdicts, familyOf, familyPresetPolicy, type FamilyId, type FamilyVerdict, type JudgedTurn } from "../../shared/families/index.ts";
-import { prng } from "../fixtures/generatedConversations.ts";
+import { FAMILIES, combineCategoryVerdicts, familyOf, familyPresetPolicy, type FamilyId, type FamilyVerdict, type JudgedTurn } from "../../../shared/families/index.ts";
+import { prng } from "../../fixtures/generatedConversations.ts";
 
 const parse = (id: FamilyId, raw: string, judged: JudgedTurn = "prompt", extra: { code?: string; settings?: Record<string, boolean> } = {}): FamilyVerdict =>
   familyOf(id).parseVerdict(raw, { policy: familyPresetPolicy(id), judged, ...extra });

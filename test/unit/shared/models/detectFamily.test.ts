@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { detectGuardFamily, detectPromptFamily } from "../../shared/models/detectFamily.ts";
-import type { PromptFamily } from "../../shared/taxonomy/index.ts";
+import { detectGuardFamily, detectPromptFamily } from "../../../../shared/models/detectFamily.ts";
+import type { PromptFamily } from "../../../../shared/taxonomy/index.ts";
 
-const templatesDir = join(import.meta.dirname, "..", "fixtures", "prompt-templates");
+const templatesDir = join(import.meta.dirname, "..", "..", "..", "fixtures", "prompt-templates");
 const template = (file: string) => readFileSync(join(templatesDir, file), "utf8");
 
 describe("detectPromptFamily from the official chat templates", () => {

@@ -1,8 +1,8 @@
 /** Runs named by what produced them (#13.4) and category names compared by code (#13.11). */
 import { describe, expect, it } from "vitest";
-import { modelShortName, runFileStem, runName } from "../../shared/runs/runName.ts";
-import { mlcommonsCategoryNames, nameCategories, sameCategoryName } from "../../shared/metrics/index.ts";
-import type { RunSummary } from "../../shared/ipc/index.ts";
+import { modelShortName, runFileStem, runName } from "../../../../shared/runs/runName.ts";
+import { mlcommonsCategoryNames, nameCategories, sameCategoryName } from "../../../../shared/metrics/index.ts";
+import type { RunSummary } from "../../../../shared/ipc/index.ts";
 
 const run = (changes: Partial<RunSummary> = {}): RunSummary => ({
   id: 3,

@@ -16,7 +16,7 @@ import {
   suggestNextCode,
   type Policy,
   type PolicyEditResult,
-} from "../../shared/taxonomy/index.ts";
+} from "../../../shared/taxonomy/index.ts";
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object") {

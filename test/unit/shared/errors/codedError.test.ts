@@ -1,18 +1,18 @@
 /** One coded-error base (#12.7): every typed error of the main side is a CodedError, and turns into the envelope's error the same way. */
 import { describe, expect, it } from "vitest";
-import { CodedError } from "../../shared/errors/codedError.ts";
-import { DatasetImportError } from "../../electron/datasets/import.ts";
-import { ExportError } from "../../electron/datasets/export.ts";
-import { TextFileError } from "../../electron/datasets/textFile.ts";
-import { EngineError } from "../../electron/engine/errors.ts";
-import { RemoteEngineError } from "../../electron/engine/remote/errors.ts";
-import { EndpointError } from "../../electron/endpoints/savedEndpoints.ts";
-import { toResultError } from "../../electron/core/errors.ts";
-import { FileAccessError } from "../../electron/host/fileAccess.ts";
-import { DownloadError } from "../../electron/models/downloadError.ts";
-import { RunError, RunStopped } from "../../electron/runs/errors.ts";
-import { FileHashError } from "../../electron/core/fileHash.ts";
-import { StoreError } from "../../electron/store/errors.ts";
+import { CodedError } from "../../../../shared/errors/codedError.ts";
+import { DatasetImportError } from "../../../../electron/datasets/import.ts";
+import { ExportError } from "../../../../electron/datasets/export.ts";
+import { TextFileError } from "../../../../electron/datasets/textFile.ts";
+import { EngineError } from "../../../../electron/engine/errors.ts";
+import { RemoteEngineError } from "../../../../electron/engine/remote/errors.ts";
+import { EndpointError } from "../../../../electron/endpoints/savedEndpoints.ts";
+import { toResultError } from "../../../../electron/core/errors.ts";
+import { FileAccessError } from "../../../../electron/host/fileAccess.ts";
+import { DownloadError } from "../../../../electron/models/downloadError.ts";
+import { RunError, RunStopped } from "../../../../electron/runs/errors.ts";
+import { FileHashError } from "../../../../electron/core/fileHash.ts";
+import { StoreError } from "../../../../electron/store/errors.ts";
 
 describe("CodedError", () => {
   it("is the base of every typed error, each named after its class", () => {
