@@ -250,7 +250,7 @@ describe("the engine through AppHost", () => {
     const turns = [{ role: "user" as const, content: "Stop this one halfway." }];
     const historyBefore = value(await api().invoke("history:list", {})).items.length;
 
-    // A cancel that overtakes its run stops the run as soon as it starts (one mid-run: test/unit/classifyCancel.test.ts).
+    // A cancel that overtakes its run stops the run as soon as it starts (one mid-run: test/unit/electron/host/handlers/classify.cancel.test.ts).
     expect(value(await api().invoke("classify:cancel", { requestId: "not-yet" }))).toEqual({ cancelled: false });
     expect(await api().invoke("classify:run", { turns, requestId: "not-yet" })).toMatchObject({ ok: false, error: { code: "cancelled" } });
 

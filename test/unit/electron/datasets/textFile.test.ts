@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { firstInvalidUtf8, readTextChunks, readTextFile, TextFileError, Utf8TextDecoder } from "../../electron/datasets/textFile.ts";
+import { firstInvalidUtf8, readTextChunks, readTextFile, TextFileError, Utf8TextDecoder } from "../../../../electron/datasets/textFile.ts";
 
 let dir: string;
 

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CHANNELS, EVENT_NAMES, requestSchemas } from "../../shared/ipc/contract.ts";
-import { isAllowedEvent, isAllowedInvokeChannel, PRELOAD_EVENTS, PRELOAD_INVOKE_CHANNELS, PRELOAD_OWN_CHANNELS } from "../../electron/host/preloadChannels.ts";
+import { CHANNELS, EVENT_NAMES, requestSchemas } from "../../../../shared/ipc/contract.ts";
+import { isAllowedEvent, isAllowedInvokeChannel, PRELOAD_EVENTS, PRELOAD_INVOKE_CHANNELS, PRELOAD_OWN_CHANNELS } from "../../../../electron/host/preloadChannels.ts";
 
 /** The names in the contract's `Events` interface, read from the source (types do not exist at run time). */
 function eventsDeclaredInContract(): string[] {
-  const source = readFileSync(new URL("../../shared/ipc/contract.ts", import.meta.url), "utf8");
+  const source = readFileSync(new URL("../../../../shared/ipc/contract.ts", import.meta.url), "utf8");
   const body = source.slice(source.indexOf("export interface Events {"));
   return [...body.slice(0, body.indexOf("\n}")).matchAll(/^\s+"([a-z-]+:[a-z-]+)":/gm)].map((m) => m[1]!);
 }

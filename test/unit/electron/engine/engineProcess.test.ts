@@ -4,8 +4,8 @@
  * The real worker under Ctrl+C is tested in test/integration/hardening/crashes.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { EngineProcess, type WorkerHandle } from "../../electron/engine/engineProcess.ts";
-import type { FromEngine, ToEngine } from "../../electron/engine/protocol.ts";
+import { EngineProcess, type WorkerHandle } from "../../../../electron/engine/engineProcess.ts";
+import type { FromEngine, ToEngine } from "../../../../electron/engine/protocol.ts";
 
 /** A worker that says it is ready and then answers nothing until the test makes it exit. */
 function standInWorker() {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { LockstepBatches } from "../../electron/engine/lockstep.ts";
+import { LockstepBatches } from "../../../../electron/engine/lockstep.ts";
 
 /** Which of the given turns have resolved, after letting pending promise callbacks run. */
 async function resolvedOf(turns: Promise<void>[]): Promise<boolean[]> {

@@ -3,8 +3,8 @@
  * node-llama-cpp hands them over); the same logits in id order must give the very same numbers.
  */
 import { describe, expect, it } from "vitest";
-import { TOP_K_RANGE } from "../../shared/classify/result.ts";
-import { ExactDistribution } from "../../electron/engine/distribution.ts";
+import { TOP_K_RANGE } from "../../../../shared/classify/result.ts";
+import { ExactDistribution } from "../../../../electron/engine/distribution.ts";
 
 /** A deterministic vocabulary with ties: many tokens share a few logit values, the highest value among them. */
 function logitsInIdOrder(size: number): Map<number, number> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { desktopCsp, serveCsp } from "../../electron/host/csp.ts";
+import { desktopCsp, serveCsp } from "../../../../electron/host/csp.ts";
 
 function directives(csp: string): Map<string, string[]> {
   return new Map(csp.split(";").map((part) => part.trim().split(/\s+/)).map(([name, ...sources]) => [name!, sources]));

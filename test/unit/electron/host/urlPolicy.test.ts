@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideExternalUrl } from "../../electron/host/urlPolicy.ts";
+import { decideExternalUrl } from "../../../../electron/host/urlPolicy.ts";
 
 describe("links opened outside the app", () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { modelFilesIn, OpenRequestQueue } from "../../electron/host/openRequests.ts";
+import { modelFilesIn, OpenRequestQueue } from "../../../../electron/host/openRequests.ts";
 
 describe("model files the OS opens Guardbench with", () => {
   it("are the .gguf arguments, made absolute against the launching folder, without flags or repeats", () => {

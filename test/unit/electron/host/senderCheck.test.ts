@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isTrustedSender, type IpcSender } from "../../electron/host/senderCheck.ts";
+import { isTrustedSender, type IpcSender } from "../../../../electron/host/senderCheck.ts";
 
 const APP = "guardbench://app";
 const ours: IpcSender = { frameUrl: "guardbench://app/index.html", isMainFrame: true, isOurWindow: true };

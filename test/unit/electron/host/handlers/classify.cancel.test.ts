@@ -4,9 +4,9 @@
  * tested in test/integration/parallelScoring.test.ts and through the run tests.
  */
 import { describe, expect, it } from "vitest";
-import { classifyHandlers } from "../../electron/host/handlers/classify.ts";
-import type { HostServices } from "../../electron/host/services.ts";
-import { EngineError } from "../../electron/engine/errors.ts";
+import { classifyHandlers } from "../../../../../electron/host/handlers/classify.ts";
+import type { HostServices } from "../../../../../electron/host/services.ts";
+import { EngineError } from "../../../../../electron/engine/errors.ts";
 
 function handlersWithEngineThatWaitsForCancel() {
   const recorded: unknown[] = [];

@@ -4,12 +4,12 @@
  * Timeouts here trigger behaviour; nothing asserts how long anything took.
  */
 import { describe, expect, it } from "vitest";
-import type { ClassificationResult } from "../../shared/classify/result.ts";
-import type { ClassifierEngine, EngineInfo } from "../../electron/engine/engine.ts";
-import { EngineError } from "../../electron/engine/errors.ts";
-import { RemoteEngineError } from "../../electron/engine/remote/errors.ts";
-import { EndpointPool, failureScope, type ItemOutcome, type PoolEvent, type PoolItem, type PoolMember } from "../../electron/engine/remote/pool.ts";
-import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
+import type { ClassificationResult } from "../../../../../shared/classify/result.ts";
+import type { ClassifierEngine, EngineInfo } from "../../../../../electron/engine/engine.ts";
+import { EngineError } from "../../../../../electron/engine/errors.ts";
+import { RemoteEngineError } from "../../../../../electron/engine/remote/errors.ts";
+import { EndpointPool, failureScope, type ItemOutcome, type PoolEvent, type PoolItem, type PoolMember } from "../../../../../electron/engine/remote/pool.ts";
+import type { ClassifyRequest } from "../../../../../shared/ipc/contract.ts";
 
 type Behaviour = (item: number, call: number) => "ok" | Error | "stall";
 

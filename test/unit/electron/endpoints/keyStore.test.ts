@@ -3,9 +3,9 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FileSecretStore, secretsFilePath } from "../../electron/endpoints/keyStore.ts";
-import { FileTokenStore } from "../../electron/models/tokenStore.ts";
-import { parseRequest } from "../../shared/ipc/contract.ts";
+import { FileSecretStore, secretsFilePath } from "../../../../electron/endpoints/keyStore.ts";
+import { FileTokenStore } from "../../../../electron/models/tokenStore.ts";
+import { parseRequest } from "../../../../shared/ipc/contract.ts";
 
 let dir: string;
 
