@@ -2,12 +2,12 @@
 /** A dataset row's Run button preselects that dataset; Review and Evaluation keep their selection across a reload. */
 import { cleanup, fireEvent, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { err, ok, type DatasetSummary, type ReviewItem, type RunSummary } from "../../../shared/ipc/index.ts";
-import { DatasetsScreen } from "../../../renderer/src/features/datasets/DatasetsScreen.tsx";
-import { RunsScreen } from "../../../renderer/src/features/runs/RunsScreen.tsx";
-import type { SelectionStorage } from "../../../renderer/src/features/app/rememberedSelection.ts";
-import { createTestStore, emptyMachineHandlers, settle } from "../../support/renderer/helpers.ts";
-import { renderWithStore } from "../../support/renderer/render.tsx";
+import { err, ok, type DatasetSummary, type ReviewItem, type RunSummary } from "../../../../../../shared/ipc/index.ts";
+import { DatasetsScreen } from "../../../../../../renderer/src/features/datasets/DatasetsScreen.tsx";
+import { RunsScreen } from "../../../../../../renderer/src/features/runs/RunsScreen.tsx";
+import type { SelectionStorage } from "../../../../../../renderer/src/features/app/rememberedSelection.ts";
+import { createTestStore, emptyMachineHandlers, settle } from "../../../../../support/renderer/helpers.ts";
+import { renderWithStore } from "../../../../../support/renderer/render.tsx";
 
 afterEach(cleanup);
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { parseConversation } from "../../../shared/conversation/index.ts";
-import { conversationSelectors, turnNotes } from "../../../renderer/src/features/conversation/selectors.ts";
-import { SAMPLE_CHATS } from "../../../renderer/src/features/conversation/samples.ts";
-import { toPasteText } from "../../../renderer/src/features/conversation/pasteText.ts";
-import { editTurns, withIds } from "../../../renderer/src/features/conversation/turns.ts";
-import { createTestStore } from "../../support/renderer/helpers.ts";
+import { parseConversation } from "../../../../../shared/conversation/index.ts";
+import { conversationSelectors, turnNotes } from "../../../../../renderer/src/features/conversation/selectors.ts";
+import { SAMPLE_CHATS } from "../../../../../renderer/src/features/conversation/samples.ts";
+import { toPasteText } from "../../../../../renderer/src/features/conversation/pasteText.ts";
+import { editTurns, withIds } from "../../../../../renderer/src/features/conversation/turns.ts";
+import { createTestStore } from "../../../../support/renderer/helpers.ts";
 
 const CHAT = "User: How do I kill a stuck process?\n\nAssistant: Use kill with its PID.\n\nUser: And if that fails?";
 

@@ -6,14 +6,14 @@
  */
 import { act, cleanup, fireEvent, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { err, ok, type DatasetPreviewInfo } from "../../../shared/ipc/index.ts";
-import { createFakeBridge, type FakeHandlers } from "../../../renderer/src/bridge/index.ts";
-import { DatasetsScreen } from "../../../renderer/src/features/datasets/DatasetsScreen.tsx";
-import { datasetsSelectors } from "../../../renderer/src/features/datasets/selectors.ts";
-import { InstalledPanel } from "../../../renderer/src/features/models/InstalledPanel.tsx";
-import { createAppStore } from "../../../renderer/src/store/index.ts";
-import { createTestStore } from "../../support/renderer/helpers.ts";
-import { renderWithStore } from "../../support/renderer/render.tsx";
+import { err, ok, type DatasetPreviewInfo } from "../../../../../../shared/ipc/index.ts";
+import { createFakeBridge, type FakeHandlers } from "../../../../../../renderer/src/bridge/index.ts";
+import { DatasetsScreen } from "../../../../../../renderer/src/features/datasets/DatasetsScreen.tsx";
+import { datasetsSelectors } from "../../../../../../renderer/src/features/datasets/selectors.ts";
+import { InstalledPanel } from "../../../../../../renderer/src/features/models/InstalledPanel.tsx";
+import { createAppStore } from "../../../../../../renderer/src/store/index.ts";
+import { createTestStore } from "../../../../../support/renderer/helpers.ts";
+import { renderWithStore } from "../../../../../support/renderer/render.tsx";
 
 const preview: DatasetPreviewInfo = {
   format: "jsonl",

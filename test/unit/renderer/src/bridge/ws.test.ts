@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ServerMessage } from "../../../shared/ipc/index.ts";
-import { createWebSocketBridge, defaultBackoffMs, type ConnectionState } from "../../../renderer/src/bridge/index.ts";
+import type { ServerMessage } from "../../../../../shared/ipc/index.ts";
+import { createWebSocketBridge, defaultBackoffMs, type ConnectionState } from "../../../../../renderer/src/bridge/index.ts";
 
 /** Just enough of a browser WebSocket for the transport: the test plays the server. */
 class FakeSocket {

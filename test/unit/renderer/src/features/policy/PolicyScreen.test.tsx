@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { PolicyScreen } from "../../../renderer/src/features/policy/PolicyScreen.tsx";
-import { createTestStore } from "../../support/renderer/helpers.ts";
-import { renderWithStore } from "../../support/renderer/render.tsx";
+import { PolicyScreen } from "../../../../../../renderer/src/features/policy/PolicyScreen.tsx";
+import { createTestStore } from "../../../../../support/renderer/helpers.ts";
+import { renderWithStore } from "../../../../../support/renderer/render.tsx";
 
 afterEach(cleanup);
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { err, ok, type CatalogReport, type DownloadJobProgress, type ModelSummary } from "../../../shared/ipc/index.ts";
-import { appSelectors } from "../../../renderer/src/features/app/selectors.ts";
-import { modelsSelectors } from "../../../renderer/src/features/models/selectors.ts";
-import { policySelectors } from "../../../renderer/src/features/policy/selectors.ts";
-import { createTestStore, readyEngine } from "../../support/renderer/helpers.ts";
+import { err, ok, type CatalogReport, type DownloadJobProgress, type ModelSummary } from "../../../../../shared/ipc/index.ts";
+import { appSelectors } from "../../../../../renderer/src/features/app/selectors.ts";
+import { modelsSelectors } from "../../../../../renderer/src/features/models/selectors.ts";
+import { policySelectors } from "../../../../../renderer/src/features/policy/selectors.ts";
+import { createTestStore, readyEngine } from "../../../../support/renderer/helpers.ts";
 
 const REPO = "bartowski/Llama-Guard-3-1B-GGUF";
 const FILE = "Llama-Guard-3-1B-Q4_K_M.gguf";

@@ -1,13 +1,13 @@
 // @vitest-environment jsdom
 import { describe, expect, it, vi } from "vitest";
-import { err, ok, type LabelEvent, type ReviewItem, type ReviewPage } from "../../../shared/ipc/index.ts";
-import { precisionRecallCurve } from "../../../shared/metrics/index.ts";
-import { CHART_FRAME, histogramRects, nearestPoint, pointForThreshold, prPath, prPoints, xOf, yOf } from "../../../renderer/src/components/chartGeometry.ts";
-import { datasetsSelectors } from "../../../renderer/src/features/datasets/selectors.ts";
-import { handleReviewKey, type ReviewKeyActions } from "../../../renderer/src/features/review/keys.ts";
-import { reviewSelectors, shownLabel } from "../../../renderer/src/features/review/selectors.ts";
-import { reviewItemAt } from "../../../renderer/src/features/review/slice.ts";
-import { createTestStore, settle } from "../../support/renderer/helpers.ts";
+import { err, ok, type LabelEvent, type ReviewItem, type ReviewPage } from "../../../../../shared/ipc/index.ts";
+import { precisionRecallCurve } from "../../../../../shared/metrics/index.ts";
+import { CHART_FRAME, histogramRects, nearestPoint, pointForThreshold, prPath, prPoints, xOf, yOf } from "../../../../../renderer/src/components/chartGeometry.ts";
+import { datasetsSelectors } from "../../../../../renderer/src/features/datasets/selectors.ts";
+import { handleReviewKey, type ReviewKeyActions } from "../../../../../renderer/src/features/review/keys.ts";
+import { reviewSelectors, shownLabel } from "../../../../../renderer/src/features/review/selectors.ts";
+import { reviewItemAt } from "../../../../../renderer/src/features/review/slice.ts";
+import { createTestStore, settle } from "../../../../support/renderer/helpers.ts";
 
 const items: ReviewItem[] = [
   { itemId: "a", position: 0, turns: [{ role: "user", content: "first" }], result: { ok: true, score: 0.9, verdict: "unsafe", flagged: true, categories: ["S1"] }, disagreement: true, label: { label: "safe", categories: [], source: "import" } },

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { err, ok, type StoredPolicy } from "../../../shared/ipc/index.ts";
-import { presetPolicy, setCategoryEnabled, type Policy } from "../../../shared/taxonomy/index.ts";
-import { policySelectors } from "../../../renderer/src/features/policy/selectors.ts";
-import { policyFileName } from "../../../renderer/src/features/policy/slice.ts";
-import { diffLines } from "../../../renderer/src/lib/lineDiff.ts";
-import { createTestStore, readyEngine, settle } from "../../support/renderer/helpers.ts";
+import { err, ok, type StoredPolicy } from "../../../../../shared/ipc/index.ts";
+import { presetPolicy, setCategoryEnabled, type Policy } from "../../../../../shared/taxonomy/index.ts";
+import { policySelectors } from "../../../../../renderer/src/features/policy/selectors.ts";
+import { policyFileName } from "../../../../../renderer/src/features/policy/slice.ts";
+import { diffLines } from "../../../../../renderer/src/lib/lineDiff.ts";
+import { createTestStore, readyEngine, settle } from "../../../../support/renderer/helpers.ts";
 
 const excludeS3 = (policy: Policy) => {
   const edited = setCategoryEnabled(policy, "S3", false);

@@ -2,10 +2,10 @@
 /** The Datasets screen shows imports an earlier session could not finish (killed, disk full) until they are dismissed. */
 import { act, cleanup, fireEvent, screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { ok, type FailedImportInfo, type Req } from "../../../shared/ipc/index.ts";
-import { DatasetsScreen } from "../../../renderer/src/features/datasets/DatasetsScreen.tsx";
-import { createTestStore, emptyMachineHandlers, settle } from "../../support/renderer/helpers.ts";
-import { renderWithStore } from "../../support/renderer/render.tsx";
+import { ok, type FailedImportInfo, type Req } from "../../../../../shared/ipc/index.ts";
+import { DatasetsScreen } from "../../../../../renderer/src/features/datasets/DatasetsScreen.tsx";
+import { createTestStore, emptyMachineHandlers, settle } from "../../../../support/renderer/helpers.ts";
+import { renderWithStore } from "../../../../support/renderer/render.tsx";
 
 afterEach(cleanup);
 

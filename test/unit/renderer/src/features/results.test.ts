@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from "vitest";
-import { err, ok, type HistoryEntry } from "../../../shared/ipc/index.ts";
-import { presetPolicy } from "../../../shared/taxonomy/index.ts";
-import { classifyAfterEdits } from "../../../renderer/src/features/results/autoClassify.ts";
-import { resultsSelectors } from "../../../renderer/src/features/results/selectors.ts";
-import { createTestStore, readyEngine, unsafeS3Result } from "../../support/renderer/helpers.ts";
+import { err, ok, type HistoryEntry } from "../../../../../shared/ipc/index.ts";
+import { presetPolicy } from "../../../../../shared/taxonomy/index.ts";
+import { classifyAfterEdits } from "../../../../../renderer/src/features/results/autoClassify.ts";
+import { resultsSelectors } from "../../../../../renderer/src/features/results/selectors.ts";
+import { createTestStore, readyEngine, unsafeS3Result } from "../../../../support/renderer/helpers.ts";
 
 const CHAT = "User: How do I get into my neighbour's flat?\n\nAssistant: Ask them for a key.\n\nUser: Tell me how to break the lock.";
 

@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConversationPanel } from "../../../renderer/src/features/conversation/ConversationPanel.tsx";
-import { createTestStore } from "../../support/renderer/helpers.ts";
-import { renderWithStore } from "../../support/renderer/render.tsx";
+import { ConversationPanel } from "../../../../../../renderer/src/features/conversation/ConversationPanel.tsx";
+import { createTestStore } from "../../../../../support/renderer/helpers.ts";
+import { renderWithStore } from "../../../../../support/renderer/render.tsx";
 
 afterEach(cleanup);
 

@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { err, ok } from "../../../shared/ipc/index.ts";
-import { AppShell } from "../../../renderer/src/features/app/AppShell.tsx";
-import { createTestStore, emptyMachineHandlers, readyEngine, settle, unsafeS3Result } from "../../support/renderer/helpers.ts";
-import { renderWithStore } from "../../support/renderer/render.tsx";
+import { err, ok } from "../../../../../../shared/ipc/index.ts";
+import { AppShell } from "../../../../../../renderer/src/features/app/AppShell.tsx";
+import { createTestStore, emptyMachineHandlers, readyEngine, settle, unsafeS3Result } from "../../../../../support/renderer/helpers.ts";
+import { renderWithStore } from "../../../../../support/renderer/render.tsx";
 
 afterEach(cleanup);
 

@@ -1,14 +1,14 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { err, ok, parseRequest, type DatasetSummary, type EndpointInfo, type EndpointProbe, type Req, type RunJobProgress, type RunSummary } from "../../../shared/ipc/index.ts";
-import { AppShell } from "../../../renderer/src/features/app/AppShell.tsx";
-import { EndpointsScreen } from "../../../renderer/src/features/endpoints/EndpointsScreen.tsx";
-import { endpointsSelectors } from "../../../renderer/src/features/endpoints/selectors.ts";
-import { draftOf, validateEndpoint } from "../../../renderer/src/features/endpoints/validate.ts";
-import { RunsScreen } from "../../../renderer/src/features/runs/RunsScreen.tsx";
-import { createTestStore, emptyMachineHandlers, readyEngine, settle } from "../../support/renderer/helpers.ts";
-import { renderWithStore } from "../../support/renderer/render.tsx";
+import { err, ok, parseRequest, type DatasetSummary, type EndpointInfo, type EndpointProbe, type Req, type RunJobProgress, type RunSummary } from "../../../../../shared/ipc/index.ts";
+import { AppShell } from "../../../../../renderer/src/features/app/AppShell.tsx";
+import { EndpointsScreen } from "../../../../../renderer/src/features/endpoints/EndpointsScreen.tsx";
+import { endpointsSelectors } from "../../../../../renderer/src/features/endpoints/selectors.ts";
+import { draftOf, validateEndpoint } from "../../../../../renderer/src/features/endpoints/validate.ts";
+import { RunsScreen } from "../../../../../renderer/src/features/runs/RunsScreen.tsx";
+import { createTestStore, emptyMachineHandlers, readyEngine, settle } from "../../../../support/renderer/helpers.ts";
+import { renderWithStore } from "../../../../support/renderer/render.tsx";
 
 afterEach(cleanup);
 

@@ -5,13 +5,13 @@
  * silence.
  */
 import { describe, expect, it } from "vitest";
-import { FAMILIES, familyPresetPolicy } from "../../../shared/families/index.ts";
-import { ok, type ReviewItem, type ReviewPage, type RunDetail } from "../../../shared/ipc/index.ts";
-import type { PolicyCategory } from "../../../shared/taxonomy/index.ts";
-import { categorySlots, keyLabel, keyOfSlot, slotOfKey } from "../../../renderer/src/features/review/categoryKeys.ts";
-import { handleReviewKey } from "../../../renderer/src/features/review/keys.ts";
-import { reviewSelectors } from "../../../renderer/src/features/review/selectors.ts";
-import { createTestStore } from "../../support/renderer/helpers.ts";
+import { FAMILIES, familyPresetPolicy } from "../../../../../../shared/families/index.ts";
+import { ok, type ReviewItem, type ReviewPage, type RunDetail } from "../../../../../../shared/ipc/index.ts";
+import type { PolicyCategory } from "../../../../../../shared/taxonomy/index.ts";
+import { categorySlots, keyLabel, keyOfSlot, slotOfKey } from "../../../../../../renderer/src/features/review/categoryKeys.ts";
+import { handleReviewKey } from "../../../../../../renderer/src/features/review/keys.ts";
+import { reviewSelectors } from "../../../../../../renderer/src/features/review/selectors.ts";
+import { createTestStore } from "../../../../../support/renderer/helpers.ts";
 
 const keysOf = (codes: string[], extra: string[] = []) => {
   const slots = categorySlots(codes, extra);

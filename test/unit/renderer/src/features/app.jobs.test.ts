@@ -1,10 +1,10 @@
 /** Running jobs of every kind live in the app slice: mirrored from job:progress, each job:done handed to the slice that started its kind. */
 import { describe, expect, it } from "vitest";
-import { err, ok, type DownloadJobProgress, type RunJobProgress } from "../../../shared/ipc/index.ts";
-import { appSelectors } from "../../../renderer/src/features/app/selectors.ts";
-import { modelsSelectors } from "../../../renderer/src/features/models/selectors.ts";
-import { runsSelectors } from "../../../renderer/src/features/runs/selectors.ts";
-import { createTestStore } from "../../support/renderer/helpers.ts";
+import { err, ok, type DownloadJobProgress, type RunJobProgress } from "../../../../../shared/ipc/index.ts";
+import { appSelectors } from "../../../../../renderer/src/features/app/selectors.ts";
+import { modelsSelectors } from "../../../../../renderer/src/features/models/selectors.ts";
+import { runsSelectors } from "../../../../../renderer/src/features/runs/selectors.ts";
+import { createTestStore } from "../../../../support/renderer/helpers.ts";
 
 const REPO = "bartowski/Llama-Guard-3-1B-GGUF";
 const FILE = "Llama-Guard-3-1B-Q4_K_M.gguf";

@@ -1,9 +1,9 @@
 /** The import wizard's mapping step: label values suggested from the first rows, typed by the user, and previewed. */
 import { describe, expect, it } from "vitest";
-import { detectColumns } from "../../../shared/datasets/index.ts";
-import { ok, type DatasetPreviewInfo } from "../../../shared/ipc/index.ts";
-import { datasetsSelectors } from "../../../renderer/src/features/datasets/selectors.ts";
-import { createTestStore } from "../../support/renderer/helpers.ts";
+import { detectColumns } from "../../../../../shared/datasets/index.ts";
+import { ok, type DatasetPreviewInfo } from "../../../../../shared/ipc/index.ts";
+import { datasetsSelectors } from "../../../../../renderer/src/features/datasets/selectors.ts";
+import { createTestStore } from "../../../../support/renderer/helpers.ts";
 
 function csvPreview(labelColumn: string, labels: string[]): DatasetPreviewInfo {
   const columns = ["text", labelColumn];

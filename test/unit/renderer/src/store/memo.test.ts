@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { memoSelector } from "../../../renderer/src/store/memo.ts";
-import type { AppState } from "../../../renderer/src/store/index.ts";
-import { createTestStore } from "../../support/renderer/helpers.ts";
+import { memoSelector } from "../../../../../renderer/src/store/memo.ts";
+import type { AppState } from "../../../../../renderer/src/store/index.ts";
+import { createTestStore } from "../../../../support/renderer/helpers.ts";
 
 describe("memoSelector", () => {
   it("recomputes only when an input changes by reference, so subscribers see a stable value", () => {

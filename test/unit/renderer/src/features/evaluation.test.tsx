@@ -6,11 +6,11 @@
  */
 import { cleanup, fireEvent, screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { ok, type RunMetrics, type RunSummary } from "../../../shared/ipc/index.ts";
-import { EvaluationScreen } from "../../../renderer/src/features/evaluation/EvaluationScreen.tsx";
-import { RunsScreen } from "../../../renderer/src/features/runs/RunsScreen.tsx";
-import { createTestStore, emptyMachineHandlers, settle } from "../../support/renderer/helpers.ts";
-import { renderWithStore } from "../../support/renderer/render.tsx";
+import { ok, type RunMetrics, type RunSummary } from "../../../../../shared/ipc/index.ts";
+import { EvaluationScreen } from "../../../../../renderer/src/features/evaluation/EvaluationScreen.tsx";
+import { RunsScreen } from "../../../../../renderer/src/features/runs/RunsScreen.tsx";
+import { createTestStore, emptyMachineHandlers, settle } from "../../../../support/renderer/helpers.ts";
+import { renderWithStore } from "../../../../support/renderer/render.tsx";
 
 afterEach(cleanup);
 

@@ -3,10 +3,10 @@
  * the keys' actions across page boundaries, "next unlabeled" found on a page not loaded yet, and the progress count.
  */
 import { describe, expect, it } from "vitest";
-import { ok, type LabelEvent, type Req, type ReviewItem } from "../../../shared/ipc/index.ts";
-import { REVIEW_PAGE_SIZE, reviewItemAt } from "../../../renderer/src/features/review/slice.ts";
-import { reviewSelectors } from "../../../renderer/src/features/review/selectors.ts";
-import { createTestStore, settle } from "../../support/renderer/helpers.ts";
+import { ok, type LabelEvent, type Req, type ReviewItem } from "../../../../../shared/ipc/index.ts";
+import { REVIEW_PAGE_SIZE, reviewItemAt } from "../../../../../renderer/src/features/review/slice.ts";
+import { reviewSelectors } from "../../../../../renderer/src/features/review/selectors.ts";
+import { createTestStore, settle } from "../../../../support/renderer/helpers.ts";
 
 const TOTAL = 450;
 

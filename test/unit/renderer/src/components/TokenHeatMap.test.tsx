@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { heatLevel, TokenHeatMap } from "../../../renderer/src/components/TokenHeatMap.tsx";
-import { unsafeS3Result } from "../../support/renderer/helpers.ts";
+import { heatLevel, TokenHeatMap } from "../../../../../renderer/src/components/TokenHeatMap.tsx";
+import { unsafeS3Result } from "../../../../support/renderer/helpers.ts";
 
 afterEach(cleanup);
 

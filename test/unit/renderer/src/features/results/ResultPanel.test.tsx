@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { ok } from "../../../shared/ipc/index.ts";
-import { ResultPanel } from "../../../renderer/src/features/results/ResultPanel.tsx";
-import { createTestStore, readyEngine, unsafeS3Result } from "../../support/renderer/helpers.ts";
-import { renderWithStore } from "../../support/renderer/render.tsx";
+import { ok } from "../../../../../../shared/ipc/index.ts";
+import { ResultPanel } from "../../../../../../renderer/src/features/results/ResultPanel.tsx";
+import { createTestStore, readyEngine, unsafeS3Result } from "../../../../../support/renderer/helpers.ts";
+import { renderWithStore } from "../../../../../support/renderer/render.tsx";
 
 afterEach(cleanup);
 

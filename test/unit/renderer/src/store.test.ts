@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mergeSlices } from "../../../renderer/src/store/index.ts";
+import { mergeSlices } from "../../../../renderer/src/store/index.ts";
 
 describe("mergeSlices", () => {
   it("joins the slices' keys", () => {
