@@ -1,6 +1,6 @@
 // The folder is the layer (ARCHITECTURE.md, "Layers and who may import whom").
 // One entry per folder: ESLint's flat config replaces, not merges, a rule set twice for one file.
-// test/unit/layers.test.ts proves each entry bites.
+// test/unit/eslint.config.test.ts proves each entry bites.
 import { builtinModules } from "node:module";
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";

@@ -1,7 +1,7 @@
 /** models/catalog.json is data a download is verified against: these invariants keep a typo from shipping. */
 import { describe, expect, it } from "vitest";
-import catalogData from "../../models/catalog.json" with { type: "json" };
-import { UNKNOWN, catalogFileKey, knownValue, parseCatalog, referencedSourceKeys, type Catalog } from "../../shared/models/catalog.ts";
+import catalogData from "../../../models/catalog.json" with { type: "json" };
+import { UNKNOWN, catalogFileKey, knownValue, parseCatalog, referencedSourceKeys, type Catalog } from "../../../shared/models/catalog.ts";
 
 const REAL_PROMPT_FAMILIES = ["llama-guard-1", "llama-guard-2", "llama-guard-3-8b", "llama-guard-3-1b", "chat-judge"];
 
