@@ -1,7 +1,7 @@
 import { configDefaults, defineConfig } from "vitest/config";
 
 /** The files that run a real llama-server (test/support/llamaServer.ts): their project builds it first when it is missing. */
-const LLAMA_SERVER_TESTS = ["test/integration/llamaServer.test.ts"];
+const LLAMA_SERVER_TESTS = ["test/integration/electron/engine/remote/llamaServer.test.ts"];
 
 export default defineConfig({
   test: {
