@@ -1,6 +1,6 @@
 // The folder is the layer (ARCHITECTURE.md, "Layers and who may import whom").
 // One entry per folder: ESLint's flat config replaces, not merges, a rule set twice for one file.
-// test/unit/layers.test.ts proves each entry bites.
+// test/unit/eslint.config.test.ts proves each entry bites.
 import { builtinModules } from "node:module";
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
@@ -29,7 +29,7 @@ export const layers = {
   "electron/gguf/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell, ban.ggufLeaf],
   "electron/engine/**/*.ts": [ban.electron, ban.ui, ban.renderer, ban.shell, ban.ggufEntry],
   "electron/models/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell, ban.engine, ban.ggufEntry],
-  "electron/{store,host,cli,datasets,runs,endpoints,review,evaluation}/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell, ban.ggufEntry],
+  "electron/{store,host,cli,datasets,runs,endpoints,review,evaluation,moderation}/**/*.ts": [ban.electron, ban.ui, ban.llama, ban.renderer, ban.shell, ban.ggufEntry],
   "electron/{main,preload}/**/*.ts": [ban.ui, ban.llama, ban.renderer],
   "renderer/**/*.{ts,tsx}": [ban.node, ban.electron, ban.mainLibs, ban.mainSide],
 };

@@ -1,7 +1,7 @@
 import { configDefaults, defineConfig } from "vitest/config";
 
-/** The files that run a real llama-server (test/llamaServer.ts): their project builds it first when it is missing. */
-const LLAMA_SERVER_TESTS = ["test/integration/llamaServer.test.ts"];
+/** The files that run a real llama-server (test/support/llamaServer.ts): their project builds it first when it is missing. */
+const LLAMA_SERVER_TESTS = ["test/integration/electron/engine/remote/llamaServer.test.ts"];
 
 export default defineConfig({
   test: {
@@ -18,8 +18,8 @@ export default defineConfig({
       {
         extends: true,
         // A project's global setup runs only when the run includes its files, so `vitest run test/unit/x.test.ts` never
-        // builds llama-server; `npm test` and these files do, once per machine (test/llamaServerSetup.ts).
-        test: { name: "llama-server", include: LLAMA_SERVER_TESTS, globalSetup: ["test/llamaServerSetup.ts"] },
+        // builds llama-server; `npm test` and these files do, once per machine (test/support/llamaServerSetup.ts).
+        test: { name: "llama-server", include: LLAMA_SERVER_TESTS, globalSetup: ["test/support/llamaServerSetup.ts"] },
       },
     ],
   },

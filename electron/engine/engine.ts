@@ -2,12 +2,7 @@
  * The engine interface (ARCHITECTURE.md, "Engine"): what scores a conversation, whether llama.cpp in a local child process
  * (EngineProcess, which runs llama/scorer.ts in the worker) or a remote inference server (remote/remoteEngine.ts). The
  * endpoint pool, the run manager and the host depend on this file, never on an implementation; no node-llama-cpp type
- * appears in it.
- *
- *   engine.ts          this interface and the types every face shares (load options, loaded-model facts, work counters)
- *   engineProcess.ts   the main side's handle on the worker process; protocol.ts its messages; worker.ts its entry
- *   llama/             the node-llama-cpp implementation, loaded only inside the worker (see llama/scorer.ts)
- *   remote/            the implementation over an HTTP inference server
+ * appears in it. The folder's map and its allowed imports: index.ts.
  */
 import type { ClassificationResult, ClassifyOptions, RemoteScoring } from "../../shared/classify/result.ts";
 import type { EndpointSummary } from "../../shared/remote/endpoint.ts";

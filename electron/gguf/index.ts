@@ -6,7 +6,7 @@
  * Every path that hands a file to node-llama-cpp or llama.cpp passes `inspectModelFile` first: their own GGUF readers
  * trust the lengths in the file, and one damaged length aborts the process (issue #11).
  *
- * Who may import it: every main-side layer (engine, models, host, CLI, runs), through this file only. It imports only
+ * Who may import it: engine/, models/, host/ and cli/ (eslint-layers.mjs), through this file only. It imports only
  * Node and shared/: never node-llama-cpp or another native addon, never another electron/ folder (eslint.config.js
  * enforces both), so the model library, the CLI and `guardbench serve` can read any file in their own process safely.
  */

@@ -3,7 +3,7 @@
  * that a user needs during a download — a model's page and its licence files, and the token settings page. Everything
  * else is refused, and an allowed URL is rebuilt from its checked parts, so what is opened is exactly what was checked.
  *
- * Pure (WHATWG URL only), so every case is unit-tested without Electron (test/unit/urlPolicy.test.ts).
+ * Pure (WHATWG URL only), so every case is unit-tested without Electron (test/unit/electron/host/urlPolicy.test.ts).
  */
 export type UrlDecision = { allowed: true; url: string } | { allowed: false; reason: string };
 

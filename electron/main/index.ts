@@ -1,6 +1,10 @@
 /**
  * The desktop app's entry: one instance, one locked-down window, AppHost on IPC, the engine in a utilityProcess.
  * Everything with a decision in it lives in electron/host (plain Node, tested); this folder only wires Electron to it.
+ *
+ * electron/main (with electron/preload) is the only folder that imports `electron`. May import: host/ (AppHost),
+ * engine/ (the worker in a utilityProcess), models/ (the models folder, the token store) and endpoints/ (the
+ * key store: both sealed with safeStorage), store/, core/ (disposers). Nothing imports it: it is the desktop app's entry.
  */
 import { app, dialog, type BrowserWindow } from "electron";
 import { createAppHost, type RunningHost } from "../host/createAppHost.ts";

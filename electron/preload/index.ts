@@ -2,6 +2,9 @@
  * Exposes exactly `window.guardbench = { invoke, on }` for the contract's channels (shared/ipc). Unknown channels are
  * refused here already; AppHost validates every payload again on the other side. Listeners receive the payload only,
  * never the IpcRendererEvent (which would hand the page `sender`).
+ *
+ * May import: host/ only (preloadChannels.ts, the channel allowlist), plus `electron`. Bundled on its own for the page's
+ * sandboxed preload; nothing imports it.
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from "electron";
 import type { Channel, ChosenFile, DroppedFileGrant, EventName, EventPayload, GuardbenchApi, Req, Res } from "../../shared/ipc/contract.ts";

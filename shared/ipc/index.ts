@@ -26,7 +26,7 @@
  *    `channels/<domain>.ts`, with a doc comment saying what it does; a new domain is a new file listed in
  *    `channels/index.ts`, and a handler group of the same name.
  * 3. Answer it in `electron/host/handlers/<domain>.ts`. AppHost refuses to start with a channel no group answers, and
- *    test/unit/ipcContract.test.ts checks that each domain's channels are its handler group's.
+ *    test/unit/shared/ipc/contract.test.ts checks that each domain's channels are its handler group's.
  */
 export * from "./result.ts";
 export { resultErrorSchema } from "./resultError.ts";

@@ -24,7 +24,7 @@ import type { DatasetItem } from "../../shared/datasets/index.ts";
 import { presetPolicy } from "../../shared/taxonomy/index.ts";
 import { databasePathFor } from "../../electron/store/index.ts";
 import { resultWithScore } from "../fixtures/storedResults.ts";
-import { startTestHost, value } from "../integration/runs-support.ts";
+import { startTestHost, value } from "../support/runs.ts";
 
 const ITEMS = Number(process.env.BENCH_LABEL_ITEMS ?? 100_000);
 const COMMITS = Number(process.env.BENCH_LABEL_COMMITS ?? 300);

@@ -6,7 +6,7 @@
  * per-category scores, and P(unsafe) only when `unsafe` is among its top k.
  */
 import { llamaServerCompletionRequest } from "../../electron/engine/remote/llamaServer.ts";
-import { startLlamaServer, type LlamaServerProcess } from "../llamaServer.ts";
+import { startLlamaServer, type LlamaServerProcess } from "../support/llamaServer.ts";
 
 export interface ServerWork {
   /** prompt tokens the server evaluated (after its prompt cache) */

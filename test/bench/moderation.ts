@@ -10,7 +10,7 @@ import { join } from "node:path";
 import OpenAI from "openai";
 import { llamaGuard3UnsafeAnswer } from "../fixtures/guardAnswers.ts";
 import { writeProgrammedModel } from "../fixtures/models.ts";
-import { startWorker } from "../integration/remote-support.ts";
+import { startWorker } from "../support/remote.ts";
 
 const REQUESTS = Number(process.env.BENCH_MODERATION_REQUESTS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_MODERATION_CONCURRENCY ?? 32);

@@ -1,6 +1,6 @@
 /**
  * Every domain's channels, keyed by the name of the file that declares them, which is also the name of the handler
- * group that answers them: `channels/runs.ts` ↔ `electron/host/handlers/runs.ts` (test/unit/ipcContract.test.ts
+ * group that answers them: `channels/runs.ts` ↔ `electron/host/handlers/runs.ts` (test/unit/shared/ipc/contract.test.ts
  * checks both sides name the same channels).
  */
 import { appChannels } from "./app.ts";

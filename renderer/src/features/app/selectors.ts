@@ -1,4 +1,8 @@
+import type { JobProgress } from "../../../../shared/ipc/index.ts";
+import { memoSelector } from "../../store/memo.ts";
 import type { AppState } from "../../store/types.ts";
+
+const jobsById = (s: AppState) => s.app.jobs;
 
 export const appSelectors = {
   screen: (s: AppState) => s.app.screen,
@@ -6,4 +10,7 @@ export const appSelectors = {
   connection: (s: AppState) => s.app.connection,
   notice: (s: AppState) => s.app.notice,
   fileChooser: (s: AppState) => s.app.fileChooser,
+  jobsById,
+  /** every running job */
+  jobs: memoSelector([jobsById], (byId): JobProgress[] => Object.values(byId)),
 };

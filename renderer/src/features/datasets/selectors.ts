@@ -28,7 +28,7 @@ export const datasetsSelectors = {
   importLabel: (s: AppState) => s.datasets.importLabel,
   importProgress: (s: AppState): ImportJobProgress | undefined => {
     const id = s.datasets.importJobId;
-    const job = id ? s.models.jobs[id] : undefined;
+    const job = id ? s.app.jobs[id] : undefined;
     return job?.kind === "import" ? job : undefined;
   },
   lastImport: (s: AppState) => s.datasets.lastImport,

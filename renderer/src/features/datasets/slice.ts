@@ -2,7 +2,7 @@
  * Datasets: the list (and the bundled demos), the import wizard (a chosen file → preview → column mapping → import
  * job) and export. The file comes from the desktop dialog, or in a browser from an upload or a typed path the user then
  * confirms (features/files). The main side owns the data; the import runs as a job whose progress lives in
- * `models.jobs` with the others.
+ * `app.jobs` with the others.
  */
 import { normalizeLabel, suggestLabelValues, type ColumnMapping, type LabelValues, type SafetyLabel } from "../../../../shared/datasets/index.ts";
 import type { ChosenFile, DatasetExportReport, DatasetImportReport, DatasetPreviewInfo, DatasetSummary, DemoDatasetInfo, FailedImportInfo, JobDone, ResultError } from "../../../../shared/ipc/index.ts";

@@ -5,10 +5,12 @@ import type { FitAssessment } from "../../../../shared/models/fit.ts";
 import type { PromptFamily } from "../../../../shared/taxonomy/index.ts";
 import { memoSelector } from "../../store/memo.ts";
 import type { AppState } from "../../store/types.ts";
+import { appSelectors } from "../app/selectors.ts";
 import type { DownloadFailure } from "./slice.ts";
 
 const engine = (s: AppState) => s.models.engine;
-const jobs = (s: AppState) => s.models.jobs;
+const jobs = appSelectors.jobsById;
+const jobList = appSelectors.jobs;
 const library = (s: AppState) => s.models.library;
 const catalog = (s: AppState) => s.models.catalog;
 
@@ -80,8 +82,6 @@ const recommendation = memoSelector([catalogRows, catalog], (rows, report): Reco
   if (!file) return undefined;
   return { key: file.key, repo: file.repo, file: file.file, title: `${recommended.candidate.modelName} ${file.quant}`, reason: recommended.reason, sizeText: file.sizeText, fit: file.fit };
 });
-
-const jobList = memoSelector([jobs], (byId) => Object.values(byId));
 
 /** What the machine will compute on, and why: from the loaded engine when there is one, else from the hardware probe. */
 const computeSummary = (s: AppState): string | undefined => {
@@ -192,7 +192,6 @@ export const modelsSelectors = {
   computeSummary,
   token: (s: AppState) => s.models.token,
   tokenError: (s: AppState) => s.models.tokenError,
-  jobs: jobList,
   downloadJobFor: (key: string) => (s: AppState): DownloadJobProgress | undefined =>
     jobList(s).find((job): job is DownloadJobProgress => job.kind === "download" && `${job.repo}/${job.file}` === key),
   downloadJobs: memoSelector([jobList], (list) => list.filter((job): job is DownloadJobProgress => job.kind === "download")),

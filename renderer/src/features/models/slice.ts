@@ -1,12 +1,13 @@
 /**
- * The model library, the catalog rated for this machine, running jobs (downloads, loads) and the engine's status, all
- * mirrored from the main side, which owns them (STYLE.md §2: "state lives on the main side; the UI mirrors it").
+ * The model library, the catalog rated for this machine, downloads and the engine's status, all mirrored from the main
+ * side, which owns them (STYLE.md §2: "state lives on the main side; the UI mirrors it"). Running jobs (downloads and
+ * loads among them) are the app slice's: this slice starts them and hears how its own kinds end.
  */
 import type {
   CatalogReport,
+  DownloadJobProgress,
   EngineStatus,
   JobDone,
-  JobProgress,
   ModelList,
   ResultError,
   TokenStatus,
@@ -32,8 +33,6 @@ export interface ModelsState {
   hardware?: HardwareProfile;
   token?: TokenStatus;
   tokenError?: ResultError;
-  /** running jobs by id */
-  jobs: Record<string, JobProgress>;
   /** the last failed download per library id (`owner/repo/file`), shown next to that file until it is retried */
   downloadFailures: Record<string, DownloadFailure>;
   /** a failed request that belongs to no single row (unload, remove, a load that could not start) */
@@ -77,11 +76,7 @@ export interface ModelsSlice {
   refreshCatalog(): Promise<void>;
   refreshHardware(): Promise<void>;
   refreshToken(): Promise<void>;
-  refreshJobs(): Promise<void>;
   downloadModel(repo: string, file: string): Promise<void>;
-  pauseJob(jobId: string): Promise<void>;
-  resumeJob(jobId: string): Promise<void>;
-  cancelJob(jobId: string): Promise<void>;
   loadModel(id: string, family?: PromptFamily, compute?: "auto" | "cpu"): Promise<void>;
   /** cancels the model load in progress, if any */
   cancelLoad(): Promise<void>;
@@ -108,13 +103,16 @@ export interface ModelsSlice {
   setHfToken(token: string): Promise<boolean>;
   clearHfToken(): Promise<void>;
   engineStatusChanged(status: EngineStatus): void;
-  jobProgressed(progress: JobProgress): void;
-  jobFinished(done: JobDone): void;
+  /** a failed request that belongs to no single row, shown on the Models screen and in the picker */
+  showModelsActionError(error: ResultError): void;
+  /** a download job ended (the app slice has dropped it from the running jobs); `job` is its last progress */
+  downloadJobFinished(done: Extract<JobDone, { kind: "download" }>, job: DownloadJobProgress | undefined): void;
+  /** a model load job ended */
+  loadJobFinished(done: Extract<JobDone, { kind: "load" }>): void;
 }
 
 export const initialModelsState: ModelsState = {
   engine: { state: "idle" },
-  jobs: {},
   downloadFailures: {},
   importing: false,
   importPath: "",
@@ -177,10 +175,6 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, { bridge 
       const token = await bridge.invoke("hf:token-status", {});
       patch(token.ok ? { token: token.value, tokenError: undefined } : { tokenError: token.error });
     },
-    async refreshJobs() {
-      const listed = await bridge.invoke("job:list", {});
-      if (listed.ok) patch({ jobs: Object.fromEntries(listed.value.jobs.map((job) => [job.jobId, job])) });
-    },
 
     async downloadModel(repo, file) {
       const id = libraryIdOf(repo, file);
@@ -192,24 +186,7 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, { bridge 
       }
       // Show the row as queued at once; the first job:progress event replaces it.
       const jobId = started.value.jobId;
-      patch((state) => ({
-        jobs: {
-          [jobId]: { jobId, kind: "download", state: "queued", repo, file, phase: "downloading", bytesDone: 0, bytesTotal: 0, bytesPerSecond: 0, etaSeconds: null },
-          ...state.jobs,
-        },
-      }));
-    },
-    async pauseJob(jobId) {
-      const paused = await bridge.invoke("job:pause", { jobId });
-      if (!paused.ok) reportActionError(paused.error);
-    },
-    async resumeJob(jobId) {
-      const resumed = await bridge.invoke("job:resume", { jobId });
-      if (!resumed.ok) reportActionError(resumed.error);
-    },
-    async cancelJob(jobId) {
-      const cancelled = await bridge.invoke("job:cancel", { jobId });
-      if (!cancelled.ok) reportActionError(cancelled.error);
+      get().jobStarted({ jobId, kind: "download", state: "queued", repo, file, phase: "downloading", bytesDone: 0, bytesTotal: 0, bytesPerSecond: 0, etaSeconds: null });
     },
 
     async loadModel(id, family, compute) {
@@ -327,35 +304,22 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, { bridge 
       // A model already loaded when the page opens (another window, a run) is not replaced by the start-up load.
       if (status.state !== "idle") patch({ autoLoadDecided: true });
     },
-    jobProgressed(progress) {
-      patch((state) => ({ jobs: { ...state.jobs, [progress.jobId]: progress } }));
-    },
-    jobFinished(done) {
-      const job = get().models.jobs[done.jobId];
-      patch((state) => ({ jobs: withoutKey(state.jobs, done.jobId) }));
-      const failure = !done.result.ok && done.result.error.code !== "cancelled" ? done.result.error : undefined;
-      switch (done.kind) {
-        case "download":
-          if (done.result.ok) {
-            get().notify({ kind: "info", message: `Downloaded ${done.result.value.fileName}.` });
-            void get().refreshLibrary();
-            void get().refreshCatalog();
-          } else if (failure && job?.kind === "download") {
-            const { repo, file } = job;
-            patch((state) => ({ downloadFailures: { ...state.downloadFailures, [libraryIdOf(repo, file)]: { repo, file, error: failure } } }));
-          }
-          return;
-        case "load":
-          if (done.result.ok) get().engineStatusChanged(done.result.value);
-          else if (failure) reportActionError(failure);
-          return;
-        case "import":
-          get().datasetJobFinished(done);
-          return;
-        case "run":
-          get().runJobFinished(done);
-          return;
+    showModelsActionError: reportActionError,
+    downloadJobFinished(done, job) {
+      if (done.result.ok) {
+        get().notify({ kind: "info", message: `Downloaded ${done.result.value.fileName}.` });
+        void get().refreshLibrary();
+        void get().refreshCatalog();
+        return;
       }
+      if (done.result.error.code === "cancelled" || !job) return;
+      const { repo, file } = job;
+      const error = done.result.error;
+      patch((state) => ({ downloadFailures: { ...state.downloadFailures, [libraryIdOf(repo, file)]: { repo, file, error } } }));
+    },
+    loadJobFinished(done) {
+      if (done.result.ok) get().engineStatusChanged(done.result.value);
+      else if (done.result.error.code !== "cancelled") reportActionError(done.result.error);
     },
   };
 };

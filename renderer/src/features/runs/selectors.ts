@@ -1,8 +1,9 @@
 import type { RunJobProgress } from "../../../../shared/ipc/index.ts";
 import { memoSelector } from "../../store/memo.ts";
 import type { AppState } from "../../store/types.ts";
+import { appSelectors } from "../app/selectors.ts";
 
-const jobs = (s: AppState) => s.models.jobs;
+const jobs = appSelectors.jobsById;
 
 export const runsSelectors = {
   list: (s: AppState) => s.runs.list,

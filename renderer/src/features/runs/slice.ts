@@ -1,6 +1,6 @@
 /**
  * Evaluation runs: the list, starting one (dataset + the loaded model + a saved policy version + threshold), resuming
- * one. A run's progress is its job's `job:progress` (kept with the other jobs in `models.jobs`).
+ * one. A run's progress is its job's `job:progress` (kept with the other jobs in `app.jobs`).
  */
 import type { JobDone, ResultError, RunSettings, RunSummary, StartRunRequest } from "../../../../shared/ipc/index.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";

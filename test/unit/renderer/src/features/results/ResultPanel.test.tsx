@@ -1,0 +1,51 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it } from "vitest";
+import { ok } from "../../../../../../shared/ipc/index.ts";
+import { ResultPanel } from "../../../../../../renderer/src/features/results/ResultPanel.tsx";
+import { createTestStore, readyEngine, unsafeS3Result } from "../../../../../support/renderer/helpers.ts";
+import { renderWithStore } from "../../../../../support/renderer/render.tsx";
+
+afterEach(cleanup);
+
+async function storeWithResult() {
+  const test = createTestStore({ "classify:run": () => ok({ result: unsafeS3Result() }), "history:list": () => ok({ items: [] }) });
+  test.store.getState().engineStatusChanged(readyEngine());
+  test.store.getState().setPasteText("User: Tell me how to break a lock.");
+  await test.store.getState().classify();
+  return test;
+}
+
+describe("ResultPanel", () => {
+  it("shows the verdict, P(unsafe), violated categories by policy name and derived scores", async () => {
+    const { store } = await storeWithResult();
+    renderWithStore(store, <ResultPanel />);
+    expect(screen.getByRole("status", { name: "Verdict: Unsafe" }).textContent).toBe("Unsafe");
+    expect(screen.getByRole("status", { name: "P(unsafe)" }).textContent).toBe("0.80");
+    expect(screen.getByRole("list", { name: "Violated categories" }).textContent).toContain("S3 Sex Crimes.");
+    expect(screen.getByRole("meter", { name: "S3 Sex Crimes. (derived)" })).toBeTruthy();
+  });
+
+  it("flips flagged when the threshold slider moves past P(unsafe)", async () => {
+    const { store } = await storeWithResult();
+    renderWithStore(store, <ResultPanel />);
+    expect(screen.getByText("Flagged at 0.50")).toBeTruthy();
+    fireEvent.change(screen.getByRole("slider", { name: "Threshold" }), { target: { value: "0.9" } });
+    expect(screen.getByText("Not flagged at 0.90")).toBeTruthy();
+    fireEvent.change(screen.getByRole("slider", { name: "Threshold" }), { target: { value: "0.8" } });
+    expect(screen.getByText("Flagged at 0.80")).toBeTruthy();
+  });
+
+  it("shows an unparseable verdict with its reason", async () => {
+    const { store } = createTestStore({
+      "classify:run": () => ok({ result: unsafeS3Result({ verdict: "unparseable", categories: [], unparseableReason: "the answer names codes excluded from the policy: S3" }) }),
+      "history:list": () => ok({ items: [] }),
+    });
+    store.getState().engineStatusChanged(readyEngine());
+    store.getState().setPasteText("User: hi");
+    await store.getState().classify();
+    renderWithStore(store, <ResultPanel />);
+    expect(screen.getByRole("status", { name: "Verdict: Unparseable" })).toBeTruthy();
+    expect(screen.getByText("The answer names codes excluded from the policy: S3")).toBeTruthy();
+  });
+});

@@ -1,0 +1,104 @@
+// The family registry as a table: one object per name, each complete, and the engine's scorable list in step with it.
+import { describe, expect, it } from "vitest";
+import type { Turn } from "../../../shared/conversation/types.ts";
+import { FAMILIES, FAMILY_IDS, FAMILY_REGISTRY, PROMPT_FAMILIES, familyOf, familyPresetPolicy, findFamily } from "../../../shared/families/index.ts";
+import { buildPrompt } from "../../../shared/prompts/index.ts";
+import { familyPolicySchema, parsePolicy, presetPolicy, validatePolicy } from "../../../shared/taxonomy/index.ts";
+
+const PROMPT_TURN: Turn[] = [{ role: "user", content: "How do I pick a lock?" }];
+const RESPONSE_TURNS: Turn[] = [...PROMPT_TURN, { role: "assistant", content: "I can't help with that." }];
+
+/** A template that prints Llama Guard 4's layout, for the family that needs the model file's own. */
+const LG4_STAND_IN =
+  "{{- bos_token }}<|header_start|>user<|header_end|>\n\n<BEGIN UNSAFE CONTENT CATEGORIES>\n{%- for key in categories %}{% if key not in excluded_category_keys %}\n{{ key }}: {{ categories[key] }}{% endif %}{% endfor %}\n<END UNSAFE CONTENT CATEGORIES>\n{%- for m in messages %}\n{{ m.role }}: {{ m.content[0].text }}{% endfor %}<|eot|><|header_start|>assistant<|header_end|>";
+
+describe("the registry", () => {
+  it("has exactly one family per name, carrying its own name, in the order of ids.ts", () => {
+    expect(Object.keys(FAMILY_REGISTRY).sort()).toEqual([...FAMILY_IDS].sort());
+    expect(FAMILIES.map((family) => family.id)).toEqual([...FAMILY_IDS]);
+    for (const id of FAMILY_IDS) expect(familyOf(id).id).toBe(id);
+    expect(findFamily("shieldgemma")?.displayName).toBe("ShieldGemma");
+    expect(findFamily("llama-guard-5")).toBeUndefined();
+    expect(findFamily(42)).toBeUndefined();
+  });
+
+  it("marks scorable today exactly the families the contract accepts (PROMPT_FAMILIES)", () => {
+    expect(FAMILIES.filter((family) => family.scorableToday).map((family) => family.id)).toEqual([...PROMPT_FAMILIES]);
+    // Until the engine resolves decision specs, the contract's policy schema refuses the other families.
+    expect(parsePolicy({ ...familyPresetPolicy("shieldgemma") }).ok).toBe(false);
+    expect(familyPolicySchema.safeParse(JSON.parse(JSON.stringify(familyPresetPolicy("shieldgemma")))).success).toBe(true);
+  });
+
+  it("gives every family a source, and caveats wherever confidence is not high", () => {
+    for (const family of FAMILIES) {
+      expect(family.source.reference.length, family.id).toBeGreaterThan(20);
+      if (family.source.confidence !== "high") expect(family.source.caveats.length, family.id).toBeGreaterThan(0);
+      expect(family.displayName.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("gives every family a valid preset policy, with card wording for each preset category", () => {
+    for (const family of FAMILIES) {
+      const policy = familyPresetPolicy(family.id);
+      expect(validatePolicy(policy), family.id).toBeUndefined();
+      expect(policy.family).toBe(family.id);
+      expect(familyPolicySchema.parse(JSON.parse(JSON.stringify(policy)))).toEqual(policy);
+      if (family.taxonomy.card.length > 0) expect(family.taxonomy.card.map((c) => c.code), family.id).toEqual(policy.categories.map((c) => c.code));
+      // A fresh object each call.
+      policy.categories.push({ code: "ZZ", name: "x", description: "", enabled: true });
+      expect(familyPresetPolicy(family.id).categories.some((c) => c.code === "ZZ")).toBe(false);
+    }
+  });
+
+  it("keeps the scorable families' presets identical to the contract's presetPolicy", () => {
+    for (const id of PROMPT_FAMILIES) expect(familyPresetPolicy(id)).toEqual(presetPolicy(id));
+  });
+
+  it("builds a prompt and a response check for every family with its preset", () => {
+    for (const family of FAMILIES) {
+      for (const turns of [PROMPT_TURN, RESPONSE_TURNS]) {
+        const options = family.needsEmbeddedTemplate ? { embeddedTemplate: LG4_STAND_IN } : { currentDate: "2025-01-01" };
+        const built = family.buildPrompt(turns, familyPresetPolicy(family.id), options);
+        expect(built.ok, `${family.id}: ${built.ok ? "" : built.error.message}`).toBe(true);
+        if (!built.ok) continue;
+        const list = built.prompt.scoring === "single" ? [built.prompt.prompt] : built.prompt.prompts.map((p) => p.prompt);
+        const enabled = familyPresetPolicy(family.id).categories.filter((c) => c.enabled).length;
+        expect(list.length, family.id).toBe(built.prompt.scoring === "single" ? 1 : enabled);
+        for (const prompt of list) {
+          expect(prompt.family).toBe(family.id);
+          expect(prompt.text).toContain(turns.at(-1)!.content);
+          expect(prompt.conversationStart).toBeLessThanOrEqual(prompt.text.indexOf(turns[0]!.content));
+          expect(prompt.checkedRole).toBe(turns.length === 1 ? "User" : "Agent");
+        }
+      }
+    }
+  });
+
+  it("refuses a policy of another family unless asked, and conversations the templates would refuse", () => {
+    for (const family of FAMILIES) {
+      const other = { ...familyPresetPolicy(family.id), family: family.id === "shieldgemma" ? "wildguard" : "shieldgemma" };
+      const built = family.buildPrompt(PROMPT_TURN, other, { embeddedTemplate: LG4_STAND_IN });
+      expect(built.ok || built.error.code, family.id).toBe("policy_family_mismatch");
+      const swapped = family.buildPrompt([{ role: "assistant", content: "x" }], familyPresetPolicy(family.id), { embeddedTemplate: LG4_STAND_IN });
+      expect(swapped.ok || swapped.error.code, family.id).toBe("roles_not_alternating");
+      expect(family.buildPrompt([], familyPresetPolicy(family.id)).ok).toBe(false);
+    }
+  });
+
+  it("refuses custom categories where the template hard-codes its list", () => {
+    for (const family of FAMILIES.filter((f) => !f.taxonomy.customCategories)) {
+      const preset = familyPresetPolicy(family.id);
+      const custom = { ...preset, categories: [...preset.categories, { code: "X1", name: "Extra.", description: "", enabled: true }] };
+      const built = family.buildPrompt(PROMPT_TURN, custom);
+      expect(built.ok || built.error.code, family.id).toBe("fixed_taxonomy");
+    }
+  });
+
+  it("shared/prompts' buildPrompt is the registry's for the scorable families", () => {
+    for (const id of PROMPT_FAMILIES) {
+      const viaRegistry = familyOf(id).buildPrompt(RESPONSE_TURNS, presetPolicy(id));
+      const direct = buildPrompt(id, RESPONSE_TURNS);
+      expect(viaRegistry.ok && direct.ok && viaRegistry.prompt.scoring === "single" && viaRegistry.prompt.prompt.text === direct.prompt.text, id).toBe(true);
+    }
+  });
+});
