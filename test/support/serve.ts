@@ -11,7 +11,9 @@ import type { Result } from "../../shared/ipc/result.ts";
 import type { ServerMessage } from "../../shared/ipc/wire.ts";
 import { tokenFromFragment, webSocketProtocols } from "../../shared/ipc/wire.ts";
 
-export const GUARDBENCH = join(import.meta.dirname, "../../bin/guardbench.js");
+import { GUARDBENCH_CLI } from "./paths.ts";
+
+export const GUARDBENCH = GUARDBENCH_CLI;
 
 export interface ServeProcess {
   child: ChildProcess;

@@ -19,9 +19,10 @@ import { ModelLibrary } from "../../../electron/models/library.ts";
 import type { ModelFileErrorCode } from "../../../shared/models/modelInfo.ts";
 import { TINY_METADATA, writeTinyGguf } from "../../fixtures/gguf/tiny.ts";
 import { gguf, GgufValueType, writeGguf, type GgufValue } from "../../fixtures/gguf/writer.ts";
+import { REPO_ROOT } from "../../support/paths.ts";
 
 const run = promisify(execFile);
-const repoRoot = join(import.meta.dirname, "..", "..", "..");
+const repoRoot = REPO_ROOT;
 
 type FieldKind =
   | "version"

@@ -10,16 +10,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import type { Command } from "commander";
-import { main } from "../../electron/cli/index.ts";
-import type { CliCommand } from "../../electron/cli/command.ts";
-import { promptCommand } from "../../electron/cli/commands/prompt.ts";
-import { classifyCommand } from "../../electron/cli/commands/classify.ts";
-import { evalCommand } from "../../electron/cli/commands/eval.ts";
-import { runCommand } from "../../electron/cli/commands/run.ts";
-import { labelCommand } from "../../electron/cli/commands/label.ts";
-import { modelsCommand } from "../../electron/cli/commands/models.ts";
-import { serveCommand } from "../../electron/cli/commands/serve.ts";
-import { workerCommand } from "../../electron/cli/commands/worker.ts";
+import { main } from "../../../../electron/cli/index.ts";
+import type { CliCommand } from "../../../../electron/cli/command.ts";
+import { promptCommand } from "../../../../electron/cli/commands/prompt.ts";
+import { classifyCommand } from "../../../../electron/cli/commands/classify.ts";
+import { evalCommand } from "../../../../electron/cli/commands/eval.ts";
+import { runCommand } from "../../../../electron/cli/commands/run.ts";
+import { labelCommand } from "../../../../electron/cli/commands/label.ts";
+import { modelsCommand } from "../../../../electron/cli/commands/models.ts";
+import { serveCommand } from "../../../../electron/cli/commands/serve.ts";
+import { workerCommand } from "../../../../electron/cli/commands/worker.ts";
 
 class Collected extends Writable {
   text = "";

@@ -13,9 +13,10 @@ import { detectHardwareInWorker, EngineProcess, estimateMemoryInWorker, forkWork
 import { assessFit, ModelLibrary } from "../../../../electron/models/library.ts";
 import { rateFit, type FitReport, type HardwareProfile } from "../../../../shared/models/fit.ts";
 import { writeProgrammedModel } from "../../../fixtures/models.ts";
+import { REPO_ROOT } from "../../../support/paths.ts";
 
 const run = promisify(execFile);
-const repoRoot = join(import.meta.dirname, "..", "..");
+const repoRoot = REPO_ROOT;
 
 let dir: string;
 let fixturePath: string;

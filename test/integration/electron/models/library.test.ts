@@ -12,9 +12,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ModelLibrary } from "../../../../electron/models/library.ts";
 import { gguf } from "../../../fixtures/gguf/writer.ts";
 import { writeProgrammedModel } from "../../../fixtures/models.ts";
+import { REPO_ROOT } from "../../../support/paths.ts";
 
 const run = promisify(execFile);
-const repoRoot = join(import.meta.dirname, "..", "..");
+const repoRoot = REPO_ROOT;
 
 let dir: string;
 let fixtures: { valid: string; truncated: string; html: string; safetensors: string; unsupportedArch: string; validBytes: number };

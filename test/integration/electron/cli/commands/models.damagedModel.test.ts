@@ -10,9 +10,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeDamagedGguf, writeTinyGguf } from "../../../../fixtures/gguf/tiny.ts";
+import { REPO_ROOT } from "../../../../support/paths.ts";
 
 const run = promisify(execFile);
-const repoRoot = join(import.meta.dirname, "..", "..", "..");
+const repoRoot = REPO_ROOT;
 const DAMAGE = /"damaged\.gguf" has a damaged GGUF header: the key of metadata entry 1 of \d+ \(at offset 24\) is 2,147,483,647 bytes long/;
 
 let dir: string;

@@ -12,8 +12,9 @@ import { WebSocket } from "ws";
 import type { ServerMessage } from "../../../../../shared/ipc/wire.ts";
 import { TOKEN_PATTERN, tokenFromFragment, webSocketProtocols } from "../../../../../shared/ipc/wire.ts";
 import { writeDamagedGguf, writeTinyGguf } from "../../../../fixtures/gguf/tiny.ts";
+import { GUARDBENCH_CLI } from "../../../../support/paths.ts";
 
-const GUARDBENCH = join(import.meta.dirname, "../../../../../bin/guardbench.js");
+const GUARDBENCH = GUARDBENCH_CLI;
 const TOKEN = "test-token-0123456789abcdef";
 const INDEX_HTML = "<!doctype html><title>Guardbench</title><script type=module src=/assets/app.js></script>";
 

@@ -4,13 +4,14 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFile, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FileTokenStore, tokenFilePath } from "../../../../../../electron/models/tokenStore.ts";
 import { startHub, type HubDouble } from "../../../../../fixtures/hub/hubServer.ts";
 import { filesUnder, modelFile, sha256, temporaryFolder, waitUntil } from "../../../../../support/download.ts";
+import { GUARDBENCH_CLI } from "../../../../../support/paths.ts";
 
-const cliPath = resolve(import.meta.dirname, "../../../../../../bin/guardbench.js");
+const cliPath = GUARDBENCH_CLI;
 const repo = "acme/tiny-guard";
 const gatedRepo = "meta-llama/Llama-Guard-3-1B";
 const grantedToken = "hf_CliGrantedToken0123456789abc";
