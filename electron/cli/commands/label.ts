@@ -1,10 +1,9 @@
 import { Option } from "commander";
-import { describeIssues, requestSchemas, type LabelEvent, type Req } from "../../../shared/ipc/contract.ts";
-import { guardbenchHome } from "../../models/paths.ts";
-import { recordReviewLabel } from "../../review/labeling.ts";
-import { databasePathFor, openStore, StoreError, type GuardbenchStore } from "../../store/index.ts";
+import type { DatasetSummary, LabelEvent, Req } from "../../../shared/ipc/contract.ts";
+import { errorText } from "../../../shared/errors/codedError.ts";
 import { defineCommand, parseCommandLine, withOptions } from "../arguments.ts";
-import { CliFailure, CliUsageError, writeLine, type CliCommand, type CliIo } from "../command.ts";
+import { openCliHost, type CliHost } from "../cliHost.ts";
+import { CliFailure, CliUsageError, writeLine, type CliCommand } from "../command.ts";
 import { choiceOption, jsonOption, type JsonValues } from "../options.ts";
 
 interface LabelValues extends JsonValues {
@@ -41,68 +40,58 @@ export const labelCommand: CliCommand = {
     const categories = values.categories === undefined ? [] : values.categories.split(",").map((code) => code.trim()).filter((code) => code !== "");
     if (label === "safe" && categories.length > 0) throw new CliUsageError(`a safe label names no hazard categories; drop --categories ${values.categories}, or label the item unsafe`);
 
-    const store = openStoreOrExplain(io);
+    const cli = openCliHost("label", io);
     try {
+      const { datasets } = await cli.call("datasets:list", {});
+      const dataset = datasetNamed(datasets, values.dataset);
       const request: Req<"review:label"> = {
-        datasetId: datasetIdOf(store, values.dataset),
+        datasetId: dataset.id,
         itemId: values.item,
         label,
         ...(categories.length > 0 ? { categories } : {}),
         ...(values.note !== undefined && values.note.trim() !== "" ? { note: values.note.trim() } : {}),
         ...(values.who !== undefined ? { who: values.who } : {}),
       };
-      // The contract's own check, as AppHost makes it for review:label.
-      const parsed = requestSchemas["review:label"].safeParse(request);
-      if (!parsed.success) throw new CliUsageError(describeIssues(parsed.error.issues).replace(/^categories/, "--categories").replace(/^itemId/, "--item"));
-      const event = recordOrExplain(store, parsed.data, values.item);
-      writeLine(io.stdout, values.json ? JSON.stringify(event) : describeEvent(event, store));
+      const event = await labelOrExplain(cli, request, dataset);
+      writeLine(io.stdout, values.json ? JSON.stringify(event) : describeEvent(event, dataset));
       return 0;
     } finally {
-      store.close();
+      cli.dispose();
     }
   },
 };
 
-function openStoreOrExplain(io: CliIo): GuardbenchStore {
-  try {
-    return openStore(databasePathFor(guardbenchHome(io.env)));
-  } catch (error) {
-    if (error instanceof StoreError) throw new CliFailure(error.toText());
-    throw error;
-  }
-}
-
 /** `--dataset` as an id, or as the exact name of one dataset. */
-function datasetIdOf(store: GuardbenchStore, given: string): number {
-  const datasets = store.datasets.list();
+function datasetNamed(datasets: DatasetSummary[], given: string): DatasetSummary {
   const listing = () => (datasets.length === 0 ? "there are no datasets yet: import one first (the Datasets screen, or `guardbench run --dataset FILE`)" : `the datasets are: ${datasets.map((d) => `${d.id} (${d.name})`).join(", ")}`);
   const trimmed = given.trim();
   if (/^\d+$/.test(trimmed)) {
     const id = Number(trimmed);
-    if (datasets.some((dataset) => dataset.id === id)) return id;
+    const found = datasets.find((dataset) => dataset.id === id);
+    if (found) return found;
     throw new CliFailure(`there is no dataset ${id}; ${listing()}`);
   }
   const named = datasets.filter((dataset) => dataset.name === trimmed);
-  if (named.length === 1) return named[0]!.id;
+  if (named.length === 1) return named[0]!;
   if (named.length > 1) throw new CliFailure(`${named.length} datasets are named "${trimmed}" (ids ${named.map((d) => d.id).join(", ")}); pass --dataset with the id of the one to label`);
   throw new CliFailure(`there is no dataset named "${trimmed}"; ${listing()}`);
 }
 
-function recordOrExplain(store: GuardbenchStore, request: Parameters<typeof recordReviewLabel>[1], itemId: string): LabelEvent {
-  try {
-    return recordReviewLabel(store, request);
-  } catch (error) {
-    if (!(error instanceof StoreError)) throw error;
-    if (error.code === "not-found") {
-      const { name, items } = store.datasets.summary(request.datasetId);
-      throw new CliFailure(`dataset ${request.datasetId} (${name}, ${items} items) has no item with the id ${JSON.stringify(itemId)}; ids are the dataset file's own "id" values, or row-N for rows without one (the Review screen shows each item's id)`);
-    }
-    throw new CliFailure(error.toText());
+/** `review:label`, as the Review screen sends it; the contract's refusals are said in the command's own flags. */
+async function labelOrExplain(cli: CliHost, request: Req<"review:label">, dataset: DatasetSummary): Promise<LabelEvent> {
+  const answer = await cli.client.invoke("review:label", request);
+  if (answer.ok) return answer.value;
+  const { error } = answer;
+  if (error.code === "invalid-request") {
+    throw new CliUsageError(error.message.replace(/^invalid review:label request: /, "").replace(/^categories/, "--categories").replace(/^itemId/, "--item"));
   }
+  if (error.code === "not-found") {
+    throw new CliFailure(`dataset ${dataset.id} (${dataset.name}, ${dataset.items} items) has no item with the id ${JSON.stringify(request.itemId)}; ids are the dataset file's own "id" values, or row-N for rows without one (the Review screen shows each item's id)`);
+  }
+  throw new CliFailure(errorText(error));
 }
 
-function describeEvent(event: LabelEvent, store: GuardbenchStore): string {
-  const { name } = store.datasets.summary(event.datasetId);
+function describeEvent(event: LabelEvent, dataset: DatasetSummary): string {
   const categories = event.categories.length > 0 ? ` ${event.categories.join(", ")}` : "";
-  return `labeled ${JSON.stringify(event.itemId)} of dataset ${event.datasetId} (${name}) ${event.label}${categories}${event.note ? ` with a note` : ""}, by ${event.who} (label event ${event.eventId})`;
+  return `labeled ${JSON.stringify(event.itemId)} of dataset ${event.datasetId} (${dataset.name}) ${event.label}${categories}${event.note ? ` with a note` : ""}, by ${event.who} (label event ${event.eventId})`;
 }

@@ -93,6 +93,14 @@ describe("labels:changed and runs:changed", () => {
     const failed = await exec(process.execPath, [bin, "label", "--dataset", "outside", "--item", "zz", "--label", "unsafe"], { env: { ...process.env, GUARDBENCH_HOME: home } }).catch((error: { stderr: string; code: number }) => error);
     expect(failed).toMatchObject({ code: 1 });
     expect((failed as { stderr: string }).stderr).toContain('has no item with the id "zz"');
+    // The host's contract refuses a bad code; the CLI says it in its own flag's name, as a usage error.
+    const badCode = await exec(process.execPath, [bin, "label", "--dataset", "outside", "--item", "b", "--label", "unsafe", "--categories", `S1,${"x".repeat(201)}`], { env: { ...process.env, GUARDBENCH_HOME: home } }).catch((error: { stderr: string; code: number }) => error);
+    expect(badCode).toMatchObject({ code: 2 });
+    expect((badCode as { stderr: string }).stderr).toMatch(/^guardbench label: --categories/);
+    const noDataset = await exec(process.execPath, [bin, "label", "--dataset", "nowhere", "--item", "b", "--label", "safe"], { env: { ...process.env, GUARDBENCH_HOME: home } }).catch((error: { stderr: string; code: number }) => error);
+    expect((noDataset as { stderr: string }).stderr).toContain('there is no dataset named "nowhere"; the datasets are: ');
+    await until(() => seen() === 2);
+    expect(value(await api().invoke("review:queue", { datasetId, limit: 10 })).items.map((item) => item.label?.label)).toEqual(["safe", "unsafe"]);
   });
 });
 
