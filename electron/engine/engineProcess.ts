@@ -35,6 +35,10 @@ export const forkWorker: WorkerSpawner = () => {
     execArgv: useBundle ? [] : ["--import", import.meta.resolve("tsx")],
     stdio: ["ignore", "ignore", "pipe", "ipc"],
     env: { ...process.env, NODE_LLAMA_CPP_LOG_LEVEL: "error" },
+    // Its own process group: a terminal's Ctrl+C signals the whole foreground group, and a worker still starting up
+    // (before its SIGINT handler exists) would die of it and look like an engine crash. The command that started it
+    // decides what an interrupt means; the worker ends when its IPC channel to that command closes.
+    detached: true,
   });
   let stderrTail = "";
   child.stderr?.on("data", (chunk: Buffer) => {
