@@ -10,10 +10,7 @@ import type { JobDone } from "../../shared/ipc/contract.ts";
 import type { Result } from "../../shared/ipc/result.ts";
 import type { ServerMessage } from "../../shared/ipc/wire.ts";
 import { tokenFromFragment, webSocketProtocols } from "../../shared/ipc/wire.ts";
-
 import { GUARDBENCH_CLI } from "./paths.ts";
-
-export const GUARDBENCH = GUARDBENCH_CLI;
 
 export interface ServeProcess {
   child: ChildProcess;
@@ -33,7 +30,7 @@ export async function writeStandInRenderer(dir: string): Promise<string> {
 }
 
 export function spawnServe(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [GUARDBENCH, "serve", ...args], { env: { ...process.env, GUARDBENCH_GPU: "off", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [GUARDBENCH_CLI, "serve", ...args], { env: { ...process.env, GUARDBENCH_GPU: "off", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));

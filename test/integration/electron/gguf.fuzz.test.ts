@@ -22,7 +22,6 @@ import { gguf, GgufValueType, writeGguf, type GgufValue } from "../../fixtures/g
 import { REPO_ROOT } from "../../support/paths.ts";
 
 const run = promisify(execFile);
-const repoRoot = REPO_ROOT;
 
 type FieldKind =
   | "version"
@@ -346,7 +345,7 @@ describe("GGUF header fuzzer", () => {
         read++;
       }
       console.log("read " + read);`;
-    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script, JSON.stringify(accepted)], { cwd: repoRoot });
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script, JSON.stringify(accepted)], { cwd: REPO_ROOT });
     expect(stdout.trim()).toBe(`read ${accepted.length}`);
   });
 });

@@ -13,10 +13,9 @@ import { detectHardwareInWorker, EngineProcess, estimateMemoryInWorker, forkWork
 import { assessFit, ModelLibrary } from "../../../../electron/models/library.ts";
 import { rateFit, type FitReport, type HardwareProfile } from "../../../../shared/models/fit.ts";
 import { writeProgrammedModel } from "../../../fixtures/models.ts";
-import { REPO_ROOT } from "../../../support/paths.ts";
+import { GUARDBENCH_CLI, REPO_ROOT } from "../../../support/paths.ts";
 
 const run = promisify(execFile);
-const repoRoot = REPO_ROOT;
 
 let dir: string;
 let fixturePath: string;
@@ -130,8 +129,8 @@ describe("assessFit", () => {
 
 describe("guardbench models fit (child process)", () => {
   const fit = (home: string, ...args: string[]) =>
-    run(process.execPath, [join(repoRoot, "bin", "guardbench.js"), "models", "fit", ...args], {
-      cwd: repoRoot,
+    run(process.execPath, [GUARDBENCH_CLI, "models", "fit", ...args], {
+      cwd: REPO_ROOT,
       env: { ...process.env, GUARDBENCH_HOME: home, GUARDBENCH_GPU: "off", NODE_LLAMA_CPP_LOG_LEVEL: "error" },
     });
 

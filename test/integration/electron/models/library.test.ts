@@ -12,10 +12,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ModelLibrary } from "../../../../electron/models/library.ts";
 import { gguf } from "../../../fixtures/gguf/writer.ts";
 import { writeProgrammedModel } from "../../../fixtures/models.ts";
-import { REPO_ROOT } from "../../../support/paths.ts";
+import { GUARDBENCH_CLI, REPO_ROOT } from "../../../support/paths.ts";
 
 const run = promisify(execFile);
-const repoRoot = REPO_ROOT;
 
 let dir: string;
 let fixtures: { valid: string; truncated: string; html: string; safetensors: string; unsupportedArch: string; validBytes: number };
@@ -24,7 +23,7 @@ let library: ModelLibrary;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "guardbench-library-"));
-  const chatTemplate = await readFile(join(repoRoot, "test", "fixtures", "prompt-templates", "llama-guard-3-1b_hf-chat-template.jinja"), "utf8");
+  const chatTemplate = await readFile(join(REPO_ROOT, "test", "fixtures", "prompt-templates", "llama-guard-3-1b_hf-chat-template.jinja"), "utf8");
   const valid = (await writeProgrammedModel(join(dir, "source", "guard-fixture.gguf"), { transitions: [], chatTemplate })).path;
   const unsupportedArch = (
     await writeProgrammedModel(join(dir, "source", "strange.gguf"), { transitions: [], extraMetadata: { "general.architecture": gguf.str("nonexistent-arch") } })
@@ -172,8 +171,8 @@ describe("listInstalled", () => {
 
 describe("abandoned import temporaries", () => {
   const importInChild = (): ChildProcess =>
-    spawn(process.execPath, ["--import", "tsx", "--import", "./test/fixtures/stalledCopy.ts", join(repoRoot, "bin", "guardbench.js"), "models", "import", fixtures.valid], {
-      cwd: repoRoot,
+    spawn(process.execPath, ["--import", "tsx", "--import", "./test/fixtures/stalledCopy.ts", GUARDBENCH_CLI, "models", "import", fixtures.valid], {
+      cwd: REPO_ROOT,
       env: { ...process.env, GUARDBENCH_HOME: home },
       stdio: "ignore",
     });
@@ -195,7 +194,7 @@ describe("abandoned import temporaries", () => {
       const before = await temporariesIn();
       expect(ofProcess(before, killed)).toHaveLength(1);
 
-      const { stdout } = await run(process.execPath, [join(repoRoot, "bin", "guardbench.js"), "models", "list", "--json"], { cwd: repoRoot, env: { ...process.env, GUARDBENCH_HOME: home } });
+      const { stdout } = await run(process.execPath, [GUARDBENCH_CLI, "models", "list", "--json"], { cwd: REPO_ROOT, env: { ...process.env, GUARDBENCH_HOME: home } });
       expect(JSON.parse(stdout)).toMatchObject({ models: [] });
       const after = await temporariesIn();
       expect(ofProcess(after, killed)).toEqual([]);
@@ -273,8 +272,8 @@ describe("removeModel", () => {
 describe("guardbench models import | list | rm (child process)", () => {
   const cli = async (...args: string[]) => {
     try {
-      const { stdout, stderr } = await run(process.execPath, [join(repoRoot, "bin", "guardbench.js"), "models", ...args], {
-        cwd: repoRoot,
+      const { stdout, stderr } = await run(process.execPath, [GUARDBENCH_CLI, "models", ...args], {
+        cwd: REPO_ROOT,
         env: { ...process.env, GUARDBENCH_HOME: home, GUARDBENCH_GPU: "off", NODE_LLAMA_CPP_LOG_LEVEL: "error" },
       });
       return { code: 0, stdout, stderr };

@@ -10,17 +10,16 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeDamagedGguf, writeTinyGguf } from "../../../../fixtures/gguf/tiny.ts";
-import { REPO_ROOT } from "../../../../support/paths.ts";
+import { GUARDBENCH_CLI } from "../../../../support/paths.ts";
 
 const run = promisify(execFile);
-const repoRoot = REPO_ROOT;
 const DAMAGE = /"damaged\.gguf" has a damaged GGUF header: the key of metadata entry 1 of \d+ \(at offset 24\) is 2,147,483,647 bytes long/;
 
 let dir: string;
 let damaged: string;
 
 async function guardbench(home: string, args: string[], stdin = ""): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-  const child = run(process.execPath, [join(repoRoot, "bin", "guardbench.js"), ...args], {
+  const child = run(process.execPath, [GUARDBENCH_CLI, ...args], {
     cwd: dir,
     env: { ...process.env, GUARDBENCH_HOME: home, GUARDBENCH_GPU: "off", NODE_LLAMA_CPP_LOG_LEVEL: "error" },
   });

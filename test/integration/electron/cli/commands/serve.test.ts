@@ -14,7 +14,6 @@ import { TOKEN_PATTERN, tokenFromFragment, webSocketProtocols } from "../../../.
 import { writeDamagedGguf, writeTinyGguf } from "../../../../fixtures/gguf/tiny.ts";
 import { GUARDBENCH_CLI } from "../../../../support/paths.ts";
 
-const GUARDBENCH = GUARDBENCH_CLI;
 const TOKEN = "test-token-0123456789abcdef";
 const INDEX_HTML = "<!doctype html><title>Guardbench</title><script type=module src=/assets/app.js></script>";
 
@@ -44,7 +43,7 @@ interface Served {
 }
 
 function run(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [GUARDBENCH, "serve", ...args], {
+  const child = spawn(process.execPath, [GUARDBENCH_CLI, "serve", ...args], {
     env: { ...process.env, GUARDBENCH_HOME: join(scratch, `home-${children.length}`), GUARDBENCH_GPU: "off" },
     stdio: ["ignore", "pipe", "pipe"],
   });

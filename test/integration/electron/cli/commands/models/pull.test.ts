@@ -11,7 +11,6 @@ import { startHub, type HubDouble } from "../../../../../fixtures/hub/hubServer.
 import { filesUnder, modelFile, sha256, temporaryFolder, waitUntil } from "../../../../../support/download.ts";
 import { GUARDBENCH_CLI } from "../../../../../support/paths.ts";
 
-const cliPath = GUARDBENCH_CLI;
 const repo = "acme/tiny-guard";
 const gatedRepo = "meta-llama/Llama-Guard-3-1B";
 const grantedToken = "hf_CliGrantedToken0123456789abc";
@@ -43,7 +42,7 @@ interface Finished {
 
 /** Starts the CLI with only the environment a test gives it (no HF_TOKEN leaking in from the machine). */
 function startCli(args: string[], env: Record<string, string>): { child: ChildProcess; finished: Promise<Finished>; stderrSoFar: () => string } {
-  const child = spawn(process.execPath, [cliPath, "models", "pull", ...args], {
+  const child = spawn(process.execPath, [GUARDBENCH_CLI, "models", "pull", ...args], {
     env: { PATH: process.env.PATH ?? "", HOME: env.GUARDBENCH_HOME ?? "/nonexistent", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
