@@ -2,7 +2,8 @@
 /**
  * The renderer's side of the evaluation loop (#13.2, #13.4, #13.9): a labels:changed event makes Evaluation read the
  * metrics again without re-selecting the run; two runs that differ only by policy version read differently in the
- * picker; a run is renamed in place; Delete asks first, and Cancel keeps the run.
+ * picker; a run is renamed in place; Delete asks first, and Cancel keeps the run; category names that differ between
+ * the dataset and the policy are warned about (#13.11).
  */
 import { cleanup, fireEvent, screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
@@ -99,6 +100,26 @@ describe("Evaluation after labels:changed", () => {
     await settle();
     expect(asked()).toBe(before + 1);
     expect(screen.getByText(/tp 6/)).toBeTruthy();
+  });
+
+  it("warns, with both names, when the dataset and the run's policy name a code differently (#13.11), and not otherwise", async () => {
+    const state = { runs: [run(1, 1)], tp: 8 };
+    const mismatch = { code: "S14", datasetName: "Code Interpreter Abuse", policyName: "Harassment" };
+    let mismatches: (typeof mismatch)[] = [mismatch];
+    const { store, bridge } = createTestStore({
+      ...machine(state),
+      "eval:metrics": () => ok({ ...metrics(state.tp), categoryNames: { categories: [], mismatches } } as RunMetrics),
+    } as Parameters<typeof createTestStore>[0]);
+    store.getState().start();
+    await settle();
+    await store.getState().openEvaluation(1);
+    renderWithStore(store, <EvaluationScreen />);
+    const warning = screen.getByRole("alert", { name: "Category names differ" });
+    expect(warning.textContent).toContain("S14: “Code Interpreter Abuse” in the dataset, “Harassment” in the policy");
+    mismatches = [];
+    bridge.emit("labels:changed", { datasetId: 5 });
+    await settle();
+    expect(screen.queryByRole("alert", { name: "Category names differ" })).toBeNull();
   });
 
   it("names two runs that differ only by policy version apart in the picker", async () => {
