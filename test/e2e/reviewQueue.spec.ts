@@ -1,5 +1,5 @@
 /**
- * The review queue at dataset size: a 450-item dataset labelled past item 201 with the keyboard only (the queue pages
+ * The review queue at dataset size: a 450-item dataset labelled past item 201 and at its last item with the keyboard only (the queue pages
  * through the whole dataset, keeps only the rows in view in the page, and counts the progress), Home/End/PageDown and
  * Shift+J across pages, the selection kept across a reload, a dataset row's Run button choosing that dataset, and a
  * run's full result opened on the Review screen and closed with Esc.
@@ -14,13 +14,15 @@ import { WorkbenchPage } from "./pages/WorkbenchPage.ts";
 const TOTAL = 450;
 /** the last item labelled: past the 201st, on the third page of the queue */
 const LABELLED = 205;
+/** those and the dataset's last item */
+const REVIEWED = LABELLED + 1;
 const id = (index: number) => `q-${String(index + 1).padStart(3, "0")}`;
 
 function jsonl(count: number, prefix: (index: number) => string, text: (index: number) => string): string {
   return `${Array.from({ length: count }, (_, index) => JSON.stringify({ id: prefix(index), messages: [{ role: "user", content: text(index) }] })).join("\n")}\n`;
 }
 
-test("labels a 450-item dataset past item 201 by keyboard, across pages, and keeps the place across a reload", async ({ page, serve }, testInfo) => {
+test("labels a 450-item dataset past item 201 and at its end by keyboard, across pages, and keeps the place across a reload", async ({ page, serve }, testInfo) => {
   const big = testInfo.outputPath("queue-450.jsonl");
   const small = testInfo.outputPath("three-chats.jsonl");
   await writeFile(big, jsonl(TOTAL, id, (index) => `Question number ${index + 1}: is this safe to answer?`));
@@ -80,6 +82,10 @@ test("labels a 450-item dataset past item 201 by keyboard, across pages, and kee
   await review.press("End");
   await expect(review.currentItem(id(TOTAL - 1))).toBeVisible();
   await expect(review.rowAt(TOTAL)).toHaveAttribute("aria-current", "true");
+  // The last item of the dataset is labelled by key too: the queue's end is as reachable as its start.
+  await review.press("s");
+  await expect(review.progress()).toHaveText(`${REVIEWED} / ${TOTAL} labelled`);
+  await expect(review.rowAt(TOTAL)).toContainText(/[^n]safe$/);
   await review.press("Home");
   await expect(review.currentItem(id(0))).toBeVisible();
   await expect(review.labelStatus()).toHaveText("Label: unsafe S13 (reviewed)");
@@ -95,7 +101,7 @@ test("labels a 450-item dataset past item 201 by keyboard, across pages, and kee
   await workbench.goToByKey("Review");
   await expect(review.currentItem(id(LABELLED))).toBeVisible();
   await expect(page.getByLabel("Dataset", { exact: true })).toHaveValue(await optionValue(page, "queue-450"));
-  await expect(review.progress()).toHaveText(`${LABELLED} / ${TOTAL} labelled`);
+  await expect(review.progress()).toHaveText(`${REVIEWED} / ${TOTAL} labelled`);
 
   // --- A run of the small dataset: its full result opens over Review (f) and Esc closes it.
   const models = await workbench.goToModels();
@@ -116,7 +122,7 @@ test("labels a 450-item dataset past item 201 by keyboard, across pages, and kee
   await expect(page.getByRole("heading", { name: "Review", level: 1 })).toBeVisible();
 
   await workbench.goToByKey("Datasets");
-  await expect(new DatasetsPage(page).datasetRow("queue-450")).toContainText(`${LABELLED} reviewed`);
+  await expect(new DatasetsPage(page).datasetRow("queue-450")).toContainText(`${REVIEWED} reviewed`);
 });
 
 /** The value of the dataset option whose text starts with `name` (ids are the store's). */
