@@ -1,8 +1,8 @@
 /**
- * The review queue at dataset size: a 450-item dataset labelled past item 201 and at its last item with the keyboard only (the queue pages
- * through the whole dataset, keeps only the rows in view in the page, and counts the progress), Home/End/PageDown and
- * Shift+J across pages, the selection kept across a reload, a dataset row's Run button choosing that dataset, and a
- * run's full result opened on the Review screen and closed with Esc.
+ * The review queue at dataset size: a 450-item dataset labelled past item 201 and at its last item with the keyboard
+ * only (the queue pages through the whole dataset, keeps only the rows in view in the page, and counts the progress),
+ * Home/End/PageDown and Shift+J across pages, the selection kept across a reload, a dataset row's Run button choosing
+ * that dataset, and a run's full result opened on the Review screen and closed with Esc.
  */
 import { writeFile } from "node:fs/promises";
 import type { Page } from "@playwright/test";

@@ -21,29 +21,32 @@ function acme(versions: { version: number; runs: number }[]): PolicySummary {
   };
 }
 
-function machine() {
-  const state = { versions: [{ version: 1, runs: 2 }, { version: 2, runs: 0 }] };
-  const handlers = {
+/** The Policy screen's saved list over a main side holding Acme v1 (used by 2 runs) and v2 (used by none). */
+async function openSavedPolicies() {
+  let versions = [
+    { version: 1, runs: 2 },
+    { version: 2, runs: 0 },
+  ];
+  const { store, bridge } = createTestStore({
     ...emptyMachineHandlers(),
-    "policies:list": () => ok({ policies: state.versions.length ? [acme(state.versions)] : [] }),
+    "policies:list": () => ok({ policies: versions.length ? [acme(versions)] : [] }),
     "policies:delete-version": ({ name, version }: { name: string; version: number }) => {
-      const runs = state.versions.find((entry) => entry.version === version)?.runs ?? 0;
-      state.versions = state.versions.filter((entry) => entry.version !== version);
+      const runs = versions.find((entry) => entry.version === version)?.runs ?? 0;
+      versions = versions.filter((entry) => entry.version !== version);
       return ok({ name, version, outcome: runs > 0 ? "hidden" : "deleted", runs });
     },
-  } as Parameters<typeof createTestStore>[0];
-  return { state, handlers };
+  } as Parameters<typeof createTestStore>[0]);
+  store.getState().start();
+  await settle();
+  renderWithStore(store, <SavedPolicies />);
+  return { store, bridge };
 }
 
 const deletions = (calls: { channel: string }[]) => calls.filter((call) => call.channel === "policies:delete-version");
 
 describe("a saved policy version's Delete", () => {
   it("asks first; Cancel keeps the version, Delete version removes an unused one", async () => {
-    const { handlers } = machine();
-    const { store, bridge } = createTestStore(handlers);
-    store.getState().start();
-    await settle();
-    renderWithStore(store, <SavedPolicies />);
+    const { bridge } = await openSavedPolicies();
     fireEvent.click(screen.getByRole("button", { name: "Delete Acme version 2" }));
     const dialog = screen.getByRole("dialog", { name: "Delete Acme v2?" });
     expect(dialog.textContent).toContain("This cannot be undone");
@@ -60,11 +63,7 @@ describe("a saved policy version's Delete", () => {
   });
 
   it("offers to hide, not delete, a version runs used, and says so", async () => {
-    const { handlers } = machine();
-    const { store, bridge } = createTestStore(handlers);
-    store.getState().start();
-    await settle();
-    renderWithStore(store, <SavedPolicies />);
+    const { store, bridge } = await openSavedPolicies();
     fireEvent.click(screen.getByRole("button", { name: "Delete Acme version 1" }));
     const dialog = screen.getByRole("dialog", { name: "Delete Acme v1?" });
     expect(dialog.textContent).toContain("2 runs use this version, so it is hidden instead");
