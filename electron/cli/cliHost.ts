@@ -4,7 +4,7 @@
  * the checks on files it names and the records it leaves (a classification in History) are the app's own.
  */
 import { randomUUID } from "node:crypto";
-import type { Channel, EngineStatus, GuardbenchApi, Req, Res, Result } from "../../shared/ipc/index.ts";
+import type { Channel, EngineStatus, GuardbenchApi, JobDone, Req, Res, Result } from "../../shared/ipc/index.ts";
 import { EngineError, type EngineErrorData } from "../engine/errors.ts";
 import type { RunEngine } from "../runs/runExecutor.ts";
 import { createAppHost, type RunningHost } from "../host/createAppHost.ts";
@@ -18,6 +18,8 @@ export interface CliHost {
   running: RunningHost;
   /** the answer's value, or a CliFailure carrying its message and hint */
   call<C extends Channel>(channel: C, request: Req<C>): Promise<Res<C>>;
+  /** the job's `job:done`, also when it finished before this was called (every job:done is kept until asked for) */
+  jobDone(jobId: string): Promise<JobDone>;
   dispose(): void;
 }
 
@@ -40,10 +42,23 @@ export function openCliHost(command: string, io: CliIo, engineDefaults: EngineDe
   }
   for (const note of running.notes) writeLine(io.stderr, `guardbench ${command}: ${note}`);
   const client = running.host.client();
+  const finished = new Map<string, JobDone>();
+  const waiting = new Map<string, (done: JobDone) => void>();
+  client.on("job:done", (done) => {
+    const waiter = waiting.get(done.jobId);
+    waiting.delete(done.jobId);
+    if (waiter) waiter(done);
+    else finished.set(done.jobId, done);
+  });
   return {
     client,
     running,
     call: async (channel, request) => answerOrFail(await client.invoke(channel, request)),
+    jobDone: (jobId) => {
+      const done = finished.get(jobId);
+      finished.delete(jobId);
+      return done ? Promise.resolve(done) : new Promise((resolve) => waiting.set(jobId, resolve));
+    },
     dispose: () => running.dispose(),
   };
 }
@@ -63,9 +78,8 @@ export async function loadModel(cli: CliHost, model: ModelToLoad, signal: AbortS
   const cancel = () => void cli.client.invoke("job:cancel", { jobId });
   signal.addEventListener("abort", cancel, { once: true });
   try {
-    const done = await cli.running.host.whenJobDone(jobId);
+    const done = await cli.jobDone(jobId);
     if (signal.aborted) return undefined;
-    if (done === undefined) return cli.call("engine:status", {});
     if (done.kind !== "load") throw new Error(`job ${jobId} is a ${done.kind}, not a load`);
     return answerOrFail(done.result);
   } finally {

@@ -31,7 +31,7 @@ export interface StoreImportOptions {
 /** Items written per transaction: large enough that commits do not dominate, small enough to keep memory flat. */
 const BATCH_ITEMS = 500;
 
-export async function importIntoStore(store: GuardbenchStore, request: StoreImportRequest, options: StoreImportOptions = {}): Promise<DatasetImportReport & { reused: boolean }> {
+export async function importIntoStore(store: GuardbenchStore, request: StoreImportRequest, options: StoreImportOptions = {}): Promise<Omit<DatasetImportReport, "reused"> & { reused: boolean }> {
   const format = resolveFormat(request.path, request.format);
   const { sha256 } = await sha256OfFile(request.path, options.signal ? { signal: options.signal } : {});
   if (request.reuseIdenticalImport) {

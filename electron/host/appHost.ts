@@ -56,7 +56,7 @@ export class AppHost {
     this.engineControl = new EngineControl(deps.engine, this.jobs, this.events, deps.engineDefaults, hashModel);
     const secretStore = deps.secretStore ?? new FileSecretStore(secretsFilePath(deps.paths.home));
     this.files = new FileAccess({ home: deps.paths.home, modelsDir: deps.paths.modelsDir, protectedFiles: [...guardbenchOwnFiles(deps.paths.home, deps.paths.databasePath), ...(deps.protectedFiles ?? [])] });
-    this.runManager = new RunManager(deps.store, this.jobs, this.engineControl, deps.paths.modelsDir, {
+    this.runManager = new RunManager(deps.store, this.jobs, this.engineControl, this.events, deps.paths.modelsDir, {
       secretStore,
       ...(deps.openVocabulary ? { openVocabulary: deps.openVocabulary } : {}),
       ...(options.runPoolOptions ? { poolOptions: options.runPoolOptions } : {}),
@@ -148,6 +148,16 @@ export class AppHost {
   /** Resolves when the job has finished (tests, shutdown); undefined for a job that is not running. */
   whenJobDone(jobId: string) {
     return this.jobs.whenDone(jobId);
+  }
+
+  /**
+   * Stops every running job as a shutdown does (a run stays resumable, in the state it was in) and resolves once they
+   * have all finished: `guardbench run` on Ctrl+C, after pausing its run.
+   */
+  async stopJobs(): Promise<void> {
+    const running = this.jobs.list().map((job) => this.jobs.whenDone(job.jobId));
+    this.jobs.cancelAll();
+    await Promise.all(running);
   }
 
   /** Cancels running jobs and drops every subscriber. The dependencies (store, engine) belong to whoever created them. */

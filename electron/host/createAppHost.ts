@@ -65,6 +65,20 @@ export function mmapFromEnv(env: NodeJS.ProcessEnv): { mmap?: false } {
   return setting && ["off", "false", "0", "no"].includes(setting) ? { mmap: false } : {};
 }
 
+/**
+ * GUARDBENCH_PROBE_DELAY_MS: the first re-probe of a failed endpoint (default 5 s); GUARDBENCH_ALL_DOWN_TIMEOUT_MS: how
+ * long every endpoint may stay down before a run stops, resumable (default 5 min).
+ */
+export function poolOptionsFromEnv(env: NodeJS.ProcessEnv): { probeDelayMs?: number; allDownTimeoutMs?: number } {
+  const positive = (text: string | undefined) => {
+    const value = Number(text);
+    return Number.isFinite(value) && value > 0 ? value : undefined;
+  };
+  const probeDelayMs = positive(env.GUARDBENCH_PROBE_DELAY_MS);
+  const allDownTimeoutMs = positive(env.GUARDBENCH_ALL_DOWN_TIMEOUT_MS);
+  return { ...(probeDelayMs ? { probeDelayMs } : {}), ...(allDownTimeoutMs ? { allDownTimeoutMs } : {}) };
+}
+
 /** Throws StoreError when the database cannot be opened (corrupt, locked, too new): callers show its message and hint. */
 export function createAppHost(setup: HostSetup): RunningHost {
   const paths = { home: setup.home, modelsDir: modelsDirectory(setup.home), databasePath: databasePathFor(setup.home) };
@@ -94,7 +108,7 @@ export function createAppHost(setup: HostSetup): RunningHost {
     ...(setup.pickFile ? { pickFile: setup.pickFile } : {}),
     ...(setup.protectedFiles ? { protectedFiles: setup.protectedFiles } : {}),
     ...(setup.moderationApi ? { moderationApi: setup.moderationApi } : {}),
-  });
+  }, { runPoolOptions: poolOptionsFromEnv(setup.env) });
   // Runs the app left running (it quit or was killed mid-run) continue in the background, as jobs.
   if (setup.resumeInterruptedRuns !== false) void host.resumeInterruptedRuns();
   return {

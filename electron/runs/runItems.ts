@@ -3,7 +3,7 @@
  * the metrics, the comparison and the export all read, so that they never disagree about what an item's label or
  * outcome is.
  */
-import type { EffectiveLabel, ItemOutcome, RunSummary } from "../../shared/ipc/contract.ts";
+import type { EffectiveLabel, ItemOutcome, RunResultLine, RunSummary } from "../../shared/ipc/contract.ts";
 import { isFlagged } from "../../shared/metrics/index.ts";
 import type { GuardbenchStore, ItemLabelRow, ResultLine } from "../store/index.ts";
 import { RunError } from "./errors.ts";
@@ -25,6 +25,16 @@ export function joinedItems(store: GuardbenchStore, datasetId: number, run?: Run
     const result = results.get(item.rowId);
     return result ? { ...item, result } : item;
   });
+}
+
+/** `runs:results`: every item of the run with its label in effect and, once scored, its outcome at the run's threshold. */
+export function runResultLines(store: GuardbenchStore, run: RunSummary): RunResultLine[] {
+  return joinedItems(store, run.datasetId, run).map((item) => ({
+    rowId: item.rowId,
+    itemId: item.itemId,
+    ...(item.label ? { label: item.label.label } : {}),
+    ...(item.result ? { outcome: outcomeOf(item.result, run.settings.threshold) } : {}),
+  }));
 }
 
 /** The short outcome of a result at a threshold. */

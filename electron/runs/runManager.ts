@@ -10,23 +10,26 @@
  *   the user; runs of `guardbench run` are resumed by running that command again.
  */
 import { isAbsolute, relative, sep } from "node:path";
-import type { DatasetDeletion, RunDeletion, RunSettings, RunStarted, RunSummary, StartRunRequest } from "../../shared/ipc/contract.ts";
-import { presetPolicy } from "../../shared/taxonomy/index.ts";
+import type { DatasetDeletion, ItemOutcome, RunDeletion, RunSettings, RunStarted, RunSummary, StartRunRequest } from "../../shared/ipc/contract.ts";
+import { isFlagged } from "../../shared/metrics/index.ts";
+import { presetPolicy, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../shared/classify/result.ts";
 import { EngineError } from "../engine/errors.ts";
 import type { EngineControl } from "../engine/engineControl.ts";
 import { toResultError } from "../core/errors.ts";
 import { isJobShutdown, type JobManager, type ProgressUpdate } from "../core/jobs.ts";
-import type { GuardbenchStore, RunActivity } from "../store/index.ts";
+import type { EventHub } from "../core/eventHub.ts";
+import { DEFAULT_ENDPOINT_CONCURRENCY, type GuardbenchStore, type ItemOutcomeRecord, type RunActivity } from "../store/index.ts";
 import { isProcessAlive } from "../store/processIdentity.ts";
 import { RunError, RunStopped } from "./errors.ts";
+import { cliRunKey, type ScoringSettings } from "./cliRunKey.ts";
 import { assertRunModelUnchanged } from "./modelCheck.ts";
 import { PauseGate, RunStop, type RunEngine } from "./runExecutor.ts";
 import { createRun, scoreRun, type RunScorers, type VocabularyOpener } from "./runService.ts";
 import type { PoolOptions } from "../engine/remote/pool.ts";
 import { ModelVocabulary } from "../engine/remote/promptEncoding.ts";
 import type { SecretStore } from "../endpoints/keyStore.ts";
-import { resolveSavedEndpoints } from "../endpoints/savedEndpoints.ts";
+import { resolveSavedEndpoints, type ScoringEndpoint } from "../endpoints/savedEndpoints.ts";
 
 export type { VocabularyOpener } from "./runService.ts";
 
@@ -44,6 +47,33 @@ interface ActiveRun {
   gate: PauseGate;
 }
 
+/** Loading the run's model in its job: how to compute. */
+interface ModelLoad {
+  compute: "auto" | "cpu";
+}
+
+/** Who scores a run this time: endpoints (with their keys) and whether the local engine scores too. */
+interface ChosenScorers {
+  endpoints: ScoringEndpoint[];
+  includeLocal: boolean;
+  /** refuse at once an endpoint that serves another model (endpoints the request gave, never checked before) */
+  refuseOtherModels?: boolean;
+}
+
+interface JobOptions {
+  retryFailed: boolean;
+  /** the run's model is loaded first */
+  load?: ModelLoad;
+  /** absent: the run's saved endpoints, looked up again (a resume) */
+  scorers?: ChosenScorers;
+}
+
+function itemOutcomeOf(outcome: ItemOutcomeRecord, threshold: number): ItemOutcome {
+  if (!outcome.ok) return { ok: false, error: outcome.error };
+  const { score, verdict, categories } = outcome.result;
+  return { ok: true, score, verdict, flagged: isFlagged(score, threshold), categories };
+}
+
 export class RunManager {
   private readonly active = new Map<number, ActiveRun>();
 
@@ -51,6 +81,8 @@ export class RunManager {
     private readonly store: GuardbenchStore,
     private readonly jobs: JobManager,
     private readonly engineControl: EngineControl,
+    /** `runs:item` and `runs:endpoint` go out here */
+    private readonly events: EventHub,
     /** the model library's folder: a run's model inside it is loaded by its library id */
     private readonly modelsDir: string,
     private readonly remote?: RemoteScoring,
@@ -67,11 +99,13 @@ export class RunManager {
     return jobId ? { ...run, jobId } : run;
   }
 
+  /**
+   * Starts a run, or with `earlier`, continues the run of an identical earlier request (see StartRunRequest). The model
+   * is the loaded one, or `request.model`, which the run's job loads when the local engine scores it.
+   */
   async start(request: StartRunRequest): Promise<RunStarted> {
-    const { state, model } = this.engineControl.status;
-    if (!model || (state !== "ready" && state !== "crashed")) {
-      throw new EngineError("no-model-loaded", "load a model to start a run", "Choose a model in the model library and load it; the run classifies with the loaded model.");
-    }
+    const scorers = await this.chosenScorers(request);
+    const model = this.runModel(request, scorers.includeLocal);
     const dataset = this.store.datasets.summary(request.datasetId);
     if (dataset.items === 0) throw new RunError("dataset-empty", `dataset ${dataset.id} (${dataset.name}) has no items to classify`, "Import a file with at least one good row.");
     const saved = request.policyVersion ? this.store.policies.get(request.policyVersion.name, request.policyVersion.version) : undefined;
@@ -79,20 +113,29 @@ export class RunManager {
     if (policy.family !== model.family) {
       throw new RunError(
         "policy-family-mismatch",
-        `the policy "${policy.name}" is written for ${policy.family}, but the loaded model uses the ${model.family} prompt format`,
+        `the policy "${policy.name}" is written for ${policy.family}, but ${model.loaded ? "the loaded model uses" : `${model.path} is scored with`} the ${model.family} prompt format`,
         "Choose a policy for this model's family, or load a model of that family.",
       );
     }
-    const endpointNames = request.endpoints ?? [];
-    const endpoints = endpointNames.length > 0 ? await resolveSavedEndpoints(this.store, this.requireRemote().secretStore, endpointNames) : [];
-    const localSequences = this.engineControl.loadedModel?.sequences ?? 1;
-    const includeLocal = endpoints.length === 0 || (request.includeLocal ?? false);
-    const settings: RunSettings = {
+    const scoring: ScoringSettings = {
       threshold: request.settings?.threshold ?? DEFAULT_CLASSIFY_OPTIONS.threshold,
       topK: request.settings?.topK ?? DEFAULT_CLASSIFY_OPTIONS.topK,
       check: request.settings?.check ?? "last",
-      sequences: endpoints.reduce((sum, endpoint) => sum + endpoint.concurrency, includeLocal ? localSequences : 0),
-      ...(endpoints.length > 0 ? { endpoints: endpointNames, includeLocal } : {}),
+    };
+    const runKey = request.earlier === undefined ? undefined : cliRunKey({ datasetId: dataset.id, modelPath: model.path, family: model.family, policy, ...scoring });
+    if (runKey !== undefined && request.earlier !== "new") {
+      const earlier = this.store.runs.findByKey(runKey);
+      if (earlier !== undefined) return this.continueEarlier(earlier, scorers, { retryFailed: request.retryFailed ?? false, load: model.load });
+      if (request.earlier === "require") {
+        throw new RunError("no-earlier-run", "no earlier run of this request (same dataset, model, policy and settings) to continue", "Start it instead (earlier: continue or new).");
+      }
+    }
+    const localSequences = this.engineControl.loadedModel?.sequences ?? 1;
+    const settings: RunSettings = {
+      ...scoring,
+      // The engine's actual parallelism replaces this once the run is scored (the executor records it).
+      sequences: scorers.endpoints.reduce((sum, { concurrency }) => sum + concurrency, scorers.includeLocal ? localSequences : 0),
+      ...(scorers.endpoints.length > 0 ? { endpoints: scorers.endpoints.map(({ endpoint }) => endpoint.name), includeLocal: scorers.includeLocal } : {}),
     };
     // Hashed before answering (cached by path, size and mtime, so only a model's first run waits for it).
     const { runId, reusedScores } = await createRun(this.store, {
@@ -101,9 +144,64 @@ export class RunManager {
       policy,
       ...(saved ? { policyVersion: saved.version } : {}),
       settings,
-      origin: "app",
+      origin: runKey === undefined ? "app" : "cli",
+      ...(runKey !== undefined ? { runKey } : {}),
     });
-    return { runId, jobId: this.startJob(runId, { retryFailed: false, loadModel: false }), ...(reusedScores ? { reusedScores } : {}) };
+    const pending = this.store.runs.get(runId).counts.pending;
+    const jobId = this.startJob(runId, { retryFailed: false, ...(model.load && pending > 0 ? { load: model.load } : {}), scorers });
+    return { runId, jobId, ...(reusedScores ? { reusedScores } : {}) };
+  }
+
+  /** `earlier` found this run: it continues with the scorers of this request (its model file unchanged). */
+  private async continueEarlier(runId: number, scorers: ChosenScorers, options: { retryFailed: boolean; load: ModelLoad | undefined }): Promise<RunStarted> {
+    const active = this.active.get(runId);
+    const run = this.store.runs.get(runId);
+    const continued = { results: run.counts.scored + run.counts.failed };
+    if (active) return { runId, jobId: active.jobId, continued };
+    if (run.state === "cancelled") throw new RunError("run-not-resumable", `run ${runId} of this request was cancelled in the app; its ${run.counts.scored} results stay as they are`, "Start a new run (earlier: new) to score the dataset again.");
+    await assertRunModelUnchanged(this.store, run);
+    if (scorers.endpoints.length > 0) this.store.runs.recordScorers(runId, scorers.endpoints.map(({ endpoint }) => endpoint.name), scorers.includeLocal);
+    const pending = run.counts.pending + (options.retryFailed ? run.counts.failed : 0);
+    const jobId = this.startJob(runId, { retryFailed: options.retryFailed, ...(options.load && pending > 0 ? { load: options.load } : {}), scorers });
+    return { runId, jobId, continued };
+  }
+
+  /** The endpoints a start names (saved ones with their keys, or the request's own) and whether the local engine scores too. */
+  private async chosenScorers(request: StartRunRequest): Promise<ChosenScorers> {
+    const endpoints: ScoringEndpoint[] = request.endpointUrls
+      ? request.endpointUrls.map(({ concurrency, ...endpoint }) => ({ endpoint, concurrency: concurrency ?? DEFAULT_ENDPOINT_CONCURRENCY }))
+      : (request.endpoints ?? []).length > 0
+        ? await resolveSavedEndpoints(this.store, this.requireRemote().secretStore, request.endpoints ?? [])
+        : [];
+    if (endpoints.length > 0) this.requireRemote();
+    return { endpoints, includeLocal: endpoints.length === 0 || (request.includeLocal ?? false), refuseOtherModels: request.endpointUrls !== undefined };
+  }
+
+  /**
+   * The model a start scores with: the loaded one, or `request.model` (loaded by the job when the local engine scores
+   * and does not hold it). A model the engine holds is never replaced by a run.
+   */
+  private runModel(request: StartRunRequest, scoresLocally: boolean): { path: string; family: PromptFamily; loaded: boolean; load?: ModelLoad } {
+    const { state, model } = this.engineControl.status;
+    const holding = state === "ready" || state === "crashed";
+    if (!request.model) {
+      if (!model || !holding) {
+        throw new EngineError("no-model-loaded", "load a model to start a run", "Choose a model in the model library and load it; the run classifies with the loaded model.");
+      }
+      return { path: model.path, family: model.family, loaded: true };
+    }
+    const { path, family, compute } = request.model;
+    if (!scoresLocally) return { path, family, loaded: false };
+    const same = model?.path === path && model.family === family;
+    if (holding && same) return { path, family, loaded: true };
+    if ((holding || state === "loading") && model) {
+      throw new RunError(
+        "model-mismatch",
+        `the engine has ${model.path} (${model.family}) ${state === "loading" ? "loading" : "loaded"}, not ${path} (${family})`,
+        "Load the run's model, or start the run with the loaded one; a run never replaces the model the engine holds.",
+      );
+    }
+    return { path, family, loaded: false, load: { compute: compute ?? "auto" } };
   }
 
   async resume(runId: number, options: { retryFailed?: boolean } = {}): Promise<RunStarted> {
@@ -125,7 +223,7 @@ export class RunManager {
     if (RunManager.remoteOnly(run)) {
       // The endpoints score it; the local engine keeps whatever model the user has loaded.
       await assertRunModelUnchanged(this.store, run);
-      return { runId, jobId: this.startJob(runId, { retryFailed, loadModel: false }) };
+      return { runId, jobId: this.startJob(runId, { retryFailed }) };
     }
     if (engineBusyWithModel && !sameModel) {
       throw new RunError(
@@ -135,7 +233,7 @@ export class RunManager {
       );
     }
     await assertRunModelUnchanged(this.store, run);
-    return { runId, jobId: this.startJob(runId, { retryFailed, loadModel: !(engineBusyWithModel && sameModel) }) };
+    return { runId, jobId: this.startJob(runId, { retryFailed, ...(engineBusyWithModel && sameModel ? {} : { load: { compute: "auto" } }) }) };
   }
 
   /** Deletes a run and its results; refused while it is being scored (see {@link refuseRunsInProgress}). */
@@ -187,7 +285,7 @@ export class RunManager {
     }
   }
 
-  private startJob(runId: number, options: { retryFailed: boolean; loadModel: boolean }): string {
+  private startJob(runId: number, options: JobOptions): string {
     const run = this.store.runs.get(runId);
     const gate = new PauseGate();
     let reportState: ((state: "running" | "paused") => void) | undefined;
@@ -203,7 +301,7 @@ export class RunManager {
         state: "running",
         runId,
         datasetId: run.datasetId,
-        phase: options.loadModel ? "loading" : "scoring",
+        phase: options.load ? "loading" : "scoring",
         // Failed items being retried count as not done yet, as the executor counts them.
         done: run.counts.scored + (options.retryFailed ? 0 : run.counts.failed),
         total: run.counts.items,
@@ -213,7 +311,7 @@ export class RunManager {
       },
       pause: async () => setPaused(true),
       resume: () => setPaused(false),
-      run: async ({ signal, report }) => {
+      run: async ({ jobId, signal, report }) => {
         reportState = (state) => report({ state });
         // The job's signal says cancel or shutdown; the run's says which, as a RunStop.
         const stopper = new AbortController();
@@ -221,15 +319,22 @@ export class RunManager {
         if (signal.aborted) forward();
         else signal.addEventListener("abort", forward, { once: true });
         try {
-          if (options.loadModel) await this.loadRunModel(runId, stopper.signal);
+          if (options.load) await this.loadRunModel(runId, options.load, stopper.signal);
           report({ phase: "scoring" } satisfies ProgressUpdate<"run">);
           const engine: RunEngine = { classify: async (request, classifyOptions, classifySignal) => (await this.engineControl.classify(request, classifyOptions, classifySignal)).result };
+          const threshold = run.settings.threshold;
           // From here on the executor records the run's state itself.
-          const outcome = await scoreRun(this.store, runId, await this.scorersOf(runId, engine), {
+          const outcome = await scoreRun(this.store, runId, await this.scorersOf(runId, engine, options.scorers), {
             retryFailed: options.retryFailed,
             signal: stopper.signal,
             pauseGate: gate,
             onProgress: (progress) => report(progress),
+            onItem: ({ rowId, itemId, outcome: finished, endpoint }) =>
+              this.events.emit("runs:item", { runId, jobId, rowId, itemId, outcome: itemOutcomeOf(finished, threshold), ...(endpoint ? { endpoint } : {}) }),
+            onEvent: (event) => {
+              if (event.kind === "suspended") this.events.emit("runs:endpoint", { runId, jobId, endpoint: event.endpoint, kind: "suspended", problem: event.problem, requeued: event.requeued });
+              else if (event.kind === "recovered") this.events.emit("runs:endpoint", { runId, jobId, endpoint: event.endpoint, kind: "recovered" });
+            },
           });
           if (outcome.state === "cancelled") throw new RunError("cancelled", `run ${runId} was cancelled; its ${outcome.scoredNow + outcome.alreadyDone} results so far are kept`);
           if (outcome.stopReason) throw new RunStopped(outcome.stopReason);
@@ -249,25 +354,32 @@ export class RunManager {
    * their current addresses and keys) and, with includeLocal, the local engine too. Endpoints that cannot be resolved
    * mark the run failed with the reason.
    */
-  private async scorersOf(runId: number, engine: RunEngine): Promise<RunScorers> {
+  private async scorersOf(runId: number, engine: RunEngine, chosen: ChosenScorers | undefined): Promise<RunScorers> {
     const run = this.store.runs.get(runId);
     const local = { engine, concurrency: this.engineControl.loadedModel?.sequences ?? (run.settings.endpoints?.length ? 1 : run.settings.sequences) };
-    if ((run.settings.endpoints ?? []).length === 0) return { local, endpoints: [] };
+    const scorers = chosen ?? (await this.savedScorersOf(run));
+    if (scorers.endpoints.length === 0) return { local, endpoints: [] };
     const remote = this.requireRemote();
-    let endpoints;
-    try {
-      endpoints = await resolveSavedEndpoints(this.store, remote.secretStore, run.settings.endpoints ?? []);
-    } catch (error) {
-      const reason = toResultError(error, `resolving the endpoints of run ${runId}`);
-      this.store.runs.setState(runId, "failed", reason);
-      throw new RunStopped(reason);
-    }
     return {
-      ...(run.settings.includeLocal ? { local } : {}),
-      endpoints,
+      ...(scorers.includeLocal ? { local } : {}),
+      endpoints: scorers.endpoints,
       openVocabulary: remote.openVocabulary ?? ((path, family) => ModelVocabulary.open(path, family)),
       ...(remote.poolOptions ? { poolOptions: remote.poolOptions } : {}),
+      ...(scorers.refuseOtherModels ? { refuseOtherModels: true } : {}),
     };
+  }
+
+  /** A resumed run's scorers: its saved endpoints looked up again (their current addresses and keys). */
+  private async savedScorersOf(run: RunSummary): Promise<ChosenScorers> {
+    const names = run.settings.endpoints ?? [];
+    if (names.length === 0) return { endpoints: [], includeLocal: true };
+    try {
+      return { endpoints: await resolveSavedEndpoints(this.store, this.requireRemote().secretStore, names), includeLocal: run.settings.includeLocal ?? false };
+    } catch (error) {
+      const reason = toResultError(error, `resolving the endpoints of run ${run.id}`);
+      this.store.runs.setState(run.id, "failed", reason);
+      throw new RunStopped(reason);
+    }
   }
 
   private requireRemote(): RemoteScoring {
@@ -279,9 +391,9 @@ export class RunManager {
    * Loads the run's model through EngineControl (so the app's engine status shows it) and waits for it. A load that
    * fails marks the run failed with the reason; a cancel leaves it as it was.
    */
-  private async loadRunModel(runId: number, signal: AbortSignal): Promise<void> {
+  private async loadRunModel(runId: number, load: ModelLoad, signal: AbortSignal): Promise<void> {
     const run = this.store.runs.get(runId);
-    const loadJob = this.engineControl.startLoad({ modelId: this.libraryIdOf(run.model.path), path: run.model.path, family: run.model.family });
+    const loadJob = this.engineControl.startLoad({ modelId: this.libraryIdOf(run.model.path), path: run.model.path, family: run.model.family, compute: load.compute });
     const cancelLoad = () => this.jobs.cancel(loadJob);
     signal.addEventListener("abort", cancelLoad, { once: true });
     try {
@@ -289,7 +401,7 @@ export class RunManager {
       if (signal.aborted) throw new RunError("cancelled", `run ${runId} was cancelled while its model was loading`);
       if (done && !done.result.ok) {
         const { error } = done.result;
-        const reason = { ...error, message: `could not load ${run.model.path} to resume run ${runId}: ${error.message}` };
+        const reason = { ...error, message: `could not load ${run.model.path} to score run ${runId}: ${error.message}` };
         this.store.runs.setState(runId, "failed", reason);
         throw new RunStopped(reason);
       }

@@ -1,8 +1,8 @@
 /**
- * The run service both faces share: the app's RunManager (jobs, `runs:start`/`runs:resume`) and `guardbench run` create
- * a run, and score its pending items, with these two functions, so a run means the same wherever it started: the model
- * file hashed into the run, scores reused from a twin that differs only by threshold, the local engine and the
- * endpoints sharing the items through one pool.
+ * Creating a run and scoring its pending items, for the RunManager's jobs (`runs:start`, `runs:resume`, which the app,
+ * `guardbench serve` and `guardbench run` all call), so a run means the same wherever it started: the model file hashed
+ * into the run, scores reused from a twin that differs only by threshold, the local engine and the endpoints sharing
+ * the items through one pool.
  */
 import type { ReusedScores } from "../../shared/ipc/contract.ts";
 import type { RemoteEndpoint } from "../../shared/remote/endpoint.ts";

@@ -14,7 +14,7 @@ import type { EngineStatus } from "./channels/engine.ts";
 import type { ChosenFile } from "./channels/files.ts";
 import type { JobDone, JobProgress } from "./channels/jobs.ts";
 import type { LabelsChanged } from "./channels/review.ts";
-import type { RunsChanged } from "./channels/runs.ts";
+import type { RunEndpointEvent, RunItemFinished, RunsChanged } from "./channels/runs.ts";
 import { CHANNEL_NAMES, EVENT_NAMES, type ChannelName, type EventNameLiteral } from "./names.ts";
 import { err, ok, type Result } from "./result.ts";
 
@@ -72,6 +72,10 @@ export interface Events {
   "labels:changed": LabelsChanged;
   /** a run was created, removed, or its state, results or details changed (here or by another process) */
   "runs:changed": RunsChanged;
+  /** an item of a run was scored and its result stored */
+  "runs:item": RunItemFinished;
+  /** an endpoint scoring a run was suspended or came back */
+  "runs:endpoint": RunEndpointEvent;
 }
 
 export type EventName = keyof Events;

@@ -43,6 +43,7 @@ export const CHANNEL_NAMES = [
   "runs:start",
   "runs:list",
   "runs:get",
+  "runs:results",
   "runs:resume",
   "runs:update",
   "runs:delete",
@@ -72,6 +73,6 @@ export const CHANNEL_NAMES = [
 
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
 
-export const EVENT_NAMES = ["engine:status", "job:progress", "job:done", "models:changed", "models:open-request", "labels:changed", "runs:changed"] as const;
+export const EVENT_NAMES = ["engine:status", "job:progress", "job:done", "models:changed", "models:open-request", "labels:changed", "runs:changed", "runs:item", "runs:endpoint"] as const;
 
 export type EventNameLiteral = (typeof EVENT_NAMES)[number];

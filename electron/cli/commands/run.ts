@@ -1,27 +1,22 @@
-import { resolveModelPath } from "../modelArgument.ts";
 import { extname } from "node:path";
 import { Option } from "commander";
 import { DATASET_FORMATS, type ColumnMapping, type DatasetFormat } from "../../../shared/datasets/index.ts";
-import { parseRequest, type RunSummary } from "../../../shared/ipc/contract.ts";
-import { DatasetImportError } from "../../datasets/import.ts";
-import { exportResults } from "../../datasets/export.ts";
-import { cliRunKey, type ScoringSettings } from "../../runs/cliRunKey.ts";
-import { importIntoStore } from "../../datasets/storeImport.ts";
-import { RunError, RunStopped } from "../../runs/errors.ts";
-import { labelFields, resultFields } from "../../evaluation/exportRows.ts";
-import { assertRunModelUnchanged } from "../../runs/modelCheck.ts";
-import { RunStop, type RunExecutionOutcome, type RunProgress } from "../../runs/runExecutor.ts";
-import { joinedItems } from "../../runs/runItems.ts";
-import { DEFAULT_ENDPOINT_CONCURRENCY, type GuardbenchStore, type ItemOutcomeRecord, type ResultLine } from "../../store/index.ts";
-import type { EndpointProgress } from "../../../shared/ipc/contract.ts";
-import type { PromptFamily } from "../../../shared/taxonomy/index.ts";
+import { parseRequest, type DatasetSummary, type ItemOutcome, type RunItemFinished, type RunResultLine, type RunStarted } from "../../../shared/ipc/contract.ts";
+import type { ResultError } from "../../../shared/ipc/result.ts";
+import type { Policy, PromptFamily } from "../../../shared/taxonomy/index.ts";
 import { ENDPOINT_KINDS, type EndpointKind, type RemoteEndpoint } from "../../../shared/remote/endpoint.ts";
+import { CodedError, errorText } from "../../../shared/errors/codedError.ts";
+import { exportResults } from "../../datasets/export.ts";
+import type { ScoringSettings } from "../../runs/cliRunKey.ts";
+import { LOCAL_MEMBER_NAME } from "../../runs/poolExecutor.ts";
+import { DEFAULT_ENDPOINT_CONCURRENCY } from "../../store/index.ts";
 import { printableUrl } from "../../engine/remote/http.ts";
-import { ModelVocabulary } from "../../engine/remote/promptEncoding.ts";
 import { endpointProblem } from "../../engine/remote/remoteEngine.ts";
 import { defineCommand, parseCommandLine, withOptions, type CommandLine } from "../arguments.ts";
-import { CliFailure, CliUsageError, writeLine, type CliCommand, type CliIo, userPath } from "../command.ts";
+import { openCliHost, type CliHost } from "../cliHost.ts";
+import { CliFailure, CliUsageError, untilInterrupted, userPath, writeLine, type CliCommand, type CliIo } from "../command.ts";
 import { resolveFamily, resolvePolicy, warner } from "../conversationInput.ts";
+import { resolveModelPath } from "../modelArgument.ts";
 import {
   choiceOption,
   engineOptions,
@@ -39,10 +34,6 @@ import {
   type ScoringValues,
   type SequencesValues,
 } from "../options.ts";
-import { CodedError, errorText } from "../../../shared/errors/codedError.ts";
-import { hostRunEngine, loadModel, openCliHost, type CliHost } from "../cliHost.ts";
-import { createRun, scoreRun, type RunScorers } from "../../runs/runService.ts";
-import { LOCAL_MEMBER_NAME } from "../../runs/poolExecutor.ts";
 
 function declare() {
   return withOptions(
@@ -196,7 +187,8 @@ function parseEndpoints({ values, given }: CommandLine<RunValues>, io: CliIo): R
     } catch {
       throw new CliUsageError(`--endpoint ${url}: not a URL; write it like http://gpu-box:8000`);
     }
-    const endpoint: RemoteEndpoint = { name: parsed.host, baseUrl: url, kind, model, ...(apiKey ? { apiKey } : {}) };
+    // A name may not hold brackets: an IPv6 host is named without them.
+    const endpoint: RemoteEndpoint = { name: parsed.host.replace(/[[\]]/g, ""), baseUrl: url, kind, model, ...(apiKey ? { apiKey } : {}) };
     const problem = endpointProblem(endpoint);
     if (problem) throw new CliUsageError(`--endpoint ${printableUrl(parsed)}: ${problem}`);
     return endpoint;
@@ -219,181 +211,226 @@ function parseMapping(text: string): ColumnMapping {
 }
 
 async function runDataset(cli: CliHost, options: RunOptions, io: CliIo): Promise<number> {
-  const { store } = cli.running;
   const modelPath = resolveModelPath(options.modelArg, io);
   const family = await resolveFamily(modelPath, options.family);
   const policy = await resolvePolicy(family, options.policyPath, options.exclude, io, warner("run", io));
+  const interrupt = untilInterrupted();
+  try {
+    const dataset = await importDataset(cli, options, io, interrupt.signal);
+    if (dataset === undefined) {
+      writeLine(io.stderr, `interrupted while importing ${options.datasetPath}; nothing was stored`);
+      return 130;
+    }
+    if (dataset.items === 0) throw new CliFailure(`${options.datasetPath} has no item that can be classified`);
+    // Listening before the start: an item can finish before runs:start has answered.
+    const watch = watchRun(cli, io);
+    try {
+      const started = await startRun(cli, options, { datasetId: dataset.id, modelPath, family, policy });
+      return await followRun(cli, options, io, started, watch, interrupt.signal);
+    } finally {
+      watch.dispose();
+    }
+  } finally {
+    interrupt.dispose();
+  }
+}
 
-  const imported = await importIntoStore(store, {
+/** The dataset through `datasets:import` (the app's import job), reusing an identical earlier import. */
+async function importDataset(cli: CliHost, options: RunOptions, io: CliIo, signal: AbortSignal): Promise<DatasetSummary | undefined> {
+  const answer = await cli.client.invoke("datasets:import", {
     path: options.datasetPath,
     ...(options.mapping ? { mapping: options.mapping } : {}),
     ...(options.format ? { format: options.format } : {}),
     reuseIdenticalImport: true,
   });
-  const dataset = imported.dataset;
-  if (!imported.reused) {
-    const skipped = imported.badRowCount > 0 ? `; ${imported.badRowCount} bad row(s) skipped: ${imported.badRows.slice(0, 3).map((bad) => `row ${bad.row}: ${bad.reason}`).join("; ")}${imported.badRowCount > 3 ? " …" : ""}` : "";
-    writeLine(io.stderr, `imported ${dataset.items} item(s) from ${options.datasetPath} as dataset ${dataset.id}${skipped}`);
-  }
-  if (dataset.items === 0) throw new CliFailure(`${options.datasetPath} has no item that can be classified`);
-
-  const settings: ScoringSettings = { threshold: options.threshold, topK: options.topK, check: options.check };
-  const runKey = cliRunKey({ datasetId: dataset.id, modelPath, family, policy, ...settings });
-  const earlier = options.newRun ? undefined : store.runs.findByKey(runKey);
-  if (options.resume && earlier === undefined) throw new CliFailure("--resume: no earlier run of this command (same dataset, model, policy and settings) to continue; leave out --resume to start one");
-
-  let run: RunSummary;
-  if (earlier !== undefined) {
-    run = store.runs.get(earlier);
-    if (run.state === "cancelled") throw new CliFailure(`run ${run.id} of this command was cancelled in the app; pass --new-run to start over`);
-    await assertRunModelUnchanged(store, run).catch((error: unknown) => {
-      if (error instanceof RunError && error.code === "model-changed") throw new CliFailure(`${error.message}\nPut the original file back to continue run ${run.id}, or pass --new-run to start a new run with the changed file.`);
-      throw error;
-    });
-    writeLine(io.stderr, `continuing run ${run.id}: ${run.counts.scored + run.counts.failed} of ${run.counts.items} item(s) already have a result`);
-  } else {
-    const { runId, reusedScores: reused } = await createRun(store, {
-      datasetId: dataset.id,
-      model: { path: modelPath, family },
-      policy,
-      // The engine's actual parallelism replaces this once it has loaded (executeRun records it).
-      settings: {
-        ...settings,
-        sequences: options.sequences ?? 1,
-        ...(options.endpoints.length > 0 ? { endpoints: options.endpoints.map((endpoint) => endpoint.name), includeLocal: options.local } : {}),
-      },
-      origin: "cli",
-      runKey,
-    });
-    run = store.runs.get(runId);
-    const reusedNote = reused ? `; ${reused.count} score(s) taken from run ${reused.fromRunId}, which differs only by its threshold` : "";
-    writeLine(io.stderr, `started run ${runId} on ${dataset.items} item(s)${reusedNote}`);
-  }
-
-  const pending = store.runs.pendingItems(run.id, { retryFailed: options.retryFailed });
-  const items = joinedItems(store, dataset.id, run);
-  const pendingRows = new Set(pending.map((item) => item.rowId));
-  // Standard output holds the whole run: what earlier invocations stored first, then each new result as it finishes.
-  for (const item of items) if (item.result && !pendingRows.has(item.rowId)) writeLine(io.stdout, JSON.stringify({ ...labelFields(item), ...resultFields(item.result, run.settings.threshold) }));
-
-  let scoredNow = 0;
-  // Every item already has a result (its scores were all reused, or a kill came after the last one was stored).
-  if (pending.length === 0 && run.state === "running") store.runs.setState(run.id, "done");
-  if (pending.length > 0) {
-    const outcome = await scorePending(cli, run, modelPath, options, io, new Map(items.map((item) => [item.rowId, item])));
-    scoredNow = outcome.scoredNow + outcome.failedNow;
-    if (outcome.state === "paused") {
-      writeLine(io.stderr, `interrupted: run ${run.id} has ${outcome.alreadyDone + scoredNow} of ${run.counts.items} results stored; run the same command again to continue${options.outPath ? ` (${options.outPath} is written once the run is complete)` : ""}`);
-      return 130;
-    }
-    if (outcome.stopReason) throw new CliFailure(`run ${run.id} stopped: ${outcome.stopReason.message}${outcome.stopReason.hint ? `\n${outcome.stopReason.hint}` : ""}`);
-  }
-
-  const finished = store.runs.get(run.id);
-  if (options.outPath) await writeWholeRun(store, finished, options.outPath);
-  const earlierCount = finished.counts.items - scoredNow;
-  writeLine(
-    io.stderr,
-    `run ${run.id} done: ${finished.counts.scored} scored, ${finished.counts.failed} failed; ${scoredNow} classified now, ${earlierCount} from earlier${finished.counts.failed > 0 ? " (--retry-failed classifies the failed ones again)" : ""}`,
-  );
-  return finished.counts.failed > 0 ? 1 : 0;
-}
-
-async function scorePending(cli: CliHost, run: RunSummary, modelPath: string, options: RunOptions, io: CliIo, itemsByRow: Map<number, ReturnType<typeof joinedItems>[number]>): Promise<RunExecutionOutcome> {
-  const { store } = cli.running;
-  const stopper = new AbortController();
-  const interrupt = () => stopper.abort(new RunStop("pause"));
-  process.once("SIGINT", interrupt);
-  process.once("SIGTERM", interrupt);
-  // Printed only after the result is committed: a line on standard output is a result that survives a kill.
-  const printItem = ({ rowId, outcome }: { rowId: number; outcome: ItemOutcomeRecord }) => {
-    const result: ResultLine = outcome.ok
-      ? { itemRowId: rowId, score: outcome.result.score, verdict: outcome.result.verdict, categories: outcome.result.categories }
-      : { itemRowId: rowId, error: outcome.error };
-    writeLine(io.stdout, JSON.stringify({ ...labelFields(itemsByRow.get(rowId)!), ...resultFields(result, run.settings.threshold) }));
-  };
-  let lastProgressAt = 0;
-  const showProgress = (progress: RunProgress & { perEndpoint?: EndpointProgress[] }) => {
-    const now = Date.now();
-    if (now - lastProgressAt < PROGRESS_EVERY_MS && progress.done < progress.total) return;
-    lastProgressAt = now;
-    const eta = progress.etaSeconds === null ? "" : `, ETA ${progress.etaSeconds}s`;
-    const shares = progress.perEndpoint ? ` [${progress.perEndpoint.map((share) => `${share.name}: ${share.done}${share.state === "suspended" ? " suspended" : ""}`).join(", ")}]` : "";
-    writeLine(io.stderr, `run ${run.id}: ${progress.done}/${progress.total} done${progress.failed ? ` (${progress.failed} failed)` : ""}, ${progress.itemsPerSecond.toFixed(1)} items/s${eta}${shares}`);
-  };
+  if (!answer.ok) throw importFailure(answer.error);
+  const { jobId } = answer.value;
+  const cancel = () => void cli.client.invoke("job:cancel", { jobId });
+  signal.addEventListener("abort", cancel, { once: true });
   try {
-    // The local engine scores unless endpoints alone do (then only the model's tokenizer is read, never its weights).
-    let local: RunScorers["local"];
-    if (options.endpoints.length === 0 || options.local) {
-      const loaded = await loadModel(cli, { path: modelPath, family: run.model.family, compute: options.cpu ? "cpu" : "auto" }, stopper.signal);
-      if (!loaded) return interruptedBeforeScoring(store, run);
-      local = { engine: hostRunEngine(cli), concurrency: cli.running.engine.model?.sequences ?? 1 };
+    const done = await cli.jobDone(jobId);
+    if (signal.aborted) return undefined;
+    if (done.kind !== "import") throw new Error(`job ${jobId} is a ${done.kind}, not an import`);
+    if (!done.result.ok) throw importFailure(done.result.error);
+    const { dataset, badRowCount, badRows, reused } = done.result.value;
+    if (!reused) {
+      const skipped = badRowCount > 0 ? `; ${badRowCount} bad row(s) skipped: ${badRows.slice(0, 3).map((bad) => `row ${bad.row}: ${bad.reason}`).join("; ")}${badRowCount > 3 ? " …" : ""}` : "";
+      writeLine(io.stderr, `imported ${dataset.items} item(s) from ${options.datasetPath} as dataset ${dataset.id}${skipped}`);
     }
-    if (options.endpoints.length > 0) {
-      store.runs.recordScorers(run.id, options.endpoints.map((endpoint) => endpoint.name), options.local);
-      writeLine(io.stderr, `scoring on ${[...options.endpoints.map((endpoint) => endpoint.name), ...(local ? [LOCAL_MEMBER_NAME] : [])].join(", ")}`);
-    }
-    return await scoreRun(
-      store,
-      run.id,
-      {
-        ...(local ? { local } : {}),
-        endpoints: options.endpoints.map((endpoint) => ({ endpoint, concurrency: options.endpointConcurrency })),
-        openVocabulary: (path, family) => ModelVocabulary.open(path, family),
-        poolOptions: poolOptionsFromEnv(io.env),
-        refuseOtherModels: true,
-      },
-      {
-        retryFailed: options.retryFailed,
-        signal: stopper.signal,
-        onProgress: showProgress,
-        onItem: printItem,
-        onEvent: (event) => {
-          if (event.kind === "suspended") writeLine(io.stderr, `${event.endpoint} suspended (${event.problem}); ${event.requeued} item(s) moved to the others`);
-          else if (event.kind === "recovered") writeLine(io.stderr, `${event.endpoint} is back`);
-        },
-      },
-    );
+    return dataset;
   } finally {
-    process.off("SIGINT", interrupt);
-    process.off("SIGTERM", interrupt);
+    signal.removeEventListener("abort", cancel);
   }
 }
 
-/** What an interrupt before the first item leaves: every stored result as it was, the run resumable. */
-function interruptedBeforeScoring(store: GuardbenchStore, run: RunSummary): RunExecutionOutcome {
-  const { scored, failed } = store.runs.get(run.id).counts;
-  return { state: "paused", scoredNow: 0, failedNow: 0, alreadyDone: scored + failed };
+function importFailure(error: ResultError): CliFailure {
+  const hint = error.code === "unknown-format" ? "name it .jsonl, .ndjson, .csv or .json, or pass --format jsonl, csv or json" : error.hint;
+  return new CliFailure(`cannot import ${error.message}${hint ? ` (${hint})` : ""}`);
+}
+
+interface RunIdentity {
+  datasetId: number;
+  modelPath: string;
+  family: PromptFamily;
+  policy: Policy;
 }
 
 /**
- * GUARDBENCH_PROBE_DELAY_MS: the first re-probe of a failed endpoint (default 5 s); GUARDBENCH_ALL_DOWN_TIMEOUT_MS: how
- * long every endpoint may stay down before the run stops, resumable (default 5 min).
+ * `runs:start` as the command's run: continued when an identical earlier command left one (see the description), the
+ * model loaded by the run's job unless endpoints alone score it.
  */
-function poolOptionsFromEnv(env: NodeJS.ProcessEnv): { probeDelayMs?: number; allDownTimeoutMs?: number } {
-  const positive = (text: string | undefined) => {
-    const value = Number(text);
-    return Number.isFinite(value) && value > 0 ? value : undefined;
-  };
-  const probeDelayMs = positive(env.GUARDBENCH_PROBE_DELAY_MS);
-  const allDownTimeoutMs = positive(env.GUARDBENCH_ALL_DOWN_TIMEOUT_MS);
-  return { ...(probeDelayMs ? { probeDelayMs } : {}), ...(allDownTimeoutMs ? { allDownTimeoutMs } : {}) };
+async function startRun(cli: CliHost, options: RunOptions, identity: RunIdentity): Promise<RunStarted> {
+  const answer = await cli.client.invoke("runs:start", {
+    datasetId: identity.datasetId,
+    policy: identity.policy,
+    settings: { threshold: options.threshold, topK: options.topK, check: options.check },
+    model: { path: identity.modelPath, family: identity.family, compute: options.cpu ? "cpu" : "auto" },
+    earlier: options.newRun ? "new" : options.resume ? "require" : "continue",
+    ...(options.retryFailed ? { retryFailed: true } : {}),
+    ...(options.endpoints.length > 0 ? { endpointUrls: options.endpoints.map((endpoint) => ({ ...endpoint, concurrency: options.endpointConcurrency })), includeLocal: options.local } : {}),
+  });
+  if (answer.ok) return answer.value;
+  const { error } = answer;
+  switch (error.code) {
+    case "no-earlier-run":
+      throw new CliFailure("--resume: no earlier run of this command (same dataset, model, policy and settings) to continue; leave out --resume to start one");
+    case "run-not-resumable":
+      throw new CliFailure(`${error.message}; pass --new-run to start over`);
+    case "model-changed":
+      throw new CliFailure(`${error.message}\nPut the original file back to continue the run, or pass --new-run to start a new run with the changed file.`);
+    default:
+      throw new CliFailure(errorText(error));
+  }
 }
 
-async function writeWholeRun(store: GuardbenchStore, run: RunSummary, path: string): Promise<void> {
-  const rows = joinedItems(store, run.datasetId, run).map((item) => ({ ...labelFields(item), ...resultFields(item.result, run.settings.threshold) }));
+interface RunWatch {
+  /** set once runs:start answered: what was buffered for this run is printed, the rest as it comes */
+  follow(started: RunStarted, labels: ReadonlyMap<number, LabelOf>, threshold: number): void;
+  /** items printed from `runs:item` (classified by this command) */
+  readonly classifiedNow: number;
+  /** prints an earlier result unless its `runs:item` was printed already */
+  printEarlier(line: RunResultLine): void;
+  dispose(): void;
+}
+
+type LabelOf = Pick<RunResultLine, "itemId" | "label">;
+
+/**
+ * Standard output holds the whole run: what earlier commands stored first, then each new result as its `runs:item`
+ * says it is committed (a line printed is a result that survives a kill). Each item is printed once.
+ */
+function watchRun(cli: CliHost, io: CliIo): RunWatch {
+  const printed = new Set<number>();
+  let buffered: RunItemFinished[] = [];
+  let following: { started: RunStarted; labels: ReadonlyMap<number, LabelOf>; threshold: number } | undefined;
+  let classifiedNow = 0;
+  let lastProgressAt = 0;
+  const print = (rowId: number, itemId: string, label: RunResultLine["label"], outcome: ItemOutcome) => {
+    if (printed.has(rowId)) return false;
+    printed.add(rowId);
+    writeLine(io.stdout, JSON.stringify(outputLine({ itemId, ...(label ? { label } : {}), outcome })));
+    return true;
+  };
+  const printFinished = (event: RunItemFinished) => {
+    const label = following!.labels.get(event.rowId)?.label;
+    if (print(event.rowId, event.itemId, label, event.outcome)) classifiedNow++;
+  };
+  const disposers = [
+    cli.client.on("runs:item", (event) => {
+      if (!following) buffered.push(event);
+      else if (event.jobId === following.started.jobId) printFinished(event);
+    }),
+    cli.client.on("runs:endpoint", (event) => {
+      if (event.jobId !== following?.started.jobId) return;
+      if (event.kind === "suspended") writeLine(io.stderr, `${event.endpoint} suspended (${event.problem}); ${event.requeued} item(s) moved to the others`);
+      else writeLine(io.stderr, `${event.endpoint} is back`);
+    }),
+    cli.client.on("job:progress", (progress) => {
+      if (progress.kind !== "run" || progress.jobId !== following?.started.jobId || progress.phase !== "scoring") return;
+      const now = Date.now();
+      if (now - lastProgressAt < PROGRESS_EVERY_MS && progress.done < progress.total) return;
+      lastProgressAt = now;
+      const eta = progress.etaSeconds === null ? "" : `, ETA ${progress.etaSeconds}s`;
+      const shares = progress.perEndpoint ? ` [${progress.perEndpoint.map((share) => `${share.name}: ${share.done}${share.state === "suspended" ? " suspended" : ""}`).join(", ")}]` : "";
+      writeLine(io.stderr, `run ${progress.runId}: ${progress.done}/${progress.total} done${progress.failed ? ` (${progress.failed} failed)` : ""}, ${progress.itemsPerSecond.toFixed(1)} items/s${eta}${shares}`);
+    }),
+  ];
+  return {
+    follow(started, labels, threshold) {
+      following = { started, labels, threshold };
+      for (const event of buffered) if (event.jobId === started.jobId) printFinished(event);
+      buffered = [];
+    },
+    get classifiedNow() {
+      return classifiedNow;
+    },
+    printEarlier(line) {
+      if (line.outcome) print(line.rowId, line.itemId, line.label, line.outcome);
+    },
+    dispose() {
+      for (const dispose of disposers) dispose();
+    },
+  };
+}
+
+/** `{"id", "label", "score", "flagged", "verdict", "categories"}`, or `{"id", "label", "error"}` for a failed item. */
+function outputLine({ itemId, label, outcome }: { itemId: string; label?: RunResultLine["label"]; outcome?: ItemOutcome | undefined }): Record<string, unknown> {
+  const fields = { id: itemId, ...(label ? { label } : {}) };
+  if (!outcome) return fields;
+  if (!outcome.ok) return { ...fields, error: outcome.error };
+  return { ...fields, score: outcome.score, flagged: outcome.flagged, verdict: outcome.verdict, categories: outcome.categories };
+}
+
+async function followRun(cli: CliHost, options: RunOptions, io: CliIo, started: RunStarted, watch: RunWatch, signal: AbortSignal): Promise<number> {
+  const { runId, jobId } = started;
+  const done = cli.jobDone(jobId);
+  const before = await cli.call("runs:get", { runId });
+  if (started.continued) writeLine(io.stderr, `continuing run ${runId}: ${started.continued.results} of ${before.counts.items} item(s) already have a result`);
+  else {
+    const reused = started.reusedScores ? `; ${started.reusedScores.count} score(s) taken from run ${started.reusedScores.fromRunId}, which differs only by its threshold` : "";
+    writeLine(io.stderr, `started run ${runId} on ${before.counts.items} item(s)${reused}`);
+  }
+  if (options.endpoints.length > 0) writeLine(io.stderr, `scoring on ${[...options.endpoints.map((endpoint) => endpoint.name), ...(options.local ? [LOCAL_MEMBER_NAME] : [])].join(", ")}`);
+
+  const { items, threshold } = await cli.call("runs:results", { runId });
+  watch.follow(started, new Map(items.map((line) => [line.rowId, line])), threshold);
+  // A failure being classified again is printed when its new result comes.
+  for (const line of items) if (!(options.retryFailed && line.outcome?.ok === false)) watch.printEarlier(line);
+
+  const interrupted = new Promise<"interrupted">((resolve) => {
+    if (signal.aborted) resolve("interrupted");
+    else signal.addEventListener("abort", () => resolve("interrupted"), { once: true });
+  });
+  const finished = await Promise.race([done, interrupted]);
+  if (finished === "interrupted") {
+    // Paused, then stopped as a shutdown stops it: the items in flight are abandoned, the run stays resumable.
+    await cli.client.invoke("job:pause", { jobId });
+    await cli.running.host.stopJobs();
+    const { counts } = await cli.call("runs:get", { runId });
+    writeLine(io.stderr, `interrupted: run ${runId} has ${counts.scored + counts.failed} of ${counts.items} results stored; run the same command again to continue${options.outPath ? ` (${options.outPath} is written once the run is complete)` : ""}`);
+    return 130;
+  }
+  if (!finished.result.ok) throw new CliFailure(`run ${runId} stopped: ${errorText(finished.result.error)}`);
+
+  const run = await cli.call("runs:get", { runId });
+  if (options.outPath) await writeWholeRun(cli, runId, options.outPath);
+  const classifiedNow = watch.classifiedNow;
+  writeLine(
+    io.stderr,
+    `run ${runId} done: ${run.counts.scored} scored, ${run.counts.failed} failed; ${classifiedNow} classified now, ${run.counts.items - classifiedNow} from earlier${run.counts.failed > 0 ? " (--retry-failed classifies the failed ones again)" : ""}`,
+  );
+  return run.counts.failed > 0 ? 1 : 0;
+}
+
+async function writeWholeRun(cli: CliHost, runId: number, path: string): Promise<void> {
+  const { items } = await cli.call("runs:results", { runId });
   const csv = extname(path).toLowerCase() === ".csv";
-  await exportResults(rows, csv ? "csv" : "jsonl", path, csv ? { columns: ["id", "label", "score", "flagged", "verdict", "categories", "error"] } : {});
+  await exportResults(items.map(outputLine), csv ? "csv" : "jsonl", path, csv ? { columns: ["id", "label", "score", "flagged", "verdict", "categories", "error"] } : {});
 }
 
 /** The typed errors of the parts this command drives, as one line (and its hint) for the terminal. */
 function asCliFailure(error: unknown): unknown {
   if (error instanceof CliFailure || error instanceof CliUsageError) return error;
-  if (error instanceof DatasetImportError) {
-    const hint = error.code === "unknown-format" ? "name it .jsonl, .ndjson, .csv or .json, or pass --format jsonl, csv or json" : error.hint;
-    return new CliFailure(`cannot import ${error.message}${hint ? ` (${hint})` : ""}`);
-  }
   if (error instanceof CodedError) return new CliFailure(error.toText());
-  if (error instanceof RunStopped) return new CliFailure(errorText(error.reason));
   return error;
 }

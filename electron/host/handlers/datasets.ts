@@ -21,7 +21,7 @@ export function datasetHandlers(services: HostServices): HandlerGroup {
         return ok(await previewDataset(file.path, { format: format ?? resolveFormat(file.name, undefined), ...(rows ? { rows } : {}) }));
       },
 
-      "datasets:import": async ({ path, name, format, mapping, onBadRows }, { caller } = PAGE_CALL) => {
+      "datasets:import": async ({ path, name, format, mapping, onBadRows, reuseIdenticalImport }, { caller } = PAGE_CALL) => {
         const file = await files.forReading(path, "dataset", caller);
         const request: StoreImportRequest = {
           path: file.path,
@@ -29,6 +29,7 @@ export function datasetHandlers(services: HostServices): HandlerGroup {
           format: format ?? resolveFormat(file.name, undefined),
           ...(mapping ? { mapping } : {}),
           ...(onBadRows ? { onBadRows } : {}),
+          ...(reuseIdenticalImport ? { reuseIdenticalImport } : {}),
         };
         return ok({ jobId: startImportJob(services, request, () => files.discardUpload(file.path)) });
       },
@@ -73,9 +74,9 @@ function startImportJob(services: HostServices, request: StoreImportRequest, imp
     kind: "import",
     initial,
     run: async ({ signal, report }): Promise<DatasetImportReport> => {
-      const { reused: _reused, ...stored } = await importIntoStore(services.store, request, { signal, onProgress: (progress) => report(progress) });
+      const { reused, ...stored } = await importIntoStore(services.store, request, { signal, onProgress: (progress) => report(progress) });
       await imported?.().catch(() => undefined);
-      return stored;
+      return reused ? { ...stored, reused } : stored;
     },
   });
 }

@@ -1,23 +1,26 @@
-import { ok } from "../../../shared/ipc/result.ts";
-import type { HandlerGroup } from "../handlerTable.ts";
+import { err, ok } from "../../../shared/ipc/result.ts";
+import { runResultLines } from "../../runs/runItems.ts";
+import { PAGE_CALL, type HandlerGroup } from "../handlerTable.ts";
 import type { HostServices } from "../services.ts";
 
-export function runHandlers({ store, runs }: HostServices): HandlerGroup {
+export function runHandlers({ store, runs, files }: HostServices): HandlerGroup {
   return {
     name: "runs",
     handlers: {
-      "runs:start": async ({ datasetId, policy, policyVersion, settings, endpoints, includeLocal }) =>
-        ok(
-          await runs.start({
-            datasetId,
-            ...(policy ? { policy } : {}),
-            ...(policyVersion ? { policyVersion } : {}),
-            ...(settings ? { settings } : {}),
-            ...(endpoints && endpoints.length > 0 ? { endpoints, includeLocal: includeLocal ?? false } : {}),
-          }),
-        ),
+      "runs:start": async (request, { caller } = PAGE_CALL) => {
+        // A page names saved endpoints (their keys stay on the main side) and scores with the model the user loaded.
+        if (caller !== "main" && (request.endpointUrls || request.model)) {
+          return err("invalid-request", "invalid runs:start request: endpointUrls and model are for Guardbench's own commands", "Save the endpoint (endpoints:save) and name it in endpoints; load the model first (models:load).");
+        }
+        if (request.model) await files.forReading(request.model.path, "model", caller);
+        return ok(await runs.start(request));
+      },
       "runs:list": async ({ datasetId }) => ok({ runs: store.runs.list(datasetId).map((run) => runs.withJob(run)) }),
       "runs:get": async ({ runId }) => ok(runs.withJob(store.runs.get(runId))),
+      "runs:results": async ({ runId }) => {
+        const run = store.runs.get(runId);
+        return ok({ runId, threshold: run.settings.threshold, items: runResultLines(store, run) });
+      },
       "runs:resume": async ({ runId, retryFailed }) => ok(await runs.resume(runId, retryFailed !== undefined ? { retryFailed } : {})),
       "runs:update": async ({ runId, name, note }) => {
         store.runs.setNameAndNote(runId, { ...(name !== undefined ? { name } : {}), ...(note !== undefined ? { note } : {}) });

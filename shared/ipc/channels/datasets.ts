@@ -97,6 +97,8 @@ export interface DatasetImportReport {
   /** the first 1000 skipped rows */
   badRows: DatasetBadRow[];
   badRowCount: number;
+  /** with `reuseIdenticalImport`: an earlier import of the same bytes, read the same way, was reused (nothing imported) */
+  reused?: true;
 }
 
 /** What `datasets:delete` removed. */
@@ -139,6 +141,11 @@ export const datasetChannels = {
       format: datasetFormatSchema.optional(),
       mapping: columnMappingSchema.optional(),
       onBadRows: z.enum(["skip", "stop"], { error: "onBadRows must be skip or stop" }).optional(),
+      /**
+       * Reuse the newest complete import of the same bytes read with the same format and mapping instead of importing
+       * again (`guardbench run`: running a command again continues its run on the same dataset).
+       */
+      reuseIdenticalImport: z.boolean().optional(),
     }),
     answer: answer<JobStarted>(),
   },

@@ -48,6 +48,22 @@ const apiKeySchema = z
 const concurrencyRule = `concurrency must be a whole number from 1 to ${MAX_ENDPOINT_CONCURRENCY}`;
 const concurrencySchema = z.number({ error: concurrencyRule }).int(concurrencyRule).min(1, concurrencyRule).max(MAX_ENDPOINT_CONCURRENCY, concurrencyRule);
 
+const servedModelSchema = z.string({ error: "model must be a string" }).trim().min(1, "give the served model name").max(500, "a model name may hold at most 500 characters");
+
+/**
+ * An endpoint named for one run only, never saved (`guardbench run --endpoint URL`): its key comes from the command's
+ * environment and lives only as long as the run's job in that process.
+ */
+export const adHocEndpointSchema = z.strictObject({
+  name: endpointNameSchema,
+  baseUrl: endpointBaseUrlSchema,
+  kind: endpointKindSchema,
+  model: servedModelSchema,
+  apiKey: apiKeySchema.optional(),
+  /** classifications kept in flight on it (default 4) */
+  concurrency: concurrencySchema.optional(),
+});
+
 /** A saved endpoint as the renderer sees it: never the key, only whether there is one. */
 export interface EndpointInfo {
   name: string;
@@ -90,7 +106,7 @@ export const endpointChannels = {
         baseUrl: endpointBaseUrlSchema,
         kind: endpointKindSchema,
         /** the served model name (vLLM's `--served-model-name`); llama-server ignores it */
-        model: z.string({ error: "model must be a string" }).trim().min(1, "give the served model name").max(500, "a model name may hold at most 500 characters"),
+        model: servedModelSchema,
         apiKey: apiKeySchema.optional(),
         clearApiKey: z.boolean().optional(),
         /** classifications kept in flight on this endpoint (default 4) */

@@ -4,8 +4,9 @@ import { thresholdSchema, topKSchema } from "../../classify/result.ts";
 import { policySchema, type Policy, type PromptFamily } from "../../taxonomy/index.ts";
 import type { ResultError } from "../result.ts";
 import { answer, type ChannelTable } from "./channel.ts";
-import { endpointNameSchema } from "./endpoints.ts";
-import { checkSchema, datasetIdSchema, runIdSchema } from "./fields.ts";
+import { adHocEndpointSchema, endpointNameSchema } from "./endpoints.ts";
+import { checkSchema, datasetIdSchema, familySchema, filePathSchema, runIdSchema } from "./fields.ts";
+import type { ItemOutcome } from "./review.ts";
 import { policyVersionRefSchema } from "./policies.ts";
 import { MAX_RUN_NAME_LENGTH, MAX_RUN_NOTE_LENGTH } from "../../runs/runName.ts";
 
@@ -114,6 +115,33 @@ export interface RunStarted {
   runId: number;
   /** the scores taken from a run that differs only by its threshold (those items are not classified again) */
   reusedScores?: ReusedScores;
+  /** `earlier` found the run of an identical earlier request, which this job continues; `results`: its items that had one */
+  continued?: { results: number };
+}
+
+/**
+ * Pushed as `runs:item` once an item's result is committed (a result announced here survives a kill). `outcome.flagged`
+ * is at the run's threshold.
+ */
+export interface RunItemFinished {
+  runId: number;
+  jobId: string;
+  rowId: number;
+  itemId: string;
+  outcome: ItemOutcome;
+  /** the endpoint that scored it ("local" for the local engine), in runs scored across endpoints */
+  endpoint?: string;
+}
+
+/** Pushed as `runs:endpoint` when an endpoint of a run stops answering (its items go to the others) or comes back. */
+export type RunEndpointEvent = { runId: number; jobId: string; endpoint: string } & ({ kind: "suspended"; problem: string; requeued: number } | { kind: "recovered" });
+
+/** One item of a run as `runs:results` lists it: the dataset's id for it, its label in effect, its outcome once scored. */
+export interface RunResultLine {
+  rowId: number;
+  itemId: string;
+  label?: "safe" | "unsafe";
+  outcome?: ItemOutcome;
 }
 
 export interface ReusedScores {
@@ -140,17 +168,51 @@ export const runChannels = {
          * still needed locally for its tokenizer (prompts travel as token ids). Absent or empty: the local engine only.
          */
         endpoints: z.array(endpointNameSchema).max(32, "at most 32 endpoints per run").optional(),
-        /** with `endpoints`: the local engine scores items too, alongside them (default false) */
+        /** with `endpoints` or `endpointUrls`: the local engine scores items too, alongside them (default false) */
         includeLocal: z.boolean().optional(),
+        /**
+         * Main-side callers only (`guardbench run`): endpoints given for this run alone, key included, never saved. The
+         * page names saved endpoints instead.
+         */
+        endpointUrls: z.array(adHocEndpointSchema).min(1).max(32, "at most 32 endpoints per run").optional(),
+        /**
+         * Main-side callers only: the model to score with, instead of the loaded one. The run's job loads it when the
+         * local engine scores and does not hold it (a different model the engine holds is never replaced: refused);
+         * endpoints alone read only its tokenizer.
+         */
+        model: z.strictObject({ path: filePathSchema, family: familySchema, compute: z.enum(["auto", "cpu"]).optional() }).optional(),
+        /**
+         * A run that a later identical request continues (`guardbench run`: running the same command again). The same
+         * request is the same dataset, model path and family, policy, threshold, top-k and check. `continue`: continue
+         * such a run when there is one, else start it; `require`: continue it, refused (`no-earlier-run`) when there is
+         * none; `new`: start a new one even if there is. Absent: an app run, which start-up resumes by itself.
+         */
+        earlier: z.enum(["new", "continue", "require"], { error: "earlier must be new, continue or require" }).optional(),
+        /** with a continued run: also score again the items whose classification failed */
+        retryFailed: z.boolean().optional(),
       })
       .refine((request) => !(request.policy && request.policyVersion), { message: "give either policy (unsaved) or policyVersion (saved), not both" })
       .refine((request) => new Set(request.endpoints ?? []).size === (request.endpoints ?? []).length, { message: "endpoints names an endpoint twice", path: ["endpoints"] })
-      .refine((request) => !(request.includeLocal && (request.endpoints ?? []).length === 0), { message: "includeLocal needs endpoints (without endpoints the local engine scores the run anyway)", path: ["includeLocal"] }),
+      .refine((request) => !(request.endpoints?.length && request.endpointUrls), { message: "give saved endpoints or endpointUrls, not both", path: ["endpointUrls"] })
+      .refine((request) => new Set((request.endpointUrls ?? []).map((endpoint) => endpoint.name)).size === (request.endpointUrls ?? []).length, {
+        message: "endpointUrls names the same server twice",
+        path: ["endpointUrls"],
+      })
+      .refine((request) => !(request.includeLocal && (request.endpoints ?? []).length === 0 && !request.endpointUrls), {
+        message: "includeLocal needs endpoints (without endpoints the local engine scores the run anyway)",
+        path: ["includeLocal"],
+      })
+      .refine((request) => !(request.retryFailed && request.earlier === undefined), { message: "retryFailed goes with earlier (a run to continue); runs:resume retries an app run's failures", path: ["retryFailed"] }),
     answer: answer<RunStarted>(),
   },
   /** runs, newest first; only those of one dataset with `datasetId` */
   "runs:list": { request: z.strictObject({ datasetId: datasetIdSchema.optional() }), answer: answer<{ runs: RunSummary[] }>() },
   "runs:get": { request: z.strictObject({ runId: runIdSchema }), answer: answer<RunDetail>() },
+  /**
+   * Every item of the run in dataset order, with its label in effect and its outcome (flagged at the run's threshold)
+   * once scored: what `guardbench run` prints and writes with `--out`. The review screen pages with `review:queue`.
+   */
+  "runs:results": { request: z.strictObject({ runId: runIdSchema }), answer: answer<{ runId: number; threshold: number; items: RunResultLine[] }>() },
   /**
    * Continues a running (interrupted), paused or failed run with the items that have no result yet; `retryFailed` also
    * scores again the items whose classification failed (a done run can be resumed that way). Refused when the model
