@@ -60,6 +60,8 @@ export interface LoadedModelInfo {
   gpuFallbackReason?: string;
   /** loaded with `vocabOnly`: a tokenizer, nothing can be evaluated */
   vocabOnly?: true;
+  /** the vocabulary's BOS and EOS tokens as text (what a chat template gets as bos_token and eos_token) */
+  specialTokens?: { bos?: string; eos?: string };
 }
 
 /** What the scorer has asked of llama.cpp since it was loaded: what benchmarks and tests read to see reuse and sharing. */

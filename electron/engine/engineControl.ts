@@ -11,6 +11,7 @@ import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
 import type { LoadedModelInfo, ScorerLoadOptions, TokenDetailsParams } from "./engine.ts";
 import type { EventHub } from "../core/eventHub.ts";
 import { toResultError } from "../core/errors.ts";
+import { checkModelTemplate } from "./templateCheck.ts";
 import type { JobManager } from "../core/jobs.ts";
 import type { Disposer } from "../core/lifecycle.ts";
 
@@ -91,13 +92,14 @@ export class EngineControl {
         const hashed = this.startHashing(request.path, signal);
         try {
           const info = await this.engine.load(this.loadOptions(request), signal, (progress) => report({ progress }));
+          const templateCheck = await checkModelTemplate(request.path, request.family, info.specialTokens);
           if (signal.aborted) {
             // The worker finished before it saw the cancel: honour the cancel rather than leave an unwanted model loaded.
             await this.engine.unload();
             throw cancelledLoad(request.path);
           }
           this.classifiedSinceLoad = 0;
-          const ready = this.setStatus({ state: "ready", model: { ...model, contextSize: info.contextSize, ...hashed.value() }, compute: computeOf(info) });
+          const ready = this.setStatus({ state: "ready", model: { ...model, contextSize: info.contextSize, ...hashed.value(), templateCheck }, compute: computeOf(info) });
           // Hashing gigabytes can outlast the load: the status gains the hash when it is known, if the model is still the one loaded.
           if (!ready.model?.sha256) void hashed.done.then((sha256) => sha256 && this.addHash(ready, sha256));
           return ready;

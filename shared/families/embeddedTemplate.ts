@@ -258,3 +258,43 @@ export function checkBuilderAgainstTemplate(
   }
   return { kind: "checked", identical: checks.every((check) => check.status === "identical"), checks };
 }
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The check as the engine status carries it
+
+/**
+ * What the app shows about a loaded model's prompt (EngineModel.templateCheck): whether the prompt Guardbench builds is
+ * the one the model's own chat template renders, for a prompt and a response under the family's preset policy.
+ * - identical: every render equals the builder's text;
+ * - different: `difference` is the first place one of them differs (`case` says which conversation);
+ * - template-error: the template does not parse, or refuses the conversation;
+ * - unchecked: nothing to compare (no template in the file, or a family whose prompt is not one template render).
+ */
+export interface ModelTemplateCheck {
+  status: "identical" | "different" | "template-error" | "unchecked";
+  /** one or two sentences for the UI and the terminal */
+  summary: string;
+  /** renders compared */
+  compared: number;
+  difference?: TemplateDifference & { case: string };
+}
+
+/** The self-check of `family`'s builder against a model file's chat template (absent or empty: the file has none). */
+export function modelTemplateCheck(family: GuardFamily<string>, template: string | undefined, policy: FamilyPolicy, tokens: RenderOptions = {}): ModelTemplateCheck {
+  if (!template) return { status: "unchecked", summary: "The model file carries no chat template, so the prompt could not be checked against one.", compared: 0 };
+  const report = checkBuilderAgainstTemplate(family, template, policy, tokens);
+  if (report.kind === "not-applicable") return { status: "unchecked", summary: report.reason, compared: 0 };
+  const compared = report.checks.length;
+  const failed = report.checks.find((check) => check.status === "template-error");
+  if (failed) return { status: "template-error", summary: `The model's chat template could not be compared (${failed.case}): ${failed.message ?? "it did not render"}.`, compared };
+  const different = report.checks.find((check) => check.status === "different");
+  if (different?.difference) {
+    return {
+      status: "different",
+      summary: `Guardbench's ${family.displayName} prompt differs from the model's own chat template for ${different.case}. ${different.difference.summary}`,
+      compared,
+      difference: { ...different.difference, case: different.case },
+    };
+  }
+  return { status: "identical", summary: `Guardbench's ${family.displayName} prompt is identical to the model's own chat template (${compared} renders compared: a prompt and a response).`, compared };
+}

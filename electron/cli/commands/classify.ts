@@ -139,6 +139,9 @@ export const classifyCommand: CliCommand = {
       const loaded = await loadModel(cli, { path: modelPath, family, compute: values.cpu ? "cpu" : "auto" }, interrupted.signal);
       loading = false;
       if (!loaded) throw new CliFailure("interrupted while loading the model; nothing was classified", 130);
+      // The prompt that does not match the model's own template is said before any score is read.
+      const templateCheck = loaded.model?.templateCheck;
+      if (templateCheck?.status === "different" || templateCheck?.status === "template-error") writeLine(io.stderr, `guardbench classify: warning: ${templateCheck.summary}`);
       if (dataset) return await classifyDataset(cli, dataset, { policy, check }, options, io, interrupted.signal);
       const { result, historyId } = answerOrFail(await classifyOnHost(cli, { turns: conversation!.turns, policy, check, options }, interrupted.signal));
       writeLine(io.stdout, JSON.stringify(result, null, 2));

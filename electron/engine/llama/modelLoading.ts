@@ -70,8 +70,14 @@ export async function loadLlamaModel(options: ScorerLoadOptions, hooks: LoadHook
       sequences,
       gpu: llama.gpu,
       ...(fallbackReason ? { gpuFallbackReason: fallbackReason } : {}),
+      specialTokens: specialTokensOf(model),
     },
   };
+}
+
+function specialTokensOf(model: LlamaModel): { bos?: string; eos?: string } {
+  const { bosString: bos, eosString: eos } = model.tokens;
+  return { ...(bos ? { bos } : {}), ...(eos ? { eos } : {}) };
 }
 
 /** Only the tokenizer: nothing will be evaluated, so neither a GPU nor a context is set up. */

@@ -1,5 +1,6 @@
 /** The inference engine's state (handlers: electron/host/handlers/engine.ts; also pushed as the `engine:status` event). */
 import type { PromptFamily } from "../../taxonomy/index.ts";
+import type { ModelTemplateCheck } from "../../families/index.ts";
 import type { ResultError } from "../result.ts";
 import { answer, type ChannelTable } from "./channel.ts";
 import { noFields } from "./fields.ts";
@@ -17,6 +18,8 @@ export interface EngineModel {
   quant?: string;
   /** the file's sha256 (lowercase hex), once hashed: hashing runs beside the load, so a `ready` status may come without it and a later one with it */
   sha256?: string;
+  /** once loaded: whether Guardbench's prompt for the family equals the file's own chat template's render */
+  templateCheck?: ModelTemplateCheck;
 }
 
 export interface EngineCompute {

@@ -1,4 +1,5 @@
 /** The engine: which model is loaded (or loading, or why it failed), what it computes on and why, and this machine. */
+import type { ModelTemplateCheck } from "../../../../shared/families/index.ts";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { formatBytes } from "../../components/format.ts";
 import { Panel } from "../../components/Panel.tsx";
@@ -54,6 +55,7 @@ function EngineState() {
             {engine.model?.contextSize ? ` · ${engine.model.contextSize.toLocaleString()}-token context` : ""}
           </p>
           {compute && <p className="muted small">Computing on: {compute}</p>}
+          {engine.model?.templateCheck && <TemplateCheckNote check={engine.model.templateCheck} />}
           {engine.classified !== undefined && <p className="muted small">Classified since loaded: {engine.classified.toLocaleString()}</p>}
           <button type="button" className="button button-small" onClick={() => void unloadModel()}>
             Unload
@@ -68,6 +70,60 @@ function EngineState() {
           error={{ message: engine.error?.message ?? "The engine process stopped.", hint: engine.error?.hint ?? "The next request restarts it and reloads the model." }}
           title="The engine crashed"
         />
+      );
+  }
+}
+
+/**
+ * Whether the prompt Guardbench builds for this family is what the model's own chat template renders: the trust signal
+ * that the scores come from the prompt the model was trained on. A difference shows both sides where they part.
+ */
+export function TemplateCheckNote({ check }: { check: ModelTemplateCheck }) {
+  switch (check.status) {
+    case "identical":
+      return (
+        <p className="muted small" aria-label="Prompt check">
+          <span className="badge badge-ok">Prompt checked</span> {check.summary}
+        </p>
+      );
+    case "different":
+      return (
+        <div className="warnings" role="alert" aria-label="Prompt check">
+          <p>
+            <span className="badge badge-warn">Prompt differs</span> {check.summary}
+          </p>
+          {check.difference && (
+            <details>
+              <summary>Where they differ</summary>
+              <dl className="facts">
+                <div>
+                  <dt>Guardbench</dt>
+                  <dd>
+                    <code>{check.difference.builder}</code>
+                  </dd>
+                </div>
+                <div>
+                  <dt>Model&apos;s template</dt>
+                  <dd>
+                    <code>{check.difference.template}</code>
+                  </dd>
+                </div>
+              </dl>
+            </details>
+          )}
+        </div>
+      );
+    case "template-error":
+      return (
+        <p className="warnings small" aria-label="Prompt check">
+          <span className="badge badge-warn">Prompt not checked</span> {check.summary}
+        </p>
+      );
+    case "unchecked":
+      return (
+        <p className="muted small" aria-label="Prompt check">
+          {check.summary}
+        </p>
       );
   }
 }

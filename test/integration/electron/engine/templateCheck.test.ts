@@ -1,0 +1,85 @@
+/**
+ * The prompt self-check on load (issue #15.3a): `models:load` of a real GGUF (the programmed fixture on llama.cpp, with
+ * the Llama 3 vocabulary) compares Guardbench's Llama Guard 3 1B prompt with the file's own chat template, rendered
+ * with @huggingface/jinja and the vocabulary's own BOS/EOS text, and the engine status carries the result.
+ */
+import { execFile } from "node:child_process";
+import { readFile, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EngineStatus } from "../../../../shared/ipc/contract.ts";
+import { LLAMA3_TOKENS as T } from "../../../fixtures/gguf/llama3Vocab.ts";
+import { writeProgrammedModel } from "../../../fixtures/models.ts";
+import { GUARDBENCH_CLI } from "../../../support/paths.ts";
+import { jobValue, startTestHost, value, type TestHost } from "../../../support/runs.ts";
+
+let home: string;
+let test: TestHost;
+let official: string;
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), "guardbench-template-check-"));
+  test = startTestHost(home);
+  official = await readFile(new URL("../../../fixtures/prompt-templates/llama-guard-3-1b_hf-chat-template.jinja", import.meta.url), "utf8");
+});
+
+afterAll(async () => {
+  test?.dispose();
+  await rm(home, { recursive: true, force: true });
+});
+
+/** `\n\nsafe` and the end of the turn. */
+const SAFE_ANSWER = [
+  { after: T.endHeader, next: [{ token: T.doubleNewline, logit: 30 }] },
+  { after: T.doubleNewline, next: [{ token: T.safe, logit: 30 }] },
+  { after: T.safe, next: [{ token: T.eot, logit: 30 }] },
+];
+
+/** Loads a fixture model carrying `chatTemplate` (none when undefined) as Llama Guard 3 1B and answers the status. */
+async function loadWithTemplate(name: string, chatTemplate: string | undefined): Promise<EngineStatus> {
+  const path = join(home, `${name}.gguf`);
+  await writeProgrammedModel(path, { transitions: SAFE_ANSWER, ...(chatTemplate !== undefined ? { chatTemplate } : {}) });
+  const { jobId } = value(await test.host.client().invoke("models:load", { path, family: "llama-guard-3-1b" }));
+  return jobValue<EngineStatus>(test, jobId);
+}
+
+describe("the prompt check on load", () => {
+  it("finds the builder identical to the official Llama Guard 3 1B template embedded in the file", async () => {
+    const ready = await loadWithTemplate("official", official);
+    expect(ready.state).toBe("ready");
+    expect(ready.model?.templateCheck).toMatchObject({ status: "identical", compared: 2, summary: expect.stringMatching(/identical to the model's own chat template/) });
+    // The status pushed to every window carries it too, not only the load's answer.
+    expect(value(await test.host.client().invoke("engine:status", {})).model?.templateCheck?.status).toBe("identical");
+  });
+
+  it("shows where an edited template differs, both sides", async () => {
+    const edited = official.replace("Task: Check if there is unsafe content", "Task: check whether there is unsafe content");
+    expect(edited).not.toBe(official);
+    const check = (await loadWithTemplate("edited", edited)).model?.templateCheck;
+    expect(check).toMatchObject({ status: "different", difference: { case: "a user prompt", line: expect.any(Number), builder: expect.stringContaining("Task: Check if"), template: expect.stringContaining("Task: check whether") } });
+    expect(check?.summary).toMatch(/differs from the model's own chat template for a user prompt/);
+  });
+
+  it("guardbench classify warns about the difference on standard error, and classifies", async () => {
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        [GUARDBENCH_CLI, "classify", "--model", join(home, "edited.gguf"), "--family", "llama-guard-3-1b", "--cpu", "--threads", "1"],
+        { env: { ...process.env, GUARDBENCH_HOME: join(home, "cli-home") } },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+      child.stdin!.end("User: hello");
+    });
+    expect(stderr).toMatch(/guardbench classify: warning: Guardbench's Llama Guard 3 1B prompt differs from the model's own chat template for a user prompt/);
+    expect(JSON.parse(stdout)).toMatchObject({ verdict: "safe" });
+    expect(code).toBe(0);
+  });
+
+  it("says so when the file has no template, or one that does not parse, and loads the model all the same", async () => {
+    const none = await loadWithTemplate("none", undefined);
+    expect(none).toMatchObject({ state: "ready", model: { templateCheck: { status: "unchecked", summary: expect.stringMatching(/carries no chat template/) } } });
+    const broken = await loadWithTemplate("broken", "{% if messages %}");
+    expect(broken).toMatchObject({ state: "ready", model: { templateCheck: { status: "template-error", summary: expect.stringMatching(/could not be compared/) } } });
+  });
+});
