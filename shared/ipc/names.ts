@@ -53,6 +53,7 @@ export const CHANNEL_NAMES = [
   "review:next-unlabeled",
   "eval:metrics",
   "eval:compare",
+  "eval:side-by-side",
   "eval:compare-item",
   "results:get",
   "files:pick",

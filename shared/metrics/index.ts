@@ -17,3 +17,4 @@ export { scoreHistogram, type HistogramBin } from "./histogram.ts";
 export { perCategoryMetrics, type CategorizedItem, type CategoryMetrics, type PerCategoryReport } from "./categories.ts";
 export { compareRuns, type CompareOptions, type FlipDirection, type FlipKind, type RunComparison, type RunItem, type VerdictFlip } from "./compare.ts";
 export { mlcommonsCategoryNames, nameCategories, namesOfCategory, sameCategoryName, type CategoryNameMismatch, type CategoryNaming, type DatasetCategoryName, type NamedCategory } from "./categoryNames.ts";
+export { runAgreement, type AgreementRun, type Disagreement, type PairAgreement, type RunAgreement } from "./agreement.ts";

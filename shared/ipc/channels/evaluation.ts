@@ -2,8 +2,8 @@
 import { z } from "zod";
 import { thresholdSchema, type ClassificationResult } from "../../classify/result.ts";
 import type { Turn } from "../../conversation/types.ts";
-import type { CategoryNaming, HistogramBin, PerCategoryReport, PrecisionRecallCurve, RunComparison, ScoreEvaluation } from "../../metrics/index.ts";
-import type { PolicyDiff } from "../../taxonomy/index.ts";
+import type { CategoryNaming, HistogramBin, PerCategoryReport, PrecisionRecallCurve, RunAgreement, RunComparison, ScoreEvaluation } from "../../metrics/index.ts";
+import type { PolicyDiff, PromptFamily } from "../../taxonomy/index.ts";
 import type { ResultError } from "../result.ts";
 import { answer, type ChannelTable } from "./channel.ts";
 import { itemIdSchema, runIdSchema } from "./fields.ts";
@@ -76,6 +76,34 @@ export interface ComparedItem {
   policyDiff: PolicyDiff;
 }
 
+/** One run of a side-by-side comparison: what it is, and its metrics at its threshold. */
+export interface SideBySideRun {
+  runId: number;
+  /** the run's name (its own, or the one generated from what produced it) */
+  name: string;
+  modelPath: string;
+  family: PromptFamily;
+  policyName: string;
+  policyVersion?: number;
+  threshold: number;
+  evaluation: ScoreEvaluation;
+  curve: PrecisionRecallCurve;
+  /** items scored and labeled (what the metrics count), of the dataset's */
+  evaluated: number;
+  items: number;
+}
+
+/** Several runs of one dataset at once (eval:side-by-side). */
+export interface SideBySideReport {
+  datasetId: number;
+  runs: SideBySideRun[];
+  /** over the items every run scored; `disagreements` holds the first MAX_SIDE_BY_SIDE_DISAGREEMENTS */
+  agreement: RunAgreement & { disagreementCount: number };
+}
+
+export const MAX_SIDE_BY_SIDE_RUNS = 8;
+export const MAX_SIDE_BY_SIDE_DISAGREEMENTS = 500;
+
 const compareFields = {
   baselineRunId: runIdSchema,
   candidateRunId: runIdSchema,
@@ -97,6 +125,22 @@ export const evaluationChannels = {
   "eval:compare": {
     request: z.strictObject(compareFields),
     answer: answer<RunComparisonReport>(),
+  },
+  /**
+   * Two to eight runs of one dataset at once: each run's metrics and PR curve at its threshold (or `threshold` for
+   * all), and where they disagree — the items every run scored that they flag differently, and each pair's agreement
+   * and Cohen's kappa.
+   */
+  "eval:side-by-side": {
+    request: z.strictObject({
+      runIds: z
+        .array(runIdSchema)
+        .min(2, "choose at least two runs to put side by side")
+        .max(MAX_SIDE_BY_SIDE_RUNS, `at most ${MAX_SIDE_BY_SIDE_RUNS} runs side by side`)
+        .refine((ids) => new Set(ids).size === ids.length, { message: "a run is chosen twice" }),
+      threshold: thresholdSchema.optional(),
+    }),
+    answer: answer<SideBySideReport>(),
   },
   /** One item of both runs side by side: both results (flagged at the comparison's thresholds), the label, the policy diff. */
   "eval:compare-item": { request: z.strictObject({ ...compareFields, itemId: itemIdSchema }), answer: answer<ComparedItem>() },
