@@ -66,6 +66,25 @@ test("a threshold-only run reuses the scores, the threshold re-flags without cla
   await compare.getByLabel("Threshold").fill("0.5");
   await expect(compare.getByText(/^0 changed items/)).toBeVisible();
 
+  // Side by side (#15.5): the same two runs, one table, one chart, where they disagree; an item opens in either run.
+  const side = page.getByRole("region", { name: "Side by side" });
+  await side.getByRole("checkbox").nth(1).check();
+  await side.getByRole("checkbox").nth(0).check();
+  await side.getByRole("button", { name: "Compare 2 runs" }).click();
+  await expect(side.getByRole("table", { name: "Side-by-side metrics" }).getByRole("row")).toHaveCount(3);
+  await expect(side.getByRole("img", { name: /^Precision-recall curves of 2 runs/ })).toBeVisible();
+  // Run 1 flags every item at 0.5, run 2 none at 0.9.
+  await expect(side.getByText(`${ITEMS.length} items scored by every run; 0 flagged alike by all, ${ITEMS.length} not.`)).toBeVisible();
+  await expect(side.getByRole("list", { name: "Items the runs flag differently" }).getByRole("listitem")).toHaveCount(ITEMS.length);
+  await side.getByRole("button", { name: /^Open item tc-4 in .*0\.9/ }).click();
+  const opened = page.getByRole("dialog", { name: "Item tc-4 of run 2" });
+  await expect(opened).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(opened).toBeHidden();
+  await side.getByLabel("Threshold", { exact: true }).fill("0.5");
+  await expect(side.getByText(`${ITEMS.length} items scored by every run; ${ITEMS.length} flagged alike by all, 0 not.`)).toBeVisible();
+  await screenshot(page, "41-side-by-side");
+
   // Still no classification since the first run.
   await page.reload();
   await workbench.goToModels();

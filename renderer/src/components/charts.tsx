@@ -129,3 +129,33 @@ export const ScoreHistogramChart = forwardRef<SVGSVGElement, ScoreHistogramChart
 });
 
 export const HISTOGRAM_COLOURS = COLOURS;
+
+/** One colour per run side by side, distinct on white and for the common colour-vision deficiencies (Okabe–Ito). */
+export const SERIES_COLOURS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#f0e442"] as const;
+
+export interface PrCurvesChartProps {
+  series: readonly { name: string; curve: PrecisionRecallCurve; auprc: number | null }[];
+}
+
+/** Several runs' precision-recall curves on one chart, a colour each (the caller shows the legend and a table). */
+export const PrCurvesChart = forwardRef<SVGSVGElement, PrCurvesChartProps>(function PrCurvesChart({ series }, ref) {
+  const plotted = useMemo(() => series.map((entry) => prPoints(entry.curve)), [series]);
+  const label = `Precision-recall curves of ${series.length} runs: ${series.map((entry) => `${entry.name}, AUPRC ${entry.auprc === null ? "undefined" : f2(entry.auprc)}`).join("; ")}.`;
+  return (
+    <svg ref={ref} className="chart" viewBox={`0 0 ${CHART_FRAME.width} ${CHART_FRAME.height}`} width={CHART_FRAME.width} height={CHART_FRAME.height} role="img" aria-label={label} xmlns="http://www.w3.org/2000/svg">
+      <rect x="0" y="0" width={CHART_FRAME.width} height={CHART_FRAME.height} fill="#ffffff" />
+      <Axes xLabel="Recall" yLabel="Precision" />
+      {plotted.map((points, index) => {
+        const colour = SERIES_COLOURS[index % SERIES_COLOURS.length];
+        return (
+          <g key={index} data-series={series[index]!.name}>
+            <path d={prPath(points)} fill="none" stroke={colour} strokeWidth="2" />
+            {points.map((point, at) => (
+              <circle key={at} cx={point.x} cy={point.y} r={2.5} fill={colour} />
+            ))}
+          </g>
+        );
+      })}
+    </svg>
+  );
+});

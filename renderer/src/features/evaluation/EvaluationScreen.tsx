@@ -1,6 +1,7 @@
 /**
  * Evaluation: a run's precision, recall, F1, FPR and AUPRC at a threshold picked on the PR curve, the score
- * histogram, per-category metrics, and two runs compared (metric deltas, flipped items, each openable).
+ * histogram, per-category metrics, two runs compared (metric deltas, flipped items, each openable), and several runs
+ * side by side (SideBySidePanel).
  */
 import { useEffect, useId, useRef, useState } from "react";
 import { THRESHOLD_RANGE } from "../../../../shared/classify/result.ts";
@@ -15,6 +16,7 @@ import { useAppStore } from "../../store/index.ts";
 import { runsSelectors } from "../runs/selectors.ts";
 import { ComparedItemDialog } from "./ComparedItemDialog.tsx";
 import { evaluationSelectors } from "./selectors.ts";
+import { SideBySidePanel } from "./SideBySidePanel.tsx";
 
 const METRIC_LABELS: Record<MetricName, string> = { precision: "Precision", recall: "Recall", f1: "F1", fpr: "FPR", auprc: "AUPRC" };
 const f3 = (value: number | null) => (value === null ? "—" : value.toFixed(3));
@@ -28,6 +30,7 @@ export function EvaluationScreen() {
       <RunPicker />
       <MetricsView />
       <ComparePanel />
+      <SideBySidePanel />
     </div>
   );
 }

@@ -2,7 +2,7 @@
  * Evaluation: one run's metrics at a chosen threshold (eval:metrics), two runs compared (eval:compare), and one item
  * of a run opened in full (results:get).
  */
-import type { ComparedItem, RunsChanged, ItemResultDetail, ResultError, RunComparisonReport, RunMetrics } from "../../../../shared/ipc/index.ts";
+import type { ComparedItem, RunsChanged, ItemResultDetail, ResultError, RunComparisonReport, RunMetrics, SideBySideReport } from "../../../../shared/ipc/index.ts";
 import { serializeSvg, svgToPng } from "./chartExport.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
 
@@ -14,6 +14,7 @@ export interface EvaluationState {
   loading: boolean;
   error?: ResultError;
   compare: CompareState;
+  sideBySide: SideBySideState;
   detail?: ItemResultDetail;
   detailLoading: boolean;
   detailError?: ResultError;
@@ -35,6 +36,17 @@ export interface CompareState {
   itemError?: ResultError;
 }
 
+/** Several runs of one dataset at once (eval:side-by-side). */
+export interface SideBySideState {
+  /** the runs chosen, in the order they were ticked */
+  runIds: number[];
+  /** one threshold for every run; undefined: each run's own */
+  threshold?: number;
+  report?: SideBySideReport;
+  loading: boolean;
+  error?: ResultError;
+}
+
 export interface EvaluationSlice {
   evaluation: EvaluationState;
   openEvaluation(runId: number): Promise<void>;
@@ -45,6 +57,11 @@ export interface EvaluationSlice {
   /** the comparison's threshold for both runs (undefined: each run's own); compares again when a report is shown */
   setCompareThreshold(threshold: number | undefined): Promise<void>;
   openComparedItem(itemId: string): Promise<void>;
+  /** ticks or unticks a run for the side-by-side view */
+  toggleSideBySideRun(runId: number): void;
+  compareSideBySide(): Promise<void>;
+  /** one threshold for every run side by side (undefined: each run's own); compares again when a report is shown */
+  setSideBySideThreshold(threshold: number | undefined): Promise<void>;
   closeComparedItem(): void;
   /** labels:changed: metrics and the comparison of that dataset are computed again */
   evaluationLabelsChanged(datasetId: number): Promise<void>;
@@ -58,11 +75,13 @@ export interface EvaluationSlice {
   exportChart(svg: SVGSVGElement, baseName: string, format: "svg" | "png"): Promise<void>;
 }
 
-export const initialEvaluationState: EvaluationState = { loading: false, compare: { loading: false }, detailLoading: false };
+export const initialEvaluationState: EvaluationState = { loading: false, compare: { loading: false }, sideBySide: { runIds: [], loading: false }, detailLoading: false };
 
 export const createEvaluationSlice: SliceCreator<EvaluationSlice> = (set, get, { bridge, saveBlob }) => {
   const patch = (changes: Partial<EvaluationState> | ((current: EvaluationState) => Partial<EvaluationState>)) => patchSlice(set, "evaluation", changes);
   const patchCompare = (changes: Partial<CompareState>) => patch((state) => ({ compare: { ...state.compare, ...changes } }));
+  const patchSideBySide = (changes: Partial<SideBySideState>) => patch((state) => ({ sideBySide: { ...state.sideBySide, ...changes } }));
+  let sideBySideSeq = 0;
   let requestSeq = 0;
 
   async function loadMetrics() {
@@ -128,27 +147,52 @@ export const createEvaluationSlice: SliceCreator<EvaluationSlice> = (set, get, {
 
     closeComparedItem: () => patchCompare({ item: undefined, itemError: undefined, itemLoading: undefined }),
 
+    toggleSideBySideRun(runId) {
+      const { runIds } = get().evaluation.sideBySide;
+      patchSideBySide({ runIds: runIds.includes(runId) ? runIds.filter((id) => id !== runId) : [...runIds, runId] });
+    },
+
+    async compareSideBySide() {
+      const { runIds, threshold } = get().evaluation.sideBySide;
+      if (runIds.length < 2) return;
+      const seq = ++sideBySideSeq;
+      patchSideBySide({ loading: true, error: undefined });
+      const report = await bridge.invoke("eval:side-by-side", { runIds, ...(threshold !== undefined && { threshold }) });
+      // Runs ticked or a threshold typed meanwhile: the newest request wins.
+      if (seq !== sideBySideSeq) return;
+      patchSideBySide(report.ok ? { loading: false, report: report.value } : { loading: false, error: report.error, report: undefined });
+    },
+
+    async setSideBySideThreshold(threshold) {
+      patchSideBySide({ threshold: threshold === undefined ? undefined : Math.min(1, Math.max(0, threshold)) });
+      if (get().evaluation.sideBySide.report) await get().compareSideBySide();
+    },
+
     async evaluationLabelsChanged(datasetId) {
-      const { metrics, compare } = get().evaluation;
-      if (metrics?.datasetId !== datasetId && compare.report?.datasetId !== datasetId) return;
+      const { metrics, compare, sideBySide } = get().evaluation;
+      if (metrics?.datasetId !== datasetId && compare.report?.datasetId !== datasetId && sideBySide.report?.datasetId !== datasetId) return;
       // While another screen is shown (Review, labelling item after item), recomputing 100,000-item metrics per label
       // would be wasted: they are read once the screen opens.
       if (get().app.screen !== "evaluation") return patch({ stale: true });
       await Promise.all([
         metrics?.datasetId === datasetId ? loadMetrics() : undefined,
         compare.report?.datasetId === datasetId ? get().compareSelectedRuns() : undefined,
+        sideBySide.report?.datasetId === datasetId ? get().compareSideBySide() : undefined,
       ]);
     },
 
     async refreshStaleEvaluation() {
       if (!get().evaluation.stale) return;
       patch({ stale: false });
-      await Promise.all([loadMetrics(), get().evaluation.compare.report ? get().compareSelectedRuns() : undefined]);
+      const { compare, sideBySide } = get().evaluation;
+      await Promise.all([loadMetrics(), compare.report ? get().compareSelectedRuns() : undefined, sideBySide.report ? get().compareSideBySide() : undefined]);
     },
 
     async evaluationRunChanged({ runId, changes }) {
-      const { runId: shown, compare } = get().evaluation;
+      const { runId: shown, compare, sideBySide } = get().evaluation;
+      const sideBySideHere = sideBySide.runIds.includes(runId);
       if (changes.includes("removed")) {
+        if (sideBySideHere) patchSideBySide({ runIds: sideBySide.runIds.filter((id) => id !== runId), report: undefined });
         if (shown === runId) patch({ runId: undefined, metrics: undefined, threshold: undefined, error: undefined });
         if (compare.baselineRunId === runId || compare.candidateRunId === runId) {
           patchCompare({ report: undefined, item: undefined, ...(compare.baselineRunId === runId ? { baselineRunId: undefined } : {}), ...(compare.candidateRunId === runId ? { candidateRunId: undefined } : {}) });
@@ -157,8 +201,9 @@ export const createEvaluationSlice: SliceCreator<EvaluationSlice> = (set, get, {
       }
       if (!changes.includes("results")) return;
       const comparedHere = compare.report && (compare.report.baselineRunId === runId || compare.report.candidateRunId === runId);
-      if ((shown === runId || comparedHere) && get().app.screen !== "evaluation") return patch({ stale: true });
-      await Promise.all([shown === runId ? loadMetrics() : undefined, comparedHere ? get().compareSelectedRuns() : undefined]);
+      const shownSideBySide = sideBySideHere && sideBySide.report !== undefined;
+      if ((shown === runId || comparedHere || shownSideBySide) && get().app.screen !== "evaluation") return patch({ stale: true });
+      await Promise.all([shown === runId ? loadMetrics() : undefined, comparedHere ? get().compareSelectedRuns() : undefined, shownSideBySide ? get().compareSideBySide() : undefined]);
     },
 
     async openResult(runId, itemId) {
