@@ -10,7 +10,7 @@
  *   the user; runs of `guardbench run` are resumed by running that command again.
  */
 import { isAbsolute, relative, sep } from "node:path";
-import type { DatasetDeletion, ItemOutcome, RunDeletion, RunSettings, RunStarted, RunSummary, StartRunRequest } from "../../shared/ipc/contract.ts";
+import type { DatasetDeletion, ItemOutcome, MultiRunStarted, RunDeletion, RunSettings, RunStarted, RunSummary, StartRunRequest } from "../../shared/ipc/contract.ts";
 import { isFlagged } from "../../shared/metrics/index.ts";
 import { presetPolicy, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../shared/classify/result.ts";
@@ -58,6 +58,13 @@ interface ChosenScorers {
   includeLocal: boolean;
   /** refuse at once an endpoint that serves another model (endpoints the request gave, never checked before) */
   refuseOtherModels?: boolean;
+}
+
+/** What `runs:start-multi` asks of the run manager once each model id is a file with a family. */
+export interface MultiRunRequest {
+  datasetId: number;
+  models: ReadonlyArray<{ path: string; family: PromptFamily; policyVersion?: { name: string; version: number } }>;
+  settings?: Partial<ScoringSettings>;
 }
 
 interface JobOptions {
@@ -150,6 +157,76 @@ export class RunManager {
     const pending = this.store.runs.get(runId).counts.pending;
     const jobId = this.startJob(runId, { retryFailed: false, ...(model.load && pending > 0 ? { load: model.load } : {}), scorers });
     return { runId, jobId, ...(reusedScores ? { reusedScores } : {}) };
+  }
+
+  /**
+   * A multi-run (`runs:start-multi`): a run per model over one dataset, all made now, scored one after another. The
+   * first starts at once; each next one starts when the one before it has finished (done or failed), and none after
+   * a cancelled one.
+   */
+  async startMany(request: MultiRunRequest): Promise<MultiRunStarted> {
+    const dataset = this.store.datasets.summary(request.datasetId);
+    if (dataset.items === 0) throw new RunError("dataset-empty", `dataset ${dataset.id} (${dataset.name}) has no items to classify`, "Import a file with at least one good row.");
+    // Every policy is checked before anything is stored: a multi-run starts whole or not at all.
+    const planned = request.models.map((model) => {
+      const saved = model.policyVersion ? this.store.policies.get(model.policyVersion.name, model.policyVersion.version) : undefined;
+      const policy = saved?.policy ?? presetPolicy(model.family);
+      if (policy.family !== model.family) {
+        throw new RunError("policy-family-mismatch", `the policy "${policy.name}" is written for ${policy.family}, but ${model.path} is scored with the ${model.family} prompt format`, "Choose a policy of each model's family, or its preset.");
+      }
+      return { model, policy, saved };
+    });
+    const settings: RunSettings = {
+      threshold: request.settings?.threshold ?? DEFAULT_CLASSIFY_OPTIONS.threshold,
+      topK: request.settings?.topK ?? DEFAULT_CLASSIFY_OPTIONS.topK,
+      check: request.settings?.check ?? "last",
+      sequences: this.engineControl.loadedModel?.sequences ?? 1,
+    };
+    const runIds: number[] = [];
+    for (const { model, policy, saved } of planned) {
+      const { runId } = await createRun(this.store, {
+        datasetId: dataset.id,
+        model: { path: model.path, family: model.family },
+        policy,
+        ...(saved ? { policyVersion: saved.version } : {}),
+        settings,
+        origin: "app",
+      });
+      runIds.push(runId);
+    }
+    // Waiting runs are paused, not running: a restart resumes running runs all at once, and these take turns.
+    for (const [index, runId] of runIds.entries()) {
+      if (index > 0) this.store.runs.setState(runId, "paused", { code: "waiting-turn", message: `waits for run ${runIds[index - 1]}: the runs of a multi-run are scored one after another`, hint: "It starts by itself; resume it to score it now instead." });
+    }
+    return { runIds, jobId: this.startTurn(runIds, 0) };
+  }
+
+  /** Starts the multi-run's run at `index` (loading its model unless the engine holds it) and, once done, the next. */
+  private startTurn(runIds: readonly number[], index: number): string {
+    const runId = runIds[index]!;
+    const run = this.store.runs.get(runId);
+    const { state, model } = this.engineControl.status;
+    const holding = (state === "ready" || state === "crashed") && model?.path === run.model.path && model.family === run.model.family;
+    this.store.runs.setState(runId, "running");
+    const jobId = this.startJob(runId, { retryFailed: false, ...(holding ? {} : { load: { compute: "auto" } }) });
+    void this.jobs.whenDone(jobId)?.then((done) => {
+      const next = runIds[index + 1];
+      if (next === undefined) return;
+      try {
+        if (!done.result.ok && done.result.error.code === "cancelled") {
+          for (const waiting of runIds.slice(index + 1)) {
+            this.store.runs.setState(waiting, "paused", { code: "cancelled", message: `not scored: run ${runId} of its multi-run was cancelled`, hint: "Resume it to score it." });
+          }
+          return;
+        }
+        // Resumed (or deleted) by the user meanwhile: its turn is taken.
+        if (this.active.has(next) || this.store.runs.get(next).state !== "paused") return;
+        this.startTurn(runIds, index + 1);
+      } catch {
+        // the host is shutting down (the store is closed): the waiting runs stay paused, resumable
+      }
+    });
+    return jobId;
   }
 
   /** `earlier` found this run: it continues with the scorers of this request (its model file unchanged). */

@@ -41,6 +41,7 @@ export const CHANNEL_NAMES = [
   "datasets:dismiss-failed-import",
   "datasets:delete",
   "runs:start",
+  "runs:start-multi",
   "runs:list",
   "runs:get",
   "runs:results",

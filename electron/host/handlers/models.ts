@@ -1,5 +1,7 @@
 import type { DownloadJobProgress, JobState, ModelSummary } from "../../../shared/ipc/contract.ts";
-import { err, ok } from "../../../shared/ipc/result.ts";
+import { err, ok, type Result } from "../../../shared/ipc/result.ts";
+import type { ModelFileInfo } from "../../../shared/models/modelInfo.ts";
+import type { PromptFamily } from "../../../shared/taxonomy/index.ts";
 import { DEFAULT_FIT_CONTEXT } from "../../../shared/models/fit.ts";
 import { inspectModelFile } from "../../gguf/index.ts";
 import type { DownloadState, ModelDownload } from "../../models/download.ts";
@@ -64,21 +66,13 @@ export function modelHandlers(services: HostServices): HandlerGroup {
         const resolved = path === undefined ? library.resolveId(id!) : { ok: true as const, value: path };
         if (!resolved.ok) return resolved;
         // Check the file before starting a job, so a missing or broken file is an immediate answer, not a failed job.
-        const inspected = await inspectModelFile(resolved.value);
-        if (!inspected.ok) return { ok: false, error: inspected.error };
-        const chosenFamily = family ?? inspected.info.promptFamily?.family;
-        if (!chosenFamily) {
-          return err(
-            "family-unknown",
-            `cannot tell which prompt format ${inspected.info.fileName} expects: neither its chat template nor its name identifies one`,
-            "Choose the prompt family for this model when loading it.",
-          );
-        }
+        const checked = await modelFileToScore(resolved.value, family);
+        if (!checked.ok) return checked;
         const jobId = engineControl.startLoad({
           modelId: id ?? path!,
           path: resolved.value,
-          family: chosenFamily,
-          quant: inspected.info.quantType,
+          family: checked.value.family,
+          quant: checked.value.info.quantType,
           ...(contextSize ? { contextSize } : {}),
           ...(compute ? { compute } : {}),
         });
@@ -152,4 +146,22 @@ function describeUnlisted(path: string, sizeBytes: number): ModelSummary {
     sizeBytes,
     problem: { code: "not-gguf", message: `${fileName} was downloaded but is not a .gguf model file`, hint: "Download a .gguf file of the repository." },
   };
+}
+
+/**
+ * A model file checked before anything is started with it (a load, the runs of a multi-run), so a missing or broken
+ * file is an immediate answer: its header, and the family asked for or the one the file gives away.
+ */
+export async function modelFileToScore(path: string, family: PromptFamily | undefined): Promise<Result<{ info: ModelFileInfo; family: PromptFamily }>> {
+  const inspected = await inspectModelFile(path);
+  if (!inspected.ok) return { ok: false, error: inspected.error };
+  const chosen = family ?? inspected.info.promptFamily?.family;
+  if (!chosen) {
+    return err(
+      "family-unknown",
+      `cannot tell which prompt format ${inspected.info.fileName} expects: neither its chat template nor its name identifies one`,
+      "Choose the prompt family for this model.",
+    );
+  }
+  return ok({ info: inspected.info, family: chosen });
 }

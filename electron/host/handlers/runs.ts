@@ -2,8 +2,9 @@ import { err, ok } from "../../../shared/ipc/result.ts";
 import { runResultLines } from "../../runs/runItems.ts";
 import { PAGE_CALL, type HandlerGroup } from "../handlerTable.ts";
 import type { HostServices } from "../services.ts";
+import { modelFileToScore } from "./models.ts";
 
-export function runHandlers({ store, runs, files }: HostServices): HandlerGroup {
+export function runHandlers({ store, runs, files, library }: HostServices): HandlerGroup {
   return {
     name: "runs",
     handlers: {
@@ -14,6 +15,18 @@ export function runHandlers({ store, runs, files }: HostServices): HandlerGroup 
         }
         if (request.model) await files.forReading(request.model.path, "model", caller);
         return ok(await runs.start(request));
+      },
+      "runs:start-multi": async ({ datasetId, models, settings }) => {
+        // Each id is resolved and its file checked first, so a missing or broken model is an answer, not a failed run.
+        const planned = [];
+        for (const { modelId, family, policyVersion } of models) {
+          const resolved = library.resolveId(modelId);
+          if (!resolved.ok) return resolved;
+          const checked = await modelFileToScore(resolved.value, family);
+          if (!checked.ok) return checked;
+          planned.push({ path: resolved.value, family: checked.value.family, ...(policyVersion ? { policyVersion } : {}) });
+        }
+        return ok(await runs.startMany({ datasetId, models: planned, ...(settings ? { settings } : {}) }));
       },
       "runs:list": async ({ datasetId }) => ok({ runs: store.runs.list(datasetId).map((run) => runs.withJob(run)) }),
       "runs:get": async ({ runId }) => ok(runs.withJob(store.runs.get(runId))),

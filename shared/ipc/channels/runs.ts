@@ -136,6 +136,15 @@ export interface RunItemFinished {
 /** Pushed as `runs:endpoint` when an endpoint of a run stops answering (its items go to the others) or comes back. */
 export type RunEndpointEvent = { runId: number; jobId: string; endpoint: string } & ({ kind: "suspended"; problem: string; requeued: number } | { kind: "recovered" });
 
+/** `runs:start-multi`: the runs made, in the order of the models, scored one after another. */
+export interface MultiRunStarted {
+  runIds: number[];
+  /** the job scoring the first run (each run gets its own job when its turn comes) */
+  jobId: string;
+}
+
+export const MAX_MULTI_RUN_MODELS = 8;
+
 /** One item of a run as `runs:results` lists it: the dataset's id for it, its label in effect, its outcome once scored. */
 export interface RunResultLine {
   rowId: number;
@@ -204,6 +213,37 @@ export const runChannels = {
       })
       .refine((request) => !(request.retryFailed && request.earlier === undefined), { message: "retryFailed goes with earlier (a run to continue); runs:resume retries an app run's failures", path: ["retryFailed"] }),
     answer: answer<RunStarted>(),
+  },
+  /**
+   * One dataset run by several installed models (a multi-run, #15.5): a run per model, each with its policy (a saved
+   * version of the model's family, or that family's preset) and the same settings, scored one after another — the
+   * engine holds one model at a time, so each run's job loads its model, replacing the loaded one. Every run is made
+   * (and its model file hashed) before the answer; the ones waiting are paused with the reason. Cancelling one run's
+   * job stops the runs after it (they stay paused, resumable one by one).
+   */
+  "runs:start-multi": {
+    request: z
+      .strictObject({
+        datasetId: datasetIdSchema,
+        models: z
+          .array(
+            z.strictObject({
+              /** the library id (`models:list`) */
+              modelId: z.string().trim().min(1, "give the model's library id").max(1000),
+              /** default: the family detected from the file */
+              family: familySchema.optional(),
+              policyVersion: policyVersionRefSchema.optional(),
+            }),
+          )
+          .min(2, "a multi-run takes at least two models (start a single run for one)")
+          .max(MAX_MULTI_RUN_MODELS, `at most ${MAX_MULTI_RUN_MODELS} models per multi-run`),
+        settings: requestedRunSettingsSchema.optional(),
+      })
+      .refine((request) => new Set(request.models.map((model) => JSON.stringify([model.modelId, model.family, model.policyVersion]))).size === request.models.length, {
+        message: "the same model with the same family and policy is chosen twice",
+        path: ["models"],
+      }),
+    answer: answer<MultiRunStarted>(),
   },
   /** runs, newest first; only those of one dataset with `datasetId` */
   "runs:list": { request: z.strictObject({ datasetId: datasetIdSchema.optional() }), answer: answer<{ runs: RunSummary[] }>() },

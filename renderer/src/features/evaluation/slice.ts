@@ -57,6 +57,8 @@ export interface EvaluationSlice {
   /** the comparison's threshold for both runs (undefined: each run's own); compares again when a report is shown */
   setCompareThreshold(threshold: number | undefined): Promise<void>;
   openComparedItem(itemId: string): Promise<void>;
+  /** Evaluation with these runs side by side, compared at once (a multi-run's runs) */
+  openSideBySide(runIds: readonly number[]): Promise<void>;
   /** ticks or unticks a run for the side-by-side view */
   toggleSideBySideRun(runId: number): void;
   compareSideBySide(): Promise<void>;
@@ -146,6 +148,12 @@ export const createEvaluationSlice: SliceCreator<EvaluationSlice> = (set, get, {
     },
 
     closeComparedItem: () => patchCompare({ item: undefined, itemError: undefined, itemLoading: undefined }),
+
+    async openSideBySide(runIds) {
+      get().navigate("evaluation");
+      patchSideBySide({ runIds: [...runIds], report: undefined, error: undefined });
+      await get().compareSideBySide();
+    },
 
     toggleSideBySideRun(runId) {
       const { runIds } = get().evaluation.sideBySide;

@@ -13,6 +13,7 @@ import { datasetsSelectors } from "../datasets/selectors.ts";
 import { endpointsSelectors } from "../endpoints/selectors.ts";
 import { RunEndpointProgress, RunPoolPicker } from "../endpoints/RunPool.tsx";
 import { modelsSelectors } from "../models/selectors.ts";
+import { MultiRunPanel } from "./MultiRunPanel.tsx";
 import { runsSelectors } from "./selectors.ts";
 
 export function RunsScreen() {
@@ -21,6 +22,7 @@ export function RunsScreen() {
       <ScreenHeader title="Runs" description="Classify every item of a dataset with the loaded model and a saved policy; the results are kept and can be resumed." />
       <div className="stack">
         <StartRunPanel />
+        <MultiRunPanel />
         <RunList />
       </div>
     </div>

@@ -13,6 +13,7 @@ export const runsSelectors = {
   startError: (s: AppState) => s.runs.startError,
   resumingId: (s: AppState) => s.runs.resumingId,
   startDatasetId: (s: AppState) => s.runs.startDatasetId,
+  multiRun: (s: AppState) => s.runs.multiRun,
   /** running run jobs by run id */
   progressByRun: memoSelector([jobs], (all): Record<number, RunJobProgress> => {
     const byRun: Record<number, RunJobProgress> = {};

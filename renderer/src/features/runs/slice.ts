@@ -3,6 +3,7 @@
  * one. A run's progress is its job's `job:progress` (kept with the other jobs in `app.jobs`).
  */
 import type { JobDone, ResultError, RunSettings, RunSummary, StartRunRequest } from "../../../../shared/ipc/index.ts";
+import type { PromptFamily } from "../../../../shared/taxonomy/index.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
 import { endpointsSelectors } from "../endpoints/selectors.ts";
 
@@ -19,6 +20,21 @@ export interface RunsState {
   resumingId?: number;
   /** the dataset the start form has chosen (a dataset row's Run button chooses it); undefined: the newest */
   startDatasetId?: number;
+  multiRun: MultiRunState;
+}
+
+/** Several models over one dataset (runs:start-multi). */
+export interface MultiRunState {
+  starting: boolean;
+  error?: ResultError;
+  /** the runs the last multi-run made, in the order of its models */
+  runIds?: number[];
+}
+
+export interface MultiRunRequest {
+  datasetId: number;
+  models: { modelId: string; family: PromptFamily }[];
+  threshold: number;
 }
 
 export interface RunsSlice {
@@ -29,6 +45,8 @@ export interface RunsSlice {
   /** a dataset row's Run button: the Runs screen, its form on that dataset */
   prepareRun(datasetId: number): void;
   startRun(request: RunRequest): Promise<number | undefined>;
+  /** a run per model over the dataset, scored one after another (each with its family's preset policy) */
+  startMultiRun(request: MultiRunRequest): Promise<void>;
   resumeRun(runId: number, retryFailed?: boolean): Promise<void>;
   runJobFinished(done: JobDone): void;
   /** renames a run and/or sets its note ("" gives back the generated name, or removes the note); the error, if refused */
@@ -37,7 +55,7 @@ export interface RunsSlice {
   deleteRun(runId: number): Promise<void>;
 }
 
-export const initialRunsState: RunsState = { list: [], loaded: false, starting: false };
+export const initialRunsState: RunsState = { list: [], loaded: false, starting: false, multiRun: { starting: false } };
 
 export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, { bridge }) => {
   const patch = (changes: Partial<RunsState>) => patchSlice(set, "runs", changes);
@@ -75,6 +93,13 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, { bridge }) =
       }
       await get().refreshRuns();
       return runId;
+    },
+
+    async startMultiRun({ datasetId, models, threshold }) {
+      patch({ multiRun: { starting: true } });
+      const started = await bridge.invoke("runs:start-multi", { datasetId, models, settings: { threshold } });
+      patch({ multiRun: started.ok ? { starting: false, runIds: started.value.runIds } : { starting: false, error: started.error } });
+      if (started.ok) await get().refreshRuns();
     },
 
     async resumeRun(runId, retryFailed) {
