@@ -13,6 +13,8 @@ export type RunErrorCode =
   | "run-busy"
   /** a run (or a dataset's run) that is being scored cannot be deleted */
   | "run-in-progress"
+  /** a category mapping names a shared category the dataset's labels do not have */
+  | "category-unknown"
   /** `earlier: "require"` found no run of an identical earlier request to continue */
   | "no-earlier-run"
   /** the run is cancelled, or done with nothing left to score */

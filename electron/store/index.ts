@@ -20,6 +20,7 @@ import { FileHashRepository } from "./fileHashes.ts";
 import { HistoryRepository } from "./history.ts";
 import { LabelRepository } from "./labels.ts";
 import { ModerationAuditRepository } from "./moderationAudit.ts";
+import { ComparisonRepository } from "./comparisons.ts";
 import { PolicyRepository } from "./policies.ts";
 import { RunRepository } from "./runs.ts";
 import type { ProcessIdentity } from "./processIdentity.ts";
@@ -53,6 +54,7 @@ export interface GuardbenchStore {
   readonly fileHashes: FileHashRepository;
   readonly endpoints: EndpointRepository;
   readonly moderationAudit: ModerationAuditRepository;
+  readonly comparisons: ComparisonRepository;
   /** what the host reads to tell the UI about label and run writes, this process's or another's */
   readonly changes: ChangeRepository;
   close(): void;
@@ -85,6 +87,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Guardbe
     fileHashes: translatingErrors(new FileHashRepository(db), path),
     endpoints: translatingErrors(new EndpointRepository(db), path),
     moderationAudit: translatingErrors(new ModerationAuditRepository(db), path),
+    comparisons: translatingErrors(new ComparisonRepository(db), path),
     changes: translatingErrors(new ChangeRepository(db), path),
     close: () => db.close(),
   };

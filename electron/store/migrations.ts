@@ -295,6 +295,23 @@ export const migrations: readonly Migration[] = [
       db.exec("CREATE INDEX results_failed ON results (run_id) WHERE error_code IS NOT NULL;");
     },
   },
+  {
+    version: 10,
+    description: "saved side-by-side comparisons: their runs, threshold and category mapping",
+    up(db) {
+      db.exec(`
+        -- A comparison names its runs by id; a run deleted later leaves the comparison listed, and opening it says so.
+        CREATE TABLE comparisons (
+          id                    INTEGER PRIMARY KEY,
+          name                  TEXT    NOT NULL UNIQUE,
+          run_ids_json          TEXT    NOT NULL,
+          threshold             REAL,
+          category_mapping_json TEXT    NOT NULL,
+          saved_at              TEXT    NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.at(-1)!.version;

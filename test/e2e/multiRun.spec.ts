@@ -52,4 +52,17 @@ test("two models run one after another on one dataset, then side by side", async
   await expect(side.getByText(`${ITEMS.length} items scored by every run; 0 flagged alike by all, ${ITEMS.length} not.`)).toBeVisible();
   await expect(side.getByRole("list", { name: "Items the runs flag differently" }).getByRole("listitem")).toHaveCount(ITEMS.length);
   await screenshot(page, "51-multi-run-side-by-side");
+
+  // Kept under a name, it survives a reload and opens again as it was.
+  await side.getByPlaceholder("a name for this comparison").fill("LG3 against the safe one");
+  await side.getByRole("button", { name: "Save comparison" }).click();
+  const saved = side.getByRole("list", { name: "Saved comparisons" });
+  await expect(saved).toContainText("LG3 against the safe one");
+  await page.reload();
+  await workbench.goToEvaluation();
+  const reloaded = page.getByRole("region", { name: "Side by side" });
+  await expect(reloaded.getByRole("table", { name: "Side-by-side metrics" })).toBeHidden();
+  await reloaded.getByRole("button", { name: "Open the comparison LG3 against the safe one" }).click();
+  await expect(reloaded.getByRole("table", { name: "Side-by-side metrics" }).getByRole("row")).toHaveCount(3);
+  await expect(reloaded.getByText(`${ITEMS.length} items scored by every run; 0 flagged alike by all, ${ITEMS.length} not.`)).toBeVisible();
 });

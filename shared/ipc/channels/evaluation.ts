@@ -2,11 +2,11 @@
 import { z } from "zod";
 import { thresholdSchema, type ClassificationResult } from "../../classify/result.ts";
 import type { Turn } from "../../conversation/types.ts";
-import type { CategoryNaming, HistogramBin, PerCategoryReport, PrecisionRecallCurve, RunAgreement, RunComparison, ScoreEvaluation } from "../../metrics/index.ts";
+import type { CategoryMetrics, CategoryNaming, HistogramBin, PerCategoryReport, PrecisionRecallCurve, RunAgreement, RunComparison, ScoreEvaluation } from "../../metrics/index.ts";
 import type { PolicyDiff, PromptFamily } from "../../taxonomy/index.ts";
 import type { ResultError } from "../result.ts";
 import { answer, type ChannelTable } from "./channel.ts";
-import { itemIdSchema, runIdSchema } from "./fields.ts";
+import { itemIdSchema, noFields, runIdSchema } from "./fields.ts";
 import type { EffectiveLabel, LabelEvent } from "./review.ts";
 
 export interface RunMetrics {
@@ -91,6 +91,21 @@ export interface SideBySideRun {
   /** items scored and labeled (what the metrics count), of the dataset's */
   evaluated: number;
   items: number;
+  /** the categories of the run's policy (enabled ones): what its verdicts name, and what its mapping maps */
+  categories: { code: string; name: string }[];
+}
+
+/**
+ * Per category of the shared taxonomy — the codes the dataset's labels name — each run's precision and recall of
+ * naming it, after its own codes are mapped onto the shared ones (a Llama Guard 1 `O3` onto the dataset's `S3`).
+ */
+export interface SideBySideCategories {
+  sharedCodes: string[];
+  /** per run, in the order of `runs`: its code → the shared code it counts as, as used (absent: not counted) */
+  mappings: Record<string, string>[];
+  rows: { code: string; perRun: (CategoryMetrics | null)[] }[];
+  /** unsafe items whose label names no category: no category counts them */
+  unknownHazardItems: number;
 }
 
 /** Several runs of one dataset at once (eval:side-by-side). */
@@ -99,6 +114,27 @@ export interface SideBySideReport {
   runs: SideBySideRun[];
   /** over the items every run scored; `disagreements` holds the first MAX_SIDE_BY_SIDE_DISAGREEMENTS */
   agreement: RunAgreement & { disagreementCount: number };
+  perCategory: SideBySideCategories;
+}
+
+/**
+ * Which shared code each run's categories count as, by run id (as text: a JSON object's keys): `{"3": {"O3": "S3"}}`.
+ * A code left out counts as the same shared code when the dataset has it; "" counts it as none.
+ */
+export const categoryMappingSchema = z.record(
+  z.string().regex(/^[1-9][0-9]*$/, "a category mapping is keyed by run id"),
+  z.record(z.string().trim().min(1).max(40), z.string().trim().max(40)),
+);
+export type CategoryMapping = z.output<typeof categoryMappingSchema>;
+
+/** A side-by-side comparison kept under a name (eval:save-comparison): its runs, threshold and category mapping. */
+export interface SavedComparison {
+  id: number;
+  name: string;
+  runIds: number[];
+  threshold?: number;
+  categoryMapping: CategoryMapping;
+  savedAt: string;
 }
 
 export const MAX_SIDE_BY_SIDE_RUNS = 8;
@@ -139,9 +175,23 @@ export const evaluationChannels = {
         .max(MAX_SIDE_BY_SIDE_RUNS, `at most ${MAX_SIDE_BY_SIDE_RUNS} runs side by side`)
         .refine((ids) => new Set(ids).size === ids.length, { message: "a run is chosen twice" }),
       threshold: thresholdSchema.optional(),
+      categoryMapping: categoryMappingSchema.optional(),
     }),
     answer: answer<SideBySideReport>(),
   },
+  /** Keeps a side-by-side comparison under a name; the same name again replaces it. */
+  "eval:save-comparison": {
+    request: z.strictObject({
+      name: z.string().trim().min(1, "give the comparison a name").max(200, "a comparison name may hold at most 200 characters"),
+      runIds: z.array(runIdSchema).min(2, "a comparison has at least two runs").max(MAX_SIDE_BY_SIDE_RUNS),
+      threshold: thresholdSchema.optional(),
+      categoryMapping: categoryMappingSchema,
+    }),
+    answer: answer<SavedComparison>(),
+  },
+  /** the saved comparisons, newest first */
+  "eval:comparisons": { request: noFields, answer: answer<{ comparisons: SavedComparison[] }>() },
+  "eval:delete-comparison": { request: z.strictObject({ id: z.number().int().positive() }), answer: answer<{ id: number; deleted: boolean }>() },
   /** One item of both runs side by side: both results (flagged at the comparison's thresholds), the label, the policy diff. */
   "eval:compare-item": { request: z.strictObject({ ...compareFields, itemId: itemIdSchema }), answer: answer<ComparedItem>() },
   /** One item of a run: its conversation, label history and full result (the prompt text rebuilt from the stored policy). */

@@ -3,9 +3,9 @@
  * read one metrics table and one chart with a curve per run, how often each pair agrees, and the items they flag
  * differently — each run's result of such an item opens in full.
  */
-import { useId, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { THRESHOLD_RANGE } from "../../../../shared/classify/result.ts";
-import type { SideBySideReport } from "../../../../shared/ipc/index.ts";
+import type { SideBySideCategories, SideBySideReport } from "../../../../shared/ipc/index.ts";
 import { runName } from "../../../../shared/runs/runName.ts";
 import { PrCurvesChart, SERIES_COLOURS } from "../../components/charts.tsx";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
@@ -25,7 +25,9 @@ export function SideBySidePanel() {
   const toggle = useAppStore((s) => s.toggleSideBySideRun);
   const compare = useAppStore((s) => s.compareSideBySide);
   const setThreshold = useAppStore((s) => s.setSideBySideThreshold);
+  const refreshComparisons = useAppStore((s) => s.refreshComparisons);
   const thresholdId = useId();
+  useEffect(() => void refreshComparisons(), [refreshComparisons]);
   const tooFew = sideBySide.runIds.length < 2;
   return (
     <Panel title="Side by side">
@@ -58,9 +60,119 @@ export function SideBySidePanel() {
         </button>
         {tooFew && <span className="muted small">Tick at least two runs.</span>}
       </div>
+      <SavedComparisons />
       {sideBySide.error && <ErrorMessage error={sideBySide.error} title="Could not put the runs side by side" />}
       {sideBySide.report && <SideBySideView report={sideBySide.report} />}
     </Panel>
+  );
+}
+
+function SavedComparisons() {
+  const { saved } = useAppStore(evaluationSelectors.sideBySide);
+  const openComparison = useAppStore((s) => s.openComparison);
+  const deleteComparison = useAppStore((s) => s.deleteComparison);
+  if (saved.length === 0) return null;
+  return (
+    <ul className="plain-list small" aria-label="Saved comparisons">
+      {saved.map((comparison) => (
+        <li key={comparison.id}>
+          <strong>{comparison.name}</strong> <span className="muted">(runs {comparison.runIds.join(", ")})</span>{" "}
+          <button type="button" className="link-button" aria-label={`Open the comparison ${comparison.name}`} onClick={() => void openComparison(comparison)}>
+            Open
+          </button>{" "}
+          <button type="button" className="link-button" aria-label={`Delete the comparison ${comparison.name}`} onClick={() => void deleteComparison(comparison.id)}>
+            Delete
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Each run's categories onto the dataset's (a select per code), and per shared category each run's recall and precision. */
+function CategoriesSideBySide({ report, perCategory }: { report: SideBySideReport; perCategory: SideBySideCategories }) {
+  const mapCategory = useAppStore((s) => s.mapSideBySideCategory);
+  if (perCategory.sharedCodes.length === 0) return <p className="muted small">The dataset&apos;s labels name no category, so there is nothing to compare per category.</p>;
+  return (
+    <div className="stack">
+      <table className="table" aria-label="Per category, side by side">
+        <thead>
+          <tr>
+            <th scope="col">Category</th>
+            {report.runs.map((run) => (
+              <th key={run.runId} scope="col">
+                Run {run.runId} recall · precision
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {perCategory.rows.map((row) => (
+            <tr key={row.code}>
+              <th scope="row">{row.code}</th>
+              {row.perRun.map((cell, index) => (
+                <td key={report.runs[index]!.runId} className="mono">
+                  {cell ? `${f3(cell.recall)} · ${f3(cell.precision)}` : "—"}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {perCategory.unknownHazardItems > 0 && <p className="muted small">{perCategory.unknownHazardItems} unsafe items name no category and count for none.</p>}
+      <details>
+        <summary>Map each run&apos;s categories onto the dataset&apos;s</summary>
+        {report.runs.map((run, index) => (
+          <fieldset key={run.runId} className="run-choices" aria-label={`Categories of run ${run.runId}`}>
+            <legend className="field-label">
+              Run {run.runId} ({run.family})
+            </legend>
+            {run.categories.map((category) => (
+              <label key={category.code} className="checkbox-row">
+                {category.code} {category.name}{" "}
+                <select
+                  className="select select-small"
+                  aria-label={`Run ${run.runId}: ${category.code} counts as`}
+                  value={perCategory.mappings[index]?.[category.code] ?? ""}
+                  onChange={(event) => void mapCategory(run.runId, category.code, event.target.value)}
+                >
+                  <option value="">none</option>
+                  {perCategory.sharedCodes.map((code) => (
+                    <option key={code} value={code}>
+                      {code}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            ))}
+          </fieldset>
+        ))}
+      </details>
+    </div>
+  );
+}
+
+function SaveComparison() {
+  const saveComparison = useAppStore((s) => s.saveComparison);
+  const { saveError } = useAppStore(evaluationSelectors.sideBySide);
+  const [name, setName] = useState("");
+  const id = useId();
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (name.trim() === "") return;
+    if (await saveComparison(name.trim())) setName("");
+  }
+  return (
+    <form className="inline-form" onSubmit={(event) => void submit(event)} aria-label="Save this comparison">
+      <label htmlFor={id} className="field-label">
+        Save as
+      </label>
+      <input id={id} className="input" value={name} onChange={(event) => setName(event.target.value)} placeholder="a name for this comparison" />
+      <button type="submit" className="button button-small" aria-disabled={name.trim() === ""}>
+        Save comparison
+      </button>
+      {saveError && <ErrorMessage error={saveError} title="Could not save the comparison" />}
+    </form>
   );
 }
 
@@ -148,6 +260,9 @@ function SideBySideView({ report }: { report: SideBySideReport }) {
           </table>
         </Panel>
       </div>
+      <h3 className="subheading">Per category</h3>
+      <CategoriesSideBySide report={report} perCategory={report.perCategory} />
+      <SaveComparison />
       {agreement.disagreements.length > 0 && (
         <>
           <h3 className="subheading">Items the runs flag differently</h3>

@@ -2,7 +2,7 @@
  * Evaluation: one run's metrics at a chosen threshold (eval:metrics), two runs compared (eval:compare), and one item
  * of a run opened in full (results:get).
  */
-import type { ComparedItem, RunsChanged, ItemResultDetail, ResultError, RunComparisonReport, RunMetrics, SideBySideReport } from "../../../../shared/ipc/index.ts";
+import type { CategoryMapping, ComparedItem, RunsChanged, ItemResultDetail, ResultError, RunComparisonReport, RunMetrics, SavedComparison, SideBySideReport } from "../../../../shared/ipc/index.ts";
 import { serializeSvg, svgToPng } from "./chartExport.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
 
@@ -42,9 +42,13 @@ export interface SideBySideState {
   runIds: number[];
   /** one threshold for every run; undefined: each run's own */
   threshold?: number;
+  /** each run's codes onto the dataset's, where the user changed the default */
+  categoryMapping: CategoryMapping;
   report?: SideBySideReport;
   loading: boolean;
   error?: ResultError;
+  saved: SavedComparison[];
+  saveError?: ResultError;
 }
 
 export interface EvaluationSlice {
@@ -64,6 +68,13 @@ export interface EvaluationSlice {
   compareSideBySide(): Promise<void>;
   /** one threshold for every run side by side (undefined: each run's own); compares again when a report is shown */
   setSideBySideThreshold(threshold: number | undefined): Promise<void>;
+  /** counts a run's category code as a shared one ("" as none), and compares again */
+  mapSideBySideCategory(runId: number, code: string, shared: string): Promise<void>;
+  /** keeps the side by side shown under a name (its runs, threshold and mapping) */
+  saveComparison(name: string): Promise<boolean>;
+  refreshComparisons(): Promise<void>;
+  openComparison(comparison: SavedComparison): Promise<void>;
+  deleteComparison(id: number): Promise<void>;
   closeComparedItem(): void;
   /** labels:changed: metrics and the comparison of that dataset are computed again */
   evaluationLabelsChanged(datasetId: number): Promise<void>;
@@ -77,7 +88,7 @@ export interface EvaluationSlice {
   exportChart(svg: SVGSVGElement, baseName: string, format: "svg" | "png"): Promise<void>;
 }
 
-export const initialEvaluationState: EvaluationState = { loading: false, compare: { loading: false }, sideBySide: { runIds: [], loading: false }, detailLoading: false };
+export const initialEvaluationState: EvaluationState = { loading: false, compare: { loading: false }, sideBySide: { runIds: [], categoryMapping: {}, loading: false, saved: [] }, detailLoading: false };
 
 export const createEvaluationSlice: SliceCreator<EvaluationSlice> = (set, get, { bridge, saveBlob }) => {
   const patch = (changes: Partial<EvaluationState> | ((current: EvaluationState) => Partial<EvaluationState>)) => patchSlice(set, "evaluation", changes);
@@ -149,6 +160,42 @@ export const createEvaluationSlice: SliceCreator<EvaluationSlice> = (set, get, {
 
     closeComparedItem: () => patchCompare({ item: undefined, itemError: undefined, itemLoading: undefined }),
 
+    async mapSideBySideCategory(runId, code, shared) {
+      const { categoryMapping } = get().evaluation.sideBySide;
+      patchSideBySide({ categoryMapping: { ...categoryMapping, [String(runId)]: { ...categoryMapping[String(runId)], [code]: shared } } });
+      await get().compareSideBySide();
+    },
+
+    async saveComparison(name) {
+      const { runIds, threshold, categoryMapping } = get().evaluation.sideBySide;
+      const mapping = Object.fromEntries(Object.entries(categoryMapping).filter(([runId]) => runIds.includes(Number(runId))));
+      const saved = await bridge.invoke("eval:save-comparison", { name, runIds, ...(threshold !== undefined && { threshold }), categoryMapping: mapping });
+      if (!saved.ok) {
+        patchSideBySide({ saveError: saved.error });
+        return false;
+      }
+      patchSideBySide({ saveError: undefined });
+      get().notify({ kind: "info", message: `Saved the comparison "${saved.value.name}".` });
+      await get().refreshComparisons();
+      return true;
+    },
+
+    async refreshComparisons() {
+      const listed = await bridge.invoke("eval:comparisons", {});
+      if (listed.ok) patchSideBySide({ saved: listed.value.comparisons });
+    },
+
+    async openComparison({ runIds, threshold, categoryMapping }) {
+      patchSideBySide({ runIds: [...runIds], threshold, categoryMapping, report: undefined, error: undefined });
+      await get().compareSideBySide();
+    },
+
+    async deleteComparison(id) {
+      const deleted = await bridge.invoke("eval:delete-comparison", { id });
+      if (!deleted.ok) return void get().notify({ kind: "error", message: deleted.error.message, hint: deleted.error.hint });
+      await get().refreshComparisons();
+    },
+
     async openSideBySide(runIds) {
       get().navigate("evaluation");
       patchSideBySide({ runIds: [...runIds], report: undefined, error: undefined });
@@ -161,11 +208,13 @@ export const createEvaluationSlice: SliceCreator<EvaluationSlice> = (set, get, {
     },
 
     async compareSideBySide() {
-      const { runIds, threshold } = get().evaluation.sideBySide;
+      const { runIds, threshold, categoryMapping } = get().evaluation.sideBySide;
       if (runIds.length < 2) return;
       const seq = ++sideBySideSeq;
       patchSideBySide({ loading: true, error: undefined });
-      const report = await bridge.invoke("eval:side-by-side", { runIds, ...(threshold !== undefined && { threshold }) });
+      // Only the mapping of the runs shown: a run unticked keeps its choices for when it is ticked again.
+      const mapping = Object.fromEntries(Object.entries(categoryMapping).filter(([runId]) => runIds.includes(Number(runId))));
+      const report = await bridge.invoke("eval:side-by-side", { runIds, ...(threshold !== undefined && { threshold }), ...(Object.keys(mapping).length > 0 && { categoryMapping: mapping }) });
       // Runs ticked or a threshold typed meanwhile: the newest request wins.
       if (seq !== sideBySideSeq) return;
       patchSideBySide(report.ok ? { loading: false, report: report.value } : { loading: false, error: report.error, report: undefined });
