@@ -47,6 +47,9 @@ interface ActiveRun {
   gate: PauseGate;
 }
 
+/** The stop reason of a multi-run's run that waits for the one before it. */
+const WAITING_TURN = "waiting-turn";
+
 /** Loading the run's model in its job: how to compute. */
 interface ModelLoad {
   compute: "auto" | "cpu";
@@ -83,6 +86,8 @@ function itemOutcomeOf(outcome: ItemOutcomeRecord, threshold: number): ItemOutco
 
 export class RunManager {
   private readonly active = new Map<number, ActiveRun>();
+  /** set once a job saw the host shut down: a multi-run starts no next turn then */
+  private shuttingDown = false;
 
   constructor(
     private readonly store: GuardbenchStore,
@@ -196,7 +201,7 @@ export class RunManager {
     }
     // Waiting runs are paused, not running: a restart resumes running runs all at once, and these take turns.
     for (const [index, runId] of runIds.entries()) {
-      if (index > 0) this.store.runs.setState(runId, "paused", { code: "waiting-turn", message: `waits for run ${runIds[index - 1]}: the runs of a multi-run are scored one after another`, hint: "It starts by itself; resume it to score it now instead." });
+      if (index > 0) this.store.runs.setState(runId, "paused", { code: WAITING_TURN, message: `waits for run ${runIds[index - 1]}: the runs of a multi-run are scored one after another`, hint: "It starts by itself; resume it to score it now instead." });
     }
     return { runIds, jobId: this.startTurn(runIds, 0) };
   }
@@ -211,7 +216,7 @@ export class RunManager {
     const jobId = this.startJob(runId, { retryFailed: false, ...(holding ? {} : { load: { compute: "auto" } }) });
     void this.jobs.whenDone(jobId)?.then((done) => {
       const next = runIds[index + 1];
-      if (next === undefined) return;
+      if (next === undefined || this.shuttingDown) return;
       try {
         if (!done.result.ok && done.result.error.code === "cancelled") {
           for (const waiting of runIds.slice(index + 1)) {
@@ -347,6 +352,7 @@ export class RunManager {
     } catch {
       return; // the database is unusable; the handlers report that on first use
     }
+    this.rewordOrphanedTurns();
     for (const runId of interrupted) {
       try {
         await this.resume(runId);
@@ -359,6 +365,18 @@ export class RunManager {
           // the reason cannot be stored; the run stays as it was and start-up tries again next time
         }
       }
+    }
+  }
+
+  /** A multi-run's waiting runs waited for a chain that ended with the process that ran it: they now say so. */
+  private rewordOrphanedTurns(): void {
+    try {
+      for (const runId of this.store.runs.inState("paused", "app")) {
+        if (this.store.runs.get(runId).stopReason?.code !== WAITING_TURN) continue;
+        this.store.runs.setState(runId, "paused", { code: "multi-run-interrupted", message: "its multi-run stopped when Guardbench did, before this run's turn came", hint: "Resume it to score it." });
+      }
+    } catch {
+      // the database is unusable; the handlers report that on first use
     }
   }
 
@@ -392,7 +410,10 @@ export class RunManager {
         reportState = (state) => report({ state });
         // The job's signal says cancel or shutdown; the run's says which, as a RunStop.
         const stopper = new AbortController();
-        const forward = () => stopper.abort(new RunStop(isJobShutdown(signal) ? "shutdown" : "cancel"));
+        const forward = () => {
+          if (isJobShutdown(signal)) this.shuttingDown = true;
+          stopper.abort(new RunStop(isJobShutdown(signal) ? "shutdown" : "cancel"));
+        };
         if (signal.aborted) forward();
         else signal.addEventListener("abort", forward, { once: true });
         try {

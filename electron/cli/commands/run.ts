@@ -325,6 +325,7 @@ function watchRun(cli: CliHost, io: CliIo): RunWatch {
   let following: { started: RunStarted; labels: ReadonlyMap<number, LabelOf>; threshold: number } | undefined;
   let classifiedNow = 0;
   let lastProgressAt = 0;
+  let warnedAboutTemplate = false;
   const print = (rowId: number, itemId: string, label: RunResultLine["label"], outcome: ItemOutcome) => {
     if (printed.has(rowId)) return false;
     printed.add(rowId);
@@ -344,6 +345,13 @@ function watchRun(cli: CliHost, io: CliIo): RunWatch {
       if (event.jobId !== following?.started.jobId) return;
       if (event.kind === "suspended") writeLine(io.stderr, `${event.endpoint} suspended (${event.problem}); ${event.requeued} item(s) moved to the others`);
       else writeLine(io.stderr, `${event.endpoint} is back`);
+    }),
+    // The model the run's job loads is checked against its own chat template, as `classify` says on load.
+    cli.client.on("engine:status", (status) => {
+      const check = status.state === "ready" ? status.model?.templateCheck : undefined;
+      if (warnedAboutTemplate || !(check?.status === "different" || check?.status === "template-error")) return;
+      warnedAboutTemplate = true;
+      writeLine(io.stderr, `guardbench run: warning: ${check.summary}`);
     }),
     cli.client.on("job:progress", (progress) => {
       if (progress.kind !== "run" || progress.jobId !== following?.started.jobId || progress.phase !== "scoring") return;

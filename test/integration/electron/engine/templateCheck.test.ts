@@ -4,7 +4,7 @@
  * with @huggingface/jinja and the vocabulary's own BOS/EOS text, and the engine status carries the result.
  */
 import { execFile } from "node:child_process";
-import { readFile, mkdtemp, rm } from "node:fs/promises";
+import { readFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +28,16 @@ afterAll(async () => {
   test?.dispose();
   await rm(home, { recursive: true, force: true });
 });
+
+/** The CLI in its own process, on a data folder of its own. */
+function cli(args: string[], stdin = ""): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [GUARDBENCH_CLI, ...args], { env: { ...process.env, GUARDBENCH_HOME: join(home, "cli-home") } }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin!.end(stdin);
+  });
+}
 
 /** `\n\nsafe` and the end of the turn. */
 const SAFE_ANSWER = [
@@ -62,17 +72,17 @@ describe("the prompt check on load", () => {
   });
 
   it("guardbench classify warns about the difference on standard error, and classifies", async () => {
-    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const child = execFile(
-        process.execPath,
-        [GUARDBENCH_CLI, "classify", "--model", join(home, "edited.gguf"), "--family", "llama-guard-3-1b", "--cpu", "--threads", "1"],
-        { env: { ...process.env, GUARDBENCH_HOME: join(home, "cli-home") } },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-      child.stdin!.end("User: hello");
-    });
+    const { code, stdout, stderr } = await cli(["classify", "--model", join(home, "edited.gguf"), "--family", "llama-guard-3-1b", "--cpu", "--threads", "1"], "User: hello");
     expect(stderr).toMatch(/guardbench classify: warning: Guardbench's Llama Guard 3 1B prompt differs from the model's own chat template for a user prompt/);
     expect(JSON.parse(stdout)).toMatchObject({ verdict: "safe" });
+    expect(code).toBe(0);
+  });
+
+  it("guardbench run warns about it too, when the run's job loads the model", async () => {
+    const dataset = join(home, "one.jsonl");
+    await writeFile(dataset, `${JSON.stringify({ id: "a", messages: [{ role: "user", content: "hello" }] })}\n`);
+    const { code, stderr } = await cli(["run", "--dataset", dataset, "--model", join(home, "edited.gguf"), "--family", "llama-guard-3-1b", "--cpu", "--threads", "1"]);
+    expect(stderr.match(/guardbench run: warning: Guardbench's Llama Guard 3 1B prompt differs/g)).toHaveLength(1);
     expect(code).toBe(0);
   });
 

@@ -123,4 +123,18 @@ describe("runs:start-multi", () => {
     expect(await page().invoke("runs:start-multi", { datasetId, models: [TWO_MODELS[0]!, TWO_MODELS[0]!] })).toMatchObject({ ok: false, error: { code: "invalid-request", message: expect.stringMatching(/chosen twice/) } });
     expect(value(await page().invoke("runs:list", { datasetId })).runs.length).toBe(before);
   });
+
+  it("after a restart mid multi-run, the interrupted run resumes and the waiting ones say their turn will not come by itself", async () => {
+    // Another threshold than the runs above: no twin to take scores from.
+    const started = value(await page().invoke("runs:start-multi", { datasetId, models: TWO_MODELS, settings: { topK: 2 } }));
+    const [first, second] = started.runIds as [number, number];
+    test.dispose();
+    test = startTestHost(home);
+    await test.host.resumeInterruptedRuns();
+    const resumedJob = eventsOf(test.events, "job:progress").find((p) => p.kind === "run" && p.runId === first);
+    expect(resumedJob, "the first run resumed as a job at start-up").toBeDefined();
+    await jobDone(test, resumedJob!.jobId);
+    expect(await runOf(first)).toMatchObject({ state: "done", counts: { scored: 3 } });
+    expect(await runOf(second)).toMatchObject({ state: "paused", counts: { scored: 0 }, stopReason: { code: "multi-run-interrupted", hint: "Resume it to score it." } });
+  });
 });
