@@ -1,10 +1,12 @@
 /** What the classifying commands share: reading a conversation from a file or stdin, and resolving the family and policy they name (options.ts declares the flags). */
+import { basename } from "node:path";
 import { parseConversation, prepareForClassification } from "../../shared/conversation/index.ts";
 import type { CheckMode, Conversation, GuardTurn } from "../../shared/conversation/types.ts";
 import { excludeCategories, parsePolicy, presetPolicy, splitCategoryCodes, type Policy, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import { CliFailure, writeLine, type CliIo, userPath } from "./command.ts";
 import { readTextFile, readWholeText, TextFileError } from "../datasets/textFile.ts";
 import { inspectModelFile } from "../gguf/index.ts";
+import { unscorableFamilyMessage } from "../../shared/families/scorable.ts";
 
 /** Prints a warning on stderr, the way every command words them. */
 export function warner(command: string, io: Pick<CliIo, "stderr">): (message: string) => void {
@@ -84,6 +86,8 @@ export async function resolveFamily(modelPath: string, requested: PromptFamily |
   const inspected = await inspectModelFile(modelPath);
   if (!inspected.ok) throw new CliFailure(`${inspected.error.message}${inspected.error.hint ? `\n${inspected.error.hint}` : ""}`);
   if (requested) return requested;
+  const guard = inspected.info.guardFamily;
+  if (!inspected.info.promptFamily && guard) throw new CliFailure(`${unscorableFamilyMessage(basename(modelPath), guard)}; --family would score it with another family's prompt, which gives meaningless scores`);
   if (!inspected.info.promptFamily) throw new CliFailure(`cannot tell which prompt family ${modelPath} expects (no known chat template or name); pass --family`);
   return inspected.info.promptFamily.family;
 }

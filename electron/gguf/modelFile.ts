@@ -4,7 +4,9 @@
  */
 import { open, stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { detectPromptFamily } from "../../shared/models/detectFamily.ts";
+import { detectGuardFamily, detectPromptFamily } from "../../shared/models/detectFamily.ts";
+import { isPromptFamily } from "../../shared/families/ids.ts";
+import { FAMILY_REGISTRY } from "../../shared/families/registry.ts";
 import type { ModelFileError, ModelFileErrorCode, ModelFileInfo, ModelFileInspection } from "../../shared/models/modelInfo.ts";
 import { LLAMA_CPP_ARCHITECTURES } from "./architectures.ts";
 import { fileTypeName, GGML_TYPES } from "./ggmlTypes.ts";
@@ -103,9 +105,14 @@ function describeModelFile(path: string, header: GgufHeader, architecture: strin
     hasChatTemplate: chatTemplate !== undefined && chatTemplate.length > 0,
     ...(chatTemplate ? { chatTemplate } : {}),
     ...optional("promptFamily", detectPromptFamily({ chatTemplate, name, fileName, architecture })),
+    ...optional("guardFamily", guardFamilyOf(detectGuardFamily({ chatTemplate, name, fileName, architecture }))),
     ...optional("splitCount", splitCountOf(header)),
     warnings: warningsFor(header),
   };
+}
+
+function guardFamilyOf(detected: ReturnType<typeof detectGuardFamily>): ModelFileInfo["guardFamily"] {
+  return detected && { ...detected, name: FAMILY_REGISTRY[detected.family].displayName, scorable: isPromptFamily(detected.family) };
 }
 
 /** A number, or the largest of a per-layer array (some architectures vary heads by layer). */

@@ -2,6 +2,7 @@
  * What Guardbench knows about one GGUF file on disk, read from its header (electron/gguf/modelFile.ts fills it).
  * Plain data so the renderer can show it and the CLI can print it as JSON.
  */
+import type { FamilyId } from "../families/ids.ts";
 import type { PromptFamily } from "../taxonomy/index.ts";
 
 export interface DetectedFamily {
@@ -45,6 +46,12 @@ export interface ModelFileInfo {
   chatTemplate?: string;
   /** undefined when neither the template nor the names identify one of Guardbench's prompt formats */
   promptFamily?: DetectedFamily;
+  /**
+   * The guard family the file is, among every family Guardbench knows (ShieldGemma, Granite Guardian …), and whether
+   * the engine scores it today (then `promptFamily` says the same). A family it cannot score yet is named, never
+   * guessed into another prompt format.
+   */
+  guardFamily?: { family: FamilyId; name: string; reason: string; scorable: boolean };
   /** `split.count` when the file is one part of a split model (it then describes only its own tensors) */
   splitCount?: number;
   /** things that do not stop the file from loading but that a user should know */

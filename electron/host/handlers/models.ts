@@ -1,6 +1,7 @@
 import type { DownloadJobProgress, JobState, ModelSummary } from "../../../shared/ipc/contract.ts";
 import { err, ok, type Result } from "../../../shared/ipc/result.ts";
 import type { ModelFileInfo } from "../../../shared/models/modelInfo.ts";
+import { unscorableFamilyMessage } from "../../../shared/families/scorable.ts";
 import type { PromptFamily } from "../../../shared/taxonomy/index.ts";
 import { DEFAULT_FIT_CONTEXT } from "../../../shared/models/fit.ts";
 import { inspectModelFile } from "../../gguf/index.ts";
@@ -157,6 +158,8 @@ export async function modelFileToScore(path: string, family: PromptFamily | unde
   if (!inspected.ok) return { ok: false, error: inspected.error };
   const chosen = family ?? inspected.info.promptFamily?.family;
   if (!chosen) {
+    const guard = inspected.info.guardFamily;
+    if (guard) return err("family-unsupported", unscorableFamilyMessage(inspected.info.fileName, guard), "Choose a prompt format only if the file really is one of the families Guardbench scores; another family's prompt would give meaningless scores.");
     return err(
       "family-unknown",
       `cannot tell which prompt format ${inspected.info.fileName} expects: neither its chat template nor its name identifies one`,

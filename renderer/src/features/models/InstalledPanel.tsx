@@ -154,6 +154,12 @@ function InstalledModel({ model }: { model: ModelSummary }) {
         <ErrorMessage error={model.problem} title="This file cannot be used" />
       ) : (
         <div className="load-form">
+          {!detected && model.info?.guardFamily && !model.info.guardFamily.scorable && (
+            <p className="warnings small" role="note" aria-label={`Family of ${label}`}>
+              This is a <strong>{model.info.guardFamily.name}</strong> model ({model.info.guardFamily.reason}). Guardbench cannot score {model.info.guardFamily.name} yet; a prompt format chosen here would give
+              meaningless scores.
+            </p>
+          )}
           <div className="field field-inline">
             <label htmlFor={familyId} className="field-label">
               Prompt format
