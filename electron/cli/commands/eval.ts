@@ -7,10 +7,12 @@ import { defineCommand, parseCommandLine, withOptions } from "../arguments.ts";
 import { CliFailure, CliUsageError, writeLine, type CliCommand, type CliIo, userPath } from "../command.ts";
 import { jsonOption, thresholdOption, wholeNumberOption, type JsonValues } from "../options.ts";
 import { openCliHost } from "../cliHost.ts";
+import { MAX_SIDE_BY_SIDE_RUNS } from "../../../shared/ipc/contract.ts";
 
 interface EvalValues extends JsonValues {
   results?: string;
   run?: number;
+  runs?: number[];
   labels?: string;
   threshold: number;
 }
@@ -22,12 +24,16 @@ function declare() {
       description: "Measures a classification run against labels: precision, recall, F1, false-positive rate (FPR) and AUPRC (average precision, as scikit-learn computes it).",
       after:
         'Lines whose classification failed (an "error" object) or that have no label are skipped and listed. A line that is not JSON, has no score or has an unreadable label stops the command with its line number. A metric whose denominator is zero is n/a (null in JSON), with the reason on standard error.',
-    }).usage("(--results <file> | --run <id>) [options]"),
+    }).usage("(--results <file> | --run <id> | --runs <id,id,…>) [options]"),
     new Option(
       "--results <file>",
       'JSON Lines with one {"id", "label", "score"} object per line; "pUnsafe" is read when there is no "score", so the output of `guardbench classify --input data.jsonl` can be passed as it is',
     ),
     wholeNumberOption("--run <id>", "instead of --results: a run stored in GUARDBENCH_HOME (`guardbench run`, or the app's Runs screen), measured through the app's eval:metrics with its current labels", { min: 1, max: Number.MAX_SAFE_INTEGER }),
+    new Option(
+      "--runs <ids>",
+      `instead: two to ${MAX_SIDE_BY_SIDE_RUNS} stored runs of one dataset side by side (eval:side-by-side, as the Evaluation screen shows them): each run's metrics at its own threshold (or --threshold for all), and where they disagree`,
+    ).argParser(parseRunIds),
     new Option(
       "--labels <file>",
       'a dataset (.jsonl or .json in the common record format) whose labels are joined to the results by id, for results that carry no "label" (classify\'s output has none)',
@@ -234,10 +240,15 @@ function printTable(evaluation: ScoreEvaluation, leftOut: LeftOut, source: strin
 export const evalCommand: CliCommand = {
   declare,
   async run(args, io) {
-    const { values } = parseCommandLine<EvalValues>(declare(), args, io);
+    const { values, given } = parseCommandLine<EvalValues>(declare(), args, io);
     const { threshold } = values;
-    if (values.results === undefined && values.run === undefined) throw new CliUsageError("--results is required (or --run ID, a stored run)");
-    if (values.results !== undefined && values.run !== undefined) throw new CliUsageError("give --results FILE or --run ID, not both");
+    const sources = [values.results, values.run, values.runs].filter((source) => source !== undefined).length;
+    if (sources === 0) throw new CliUsageError("--results is required (or --run ID, a stored run, or --runs ID,ID,… side by side)");
+    if (sources > 1) throw new CliUsageError("give one of --results FILE, --run ID and --runs ID,ID,…");
+    if (values.runs !== undefined) {
+      if (values.labels !== undefined) throw new CliUsageError("--labels goes with --results: stored runs' labels are their dataset's");
+      return compareStoredRuns(values.runs, given("--threshold") ? threshold : undefined, values.json ?? false, io);
+    }
     if (values.run !== undefined) {
       if (values.labels !== undefined) throw new CliUsageError("--labels goes with --results: a stored run's labels are its dataset's");
       return evaluateStoredRun(values.run, threshold, values.json ?? false, io);
@@ -270,6 +281,43 @@ async function evaluateStoredRun(runId: number, threshold: number, json: boolean
     const notes = notCounted > 0 ? [`  ${coverage.unlabeled} item(s) without a label, ${coverage.failed} failed, ${coverage.unscored} without a result: not counted`] : [];
     if (evaluation.counts.total === 0) throw new CliFailure(`run ${runId} has no item with both a score and a label, so there is nothing to measure\n${notes.join("\n")}`);
     printEvaluation(evaluation, { count: notCounted, what: "item(s) not counted", notes }, `run ${runId}`, json, io);
+    return 0;
+  } finally {
+    cli.dispose();
+  }
+}
+
+/** `--runs 3,4,7` as run ids. */
+function parseRunIds(text: string): number[] {
+  const ids = text.split(",").map((part) => part.trim());
+  if (ids.some((id) => !/^[1-9][0-9]*$/.test(id))) throw new CliUsageError(`--runs takes run ids separated by commas, like 3,4; not "${text}"`);
+  return ids.map(Number);
+}
+
+/** Several stored runs as the Evaluation screen's Side by side reads them (`eval:side-by-side`). */
+async function compareStoredRuns(runIds: number[], threshold: number | undefined, json: boolean, io: CliIo): Promise<number> {
+  const cli = openCliHost("eval", io);
+  try {
+    const report = await cli.call("eval:side-by-side", { runIds, ...(threshold !== undefined ? { threshold } : {}) });
+    if (json) {
+      writeLine(io.stdout, JSON.stringify(report));
+      return 0;
+    }
+    const width = Math.max(...report.runs.map((run) => `run ${run.runId}`.length));
+    const lines = [
+      `${report.runs.length} runs of dataset ${report.datasetId} side by side`,
+      "",
+      `  ${"".padEnd(width)}  threshold  precision  recall  f1      fpr     auprc   counted`,
+      ...report.runs.map(
+        ({ runId, threshold: at, evaluation, evaluated, items }) =>
+          `  ${`run ${runId}`.padEnd(width)}  ${String(at).padEnd(9)}  ${formatMetric(evaluation.precision).padEnd(9)}  ${formatMetric(evaluation.recall).padEnd(6)}  ${formatMetric(evaluation.f1).padEnd(6)}  ${formatMetric(evaluation.fpr).padEnd(6)}  ${formatMetric(evaluation.auprc).padEnd(6)}  ${evaluated}/${items}`,
+      ),
+      "",
+      `  ${report.agreement.compared} item(s) scored by every run; ${report.agreement.unanimous} flagged alike by all, ${report.agreement.disagreementCount} not`,
+      ...report.agreement.pairs.map(({ runIds: [a, b], agreed, compared, kappa }) => `  run ${a} · run ${b}: agree on ${agreed} of ${compared}, kappa ${formatMetric(kappa)}`),
+      ...report.runs.map((run) => `  run ${run.runId}: ${run.name}`),
+    ];
+    writeLine(io.stdout, lines.map((line) => line.trimEnd()).join("\n"));
     return 0;
   } finally {
     cli.dispose();

@@ -182,7 +182,7 @@ describe("usage mistakes", () => {
   it.each([
     [["classify"], "guardbench classify: --model is required", "Usage: guardbench classify --model <file|id> [options]"],
     [["run", "--model", "m.gguf"], "guardbench run: --dataset is required", "Usage: guardbench run --dataset <file> --model <file|id> [options]"],
-    [["eval", "--threshold", "0.4"], "guardbench eval: --results is required (or --run ID, a stored run)", "Usage: guardbench eval (--results <file> | --run <id>) [options]"],
+    [["eval", "--threshold", "0.4"], "guardbench eval: --results is required (or --run ID, a stored run, or --runs ID,ID,… side by side)", "Usage: guardbench eval (--results <file> | --run <id> | --runs <id,id,…>) [options]"],
     [["label", "--dataset", "1", "--item", "a"], "guardbench label: --label is required", "Usage: guardbench label --dataset <id|name> --item <id> --label <label> [options]"],
     [["worker"], "guardbench worker: --model is required", "Usage: guardbench worker --model <file> [options]"],
     [["prompt"], "guardbench prompt: --family is required", "Usage: guardbench prompt --family <family> [options]"],

@@ -7,6 +7,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Channel, DatasetImportReport, Req, Res, RunState, RunSummary } from "../../../../shared/ipc/contract.ts";
 import type { Result } from "../../../../shared/ipc/result.ts";
@@ -14,8 +16,10 @@ import { modelsDirectory } from "../../../../electron/models/paths.ts";
 import { presetPolicy } from "../../../../shared/taxonomy/index.ts";
 import { LLAMA3_TOKENS as T } from "../../../fixtures/gguf/llama3Vocab.ts";
 import { logitGapFor, writeProgrammedModel, type ProgrammedModel } from "../../../fixtures/models.ts";
+import { GUARDBENCH_CLI } from "../../../support/paths.ts";
 import { eventsOf, expectedPUnsafe, jobDone, jobValue, startTestHost, value, writeDataset, writeUnsafeS3Model, type TestHost } from "../../../support/runs.ts";
 
+const run = promisify(execFile);
 let home: string;
 let test: TestHost;
 let unsafeModel: ProgrammedModel;
@@ -99,6 +103,18 @@ describe("runs:start-multi", () => {
     // And side by side: they disagree on every item.
     const report = value(await page().invoke("eval:side-by-side", { runIds: started.runIds }));
     expect(report.agreement).toMatchObject({ compared: 3, unanimous: 0 });
+
+    // `guardbench eval --runs` answers the same report, through the same handler, from another process.
+    const cli = (args: string[]) => run(process.execPath, [GUARDBENCH_CLI, "eval", ...args], { env: { ...process.env, GUARDBENCH_HOME: home } });
+    const asJson = await cli(["--runs", started.runIds.join(","), "--json"]);
+    expect(JSON.parse(asJson.stdout)).toEqual(report);
+    const table = await cli(["--runs", started.runIds.join(","), "--threshold", "0.25"]);
+    expect(table.stdout).toContain(`2 runs of dataset ${datasetId} side by side`);
+    // At 0.25 both runs flag every item (0.8 and ≈ 0.3): they agree on all three.
+    expect(table.stdout).toContain(`run ${first} · run ${second}: agree on 3 of 3`);
+    expect(table.stdout).toMatch(new RegExp(`run ${first} +0\\.25 +0\\.3333`));
+    await expect(cli(["--runs", `${first}`])).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/at least two runs/) });
+    await expect(cli(["--runs", "3,x"])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--runs takes run ids separated by commas/) });
   });
 
   it("stops the runs after one whose job is cancelled: they stay paused, unscored", async () => {
