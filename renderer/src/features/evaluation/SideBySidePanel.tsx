@@ -31,14 +31,16 @@ export function SideBySidePanel() {
   const tooFew = sideBySide.runIds.length < 2;
   return (
     <Panel title="Side by side">
-      <fieldset className="run-choices">
+      <fieldset className="choices">
         <legend className="field-label">Runs to put side by side (of one dataset)</legend>
         {runs.length === 0 && <p className="muted small">No runs yet.</p>}
-        {runs.map((run) => (
-          <label key={run.id} className="checkbox-row">
-            <input type="checkbox" checked={sideBySide.runIds.includes(run.id)} onChange={() => toggle(run.id)} /> {runName(run)}
-          </label>
-        ))}
+        <div className="run-choices">
+          {runs.map((run) => (
+            <label key={run.id} className="checkbox-row">
+              <input type="checkbox" checked={sideBySide.runIds.includes(run.id)} onChange={() => toggle(run.id)} /> {runName(run)}
+            </label>
+          ))}
+        </div>
       </fieldset>
       <div className="inline-form">
         <label htmlFor={thresholdId} className="field-label">
@@ -123,10 +125,11 @@ function CategoriesSideBySide({ report, perCategory }: { report: SideBySideRepor
       <details>
         <summary>Map each run&apos;s categories onto the dataset&apos;s</summary>
         {report.runs.map((run, index) => (
-          <fieldset key={run.runId} className="run-choices" aria-label={`Categories of run ${run.runId}`}>
+          <fieldset key={run.runId} className="choices" aria-label={`Categories of run ${run.runId}`}>
             <legend className="field-label">
               Run {run.runId} ({run.family})
             </legend>
+            <div className="run-choices">
             {run.categories.map((category) => (
               <label key={category.code} className="checkbox-row">
                 {category.code} {category.name}{" "}
@@ -145,6 +148,7 @@ function CategoriesSideBySide({ report, perCategory }: { report: SideBySideRepor
                 </select>
               </label>
             ))}
+            </div>
           </fieldset>
         ))}
       </details>
