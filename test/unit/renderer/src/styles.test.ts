@@ -3,10 +3,9 @@
  * `.history-model .mono`) turns every later rule into a nested one that matches nothing, silently unstyling the rest of
  * the app; this names the rule and its line instead.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-
-const css = readFileSync(new URL("../../../../renderer/src/styles.css", import.meta.url), "utf8");
+// The file as written, not as the bundler would transform it.
+import css from "../../../../renderer/src/styles.css?raw";
 
 /** Each block's opening text and line, with the rules found inside another rule (not inside an at-rule). */
 function nestingProblems(source: string): string[] {
