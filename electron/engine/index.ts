@@ -8,6 +8,8 @@
  *   crash reports (used by host/, runs/ and moderation/).
  * - remote/: the same interface over HTTP inference servers (vLLM, llama-server, `guardbench worker`), the endpoint
  *   pool, and `guardbench worker`'s own completions server.
+ * - templateCheck.ts: on load, Guardbench's prompt for the family against the file's own chat template (the
+ *   engine status carries the result).
  * - classificationPrompt.ts, completion.ts, distribution.ts, lockstep.ts, hardware.ts, errors.ts: the parts both
  *   implementations share.
  *

@@ -3,6 +3,8 @@
  *
  * - metrics.ts: `eval:metrics` (a run measured against the labels in effect, shared/metrics doing the arithmetic) and
  *   `eval:compare` / `eval:compare-item` (two runs side by side, the items where they disagree).
+ * - sideBySide.ts: `eval:side-by-side` (two to eight runs of one dataset: metrics, curves, agreement, and per category
+ *   after each run's codes are mapped onto the dataset's); comparisons are kept in store/comparisons.ts.
  * - joinedItemsCache.ts: a run's joined rows kept between metric requests; only the items a change touched are read
  *   again.
  * - itemResult.ts: one item in full (`results:get`), computing the token details a batch run stored without.

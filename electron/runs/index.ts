@@ -2,7 +2,9 @@
  * electron/runs: batch runs: a dataset scored by a model under a policy, every outcome committed as it finishes, a
  * killed run resumable where it stopped.
  *
- * - runManager.ts: runs inside the app, each start or resume a job (progress, pause, cancel) on the shared engine.
+ * - runManager.ts: runs as jobs (progress, pause, cancel) on the shared engine, for the app, `guardbench serve` and
+ *   `guardbench run` alike (`runs:start` with a command's model file, its own endpoints and an earlier run to
+ *   continue), and multi-runs (a run per model, scored one after another).
  * - runExecutor.ts (the local engine) and poolExecutor.ts (endpoints, optionally with the local engine): scoring the
  *   items that have no result yet.
  * - runItems.ts: a dataset's items joined with their labels in effect and a run's results: the one view review/,

@@ -4,7 +4,8 @@
  * that acknowledges after calling one never acknowledges a write that a crash could lose.
  *
  * One repository per table group: policies, history, datasets (and items), labels (append-only events), runs (and
- * results), file hashes, endpoints (never their keys: electron/endpoints/keyStore.ts), the moderation audit trail.
+ * results), file hashes, endpoints (never their keys: electron/endpoints/keyStore.ts), the moderation audit trail,
+ * saved side-by-side comparisons.
  *
  * May import: core/ only (the file-hash cache's shape, core/fileHash.ts): the store knows tables, not the work that
  * fills them. Imported by every folder that reads or writes Guardbench's records (datasets/, runs/, review/,
