@@ -92,7 +92,7 @@ it("guardbench eval --run measures the stored run through eval:metrics, with the
 
   const both = await cli("--run", String(runId), "--results", "x.jsonl");
   expect(both.code).toBe(2);
-  expect(both.stderr).toMatch(/give --results FILE or --run ID, not both/);
+  expect(both.stderr).toMatch(/give one of --results FILE, --run ID and --runs ID,ID,…/);
   const missing = await cli("--run", "999999");
   expect(missing.code).toBe(1);
   expect(missing.stderr).toMatch(/run 999999/);
