@@ -37,8 +37,8 @@ export function runResultLines(store: GuardbenchStore, run: RunSummary): RunResu
   }));
 }
 
-/** The short outcome of a result at a threshold. */
-export function outcomeOf(result: ResultLine, threshold: number): ItemOutcome {
+/** The short outcome of a result at a threshold: a stored line, or a classification just made. */
+export function outcomeOf(result: Pick<ResultLine, "score" | "verdict" | "categories" | "error">, threshold: number): ItemOutcome {
   if (result.score === undefined) return { ok: false, error: result.error! };
   return { ok: true, score: result.score, verdict: result.verdict!, flagged: isFlagged(result.score, threshold), categories: result.categories ?? [] };
 }

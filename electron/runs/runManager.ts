@@ -10,21 +10,21 @@
  *   the user; runs of `guardbench run` are resumed by running that command again.
  */
 import { isAbsolute, relative, sep } from "node:path";
-import type { DatasetDeletion, ItemOutcome, MultiRunStarted, RunDeletion, RunSettings, RunStarted, RunSummary, StartRunRequest } from "../../shared/ipc/contract.ts";
-import { isFlagged } from "../../shared/metrics/index.ts";
-import { presetPolicy, type PromptFamily } from "../../shared/taxonomy/index.ts";
+import type { DatasetDeletion, DatasetSummary, MultiRunStarted, RunDeletion, RunSettings, RunStarted, RunSummary, StartRunRequest } from "../../shared/ipc/contract.ts";
+import { presetPolicy, type Policy, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../shared/classify/result.ts";
 import { EngineError } from "../engine/errors.ts";
 import type { EngineControl } from "../engine/engineControl.ts";
 import { toResultError } from "../core/errors.ts";
 import { isJobShutdown, type JobManager, type ProgressUpdate } from "../core/jobs.ts";
 import type { EventHub } from "../core/eventHub.ts";
-import { DEFAULT_ENDPOINT_CONCURRENCY, type GuardbenchStore, type ItemOutcomeRecord, type RunActivity } from "../store/index.ts";
+import { DEFAULT_ENDPOINT_CONCURRENCY, type GuardbenchStore, type RunActivity } from "../store/index.ts";
 import { isProcessAlive } from "../store/processIdentity.ts";
 import { RunError, RunStopped } from "./errors.ts";
 import { cliRunKey, type ScoringSettings } from "./cliRunKey.ts";
 import { assertRunModelUnchanged } from "./modelCheck.ts";
 import { PauseGate, RunStop, type RunEngine } from "./runExecutor.ts";
+import { outcomeOf } from "./runItems.ts";
 import { createRun, scoreRun, type RunScorers, type VocabularyOpener } from "./runService.ts";
 import type { PoolOptions } from "../engine/remote/pool.ts";
 import { ModelVocabulary } from "../engine/remote/promptEncoding.ts";
@@ -78,10 +78,13 @@ interface JobOptions {
   scorers?: ChosenScorers;
 }
 
-function itemOutcomeOf(outcome: ItemOutcomeRecord, threshold: number): ItemOutcome {
-  if (!outcome.ok) return { ok: false, error: outcome.error };
-  const { score, verdict, categories } = outcome.result;
-  return { ok: true, score, verdict, flagged: isFlagged(score, threshold), categories };
+/** What a run is scored with: the settings asked for, the classifier's defaults for the rest (threshold 0.5, top-k 5, check "last"). */
+function scoringSettingsOf(requested: Partial<ScoringSettings> | undefined): ScoringSettings {
+  return {
+    threshold: requested?.threshold ?? DEFAULT_CLASSIFY_OPTIONS.threshold,
+    topK: requested?.topK ?? DEFAULT_CLASSIFY_OPTIONS.topK,
+    check: requested?.check ?? "last",
+  };
 }
 
 export class RunManager {
@@ -118,22 +121,12 @@ export class RunManager {
   async start(request: StartRunRequest): Promise<RunStarted> {
     const scorers = await this.chosenScorers(request);
     const model = this.runModel(request, scorers.includeLocal);
-    const dataset = this.store.datasets.summary(request.datasetId);
-    if (dataset.items === 0) throw new RunError("dataset-empty", `dataset ${dataset.id} (${dataset.name}) has no items to classify`, "Import a file with at least one good row.");
-    const saved = request.policyVersion ? this.store.policies.get(request.policyVersion.name, request.policyVersion.version) : undefined;
-    const policy = saved?.policy ?? request.policy ?? presetPolicy(model.family);
-    if (policy.family !== model.family) {
-      throw new RunError(
-        "policy-family-mismatch",
-        `the policy "${policy.name}" is written for ${policy.family}, but ${model.loaded ? "the loaded model uses" : `${model.path} is scored with`} the ${model.family} prompt format`,
-        "Choose a policy for this model's family, or load a model of that family.",
-      );
-    }
-    const scoring: ScoringSettings = {
-      threshold: request.settings?.threshold ?? DEFAULT_CLASSIFY_OPTIONS.threshold,
-      topK: request.settings?.topK ?? DEFAULT_CLASSIFY_OPTIONS.topK,
-      check: request.settings?.check ?? "last",
-    };
+    const dataset = this.datasetToScore(request.datasetId);
+    const { policy, saved } = this.policyFor(model.family, request, {
+      model: model.loaded ? "the loaded model uses" : `${model.path} is scored with`,
+      hint: "Choose a policy for this model's family, or load a model of that family.",
+    });
+    const scoring = scoringSettingsOf(request.settings);
     const runKey = request.earlier === undefined ? undefined : cliRunKey({ datasetId: dataset.id, modelPath: model.path, family: model.family, policy, ...scoring });
     if (runKey !== undefined && request.earlier !== "new") {
       const earlier = this.store.runs.findByKey(runKey);
@@ -170,23 +163,13 @@ export class RunManager {
    * a cancelled one.
    */
   async startMany(request: MultiRunRequest): Promise<MultiRunStarted> {
-    const dataset = this.store.datasets.summary(request.datasetId);
-    if (dataset.items === 0) throw new RunError("dataset-empty", `dataset ${dataset.id} (${dataset.name}) has no items to classify`, "Import a file with at least one good row.");
+    const dataset = this.datasetToScore(request.datasetId);
     // Every policy is checked before anything is stored: a multi-run starts whole or not at all.
-    const planned = request.models.map((model) => {
-      const saved = model.policyVersion ? this.store.policies.get(model.policyVersion.name, model.policyVersion.version) : undefined;
-      const policy = saved?.policy ?? presetPolicy(model.family);
-      if (policy.family !== model.family) {
-        throw new RunError("policy-family-mismatch", `the policy "${policy.name}" is written for ${policy.family}, but ${model.path} is scored with the ${model.family} prompt format`, "Choose a policy of each model's family, or its preset.");
-      }
-      return { model, policy, saved };
-    });
-    const settings: RunSettings = {
-      threshold: request.settings?.threshold ?? DEFAULT_CLASSIFY_OPTIONS.threshold,
-      topK: request.settings?.topK ?? DEFAULT_CLASSIFY_OPTIONS.topK,
-      check: request.settings?.check ?? "last",
-      sequences: this.engineControl.loadedModel?.sequences ?? 1,
-    };
+    const planned = request.models.map((model) => ({
+      model,
+      ...this.policyFor(model.family, model, { model: `${model.path} is scored with`, hint: "Choose a policy of each model's family, or its preset." }),
+    }));
+    const settings: RunSettings = { ...scoringSettingsOf(request.settings), sequences: this.engineControl.loadedModel?.sequences ?? 1 };
     const runIds: number[] = [];
     for (const { model, policy, saved } of planned) {
       const { runId } = await createRun(this.store, {
@@ -209,9 +192,7 @@ export class RunManager {
   /** Starts the multi-run's run at `index` (loading its model unless the engine holds it) and, once done, the next. */
   private startTurn(runIds: readonly number[], index: number): string {
     const runId = runIds[index]!;
-    const run = this.store.runs.get(runId);
-    const { state, model } = this.engineControl.status;
-    const holding = (state === "ready" || state === "crashed") && model?.path === run.model.path && model.family === run.model.family;
+    const holding = this.engineHolds(this.store.runs.get(runId).model);
     this.store.runs.setState(runId, "running");
     const jobId = this.startJob(runId, { retryFailed: false, ...(holding ? {} : { load: { compute: "auto" } }) });
     void this.jobs.whenDone(jobId)?.then((done) => {
@@ -259,6 +240,32 @@ export class RunManager {
     return { endpoints, includeLocal: endpoints.length === 0 || (request.includeLocal ?? false), refuseOtherModels: request.endpointUrls !== undefined };
   }
 
+  /** The dataset a run is started on; one without items is refused. */
+  private datasetToScore(datasetId: number): DatasetSummary {
+    const dataset = this.store.datasets.summary(datasetId);
+    if (dataset.items === 0) throw new RunError("dataset-empty", `dataset ${dataset.id} (${dataset.name}) has no items to classify`, "Import a file with at least one good row.");
+    return dataset;
+  }
+
+  /**
+   * The policy a run scores with — a saved version, an unsaved policy, or the family's preset — refused when it is
+   * written for another family than the model's (`words.model` says how the message names the model).
+   */
+  private policyFor(family: PromptFamily, asked: { policyVersion?: { name: string; version: number } | undefined; policy?: Policy | undefined }, words: { model: string; hint: string }) {
+    const saved = asked.policyVersion ? this.store.policies.get(asked.policyVersion.name, asked.policyVersion.version) : undefined;
+    const policy = saved?.policy ?? asked.policy ?? presetPolicy(family);
+    if (policy.family !== family) {
+      throw new RunError("policy-family-mismatch", `the policy "${policy.name}" is written for ${policy.family}, but ${words.model} the ${family} prompt format`, words.hint);
+    }
+    return { policy, saved };
+  }
+
+  /** Whether the engine holds this model, loaded (or crashed, reloading it by itself on the next request). */
+  private engineHolds(model: { path: string; family: PromptFamily }): boolean {
+    const { state, model: held } = this.engineControl.status;
+    return (state === "ready" || state === "crashed") && held?.path === model.path && held.family === model.family;
+  }
+
   /**
    * The model a start scores with: the loaded one, or `request.model` (loaded by the job when the local engine scores
    * and does not hold it). A model the engine holds is never replaced by a run.
@@ -274,8 +281,7 @@ export class RunManager {
     }
     const { path, family, compute } = request.model;
     if (!scoresLocally) return { path, family, loaded: false };
-    const same = model?.path === path && model.family === family;
-    if (holding && same) return { path, family, loaded: true };
+    if (this.engineHolds({ path, family })) return { path, family, loaded: true };
     if ((holding || state === "loading") && model) {
       throw new RunError(
         "model-mismatch",
@@ -428,7 +434,7 @@ export class RunManager {
             pauseGate: gate,
             onProgress: (progress) => report(progress),
             onItem: ({ rowId, itemId, outcome: finished, endpoint }) =>
-              this.events.emit("runs:item", { runId, jobId, rowId, itemId, outcome: itemOutcomeOf(finished, threshold), ...(endpoint ? { endpoint } : {}) }),
+              this.events.emit("runs:item", { runId, jobId, rowId, itemId, outcome: outcomeOf(finished.ok ? finished.result : { error: finished.error }, threshold), ...(endpoint ? { endpoint } : {}) }),
             onEvent: (event) => {
               if (event.kind === "suspended") this.events.emit("runs:endpoint", { runId, jobId, endpoint: event.endpoint, kind: "suspended", problem: event.problem, requeued: event.requeued });
               else if (event.kind === "recovered") this.events.emit("runs:endpoint", { runId, jobId, endpoint: event.endpoint, kind: "recovered" });
