@@ -75,13 +75,19 @@ export interface ModelToLoad {
  */
 export async function loadModel(cli: CliHost, model: ModelToLoad, signal: AbortSignal): Promise<EngineStatus | undefined> {
   const { jobId } = await cli.call("models:load", model);
+  const done = await jobDoneUnlessStopped(cli, jobId, signal);
+  if (!done) return undefined;
+  if (done.kind !== "load") throw new Error(`job ${jobId} is a ${done.kind}, not a load`);
+  return answerOrFail(done.result);
+}
+
+/** The job's `job:done`; when `signal` aborts first, the job is cancelled (`job:cancel`) and this resolves to undefined. */
+export async function jobDoneUnlessStopped(cli: CliHost, jobId: string, signal: AbortSignal): Promise<JobDone | undefined> {
   const cancel = () => void cli.client.invoke("job:cancel", { jobId });
   signal.addEventListener("abort", cancel, { once: true });
   try {
     const done = await cli.jobDone(jobId);
-    if (signal.aborted) return undefined;
-    if (done.kind !== "load") throw new Error(`job ${jobId} is a ${done.kind}, not a load`);
-    return answerOrFail(done.result);
+    return signal.aborted ? undefined : done;
   } finally {
     signal.removeEventListener("abort", cancel);
   }

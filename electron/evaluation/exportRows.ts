@@ -2,17 +2,21 @@
  * Items as flat rows for files: `datasets:export` and `guardbench run` write the same fields, so a file from either
  * reads back into `guardbench eval --results` (id, label, score) and into a spreadsheet alike.
  */
-import type { DatasetExportReport, RunSummary } from "../../shared/ipc/contract.ts";
-import { isFlagged } from "../../shared/metrics/index.ts";
+import type { DatasetExportReport, ItemOutcome, RunSummary } from "../../shared/ipc/contract.ts";
 import { exportResults, type ExportFormat } from "../datasets/export.ts";
 import type { GuardbenchStore, ResultLine } from "../store/index.ts";
-import { joinedItems, type JoinedItem } from "../runs/runItems.ts";
+import { joinedItems, outcomeOf, type JoinedItem } from "../runs/runItems.ts";
 
 /** A run's outcome for one item: score = P(unsafe), flagged at the threshold, the verdict and the codes it named; or the error. */
 export function resultFields(result: ResultLine | undefined, threshold: number): Record<string, unknown> {
-  if (!result) return {};
-  if (result.score === undefined) return { error: result.error };
-  return { score: result.score, flagged: isFlagged(result.score, threshold), verdict: result.verdict, categories: result.categories ?? [] };
+  return outcomeFields(result && outcomeOf(result, threshold));
+}
+
+/** The same fields from an outcome already flagged at its threshold (`runs:item`, `runs:results`). */
+export function outcomeFields(outcome: ItemOutcome | undefined): Record<string, unknown> {
+  if (!outcome) return {};
+  if (!outcome.ok) return { error: outcome.error };
+  return { score: outcome.score, flagged: outcome.flagged, verdict: outcome.verdict, categories: outcome.categories };
 }
 
 /** The fields every line starts with: the item's id and its label in effect. */

@@ -7,13 +7,14 @@ import type { Policy, PromptFamily } from "../../../shared/taxonomy/index.ts";
 import { ENDPOINT_KINDS, type EndpointKind, type RemoteEndpoint } from "../../../shared/remote/endpoint.ts";
 import { CodedError, errorText } from "../../../shared/errors/codedError.ts";
 import { exportResults } from "../../datasets/export.ts";
+import { outcomeFields } from "../../evaluation/exportRows.ts";
 import type { ScoringSettings } from "../../runs/cliRunKey.ts";
 import { LOCAL_MEMBER_NAME } from "../../runs/poolExecutor.ts";
 import { DEFAULT_ENDPOINT_CONCURRENCY } from "../../store/index.ts";
 import { printableUrl } from "../../engine/remote/http.ts";
 import { endpointProblem } from "../../engine/remote/remoteEngine.ts";
 import { defineCommand, parseCommandLine, withOptions, type CommandLine } from "../arguments.ts";
-import { openCliHost, type CliHost } from "../cliHost.ts";
+import { jobDoneUnlessStopped, openCliHost, type CliHost } from "../cliHost.ts";
 import { CliFailure, CliUsageError, untilInterrupted, userPath, writeLine, type CliCommand, type CliIo } from "../command.ts";
 import { resolveFamily, resolvePolicy, warner } from "../conversationInput.ts";
 import { resolveModelPath } from "../modelArgument.ts";
@@ -245,22 +246,16 @@ async function importDataset(cli: CliHost, options: RunOptions, io: CliIo, signa
   });
   if (!answer.ok) throw importFailure(answer.error);
   const { jobId } = answer.value;
-  const cancel = () => void cli.client.invoke("job:cancel", { jobId });
-  signal.addEventListener("abort", cancel, { once: true });
-  try {
-    const done = await cli.jobDone(jobId);
-    if (signal.aborted) return undefined;
-    if (done.kind !== "import") throw new Error(`job ${jobId} is a ${done.kind}, not an import`);
-    if (!done.result.ok) throw importFailure(done.result.error);
-    const { dataset, badRowCount, badRows, reused } = done.result.value;
-    if (!reused) {
-      const skipped = badRowCount > 0 ? `; ${badRowCount} bad row(s) skipped: ${badRows.slice(0, 3).map((bad) => `row ${bad.row}: ${bad.reason}`).join("; ")}${badRowCount > 3 ? " …" : ""}` : "";
-      writeLine(io.stderr, `imported ${dataset.items} item(s) from ${options.datasetPath} as dataset ${dataset.id}${skipped}`);
-    }
-    return dataset;
-  } finally {
-    signal.removeEventListener("abort", cancel);
+  const done = await jobDoneUnlessStopped(cli, jobId, signal);
+  if (!done) return undefined;
+  if (done.kind !== "import") throw new Error(`job ${jobId} is a ${done.kind}, not an import`);
+  if (!done.result.ok) throw importFailure(done.result.error);
+  const { dataset, badRowCount, badRows, reused } = done.result.value;
+  if (!reused) {
+    const skipped = badRowCount > 0 ? `; ${badRowCount} bad row(s) skipped: ${badRows.slice(0, 3).map((bad) => `row ${bad.row}: ${bad.reason}`).join("; ")}${badRowCount > 3 ? " …" : ""}` : "";
+    writeLine(io.stderr, `imported ${dataset.items} item(s) from ${options.datasetPath} as dataset ${dataset.id}${skipped}`);
   }
+  return dataset;
 }
 
 function importFailure(error: ResultError): CliFailure {
@@ -305,7 +300,7 @@ async function startRun(cli: CliHost, options: RunOptions, identity: RunIdentity
 
 interface RunWatch {
   /** set once runs:start answered: what was buffered for this run is printed, the rest as it comes */
-  follow(started: RunStarted, labels: ReadonlyMap<number, LabelOf>, threshold: number): void;
+  follow(started: RunStarted, labels: ReadonlyMap<number, LabelOf>): void;
   /** items printed from `runs:item` (classified by this command) */
   readonly classifiedNow: number;
   /** prints an earlier result unless its `runs:item` was printed already */
@@ -322,7 +317,7 @@ type LabelOf = Pick<RunResultLine, "itemId" | "label">;
 function watchRun(cli: CliHost, io: CliIo): RunWatch {
   const printed = new Set<number>();
   let buffered: RunItemFinished[] = [];
-  let following: { started: RunStarted; labels: ReadonlyMap<number, LabelOf>; threshold: number } | undefined;
+  let following: { started: RunStarted; labels: ReadonlyMap<number, LabelOf> } | undefined;
   let classifiedNow = 0;
   let lastProgressAt = 0;
   let warnedAboutTemplate = false;
@@ -364,8 +359,8 @@ function watchRun(cli: CliHost, io: CliIo): RunWatch {
     }),
   ];
   return {
-    follow(started, labels, threshold) {
-      following = { started, labels, threshold };
+    follow(started, labels) {
+      following = { started, labels };
       for (const event of buffered) if (event.jobId === started.jobId) printFinished(event);
       buffered = [];
     },
@@ -383,10 +378,7 @@ function watchRun(cli: CliHost, io: CliIo): RunWatch {
 
 /** `{"id", "label", "score", "flagged", "verdict", "categories"}`, or `{"id", "label", "error"}` for a failed item. */
 function outputLine({ itemId, label, outcome }: { itemId: string; label?: RunResultLine["label"]; outcome?: ItemOutcome | undefined }): Record<string, unknown> {
-  const fields = { id: itemId, ...(label ? { label } : {}) };
-  if (!outcome) return fields;
-  if (!outcome.ok) return { ...fields, error: outcome.error };
-  return { ...fields, score: outcome.score, flagged: outcome.flagged, verdict: outcome.verdict, categories: outcome.categories };
+  return { id: itemId, ...(label ? { label } : {}), ...outcomeFields(outcome) };
 }
 
 async function followRun(cli: CliHost, options: RunOptions, io: CliIo, started: RunStarted, watch: RunWatch, signal: AbortSignal): Promise<number> {
@@ -400,8 +392,9 @@ async function followRun(cli: CliHost, options: RunOptions, io: CliIo, started: 
   }
   if (options.endpoints.length > 0) writeLine(io.stderr, `scoring on ${[...options.endpoints.map((endpoint) => endpoint.name), ...(options.local ? [LOCAL_MEMBER_NAME] : [])].join(", ")}`);
 
-  const { items, threshold } = await cli.call("runs:results", { runId });
-  watch.follow(started, new Map(items.map((line) => [line.rowId, line])), threshold);
+  // Each outcome comes flagged at the run's threshold already.
+  const { items } = await cli.call("runs:results", { runId });
+  watch.follow(started, new Map(items.map((line) => [line.rowId, line])));
   // A failure being classified again is printed when its new result comes.
   for (const line of items) if (!(options.retryFailed && line.outcome?.ok === false)) watch.printEarlier(line);
 

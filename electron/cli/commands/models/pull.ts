@@ -58,7 +58,7 @@ export const modelsPullCommand: CliCommand = {
         lastRetry = progress.retry;
         if (!progress.retry) display.progress(progress);
       });
-      const done = await cli.running.host.whenJobDone(jobId);
+      const done = await cli.jobDone(jobId);
       stopWatching();
       display.end();
       if (done?.kind !== "download") throw new CliFailure(`the download of ${repo}/${file} ended without a result; run the same command again to resume it`);
