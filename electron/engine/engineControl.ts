@@ -5,6 +5,7 @@
 import type { ClassificationResult, ClassifyOptions, DetailedToken } from "../../shared/classify/result.ts";
 import type { EngineCompute, EngineModel, EngineStatus } from "../../shared/ipc/contract.ts";
 import type { PromptFamily } from "../../shared/taxonomy/index.ts";
+import type { ModelFileInfo } from "../../shared/models/modelInfo.ts";
 import type { EngineProcess } from "./engineProcess.ts";
 import { EngineError } from "./errors.ts";
 import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
@@ -32,6 +33,8 @@ export interface LoadRequest {
   compute?: "auto" | "cpu";
   /** the file's quantisation, when the caller read its header */
   quant?: string;
+  /** the file's header, when the caller read it: the chat template check on load need not read it again */
+  header?: Pick<ModelFileInfo, "chatTemplate">;
 }
 
 export class EngineControl {
@@ -92,7 +95,7 @@ export class EngineControl {
         const hashed = this.startHashing(request.path, signal);
         try {
           const info = await this.engine.load(this.loadOptions(request), signal, (progress) => report({ progress }));
-          const templateCheck = await checkModelTemplate(request.path, request.family, info.specialTokens);
+          const templateCheck = await checkModelTemplate(request.path, request.family, info.specialTokens, request.header);
           if (signal.aborted) {
             // The worker finished before it saw the cancel: honour the cancel rather than leave an unwanted model loaded.
             await this.engine.unload();

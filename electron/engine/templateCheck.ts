@@ -6,13 +6,19 @@
 import { familyOf, familyPresetPolicy, modelTemplateCheck, type ModelTemplateCheck } from "../../shared/families/index.ts";
 import type { PromptFamily } from "../../shared/taxonomy/index.ts";
 import { inspectModelFile } from "../gguf/index.ts";
+import type { ModelFileInfo } from "../../shared/models/modelInfo.ts";
 import type { LoadedModelInfo } from "./engine.ts";
 
-export async function checkModelTemplate(path: string, family: PromptFamily, tokens: LoadedModelInfo["specialTokens"]): Promise<ModelTemplateCheck> {
+/** `header`: the file's header when the caller read it already (`models:load` checks every file first); else it is read here. */
+export async function checkModelTemplate(path: string, family: PromptFamily, tokens: LoadedModelInfo["specialTokens"], header?: Pick<ModelFileInfo, "chatTemplate">): Promise<ModelTemplateCheck> {
   try {
-    const inspected = await inspectModelFile(path);
-    if (!inspected.ok) return { status: "unchecked", summary: `The model file's header could not be read to check its chat template: ${inspected.error.message}`, compared: 0 };
-    return modelTemplateCheck(familyOf(family), inspected.info.chatTemplate, familyPresetPolicy(family), { bosToken: tokens?.bos ?? "", eosToken: tokens?.eos ?? "" });
+    let chatTemplate = header?.chatTemplate;
+    if (!header) {
+      const inspected = await inspectModelFile(path);
+      if (!inspected.ok) return { status: "unchecked", summary: `The model file's header could not be read to check its chat template: ${inspected.error.message}`, compared: 0 };
+      chatTemplate = inspected.info.chatTemplate;
+    }
+    return modelTemplateCheck(familyOf(family), chatTemplate, familyPresetPolicy(family), { bosToken: tokens?.bos ?? "", eosToken: tokens?.eos ?? "" });
   } catch (error) {
     return { status: "unchecked", summary: `The chat template check did not run: ${error instanceof Error ? error.message : String(error)}`, compared: 0 };
   }

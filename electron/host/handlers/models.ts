@@ -74,6 +74,7 @@ export function modelHandlers(services: HostServices): HandlerGroup {
           path: resolved.value,
           family: checked.value.family,
           quant: checked.value.info.quantType,
+          header: { chatTemplate: checked.value.info.chatTemplate },
           ...(contextSize ? { contextSize } : {}),
           ...(compute ? { compute } : {}),
         });
