@@ -41,3 +41,13 @@ export function formatDateTime(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
+
+/** The last part of a path, on either platform's separators: "/models/x.gguf" → "x.gguf". */
+export function fileNameOf(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+/** A metric as the evaluation tables show it: three decimals, "—" when it is undefined (null). */
+export function formatMetric(value: number | null): string {
+  return value === null ? "—" : value.toFixed(3);
+}

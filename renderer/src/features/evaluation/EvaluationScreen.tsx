@@ -9,17 +9,17 @@ import { METRIC_NAMES, namesOfCategory, type CategoryNameMismatch, type Category
 import { runFileStem } from "../../../../shared/runs/runName.ts";
 import { PrCurveChart, ScoreHistogramChart } from "../../components/charts.tsx";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
-import { formatScore } from "../../components/format.ts";
+import { formatMetric, formatScore } from "../../components/format.ts";
 import { Panel, ScreenHeader } from "../../components/Panel.tsx";
 import { RunOptions } from "../../components/RunOptions.tsx";
 import { useAppStore } from "../../store/index.ts";
 import { runsSelectors } from "../runs/selectors.ts";
 import { ComparedItemDialog } from "./ComparedItemDialog.tsx";
+import { EachRunThresholdInput } from "./EachRunThresholdInput.tsx";
 import { evaluationSelectors } from "./selectors.ts";
 import { SideBySidePanel } from "./SideBySidePanel.tsx";
 
 const METRIC_LABELS: Record<MetricName, string> = { precision: "Precision", recall: "Recall", f1: "F1", fpr: "FPR", auprc: "AUPRC" };
-const f3 = (value: number | null) => (value === null ? "—" : value.toFixed(3));
 
 export function EvaluationScreen() {
   const refreshStale = useAppStore((s) => s.refreshStaleEvaluation);
@@ -106,9 +106,9 @@ function MetricsView() {
                 {metrics.curve.points.map((point) => (
                   <tr key={point.threshold}>
                     <td className="mono">{formatScore(point.threshold)}</td>
-                    <td className="mono">{f3(point.precision)}</td>
-                    <td className="mono">{f3(point.recall)}</td>
-                    <td className="mono">{f3(point.f1)}</td>
+                    <td className="mono">{formatMetric(point.precision)}</td>
+                    <td className="mono">{formatMetric(point.recall)}</td>
+                    <td className="mono">{formatMetric(point.f1)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -170,9 +170,9 @@ function MetricsView() {
                     <CategoryNames code={category.category} naming={metrics.categoryNames} />
                   </th>
                   <td className="numeric">{category.support}</td>
-                  <td className="mono">{f3(category.precision)}</td>
-                  <td className="mono">{f3(category.recall)}</td>
-                  <td className="mono">{f3(category.f1)}</td>
+                  <td className="mono">{formatMetric(category.precision)}</td>
+                  <td className="mono">{formatMetric(category.recall)}</td>
+                  <td className="mono">{formatMetric(category.f1)}</td>
                 </tr>
               ))}
             </tbody>
@@ -232,7 +232,7 @@ function MetricCards({ evaluation }: { evaluation: ScoreEvaluation }) {
       {METRIC_NAMES.map((name) => (
         <div key={name} className="metric-card" title={evaluation.nullReasons[name]}>
           <dt>{METRIC_LABELS[name]}</dt>
-          <dd className="mono">{f3(evaluation[name])}</dd>
+          <dd className="mono">{formatMetric(evaluation[name])}</dd>
         </div>
       ))}
     </dl>
@@ -271,17 +271,7 @@ function ComparePanel() {
         <label htmlFor={ids.threshold} className="field-label">
           Threshold
         </label>
-        <input
-          id={ids.threshold}
-          className="input input-narrow"
-          type="number"
-          min={THRESHOLD_RANGE.min}
-          max={THRESHOLD_RANGE.max}
-          step={0.01}
-          placeholder="each run's"
-          value={compare.threshold ?? ""}
-          onChange={(event) => void setCompareThreshold(event.target.value === "" ? undefined : Number(event.target.value))}
-        />
+        <EachRunThresholdInput id={ids.threshold} value={compare.threshold} onChange={(value) => void setCompareThreshold(value)} />
         <button type="button" className="button button-small" aria-disabled={compare.baselineRunId === undefined || compare.candidateRunId === undefined || compare.loading} onClick={() => void run()}>
           {compare.loading ? "Comparing…" : "Compare"}
         </button>
@@ -305,8 +295,8 @@ function ComparePanel() {
                 return (
                   <tr key={name}>
                     <th scope="row">{METRIC_LABELS[name]}</th>
-                    <td className="mono">{f3(report.baseline[name])}</td>
-                    <td className="mono">{f3(report.candidate[name])}</td>
+                    <td className="mono">{formatMetric(report.baseline[name])}</td>
+                    <td className="mono">{formatMetric(report.candidate[name])}</td>
                     <td className={`mono ${delta === null ? "" : delta > 0 ? "delta-up" : delta < 0 ? "delta-down" : ""}`}>{delta === null ? "—" : `${delta > 0 ? "+" : ""}${delta.toFixed(3)}`}</td>
                   </tr>
                 );

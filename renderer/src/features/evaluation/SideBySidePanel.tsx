@@ -4,20 +4,18 @@
  * differently — each run's result of such an item opens in full.
  */
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import { THRESHOLD_RANGE } from "../../../../shared/classify/result.ts";
 import type { SideBySideCategories, SideBySideReport } from "../../../../shared/ipc/index.ts";
 import { runName } from "../../../../shared/runs/runName.ts";
 import { PrCurvesChart, SERIES_COLOURS } from "../../components/charts.tsx";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
-import { formatScore } from "../../components/format.ts";
+import { fileNameOf, formatMetric, formatScore } from "../../components/format.ts";
 import { Panel } from "../../components/Panel.tsx";
 import { useAppStore } from "../../store/index.ts";
 import { runsSelectors } from "../runs/selectors.ts";
+import { EachRunThresholdInput } from "./EachRunThresholdInput.tsx";
 import { evaluationSelectors } from "./selectors.ts";
 
-const f3 = (value: number | null) => (value === null ? "—" : value.toFixed(3));
 const percent = (value: number | null) => (value === null ? "—" : `${(value * 100).toFixed(1)}%`);
-const fileName = (path: string) => path.split(/[\\/]/).pop() ?? path;
 
 export function SideBySidePanel() {
   const runs = useAppStore(runsSelectors.list);
@@ -46,17 +44,7 @@ export function SideBySidePanel() {
         <label htmlFor={thresholdId} className="field-label">
           Threshold
         </label>
-        <input
-          id={thresholdId}
-          className="input input-narrow"
-          type="number"
-          min={THRESHOLD_RANGE.min}
-          max={THRESHOLD_RANGE.max}
-          step={0.01}
-          placeholder="each run's"
-          value={sideBySide.threshold ?? ""}
-          onChange={(event) => void setThreshold(event.target.value === "" ? undefined : Number(event.target.value))}
-        />
+        <EachRunThresholdInput id={thresholdId} value={sideBySide.threshold} onChange={(value) => void setThreshold(value)} />
         <button type="button" className="button button-small" aria-disabled={tooFew || sideBySide.loading} onClick={() => void compare()}>
           {sideBySide.loading ? "Comparing…" : `Compare ${sideBySide.runIds.length} runs`}
         </button>
@@ -114,7 +102,7 @@ function CategoriesSideBySide({ report, perCategory }: { report: SideBySideRepor
               <th scope="row">{row.code}</th>
               {row.perRun.map((cell, index) => (
                 <td key={report.runs[index]!.runId} className="mono">
-                  {cell ? `${f3(cell.recall)} · ${f3(cell.precision)}` : "—"}
+                  {cell ? `${formatMetric(cell.recall)} · ${formatMetric(cell.precision)}` : "—"}
                 </td>
               ))}
             </tr>
@@ -209,14 +197,14 @@ function SideBySideView({ report }: { report: SideBySideReport }) {
                 <span className="legend-swatch" style={{ background: SERIES_COLOURS[index % SERIES_COLOURS.length] }} aria-hidden="true" /> {run.name}
               </th>
               <td>
-                {fileName(run.modelPath)} <span className="muted small">({run.family})</span>
+                {fileNameOf(run.modelPath)} <span className="muted small">({run.family})</span>
               </td>
               <td className="mono">{formatScore(run.threshold)}</td>
-              <td className="mono">{f3(run.evaluation.precision)}</td>
-              <td className="mono">{f3(run.evaluation.recall)}</td>
-              <td className="mono">{f3(run.evaluation.f1)}</td>
-              <td className="mono">{f3(run.evaluation.fpr)}</td>
-              <td className="mono">{f3(run.evaluation.auprc)}</td>
+              <td className="mono">{formatMetric(run.evaluation.precision)}</td>
+              <td className="mono">{formatMetric(run.evaluation.recall)}</td>
+              <td className="mono">{formatMetric(run.evaluation.f1)}</td>
+              <td className="mono">{formatMetric(run.evaluation.fpr)}</td>
+              <td className="mono">{formatMetric(run.evaluation.auprc)}</td>
               <td className="mono">
                 {run.evaluated} / {run.items}
               </td>
@@ -257,7 +245,7 @@ function SideBySideView({ report }: { report: SideBySideReport }) {
                   <td className="mono">
                     {percent(pair.share)} ({pair.agreed} / {pair.compared})
                   </td>
-                  <td className="mono">{f3(pair.kappa)}</td>
+                  <td className="mono">{formatMetric(pair.kappa)}</td>
                 </tr>
               ))}
             </tbody>

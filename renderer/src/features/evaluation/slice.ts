@@ -88,6 +88,11 @@ export interface EvaluationSlice {
   exportChart(svg: SVGSVGElement, baseName: string, format: "svg" | "png"): Promise<void>;
 }
 
+/** The category mapping of the runs ticked: a run unticked keeps its choices for when it is ticked again. */
+function mappingOfTickedRuns({ runIds, categoryMapping }: SideBySideState): CategoryMapping {
+  return Object.fromEntries(Object.entries(categoryMapping).filter(([runId]) => runIds.includes(Number(runId))));
+}
+
 export const initialEvaluationState: EvaluationState = { loading: false, compare: { loading: false }, sideBySide: { runIds: [], categoryMapping: {}, loading: false, saved: [] }, detailLoading: false };
 
 export const createEvaluationSlice: SliceCreator<EvaluationSlice> = (set, get, { bridge, saveBlob }) => {
@@ -167,8 +172,8 @@ export const createEvaluationSlice: SliceCreator<EvaluationSlice> = (set, get, {
     },
 
     async saveComparison(name) {
-      const { runIds, threshold, categoryMapping } = get().evaluation.sideBySide;
-      const mapping = Object.fromEntries(Object.entries(categoryMapping).filter(([runId]) => runIds.includes(Number(runId))));
+      const { runIds, threshold } = get().evaluation.sideBySide;
+      const mapping = mappingOfTickedRuns(get().evaluation.sideBySide);
       const saved = await bridge.invoke("eval:save-comparison", { name, runIds, ...(threshold !== undefined && { threshold }), categoryMapping: mapping });
       if (!saved.ok) {
         patchSideBySide({ saveError: saved.error });
@@ -208,12 +213,11 @@ export const createEvaluationSlice: SliceCreator<EvaluationSlice> = (set, get, {
     },
 
     async compareSideBySide() {
-      const { runIds, threshold, categoryMapping } = get().evaluation.sideBySide;
+      const { runIds, threshold } = get().evaluation.sideBySide;
       if (runIds.length < 2) return;
       const seq = ++sideBySideSeq;
       patchSideBySide({ loading: true, error: undefined });
-      // Only the mapping of the runs shown: a run unticked keeps its choices for when it is ticked again.
-      const mapping = Object.fromEntries(Object.entries(categoryMapping).filter(([runId]) => runIds.includes(Number(runId))));
+      const mapping = mappingOfTickedRuns(get().evaluation.sideBySide);
       const report = await bridge.invoke("eval:side-by-side", { runIds, ...(threshold !== undefined && { threshold }), ...(Object.keys(mapping).length > 0 && { categoryMapping: mapping }) });
       // Runs ticked or a threshold typed meanwhile: the newest request wins.
       if (seq !== sideBySideSeq) return;

@@ -6,7 +6,7 @@ import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import type { VerdictKind } from "../../../../shared/classify/result.ts";
 import type { HistorySummary } from "../../../../shared/ipc/index.ts";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
-import { formatDateTime, formatScore } from "../../components/format.ts";
+import { fileNameOf, formatDateTime, formatScore } from "../../components/format.ts";
 import { Kbd, Panel, ScreenHeader } from "../../components/Panel.tsx";
 import { isTyping } from "../../lib/typing.ts";
 import { useAppStore } from "../../store/index.ts";
@@ -16,7 +16,6 @@ import { historySelectors } from "./selectors.ts";
 /** Typing pauses this long before the main side searches again. */
 const SEARCH_DEBOUNCE_MS = 250;
 
-const fileNameOf = (path: string) => path.split(/[\\/]/).pop() ?? path;
 
 export function HistoryScreen() {
   const items = useAppStore(historySelectors.items);

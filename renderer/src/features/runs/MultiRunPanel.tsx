@@ -3,8 +3,7 @@
  * as, its detected one first), start a run per model — scored one after another, each loading its model — and, once
  * they are done, open them side by side on Evaluation.
  */
-import { useId, useState, type FormEvent } from "react";
-import { THRESHOLD_RANGE, thresholdSchema } from "../../../../shared/classify/result.ts";
+import { useState, type FormEvent } from "react";
 import { MAX_MULTI_RUN_MODELS } from "../../../../shared/ipc/index.ts";
 import type { PromptFamily } from "../../../../shared/taxonomy/index.ts";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
@@ -13,6 +12,7 @@ import { useAppStore } from "../../store/index.ts";
 import { datasetsSelectors } from "../datasets/selectors.ts";
 import { modelsSelectors } from "../models/selectors.ts";
 import { FamilyOptions } from "../policy/FamilyOptions.tsx";
+import { isThresholdText, RunThresholdField } from "./RunThresholdField.tsx";
 import { runsSelectors } from "./selectors.ts";
 
 export function MultiRunPanel() {
@@ -26,10 +26,9 @@ export function MultiRunPanel() {
   /** ticked models, in the order ticked, with the family each is scored as */
   const [chosen, setChosen] = useState<{ modelId: string; family: PromptFamily | "" }[]>([]);
   const [threshold, setThreshold] = useState("0.5");
-  const thresholdId = useId();
   const usable = installed.filter((model) => !model.problem);
   const dataset = datasets.find((candidate) => candidate.id === datasetId) ?? datasets[0];
-  const thresholdValid = threshold.trim() !== "" && thresholdSchema.safeParse(Number(threshold)).success;
+  const thresholdValid = isThresholdText(threshold);
   const familiesChosen = chosen.every((model) => model.family !== "");
   const ready = dataset !== undefined && chosen.length >= 2 && familiesChosen && thresholdValid && !multiRun.starting;
   const made = multiRun.runIds?.map((runId) => runs.find((run) => run.id === runId));
@@ -80,12 +79,7 @@ export function MultiRunPanel() {
             })}
           </ul>
         )}
-        <div className="field field-inline">
-          <label htmlFor={thresholdId} className="field-label">
-            Threshold
-          </label>
-          <input id={thresholdId} className="input input-narrow" type="number" min={THRESHOLD_RANGE.min} max={THRESHOLD_RANGE.max} step={0.05} value={threshold} onChange={(event) => setThreshold(event.target.value)} aria-invalid={!thresholdValid} />
-        </div>
+        <RunThresholdField value={threshold} onChange={setThreshold} />
         <button type="submit" className="button button-primary" aria-disabled={!ready}>
           {multiRun.starting ? "Starting…" : `Start ${chosen.length} runs`}
         </button>

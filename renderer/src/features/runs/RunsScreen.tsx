@@ -1,6 +1,5 @@
 /** Runs: start one (dataset + the loaded model + a saved policy version + threshold), follow, cancel, resume, list. */
 import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
-import { THRESHOLD_RANGE, thresholdSchema } from "../../../../shared/classify/result.ts";
 import type { ResultError, RunJobProgress, RunSummary } from "../../../../shared/ipc/index.ts";
 import { runDescription, runName } from "../../../../shared/runs/runName.ts";
 import { ConfirmButton } from "../../components/ConfirmButton.tsx";
@@ -14,6 +13,7 @@ import { endpointsSelectors } from "../endpoints/selectors.ts";
 import { RunEndpointProgress, RunPoolPicker } from "../endpoints/RunPool.tsx";
 import { modelsSelectors } from "../models/selectors.ts";
 import { MultiRunPanel } from "./MultiRunPanel.tsx";
+import { isThresholdText, RunThresholdField } from "./RunThresholdField.tsx";
 import { runsSelectors } from "./selectors.ts";
 
 export function RunsScreen() {
@@ -43,10 +43,10 @@ function StartRunPanel() {
   const chooseDataset = useAppStore((s) => s.chooseRunDataset);
   const [policy, setPolicy] = useState("");
   const [threshold, setThreshold] = useState("0.5");
-  const ids = { dataset: useId(), policy: useId(), threshold: useId() };
+  const ids = { dataset: useId(), policy: useId() };
   const chosenDataset = datasetId !== undefined && datasets.some((dataset) => dataset.id === datasetId) ? datasetId : datasets[0]?.id;
   const thresholdValue = Number(threshold);
-  const thresholdValid = threshold.trim() !== "" && thresholdSchema.safeParse(thresholdValue).success;
+  const thresholdValid = isThresholdText(threshold);
   const ready = engineState === "ready" && chosenDataset !== undefined && thresholdValid && poolValid && !starting;
 
   function submit(event: FormEvent) {
@@ -94,12 +94,7 @@ function StartRunPanel() {
               )}
             </select>
           </div>
-          <div className="field field-inline">
-            <label htmlFor={ids.threshold} className="field-label">
-              Threshold
-            </label>
-            <input id={ids.threshold} className="input input-narrow" type="number" min={THRESHOLD_RANGE.min} max={THRESHOLD_RANGE.max} step={0.05} value={threshold} onChange={(event) => setThreshold(event.target.value)} aria-invalid={!thresholdValid} />
-          </div>
+          <RunThresholdField value={threshold} onChange={setThreshold} />
           <RunPoolPicker />
           <p className="small run-model">
             Model: {engineState === "ready" ? <strong>{modelName}</strong> : <span className="muted">none loaded — load one on the Models screen</span>}
