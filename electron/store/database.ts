@@ -87,6 +87,9 @@ function migrate(db: SqliteDatabase, path: string, list: readonly Migration[]): 
   for (const migration of list.filter((m) => m.version > current)) {
     // One transaction per migration: a crash halfway leaves the previous version intact, never a half-built schema.
     db.transaction(() => {
+      // Read again under the write lock: another process opening the same new database (two CLI commands started
+      // together, the app and a command) may have applied this migration since the read above.
+      if ((db.pragma("user_version", { simple: true }) as number) >= migration.version) return;
       migration.up(db);
       db.pragma(`user_version = ${migration.version}`);
     }).immediate();

@@ -2,11 +2,13 @@ import Database from "better-sqlite3";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawn } from "node:child_process";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ClassificationResult } from "../../../shared/classify/result.ts";
 import { presetPolicy, type Policy } from "../../../shared/taxonomy/index.ts";
 import { LATEST_SCHEMA_VERSION, openStore, StoreError, type GuardbenchStore, type Migration, migrations } from "../../../electron/store/index.ts";
 import { resultWithScore } from "../../fixtures/storedResults.ts";
+import { REPO_ROOT } from "../../support/paths.ts";
 
 let home: string;
 let dbPath: string;
@@ -73,6 +75,31 @@ describe("the store", () => {
       raw.close();
     }
   });
+
+  it("is migrated once when several processes open the new database at the same moment", async () => {
+    const goFile = join(home, "go");
+    const children = Array.from({ length: 3 }, () =>
+      spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "test", "fixtures", "openStoreProcess.ts"), dbPath, goFile], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "inherit"] }),
+    );
+    const outputs = children.map((child) => {
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      return { text: () => output, exited };
+    });
+    // Every process has loaded and waits; then all open together, and the slowed first migration keeps the others
+    // waiting for the write lock after they read the schema version.
+    while (!outputs.every((output) => output.text().includes("ready"))) await new Promise((resolve) => setTimeout(resolve, 20));
+    writeFileSync(goFile, "");
+    await Promise.all(outputs.map((output) => output.exited));
+    expect(outputs.map((output) => output.text())).toEqual(children.map(() => "ready\nopened\n"));
+    const raw = new Database(dbPath, { readonly: true });
+    try {
+      expect(raw.pragma("user_version", { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+    } finally {
+      raw.close();
+    }
+  }, 60_000);
 
   it("refuses a database from a newer Guardbench", () => {
     const raw = new Database(dbPath);

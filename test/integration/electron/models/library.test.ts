@@ -170,12 +170,17 @@ describe("listInstalled", () => {
 });
 
 describe("abandoned import temporaries", () => {
-  const importInChild = (): ChildProcess =>
-    spawn(process.execPath, ["--import", "tsx", "--import", "./test/fixtures/stalledCopy.ts", GUARDBENCH_CLI, "models", "import", fixtures.valid], {
+  const stderrOf = new Map<ChildProcess, string>();
+  const importInChild = (): ChildProcess => {
+    const child = spawn(process.execPath, ["--import", "tsx", "--import", "./test/fixtures/stalledCopy.ts", GUARDBENCH_CLI, "models", "import", fixtures.valid], {
       cwd: REPO_ROOT,
       env: { ...process.env, GUARDBENCH_HOME: home },
-      stdio: "ignore",
+      stdio: ["ignore", "ignore", "pipe"],
     });
+    stderrOf.set(child, "");
+    child.stderr!.on("data", (chunk: Buffer) => stderrOf.set(child, stderrOf.get(child) + chunk.toString()));
+    return child;
+  };
   const temporariesIn = async () => (await readdir(join(library.modelsFolder, "local")).catch(() => [] as string[])).filter((name) => name.includes(".importing-"));
   const ofProcess = (names: string[], child: ChildProcess) => names.filter((name) => name.includes(`-${child.pid}-`));
 
@@ -185,7 +190,8 @@ describe("abandoned import temporaries", () => {
     try {
       // Both imports have validated the file and are copying (stalled mid-copy by the preloaded fixture).
       while ((await temporariesIn()).length < 2) {
-        if (killed.exitCode !== null || running.exitCode !== null) throw new Error("an import ended before it began to copy");
+        const ended = [killed, running].find((child) => child.exitCode !== null);
+        if (ended) throw new Error(`an import ended before it began to copy: ${stderrOf.get(ended)}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       const exited = new Promise((resolve) => killed.once("exit", resolve));
