@@ -3,15 +3,33 @@
  * remote engine alike — so that both judge the same turn with the same text.
  */
 import { prepareForClassification } from "../../shared/conversation/index.ts";
+import { familyOf } from "../../shared/families/registry.ts";
+import type { FamilyPrompt } from "../../shared/families/types.ts";
 import { buildPrompt, type BuiltPrompt } from "../../shared/prompts/index.ts";
 import { presetPolicy, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import { EngineError } from "./errors.ts";
 import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
 
-export function buildClassificationPrompt(family: PromptFamily, request: ClassifyRequest): { prompt: BuiltPrompt; target: "prompt" | "response" } {
+type Target = "prompt" | "response";
+
+function preparedTurns(request: ClassifyRequest) {
   const prepared = prepareForClassification({ turns: request.turns }, request.check ?? "last");
   if (!prepared.ok) throw new EngineError("conversation-invalid", prepared.error.message, "Fix the conversation's roles and try again.");
+  return prepared;
+}
+
+/** The one prompt of a family that builds one per conversation (every family but the per-category ones). */
+export function buildClassificationPrompt(family: PromptFamily, request: ClassifyRequest): { prompt: BuiltPrompt; target: Target } {
+  const prepared = preparedTurns(request);
   const built = buildPrompt(family, prepared.turns, request.policy ?? presetPolicy(family));
+  if (!built.ok) throw new EngineError("prompt-invalid", built.error.message);
+  return { prompt: built.prompt, target: prepared.target };
+}
+
+/** The family's prompt or prompts (one per enabled category for ShieldGemma and Granite Guardian), from its registry object. */
+export function buildFamilyPrompts(family: PromptFamily, request: ClassifyRequest): { prompt: FamilyPrompt<string>; target: Target } {
+  const prepared = preparedTurns(request);
+  const built = familyOf(family).buildPrompt(prepared.turns, request.policy ?? presetPolicy(family));
   if (!built.ok) throw new EngineError("prompt-invalid", built.error.message);
   return { prompt: built.prompt, target: prepared.target };
 }

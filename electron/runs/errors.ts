@@ -28,6 +28,8 @@ export type RunErrorCode =
   | "run-required"
   /** the run was cancelled before it finished; its results stay */
   | "cancelled"
+  /** endpoints were asked to score a family they cannot (they read decisions the Llama Guard way only) */
+  | "family-not-on-endpoints"
   /** a run names an endpoint that is not saved (any more) */
   | "endpoint-not-found"
   /** every endpoint scoring the run stayed unavailable: the run stopped, resumable */

@@ -13,6 +13,7 @@ import { isAbsolute, relative, sep } from "node:path";
 import type { DatasetDeletion, DatasetSummary, MultiRunStarted, RunDeletion, RunSettings, RunStarted, RunSummary, StartRunRequest } from "../../shared/ipc/contract.ts";
 import { presetPolicy, type Policy, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../shared/classify/result.ts";
+import { familyOf } from "../../shared/families/registry.ts";
 import { EngineError } from "../engine/errors.ts";
 import type { EngineControl } from "../engine/engineControl.ts";
 import { toResultError } from "../core/errors.ts";
@@ -121,6 +122,7 @@ export class RunManager {
   async start(request: StartRunRequest): Promise<RunStarted> {
     const scorers = await this.chosenScorers(request);
     const model = this.runModel(request, scorers.includeLocal);
+    refuseFamilyOnEndpoints(model.family, scorers);
     const dataset = this.datasetToScore(request.datasetId);
     const { policy, saved } = this.policyFor(model.family, request, {
       model: model.loaded ? "the loaded model uses" : `${model.path} is scored with`,
@@ -518,4 +520,18 @@ export class RunManager {
     const inside = relative(this.modelsDir, path);
     return inside && !inside.startsWith("..") && !isAbsolute(inside) ? inside.split(sep).join("/") : path;
   }
+}
+
+/**
+ * Endpoints read P(unsafe) as the first answer token's `safe`/`unsafe` (RemoteEngine); a family whose decision follows
+ * other text (Qwen3Guard's `Safety:`) or comes per category is scored by the local engine only.
+ */
+function refuseFamilyOnEndpoints(family: PromptFamily, scorers: ChosenScorers): void {
+  if (scorers.endpoints.length === 0 || familyOf(family).firstTokenDecision) return;
+  const name = familyOf(family).displayName;
+  throw new RunError(
+    "family-not-on-endpoints",
+    `${name} models are scored by the local engine only: endpoints score Llama Guard 1–3 and chat judges`,
+    "Start the run without endpoints, on the local engine.",
+  );
 }

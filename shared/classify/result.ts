@@ -176,8 +176,10 @@ export const classifyOptionsSchema = z.strictObject({
    * batch runs do, since copying a whole vocabulary's logits is most of a small model's cost per position
    */
   deferTokenDetails: z.boolean().optional(),
+  /** the family's own settings by id (Qwen3Guard's `controversialIsUnsafe`); a family's default for any left out */
+  familySettings: z.record(z.string(), z.boolean()).optional(),
 });
 
 export type ClassifyOptions = z.output<typeof classifyOptionsSchema>;
 
-export const DEFAULT_CLASSIFY_OPTIONS: Required<ClassifyOptions> = { threshold: 0.5, topK: 5, maxTokens: 24, deferTokenDetails: false };
+export const DEFAULT_CLASSIFY_OPTIONS: Required<ClassifyOptions> = { threshold: 0.5, topK: 5, maxTokens: 24, deferTokenDetails: false, familySettings: {} };

@@ -30,7 +30,7 @@ export type FamilyId = (typeof FAMILY_IDS)[number];
  * resolves decision specs from the registry. `registry.ts` marks these same families `scorableToday` (a unit test
  * keeps the two in step).
  */
-export const PROMPT_FAMILIES = ["llama-guard-1", "llama-guard-2", "llama-guard-3-8b", "llama-guard-3-1b", "chat-judge"] as const satisfies readonly FamilyId[];
+export const PROMPT_FAMILIES = ["llama-guard-1", "llama-guard-2", "llama-guard-3-8b", "llama-guard-3-1b", "chat-judge", "qwen3guard", "nemoguard-content-safety"] as const satisfies readonly FamilyId[];
 
 export type PromptFamily = (typeof PROMPT_FAMILIES)[number];
 

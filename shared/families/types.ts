@@ -277,10 +277,17 @@ export interface GuardFamily<Id extends string = FamilyId> {
   source: FamilySource;
   taxonomy: TaxonomyPreset;
   /**
-   * True for the families electron/engine/llama/classification.ts can score today (the contract's PROMPT_FAMILIES). The others are
-   * complete here but wait for the engine to resolve their decision specs.
+   * True for the families the engine scores today (the contract's PROMPT_FAMILIES). The others are complete here but
+   * wait for a fixture model of their vocabulary that proves the engine reads their decision spec right.
    */
   scorableToday: boolean;
+  /**
+   * The answer's first word is `safe`/`unsafe` and its categories follow `unsafe\n` as codes (Llama Guard 1–3, the chat
+   * judge): the engine's batch path (electron/engine/llama/classification.ts) scores these, predicting where the
+   * decision is and deferring token details. Every other family is scored from its decision spec
+   * (electron/engine/llama/familyClassification.ts).
+   */
+  firstTokenDecision?: true;
   /** families whose prompt needs the model file's chat template (Llama Guard 4) */
   needsEmbeddedTemplate: boolean;
   settings: readonly FamilySetting[];

@@ -5,7 +5,7 @@
  * give it, and a code the two sides name differently is reported, for the user to read its numbers with care.
  */
 import { sameCode } from "../taxonomy/policy.ts";
-import { presetTaxonomyData } from "../taxonomy/presets.ts";
+import { presetTaxonomyData } from "../taxonomy/llamaGuardPresets.ts";
 
 /** What a dataset calls one of its codes. */
 export interface DatasetCategoryName {

@@ -1,5 +1,6 @@
 import type { Turn } from "../conversation/types.ts";
-import type { Policy, PolicyCategory, PromptFamily } from "../taxonomy/index.ts";
+import type { LlamaGuardTaxonomyFamily } from "../taxonomy/llamaGuardPresets.ts";
+import type { Policy, PolicyCategory } from "../taxonomy/index.ts";
 import { appendConversation, checkedRoleOf } from "./conversation.ts";
 import { joinParts, PromptPartsBuilder, withoutLeadingBos } from "./parts.ts";
 import type { BuiltPrompt, CheckedRole } from "./types.ts";
@@ -22,7 +23,7 @@ import type { BuiltPrompt, CheckedRole } from "./types.ts";
 // ("according our" is Meta's wording, kept.) What differs per family is data: the opening, the
 // instruction's wording and bullets, the closing, and which strings are special tokens.
 
-type LlamaGuardFamily = Exclude<PromptFamily, "chat-judge">;
+type LlamaGuardFamily = Exclude<LlamaGuardTaxonomyFamily, "chat-judge">;
 
 interface LlamaGuardLayout {
   /** Template text before "Task:", special tokens spelled out. */

@@ -19,7 +19,7 @@ export class ModelTokens {
   }
 
   /** The prompt text and token ids the engine would feed llama.cpp, without evaluating anything. */
-  tokenizePrompt(prompt: BuiltPrompt): Token[] {
+  tokenizePrompt(prompt: BuiltPrompt<string>): Token[] {
     const tokens: Token[] = [];
     if (this.model.tokens.shouldPrependBosToken && this.model.tokens.bos != null) tokens.push(this.model.tokens.bos);
     for (const part of prompt.engineParts) {

@@ -1,12 +1,14 @@
 /**
- * Scores conversations with a Llama Guard (or chat-judge) model through node-llama-cpp: the node-llama-cpp
+ * Scores conversations with a guard model through node-llama-cpp: the node-llama-cpp
  * implementation of the engine (engine.ts). Runs inside the engine worker process (see worker.ts); node-llama-cpp types
  * never leave this folder. The jobs live in their own files:
  *
  *   modelLoading.ts     the GGUF checked, loaded on a GPU or the CPU (with the reason), the context created
  *   modelTokens.ts      prompts to token ids, token texts, the decision tokens
  *   kvSlots.ts          the context's sequences, prefix reuse and KV copies, every evaluation and its counters
- *   classification.ts   one classification: answer, P(unsafe)/P(safe), per-category scores; deferred token details
+ *   classification.ts   one Llama Guard classification: answer, P(unsafe)/P(safe), per-category scores; deferred token details
+ *   familyClassification.ts  one classification of any other family, from its registry object's decision spec
+ *   continuation.ts     "what comes next after the prompt plus these tokens?" on a claimed sequence
  *   tokenApi.ts         the worker's token API: raw completions, vocabulary facts, tokenising
  */
 import type { LlamaContext, LlamaModel, Token } from "node-llama-cpp";
@@ -20,6 +22,8 @@ import { loadLlamaModel } from "./modelLoading.ts";
 import { ModelTokens } from "./modelTokens.ts";
 import { SequenceEvaluator, SequenceSlots } from "./kvSlots.ts";
 import { classifyConversation, tokenDetails, type ScorerParts } from "./classification.ts";
+import { classifyWithFamily } from "./familyClassification.ts";
+import { familyOf } from "../../../shared/families/registry.ts";
 import { completeTokens, describeTokens, tokenizeTexts, vocabularyFacts } from "./tokenApi.ts";
 
 export class LlamaScorer {
@@ -61,7 +65,7 @@ export class LlamaScorer {
   }
 
   classify(request: ClassifyRequest, options: ClassifyOptions = {}, signal?: AbortSignal): Promise<ClassificationResult> {
-    return classifyConversation(this.parts, request, options, signal);
+    return familyOf(this.info.family).firstTokenDecision ? classifyConversation(this.parts, request, options, signal) : classifyWithFamily(this.parts, request, options, signal);
   }
 
   tokenDetails(request: ClassifyRequest, generated: readonly number[], positions: readonly number[], topK: number, signal?: AbortSignal): Promise<DetailedToken[]> {

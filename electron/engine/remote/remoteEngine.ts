@@ -17,6 +17,7 @@ import { DEFAULT_CLASSIFY_OPTIONS, type CategoryScore, type ClassificationResult
 import { DEFAULT_TOP_LOGPROBS, ENDPOINT_KINDS, summarizeEndpoint, type RemoteEndpoint } from "../../../shared/remote/endpoint.ts";
 import { presetPolicy, type Policy, type PromptFamily } from "../../../shared/taxonomy/index.ts";
 import { parseVerdict } from "../../../shared/verdict/index.ts";
+import { familyOf } from "../../../shared/families/registry.ts";
 import type { ClassifierEngine, EngineInfo } from "../engine.ts";
 import type { ClassifyRequest } from "../../../shared/ipc/contract.ts";
 import { RemoteEngineError } from "./errors.ts";
@@ -115,6 +116,8 @@ export class RemoteEngine implements ClassifierEngine {
     if (options.vocabulary && options.family && options.family !== options.vocabulary.family) {
       throw new Error(`endpoint "${options.endpoint.name}": family ${options.family} differs from the vocabulary's ${options.vocabulary.family}`);
     }
+    // The decision is read as the first answer token's safe/unsafe (classify below); other families score locally.
+    if (!familyOf(family).firstTokenDecision) throw new Error(`endpoint "${options.endpoint.name}": ${familyOf(family).displayName} is scored by the local engine only`);
     this.family = family;
     this.client = options.client ?? (options.endpoint.kind === "llama-server" ? new LlamaServerClient(options.endpoint) : new OpenAiCompletionsClient(options.endpoint));
   }

@@ -18,6 +18,7 @@ export const chatJudge: GuardFamily<"chat-judge"> = {
   },
   taxonomy: taxonomyOf("chat-judge", { customCategories: true, exclusions: true }),
   scorableToday: true,
+  firstTokenDecision: true,
   needsEmbeddedTemplate: false,
   settings: [],
   buildPrompt(turns, policy, options) {

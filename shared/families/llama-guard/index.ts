@@ -5,17 +5,16 @@
  */
 import type { Turn } from "../../conversation/types.ts";
 import { buildLlamaGuardPrompt } from "../../prompts/llamaGuard.ts";
-import { presetTaxonomyData } from "../../taxonomy/presets.ts";
-import type { PromptFamily } from "../ids.ts";
+import { presetTaxonomyData, type LlamaGuardTaxonomyFamily } from "../../taxonomy/llamaGuardPresets.ts";
 import { parseVerdict } from "../../verdict/parseVerdict.ts";
 import { checkFamilyInputs, singlePrompt } from "../common.ts";
 import { binaryDecision } from "../decision.ts";
 import type { DecisionSpec, FamilyPolicy, FamilySource, GuardFamily, TaxonomyPreset, TemplateInput } from "../types.ts";
 
-type LlamaGuardId = Exclude<PromptFamily, "chat-judge">;
+type LlamaGuardId = Exclude<LlamaGuardTaxonomyFamily, "chat-judge">;
 
 /** A scorable family's taxonomy, from the presets the contract's policies are built from (shared/taxonomy/presets.ts). */
-export function taxonomyOf(family: PromptFamily, flags: { customCategories: boolean; exclusions: boolean }): TaxonomyPreset {
+export function taxonomyOf(family: LlamaGuardTaxonomyFamily, flags: { customCategories: boolean; exclusions: boolean }): TaxonomyPreset {
   const data = presetTaxonomyData(family);
   return {
     name: data.name,
@@ -97,6 +96,7 @@ function llamaGuardFamily<Id extends LlamaGuardId>(id: Id): GuardFamily<Id> {
     source: SOURCES[id],
     taxonomy,
     scorableToday: true,
+    firstTokenDecision: true,
     needsEmbeddedTemplate: false,
     settings: [],
     buildPrompt(turns, policy, options) {

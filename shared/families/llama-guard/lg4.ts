@@ -5,7 +5,7 @@
  * (test/fixtures/prompt-templates/llama-guard-4.rendered-sample.txt) is used for orientation only; a model file without
  * a template gets a clear error instead of a guessed prompt.
  */
-import { LLAMA_GUARD_3_CARD, LLAMA_GUARD_3_CATEGORIES } from "../../taxonomy/presets.ts";
+import { LLAMA_GUARD_3_CARD, LLAMA_GUARD_3_CATEGORIES } from "../../taxonomy/llamaGuardPresets.ts";
 import { checkFamilyInputs, enabledCategories, singlePrompt } from "../common.ts";
 import { promptFromTemplate } from "../embeddedTemplate.ts";
 import type { GuardFamily, TaxonomyPreset } from "../types.ts";

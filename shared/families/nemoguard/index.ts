@@ -118,7 +118,8 @@ const ratingPoint = (id: string, field: string, judged: "prompt" | "response") =
   id,
   label: field,
   // Llama 3 BPE cuts `"User Safety": "unsafe"` after the opening quote (` "` is one piece): the rating word follows.
-  position: { after: `"${field}": "`, afterAnyText: judged === "response", forcible: judged === "prompt" },
+  // `User Safety` opens the answer, so the engine may write `{"User Safety": "` itself; `Response Safety` comes after it.
+  position: judged === "prompt" ? { after: `{"${field}": "`, afterAnyText: false, forcible: true } : { after: `"${field}": "`, afterAnyText: true, forcible: false },
   answers: [
     { key: "unsafe", text: "unsafe", meaning: "unsafe" as const },
     { key: "safe", text: "safe", meaning: "safe" as const },
@@ -141,7 +142,7 @@ export const nemoGuardContentSafety: GuardFamily<"nemoguard-content-safety"> = {
     ],
   },
   taxonomy,
-  scorableToday: false,
+  scorableToday: true,
   needsEmbeddedTemplate: false,
   settings: [],
   buildPrompt(turns, policy, options) {

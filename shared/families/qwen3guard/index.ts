@@ -132,7 +132,7 @@ export const qwen3Guard: GuardFamily<"qwen3guard"> = {
     ],
   },
   taxonomy,
-  scorableToday: false,
+  scorableToday: true,
   needsEmbeddedTemplate: false,
   settings: [
     {

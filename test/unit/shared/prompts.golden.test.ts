@@ -11,7 +11,8 @@ import { Template } from "@huggingface/jinja";
 import { describe, expect, it } from "vitest";
 import type { Turn } from "../../../shared/conversation/types.ts";
 import { buildPrompt, chatJudgeMessages, joinParts, renderCategoryLines, type BuiltPrompt } from "../../../shared/prompts/index.ts";
-import { excludeCategories, presetPolicy, PROMPT_FAMILIES, type Policy, type PolicyCategory, type PromptFamily } from "../../../shared/taxonomy/index.ts";
+import { excludeCategories, presetPolicy, type Policy, type PolicyCategory } from "../../../shared/taxonomy/index.ts";
+import type { LlamaGuardTaxonomyFamily } from "../../../shared/taxonomy/llamaGuardPresets.ts";
 import { BLANK_TURN_CONVERSATIONS, SPECIAL_TOKEN_TEXT, UNICODE, WORDS, conversation, int, messageText, pick, prng, type Random } from "../../fixtures/generatedConversations.ts";
 
 const CASES_PER_FAMILY = 320;
@@ -19,13 +20,17 @@ const CASES_PER_FAMILY = 320;
 const templateSource = (file: string) => readFileSync(new URL(`../../fixtures/prompt-templates/${file}`, import.meta.url), "utf8");
 const loadTemplate = (file: string) => new Template(templateSource(file));
 
+/** The families of this file: Llama Guard 1–3 and the chat judge (the other families have their own golden tests). */
+type LlamaGuardFamily = LlamaGuardTaxonomyFamily;
+const LLAMA_GUARD_FAMILIES = ["llama-guard-1", "llama-guard-2", "llama-guard-3-8b", "llama-guard-3-1b", "chat-judge"] as const satisfies readonly LlamaGuardFamily[];
+
 const TEMPLATES = {
   "llama-guard-1": loadTemplate("llama-guard-1_hf-chat-template.jinja"),
   "llama-guard-2": loadTemplate("llama-guard-2_hf-chat-template.jinja"),
   "llama-guard-3-8b": loadTemplate("llama-guard-3-8b_hf-chat-template.jinja"),
   "llama-guard-3-1b": loadTemplate("llama-guard-3-1b_hf-chat-template.jinja"),
   "chat-judge": loadTemplate("llama-2-chat_hf-chat-template.jinja"),
-} satisfies Record<PromptFamily, Template>;
+} satisfies Record<LlamaGuardFamily, Template>;
 
 /** The 1B template's `categories` dict: description folded into the value, as Meta's cookbook does. */
 function categoriesDict(categories: readonly PolicyCategory[]): Record<string, string> {
@@ -33,7 +38,7 @@ function categoriesDict(categories: readonly PolicyCategory[]): Record<string, s
 }
 
 /** What transformers' apply_chat_template would print for this family (policy = undefined: the template's own defaults). */
-function renderOfficial(family: PromptFamily, turns: readonly Turn[], policy?: Policy): string {
+function renderOfficial(family: LlamaGuardFamily, turns: readonly Turn[], policy?: Policy): string {
   // @huggingface/jinja defines raise_exception itself (it throws, as transformers' does).
   const common = { bos_token: "<s>", eos_token: "</s>" };
   switch (family) {
@@ -51,7 +56,7 @@ function renderOfficial(family: PromptFamily, turns: readonly Turn[], policy?: P
   }
 }
 
-function built(family: PromptFamily, turns: readonly Turn[], policy?: Policy): BuiltPrompt {
+function built(family: LlamaGuardFamily, turns: readonly Turn[], policy?: Policy): BuiltPrompt {
   const result = buildPrompt(family, turns, policy);
   if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
   return result.prompt;
@@ -101,9 +106,9 @@ const SPECIALS = {
   "llama-guard-3-8b": { tokens: ["<|begin_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"], perPrompt: 6 },
   "llama-guard-3-1b": { tokens: ["<|begin_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"], perPrompt: 6 },
   "chat-judge": { tokens: ["<s>"], perPrompt: 1 },
-} satisfies Record<PromptFamily, { tokens: string[]; perPrompt: number }>;
+} satisfies Record<LlamaGuardFamily, { tokens: string[]; perPrompt: number }>;
 
-const BOS_LITERAL: Record<PromptFamily, string | undefined> = {
+const BOS_LITERAL: Record<LlamaGuardFamily, string | undefined> = {
   "llama-guard-1": undefined,
   "llama-guard-2": undefined,
   "llama-guard-3-8b": "<|begin_of_text|>",
@@ -112,7 +117,7 @@ const BOS_LITERAL: Record<PromptFamily, string | undefined> = {
 };
 
 function expectWellFormed(prompt: BuiltPrompt, turns: readonly Turn[]): void {
-  const family = prompt.family;
+  const family = prompt.family as LlamaGuardFamily;
   expect(joinParts(prompt.parts)).toBe(prompt.text);
   // Maximal runs: never two text parts in a row, never an empty part.
   prompt.parts.forEach((part, i) => {
@@ -470,7 +475,7 @@ describe("Python str.strip() semantics at message edges (expected strings render
 });
 
 describe("empty and whitespace-only turns, unknown excluded codes: rendered, not refused (issue #14)", () => {
-  for (const family of PROMPT_FAMILIES) {
+  for (const family of LLAMA_GUARD_FAMILIES) {
     it(`${family}: every blank turn prints as the official template prints it`, () => {
       for (const [i, turns] of BLANK_TURN_CONVERSATIONS.entries()) {
         const prompt = built(family, turns);

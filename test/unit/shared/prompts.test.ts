@@ -1,3 +1,4 @@
+import { familyOf } from "../../../shared/families/registry.ts";
 import { describe, expect, it } from "vitest";
 import type { Turn } from "../../../shared/conversation/types.ts";
 import {
@@ -153,16 +154,27 @@ describe("parts and engine parts", () => {
 
   it("reports the decision prefix the model writes first", () => {
     const prefixes = Object.fromEntries(PROMPT_FAMILIES.map((family) => [family, built(family, [user("x")]).decisionPrefix]));
-    expect(prefixes).toEqual({ "llama-guard-1": "", "llama-guard-2": "", "llama-guard-3-8b": "\n\n", "llama-guard-3-1b": "\n\n", "chat-judge": "" });
+    expect(prefixes).toEqual({
+      "llama-guard-1": "",
+      "llama-guard-2": "",
+      "llama-guard-3-8b": "\n\n",
+      "llama-guard-3-1b": "\n\n",
+      "chat-judge": "",
+      qwen3guard: "Safety:",
+      "nemoguard-content-safety": '{"User Safety": "',
+    });
   });
 
   it("splits engine parts at the conversation start", () => {
     for (const family of PROMPT_FAMILIES) {
       const prompt = built(family, [user("hello <|eot_id|>"), assistant("there")]);
       const { prefix, conversation } = splitEngineParts(prompt);
+      expect(joinParts([...prefix, ...conversation])).toBe(joinParts(prompt.engineParts));
+      // The policy part never holds a word of the conversation.
+      expect(joinParts(prefix)).not.toContain("hello");
+      if (!familyOf(family).firstTokenDecision) continue;
       expect(joinParts(prefix).endsWith("<BEGIN CONVERSATION>\n\n")).toBe(true);
       expect(joinParts(conversation).startsWith("User: hello <|eot_id|>\n\nAgent: there\n\n<END CONVERSATION>")).toBe(true);
-      expect(joinParts([...prefix, ...conversation])).toBe(joinParts(prompt.engineParts));
     }
   });
 

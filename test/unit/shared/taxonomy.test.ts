@@ -34,8 +34,8 @@ function edited(result: PolicyEditResult): Policy {
 const codes = (policy: Policy) => policy.categories.map((c) => c.code);
 
 describe("families", () => {
-  it("lists the five families and no Llama Guard 4", () => {
-    expect(PROMPT_FAMILIES).toEqual(["llama-guard-1", "llama-guard-2", "llama-guard-3-8b", "llama-guard-3-1b", "chat-judge"]);
+  it("lists the families the engine scores, and no Llama Guard 4", () => {
+    expect(PROMPT_FAMILIES).toEqual(["llama-guard-1", "llama-guard-2", "llama-guard-3-8b", "llama-guard-3-1b", "chat-judge", "qwen3guard", "nemoguard-content-safety"]);
     expect(isPromptFamily("llama-guard-4")).toBe(false);
     expect(isPromptFamily("chat-judge")).toBe(true);
     expect(isPromptFamily(3)).toBe(false);

