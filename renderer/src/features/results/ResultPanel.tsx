@@ -125,6 +125,7 @@ function ShownResult({ shown }: { shown: Shown }) {
         <Score result={result} />
         <Categories />
       </div>
+      <ModelAnswers result={result} />
       <section aria-labelledby="tokens-heading" className="result-section">
         <h3 id="tokens-heading" className="subheading">
           Generated tokens
@@ -206,13 +207,19 @@ function Score({ result }: { result: ClassificationResult }) {
 
 function Categories() {
   const bars = useAppStore(useShallow(resultsSelectors.categoryBars));
+  const method = useAppStore((s) => resultsSelectors.shown(s)?.result.categoryScoresMethod);
   if (bars.length === 0) return null;
+  const perPrompt = method === "per-category-prompt";
   return (
     <section className="result-section" aria-labelledby="category-scores-heading">
       <h3 id="category-scores-heading" className="subheading">
-        Per-category scores <span className="badge badge-muted">derived</span>
+        Per-category scores <span className="badge badge-muted">{perPrompt ? "one prompt each" : "derived"}</span>
       </h3>
-      <p className="muted small">P(the model names this code first, given it answered “unsafe”). Not a calibrated per-category classifier.</p>
+      <p className="muted small">
+        {perPrompt
+          ? "Each category was judged by a prompt of its own: its score is that prompt's P(violation)."
+          : "P(the model names this code first, given it answered “unsafe”). Not a calibrated per-category classifier."}
+      </p>
       <ul className="bars">
         {bars.map((bar) => (
           <CategoryScoreBar key={bar.code} bar={bar} />
@@ -233,6 +240,61 @@ function CategoryScoreBar({ bar }: { bar: CategoryBar }) {
       <span className="bar-value mono">{formatProbability(bar.p)}</span>
       <QuickExclude code={bar.code} enabled={bar.enabledNow} />
     </li>
+  );
+}
+
+/**
+ * What the family's model answered beside safe/unsafe, and why: each decision point with every answer's probability
+ * (Qwen3Guard's Safe / Unsafe / Controversial, WildGuard's three questions), the answer's fields as written, the
+ * reasoning it gave, and why there are no per-category scores when there are none.
+ */
+function ModelAnswers({ result }: { result: ClassificationResult }) {
+  const points = result.decisionScores ?? [];
+  const answers = result.answers ?? [];
+  if (points.length === 0 && answers.length === 0 && result.reasoning === undefined && result.categoryScoresUnavailable === undefined) return null;
+  return (
+    <section className="result-section" aria-labelledby="model-answers-heading">
+      <h3 id="model-answers-heading" className="subheading">
+        The model's answer
+      </h3>
+      {points.map((point) => (
+        <table key={point.point} className="table table-compact" aria-label={`Decision: ${point.label}`}>
+          <caption className="muted small">{point.label}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Answer</th>
+              <th scope="col">Counts as</th>
+              <th scope="col">P</th>
+            </tr>
+          </thead>
+          <tbody>
+            {point.answers.map((answer) => (
+              <tr key={answer.key}>
+                <td>{answer.key}</td>
+                <td>{answer.meaning === "other" ? "neither" : answer.meaning}</td>
+                <td className="mono">{formatProbability(answer.p)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ))}
+      {answers.length > 0 && (
+        <dl className="facts" aria-label="Answer as written">
+          {answers.map((answer) => (
+            <div key={answer.key}>
+              <dt>{answer.label}</dt>
+              <dd>{answer.value}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {result.reasoning !== undefined && (
+        <blockquote className="reasoning small" aria-label="The model's reasoning">
+          {result.reasoning}
+        </blockquote>
+      )}
+      {result.categoryScoresUnavailable !== undefined && <p className="muted small">No per-category scores: {result.categoryScoresUnavailable}</p>}
+    </section>
   );
 }
 

@@ -48,4 +48,45 @@ describe("ResultPanel", () => {
     expect(screen.getByRole("status", { name: "Verdict: Unparseable" })).toBeTruthy();
     expect(screen.getByText("The answer names codes excluded from the policy: S3")).toBeTruthy();
   });
+
+  it("shows a family's decision points with every answer's probability, the answer as written, and why categories are missing", async () => {
+    const { store } = createTestStore({
+      "classify:run": () =>
+        ok({
+          result: unsafeS3Result({
+            verdict: "safe",
+            categories: [],
+            categoryScores: [],
+            categoryScoresUnavailable: "NemoGuard names categories inside a JSON string after its ratings; no forced path is defined for them.",
+            answers: [{ key: "safety", label: "Safety", value: "Controversial" }],
+            reasoning: "The request is ambiguous.",
+            decisionScores: [
+              {
+                point: "safety",
+                label: "Safety: Safe / Unsafe / Controversial",
+                answers: [
+                  { key: "unsafe", meaning: "unsafe", p: 0.2 },
+                  { key: "controversial", meaning: "other", p: 0.7 },
+                  { key: "safe", meaning: "safe", p: 0.1 },
+                ],
+              },
+            ],
+          }),
+        }),
+      "history:list": () => ok({ items: [] }),
+    });
+    store.getState().engineStatusChanged(readyEngine());
+    store.getState().setPasteText("User: hi");
+    await store.getState().classify();
+    renderWithStore(store, <ResultPanel />);
+    const rows = screen.getByRole("table", { name: "Decision: Safety: Safe / Unsafe / Controversial" }).querySelectorAll("tbody tr");
+    expect([...rows].map((row) => [...row.querySelectorAll("td")].map((cell) => cell.textContent))).toEqual([
+      ["unsafe", "unsafe", "0.2000"],
+      ["controversial", "neither", "0.7000"],
+      ["safe", "safe", "0.1000"],
+    ]);
+    expect(screen.getByLabelText("Answer as written").textContent).toBe("SafetyControversial");
+    expect(screen.getByRole("blockquote", { name: "The model's reasoning" }).textContent).toBe("The request is ambiguous.");
+    expect(screen.getByText(/^No per-category scores: NemoGuard names categories/)).toBeTruthy();
+  });
 });
