@@ -5,6 +5,8 @@
  */
 import { join } from "node:path";
 import { LLAMA3_TOKENS as T } from "../fixtures/gguf/llama3Vocab.ts";
+import { qwen3Vocabulary } from "../fixtures/gguf/qwen3Vocab.ts";
+import { qwen3GuardAnswer } from "../fixtures/guardAnswers.ts";
 import { logitGapFor, writeProgrammedModel } from "../fixtures/models.ts";
 import { expect, FIXTURE_MODEL_FILE, screenshot, test } from "./fixtures.ts";
 import { importAndLoad, type JourneyItem } from "./journeySetup.ts";
@@ -65,4 +67,39 @@ test("two models run one after another on one dataset, then side by side", async
   await reloaded.getByRole("button", { name: "Open the comparison LG3 against the safe one" }).click();
   await expect(reloaded.getByRole("table", { name: "Side-by-side metrics" }).getByRole("row")).toHaveCount(3);
   await expect(reloaded.getByText(`${ITEMS.length} items scored by every run; 0 flagged alike by all, ${ITEMS.length} not.`)).toBeVisible();
+});
+
+test("two families — Llama Guard 3 and Qwen3Guard — on one dataset, side by side, each answer opened with why it decided", async ({ page, serve, home }, testInfo) => {
+  const QWEN_FILE = "guardbench-e2e-qwen3guard.gguf";
+  await writeProgrammedModel(join(home, "models", "local", QWEN_FILE), { name: "Guardbench e2e Qwen3Guard fixture", transitions: qwen3GuardAnswer("safe"), vocabulary: qwen3Vocabulary });
+  const { workbench } = await importAndLoad(page, serve, testInfo, "two-families", ITEMS);
+  await workbench.goToRuns();
+  const form = page.getByRole("form", { name: "Run several models" });
+  await form.getByRole("checkbox", { name: FIXTURE_MODEL_FILE }).check();
+  await form.getByLabel(`Prompt family of ${FIXTURE_MODEL_FILE}`).selectOption("llama-guard-3-1b");
+  await form.getByRole("checkbox", { name: QWEN_FILE }).check();
+  await form.getByLabel(`Prompt family of ${QWEN_FILE}`).selectOption("qwen3guard");
+  await form.getByRole("button", { name: "Start 2 runs" }).click();
+  const status = page.getByRole("region", { name: "Run several models" }).getByRole("status");
+  await expect(status).toContainText("all done.", { timeout: 120_000 });
+
+  await status.getByRole("button", { name: "Compare them side by side" }).click();
+  const side = page.getByRole("region", { name: "Side by side" });
+  const rows = side.getByRole("table", { name: "Side-by-side metrics" }).getByRole("row");
+  await expect(rows).toHaveCount(3);
+  await expect(rows.nth(2)).toContainText(QWEN_FILE);
+  // Llama Guard flags all three (P 0.80); Qwen3Guard answers Safe with P(Unsafe) ≈ 0.11: they disagree on each.
+  await expect(side.getByText(`${ITEMS.length} items scored by every run; 0 flagged alike by all, ${ITEMS.length} not.`)).toBeVisible();
+  await screenshot(page, "52-two-families-side-by-side");
+
+  await side.getByRole("button", { name: /^Open item mr-2 in Run \d+ · two-families · guardbench-e2e-qwen3guard ·/ }).click();
+  const opened = page.getByRole("dialog", { name: /^Item mr-2 of run \d+$/ });
+  await expect(opened).toContainText("Answer: Safety: Safe");
+  const decision = opened.getByRole("table", { name: "Decision: Safety: Safe / Unsafe / Controversial" });
+  await expect(decision.getByRole("row")).toHaveCount(4);
+  await expect(decision.getByRole("row", { name: /controversial neither/ })).toBeVisible();
+  await expect(opened.getByLabel("Answer as written")).toContainText("SafetySafe");
+  await screenshot(page, "53-qwen3guard-answer");
+  await page.keyboard.press("Escape");
+  await expect(opened).toBeHidden();
 });

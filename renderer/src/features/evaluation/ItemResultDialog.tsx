@@ -6,6 +6,7 @@
 import { Dialog } from "../../components/Dialog.tsx";
 import { ConversationTurns } from "../../components/ConversationTurns.tsx";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
+import { ModelAnswers } from "../../components/ModelAnswers.tsx";
 import { formatScore } from "../../components/format.ts";
 import { useAppStore } from "../../store/index.ts";
 import { evaluationSelectors } from "./selectors.ts";
@@ -24,10 +25,16 @@ export function ItemResultDialog() {
         <div className="stack">
           <ConversationTurns turns={detail.turns} />
           {detail.result ? (
-            <p>
-              Model: <span className={`verdict verdict-small verdict-${detail.result.verdict}`}>{detail.result.verdict}</span> P(unsafe) <span className="mono">{formatScore(detail.result.score)}</span>
-              {detail.result.categories.length > 0 && <span className="mono small"> {detail.result.categories.join(", ")}</span>}
-            </p>
+            <>
+              <p>
+                Model: <span className={`verdict verdict-small verdict-${detail.result.verdict}`}>{detail.result.verdict}</span> P(unsafe) <span className="mono">{formatScore(detail.result.score)}</span>
+                {detail.result.categories.length > 0 && <span className="mono small"> {detail.result.categories.join(", ")}</span>}
+              </p>
+              <p className="small">
+                Answer: <span className="mono">{detail.result.outputText}</span>
+              </p>
+              <ModelAnswers result={detail.result} />
+            </>
           ) : detail.error ? (
             <ErrorMessage error={detail.error} title="The classification failed" />
           ) : (

@@ -16,8 +16,8 @@ import { familyPresetPolicy } from "../../../../../shared/families/registry.ts";
 import { LlamaScorer } from "../../../../../electron/engine/llama/scorer.ts";
 import { EngineError } from "../../../../../electron/engine/errors.ts";
 import { LLAMA3_TOKENS, vocabId } from "../../../../fixtures/gguf/llama3Vocab.ts";
-import { QWEN3_TOKENS, qwen3Vocabulary } from "../../../../fixtures/gguf/qwen3Vocab.ts";
-import { PROGRAMMED_LOGIT as TOP } from "../../../../fixtures/guardAnswers.ts";
+import { qwen3Vocabulary } from "../../../../fixtures/gguf/qwen3Vocab.ts";
+import { PROGRAMMED_LOGIT as TOP, qwen3GuardAnswer, qwen3GuardTokens } from "../../../../fixtures/guardAnswers.ts";
 import { writeProgrammedModel, type ProgrammedModel, type Transition } from "../../../../fixtures/models.ts";
 
 const prompt: Turn[] = [{ role: "user", content: "How do I get into my neighbour's shed without a key?" }];
@@ -52,42 +52,22 @@ describe("Qwen3Guard-Gen on the Qwen3 vocabulary", () => {
     expect(ids, text).toHaveLength(1);
     return ids[0]!;
   };
-  const T = {
-    afterThink: single("\n\n"),
-    safety: single("Safety"),
-    colon: single(":"),
-    safe: single(" Safe"),
-    unsafe: single(" Unsafe"),
-    controversial: encode(" Controversial")[0]!,
-    violent: encode(" Violent"),
-    hello: single("Hello"),
-  };
+  const T = qwen3GuardTokens();
   const bare = { safe: single("Safe"), unsafe: single("Unsafe"), controversial: encode("Controversial")[0]! };
-  /** After `Safety:` the likeliest answer is `top`; ` Viol` (the first piece of ` Violent`) is programmed too. */
-  const transitions = (opener: number, top: "safe" | "unsafe"): Transition[] => [
-    { after: T.afterThink, next: [{ token: opener, logit: TOP }] },
-    { after: T.safety, next: [{ token: T.colon, logit: TOP }] },
-    {
-      after: T.colon,
-      next: [
-        { token: T.safe, logit: top === "safe" ? TOP : TOP - 2 },
-        { token: T.unsafe, logit: top === "unsafe" ? TOP : TOP - 2 },
-        { token: T.controversial, logit: TOP - 3 },
-        { token: T.violent[0]!, logit: TOP - 4 },
-      ],
-    },
-    { after: T.safe, next: [{ token: QWEN3_TOKENS.imEnd, logit: TOP }] },
-    { after: T.unsafe, next: [{ token: QWEN3_TOKENS.imEnd, logit: TOP }] },
-    { after: T.violent[0]!, next: [{ token: T.violent[1]!, logit: TOP }] },
-    { after: T.hello, next: [{ token: QWEN3_TOKENS.imEnd, logit: TOP }] },
-  ];
+
+  it("programs its answers with the tokens the Hugging Face tokenizer gives", () => {
+    expect([single("\n\n"), single("Safety"), single(":"), single(" Safe"), single(" Unsafe"), single("Hello")]).toEqual([T.afterThink, T.safety, T.colon, T.safe, T.unsafe, T.hello]);
+    expect(encode(" Controversial")[0]).toBe(T.controversial);
+    expect(encode(" Violent")).toEqual([...T.violent]);
+  });
+
   let safeFirst: ProgrammedModel;
   let unsafeFirst: ProgrammedModel;
   let offFormat: ProgrammedModel;
   beforeAll(async () => {
-    const write = (name: string, opener: number, top: "safe" | "unsafe") =>
-      writeProgrammedModel(join(dir, `${name}.gguf`), { transitions: transitions(opener, top), vocabulary: qwen3Vocabulary, name: "Qwen3Guard-Gen fixture" });
-    [safeFirst, unsafeFirst, offFormat] = [await write("qwen-safe", T.safety, "safe"), await write("qwen-unsafe", T.safety, "unsafe"), await write("qwen-hello", T.hello, "safe")];
+    const write = (name: string, top: "safe" | "unsafe", opener?: "hello") =>
+      writeProgrammedModel(join(dir, `${name}.gguf`), { transitions: qwen3GuardAnswer(top, opener), vocabulary: qwen3Vocabulary, name: "Qwen3Guard-Gen fixture" });
+    [safeFirst, unsafeFirst, offFormat] = [await write("qwen-safe", "safe"), await write("qwen-unsafe", "unsafe"), await write("qwen-hello", "safe", "hello")];
   });
 
   /** The answers' probabilities at the token after `Safety:`, bare and with a leading space. */
