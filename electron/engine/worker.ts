@@ -6,6 +6,7 @@ import { EngineError, messageOf } from "./errors.ts";
 import { LlamaScorer } from "./llama/scorer.ts";
 import { detectHardware, estimateModelFileMemory } from "./hardware.ts";
 import type { EngineMethods, FromEngine, ToEngine } from "./protocol.ts";
+import { promptTextOf } from "../../shared/prompts/index.ts";
 
 interface ParentPort {
   on(event: "message", listener: (message: ToEngine) => void): void;
@@ -63,9 +64,9 @@ const handlers: { [M in keyof EngineMethods]: Handler<M> } = {
   tokenDetails: ({ request, tokens, positions, topK }, signal) => loadedScorer().tokenDetails(request, tokens, positions, topK, signal),
   async tokenizePrompt({ request }) {
     const active = loadedScorer();
-    const { prompt, target } = active.buildPrompt(request);
-    const tokens = active.tokenizePrompt(prompt);
-    return { text: prompt.text, tokens, pieces: tokens.map((t) => active.pieceOf(t)), target };
+    const { prompts, target } = active.buildPrompts(request);
+    const tokens = prompts.flatMap(({ prompt }) => active.tokenizePrompt(prompt));
+    return { text: promptTextOf(prompts), tokens, pieces: tokens.map((t) => active.pieceOf(t)), target };
   },
   completeTokens: (params, signal) => loadedScorer().completeTokens(params, signal),
   vocabulary: async () => loadedScorer().vocabulary(),

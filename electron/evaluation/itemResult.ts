@@ -11,7 +11,7 @@ import { prepareForClassification } from "../../shared/conversation/index.ts";
 import type { Turn } from "../../shared/conversation/types.ts";
 import type { ItemResultDetail, RunDetail } from "../../shared/ipc/contract.ts";
 import { isFlagged } from "../../shared/metrics/index.ts";
-import { buildPrompt } from "../../shared/prompts/index.ts";
+import { buildPromptText } from "../../shared/prompts/index.ts";
 import type { GuardbenchStore, StoredClassification } from "../store/index.ts";
 
 /** Where deferred token details come from: the host's engine (EngineControl), undefined when another model is loaded. */
@@ -64,7 +64,7 @@ async function withTokenDetails(store: GuardbenchStore, run: RunDetail, item: { 
  */
 function withPromptText(result: StoredClassification, turns: Turn[], run: RunDetail, threshold: number): ClassificationResult {
   const prepared = prepareForClassification({ turns }, run.settings.check);
-  const built = prepared.ok ? buildPrompt(run.model.family, prepared.turns, run.policy) : undefined;
+  const built = prepared.ok ? buildPromptText(run.model.family, prepared.turns, run.policy) : undefined;
   // The flag is the threshold's, not the stored one's: the scores may come from a run with another threshold (scoreReuse).
-  return { ...result, threshold, flagged: isFlagged(result.score, threshold), prompt: { text: built?.ok ? built.prompt.text : "", tokenCount: result.prompt.tokenCount } };
+  return { ...result, threshold, flagged: isFlagged(result.score, threshold), prompt: { text: built?.ok ? built.value.text : "", tokenCount: result.prompt.tokenCount } };
 }

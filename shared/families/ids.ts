@@ -25,12 +25,12 @@ export type FamilyId = (typeof FAMILY_IDS)[number];
 
 /**
  * The families the scoring engine can score today: what the IPC contract, the CLI and stored runs accept as a model's
- * family. The engine reads P(unsafe) in the Llama Guard way (electron/engine/llama/classification.ts); the other families have
- * builders, decision specs and parsers here but no engine path yet, so they stay out of this list until the engine
- * resolves decision specs from the registry. `registry.ts` marks these same families `scorableToday` (a unit test
- * keeps the two in step).
+ * family. Llama Guard 1–3 and the chat judge take the engine's batch path (electron/engine/llama/classification.ts);
+ * the others are scored from their registry objects' decision specs (familyClassification.ts), each proven on real
+ * llama.cpp by a fixture model of its own vocabulary. A family joins this list with such a test. `registry.ts` marks
+ * these same families `scorableToday` (a unit test keeps the two in step, in this order).
  */
-export const PROMPT_FAMILIES = ["llama-guard-1", "llama-guard-2", "llama-guard-3-8b", "llama-guard-3-1b", "chat-judge", "qwen3guard", "nemoguard-content-safety"] as const satisfies readonly FamilyId[];
+export const PROMPT_FAMILIES = ["llama-guard-1", "llama-guard-2", "llama-guard-3-8b", "llama-guard-3-1b", "chat-judge", "shieldgemma", "qwen3guard", "nemoguard-content-safety"] as const satisfies readonly FamilyId[];
 
 export type PromptFamily = (typeof PROMPT_FAMILIES)[number];
 

@@ -2,7 +2,7 @@ import type { Turn } from "../conversation/types.ts";
 import { familyOf } from "../families/registry.ts";
 import { isPromptFamily, presetPolicy, type Policy, type PromptFamily } from "../taxonomy/index.ts";
 import { splitPartsAt, type PromptPart } from "./parts.ts";
-import type { BuildPromptOptions, BuildPromptResult, BuiltPrompt } from "./types.ts";
+import type { BuildPromptOptions, BuildPromptResult, BuiltPrompt, PromptError } from "./types.ts";
 
 /**
  * Builds the prompt a classifier of `family` gets for `turns` (user/assistant, alternating, user
@@ -24,6 +24,29 @@ export function buildPrompt(
   if (built.prompt.scoring !== "single")
     return { ok: false, error: { code: "unknown_family", message: `${family} builds one prompt per category; ask its family object (shared/families/registry.ts).` } };
   return { ok: true, prompt: built.prompt.prompt };
+}
+
+/** A family's prompt as a person reads it: one prompt, or for a family that judges one category per call, each one. */
+export interface PromptText {
+  /** the prompt's text; per category, each prompt under its `[code]` line, blank-line separated */
+  text: string;
+  /** in policy order; `code` only for per-category prompts */
+  prompts: { code?: string; prompt: BuiltPrompt<string> }[];
+}
+
+/** `prompts` as one text: a single prompt as it is, per-category prompts each under its `[code]` (as their answers are). */
+export function promptTextOf(prompts: ReadonlyArray<{ code?: string; prompt: { text: string } }>): string {
+  if (prompts.length === 1 && prompts[0]!.code === undefined) return prompts[0]!.prompt.text;
+  return prompts.map(({ code, prompt }) => `[${code}]\n${prompt.text}`).join("\n\n");
+}
+
+/** Like buildPrompt, for every family the engine scores, per-category ones included (ShieldGemma): what to show. */
+export function buildPromptText(family: PromptFamily, turns: readonly Turn[], policy?: Policy, options: BuildPromptOptions = {}): { ok: true; value: PromptText } | { ok: false; error: PromptError } {
+  if (!isPromptFamily(family)) return { ok: false, error: { code: "unknown_family", message: `Unknown prompt family ${JSON.stringify(family)}.` } };
+  const built = familyOf(family).buildPrompt(turns, policy ?? presetPolicy(family), options);
+  if (!built.ok) return built;
+  const prompts = built.prompt.scoring === "single" ? [{ prompt: built.prompt.prompt }] : built.prompt.prompts;
+  return { ok: true, value: { text: promptTextOf(prompts), prompts } };
 }
 
 /** What the engine tokenises: `text` parts with special-token parsing off, `special` parts as single tokens; BOS added by llama.cpp. */

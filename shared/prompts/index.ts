@@ -1,4 +1,4 @@
-export { buildPrompt, renderForEngine, splitEngineParts } from "./build.ts";
+export { buildPrompt, buildPromptText, promptTextOf, renderForEngine, splitEngineParts, type PromptText } from "./build.ts";
 export { chatJudgeMessages } from "./chatJudge.ts";
 export { checkedRoleOf } from "./conversation.ts";
 export { renderCategoryLines } from "./llamaGuard.ts";

@@ -172,7 +172,7 @@ const naive = localArm("naive Guardbench, one by one", await load(false, 1), 1, 
 const batchArms = [];
 for (const n of PARALLEL) batchArms.push(localArm(`Guardbench batch, ${n} sequences`, await load(true, n), n, { deferTokenDetails: true }));
 const tokenizer = naive.scorer;
-const promptTokens = new Map(items.concat(warmUp).map((turns) => [turns, tokenizer.tokenizePrompt(tokenizer.buildPrompt({ turns, policy }).prompt) as number[]]));
+const promptTokens = new Map(items.concat(warmUp).map((turns) => [turns, tokenizer.tokenizePrompt(tokenizer.buildPrompts({ turns, policy }).prompts[0]!.prompt) as number[]]));
 const server = WITH_SERVER
   ? serverArm(await LlamaServerArm.start(modelPath, { parallel: SERVER_PARALLEL, threads: THREADS, contextPerSlot: CONTEXT_PER_SEQUENCE, maxTokens: MAX_TOKENS, topK: TOP_K }), (turns) => promptTokens.get(turns)!)
   : undefined;

@@ -1,5 +1,5 @@
 import { Option } from "commander";
-import { buildPrompt, joinParts } from "../../../shared/prompts/index.ts";
+import { buildPromptText, joinParts, promptTextOf } from "../../../shared/prompts/index.ts";
 import { defineCommand, parseCommandLine, withOptions } from "../arguments.ts";
 import { CliFailure, type CliCommand } from "../command.ts";
 import { parseConversationText, prepareConversation, readInputText, resolvePolicy, warner } from "../conversationInput.ts";
@@ -31,9 +31,10 @@ export const promptCommand: CliCommand = {
     const { text, source } = await readInputText(values.input, io);
     const conversation = parseConversationText(text, source, io);
     const turns = prepareConversation(conversation, values.check, source, io);
-    const built = buildPrompt(family, turns, policy);
+    const built = buildPromptText(family, turns, policy);
     if (!built.ok) throw new CliFailure(built.error.message);
-    const output = values.engineText ? joinParts(built.prompt.engineParts) : built.prompt.text;
+    const { prompts } = built.value;
+    const output = values.engineText ? promptTextOf(prompts.map(({ code, prompt }) => ({ ...(code !== undefined && { code }), prompt: { text: joinParts(prompt.engineParts) } }))) : built.value.text;
     io.stdout.write(`${output}\n`);
     return 0;
   },

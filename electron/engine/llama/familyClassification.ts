@@ -21,7 +21,7 @@ import { primaryPoint, resolveDecision, scoreDecision, type DecisionScores, type
 import { combineCategoryVerdicts } from "../../../shared/families/perCategory.ts";
 import { familyOf } from "../../../shared/families/registry.ts";
 import type { FamilyPolicy, FamilySettings, FamilyVerdict, GuardFamily } from "../../../shared/families/types.ts";
-import type { BuiltPrompt } from "../../../shared/prompts/index.ts";
+import { promptTextOf, type BuiltPrompt } from "../../../shared/prompts/index.ts";
 import { presetPolicy } from "../../../shared/taxonomy/index.ts";
 import { buildFamilyPrompts } from "../classificationPrompt.ts";
 import type { ExactDistribution } from "../distribution.ts";
@@ -108,7 +108,8 @@ export async function classifyWithFamily(parts: ScorerParts, request: ClassifyRe
     decisionTokenIndex: primary.tokenIndex,
     outputText: perCategory ? verdict.raw : shown.outputText,
     target,
-    prompt: { text: shown.prompt.text, tokenCount: shown.promptTokenCount },
+    // Every prompt the conversation was judged with (one per category for ShieldGemma), as the Prompt tab shows them.
+    prompt: { text: promptTextOf(answers.map(({ code, prompt }) => ({ ...(code !== undefined && { code }), prompt }))), tokenCount: answers.reduce((sum, answer) => sum + answer.promptTokenCount, 0) },
     model: { path: info.path, family: info.family },
     timingsMs: { prompt: sumOf("prompt"), generation: sumOf("generation"), categories: sumOf("categories"), total },
   };

@@ -15,7 +15,7 @@ import type { LlamaContext, LlamaModel, Token } from "node-llama-cpp";
 import type { ClassifyRequest } from "../../../shared/ipc/contract.ts";
 import type { BuiltPrompt } from "../../../shared/prompts/index.ts";
 import type { ClassificationResult, ClassifyOptions, DetailedToken } from "../../../shared/classify/result.ts";
-import { buildClassificationPrompt } from "../classificationPrompt.ts";
+import { buildFamilyPrompts } from "../classificationPrompt.ts";
 import type { EngineWork, LoadedModelInfo, LoadHooks, ScorerLoadOptions } from "../engine.ts";
 import type { CompleteTokensParams, DescribedTokens, TokenCompletion, TokenizeTextsParams, VocabularyFacts } from "../completion.ts";
 import { loadLlamaModel } from "./modelLoading.ts";
@@ -56,12 +56,14 @@ export class LlamaScorer {
   }
 
   /** The prompt text and token ids the engine would feed llama.cpp, without evaluating anything. */
-  tokenizePrompt(prompt: BuiltPrompt): Token[] {
+  tokenizePrompt(prompt: BuiltPrompt<string>): Token[] {
     return this.parts.tokens.tokenizePrompt(prompt);
   }
 
-  buildPrompt(request: ClassifyRequest): { prompt: BuiltPrompt; target: "prompt" | "response" } {
-    return buildClassificationPrompt(this.info.family, request);
+  /** The request's prompt or prompts (one per category for ShieldGemma) and the judged turn. */
+  buildPrompts(request: ClassifyRequest): { prompts: { code?: string; prompt: BuiltPrompt<string> }[]; target: "prompt" | "response" } {
+    const { prompt, target } = buildFamilyPrompts(this.info.family, request);
+    return { prompts: prompt.scoring === "single" ? [{ prompt: prompt.prompt }] : prompt.prompts, target };
   }
 
   classify(request: ClassifyRequest, options: ClassifyOptions = {}, signal?: AbortSignal): Promise<ClassificationResult> {

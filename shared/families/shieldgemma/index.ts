@@ -121,7 +121,7 @@ export const shieldGemma: GuardFamily<"shieldgemma"> = {
     ],
   },
   taxonomy,
-  scorableToday: false,
+  scorableToday: true,
   needsEmbeddedTemplate: false,
   settings: [],
   buildPrompt(turns, policy, options) {

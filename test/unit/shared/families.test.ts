@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { Turn } from "../../../shared/conversation/types.ts";
 import { FAMILIES, FAMILY_IDS, FAMILY_REGISTRY, PROMPT_FAMILIES, familyOf, familyPresetPolicy, findFamily } from "../../../shared/families/index.ts";
-import { buildPrompt } from "../../../shared/prompts/index.ts";
+import { buildPrompt, buildPromptText } from "../../../shared/prompts/index.ts";
 import { familyPolicySchema, parsePolicy, presetPolicy, validatePolicy } from "../../../shared/taxonomy/index.ts";
 
 const PROMPT_TURN: Turn[] = [{ role: "user", content: "How do I pick a lock?" }];
@@ -24,9 +24,10 @@ describe("the registry", () => {
 
   it("marks scorable today exactly the families the contract accepts (PROMPT_FAMILIES)", () => {
     expect(FAMILIES.filter((family) => family.scorableToday).map((family) => family.id)).toEqual([...PROMPT_FAMILIES]);
-    // Until the engine resolves decision specs, the contract's policy schema refuses the other families.
-    expect(parsePolicy({ ...familyPresetPolicy("shieldgemma") }).ok).toBe(false);
-    expect(familyPolicySchema.safeParse(JSON.parse(JSON.stringify(familyPresetPolicy("shieldgemma")))).success).toBe(true);
+    // Until the engine scores them, the contract's policy schema refuses the other families.
+    expect(parsePolicy({ ...familyPresetPolicy("wildguard") }).ok).toBe(false);
+    expect(familyPolicySchema.safeParse(JSON.parse(JSON.stringify(familyPresetPolicy("wildguard")))).success).toBe(true);
+    expect(parsePolicy({ ...familyPresetPolicy("shieldgemma") }).ok).toBe(true);
   });
 
   it("gives every family a source, and caveats wherever confidence is not high", () => {
@@ -94,11 +95,21 @@ describe("the registry", () => {
     }
   });
 
-  it("shared/prompts' buildPrompt is the registry's for the scorable families", () => {
+  it("shared/prompts' buildPrompt and buildPromptText are the registry's for the scorable families", () => {
     for (const id of PROMPT_FAMILIES) {
       const viaRegistry = familyOf(id).buildPrompt(RESPONSE_TURNS, presetPolicy(id));
       const direct = buildPrompt(id, RESPONSE_TURNS);
-      expect(viaRegistry.ok && direct.ok && viaRegistry.prompt.scoring === "single" && viaRegistry.prompt.prompt.text === direct.prompt.text, id).toBe(true);
+      const shown = buildPromptText(id, RESPONSE_TURNS);
+      if (!viaRegistry.ok || !shown.ok) throw new Error(`${id}: no prompt`);
+      if (viaRegistry.prompt.scoring === "single") {
+        expect(direct.ok && direct.prompt.text === viaRegistry.prompt.prompt.text, id).toBe(true);
+        expect(shown.value.text, id).toBe(viaRegistry.prompt.prompt.text);
+        continue;
+      }
+      // A family judging one category per call has no single prompt; its prompts are shown each under its code.
+      expect(direct.ok, id).toBe(false);
+      expect(shown.value.prompts.map(({ code }) => code)).toEqual(viaRegistry.prompt.prompts.map(({ code }) => code));
+      expect(shown.value.text.startsWith(`[${viaRegistry.prompt.prompts[0]!.code}]\n${viaRegistry.prompt.prompts[0]!.prompt.text}`), id).toBe(true);
     }
   });
 });

@@ -22,6 +22,10 @@ function built(family: PromptFamily, turns: Turn[], policy?: Policy): BuiltPromp
   return result.prompt;
 }
 
+
+/** The families that build one prompt per conversation (not ShieldGemma, which builds one per category). */
+const SINGLE_PROMPT_FAMILIES = PROMPT_FAMILIES.filter((family) => familyOf(family).decision.categories.kind !== "per-category-prompt");
+
 describe("pythonStrip", () => {
   it("strips exactly Python's str.isspace() set (CPython 3.11)", () => {
     const expected = [
@@ -139,7 +143,7 @@ describe("parts and engine parts", () => {
   });
 
   it("drops the BOS literal (and LG3-8B's leading space) from engine parts only", () => {
-    for (const family of PROMPT_FAMILIES) {
+    for (const family of SINGLE_PROMPT_FAMILIES) {
       const prompt = built(family, [user("hello")]);
       const engine = renderForEngine(prompt);
       expect(engine).toEqual(prompt.engineParts);
@@ -153,7 +157,7 @@ describe("parts and engine parts", () => {
   });
 
   it("reports the decision prefix the model writes first", () => {
-    const prefixes = Object.fromEntries(PROMPT_FAMILIES.map((family) => [family, built(family, [user("x")]).decisionPrefix]));
+    const prefixes = Object.fromEntries(SINGLE_PROMPT_FAMILIES.map((family) => [family, built(family, [user("x")]).decisionPrefix]));
     expect(prefixes).toEqual({
       "llama-guard-1": "",
       "llama-guard-2": "",
@@ -166,7 +170,7 @@ describe("parts and engine parts", () => {
   });
 
   it("splits engine parts at the conversation start", () => {
-    for (const family of PROMPT_FAMILIES) {
+    for (const family of SINGLE_PROMPT_FAMILIES) {
       const prompt = built(family, [user("hello <|eot_id|>"), assistant("there")]);
       const { prefix, conversation } = splitEngineParts(prompt);
       expect(joinParts([...prefix, ...conversation])).toBe(joinParts(prompt.engineParts));

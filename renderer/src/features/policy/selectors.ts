@@ -1,6 +1,6 @@
 import type { Turn } from "../../../../shared/conversation/index.ts";
 import type { Req } from "../../../../shared/ipc/index.ts";
-import { buildPrompt } from "../../../../shared/prompts/index.ts";
+import { buildPromptText } from "../../../../shared/prompts/index.ts";
 import { cardInfo, diffPolicies, isPresetCode, type Policy, type PromptFamily } from "../../../../shared/taxonomy/index.ts";
 import { resolveMapping } from "../../../../shared/moderation/index.ts";
 import { memoSelector } from "../../store/memo.ts";
@@ -37,11 +37,11 @@ const inspectedPrompt = memoSelector(
   (promptFamily, policy, prepared, turns, check): InspectedPrompt => {
     const placeholderReason = prepared.ok ? undefined : prepared.error.message;
     const shownTurns = prepared.ok ? prepared.turns : PLACEHOLDER_TURNS;
-    const built = buildPrompt(promptFamily, shownTurns, policy);
+    const built = buildPromptText(promptFamily, shownTurns, policy);
     if (!built.ok) return { placeholderReason, error: built.error.message, text: "", lines: [], changedLines: 0 };
-    const preset = buildPrompt(promptFamily, shownTurns, PRESETS[promptFamily]);
-    const text = built.prompt.text;
-    const lines = preset.ok ? diffLines(preset.prompt.text, text) : text.split("\n").map((line) => ({ text: line, mark: "same" as const }));
+    const preset = buildPromptText(promptFamily, shownTurns, PRESETS[promptFamily]);
+    const text = built.value.text;
+    const lines = preset.ok ? diffLines(preset.value.text, text) : text.split("\n").map((line) => ({ text: line, mark: "same" as const }));
     const tokenizeInput: Req<"prompt:tokenize"> = prepared.ok ? { turns, policy, check } : { turns: [...PLACEHOLDER_TURNS], policy };
     return { placeholderReason, text, lines, changedLines: lines.filter((line) => line.mark !== "same").length, tokenizeInput };
   },

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { isPromptFamily } from "../../../../shared/families/ids.ts";
 import { describe, expect, it } from "vitest";
 import { detectGuardFamily, detectPromptFamily } from "../../../../shared/models/detectFamily.ts";
 import type { PromptFamily } from "../../../../shared/taxonomy/index.ts";
@@ -75,7 +76,7 @@ describe("detectPromptFamily from names", () => {
     "llama-2-13b.Q4_K_M.gguf",
     "Meta-Llama-3-8B-Instruct",
     "Llama-Guard-4-12B",
-    "shieldgemma-2b",
+    "granite-guardian-3.1-2b",
     "llama-guard-3-18b",
     "",
   ])("%j → none", (name) => {
@@ -106,11 +107,11 @@ describe("detectGuardFamily: the other guard families", () => {
     ["shieldgemma.tgi-2024.jinja", "shieldgemma"],
     ["granite-guardian-3.0.jinja", "granite-guardian-3.0"],
     ["granite-guardian-3.2-chatml.j2", "granite-guardian-3.2"],
-  ] as const)("template %s → %s (and not a family the engine scores yet)", (file, family) => {
+  ] as const)("template %s → %s (a prompt family only once the engine scores it)", (file, family) => {
     const detected = detectGuardFamily({ chatTemplate: template(file) });
     expect(detected?.family).toBe(family);
     expect(detected?.reason).toMatch(/chat template/);
-    expect(detectPromptFamily({ chatTemplate: template(file) })).toBeUndefined();
+    expect(detectPromptFamily({ chatTemplate: template(file) })?.family).toBe(isPromptFamily(family) ? family : undefined);
   });
 
   it("tells Granite Guardian 3.1 from 3.2 by name when the template layout is theirs", () => {

