@@ -127,7 +127,7 @@ export const gptOssSafeguard: GuardFamily<"gpt-oss-safeguard"> = {
     ],
   },
   taxonomy,
-  scorableToday: false,
+  scorableToday: true,
   needsEmbeddedTemplate: false,
   settings: [],
   buildPrompt(turns, policy, options = {}) {

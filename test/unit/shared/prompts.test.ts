@@ -166,6 +166,7 @@ describe("parts and engine parts", () => {
       "chat-judge": "",
       qwen3guard: "Safety:",
       "nemoguard-content-safety": '{"User Safety": "',
+      "gpt-oss-safeguard": '"violation":',
     });
   });
 

