@@ -121,3 +121,25 @@ export function scoreDecision(point: ResolvedPoint, spec: DecisionSpec, probabil
   const pUnsafeNormalized = all > 0 ? pUnsafe / all : 0;
   return { answers, pUnsafe, pSafe, pOther, pUnsafeNormalized, score: spec.score === "raw" ? pUnsafe : pUnsafeNormalized };
 }
+
+/**
+ * The family settings a result was scored with, read back from its decision scores: a setting that makes an answer
+ * count as unsafe was on when that answer's meaning is `unsafe` (Qwen3Guard's Controversial). Settings the scores
+ * cannot tell are at their defaults.
+ */
+export function settingsOfScores(
+  spec: DecisionSpec,
+  settings: readonly { id: string; default: boolean }[],
+  scores: readonly { point: string; answers: readonly { key: string; meaning: AnswerMeaning }[] }[] = [],
+): Record<string, boolean> {
+  return Object.fromEntries(
+    settings.map((setting) => {
+      for (const point of spec.points) {
+        const answer = point.answers.find((candidate) => candidate.unsafeWhenSetting === setting.id);
+        const scored = answer && scores.find((candidate) => candidate.point === point.id)?.answers.find((candidate) => candidate.key === answer.key);
+        if (scored) return [setting.id, scored.meaning === "unsafe"];
+      }
+      return [setting.id, setting.default];
+    }),
+  );
+}

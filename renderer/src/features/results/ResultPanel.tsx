@@ -46,6 +46,7 @@ export function ResultPanel() {
           <PromptTab />
         ) : (
           <div aria-live="polite" aria-busy={running}>
+            <FamilySettings />
             {running && <p className="status-line">Classifying…</p>}
             {error && <ErrorMessage error={error} title="Classification failed" />}
             {!shown && !running && !error && <p className="empty">No result yet. Classify a conversation with Ctrl+Enter.</p>}
@@ -54,6 +55,24 @@ export function ResultPanel() {
         )}
       </div>
     </Panel>
+  );
+}
+
+/** The loaded model's family settings (Qwen3Guard: Count Controversial as flagged); changing one classifies again. */
+function FamilySettings() {
+  const choices = useAppStore(useShallow(resultsSelectors.familySettingChoices));
+  const family = useAppStore(resultsSelectors.classifyingFamily);
+  const setSetting = useAppStore((s) => s.setFamilySetting);
+  if (choices.length === 0) return null;
+  return (
+    <fieldset className="choices family-settings">
+      <legend className="small">{FAMILY_LABELS[family]} settings</legend>
+      {choices.map((choice) => (
+        <label key={choice.id} className="checkbox" title={choice.description}>
+          <input type="checkbox" checked={choice.value} onChange={(event) => setSetting(choice.id, event.target.checked)} /> {choice.label}
+        </label>
+      ))}
+    </fieldset>
   );
 }
 

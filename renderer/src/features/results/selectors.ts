@@ -2,6 +2,7 @@ import type { GeneratedToken } from "../../../../shared/classify/result.ts";
 import { prepareForClassification, type CheckMode } from "../../../../shared/conversation/index.ts";
 import { buildPrompt, type PromptPart } from "../../../../shared/prompts/index.ts";
 import { findCategory, type PromptFamily } from "../../../../shared/taxonomy/index.ts";
+import { familyOf } from "../../../../shared/families/registry.ts";
 import { memoSelector } from "../../store/memo.ts";
 import type { AppState } from "../../store/types.ts";
 import { conversationSelectors } from "../conversation/selectors.ts";
@@ -34,22 +35,38 @@ const readyModel = (s: AppState) => (s.models.engine.state === "ready" ? s.model
 
 /** What a Classify now would be computed from (see ClassifyInputs). */
 export const currentInputs = memoSelector(
-  [conversationSelectors.plainTurns, conversationSelectors.check, readyModel, (s: AppState) => s.policy.drafts, (s: AppState) => s.policy.family],
-  (turns, check, model, drafts, editedFamily): ClassifyInputs => {
+  [conversationSelectors.plainTurns, conversationSelectors.check, readyModel, (s: AppState) => s.policy.drafts, (s: AppState) => s.policy.family, (s: AppState) => s.results.familySettings],
+  (turns, check, model, drafts, editedFamily, chosenSettings): ClassifyInputs => {
     const family = model?.family;
-    return { turns, check, policy: drafts[family ?? editedFamily], ...(model ? { modelPath: model.path, family: model.family } : {}) };
+    return {
+      turns,
+      check,
+      policy: drafts[family ?? editedFamily],
+      familySettings: settingsFor(family ?? editedFamily, chosenSettings),
+      ...(model ? { modelPath: model.path, family: model.family } : {}),
+    };
   },
+);
+
+/** The family's settings (Qwen3Guard's `controversialIsUnsafe`) as the user chose them, each at its default otherwise. */
+function settingsFor(family: PromptFamily, chosen: Readonly<Record<string, boolean>>): Record<string, boolean> {
+  return Object.fromEntries(familyOf(family).settings.map((setting) => [setting.id, chosen[setting.id] ?? setting.default]));
+}
+
+/** The settings the loaded model's family offers, each with its value now. */
+export const familySettingChoices = memoSelector([classifyingFamily, (s: AppState) => s.results.familySettings], (family, chosen) =>
+  familyOf(family).settings.map((setting) => ({ ...setting, value: chosen[setting.id] ?? setting.default })),
 );
 
 /** One string per distinct set of inputs: equal keys, equal classifications. */
 export function inputsKey(inputs: ClassifyInputs): string {
-  return JSON.stringify([inputs.turns, inputs.check, inputs.policy, inputs.modelPath ?? null, inputs.family ?? null]);
+  return JSON.stringify([inputs.turns, inputs.check, inputs.policy, inputs.modelPath ?? null, inputs.family ?? null, inputs.familySettings]);
 }
 
 export const currentInputsKey = memoSelector([currentInputs], inputsKey);
 
 /** What changed since the shown result was made, first in the order a user edits things; undefined while it is current. */
-export type Staleness = "conversation" | "check" | "policy" | "model" | "no-model";
+export type Staleness = "conversation" | "check" | "policy" | "model" | "no-model" | "family-settings";
 
 const staleness = memoSelector([shown, currentInputs], (current, now): Staleness | undefined => {
   if (!current) return undefined;
@@ -59,6 +76,7 @@ const staleness = memoSelector([shown, currentInputs], (current, now): Staleness
   if (!now.modelPath) return "no-model";
   if (then.modelPath !== now.modelPath || then.family !== now.family) return "model";
   if (JSON.stringify(then.policy) !== JSON.stringify(now.policy)) return "policy";
+  if (JSON.stringify(then.familySettings) !== JSON.stringify(now.familySettings)) return "family-settings";
   return undefined;
 });
 
@@ -68,6 +86,7 @@ const STALE_TEXT: Record<Staleness, string> = {
   policy: "The policy changed since this result — Ctrl+Enter to classify again",
   model: "The model changed since this result — Ctrl+Enter to classify again",
   "no-model": "No model is loaded now — pick one (Ctrl+L) to classify again",
+  "family-settings": "The family's settings changed since this result — Ctrl+Enter to classify again",
 };
 
 export interface CategoryHit {
@@ -142,6 +161,7 @@ export const resultsSelectors = {
   classifyingPolicyName: (s: AppState) => (readyModel(s) ? classifyingPolicy(s).name : undefined),
   classifyingEnabledCount: (s: AppState) => (readyModel(s) ? classifyingPolicy(s).categories.filter((category) => category.enabled).length : undefined),
   classifyingFamily,
+  familySettingChoices,
   running: (s: AppState) => s.results.running,
   error: (s: AppState) => s.results.error,
   shown,

@@ -5,6 +5,8 @@
  */
 import type { ClassificationResult } from "../../../../shared/classify/result.ts";
 import { toOpenAiModerationExport } from "../../../../shared/moderation/index.ts";
+import { settingsOfScores } from "../../../../shared/families/decision.ts";
+import { familyOf } from "../../../../shared/families/registry.ts";
 import type { CheckMode, Turn } from "../../../../shared/conversation/index.ts";
 import type { HistoryEntry, ResultError } from "../../../../shared/ipc/index.ts";
 import type { Policy, PromptFamily } from "../../../../shared/taxonomy/index.ts";
@@ -19,6 +21,8 @@ export interface ClassifyInputs {
   /** the model file; undefined when none is ready */
   modelPath?: string;
   family?: PromptFamily;
+  /** the family's settings, each at its value (shared/families: Qwen3Guard's `controversialIsUnsafe`) */
+  familySettings: Record<string, boolean>;
 }
 
 /** The policy as it stood when the result was made: a saved version, that version edited, or never saved. */
@@ -58,6 +62,8 @@ export interface ResultsState {
   /** classify again by itself a moment after every edit (the run in flight is cancelled) */
   autoClassify: boolean;
   tab: ResultTab;
+  /** family settings the user changed from their defaults, by id */
+  familySettings: Readonly<Record<string, boolean>>;
 }
 
 /** What survives a reload. */
@@ -78,6 +84,8 @@ export interface ResultsSlice {
   setThreshold(threshold: number): void;
   setAutoClassify(on: boolean): void;
   setResultTab(tab: ResultTab): void;
+  /** Sets one of the family's settings (Count Controversial as flagged) and classifies again when a result is shown. */
+  setFamilySetting(id: string, value: boolean): void;
   /** Quick exclude: includes or excludes a category of the policy the loaded model classifies with, and classifies again. */
   setClassifyingCategory(code: string, enabled: boolean): void;
   /** Quick exclude by typed codes; answers the codes the policy has no category for (they are ignored, as the templates do). */
@@ -105,7 +113,7 @@ export const createResultsSlice: SliceCreator<ResultsSlice> = (set, get, { bridg
   }
 
   return {
-    results: { running: false, threshold: DEFAULT_THRESHOLD, autoClassify: false, tab: "result" },
+    results: { running: false, threshold: DEFAULT_THRESHOLD, autoClassify: false, tab: "result", familySettings: {} },
 
     async classify() {
       const state = get();
@@ -134,7 +142,7 @@ export const createResultsSlice: SliceCreator<ResultsSlice> = (set, get, { bridg
         turns: inputs.turns,
         check: inputs.check,
         policy: inputs.policy,
-        options: { threshold: state.results.threshold },
+        options: { threshold: state.results.threshold, familySettings: inputs.familySettings },
         ...(unchangedSinceSaved && { policyVersion: { name: origin.name, version: origin.version } }),
       });
       // A newer run replaced this one: its answer (or its cancellation) is not what the user is waiting for.
@@ -161,6 +169,10 @@ export const createResultsSlice: SliceCreator<ResultsSlice> = (set, get, { bridg
     setThreshold: (threshold) => patch({ threshold: Math.min(1, Math.max(0, threshold)) }),
     setAutoClassify: (autoClassify) => patch({ autoClassify }),
     setResultTab: (tab) => patch({ tab }),
+    setFamilySetting(id, value) {
+      patch({ familySettings: { ...get().results.familySettings, [id]: value } });
+      if (get().results.shown) classifyAgainIfReady();
+    },
 
     setClassifyingCategory(code, enabled) {
       const family = classifyingFamily(get());
@@ -190,7 +202,9 @@ export const createResultsSlice: SliceCreator<ResultsSlice> = (set, get, { bridg
     },
 
     showHistoryEntry(entry) {
-      const inputs: ClassifyInputs = { turns: entry.turns, check: entry.target, policy: entry.policy, modelPath: entry.modelPath, family: entry.family };
+      const family = familyOf(entry.family);
+      const familySettings = settingsOfScores(family.decision, family.settings, entry.result.decisionScores);
+      const inputs: ClassifyInputs = { turns: entry.turns, check: entry.target, policy: entry.policy, modelPath: entry.modelPath, family: entry.family, familySettings };
       const policyProvenance: PolicyProvenance =
         entry.policyVersion !== undefined ? { name: entry.policyName, state: "saved", version: entry.policyVersion } : { name: entry.policyName, state: "unsaved" };
       patch({

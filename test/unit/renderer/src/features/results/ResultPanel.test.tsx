@@ -89,4 +89,26 @@ describe("ResultPanel", () => {
     expect(screen.getByRole("blockquote", { name: "The model's reasoning" }).textContent).toBe("The request is ambiguous.");
     expect(screen.getByText(/^No per-category scores: NemoGuard names categories/)).toBeTruthy();
   });
+
+  it("offers the loaded family's settings, sends them with the classification, and marks the result out of date until classified again", async () => {
+    const asked: unknown[] = [];
+    const { store } = createTestStore({
+      "classify:run": (request) => {
+        asked.push(request.options?.familySettings);
+        return ok({ result: unsafeS3Result({ model: { path: "/m/qwen.gguf", family: "qwen3guard" } }) });
+      },
+      "history:list": () => ok({ items: [] }),
+    });
+    store.getState().engineStatusChanged(readyEngine("qwen3guard"));
+    store.getState().setPasteText("User: hi");
+    await store.getState().classify();
+    renderWithStore(store, <ResultPanel />);
+    const box = screen.getByRole("checkbox", { name: "Count Controversial as flagged" });
+    expect((box as HTMLInputElement).checked).toBe(false);
+    expect(asked).toEqual([{ controversialIsUnsafe: false }]);
+    fireEvent.click(box);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(asked).toEqual([{ controversialIsUnsafe: false }, { controversialIsUnsafe: true }]);
+    expect(store.getState().results.shown?.inputs.familySettings).toEqual({ controversialIsUnsafe: true });
+  });
 });
