@@ -10,11 +10,14 @@ import { parseConversationText, prepareConversation, readInputText, resolveFamil
 import {
   engineOptions,
   familyOption,
+  familySettingOption,
+  parseFamilySettings,
   inputOption,
   modelOption,
   policyOptions,
   scoringOptions,
   type EngineValues,
+  type FamilySettingValues,
   type FamilyValues,
   type InputValues,
   type ModelValues,
@@ -22,7 +25,7 @@ import {
   type ScoringValues,
 } from "../options.ts";
 
-interface ClassifyValues extends ModelValues, FamilyValues, PolicyValues, InputValues, ScoringValues, EngineValues {}
+interface ClassifyValues extends ModelValues, FamilyValues, PolicyValues, InputValues, ScoringValues, EngineValues, FamilySettingValues {}
 
 function declare() {
   return withOptions(
@@ -41,6 +44,7 @@ function declare() {
       'a conversation in any pasted format (- or none: standard input), or a dataset: two or more lines, each one {"id", "messages": […]} object; then one result per line is streamed as it is ready. A file holding one such line is one conversation, read as the same object in a .json file would be',
     ),
     ...scoringOptions(),
+    familySettingOption(),
     ...engineOptions(),
   );
 }
@@ -121,10 +125,10 @@ export const classifyCommand: CliCommand = {
   async run(args, io) {
     // Usage mistakes first: they are answered without looking for the model.
     const { values } = parseCommandLine<ClassifyValues>(declare(), args, io);
-    const options: ClassifyOptions = { threshold: values.threshold, topK: values.topK };
     const { threads, check } = values;
     const modelPath = resolveModelPath(values.model, io);
     const family = await resolveFamily(modelPath, values.family);
+    const options: ClassifyOptions = { threshold: values.threshold, topK: values.topK, familySettings: parseFamilySettings(values.setting, family) };
     const policy = await resolvePolicy(family, values.policy, values.exclude, io, warner("classify", io));
     const { text, source } = await readInputText(values.input, io);
     const dataset = datasetLines(text, io);

@@ -1,0 +1,68 @@
+/**
+ * `guardbench classify` with a family scored from its registry object (Qwen3Guard on a fixture model of the real Qwen3
+ * vocabulary): the family's settings by `--setting`, checked against the family's own list, in real child processes.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ClassificationResult } from "../../../../../shared/classify/result.ts";
+import { qwen3Vocabulary } from "../../../../fixtures/gguf/qwen3Vocab.ts";
+import { qwen3GuardAnswer, qwen3GuardTokens } from "../../../../fixtures/guardAnswers.ts";
+import { writeProgrammedModel, type ProgrammedModel } from "../../../../fixtures/models.ts";
+import { GUARDBENCH_CLI } from "../../../../support/paths.ts";
+
+const exec = promisify(execFile);
+let dir: string;
+let model: ProgrammedModel;
+
+async function guardbench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [GUARDBENCH_CLI, ...args], { cwd: dir, env: { ...process.env, GUARDBENCH_HOME: join(dir, "home") } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "guardbench-cli-families-"));
+  model = await writeProgrammedModel(join(dir, "qwen.gguf"), { transitions: qwen3GuardAnswer("safe"), vocabulary: qwen3Vocabulary });
+  await writeFile(join(dir, "chat.txt"), "User: Is it fine to read my partner's messages?\n");
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("guardbench classify --family qwen3guard", () => {
+  it("counts Controversial as unsafe with --setting controversialIsUnsafe=on, and only then", async () => {
+    const T = qwen3GuardTokens();
+    const atDecision = model.expectedDistribution(T.colon);
+    const unsafe = atDecision.probabilityOf(T.unsafe) + atDecision.probabilityOf(qwen3Vocabulary.tokenId("Unsafe"));
+    const controversial = atDecision.probabilityOf(T.controversial) + atDecision.probabilityOf(qwen3Vocabulary.tokenId("Cont"));
+    const base = ["classify", "--model", "qwen.gguf", "--family", "qwen3guard", "--input", "chat.txt", "--cpu", "--top-k", "0"];
+    const loose = await guardbench(base);
+    const strict = await guardbench([...base, "--setting", "controversialIsUnsafe=on"]);
+    expect([loose.code, strict.code], loose.stderr + strict.stderr).toEqual([0, 0]);
+    const looseResult = JSON.parse(loose.stdout) as ClassificationResult;
+    const strictResult = JSON.parse(strict.stdout) as ClassificationResult;
+    expect(looseResult).toMatchObject({ verdict: "safe", outputText: "Safety: Safe", answers: [{ key: "safety", value: "Safe" }] });
+    expect(looseResult.pUnsafe).toBeCloseTo(unsafe, 6);
+    expect(strictResult.pUnsafe).toBeCloseTo(unsafe + controversial, 6);
+  }, 120_000);
+
+  it("refuses a setting the family does not have, or a value other than on/off, naming what it has", async () => {
+    const unknown = await guardbench(["classify", "--model", "qwen.gguf", "--family", "qwen3guard", "--input", "chat.txt", "--setting", "strict=on"]);
+    expect(unknown.stderr).toContain('--setting: unknown setting "strict" (Qwen3Guard-Gen has controversialIsUnsafe)');
+    expect(unknown.code).toBe(2);
+    const badValue = await guardbench(["classify", "--model", "qwen.gguf", "--family", "qwen3guard", "--input", "chat.txt", "--setting", "controversialIsUnsafe=yes"]);
+    expect(badValue.stderr).toContain("--setting: controversialIsUnsafe=yes is not controversialIsUnsafe=on or controversialIsUnsafe=off");
+    expect(badValue.code).toBe(2);
+    const noSettings = await guardbench(["classify", "--model", "qwen.gguf", "--family", "llama-guard-3-1b", "--input", "chat.txt", "--setting", "controversialIsUnsafe=on"]);
+    expect(noSettings.stderr).toContain("Llama Guard 3 1B has no settings");
+  });
+});
