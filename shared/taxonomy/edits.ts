@@ -1,11 +1,11 @@
-import { isPresetCode } from "./presets.ts";
+import { isPresetCode, taxonomyRules } from "./presets.ts";
 import { categoryCodeProblem, categoryNameProblem, findCategory, sameCode, type Policy, type PolicyCategory } from "./policy.ts";
 
 // Pure policy edits for the taxonomy editor (the UI's reducer). Each returns a new Policy and never
 // touches its input. An edit that cannot apply (unknown code, duplicate code, bad name) is an error
 // value rather than a silently unchanged policy, so the UI can say why.
 
-export type PolicyEditErrorCode = "unknown_category" | "invalid_code" | "duplicate_code" | "invalid_name" | "preset_category" | "invalid_index";
+export type PolicyEditErrorCode = "unknown_category" | "invalid_code" | "duplicate_code" | "invalid_name" | "preset_category" | "invalid_index" | "fixed_taxonomy";
 
 export type PolicyEditResult =
   | { ok: true; policy: Policy }
@@ -123,6 +123,8 @@ export function moveCategory(policy: Policy, code: string, toIndex: number): Pol
 
 /** The reducer form of the edits above, for the UI store. */
 export function applyPolicyEdit(policy: Policy, edit: PolicyEdit): PolicyEditResult {
+  const refused = fixedTaxonomyRefusal(policy, edit);
+  if (refused) return fail("fixed_taxonomy", refused);
   switch (edit.type) {
     case "rename":
       return renameCategory(policy, edit.code, edit.name);
@@ -137,4 +139,15 @@ export function applyPolicyEdit(policy: Policy, edit: PolicyEdit): PolicyEditRes
     case "move":
       return moveCategory(policy, edit.code, edit.toIndex);
   }
+}
+
+/**
+ * Why an edit is one the family's template cannot print (Qwen3Guard hard-codes its categories: no category of one's
+ * own, none left out); undefined when the family allows it. Switching a category back on is always allowed.
+ */
+function fixedTaxonomyRefusal(policy: Policy, edit: PolicyEdit): string | undefined {
+  const { customCategories, exclusions, displayName } = taxonomyRules(policy.family);
+  if (!exclusions && edit.type === "setEnabled" && !edit.enabled) return `${displayName} judges every category its template lists: none can be excluded.`;
+  if (!customCategories && edit.type !== "setEnabled") return `${displayName}'s categories are fixed by its template: they cannot be added, removed, renamed, described or moved.`;
+  return undefined;
 }

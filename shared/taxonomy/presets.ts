@@ -29,3 +29,9 @@ export function cardInfo(family: PromptFamily, code: string): CardInfo | undefin
   const entry = familyOf(family).taxonomy.card.find((card) => card.code === code);
   return entry && { cardName: entry.cardName, cardDescription: entry.cardDescription };
 }
+
+/** What a policy of the family may change: categories of one's own, categories left out. */
+export function taxonomyRules(family: PromptFamily): { customCategories: boolean; exclusions: boolean; displayName: string } {
+  const { taxonomy, displayName } = familyOf(family);
+  return { customCategories: taxonomy.customCategories, exclusions: taxonomy.exclusions, displayName };
+}

@@ -309,3 +309,19 @@ describe("diffPolicies", () => {
     expect(diff.changes.map((c) => `${c.kind} ${c.code}`)).toEqual(["added s1", "removed S1"]);
   });
 });
+
+describe("families whose template fixes the categories", () => {
+  it("refuse every edit but switching a category back on (Qwen3Guard), while the others allow them", () => {
+    const qwen = presetPolicy("qwen3guard");
+    const refusedWith = (edit: Parameters<typeof applyPolicyEdit>[1]) => {
+      const result = applyPolicyEdit(qwen, edit);
+      return result.ok ? undefined : result.error;
+    };
+    expect(refusedWith({ type: "setEnabled", code: "pii", enabled: false })).toEqual({ code: "fixed_taxonomy", message: "Qwen3Guard-Gen judges every category its template lists: none can be excluded." });
+    expect(refusedWith({ type: "add", category: { name: "Spam" } })?.message).toBe("Qwen3Guard-Gen's categories are fixed by its template: they cannot be added, removed, renamed, described or moved.");
+    expect(refusedWith({ type: "rename", code: "pii", name: "Privacy." })?.code).toBe("fixed_taxonomy");
+    expect(refusedWith({ type: "setEnabled", code: "pii", enabled: true })).toBeUndefined();
+    expect(applyPolicyEdit(presetPolicy("nemoguard-content-safety"), { type: "setEnabled", code: "S1", enabled: false }).ok).toBe(true);
+    expect(applyPolicyEdit(presetPolicy("llama-guard-3-8b"), { type: "add", category: { name: "Spam." } }).ok).toBe(true);
+  });
+});

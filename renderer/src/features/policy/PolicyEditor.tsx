@@ -2,11 +2,26 @@
 import { useId, useState, type FormEvent } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { suggestNextCode } from "../../../../shared/taxonomy/index.ts";
+import { taxonomyRules } from "../../../../shared/taxonomy/presets.ts";
 import { CategoryEditor } from "../../components/CategoryEditor.tsx";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
 import { Panel } from "../../components/Panel.tsx";
 import { useAppStore } from "../../store/index.ts";
 import { policySelectors } from "./selectors.ts";
+
+/** Says so when the family's template hard-codes its categories (Qwen3Guard): the editor's changes would be refused. */
+function FixedTaxonomyNote() {
+  const family = useAppStore((s) => s.policy.family);
+  const rules = taxonomyRules(family);
+  if (rules.customCategories && rules.exclusions) return null;
+  return (
+    <p className="notice small" role="note">
+      {rules.customCategories
+        ? `${rules.displayName} judges every category its template lists: none can be excluded.`
+        : `${rules.displayName}'s categories are fixed by its template: they cannot be changed${rules.exclusions ? "" : " or excluded"}. Its policy is the preset.`}
+    </p>
+  );
+}
 
 export function PolicyEditor() {
   const categories = useAppStore(useShallow(policySelectors.categoryViews));
@@ -29,6 +44,7 @@ export function PolicyEditor() {
       }
     >
       <PolicyNameAndSave />
+      <FixedTaxonomyNote />
       <p className="muted small">Alt+↑ / Alt+↓ inside a category moves it. Codes are never renumbered: excluding S6 keeps S7 as S7.</p>
       <ol className="category-list" aria-label="Categories">
         {categories.map((category, index) => (

@@ -176,7 +176,9 @@ export const createResultsSlice: SliceCreator<ResultsSlice> = (set, get, { bridg
 
     setClassifyingCategory(code, enabled) {
       const family = classifyingFamily(get());
-      if (get().editPolicyOf(family, { type: "setEnabled", code, enabled }) === undefined) classifyAgainIfReady();
+      const refused = get().editPolicyOf(family, { type: "setEnabled", code, enabled });
+      if (refused === undefined) classifyAgainIfReady();
+      else get().notify({ kind: "error", message: refused });
     },
 
     excludeClassifyingCodes(codes) {

@@ -28,6 +28,22 @@ describe("PolicyScreen", () => {
     expect(screen.getByLabelText("Prompt text").textContent).toContain("S1: Violence.");
   });
 
+  it("says when the family's template fixes its categories, and keeps them as they are; ShieldGemma's prompts show each under its code", () => {
+    const { store } = createTestStore();
+    store.getState().selectFamily("qwen3guard");
+    renderWithStore(store, <PolicyScreen />);
+    expect(screen.getByRole("note").textContent).toBe("Qwen3Guard-Gen's categories are fixed by its template: they cannot be changed or excluded. Its policy is the preset.");
+    fireEvent.click(screen.getByRole("checkbox", { name: "Include pii: PII." }));
+    expect(store.getState().policy.drafts.qwen3guard.categories.every((category) => category.enabled)).toBe(true);
+    cleanup();
+    store.getState().selectFamily("shieldgemma");
+    renderWithStore(store, <PolicyScreen />);
+    expect(screen.queryByRole("note")).toBeNull();
+    const text = screen.getByLabelText("Prompt text").textContent ?? "";
+    expect(text).toContain("[dangerous]");
+    expect(text).toContain("[harassment]");
+  });
+
   it("says a model is needed to count tokens", () => {
     renderWithStore(createTestStore().store, <PolicyScreen />);
     expect(screen.getByRole("status", { name: "Token count" }).textContent).toBe("Load a model to count tokens");
