@@ -102,4 +102,20 @@ test("two families — Llama Guard 3 and Qwen3Guard — on one dataset, side by 
   await screenshot(page, "53-qwen3guard-answer");
   await page.keyboard.press("Escape");
   await expect(opened).toBeHidden();
+
+  // The engine holds the last run's model, Qwen3Guard: on Classify its answer is shown with why, and its setting
+  // (Controversial counts as flagged) re-scores the same answer.
+  await workbench.goToClassify();
+  await workbench.paste("User: Is it fine to read my partner's messages?");
+  const results = await workbench.classifyWithKeyboard();
+  await results.waitForVerdict();
+  await expect(results.verdict()).toHaveText("Safe");
+  await expect(results.pUnsafe()).toHaveText("0.11");
+  await expect(results.decisionTable("Safety: Safe / Unsafe / Controversial").getByRole("row", { name: /controversial neither/ })).toBeVisible();
+  const setting = results.familySetting("Count Controversial as flagged");
+  await expect(setting).not.toBeChecked();
+  await setting.check();
+  await expect(results.pUnsafe()).toHaveText("0.15");
+  await expect(results.decisionTable("Safety: Safe / Unsafe / Controversial").getByRole("row", { name: /controversial unsafe/ })).toBeVisible();
+  await screenshot(page, "54-qwen3guard-classify-setting");
 });

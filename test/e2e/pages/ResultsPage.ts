@@ -50,4 +50,14 @@ export class ResultsPage {
   verdictRegion(): Locator {
     return this.panel.getByRole("region", { name: "Verdict" });
   }
+
+  /** one decision point of the family's answer, with each answer's probability ("Safety: Safe / Unsafe / Controversial") */
+  decisionTable(label: string): Locator {
+    return this.panel.getByRole("table", { name: `Decision: ${label}` });
+  }
+
+  /** a setting of the loaded model's family ("Count Controversial as flagged") */
+  familySetting(label: string): Locator {
+    return this.panel.getByRole("checkbox", { name: label });
+  }
 }
