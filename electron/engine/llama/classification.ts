@@ -29,7 +29,7 @@ import type { ExactDistribution } from "../distribution.ts";
 import { EngineError } from "../errors.ts";
 import type { LoadedModelInfo } from "../engine.ts";
 import type { PositionRead, SequenceSlots } from "./kvSlots.ts";
-import { ContinuationQuery, describe } from "./continuation.ts";
+import { ContinuationQuery, describe, promptTokensWithin } from "./continuation.ts";
 import type { ModelTokens } from "./modelTokens.ts";
 
 /** What a classification (and the token API) needs of the loaded scorer. */
@@ -60,16 +60,7 @@ export async function classifyConversation(
   const started = performance.now();
   const policy = request.policy ?? presetPolicy(info.family);
   const { prompt, target } = buildClassificationPrompt(info.family, { ...request, policy });
-  const promptTokens = vocabulary.tokenizePrompt(prompt);
-  const room = info.contextSize - settings.maxTokens - 8;
-  if (promptTokens.length > room) {
-    throw new EngineError(
-      "prompt-too-long",
-      `the prompt is ${promptTokens.length} tokens but this model's context holds ${info.contextSize} (with room for the answer: ${room})`,
-      "Shorten the conversation or load the model with a larger context size.",
-    );
-  }
-
+  const promptTokens = promptTokensWithin(vocabulary, prompt, info.contextSize, settings.maxTokens);
   const slot = slots.claim(promptTokens);
   try {
     await slots.prepare(slot, promptTokens);

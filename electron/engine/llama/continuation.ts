@@ -6,7 +6,8 @@ import type { LlamaContextSequence, Token } from "node-llama-cpp";
 import { ExactDistribution } from "../distribution.ts";
 import { EngineError } from "../errors.ts";
 import type { DetailedToken } from "../../../shared/classify/result.ts";
-import type { PositionOutput, PositionRead, SequenceEvaluator } from "./kvSlots.ts";
+import type { PositionOutput, PositionRead, SequenceEvaluator, SequenceSlots } from "./kvSlots.ts";
+import type { BuiltPrompt } from "../../../shared/prompts/index.ts";
 import type { ModelTokens } from "./modelTokens.ts";
 
 export function describe(vocabulary: ModelTokens, token: Token, distribution: ExactDistribution, topK: number): DetailedToken {
@@ -76,3 +77,31 @@ function positionOf(output: PositionOutput): Position {
   return { next: distribution.argmax() as Token, distribution };
 }
 
+
+/** The prompt's token ids, refused when the context cannot hold them with room for an answer of `maxTokens`. */
+export function promptTokensWithin(vocabulary: ModelTokens, prompt: BuiltPrompt<string>, contextSize: number, maxTokens: number): Token[] {
+  const promptTokens = vocabulary.tokenizePrompt(prompt);
+  const room = contextSize - maxTokens - 8;
+  if (promptTokens.length > room) {
+    throw new EngineError(
+      "prompt-too-long",
+      `the prompt is ${promptTokens.length} tokens but this model's context holds ${contextSize} (with room for the answer: ${room})`,
+      "Shorten the conversation or load the model with a larger context size.",
+    );
+  }
+  return promptTokens;
+}
+
+/**
+ * Claims a sequence, evaluates the prompt on it (reusing what the sequence, or another, already holds of it: prompts
+ * sharing a policy prefix, or ShieldGemma's conversation before its guideline), and asks `use` its questions.
+ */
+export async function onPrompt<T>(slots: SequenceSlots, promptTokens: Token[], signal: AbortSignal | undefined, use: (query: ContinuationQuery) => Promise<T>): Promise<T> {
+  const slot = slots.claim(promptTokens);
+  try {
+    await slots.prepare(slot, promptTokens);
+    return await use(new ContinuationQuery(slot.sequence, promptTokens, slots.evaluator, signal));
+  } finally {
+    slots.release(slot);
+  }
+}

@@ -26,7 +26,7 @@ import { presetPolicy } from "../../../shared/taxonomy/index.ts";
 import { buildFamilyPrompts } from "../classificationPrompt.ts";
 import type { ExactDistribution } from "../distribution.ts";
 import { EngineError } from "../errors.ts";
-import { ContinuationQuery, describe } from "./continuation.ts";
+import { describe, onPrompt, promptTokensWithin, type ContinuationQuery } from "./continuation.ts";
 import type { ScorerParts } from "./classification.ts";
 import type { ModelTokens } from "./modelTokens.ts";
 
@@ -140,21 +140,8 @@ async function answerOne(
 ): Promise<PromptAnswer> {
   const { model } = vocabulary;
   const started = performance.now();
-  const promptTokens = vocabulary.tokenizePrompt(task.prompt);
-  const room = info.contextSize - settings.maxTokens - 8;
-  if (promptTokens.length > room) {
-    throw new EngineError(
-      "prompt-too-long",
-      `the prompt is ${promptTokens.length} tokens but this model's context holds ${info.contextSize} (with room for the answer: ${room})`,
-      "Shorten the conversation or load the model with a larger context size.",
-    );
-  }
-  // Prompts of one conversation share their beginning (ShieldGemma's conversation before its guideline): the slot's
-  // prefix reuse evaluates it once.
-  const slot = slots.claim(promptTokens);
-  try {
-    await slots.prepare(slot, promptTokens);
-    const query = new ContinuationQuery(slot.sequence, promptTokens, slots.evaluator, signal);
+  const promptTokens = promptTokensWithin(vocabulary, task.prompt, info.contextSize, settings.maxTokens);
+  return onPrompt(slots, promptTokens, signal, async (query) => {
     const generated: Token[] = [];
     const tokens: DetailedToken[] = [];
     /** distributions[i]: the distribution after the answer's first i tokens */
@@ -186,9 +173,7 @@ async function answerOne(
       verdict,
       timings: { prompt: promptDone - started, generation: generationDone - promptDone, categories: performance.now() - generationDone },
     };
-  } finally {
-    slots.release(slot);
-  }
+  });
 }
 
 const isWhitespace = (vocabulary: ModelTokens, token: Token) => vocabulary.pieceOf(token).trim() === "";

@@ -3,27 +3,16 @@
  * parser's warnings printed, messages that name what a file actually is. Real child processes on real files; none of
  * these needs a model.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runGuardbench } from "../../support/cli.ts";
 import { writeTinyGguf } from "../../fixtures/gguf/tiny.ts";
 
-const exec = promisify(execFile);
-const bin = join(process.cwd(), "bin", "guardbench.js");
 let dir: string;
 
-async function guardbench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, GUARDBENCH_HOME: join(dir, "home") } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+const guardbench = (args: string[]) => runGuardbench(args, { cwd: dir, home: join(dir, "home") });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "guardbench-inputs-"));

@@ -2,31 +2,20 @@
  * `guardbench classify` with a family scored from its registry object (Qwen3Guard on a fixture model of the real Qwen3
  * vocabulary): the family's settings by `--setting`, checked against the family's own list, in real child processes.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runGuardbench } from "../../../../support/cli.ts";
 import type { ClassificationResult } from "../../../../../shared/classify/result.ts";
 import { qwen3Vocabulary } from "../../../../fixtures/gguf/qwen3Vocab.ts";
 import { qwen3GuardAnswer, qwen3GuardTokens } from "../../../../fixtures/guardAnswers.ts";
 import { writeProgrammedModel, type ProgrammedModel } from "../../../../fixtures/models.ts";
-import { GUARDBENCH_CLI } from "../../../../support/paths.ts";
 
-const exec = promisify(execFile);
 let dir: string;
 let model: ProgrammedModel;
 
-async function guardbench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [GUARDBENCH_CLI, ...args], { cwd: dir, env: { ...process.env, GUARDBENCH_HOME: join(dir, "home") } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+const guardbench = (args: string[]) => runGuardbench(args, { cwd: dir, home: join(dir, "home") });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "guardbench-cli-families-"));

@@ -1,24 +1,13 @@
 /** `guardbench eval` as a user runs it: a real child process on real files. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
+import { runGuardbench } from "../../../../support/cli.ts";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 
-const run = promisify(execFile);
-const bin = join(process.cwd(), "bin", "guardbench.js");
 let dir: string;
 
-async function guardbench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: dir });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+const guardbench = (args: string[]) => runGuardbench(args, { cwd: dir });
 
 const lines = (...objects: unknown[]) => objects.map((object) => (typeof object === "string" ? object : JSON.stringify(object))).join("\n") + "\n";
 

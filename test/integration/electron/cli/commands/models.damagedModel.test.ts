@@ -3,35 +3,19 @@
  * 0x7FFFFFFF. Every command that meets the file must exit with a clear message — before the fix each one aborted
  * (exit 134, `args[3]->IsInt32()` in Node's fs binding, called by node-llama-cpp's GGUF reader).
  */
-import { execFile } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runGuardbench } from "../../../../support/cli.ts";
 import { writeDamagedGguf, writeTinyGguf } from "../../../../fixtures/gguf/tiny.ts";
-import { GUARDBENCH_CLI } from "../../../../support/paths.ts";
 
-const run = promisify(execFile);
 const DAMAGE = /"damaged\.gguf" has a damaged GGUF header: the key of metadata entry 1 of \d+ \(at offset 24\) is 2,147,483,647 bytes long/;
 
 let dir: string;
 let damaged: string;
 
-async function guardbench(home: string, args: string[], stdin = ""): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-  const child = run(process.execPath, [GUARDBENCH_CLI, ...args], {
-    cwd: dir,
-    env: { ...process.env, GUARDBENCH_HOME: home, GUARDBENCH_GPU: "off", NODE_LLAMA_CPP_LOG_LEVEL: "error" },
-  });
-  child.child.stdin!.end(stdin);
-  try {
-    const { stdout, stderr } = await child;
-    return { code: 0, signal: null, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number | null; signal: string | null; stdout: string; stderr: string };
-    return { code: failed.code, signal: failed.signal, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const guardbench = (home: string, args: string[], stdin = "") => runGuardbench(args, { cwd: dir, home, stdin, env: { GUARDBENCH_GPU: "off", NODE_LLAMA_CPP_LOG_LEVEL: "error" } });
 
 /** A home whose library holds an intact model and a damaged copy. */
 async function homeWithDamagedCopy(name: string): Promise<string> {
