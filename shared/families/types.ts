@@ -288,6 +288,11 @@ export interface GuardFamily<Id extends string = FamilyId> {
    * (electron/engine/llama/familyClassification.ts).
    */
   firstTokenDecision?: true;
+  /**
+   * How many tokens the model may generate when the request does not say (default: the classify options' 24): a
+   * family that reasons before its label (gpt-oss-safeguard's analysis channel) needs room to reach it.
+   */
+  answerTokens?: number;
   /** families whose prompt needs the model file's chat template (Llama Guard 4) */
   needsEmbeddedTemplate: boolean;
   settings: readonly FamilySetting[];

@@ -38,6 +38,12 @@ export class ContinuationQuery {
     private readonly promptTokens: Token[],
     private readonly evaluator: SequenceEvaluator,
     private readonly signal?: AbortSignal,
+    /**
+     * Keep each distribution read, to answer a later question about the same position without evaluating it again.
+     * Off, only the next token is kept: a whole vocabulary per position (200k for gpt-oss) over a long answer would
+     * not fit in memory, so the caller keeps what it needs of each distribution instead.
+     */
+    private readonly retainDistributions = true,
   ) {}
 
   async after(continuation: Token[], read: PositionRead): Promise<Position> {
@@ -65,7 +71,9 @@ export class ContinuationQuery {
       const tokens = [...this.promptTokens, ...path.slice(0, missing.at(-1))];
       const reads = missing.map((n) => ({ after: this.promptTokens.length + n, read }));
       const outputs = await this.evaluator.evaluate(this.sequence, tokens, reads, this.promptTokens.length);
-      missing.forEach((n, i) => this.cache.set(keyOf(n), positionOf(outputs[i]!)));
+      const fresh = new Map(missing.map((n, i) => [n, positionOf(outputs[i]!)]));
+      for (const [n, position] of fresh) this.cache.set(keyOf(n), this.retainDistributions ? position : { next: position.next });
+      return lengths.map((n) => fresh.get(n) ?? this.cache.get(keyOf(n))!);
     }
     return lengths.map((n) => this.cache.get(keyOf(n))!);
   }
@@ -96,11 +104,17 @@ export function promptTokensWithin(vocabulary: ModelTokens, prompt: BuiltPrompt<
  * Claims a sequence, evaluates the prompt on it (reusing what the sequence, or another, already holds of it: prompts
  * sharing a policy prefix, or ShieldGemma's conversation before its guideline), and asks `use` its questions.
  */
-export async function onPrompt<T>(slots: SequenceSlots, promptTokens: Token[], signal: AbortSignal | undefined, use: (query: ContinuationQuery) => Promise<T>): Promise<T> {
+export async function onPrompt<T>(
+  slots: SequenceSlots,
+  promptTokens: Token[],
+  signal: AbortSignal | undefined,
+  use: (query: ContinuationQuery) => Promise<T>,
+  options: { retainDistributions?: boolean } = {},
+): Promise<T> {
   const slot = slots.claim(promptTokens);
   try {
     await slots.prepare(slot, promptTokens);
-    return await use(new ContinuationQuery(slot.sequence, promptTokens, slots.evaluator, signal));
+    return await use(new ContinuationQuery(slot.sequence, promptTokens, slots.evaluator, signal, options.retainDistributions));
   } finally {
     slots.release(slot);
   }

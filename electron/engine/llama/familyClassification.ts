@@ -24,7 +24,6 @@ import type { FamilyPolicy, FamilySettings, FamilyVerdict, GuardFamily } from ".
 import { promptTextOf, type BuiltPrompt } from "../../../shared/prompts/index.ts";
 import { presetPolicy } from "../../../shared/taxonomy/index.ts";
 import { buildFamilyPrompts } from "../classificationPrompt.ts";
-import type { ExactDistribution } from "../distribution.ts";
 import { EngineError } from "../errors.ts";
 import { describe, onPrompt, promptTokensWithin, type ContinuationQuery } from "./continuation.ts";
 import type { ScorerParts } from "./classification.ts";
@@ -38,6 +37,8 @@ interface PointReading {
   tokenIndex: number;
   /** tokens from the end of the prompt to the decision position (the answer's, or the forced text's) */
   pathToDecision: Token[];
+  /** the probability of each of the point's answer tokens at the decision position */
+  probabilityOf: (token: number) => number;
   read: "generated" | "forced" | "not-read";
 }
 
@@ -55,9 +56,9 @@ interface PromptAnswer {
 }
 
 export async function classifyWithFamily(parts: ScorerParts, request: ClassifyRequest, options: ClassifyOptions = {}, signal?: AbortSignal): Promise<ClassificationResult> {
-  const settings = { ...DEFAULT_CLASSIFY_OPTIONS, ...options };
   const { info, tokens: vocabulary } = parts;
   const family = familyOf(info.family);
+  const settings = { ...DEFAULT_CLASSIFY_OPTIONS, ...(family.answerTokens !== undefined && { maxTokens: family.answerTokens }), ...options };
   const started = performance.now();
   const policy = request.policy ?? presetPolicy(info.family);
   const familySettings = settingsOf(family, settings.familySettings);
@@ -144,22 +145,24 @@ async function answerOne(
   return onPrompt(slots, promptTokens, signal, async (query) => {
     const generated: Token[] = [];
     const tokens: DetailedToken[] = [];
-    /** distributions[i]: the distribution after the answer's first i tokens */
-    const distributions: ExactDistribution[] = [];
+    // Of each position's distribution only what a decision may read is kept: its answer tokens' probabilities.
+    const answerTokens = [...new Set(task.resolved.flatMap((point) => point.answers.flatMap((answer) => answer.tokens)))];
+    /** answerProbabilities[i]: those probabilities after the answer's first i tokens */
+    const answerProbabilities: Map<number, number>[] = [];
     const promptDone = performance.now();
     for (;;) {
-      const position = await query.after(generated, "distribution");
-      distributions.push(position.distribution!);
-      if (model.isEogToken(position.next)) break;
-      tokens.push(describe(vocabulary, position.next, position.distribution!, settings.topK));
-      generated.push(position.next);
+      const { next, distribution } = await query.after(generated, "distribution");
+      answerProbabilities.push(new Map(answerTokens.map((token) => [token, distribution!.probabilityOf(token)])));
+      if (model.isEogToken(next)) break;
+      tokens.push(describe(vocabulary, next, distribution!, settings.topK));
+      generated.push(next);
       if (generated.length >= settings.maxTokens) break;
     }
     const generationDone = performance.now();
     const outputText = model.detokenize(generated, true);
 
     const readings: PointReading[] = [];
-    for (const point of task.resolved) readings.push(await readPoint(vocabulary, query, point, family, generated, distributions));
+    for (const point of task.resolved) readings.push(await readPoint(vocabulary, query, point, family, generated, answerProbabilities));
     const categoryScores = await forcedCategoryScores(vocabulary, query, family, task.policy, readings);
     const verdict = family.parseVerdict(outputText, { policy: task.policy, judged: task.judged, settings: task.familySettings, ...(task.code !== undefined && { code: task.code }) });
     return {
@@ -173,7 +176,7 @@ async function answerOne(
       verdict,
       timings: { prompt: promptDone - started, generation: generationDone - promptDone, categories: performance.now() - generationDone },
     };
-  });
+  }, { retainDistributions: false });
 }
 
 const isWhitespace = (vocabulary: ModelTokens, token: Token) => vocabulary.pieceOf(token).trim() === "";
@@ -187,12 +190,13 @@ async function readPoint(
   point: ResolvedPoint,
   family: GuardFamily<string>,
   generated: Token[],
-  distributions: ExactDistribution[],
+  answerProbabilities: Map<number, number>[],
 ): Promise<PointReading> {
-  const score = (distribution: ExactDistribution) => scoreDecision(point, family.decision, (token) => distribution.probabilityOf(token));
+  const reading = (probabilityOf: (token: number) => number) => ({ point, scores: scoreDecision(point, family.decision, probabilityOf), probabilityOf });
   const index = decisionIndexIn(vocabulary, point, generated);
-  if (index !== undefined && distributions[index]) {
-    return { point, scores: score(distributions[index]), tokenIndex: index < generated.length ? index : -1, pathToDecision: generated.slice(0, index), read: "generated" };
+  const atIndex = index === undefined ? undefined : answerProbabilities[index];
+  if (index !== undefined && atIndex) {
+    return { ...reading((token) => atIndex.get(token) ?? 0), tokenIndex: index < generated.length ? index : -1, pathToDecision: generated.slice(0, index), read: "generated" };
   }
   if (point.forcible) {
     const path: Token[] = [...vocabulary.model.tokenize(point.after, false)];
@@ -201,10 +205,10 @@ async function readPoint(
       path.push(position.next);
       position = await query.after(path, "distribution");
     }
-    return { point, scores: score(position.distribution!), tokenIndex: -1, pathToDecision: path, read: "forced" };
+    const forced = position.distribution!;
+    return { ...reading((token) => forced.probabilityOf(token)), tokenIndex: -1, pathToDecision: path, read: "forced" };
   }
-  const nothing = scoreDecision(point, family.decision, () => 0);
-  return { point, scores: nothing, tokenIndex: -1, pathToDecision: [], read: "not-read" };
+  return { ...reading(() => 0), tokenIndex: -1, pathToDecision: [], read: "not-read" };
 }
 
 /**
@@ -247,8 +251,7 @@ async function forcedCategoryScores(
   const reading = readings.find((candidate) => candidate.point.answers.some((answer) => answer.key === scoring.answerKey) && candidate.read !== "not-read");
   if (!reading) return [];
   const answerTokens = reading.point.answers.find((answer) => answer.key === scoring.answerKey)!.tokens;
-  const decision = (await query.after(reading.pathToDecision, "distribution")).distribution!;
-  const likeliest = answerTokens.reduce((a, b) => (decision.probabilityOf(b) > decision.probabilityOf(a) ? b : a)) as Token;
+  const likeliest = answerTokens.reduce((a, b) => (reading.probabilityOf(b) > reading.probabilityOf(a) ? b : a)) as Token;
   const prefix = [...reading.pathToDecision, likeliest, ...vocabulary.model.tokenize(scoring.separator, false)];
   const scores: CategoryScore[] = [];
   for (const category of policy.categories.filter((candidate) => candidate.enabled)) {

@@ -128,6 +128,8 @@ export const gptOssSafeguard: GuardFamily<"gpt-oss-safeguard"> = {
   },
   taxonomy,
   scorableToday: true,
+  // The analysis channel comes first; at a low reasoning effort it is a few hundred tokens, then the JSON label.
+  answerTokens: 512,
   needsEmbeddedTemplate: false,
   settings: [],
   buildPrompt(turns, policy, options = {}) {

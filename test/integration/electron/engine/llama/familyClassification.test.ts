@@ -301,4 +301,25 @@ describe("gpt-oss-safeguard on the o200k_harmony vocabulary", () => {
     const expected = built.prompt.prompt.engineParts.flatMap((part) => (part.kind === "special" ? [gptOssVocabulary.tokenId(part.text)] : encode(part.text)));
     expect(scorer.tokenizePrompt(built.prompt.prompt)).toEqual(expected);
   });
+
+  it("gives the analysis channel room (512 tokens unless asked otherwise), and an analysis that never ends is unparseable", async () => {
+    const [x, y] = [encode(" x")[0]!, encode(" y")[0]!];
+    const endless = await writeProgrammedModel(join(dir, "safeguard-endless.gguf"), {
+      vocabulary: gptOssVocabulary,
+      transitions: [
+        { after: encode("assistant")[0]!, next: [{ token: GPT_OSS_TOKENS.channel, logit: TOP }] },
+        { after: GPT_OSS_TOKENS.channel, next: [{ token: encode("analysis")[0]!, logit: TOP }] },
+        { after: encode("analysis")[0]!, next: [{ token: GPT_OSS_TOKENS.message, logit: TOP }] },
+        { after: GPT_OSS_TOKENS.message, next: [{ token: x, logit: TOP }] },
+        { after: x, next: [{ token: y, logit: TOP }] },
+        { after: y, next: [{ token: x, logit: TOP }] },
+      ],
+    });
+    const scorer = await load(endless, "gpt-oss-safeguard");
+    const unbounded = await scorer.classify({ turns: prompt }, { topK: 0 });
+    expect(unbounded.tokens).toHaveLength(512);
+    expect(unbounded).toMatchObject({ verdict: "unparseable", unparseableReason: "the answer never reaches the final channel (cut off during its analysis?)", pUnsafe: 0 });
+    expect(unbounded.reasoning).toMatch(/^x y x y/);
+    expect((await scorer.classify({ turns: prompt }, { maxTokens: 40, topK: 0 })).tokens).toHaveLength(40);
+  }, 120_000);
 });
