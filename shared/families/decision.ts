@@ -143,3 +143,8 @@ export function settingsOfScores(
     }),
   );
 }
+
+/** Every setting of a family at its chosen value, or its default when none was chosen. */
+export function effectiveSettings(settings: readonly { id: string; default: boolean }[], chosen: Readonly<Record<string, boolean>> = {}): Record<string, boolean> {
+  return Object.fromEntries(settings.map((setting) => [setting.id, chosen[setting.id] ?? setting.default]));
+}

@@ -17,7 +17,7 @@
 import type { Token } from "node-llama-cpp";
 import type { ClassifyRequest } from "../../../shared/ipc/contract.ts";
 import { DEFAULT_CLASSIFY_OPTIONS, type CategoryScore, type ClassificationResult, type ClassifyOptions, type DecisionPointScores, type DetailedToken } from "../../../shared/classify/result.ts";
-import { primaryPoint, resolveDecision, scoreDecision, type DecisionScores, type ResolvedPoint } from "../../../shared/families/decision.ts";
+import { effectiveSettings, primaryPoint, resolveDecision, scoreDecision, type DecisionScores, type ResolvedPoint } from "../../../shared/families/decision.ts";
 import { combineCategoryVerdicts } from "../../../shared/families/perCategory.ts";
 import { familyOf } from "../../../shared/families/registry.ts";
 import type { FamilyPolicy, FamilySettings, FamilyVerdict, GuardFamily } from "../../../shared/families/types.ts";
@@ -61,7 +61,7 @@ export async function classifyWithFamily(parts: ScorerParts, request: ClassifyRe
   const settings = { ...DEFAULT_CLASSIFY_OPTIONS, ...(family.answerTokens !== undefined && { maxTokens: family.answerTokens }), ...options };
   const started = performance.now();
   const policy = request.policy ?? presetPolicy(info.family);
-  const familySettings = settingsOf(family, settings.familySettings);
+  const familySettings = effectiveSettings(family.settings, settings.familySettings);
   const { prompt: built, target } = buildFamilyPrompts(info.family, { ...request, policy });
   const resolved = resolveDecision(family.decision, (text) => vocabulary.model.tokenize(text, false), familySettings);
   const primaryId = primaryPoint(family.decision, target).id;
@@ -116,10 +116,6 @@ export async function classifyWithFamily(parts: ScorerParts, request: ClassifyRe
   };
 }
 
-function settingsOf(family: GuardFamily<string>, asked: FamilySettings): FamilySettings {
-  return Object.fromEntries(family.settings.map((setting) => [setting.id, asked[setting.id] ?? setting.default]));
-}
-
 const nameOf = (policy: FamilyPolicy, code: string) => policy.categories.find((category) => category.code === code)?.name.trim() ?? code;
 
 interface AnswerTask {
@@ -131,7 +127,7 @@ interface AnswerTask {
   familySettings: FamilySettings;
 }
 
-/** Evaluates one prompt, generates its answer greedily with every position's distribution, reads its decisions. */
+/** Evaluates one prompt, generates its answer greedily reading each position's distribution, reads its decisions. */
 async function answerOne(
   { info, tokens: vocabulary, slots }: ScorerParts,
   family: GuardFamily<string>,

@@ -2,6 +2,7 @@ import type { GeneratedToken } from "../../../../shared/classify/result.ts";
 import { prepareForClassification, type CheckMode } from "../../../../shared/conversation/index.ts";
 import { buildPrompt, type PromptPart } from "../../../../shared/prompts/index.ts";
 import { findCategory, type PromptFamily } from "../../../../shared/taxonomy/index.ts";
+import { effectiveSettings } from "../../../../shared/families/decision.ts";
 import { familyOf } from "../../../../shared/families/registry.ts";
 import { memoSelector } from "../../store/memo.ts";
 import type { AppState } from "../../store/types.ts";
@@ -42,16 +43,11 @@ export const currentInputs = memoSelector(
       turns,
       check,
       policy: drafts[family ?? editedFamily],
-      familySettings: settingsFor(family ?? editedFamily, chosenSettings),
+      familySettings: effectiveSettings(familyOf(family ?? editedFamily).settings, chosenSettings),
       ...(model ? { modelPath: model.path, family: model.family } : {}),
     };
   },
 );
-
-/** The family's settings (Qwen3Guard's `controversialIsUnsafe`) as the user chose them, each at its default otherwise. */
-function settingsFor(family: PromptFamily, chosen: Readonly<Record<string, boolean>>): Record<string, boolean> {
-  return Object.fromEntries(familyOf(family).settings.map((setting) => [setting.id, chosen[setting.id] ?? setting.default]));
-}
 
 /** The settings the loaded model's family offers, each with its value now. */
 export const familySettingChoices = memoSelector([classifyingFamily, (s: AppState) => s.results.familySettings], (family, chosen) =>
