@@ -4,7 +4,7 @@ import { checkTurns } from "../prompts/conversation.ts";
 import { joinParts, withoutLeadingBos, type PromptPartsBuilder } from "../prompts/parts.ts";
 import type { BuiltPrompt, CheckedRole, PromptError } from "../prompts/types.ts";
 import { validatePolicy, type Policy, type PolicyCategory } from "../taxonomy/policy.ts";
-import type { CategoryPrompt, FamilyPolicy, FamilyPromptOptions, FamilyPromptResult, JudgedTurn, TaxonomyPreset } from "./types.ts";
+import type { CategoryPrompt, FamilyPolicy, FamilyPrompt, FamilyPromptOptions, FamilyPromptResult, JudgedTurn, TaxonomyPreset } from "./types.ts";
 
 /** The family's default policy, as a fresh object (callers may keep or edit it). */
 export function presetPolicyFrom<F extends string>(family: F, taxonomy: TaxonomyPreset): Policy<F> {
@@ -106,6 +106,11 @@ export const checkedRoleOf = (turns: readonly Turn[]): CheckedRole => (judgedTur
 
 export function singlePrompt<F extends string>(prompt: BuiltPrompt<F>): FamilyPromptResult<F> {
   return { ok: true, prompt: { scoring: "single", prompt } };
+}
+
+/** A family's prompt or prompts as one list: a single prompt without a code, or one per category with its code. */
+export function promptsOf<F extends string>(prompt: FamilyPrompt<F>): { code?: string; prompt: BuiltPrompt<F> }[] {
+  return prompt.scoring === "single" ? [{ prompt: prompt.prompt }] : prompt.prompts;
 }
 
 export function categoryPrompts<F extends string>(prompts: CategoryPrompt<F>[], familyName: string): FamilyPromptResult<F> {

@@ -1,5 +1,7 @@
 import type { Turn } from "../conversation/types.ts";
+import { promptsOf } from "../families/common.ts";
 import { familyOf } from "../families/registry.ts";
+import type { FamilyPromptResult } from "../families/types.ts";
 import { isPromptFamily, presetPolicy, type Policy, type PromptFamily } from "../taxonomy/index.ts";
 import { splitPartsAt, type PromptPart } from "./parts.ts";
 import type { BuildPromptOptions, BuildPromptResult, BuiltPrompt, PromptError } from "./types.ts";
@@ -17,8 +19,7 @@ export function buildPrompt(
   policy?: Policy,
   options: BuildPromptOptions = {},
 ): BuildPromptResult {
-  if (!isPromptFamily(family)) return { ok: false, error: { code: "unknown_family", message: `Unknown prompt family ${JSON.stringify(family)}.` } };
-  const built = familyOf(family).buildPrompt(turns, policy ?? presetPolicy(family), options);
+  const built = familyPrompt(family, turns, policy, options);
   if (!built.ok) return built;
   // The families the engine scores today build one prompt each; a per-category family has to be asked through its object.
   if (built.prompt.scoring !== "single")
@@ -42,11 +43,16 @@ export function promptTextOf(prompts: ReadonlyArray<{ code?: string; prompt: { t
 
 /** Like buildPrompt, for every family the engine scores, per-category ones included (ShieldGemma): what to show. */
 export function buildPromptText(family: PromptFamily, turns: readonly Turn[], policy?: Policy, options: BuildPromptOptions = {}): { ok: true; value: PromptText } | { ok: false; error: PromptError } {
-  if (!isPromptFamily(family)) return { ok: false, error: { code: "unknown_family", message: `Unknown prompt family ${JSON.stringify(family)}.` } };
-  const built = familyOf(family).buildPrompt(turns, policy ?? presetPolicy(family), options);
+  const built = familyPrompt(family, turns, policy, options);
   if (!built.ok) return built;
-  const prompts = built.prompt.scoring === "single" ? [{ prompt: built.prompt.prompt }] : built.prompt.prompts;
+  const prompts = promptsOf(built.prompt);
   return { ok: true, value: { text: promptTextOf(prompts), prompts } };
+}
+
+/** The family's registry builder, for a name from outside (a stored row, a request) that may not be a scorable family. */
+function familyPrompt(family: PromptFamily, turns: readonly Turn[], policy: Policy | undefined, options: BuildPromptOptions): FamilyPromptResult<PromptFamily> {
+  if (!isPromptFamily(family)) return { ok: false, error: { code: "unknown_family", message: `Unknown prompt family ${JSON.stringify(family)}.` } };
+  return familyOf(family).buildPrompt(turns, policy ?? presetPolicy(family), options);
 }
 
 /** What the engine tokenises: `text` parts with special-token parsing off, `special` parts as single tokens; BOS added by llama.cpp. */

@@ -18,6 +18,7 @@ import type { Token } from "node-llama-cpp";
 import type { ClassifyRequest } from "../../../shared/ipc/contract.ts";
 import { DEFAULT_CLASSIFY_OPTIONS, type CategoryScore, type ClassificationResult, type ClassifyOptions, type DecisionPointScores, type DetailedToken } from "../../../shared/classify/result.ts";
 import { effectiveSettings, primaryPoint, resolveDecision, scoreDecision, type DecisionScores, type ResolvedPoint } from "../../../shared/families/decision.ts";
+import { promptsOf } from "../../../shared/families/common.ts";
 import { combineCategoryVerdicts } from "../../../shared/families/perCategory.ts";
 import { familyOf } from "../../../shared/families/registry.ts";
 import type { FamilyPolicy, FamilySettings, FamilyVerdict, GuardFamily } from "../../../shared/families/types.ts";
@@ -70,9 +71,8 @@ export async function classifyWithFamily(parts: ScorerParts, request: ClassifyRe
     throw new EngineError("prompt-family-mismatch", `this model's vocabulary cannot give ${family.displayName}'s decision: ${primaryUnreadable.join("; ")}`, "Check the family chosen for this model (--family).");
   }
 
-  const prompts = built.scoring === "single" ? [{ code: undefined, prompt: built.prompt }] : built.prompts;
   const answers: PromptAnswer[] = [];
-  for (const { code, prompt } of prompts) {
+  for (const { code, prompt } of promptsOf(built)) {
     answers.push(await answerOne(parts, family, { code, prompt, policy, resolved, judged: target, familySettings }, settings, signal));
   }
 
@@ -155,10 +155,20 @@ async function answerOne(
       if (generated.length >= settings.maxTokens) break;
     }
     const generationDone = performance.now();
-    const outputText = model.detokenize(generated, true);
 
+    const texts = new Map<number, string>();
+    const answer: GeneratedAnswer = {
+      tokens: generated,
+      answerProbabilities,
+      textOf(n) {
+        let text = texts.get(n);
+        if (text === undefined) texts.set(n, (text = model.detokenize(generated.slice(0, n), true)));
+        return text;
+      },
+    };
+    const outputText = answer.textOf(generated.length);
     const readings: PointReading[] = [];
-    for (const point of task.resolved) readings.push(await readPoint(vocabulary, query, point, family, generated, answerProbabilities));
+    for (const point of task.resolved) readings.push(await readPoint(vocabulary, query, point, family, answer));
     const categoryScores = await forcedCategoryScores(vocabulary, query, family, task.policy, readings);
     const verdict = family.parseVerdict(outputText, { policy: task.policy, judged: task.judged, settings: task.familySettings, ...(task.code !== undefined && { code: task.code }) });
     return {
@@ -180,17 +190,20 @@ const isWhitespace = (vocabulary: ModelTokens, token: Token) => vocabulary.piece
 /** How many leading whitespace-only tokens the engine follows on a forced path before the decision word. */
 const MAX_FORCED_WHITESPACE = 4;
 
-async function readPoint(
-  vocabulary: ModelTokens,
-  query: ContinuationQuery,
-  point: ResolvedPoint,
-  family: GuardFamily<string>,
-  generated: Token[],
-  answerProbabilities: Map<number, number>[],
-): Promise<PointReading> {
+/** A generated answer as the decision points read it. */
+interface GeneratedAnswer {
+  tokens: Token[];
+  /** after the first i tokens: the probabilities of every decision point's answer tokens */
+  answerProbabilities: Map<number, number>[];
+  /** the text of the first n tokens, detokenised once whichever point asks */
+  textOf(n: number): string;
+}
+
+async function readPoint(vocabulary: ModelTokens, query: ContinuationQuery, point: ResolvedPoint, family: GuardFamily<string>, answer: GeneratedAnswer): Promise<PointReading> {
   const reading = (probabilityOf: (token: number) => number) => ({ point, scores: scoreDecision(point, family.decision, probabilityOf), probabilityOf });
-  const index = decisionIndexIn(vocabulary, point, generated);
-  const atIndex = index === undefined ? undefined : answerProbabilities[index];
+  const generated = answer.tokens;
+  const index = decisionIndexIn(vocabulary, point, answer);
+  const atIndex = index === undefined ? undefined : answer.answerProbabilities[index];
   if (index !== undefined && atIndex) {
     return { ...reading((token) => atIndex.get(token) ?? 0), tokenIndex: index < generated.length ? index : -1, pathToDecision: generated.slice(0, index), read: "generated" };
   }
@@ -212,7 +225,8 @@ async function readPoint(
  * the text the decision follows (or wrote the decision word inside the same token as that text). May equal the
  * answer's length: the decision would have been the next token (the model ended there).
  */
-function decisionIndexIn(vocabulary: ModelTokens, point: ResolvedPoint, generated: Token[]): number | undefined {
+function decisionIndexIn(vocabulary: ModelTokens, point: ResolvedPoint, answer: GeneratedAnswer): number | undefined {
+  const generated = answer.tokens;
   const skipWhitespace = (from: number) => {
     let index = from;
     while (index < generated.length && isWhitespace(vocabulary, generated[index]!)) index++;
@@ -220,7 +234,7 @@ function decisionIndexIn(vocabulary: ModelTokens, point: ResolvedPoint, generate
   };
   if (point.after === "") return skipWhitespace(0);
   for (let consumed = 1; consumed <= generated.length; consumed++) {
-    const text = vocabulary.model.detokenize(generated.slice(0, consumed), true);
+    const text = answer.textOf(consumed);
     const at = point.afterAnyText ? text.indexOf(point.after) : text.trimStart().startsWith(point.after) ? text.length - text.trimStart().length : -1;
     if (at === -1) continue;
     // The decision word must start a token of its own: text after `after` in the same token means it merged.

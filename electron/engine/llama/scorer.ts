@@ -24,6 +24,7 @@ import { SequenceEvaluator, SequenceSlots } from "./kvSlots.ts";
 import { classifyConversation, tokenDetails, type ScorerParts } from "./classification.ts";
 import { classifyWithFamily } from "./familyClassification.ts";
 import { familyOf } from "../../../shared/families/registry.ts";
+import { promptsOf } from "../../../shared/families/common.ts";
 import { completeTokens, describeTokens, tokenizeTexts, vocabularyFacts } from "./tokenApi.ts";
 
 export class LlamaScorer {
@@ -63,7 +64,7 @@ export class LlamaScorer {
   /** The request's prompt or prompts (one per category for ShieldGemma) and the judged turn. */
   buildPrompts(request: ClassifyRequest): { prompts: { code?: string; prompt: BuiltPrompt<string> }[]; target: "prompt" | "response" } {
     const { prompt, target } = buildFamilyPrompts(this.info.family, request);
-    return { prompts: prompt.scoring === "single" ? [{ prompt: prompt.prompt }] : prompt.prompts, target };
+    return { prompts: promptsOf(prompt), target };
   }
 
   classify(request: ClassifyRequest, options: ClassifyOptions = {}, signal?: AbortSignal): Promise<ClassificationResult> {
