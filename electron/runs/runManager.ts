@@ -527,11 +527,11 @@ export class RunManager {
  * other text (Qwen3Guard's `Safety:`) or comes per category is scored by the local engine only.
  */
 function refuseFamilyOnEndpoints(family: PromptFamily, scorers: ChosenScorers): void {
-  if (scorers.endpoints.length === 0 || familyOf(family).firstTokenDecision) return;
-  const name = familyOf(family).displayName;
+  const { firstTokenDecision, displayName } = familyOf(family);
+  if (scorers.endpoints.length === 0 || firstTokenDecision) return;
   throw new RunError(
     "family-not-on-endpoints",
-    `${name} models are scored by the local engine only: endpoints score Llama Guard 1–3 and chat judges`,
+    `${displayName} models are scored by the local engine only: endpoints score Llama Guard 1–3 and chat judges`,
     "Start the run without endpoints, on the local engine.",
   );
 }

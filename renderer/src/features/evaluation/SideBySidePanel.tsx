@@ -118,24 +118,24 @@ function CategoriesSideBySide({ report, perCategory }: { report: SideBySideRepor
               Run {run.runId} ({run.family})
             </legend>
             <div className="run-choices">
-            {run.categories.map((category) => (
-              <label key={category.code} className="checkbox-row">
-                {category.code} {category.name}{" "}
-                <select
-                  className="select select-small"
-                  aria-label={`Run ${run.runId}: ${category.code} counts as`}
-                  value={perCategory.mappings[index]?.[category.code] ?? ""}
-                  onChange={(event) => void mapCategory(run.runId, category.code, event.target.value)}
-                >
-                  <option value="">none</option>
-                  {perCategory.sharedCodes.map((code) => (
-                    <option key={code} value={code}>
-                      {code}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            ))}
+              {run.categories.map((category) => (
+                <label key={category.code} className="checkbox-row">
+                  {category.code} {category.name}{" "}
+                  <select
+                    className="select select-small"
+                    aria-label={`Run ${run.runId}: ${category.code} counts as`}
+                    value={perCategory.mappings[index]?.[category.code] ?? ""}
+                    onChange={(event) => void mapCategory(run.runId, category.code, event.target.value)}
+                  >
+                    <option value="">none</option>
+                    {perCategory.sharedCodes.map((code) => (
+                      <option key={code} value={code}>
+                        {code}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              ))}
             </div>
           </fieldset>
         ))}
