@@ -1,7 +1,7 @@
 /** Builders shared by the renderer tests: a store on a fake bridge, and results shaped like the engine's. */
 import { act } from "@testing-library/react";
 import type { ClassificationResult } from "../../../shared/classify/result.ts";
-import { ok, type EngineStatus } from "../../../shared/ipc/index.ts";
+import { ok, type EngineStatus, type RunSummary } from "../../../shared/ipc/index.ts";
 import type { PromptFamily } from "../../../shared/taxonomy/index.ts";
 import { createFakeBridge, type FakeBridge, type FakeHandlers } from "../../../renderer/src/bridge/index.ts";
 import { createAppStore, type AppStore } from "../../../renderer/src/store/index.ts";
@@ -94,4 +94,19 @@ export async function settle(): Promise<void> {
     for (let i = 0; i < 5; i++) await Promise.resolve();
     await new Promise((resolve) => setTimeout(resolve, 0));
   });
+}
+
+/** A finished run of the Llama Guard 3 1B fixture in the app, as `runs:list` lists it; tests override what they vary. */
+export function runSummary(overrides: Partial<RunSummary> & Pick<RunSummary, "id" | "datasetId">): RunSummary {
+  return {
+    datasetName: "dataset",
+    model: { path: "/models/guard.gguf", sha256: "a".repeat(64), sizeBytes: 1, family: "llama-guard-3-1b" },
+    policyName: "Acme",
+    settings: { threshold: 0.5, topK: 5, check: "last", sequences: 1 },
+    state: "done",
+    counts: { items: 3, scored: 3, failed: 0, pending: 0 },
+    origin: "app",
+    createdAt: "2026-01-01T00:00:00Z",
+    ...overrides,
+  };
 }

@@ -7,7 +7,7 @@ import { EndpointsScreen } from "../../../../../renderer/src/features/endpoints/
 import { endpointsSelectors } from "../../../../../renderer/src/features/endpoints/selectors.ts";
 import { draftOf, validateEndpoint } from "../../../../../renderer/src/features/endpoints/validate.ts";
 import { RunsScreen } from "../../../../../renderer/src/features/runs/RunsScreen.tsx";
-import { createTestStore, emptyMachineHandlers, readyEngine, settle } from "../../../../support/renderer/helpers.ts";
+import { createTestStore, emptyMachineHandlers, readyEngine, runSummary, settle } from "../../../../support/renderer/helpers.ts";
 import { renderWithStore } from "../../../../support/renderer/render.tsx";
 
 afterEach(cleanup);
@@ -43,7 +43,7 @@ function dataset(): DatasetSummary {
 }
 
 function runningRun(): RunSummary {
-  return {
+  return runSummary({
     id: 7,
     datasetId: 1,
     datasetName: "toxic-chat",
@@ -52,10 +52,8 @@ function runningRun(): RunSummary {
     settings: { threshold: 0.5, topK: 0, check: "last", sequences: 1 },
     state: "running",
     counts: { items: 100, scored: 10, failed: 0, pending: 90 },
-    origin: "app",
-    createdAt: "2026-01-01T00:00:00Z",
     jobId: "job-7",
-  };
+  });
 }
 
 function fill(label: string | RegExp, value: string) {

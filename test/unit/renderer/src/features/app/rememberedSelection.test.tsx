@@ -6,24 +6,13 @@ import { err, ok, type DatasetSummary, type ReviewItem, type RunSummary } from "
 import { DatasetsScreen } from "../../../../../../renderer/src/features/datasets/DatasetsScreen.tsx";
 import { RunsScreen } from "../../../../../../renderer/src/features/runs/RunsScreen.tsx";
 import type { SelectionStorage } from "../../../../../../renderer/src/features/app/rememberedSelection.ts";
-import { createTestStore, emptyMachineHandlers, settle } from "../../../../../support/renderer/helpers.ts";
+import { createTestStore, emptyMachineHandlers, runSummary, settle } from "../../../../../support/renderer/helpers.ts";
 import { renderWithStore } from "../../../../../support/renderer/render.tsx";
 
 afterEach(cleanup);
 
 const dataset = (id: number, name: string): DatasetSummary => ({ id, name, sourcePath: `/data/${name}.jsonl`, format: "jsonl", importedAt: "2026-01-01T00:00:00Z", items: 300, badRows: 0, labels: { safe: 0, unsafe: 0, unlabeled: 300, reviewed: 0 } });
-const run = (id: number, datasetId: number): RunSummary => ({
-  id,
-  datasetId,
-  datasetName: "older",
-  model: { path: "/models/guard.gguf", sha256: "a".repeat(64), sizeBytes: 1, family: "llama-guard-3-1b" },
-  policyName: "Acme",
-  settings: { threshold: 0.5, topK: 5, check: "last", sequences: 1 },
-  state: "done",
-  counts: { items: 300, scored: 300, failed: 0, pending: 0 },
-  origin: "app",
-  createdAt: "2026-01-01T00:00:00Z",
-});
+const run = (id: number, datasetId: number): RunSummary => runSummary({ id, datasetId, datasetName: "older", counts: { items: 300, scored: 300, failed: 0, pending: 0 } });
 const DATASETS = [dataset(7, "newest"), dataset(5, "older")];
 const RUNS = [run(3, 5)];
 

@@ -10,23 +10,13 @@ import { ok, type CategoryMapping, type RunSummary, type SavedComparison, type S
 import { evaluateScores, isFlagged, perCategoryMetrics, precisionRecallCurve, runAgreement } from "../../../../../../shared/metrics/index.ts";
 import { runName } from "../../../../../../shared/runs/runName.ts";
 import { SideBySidePanel } from "../../../../../../renderer/src/features/evaluation/SideBySidePanel.tsx";
-import { createTestStore, emptyMachineHandlers, settle } from "../../../../../support/renderer/helpers.ts";
+import { createTestStore, emptyMachineHandlers, runSummary, settle } from "../../../../../support/renderer/helpers.ts";
 import { renderWithStore } from "../../../../../support/renderer/render.tsx";
 
 afterEach(cleanup);
 
-const run = (id: number, model: string): RunSummary => ({
-  id,
-  datasetId: 5,
-  datasetName: "xstest",
-  model: { path: `/models/${model}.gguf`, sha256: "a".repeat(64), sizeBytes: 1, family: "llama-guard-3-1b" },
-  policyName: "Acme",
-  settings: { threshold: 0.5, topK: 5, check: "last", sequences: 1 },
-  state: "done",
-  counts: { items: 3, scored: 3, failed: 0, pending: 0 },
-  origin: "app",
-  createdAt: "2026-12-02T10:00:00Z",
-});
+const run = (id: number, model: string): RunSummary =>
+  runSummary({ id, datasetId: 5, datasetName: "xstest", model: { path: `/models/${model}.gguf`, sha256: "a".repeat(64), sizeBytes: 1, family: "llama-guard-3-1b" }, createdAt: "2026-12-02T10:00:00Z" });
 
 const RUNS = [run(1, "guard-a"), run(2, "guard-b"), run(3, "guard-c")];
 const LABELS = new Map([
