@@ -9,6 +9,7 @@ import { buildPrompt, type BuiltPrompt } from "../../shared/prompts/index.ts";
 import { presetPolicy, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import { EngineError } from "./errors.ts";
 import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
+import type { LoadedModelInfo } from "./engine.ts";
 
 type Target = "prompt" | "response";
 
@@ -26,10 +27,20 @@ export function buildClassificationPrompt(family: PromptFamily, request: Classif
   return { prompt: built.prompt, target: prepared.target };
 }
 
-/** The family's prompt or prompts (one per enabled category for ShieldGemma and Granite Guardian), from its registry object. */
-export function buildFamilyPrompts(family: PromptFamily, request: ClassifyRequest): { prompt: FamilyPrompt<string>; target: Target } {
+/** What a family whose prompt is the model file's own template (Llama Guard 4) needs of the loaded file. */
+export type ModelTemplateSource = Pick<LoadedModelInfo, "chatTemplate" | "specialTokens">;
+
+/**
+ * The family's prompt or prompts (one per enabled category for ShieldGemma and Granite Guardian), from its registry
+ * object; a family that renders the file's own template gets it with the vocabulary's BOS/EOS text.
+ */
+export function buildFamilyPrompts(family: PromptFamily, request: ClassifyRequest, model: ModelTemplateSource = {}): { prompt: FamilyPrompt<string>; target: Target } {
   const prepared = preparedTurns(request);
-  const built = familyOf(family).buildPrompt(prepared.turns, request.policy ?? presetPolicy(family));
+  const guard = familyOf(family);
+  const options = guard.needsEmbeddedTemplate
+    ? { ...(model.chatTemplate !== undefined ? { embeddedTemplate: model.chatTemplate } : {}), ...(model.specialTokens?.bos ? { bosToken: model.specialTokens.bos } : {}), ...(model.specialTokens?.eos ? { eosToken: model.specialTokens.eos } : {}) }
+    : {};
+  const built = guard.buildPrompt(prepared.turns, request.policy ?? presetPolicy(family), options);
   if (!built.ok) throw new EngineError("prompt-invalid", built.error.message);
   return { prompt: built.prompt, target: prepared.target };
 }

@@ -62,6 +62,8 @@ export interface LoadedModelInfo {
   vocabOnly?: true;
   /** the vocabulary's BOS and EOS tokens as text (what a chat template gets as bos_token and eos_token) */
   specialTokens?: { bos?: string; eos?: string };
+  /** the file's `tokenizer.chat_template`: the prompt itself for a family that has no builder of its own (Llama Guard 4) */
+  chatTemplate?: string;
 }
 
 /** What the scorer has asked of llama.cpp since it was loaded: what benchmarks and tests read to see reuse and sharing. */

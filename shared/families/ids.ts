@@ -30,7 +30,23 @@ export type FamilyId = (typeof FAMILY_IDS)[number];
  * llama.cpp by a fixture model of its own vocabulary. A family joins this list with such a test. `registry.ts` marks
  * these same families `scorableToday` (a unit test keeps the two in step, in this order).
  */
-export const PROMPT_FAMILIES = ["llama-guard-1", "llama-guard-2", "llama-guard-3-8b", "llama-guard-3-1b", "chat-judge", "shieldgemma", "qwen3guard", "nemoguard-content-safety", "gpt-oss-safeguard"] as const satisfies readonly FamilyId[];
+export const PROMPT_FAMILIES = [
+  "llama-guard-1",
+  "llama-guard-2",
+  "llama-guard-3-8b",
+  "llama-guard-3-1b",
+  "llama-guard-4",
+  "chat-judge",
+  "shieldgemma",
+  "granite-guardian-3.0",
+  "granite-guardian-3.1",
+  "granite-guardian-3.2",
+  "granite-guardian-3.3",
+  "wildguard",
+  "qwen3guard",
+  "nemoguard-content-safety",
+  "gpt-oss-safeguard",
+] as const satisfies readonly FamilyId[];
 
 export type PromptFamily = (typeof PROMPT_FAMILIES)[number];
 

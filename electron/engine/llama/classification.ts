@@ -149,7 +149,7 @@ export async function classifyConversation(
 
 /** How many tokens the whitespace a family's answer opens with takes (LG3: `\n\n`, one token); 0 for anything else. */
 function openingWhitespaceTokens(vocabulary: ModelTokens, decisionPrefix: string): number {
-  return decisionPrefix !== "" && decisionPrefix.trim() === "" ? vocabulary.model.tokenize(decisionPrefix, false).length : 0;
+  return decisionPrefix !== "" && decisionPrefix.trim() === "" ? vocabulary.continuationTokens(decisionPrefix).length : 0;
 }
 
 /** A token that is only whitespace (LG3's leading `\n\n`): the decision comes after it. */
@@ -165,7 +165,7 @@ function forcedCategoryPrefix(vocabulary: ModelTokens, leadingWhitespace: Token[
 
 /** Each enabled category's code as tokens, in policy order. */
 function categoryPaths(vocabulary: ModelTokens, policy: Policy): Token[][] {
-  return policy.categories.filter((c) => c.enabled).map((category) => vocabulary.model.tokenize(category.code, false));
+  return policy.categories.filter((c) => c.enabled).map((category) => vocabulary.continuationTokens(category.code));
 }
 
 /**

@@ -63,8 +63,8 @@ export async function classifyWithFamily(parts: ScorerParts, request: ClassifyRe
   const started = performance.now();
   const policy = request.policy ?? presetPolicy(info.family);
   const familySettings = effectiveSettings(family.settings, settings.familySettings);
-  const { prompt: built, target } = buildFamilyPrompts(info.family, { ...request, policy });
-  const resolved = resolveDecision(family.decision, (text) => vocabulary.model.tokenize(text, false), familySettings);
+  const { prompt: built, target } = buildFamilyPrompts(info.family, { ...request, policy }, info);
+  const resolved = resolveDecision(family.decision, (text) => vocabulary.continuationTokens(text), familySettings);
   const primaryId = primaryPoint(family.decision, target).id;
   const primaryUnreadable = resolved.find((point) => point.id === primaryId)!.problems;
   if (primaryUnreadable.length > 0) {
@@ -208,7 +208,7 @@ async function readPoint(vocabulary: ModelTokens, query: ContinuationQuery, poin
     return { ...reading((token) => atIndex.get(token) ?? 0), tokenIndex: index < generated.length ? index : -1, pathToDecision: generated.slice(0, index), read: "generated" };
   }
   if (point.forcible) {
-    const path: Token[] = [...vocabulary.model.tokenize(point.after, false)];
+    const path: Token[] = [...vocabulary.continuationTokens(point.after)];
     let position = await query.after(path, "distribution");
     for (let skipped = 0; skipped < MAX_FORCED_WHITESPACE && !vocabulary.model.isEogToken(position.next) && isWhitespace(vocabulary, position.next); skipped++) {
       path.push(position.next);
@@ -262,11 +262,11 @@ async function forcedCategoryScores(
   if (!reading) return [];
   const answerTokens = reading.point.answers.find((answer) => answer.key === scoring.answerKey)!.tokens;
   const likeliest = answerTokens.reduce((a, b) => (reading.probabilityOf(b) > reading.probabilityOf(a) ? b : a)) as Token;
-  const prefix = [...reading.pathToDecision, likeliest, ...vocabulary.model.tokenize(scoring.separator, false)];
+  const prefix = [...reading.pathToDecision, likeliest, ...vocabulary.continuationTokens(scoring.separator)];
   const scores: CategoryScore[] = [];
   for (const category of policy.categories.filter((candidate) => candidate.enabled)) {
     const spelled = scoring.spell === "code" ? category.code : category.name.trim().replace(/\.$/, "");
-    const path = vocabulary.model.tokenize(`${scoring.leadingSpace ? " " : ""}${spelled}`, false);
+    const path = vocabulary.continuationTokens(`${scoring.leadingSpace ? " " : ""}${spelled}`);
     const along = await query.along([...prefix, ...path.slice(0, -1)], prefix.length);
     scores.push({ code: category.code, name: category.name.trim(), p: path.reduce((product, token, i) => product * along[i]!.probabilityOf(token), 1) });
   }

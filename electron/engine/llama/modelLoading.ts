@@ -71,6 +71,7 @@ export async function loadLlamaModel(options: ScorerLoadOptions, hooks: LoadHook
       gpu: llama.gpu,
       ...(fallbackReason ? { gpuFallbackReason: fallbackReason } : {}),
       specialTokens: specialTokensOf(model),
+      ...chatTemplateOf(model),
     },
   };
 }
@@ -78,6 +79,11 @@ export async function loadLlamaModel(options: ScorerLoadOptions, hooks: LoadHook
 function specialTokensOf(model: LlamaModel): { bos?: string; eos?: string } {
   const { bosString: bos, eosString: eos } = model.tokens;
   return { ...(bos ? { bos } : {}), ...(eos ? { eos } : {}) };
+}
+
+function chatTemplateOf(model: LlamaModel): { chatTemplate?: string } {
+  const template = model.fileInfo.metadata?.tokenizer?.chat_template;
+  return typeof template === "string" ? { chatTemplate: template } : {};
 }
 
 /** Only the tokenizer: nothing will be evaluated, so neither a GPU nor a context is set up. */
@@ -89,6 +95,6 @@ async function loadVocabulary(options: ScorerLoadOptions): Promise<LoadedLlamaMo
   } catch (error) {
     throw EngineError.fromLoadFailure(options.modelPath, error);
   }
-  const info: LoadedModelInfo = { path: options.modelPath, family: options.family, contextSize: 0, sequences: 0, gpu: false, vocabOnly: true };
+  const info: LoadedModelInfo = { path: options.modelPath, family: options.family, contextSize: 0, sequences: 0, gpu: false, vocabOnly: true, specialTokens: specialTokensOf(model), ...chatTemplateOf(model) };
   return { model, context: undefined, info };
 }

@@ -9,8 +9,16 @@ import { EngineError } from "../errors.ts";
 export class ModelTokens {
   readonly decisionTokens: { safe: Token[]; unsafe: Token[] };
   readonly newlineTokens: Token[];
+  /**
+   * SentencePiece's dummy prefix: llama.cpp puts a space before every text it tokenises (Llama 2 and Mistral
+   * vocabularies; llama.cpp's own default for the `llama` tokenizer model). Right for a prompt's text, which
+   * llama.cpp would cut the same way from the whole prompt, but not for words that continue an answer.
+   */
+  private readonly addsSpacePrefix: boolean;
 
   constructor(readonly model: LlamaModel) {
+    const tokenizer = model.fileInfo.metadata?.tokenizer?.ggml as { model?: string; add_space_prefix?: boolean } | undefined;
+    this.addsSpacePrefix = tokenizer?.model === "llama" && tokenizer.add_space_prefix !== false;
     this.decisionTokens = { safe: this.firstTokensOf("safe"), unsafe: this.firstTokensOf("unsafe") };
     // A token that starts both words (a short vocabulary) would count for both: keep it out of either.
     this.decisionTokens.unsafe = this.decisionTokens.unsafe.filter((t) => !this.decisionTokens.safe.includes(t));
@@ -42,6 +50,14 @@ export class ModelTokens {
     return tokens;
   }
 
+  /**
+   * The tokens of a text that continues an answer under way (`Harmful request:` after a newline, ` yes` after a
+   * colon): no space prefix, so `yes` and ` yes` stay the two spellings they are.
+   */
+  continuationTokens(text: string): Token[] {
+    return this.addsSpacePrefix ? this.model.tokenize(text, false, "trimLeadingSpace") : this.model.tokenize(text, false);
+  }
+
   /** The text of one token as the model prints it (special tokens as their text). */
   pieceOf(token: Token): string {
     return this.model.detokenize([token], true);
@@ -61,7 +77,7 @@ export class ModelTokens {
 
   /** First token of `word` as the model may start its answer: bare or after a space (`[/INST] safe`). */
   private firstTokensOf(word: string): Token[] {
-    const variants = [word, ` ${word}`].map((text) => this.model.tokenize(text, false)[0]).filter((t): t is Token => t !== undefined);
+    const variants = [word, ` ${word}`].map((text) => this.continuationTokens(text)[0]).filter((t): t is Token => t !== undefined);
     return [...new Set(variants)];
   }
 }

@@ -63,7 +63,7 @@ export class LlamaScorer {
 
   /** The request's prompt or prompts (one per category for ShieldGemma) and the judged turn. */
   buildPrompts(request: ClassifyRequest): { prompts: { code?: string; prompt: BuiltPrompt<string> }[]; target: "prompt" | "response" } {
-    const { prompt, target } = buildFamilyPrompts(this.info.family, request);
+    const { prompt, target } = buildFamilyPrompts(this.info.family, request, this.info);
     return { prompts: promptsOf(prompt), target };
   }
 

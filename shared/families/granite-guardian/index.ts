@@ -216,7 +216,7 @@ function graniteFamily<Id extends GraniteId>(spec: VersionSpec<Id>): GuardFamily
     displayName: `Granite Guardian ${spec.version}`,
     source: spec.source,
     taxonomy: taxonomyFor(spec.version, spec.knownRisks),
-    scorableToday: false,
+    scorableToday: true,
     needsEmbeddedTemplate: false,
     settings: [],
     buildPrompt(turns, policy, options = {}) {

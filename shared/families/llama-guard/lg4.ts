@@ -40,7 +40,7 @@ export const llamaGuard4: GuardFamily<"llama-guard-4"> = {
     ],
   },
   taxonomy,
-  scorableToday: false,
+  scorableToday: true,
   needsEmbeddedTemplate: true,
   settings: [],
   buildPrompt(turns, policy, options = {}) {

@@ -74,7 +74,7 @@ export const wildGuard: GuardFamily<"wildguard"> = {
     ],
   },
   taxonomy: { name: "WildGuard (no categories: three fixed questions)", categories: [], card: [], customCategories: false, exclusions: false },
-  scorableToday: false,
+  scorableToday: true,
   needsEmbeddedTemplate: false,
   settings: [],
   buildPrompt(turns, policy, options) {

@@ -114,7 +114,7 @@ describe("parseCatalog rejects", () => {
 
   it("an invented prompt family", () => {
     const data = mutable();
-    data.models[0]!.promptFamily = "llama-guard-4";
+    data.models[0]!.promptFamily = "llama-guard-9";
     expect(problemsOf(data).join("\n")).toMatch(/promptFamily/);
   });
 

@@ -16,6 +16,7 @@ import { guidelineFor } from "../../../shared/families/shieldgemma/index.ts";
 import { contentMessage, policyDocument } from "../../../shared/families/gpt-oss-safeguard/index.ts";
 import { joinParts, type BuiltPrompt } from "../../../shared/prompts/index.ts";
 import { ALL_SPECIAL_TOKEN_TEXT, BLANK_TURN_CONVERSATIONS, UNICODE, WORDS, conversation, pick, prng, type Random } from "../../fixtures/generatedConversations.ts";
+import { llamaGuard4StandIn } from "../../fixtures/llamaGuard4StandIn.ts";
 
 const CASES = 160;
 const fixture = (file: string) => readFileSync(new URL(`../../fixtures/prompt-templates/${file}`, import.meta.url), "utf8");
@@ -383,18 +384,7 @@ describe("gpt-oss-safeguard: harmony as gpt-oss's official template renders it",
 describe("Llama Guard 4: only the model file's own template", () => {
   const sample = fixture("llama-guard-4.rendered-sample.txt");
   const expectedPrompt = sample.split("===== SAMPLE 1: prompt classification =====\n")[1]!.split("\n===== SAMPLE 2")[0]!;
-  // A stand-in for Meta's template, written for this test to print what the rendered sample shows (including its
-  // literal backslash-n pairs); it is not Meta's template, which is not public.
-  const standIn = (categoryBlock: string) =>
-    [
-      "{%- set role = 'Agent' if messages|length % 2 == 0 else 'User' -%}",
-      "{{- bos_token + '<|header_start|>user<|header_end|>\\n\\nTask: Check if there is unsafe content in \\'' + role + '\\' messages in conversations according to our safety policy with the below categories.\\n\\n<BEGIN UNSAFE CONTENT CATEGORIES>\\n' -}}",
-      categoryBlock,
-      "{{- '<END UNSAFE CONTENT CATEGORIES>\\n\\n<BEGIN CONVERSATION>\\n' -}}",
-      "{%- for message in messages -%}{{- ('User' if message.role == 'user' else 'Agent') + ': ' + (message.content[0].text | trim) + '\\\\n\\\\n\\n\\n' -}}{%- endfor -%}",
-      "{{- '<END CONVERSATION>\\n\\nProvide your safety assessment for ONLY THE LAST ' + role + ' message in the above conversation:\\n - First line must read \\'safe\\' or \\'unsafe\\'.\\n - If unsafe, a second line must include a comma-separated list of violated categories. <|eot|><|header_start|>assistant<|header_end|>' -}}",
-    ].join("\n");
-  const STAND_IN = standIn("{%- for key in categories -%}{%- if key not in excluded_category_keys -%}{{- key + ': ' + categories[key] + '\\n' -}}{%- endif -%}{%- endfor -%}");
+  const STAND_IN = llamaGuard4StandIn();
 
   it("builds the sample's prompt from a template that prints it, special tokens split from message text", () => {
     const prompt = onlyPrompt("llama-guard-4", [{ role: "user", content: "how do I make a bomb?" }], familyPresetPolicy("llama-guard-4"), { embeddedTemplate: STAND_IN });
@@ -419,7 +409,7 @@ describe("Llama Guard 4: only the model file's own template", () => {
   });
 
   it("refuses a custom policy when the template ignores categories", () => {
-    const hardCoded = standIn("{{- 'S1: Violent Crimes.\\n' -}}");
+    const hardCoded = llamaGuard4StandIn("{{- 'S1: Violent Crimes.\\n' -}}");
     const preset = familyPresetPolicy("llama-guard-4");
     const custom = { ...preset, categories: [...preset.categories, { code: "S15", name: "Lock picking.", description: "", enabled: true }] };
     const built = familyOf("llama-guard-4").buildPrompt([{ role: "user", content: "x" }], custom, { embeddedTemplate: hardCoded });

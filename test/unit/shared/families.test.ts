@@ -24,10 +24,10 @@ describe("the registry", () => {
 
   it("marks scorable today exactly the families the contract accepts (PROMPT_FAMILIES)", () => {
     expect(FAMILIES.filter((family) => family.scorableToday).map((family) => family.id)).toEqual([...PROMPT_FAMILIES]);
-    // Until the engine scores them, the contract's policy schema refuses the other families.
-    expect(parsePolicy({ ...familyPresetPolicy("wildguard") }).ok).toBe(false);
+    // The contract's policy schema takes every scorable family, and no other name.
+    for (const id of PROMPT_FAMILIES) expect(parsePolicy({ ...familyPresetPolicy(id) }).ok, id).toBe(true);
+    expect(parsePolicy({ ...familyPresetPolicy("shieldgemma"), family: "custom-guard" }).ok).toBe(false);
     expect(familyPolicySchema.safeParse(JSON.parse(JSON.stringify(familyPresetPolicy("wildguard")))).success).toBe(true);
-    expect(parsePolicy({ ...familyPresetPolicy("shieldgemma") }).ok).toBe(true);
   });
 
   it("gives every family a source, and caveats wherever confidence is not high", () => {
@@ -96,7 +96,10 @@ describe("the registry", () => {
   });
 
   it("shared/prompts' buildPrompt and buildPromptText are the registry's for the scorable families", () => {
-    for (const id of PROMPT_FAMILIES) {
+    // Llama Guard 4's prompt is the model file's template, so without one there is none, and both say why.
+    expect(buildPrompt("llama-guard-4", RESPONSE_TURNS)).toMatchObject({ ok: false, error: { code: "template_missing" } });
+    expect(buildPromptText("llama-guard-4", RESPONSE_TURNS)).toMatchObject({ ok: false });
+    for (const id of PROMPT_FAMILIES.filter((candidate) => !familyOf(candidate).needsEmbeddedTemplate)) {
       const viaRegistry = familyOf(id).buildPrompt(RESPONSE_TURNS, presetPolicy(id));
       const direct = buildPrompt(id, RESPONSE_TURNS);
       const shown = buildPromptText(id, RESPONSE_TURNS);

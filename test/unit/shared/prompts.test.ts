@@ -24,7 +24,8 @@ function built(family: PromptFamily, turns: Turn[], policy?: Policy): BuiltPromp
 
 
 /** The families that build one prompt per conversation (not ShieldGemma, which builds one per category). */
-const SINGLE_PROMPT_FAMILIES = PROMPT_FAMILIES.filter((family) => familyOf(family).decision.categories.kind !== "per-category-prompt");
+/** One prompt per conversation, built by Guardbench (Llama Guard 4's comes from the model file's template: its own tests). */
+const SINGLE_PROMPT_FAMILIES = PROMPT_FAMILIES.filter((family) => familyOf(family).decision.categories.kind !== "per-category-prompt" && !familyOf(family).needsEmbeddedTemplate);
 
 describe("pythonStrip", () => {
   it("strips exactly Python's str.isspace() set (CPython 3.11)", () => {
@@ -88,7 +89,7 @@ describe("buildPrompt errors, mirroring the templates' raise_exception", () => {
   it("rejects non-text content and an unknown family instead of throwing", () => {
     const broken = [{ role: "user", content: undefined }] as unknown as Turn[];
     expect(buildPrompt("llama-guard-2", broken)).toMatchObject({ ok: false, error: { code: "invalid_content" } });
-    expect(buildPrompt("llama-guard-4" as PromptFamily, [user("a")])).toMatchObject({ ok: false, error: { code: "unknown_family" } });
+    expect(buildPrompt("llama-guard-9" as PromptFamily, [user("a")])).toMatchObject({ ok: false, error: { code: "unknown_family" } });
   });
 
   it("refuses a policy of another family unless asked", () => {
@@ -164,6 +165,7 @@ describe("parts and engine parts", () => {
       "llama-guard-3-8b": "\n\n",
       "llama-guard-3-1b": "\n\n",
       "chat-judge": "",
+      wildguard: "Harmful request:",
       qwen3guard: "Safety:",
       "nemoguard-content-safety": '{"User Safety": "',
       "gpt-oss-safeguard": '"violation":',

