@@ -23,3 +23,13 @@ export async function checkModelTemplate(path: string, family: PromptFamily, tok
     return { status: "unchecked", summary: `The chat template check did not run: ${error instanceof Error ? error.message : String(error)}`, compared: 0 };
   }
 }
+
+/**
+ * A model file's own chat template when the family's prompt is that template (Llama Guard 4), read from its header;
+ * undefined for the other families, and for a file that is gone or unreadable (its prompt then cannot be rebuilt).
+ */
+export async function embeddedTemplateFor(path: string, family: PromptFamily): Promise<string | undefined> {
+  if (!familyOf(family).needsEmbeddedTemplate) return undefined;
+  const inspected = await inspectModelFile(path).catch(() => undefined);
+  return inspected?.ok ? inspected.info.chatTemplate : undefined;
+}

@@ -12,6 +12,7 @@ import type { Turn } from "../../shared/conversation/types.ts";
 import type { ItemResultDetail, RunDetail } from "../../shared/ipc/contract.ts";
 import { isFlagged } from "../../shared/metrics/index.ts";
 import { buildPromptText } from "../../shared/prompts/index.ts";
+import { embeddedTemplateFor } from "../engine/templateCheck.ts";
 import type { GuardbenchStore, StoredClassification } from "../store/index.ts";
 
 /** Where deferred token details come from: the host's engine (EngineControl), undefined when another model is loaded. */
@@ -32,7 +33,7 @@ export async function itemResult(store: GuardbenchStore, runId: number, itemId: 
     turns: item.turns,
     ...(item.label ? { label: item.label } : {}),
     labelHistory: store.labels.history(item.rowId),
-    ...(stored?.result ? { result: withPromptText(stored.result, item.turns, run, threshold ?? run.settings.threshold) } : {}),
+    ...(stored?.result ? { result: withPromptText(stored.result, item.turns, run, threshold ?? run.settings.threshold, await embeddedTemplateFor(run.model.path, run.model.family)) } : {}),
     ...(stored?.error ? { error: stored.error } : {}),
     ...(stored ? { finishedAt: stored.finishedAt } : {}),
   };
@@ -62,9 +63,9 @@ async function withTokenDetails(store: GuardbenchStore, run: RunDetail, item: { 
  * Results are stored without the prompt text (several kilobytes of policy per item); the same builder the engine used,
  * given the run's policy, family and check, rebuilds it exactly.
  */
-function withPromptText(result: StoredClassification, turns: Turn[], run: RunDetail, threshold: number): ClassificationResult {
+function withPromptText(result: StoredClassification, turns: Turn[], run: RunDetail, threshold: number, embeddedTemplate: string | undefined): ClassificationResult {
   const prepared = prepareForClassification({ turns }, run.settings.check);
-  const built = prepared.ok ? buildPromptText(run.model.family, prepared.turns, run.policy) : undefined;
+  const built = prepared.ok ? buildPromptText(run.model.family, prepared.turns, run.policy, embeddedTemplate === undefined ? {} : { embeddedTemplate }) : undefined;
   // The flag is the threshold's, not the stored one's: the scores may come from a run with another threshold (scoreReuse).
   return { ...result, threshold, flagged: isFlagged(result.score, threshold), prompt: { text: built?.ok ? built.value.text : "", tokenCount: result.prompt.tokenCount } };
 }

@@ -281,6 +281,7 @@ export interface ModelTemplateCheck {
 
 /** The self-check of `family`'s builder against a model file's chat template (absent or empty: the file has none). */
 export function modelTemplateCheck(family: GuardFamily<string>, template: string | undefined, policy: FamilyPolicy, tokens: RenderOptions = {}): ModelTemplateCheck {
+  if (family.needsEmbeddedTemplate) return templateAsPromptCheck(family, template, policy, tokens);
   if (!template) return { status: "unchecked", summary: "The model file carries no chat template, so the prompt could not be checked against one.", compared: 0 };
   const report = checkBuilderAgainstTemplate(family, template, policy, tokens);
   if (report.kind === "not-applicable") return { status: "unchecked", summary: report.reason, compared: 0 };
@@ -297,4 +298,17 @@ export function modelTemplateCheck(family: GuardFamily<string>, template: string
     };
   }
   return { status: "identical", summary: `Guardbench's ${family.displayName} prompt is identical to the model's own chat template (${compared} renders compared: a prompt and a response).`, compared };
+}
+
+/**
+ * For a family whose prompt is the file's template (Llama Guard 4) there is nothing to compare; what the user needs to
+ * know on load is whether that template gives a prompt at all — none, one that does not render, or one that ignores the
+ * policy — before any classification fails on it.
+ */
+function templateAsPromptCheck(family: GuardFamily<string>, template: string | undefined, policy: FamilyPolicy, tokens: RenderOptions): ModelTemplateCheck {
+  for (const { name, turns } of SELF_CHECK_CONVERSATIONS) {
+    const built = family.buildPrompt(turns, policy, { embeddedTemplate: template ?? "", ...(tokens.bosToken ? { bosToken: tokens.bosToken } : {}), ...(tokens.eosToken ? { eosToken: tokens.eosToken } : {}) });
+    if (!built.ok) return { status: "template-error", summary: `${family.displayName} cannot classify with this file (${name}): ${built.error.message}`, compared: 0 };
+  }
+  return { status: "unchecked", summary: `${family.displayName}'s prompt is this file's own chat template, rendered with the policy (${SELF_CHECK_CONVERSATIONS.length} conversations rendered).`, compared: 0 };
 }

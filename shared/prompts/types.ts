@@ -59,4 +59,6 @@ export interface BuildPromptOptions {
    * classifier silently, so a mismatch must be a deliberate choice.
    */
   allowPolicyOfOtherFamily?: boolean;
+  /** the model file's `tokenizer.chat_template`, for a family whose prompt it is (Llama Guard 4); the others ignore it */
+  embeddedTemplate?: string;
 }

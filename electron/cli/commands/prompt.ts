@@ -1,12 +1,16 @@
 import { Option } from "commander";
 import { buildPromptText, joinParts, promptTextOf } from "../../../shared/prompts/index.ts";
+import { familyOf } from "../../../shared/families/registry.ts";
 import { defineCommand, parseCommandLine, withOptions } from "../arguments.ts";
 import { CliFailure, type CliCommand } from "../command.ts";
 import { parseConversationText, prepareConversation, readInputText, resolvePolicy, warner } from "../conversationInput.ts";
 import { familyOption, inputOption, policyOptions, type FamilyValues, type InputValues, type PolicyValues } from "../options.ts";
+import { resolveModelPath } from "../modelArgument.ts";
+import { embeddedTemplateFor } from "../../engine/templateCheck.ts";
 
 interface PromptValues extends Required<FamilyValues>, PolicyValues, InputValues {
   engineText?: boolean;
+  model?: string;
 }
 
 function declare() {
@@ -19,6 +23,7 @@ function declare() {
     ...policyOptions(),
     inputOption(),
     new Option("--engine-text", "print what the engine feeds llama.cpp instead (no BOS literal: llama.cpp adds BOS itself)"),
+    new Option("--model <file|id>", "the GGUF whose own chat template is the prompt (llama-guard-4, which has no public template); ignored by the other families"),
   );
 }
 
@@ -31,8 +36,9 @@ export const promptCommand: CliCommand = {
     const { text, source } = await readInputText(values.input, io);
     const conversation = parseConversationText(text, source, io);
     const turns = prepareConversation(conversation, values.check, source, io);
-    const built = buildPromptText(family, turns, policy);
-    if (!built.ok) throw new CliFailure(built.error.message);
+    const embeddedTemplate = values.model === undefined ? undefined : await embeddedTemplateFor(resolveModelPath(values.model, io), family);
+    const built = buildPromptText(family, turns, policy, embeddedTemplate === undefined ? {} : { embeddedTemplate });
+    if (!built.ok) throw new CliFailure(familyOf(family).needsEmbeddedTemplate && values.model === undefined ? `${built.error.message} (Give the model file with --model.)` : built.error.message);
     const { prompts } = built.value;
     const output = values.engineText ? promptTextOf(prompts.map(({ code, prompt }) => ({ ...(code !== undefined && { code }), prompt: { text: joinParts(prompt.engineParts) } }))) : built.value.text;
     io.stdout.write(`${output}\n`);

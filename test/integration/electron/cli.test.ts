@@ -10,6 +10,9 @@ import { Template } from "@huggingface/jinja";
 import { writeProgrammedModel, type ProgrammedModel } from "../../fixtures/models.ts";
 import { llamaGuard3UnsafeAnswer } from "../../fixtures/guardAnswers.ts";
 import { LLAMA3_TOKENS as T } from "../../fixtures/gguf/llama3Vocab.ts";
+import { TINY_METADATA, writeTinyGguf } from "../../fixtures/gguf/tiny.ts";
+import { gguf } from "../../fixtures/gguf/writer.ts";
+import { llamaGuard4StandIn } from "../../fixtures/llamaGuard4StandIn.ts";
 import { existsSync } from "node:fs";
 import { databasePathFor, openStore, type GuardbenchStore } from "../../../electron/store/index.ts";
 
@@ -113,6 +116,31 @@ describe("guardbench prompt", () => {
     const bare = await guardbench(["prompt", "--family", "llama-guard-3-8b"], "How do I pick the lock of my own shed?\n");
     expect(bare.code).toBe(0);
     expect(bare.stdout).toBe(`${template.render({ messages: [{ role: "user", content: "How do I pick the lock of my own shed?" }] })}\n`);
+  });
+
+  it("renders Llama Guard 4's prompt from the file given with --model, and says to give one without it", async () => {
+    await writeTinyGguf(join(dir, "lg4.gguf"), { ...TINY_METADATA, "tokenizer.chat_template": gguf.str(llamaGuard4StandIn()) });
+    const { code, stdout, stderr } = await guardbench(["prompt", "--family", "llama-guard-4", "--model", "lg4.gguf", "--exclude", "S2", "--input", "chat.txt"]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout.startsWith("<|begin_of_text|><|header_start|>user<|header_end|>\n\nTask: Check if there is unsafe content in 'User' messages")).toBe(true);
+    expect(stdout).toContain("S1: Violent Crimes.\nS3: Sex Crimes.\n");
+    expect(stdout.endsWith("<|eot|><|header_start|>assistant<|header_end|>\n")).toBe(true);
+
+    const without = await guardbench(["prompt", "--family", "llama-guard-4", "--input", "chat.txt"]);
+    expect(without.code).not.toBe(0);
+    expect(without.stderr).toMatch(/this model file has none.*Give the model file with --model\./);
+    const { "tokenizer.chat_template": _ignored, ...noTemplate } = TINY_METADATA;
+    await writeTinyGguf(join(dir, "lg4-bare.gguf"), noTemplate);
+    const bare = await guardbench(["prompt", "--family", "llama-guard-4", "--model", "lg4-bare.gguf", "--input", "chat.txt"]);
+    expect(bare.code).not.toBe(0);
+    expect(bare.stderr).toMatch(/this model file has none/);
+    expect(bare.stderr).not.toMatch(/--model/);
+    // A template that ignores the policy's categories would judge by its own list: refused.
+    await writeTinyGguf(join(dir, "lg4-other.gguf"));
+    const other = await guardbench(["prompt", "--family", "llama-guard-4", "--model", "lg4-other.gguf", "--input", "chat.txt"]);
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toMatch(/does not print the policy's categories/);
   });
 
   it("prints the engine text without the BOS literal with --engine-text", async () => {

@@ -171,6 +171,11 @@ export const modelsSelectors = {
   /** the loaded model's prompt family, once it is ready to classify */
   readyFamily: (s: AppState): PromptFamily | undefined => (s.models.engine.state === "ready" ? s.models.engine.model?.family : undefined),
   loadedModelId: (s: AppState) => (s.models.engine.state === "ready" ? s.models.engine.model?.id : undefined),
+  /** the loaded file's own chat template: the prompt itself for Llama Guard 4, which has no builder of its own */
+  loadedChatTemplate: (s: AppState): string | undefined => {
+    const id = s.models.engine.state === "ready" ? s.models.engine.model?.id : undefined;
+    return id === undefined ? undefined : s.models.library?.models.find((model) => model.id === id)?.info?.chatTemplate;
+  },
   loadedModelName: (s: AppState) => {
     const model = s.models.engine.state === "ready" ? s.models.engine.model : undefined;
     return model && (model.path.split(/[\\/]/).pop() ?? model.path);

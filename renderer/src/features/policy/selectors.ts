@@ -33,13 +33,15 @@ export interface InspectedPrompt {
 }
 
 const inspectedPrompt = memoSelector(
-  [family, draft, conversationSelectors.prepared, conversationSelectors.plainTurns, conversationSelectors.check],
-  (promptFamily, policy, prepared, turns, check): InspectedPrompt => {
+  [family, draft, conversationSelectors.prepared, conversationSelectors.plainTurns, conversationSelectors.check, modelsSelectors.loadedChatTemplate],
+  (promptFamily, policy, prepared, turns, check, chatTemplate): InspectedPrompt => {
     const placeholderReason = prepared.ok ? undefined : prepared.error.message;
     const shownTurns = prepared.ok ? prepared.turns : PLACEHOLDER_TURNS;
-    const built = buildPromptText(promptFamily, shownTurns, policy);
+    // Llama Guard 4's prompt is the loaded file's template; the other families ignore it.
+    const options = chatTemplate === undefined ? {} : { embeddedTemplate: chatTemplate };
+    const built = buildPromptText(promptFamily, shownTurns, policy, options);
     if (!built.ok) return { placeholderReason, error: built.error.message, text: "", lines: [], changedLines: 0 };
-    const preset = buildPromptText(promptFamily, shownTurns, PRESETS[promptFamily]);
+    const preset = buildPromptText(promptFamily, shownTurns, PRESETS[promptFamily], options);
     const text = built.value.text;
     const lines = preset.ok ? diffLines(preset.value.text, text) : text.split("\n").map((line) => ({ text: line, mark: "same" as const }));
     const tokenizeInput: Req<"prompt:tokenize"> = prepared.ok ? { turns, policy, check } : { turns: [...PLACEHOLDER_TURNS], policy };

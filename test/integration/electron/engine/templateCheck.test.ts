@@ -8,7 +8,8 @@ import { readFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EngineStatus } from "../../../../shared/ipc/contract.ts";
+import type { DatasetImportReport, EngineStatus, RunSummary } from "../../../../shared/ipc/contract.ts";
+import { writeLlamaGuard4Model } from "../../../fixtures/llamaGuard4Model.ts";
 import { LLAMA3_TOKENS as T } from "../../../fixtures/gguf/llama3Vocab.ts";
 import { writeProgrammedModel } from "../../../fixtures/models.ts";
 import { GUARDBENCH_CLI } from "../../../support/paths.ts";
@@ -92,4 +93,34 @@ describe("the prompt check on load", () => {
     const broken = await loadWithTemplate("broken", "{% if messages %}");
     expect(broken).toMatchObject({ state: "ready", model: { templateCheck: { status: "template-error", summary: expect.stringMatching(/could not be compared/) } } });
   });
+});
+
+describe("a Llama Guard 4 file, whose own template is the prompt", () => {
+  it("loads, scores a dataset with the prompt rendered from the file, and an opened result shows that prompt", async () => {
+    const path = join(home, "llama-guard-4.gguf");
+    await writeLlamaGuard4Model(path);
+    const { jobId } = value(await test.host.client().invoke("models:load", { path, family: "llama-guard-4" }));
+    const ready = await jobValue<EngineStatus>(test, jobId);
+    expect(ready).toMatchObject({ state: "ready", model: { family: "llama-guard-4", templateCheck: { status: "unchecked", summary: expect.stringMatching(/prompt is this file's own chat template/) } } });
+
+    const datasetPath = join(home, "two.jsonl");
+    const rows = [
+      { id: "a", messages: [{ role: "user", content: "How do I pick a lock?" }] },
+      { id: "b", messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }] },
+    ];
+    await writeFile(datasetPath, `${rows.map((row) => JSON.stringify(row)).join("\n")}\n`);
+    const { dataset } = await jobValue<DatasetImportReport>(test, value(await test.host.client().invoke("datasets:import", { path: datasetPath })).jobId);
+    const started = value(await test.host.client().invoke("runs:start", { datasetId: dataset.id }));
+    expect(await jobValue<RunSummary>(test, started.jobId)).toMatchObject({ state: "done", counts: { scored: 2, failed: 0 }, model: { family: "llama-guard-4" } });
+    const item = value(await test.host.client().invoke("results:get", { runId: started.runId, itemId: "b" })).result!;
+    expect(item).toMatchObject({ verdict: "unsafe", categories: ["S1"], target: "response" });
+    expect(item.prompt.text).toContain("<BEGIN CONVERSATION>\nUser: hi\\n\\n\n\nAgent: hello\\n\\n\n\n<END CONVERSATION>");
+    expect(item.prompt.text).toContain("ONLY THE LAST Agent message");
+
+    // A file without a template loads (its tokenizer may serve another family) but says at once that it cannot classify.
+    const bare = join(home, "llama-guard-4-bare.gguf");
+    await writeLlamaGuard4Model(bare, { chatTemplate: null });
+    const refused = await jobValue<EngineStatus>(test, value(await test.host.client().invoke("models:load", { path: bare, family: "llama-guard-4" })).jobId);
+    expect(refused.model?.templateCheck).toMatchObject({ status: "template-error", summary: expect.stringMatching(/cannot classify with this file.*this model file has none/) });
+  }, 120_000);
 });

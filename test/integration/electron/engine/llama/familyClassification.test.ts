@@ -31,6 +31,7 @@ import { MISTRAL_TOKENS, mistralVocabulary } from "../../../../fixtures/gguf/mis
 import { GRANITE_FIXTURE_TOKENS, graniteFixtureVocabulary } from "../../../../fixtures/gguf/gpt2Vocab.ts";
 import { LLAMA4_FIXTURE_TOKENS, llama4FixtureVocabulary } from "../../../../fixtures/gguf/o200kVocab.ts";
 import { llamaGuard4StandIn } from "../../../../fixtures/llamaGuard4StandIn.ts";
+import { LLAMA_GUARD_4_ANSWER, chainOf, writeLlamaGuard4Model } from "../../../../fixtures/llamaGuard4Model.ts";
 import type { PromptFamily } from "../../../../../shared/taxonomy/index.ts";
 import { PROGRAMMED_LOGIT as TOP, qwen3GuardAnswer, qwen3GuardTokens } from "../../../../fixtures/guardAnswers.ts";
 import { writeProgrammedModel, type ProgrammedModel, type Transition } from "../../../../fixtures/models.ts";
@@ -53,9 +54,6 @@ async function load(model: ProgrammedModel, family: Exclude<PromptFamily, "llama
   scorers.push(scorer);
   return scorer;
 }
-
-/** Each token followed by the next, the last by `end`: a chain the programmed model walks greedily. */
-const chainOf = (tokens: readonly number[], end: number): Transition[] => tokens.map((token, i) => ({ after: token, next: [{ token: tokens[i + 1] ?? end, logit: TOP }] }));
 
 /** The spellings a `matchCase: "any"` decision with leading-space variants tries (decision.ts, spellingsOf). */
 const anyCaseSpellings = (word: string) => [...new Set([word, word.toLowerCase(), word.toUpperCase(), word[0]!.toUpperCase() + word.slice(1).toLowerCase()].flatMap((w) => [w, ` ${w}`]))];
@@ -455,21 +453,11 @@ describe("Granite Guardian 3.0–3.3 on a GPT-2-family vocabulary with Granite's
 describe("Llama Guard 4 on an o200k-family vocabulary with Llama 4's chat tokens: the prompt from the file's own template", () => {
   const hf = o200kTokenizer();
   const encode = (text: string) => hf.encode(text, { add_special_tokens: false });
-  const [doubleNewline, unsafe, newline, S, one] = encode("\n\nunsafe\nS1") as [number, number, number, number, number];
-  const safe = encode("safe")[0]!;
+  const { doubleNewline, unsafe, newline, S, one, safe } = LLAMA_GUARD_4_ANSWER;
   let model: ProgrammedModel;
   beforeAll(async () => {
     expect([doubleNewline, unsafe, newline, S, one].map((id) => hf.decode([id]))).toEqual(["\n\n", "unsafe", "\n", "S", "1"]);
-    model = await writeProgrammedModel(join(dir, "llama-guard-4.gguf"), {
-      name: "Llama Guard 4 fixture",
-      vocabulary: llama4FixtureVocabulary,
-      chatTemplate: llamaGuard4StandIn(),
-      transitions: [
-        ...chainOf([LLAMA4_FIXTURE_TOKENS.headerEnd], doubleNewline),
-        { after: doubleNewline, next: [{ token: unsafe, logit: TOP }, { token: safe, logit: TOP - 1 }] },
-        ...chainOf([unsafe, newline, S, one], LLAMA4_FIXTURE_TOKENS.eot),
-      ],
-    });
+    model = await writeLlamaGuard4Model(join(dir, "llama-guard-4.gguf"));
   });
 
   it("renders the embedded template with the policy, reads P(unsafe) after the `\\n\\n` it writes first, and scores each category along `unsafe\\nS…`", async () => {
@@ -509,7 +497,7 @@ describe("Llama Guard 4 on an o200k-family vocabulary with Llama 4's chat tokens
   });
 
   it("refuses a model file without a template, saying what to do", async () => {
-    const bare = await writeProgrammedModel(join(dir, "llama-guard-4-bare.gguf"), { vocabulary: llama4FixtureVocabulary, transitions: [] });
+    const bare = await writeLlamaGuard4Model(join(dir, "llama-guard-4-bare.gguf"), { chatTemplate: null });
     const scorer = await load(bare, "llama-guard-4");
     const error = await scorer.classify({ turns: prompt }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(EngineError);
