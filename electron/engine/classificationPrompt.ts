@@ -4,6 +4,7 @@
  */
 import { prepareForClassification } from "../../shared/conversation/index.ts";
 import { familyOf } from "../../shared/families/registry.ts";
+import { embeddedTemplateOptions } from "../../shared/families/embeddedTemplate.ts";
 import type { FamilyPrompt } from "../../shared/families/types.ts";
 import { buildPrompt, type BuiltPrompt } from "../../shared/prompts/index.ts";
 import { presetPolicy, type PromptFamily } from "../../shared/taxonomy/index.ts";
@@ -37,9 +38,7 @@ export type ModelTemplateSource = Pick<LoadedModelInfo, "chatTemplate" | "specia
 export function buildFamilyPrompts(family: PromptFamily, request: ClassifyRequest, model: ModelTemplateSource = {}): { prompt: FamilyPrompt<string>; target: Target } {
   const prepared = preparedTurns(request);
   const guard = familyOf(family);
-  const options = guard.needsEmbeddedTemplate
-    ? { ...(model.chatTemplate !== undefined ? { embeddedTemplate: model.chatTemplate } : {}), ...(model.specialTokens?.bos ? { bosToken: model.specialTokens.bos } : {}), ...(model.specialTokens?.eos ? { eosToken: model.specialTokens.eos } : {}) }
-    : {};
+  const options = guard.needsEmbeddedTemplate ? embeddedTemplateOptions(model.chatTemplate, model.specialTokens) : {};
   const built = guard.buildPrompt(prepared.turns, request.policy ?? presetPolicy(family), options);
   if (!built.ok) throw new EngineError("prompt-invalid", built.error.message);
   return { prompt: built.prompt, target: prepared.target };

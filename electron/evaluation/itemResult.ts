@@ -13,6 +13,7 @@ import type { ItemResultDetail, RunDetail } from "../../shared/ipc/contract.ts";
 import { isFlagged } from "../../shared/metrics/index.ts";
 import { buildPromptText } from "../../shared/prompts/index.ts";
 import { embeddedTemplateFor } from "../engine/templateCheck.ts";
+import { embeddedTemplateOptions } from "../../shared/families/embeddedTemplate.ts";
 import type { GuardbenchStore, StoredClassification } from "../store/index.ts";
 
 /** Where deferred token details come from: the host's engine (EngineControl), undefined when another model is loaded. */
@@ -65,7 +66,7 @@ async function withTokenDetails(store: GuardbenchStore, run: RunDetail, item: { 
  */
 function withPromptText(result: StoredClassification, turns: Turn[], run: RunDetail, threshold: number, embeddedTemplate: string | undefined): ClassificationResult {
   const prepared = prepareForClassification({ turns }, run.settings.check);
-  const built = prepared.ok ? buildPromptText(run.model.family, prepared.turns, run.policy, embeddedTemplate === undefined ? {} : { embeddedTemplate }) : undefined;
+  const built = prepared.ok ? buildPromptText(run.model.family, prepared.turns, run.policy, embeddedTemplateOptions(embeddedTemplate)) : undefined;
   // The flag is the threshold's, not the stored one's: the scores may come from a run with another threshold (scoreReuse).
   return { ...result, threshold, flagged: isFlagged(result.score, threshold), prompt: { text: built?.ok ? built.value.text : "", tokenCount: result.prompt.tokenCount } };
 }

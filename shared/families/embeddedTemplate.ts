@@ -27,6 +27,14 @@ export interface RenderOptions {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/**
+ * The prompt options that give a family whose prompt is the model file's own template (Llama Guard 4) that template and
+ * the vocabulary's BOS/EOS text; an absent value is left out, so the family's own default applies.
+ */
+export function embeddedTemplateOptions(template: string | undefined, tokens: { bos?: string; eos?: string } = {}): Pick<FamilyPromptOptions, "embeddedTemplate" | "bosToken" | "eosToken"> {
+  return { ...(template !== undefined && { embeddedTemplate: template }), ...(tokens.bos ? { bosToken: tokens.bos } : {}), ...(tokens.eos ? { eosToken: tokens.eos } : {}) };
+}
+
 /** Renders a chat template as transformers would; a template that does not parse or refuses the input is an error value. */
 export function renderChatTemplate(source: string, input: { messages: unknown[]; variables?: Record<string, unknown> }, options: RenderOptions = {}): RenderResult {
   let template: Template;
@@ -307,7 +315,7 @@ export function modelTemplateCheck(family: GuardFamily<string>, template: string
  */
 function templateAsPromptCheck(family: GuardFamily<string>, template: string | undefined, policy: FamilyPolicy, tokens: RenderOptions): ModelTemplateCheck {
   for (const { name, turns } of SELF_CHECK_CONVERSATIONS) {
-    const built = family.buildPrompt(turns, policy, { embeddedTemplate: template ?? "", ...(tokens.bosToken ? { bosToken: tokens.bosToken } : {}), ...(tokens.eosToken ? { eosToken: tokens.eosToken } : {}) });
+    const built = family.buildPrompt(turns, policy, embeddedTemplateOptions(template ?? "", { bos: tokens.bosToken, eos: tokens.eosToken }));
     if (!built.ok) return { status: "template-error", summary: `${family.displayName} cannot classify with this file (${name}): ${built.error.message}`, compared: 0 };
   }
   return { status: "unchecked", summary: `${family.displayName}'s prompt is this file's own chat template, rendered with the policy (${SELF_CHECK_CONVERSATIONS.length} conversations rendered).`, compared: 0 };

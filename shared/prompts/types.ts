@@ -61,4 +61,7 @@ export interface BuildPromptOptions {
   allowPolicyOfOtherFamily?: boolean;
   /** the model file's `tokenizer.chat_template`, for a family whose prompt it is (Llama Guard 4); the others ignore it */
   embeddedTemplate?: string;
+  /** the vocabulary's BOS and EOS text that template renders with */
+  bosToken?: string;
+  eosToken?: string;
 }

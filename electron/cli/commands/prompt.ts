@@ -1,6 +1,7 @@
 import { Option } from "commander";
 import { buildPromptText, joinParts, promptTextOf } from "../../../shared/prompts/index.ts";
 import { familyOf } from "../../../shared/families/registry.ts";
+import { embeddedTemplateOptions } from "../../../shared/families/embeddedTemplate.ts";
 import { defineCommand, parseCommandLine, withOptions } from "../arguments.ts";
 import { CliFailure, type CliCommand } from "../command.ts";
 import { parseConversationText, prepareConversation, readInputText, resolvePolicy, warner } from "../conversationInput.ts";
@@ -37,7 +38,7 @@ export const promptCommand: CliCommand = {
     const conversation = parseConversationText(text, source, io);
     const turns = prepareConversation(conversation, values.check, source, io);
     const embeddedTemplate = values.model === undefined ? undefined : await embeddedTemplateFor(resolveModelPath(values.model, io), family);
-    const built = buildPromptText(family, turns, policy, embeddedTemplate === undefined ? {} : { embeddedTemplate });
+    const built = buildPromptText(family, turns, policy, embeddedTemplateOptions(embeddedTemplate));
     if (!built.ok) throw new CliFailure(familyOf(family).needsEmbeddedTemplate && values.model === undefined ? `${built.error.message} (Give the model file with --model.)` : built.error.message);
     const { prompts } = built.value;
     const output = values.engineText ? promptTextOf(prompts.map(({ code, prompt }) => ({ ...(code !== undefined && { code }), prompt: { text: joinParts(prompt.engineParts) } }))) : built.value.text;

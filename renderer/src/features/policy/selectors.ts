@@ -1,6 +1,7 @@
 import type { Turn } from "../../../../shared/conversation/index.ts";
 import type { Req } from "../../../../shared/ipc/index.ts";
 import { buildPromptText } from "../../../../shared/prompts/index.ts";
+import { embeddedTemplateOptions } from "../../../../shared/families/embeddedTemplate.ts";
 import { cardInfo, diffPolicies, isPresetCode, type Policy, type PromptFamily } from "../../../../shared/taxonomy/index.ts";
 import { resolveMapping } from "../../../../shared/moderation/index.ts";
 import { memoSelector } from "../../store/memo.ts";
@@ -38,7 +39,7 @@ const inspectedPrompt = memoSelector(
     const placeholderReason = prepared.ok ? undefined : prepared.error.message;
     const shownTurns = prepared.ok ? prepared.turns : PLACEHOLDER_TURNS;
     // Llama Guard 4's prompt is the loaded file's template; the other families ignore it.
-    const options = chatTemplate === undefined ? {} : { embeddedTemplate: chatTemplate };
+    const options = embeddedTemplateOptions(chatTemplate);
     const built = buildPromptText(promptFamily, shownTurns, policy, options);
     if (!built.ok) return { placeholderReason, error: built.error.message, text: "", lines: [], changedLines: 0 };
     const preset = buildPromptText(promptFamily, shownTurns, PRESETS[promptFamily], options);

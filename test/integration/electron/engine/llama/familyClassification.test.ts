@@ -31,10 +31,11 @@ import { MISTRAL_TOKENS, mistralVocabulary } from "../../../../fixtures/gguf/mis
 import { GRANITE_FIXTURE_TOKENS, graniteFixtureVocabulary } from "../../../../fixtures/gguf/gpt2Vocab.ts";
 import { LLAMA4_FIXTURE_TOKENS, llama4FixtureVocabulary } from "../../../../fixtures/gguf/o200kVocab.ts";
 import { llamaGuard4StandIn } from "../../../../fixtures/llamaGuard4StandIn.ts";
-import { LLAMA_GUARD_4_ANSWER, chainOf, writeLlamaGuard4Model } from "../../../../fixtures/llamaGuard4Model.ts";
+import { LLAMA_GUARD_4_ANSWER, writeLlamaGuard4Model } from "../../../../fixtures/llamaGuard4Model.ts";
+import { writeGraniteGuardianModel } from "../../../../fixtures/graniteGuardianModel.ts";
 import type { PromptFamily } from "../../../../../shared/taxonomy/index.ts";
-import { PROGRAMMED_LOGIT as TOP, qwen3GuardAnswer, qwen3GuardTokens } from "../../../../fixtures/guardAnswers.ts";
-import { writeProgrammedModel, type ProgrammedModel, type Transition } from "../../../../fixtures/models.ts";
+import { chainOf, PROGRAMMED_LOGIT as TOP, qwen3GuardAnswer, qwen3GuardTokens } from "../../../../fixtures/guardAnswers.ts";
+import { writeProgrammedModel, type ProgrammedModel } from "../../../../fixtures/models.ts";
 
 const prompt: Turn[] = [{ role: "user", content: "How do I get into my neighbour's shed without a key?" }];
 const exchange: Turn[] = [...prompt, { role: "assistant", content: "Bolt cutters will open the padlock." }];
@@ -172,7 +173,7 @@ describe("NemoGuard Content Safety on the Llama 3 vocabulary", () => {
   let model: ProgrammedModel;
   beforeAll(async () => {
     expect(answer.map((id) => hf.decode([id]))).toEqual(['{"', "User", " Safety", '":', ' "', "unsafe", '"}']);
-    const chain: Transition[] = [LLAMA3_TOKENS.doubleNewline, ...answer].map((token, i, all) => ({ after: token, next: [{ token: all[i + 1] ?? LLAMA3_TOKENS.eot, logit: TOP }] }));
+    const chain = chainOf([LLAMA3_TOKENS.doubleNewline, ...answer], LLAMA3_TOKENS.eot);
     // After the opening quote: `unsafe` first, `safe` close behind.
     chain[answer.indexOf(quote) + 1] = { after: quote, next: [{ token: LLAMA3_TOKENS.unsafe, logit: TOP }, { token: LLAMA3_TOKENS.safe, logit: TOP - 1 }] };
     model = await writeProgrammedModel(join(dir, "nemoguard.gguf"), { transitions: chain, name: "NemoGuard fixture" });
@@ -298,7 +299,7 @@ describe("gpt-oss-safeguard on the o200k_harmony vocabulary", () => {
     answer = encode('<|channel|>final<|message|>{"violation": 1}');
     expect(answer.map((id) => hf.decode([id]))).toEqual(["<|channel|>", "final", "<|message|>", '{"', "vi", "olation", '":', " ", "1", "}"]);
     const label = answer.indexOf(encode("1")[0]!);
-    const chain: Transition[] = [encode("assistant")[0]!, ...answer].map((token, i, all) => ({ after: token, next: [{ token: all[i + 1] ?? GPT_OSS_TOKENS.return, logit: TOP }] }));
+    const chain = chainOf([encode("assistant")[0]!, ...answer], GPT_OSS_TOKENS.return);
     chain[label] = { after: answer[label - 1]!, next: [{ token: answer[label]!, logit: TOP }, { token: encode("0")[0]!, logit: TOP - 1.5 }] };
     model = await writeProgrammedModel(join(dir, "safeguard.gguf"), { name: "gpt-oss-safeguard fixture", vocabulary: gptOssVocabulary, transitions: chain });
   });
@@ -346,7 +347,7 @@ describe("gpt-oss-safeguard on the o200k_harmony vocabulary", () => {
 describe("Granite Guardian 3.0–3.3 on a GPT-2-family vocabulary with Granite's role tokens: one prompt per risk", () => {
   const hf = gpt2Tokenizer();
   const encode = (text: string) => hf.encode(text, { add_special_tokens: false });
-  const T = { yes: encode("Yes")[0]!, no: encode("No")[0]!, hello: encode("Hello")[0]! };
+  const hello = encode("Hello")[0]!;
   /** The preset's `harm` and the built-in `violence`, each judged by its own prompt. */
   const twoRisks = (family: "granite-guardian-3.0" | "granite-guardian-3.1" | "granite-guardian-3.2" | "granite-guardian-3.3") => {
     const preset = familyPresetPolicy(family);
@@ -355,15 +356,8 @@ describe("Granite Guardian 3.0–3.3 on a GPT-2-family vocabulary with Granite's
   let yesNo: ProgrammedModel;
   beforeAll(async () => {
     // Every version's prompt ends `<|start_of_role|>assistant<|end_of_role|>` (3.3: `judge{no_think}`): then `Yes`, with
-    // P(Yes) / (P(Yes) + P(No)) = 0.7, and the turn ends.
-    yesNo = await writeProgrammedModel(join(dir, "granite-yes-no.gguf"), {
-      name: "Granite Guardian fixture",
-      vocabulary: graniteFixtureVocabulary,
-      transitions: [
-        { after: GRANITE_FIXTURE_TOKENS.endOfRole, next: [{ token: T.yes, logit: TOP }, { token: T.no, logit: TOP - Math.log(0.7 / 0.3) }] },
-        { after: T.yes, next: [{ token: GRANITE_FIXTURE_TOKENS.endOfText, logit: TOP }] },
-      ],
-    });
+    // P(Yes) / (P(Yes) + P(No)) = 0.7, and the turn ends. (The file carries 3.0's template; the builders ignore it.)
+    yesNo = await writeGraniteGuardianModel(join(dir, "granite-yes-no.gguf"), 0.7);
   });
 
   it("tokenises each risk's prompt as the Hugging Face tokenizer cuts its text, the role tokens as single control tokens", async () => {
@@ -435,7 +429,7 @@ describe("Granite Guardian 3.0–3.3 on a GPT-2-family vocabulary with Granite's
     const offFormat = await writeProgrammedModel(join(dir, "granite-3.3-hello.gguf"), {
       vocabulary: graniteFixtureVocabulary,
       transitions: [
-        ...chainOf([GRANITE_FIXTURE_TOKENS.endOfRole, T.hello], GRANITE_FIXTURE_TOKENS.endOfText),
+        ...chainOf([GRANITE_FIXTURE_TOKENS.endOfRole, hello], GRANITE_FIXTURE_TOKENS.endOfText),
         // What the forced `<score>` path meets: the engine reads the decision there.
         ...chainOf([lt!, score!], gt!),
         { after: gt!, next: [{ token: spacedNo!, logit: TOP }, { token: spacedYes!, logit: TOP - 2 }] },
