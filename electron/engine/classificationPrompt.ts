@@ -3,7 +3,7 @@
  * remote engine alike — so that both judge the same turn with the same text.
  */
 import { prepareForClassification } from "../../shared/conversation/index.ts";
-import { familyOf } from "../../shared/families/registry.ts";
+import { guardFamilyOf } from "../../shared/families/registry.ts";
 import { embeddedTemplateOptions } from "../../shared/families/embeddedTemplate.ts";
 import type { FamilyPrompt } from "../../shared/families/types.ts";
 import { buildPrompt, type BuiltPrompt } from "../../shared/prompts/index.ts";
@@ -28,8 +28,11 @@ export function buildClassificationPrompt(family: PromptFamily, request: Classif
   return { prompt: built.prompt, target: prepared.target };
 }
 
-/** What a family whose prompt is the model file's own template (Llama Guard 4) needs of the loaded file. */
-export type ModelTemplateSource = Pick<LoadedModelInfo, "chatTemplate" | "specialTokens">;
+/**
+ * What a family whose prompt is the model file's own template (Llama Guard 4, a custom guard) needs of the loaded file,
+ * and a custom guard's definition.
+ */
+export type ModelTemplateSource = Pick<LoadedModelInfo, "chatTemplate" | "specialTokens" | "customGuard" | "controlTokens">;
 
 /**
  * The family's prompt or prompts (one per enabled category for ShieldGemma and Granite Guardian), from its registry
@@ -37,8 +40,8 @@ export type ModelTemplateSource = Pick<LoadedModelInfo, "chatTemplate" | "specia
  */
 export function buildFamilyPrompts(family: PromptFamily, request: ClassifyRequest, model: ModelTemplateSource = {}): { prompt: FamilyPrompt<string>; target: Target } {
   const prepared = preparedTurns(request);
-  const guard = familyOf(family);
-  const options = guard.needsEmbeddedTemplate ? embeddedTemplateOptions(model.chatTemplate, model.specialTokens) : {};
+  const guard = guardFamilyOf({ family, ...(model.customGuard && { customGuard: model.customGuard }) });
+  const options = guard.needsEmbeddedTemplate ? { ...embeddedTemplateOptions(model.chatTemplate, model.specialTokens), ...(model.controlTokens && { specialTokens: model.controlTokens }) } : {};
   const built = guard.buildPrompt(prepared.turns, request.policy ?? presetPolicy(family), options);
   if (!built.ok) throw new EngineError("prompt-invalid", built.error.message);
   return { prompt: built.prompt, target: prepared.target };

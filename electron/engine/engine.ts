@@ -6,6 +6,7 @@
  */
 import type { ClassificationResult, ClassifyOptions, RemoteScoring } from "../../shared/classify/result.ts";
 import type { EndpointSummary } from "../../shared/remote/endpoint.ts";
+import type { CustomGuardDefinition } from "../../shared/families/customGuard.ts";
 import type { PromptFamily } from "../../shared/taxonomy/index.ts";
 import type { ClassifyRequest } from "../../shared/ipc/contract.ts";
 import type { GpuMode } from "./hardware.ts";
@@ -24,6 +25,8 @@ export type EngineInfo =
 export interface ScorerLoadOptions {
   modelPath: string;
   family: PromptFamily;
+  /** the definition saved with the model when its family is `custom-guard` (required then) */
+  customGuard?: CustomGuardDefinition;
   /** "auto" uses a GPU when one works and falls back to CPU; false forces CPU */
   gpu?: GpuMode;
   /** CPU threads; tiny models run fastest on one */
@@ -64,6 +67,13 @@ export interface LoadedModelInfo {
   specialTokens?: { bos?: string; eos?: string };
   /** the file's `tokenizer.chat_template`: the prompt itself for a family that has no builder of its own (Llama Guard 4) */
   chatTemplate?: string;
+  /** a custom guard's definition, as loaded */
+  customGuard?: CustomGuardDefinition;
+  /**
+   * The text of the vocabulary's control and user-defined tokens, for a custom guard whose definition names none: in
+   * its template's own text each becomes one token. Only for custom guards (a Gemma vocabulary has thousands).
+   */
+  controlTokens?: string[];
 }
 
 /** What the scorer has asked of llama.cpp since it was loaded: what benchmarks and tests read to see reuse and sharing. */

@@ -5,6 +5,7 @@
 import type { ClassificationResult, ClassifyOptions, DetailedToken } from "../../shared/classify/result.ts";
 import type { EngineCompute, EngineModel, EngineStatus } from "../../shared/ipc/contract.ts";
 import type { PromptFamily } from "../../shared/taxonomy/index.ts";
+import { CUSTOM_GUARD_ID, type CustomGuardDefinition } from "../../shared/families/customGuard.ts";
 import type { ModelFileInfo } from "../../shared/models/modelInfo.ts";
 import type { EngineProcess } from "./engineProcess.ts";
 import { EngineError } from "./errors.ts";
@@ -24,6 +25,9 @@ export type EngineDefaults = Pick<ScorerLoadOptions, "gpu" | "threads" | "sequen
 
 /** The sha256 of a model file (cached by the caller); a result's provenance names it. */
 export type ModelHasher = (path: string, signal: AbortSignal) => Promise<string>;
+
+/** The custom guard definition saved with a model file, if any (the store's). */
+export type SavedCustomGuards = (path: string) => CustomGuardDefinition | undefined;
 
 export interface LoadRequest {
   modelId: string;
@@ -49,6 +53,7 @@ export class EngineControl {
     private readonly events: EventHub,
     private readonly defaults: EngineDefaults = {},
     private readonly hashModel?: ModelHasher,
+    private readonly savedCustomGuard: SavedCustomGuards = () => undefined,
   ) {
     this.stopWatchingCrashes = engine.onCrash((description) => {
       // A crash during a load is reported by the load job's own failure; here only a loaded model's crash counts.
@@ -78,12 +83,27 @@ export class EngineControl {
     return this.engine.model;
   }
 
+  /**
+   * The definition a load of `path` as a custom guard uses: the one saved with the file. Callers check it before they
+   * start a load, so that a missing one is an immediate answer; the load itself fails without it too.
+   */
+  customGuardFor(path: string): CustomGuardDefinition | undefined {
+    return this.savedCustomGuard(path);
+  }
+
   /** Starts loading; a load already under way is cancelled first (the newest request wins). */
   startLoad(request: LoadRequest): string {
     const previous = this.loadJobId;
     if (previous) this.jobs.cancel(previous);
     const previousDone = previous ? this.jobs.whenDone(previous) : undefined;
-    const model: EngineModel = { id: request.modelId, path: request.path, family: request.family, ...(request.quant ? { quant: request.quant } : {}) };
+    const customGuard = request.family === CUSTOM_GUARD_ID ? this.savedCustomGuard(request.path) : undefined;
+    const model: EngineModel = {
+      id: request.modelId,
+      path: request.path,
+      family: request.family,
+      ...(request.quant ? { quant: request.quant } : {}),
+      ...(customGuard && { customGuardName: customGuard.name }),
+    };
     const jobId = this.jobs.start({
       kind: "load",
       initial: { state: "queued", modelId: request.modelId, path: request.path, stage: "starting" },
@@ -94,7 +114,7 @@ export class EngineControl {
         this.setStatus({ state: "loading", model, jobId: id });
         const hashed = this.startHashing(request.path, signal);
         try {
-          const info = await this.engine.load(this.loadOptions(request), signal, (progress) => report({ progress }));
+          const info = await this.engine.load({ ...this.loadOptions(request), ...(customGuard && { customGuard }) }, signal, (progress) => report({ progress }));
           const templateCheck = await checkModelTemplate(request.path, request.family, info.specialTokens, request.header);
           if (signal.aborted) {
             // The worker finished before it saw the cancel: honour the cancel rather than leave an unwanted model loaded.

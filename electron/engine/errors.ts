@@ -8,6 +8,8 @@ export type EngineErrorCode =
   | "no-model-loaded"
   | "prompt-family-mismatch"
   | "family-unknown"
+  /** loaded as a custom guard without a definition */
+  | "custom-guard-missing"
   | "conversation-invalid"
   | "prompt-invalid"
   | "prompt-too-long"

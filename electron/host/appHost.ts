@@ -53,7 +53,8 @@ export class AppHost {
   constructor(deps: AppHostDeps, options: AppHostOptions = {}) {
     this.jobs = new JobManager(this.events);
     const hashModel = async (path: string, signal: AbortSignal) => (await cachedSha256OfFile(deps.store.fileHashes, path, { signal })).sha256;
-    this.engineControl = new EngineControl(deps.engine, this.jobs, this.events, deps.engineDefaults, hashModel);
+    const savedCustomGuard = (path: string) => deps.store.customGuards.find(path)?.definition;
+    this.engineControl = new EngineControl(deps.engine, this.jobs, this.events, deps.engineDefaults, hashModel, savedCustomGuard);
     const secretStore = deps.secretStore ?? new FileSecretStore(secretsFilePath(deps.paths.home));
     this.files = new FileAccess({ home: deps.paths.home, modelsDir: deps.paths.modelsDir, protectedFiles: [...guardbenchOwnFiles(deps.paths.home, deps.paths.databasePath), ...(deps.protectedFiles ?? [])] });
     this.runManager = new RunManager(deps.store, this.jobs, this.engineControl, this.events, deps.paths.modelsDir, {

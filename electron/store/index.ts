@@ -5,7 +5,7 @@
  *
  * One repository per table group: policies, history, datasets (and items), labels (append-only events), runs (and
  * results), file hashes, endpoints (never their keys: electron/endpoints/keyStore.ts), the moderation audit trail,
- * saved side-by-side comparisons.
+ * saved side-by-side comparisons, custom guard definitions saved with a model.
  *
  * May import: core/ only (the file-hash cache's shape, core/fileHash.ts): the store knows tables, not the work that
  * fills them. Imported by every folder that reads or writes Guardbench's records (datasets/, runs/, review/,
@@ -22,6 +22,7 @@ import { HistoryRepository } from "./history.ts";
 import { LabelRepository } from "./labels.ts";
 import { ModerationAuditRepository } from "./moderationAudit.ts";
 import { ComparisonRepository } from "./comparisons.ts";
+import { CustomGuardRepository } from "./customGuards.ts";
 import { PolicyRepository } from "./policies.ts";
 import { RunRepository } from "./runs.ts";
 import type { ProcessIdentity } from "./processIdentity.ts";
@@ -36,6 +37,7 @@ export type { FileHashRepository, FileIdentity } from "./fileHashes.ts";
 export type { ChangeRepository, RunMark } from "./changes.ts";
 export type { AuditedCall, ModerationAuditEntry, ModerationAuditRepository } from "./moderationAudit.ts";
 export type { OpenDatabaseOptions } from "./database.ts";
+export type { CustomGuardRepository, SavedCustomGuard } from "./customGuards.ts";
 export { THIS_PROCESS, type ProcessIdentity } from "./processIdentity.ts";
 export { DEFAULT_ENDPOINT_CONCURRENCY, type EndpointFields, type EndpointRepository } from "./endpoints.ts";
 
@@ -56,6 +58,7 @@ export interface GuardbenchStore {
   readonly endpoints: EndpointRepository;
   readonly moderationAudit: ModerationAuditRepository;
   readonly comparisons: ComparisonRepository;
+  readonly customGuards: CustomGuardRepository;
   /** what the host reads to tell the UI about label and run writes, this process's or another's */
   readonly changes: ChangeRepository;
   close(): void;
@@ -89,6 +92,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Guardbe
     endpoints: translatingErrors(new EndpointRepository(db), path),
     moderationAudit: translatingErrors(new ModerationAuditRepository(db), path),
     comparisons: translatingErrors(new ComparisonRepository(db), path),
+    customGuards: translatingErrors(new CustomGuardRepository(db), path),
     changes: translatingErrors(new ChangeRepository(db), path),
     close: () => db.close(),
   };

@@ -312,6 +312,21 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 11,
+    description: "custom guard definitions saved with a model file",
+    up(db) {
+      db.exec(`
+        -- Keyed by the file's path as loads name it; a file removed from the library leaves its definition, which
+        -- applies again if the same path comes back.
+        CREATE TABLE custom_guards (
+          model_path TEXT PRIMARY KEY,
+          json       TEXT NOT NULL,
+          saved_at   TEXT NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations.at(-1)!.version;

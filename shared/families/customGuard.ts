@@ -34,14 +34,15 @@ export const customGuardSchema = z
   .strictObject({
     /** shown in the UI; the family id is always `custom-guard` */
     name: z.string({ error: "name must be a string" }).min(1, "name is empty"),
-    /** the chat template to render (normally the model file's own) */
-    template: z.string({ error: "template must be a string" }).min(1, "template is empty"),
+    /** the chat template to render; absent: the model file's own `tokenizer.chat_template`, read when it loads */
+    template: z.string({ error: "template must be a string" }).min(1, "template is empty").optional(),
     /** template variables beside messages (a category list, a guideline …) */
     variables: z.record(z.string(), z.json()).default({}),
-    bosToken: z.string().default(""),
-    eosToken: z.string().default(""),
-    /** the model's special-token text, so the template's own tokens become single tokens */
-    specialTokens: z.array(z.string().min(1)).default([]),
+    /** the template's bos_token / eos_token; absent: the model vocabulary's own */
+    bosToken: z.string().optional(),
+    eosToken: z.string().optional(),
+    /** special-token text that becomes single tokens in the template's own text; absent: the vocabulary's control tokens */
+    specialTokens: z.array(z.string().min(1)).optional(),
     decision: z.strictObject({
       /** the answer word that means unsafe, and the one that means safe */
       unsafe: word("decision.unsafe"),
@@ -64,6 +65,7 @@ export const customGuardSchema = z
     if (problem) ctx.addIssue({ code: "custom", path: ["verdict", "pattern"], message: problem });
     if (definition.decision.unsafe.toLowerCase() === definition.decision.safe.toLowerCase())
       ctx.addIssue({ code: "custom", path: ["decision"], message: "decision.unsafe and decision.safe must be different words" });
+    if (definition.template === undefined) return;
     const rendered = renderChatTemplate(definition.template, { messages: [{ role: "user", content: "test" }], variables: definition.variables });
     if (!rendered.ok && / does not parse/.test(rendered.error.message)) ctx.addIssue({ code: "custom", path: ["template"], message: rendered.error.message });
   });
@@ -112,7 +114,10 @@ function parseWithPattern(definition: CustomGuardDefinition, output: string, con
   return { kind: "unsafe", categories: resolved.categories, raw, answers };
 }
 
-/** A family object for a custom guard definition: it renders the definition's template and reads its decision words. */
+/**
+ * A family object for a custom guard definition: it renders the definition's template (or the model file's own, from
+ * the prompt options) and reads its decision words.
+ */
 export function customGuardFamily(definition: CustomGuardDefinition): GuardFamily<typeof CUSTOM_GUARD_ID> {
   const family: GuardFamily<typeof CUSTOM_GUARD_ID> = {
     id: CUSTOM_GUARD_ID,
@@ -124,20 +129,29 @@ export function customGuardFamily(definition: CustomGuardDefinition): GuardFamil
       caveats: ["Guardbench knows nothing about this model: the decision words and the verdict pattern are the user's."],
     },
     taxonomy: NO_TAXONOMY,
-    scorableToday: false,
+    scorableToday: true,
     needsEmbeddedTemplate: true,
     settings: [],
-    buildPrompt(turns, policy, options) {
+    buildPrompt(turns, policy, options = {}) {
       const error = checkFamilyInputs(family, turns, policy, { ...options, allowPolicyOfOtherFamily: true });
       if (error) return { ok: false, error };
+      const template = definition.template ?? options.embeddedTemplate;
+      if (template === undefined || template.trim() === "")
+        return {
+          ok: false,
+          error: {
+            code: "template_missing",
+            message: `The custom guard "${definition.name}" uses the model file's own chat template, and this model file has none: paste the model's template into the custom guard.`,
+          },
+        };
       const built = promptFromTemplate({
         family: CUSTOM_GUARD_ID,
-        template: definition.template,
+        template,
         contents: turns.map((turn) => turn.content),
         messagesFrom: (contents) => turns.map((turn, i) => ({ role: turn.role, content: contents[i] })),
         variables: definition.variables,
-        render: { bosToken: definition.bosToken, eosToken: definition.eosToken },
-        specialTokens: definition.specialTokens,
+        render: { bosToken: definition.bosToken ?? options.bosToken ?? "", eosToken: definition.eosToken ?? options.eosToken ?? "" },
+        specialTokens: definition.specialTokens ?? options.specialTokens ?? [],
         checkedRole: judgedTurnOf(turns) === "prompt" ? "User" : "Agent",
         decisionPrefix: definition.decision.after,
       });
@@ -154,3 +168,16 @@ export function customGuardFamily(definition: CustomGuardDefinition): GuardFamil
   };
   return family;
 }
+
+/**
+ * The registry's entry for `custom-guard`: what the UI and the CLI read of the family (its name, its empty taxonomy).
+ * It has no definition, so it builds no prompt; the engine scores a custom guard with `customGuardFamily` of the
+ * definition saved with the model (registry.ts, `guardFamilyOf`).
+ */
+export const customGuardWithoutDefinition: GuardFamily<typeof CUSTOM_GUARD_ID> = {
+  ...customGuardFamily({ name: "Custom guard", variables: {}, decision: { unsafe: "unsafe", safe: "safe", after: "", matchCase: "any" }, verdict: { pattern: "^(?<verdict>\\S+)", flags: "i" } }),
+  buildPrompt: () => ({
+    ok: false,
+    error: { code: "custom_guard_missing", message: "A custom guard's prompt comes from its definition, and none was given: save a custom guard with the model, then load it as a custom guard." },
+  }),
+};

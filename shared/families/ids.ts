@@ -19,6 +19,8 @@ export const FAMILY_IDS = [
   "qwen3guard",
   "nemoguard-content-safety",
   "gpt-oss-safeguard",
+  // A model of no known family, with the user's decision words and verdict pattern (customGuard.ts).
+  "custom-guard",
 ] as const;
 
 export type FamilyId = (typeof FAMILY_IDS)[number];

@@ -3,6 +3,7 @@
  * them switches on family names. Adding a family: a folder under shared/families, its name in ids.ts, a line here.
  */
 import { chatJudge } from "./chat-judge/index.ts";
+import { CUSTOM_GUARD_ID, customGuardFamily, customGuardWithoutDefinition, type CustomGuardDefinition } from "./customGuard.ts";
 import { presetPolicyFrom } from "./common.ts";
 import { gptOssSafeguard } from "./gpt-oss-safeguard/index.ts";
 import { graniteGuardian30, graniteGuardian31, graniteGuardian32, graniteGuardian33 } from "./granite-guardian/index.ts";
@@ -33,6 +34,7 @@ export const FAMILY_REGISTRY: { readonly [Id in FamilyId]: GuardFamily<Id> } = {
   qwen3guard: qwen3Guard,
   "nemoguard-content-safety": nemoGuardContentSafety,
   "gpt-oss-safeguard": gptOssSafeguard,
+  "custom-guard": customGuardWithoutDefinition,
 };
 
 /** Every family, in the order of ids.ts (the order the UI lists them in). */
@@ -40,6 +42,26 @@ export const FAMILIES: readonly GuardFamily<FamilyId>[] = FAMILY_IDS.map((id) =>
 
 export function familyOf<Id extends FamilyId>(id: Id): GuardFamily<Id> {
   return FAMILY_REGISTRY[id] as GuardFamily<Id>;
+}
+
+/** A model as the engine scores it: its family, and for a custom guard the definition saved with it. */
+export interface FamilyOfModel {
+  family: FamilyId;
+  customGuard?: CustomGuardDefinition;
+}
+
+const customGuards = new WeakMap<CustomGuardDefinition, GuardFamily<typeof CUSTOM_GUARD_ID>>();
+
+/**
+ * The family object that scores a model: the registry's, or for a custom guard the one made from its definition (made
+ * once per definition object, as the engine asks for it on every classification).
+ */
+export function guardFamilyOf(model: FamilyOfModel): GuardFamily<FamilyId> {
+  const { family, customGuard } = model;
+  if (family !== CUSTOM_GUARD_ID || customGuard === undefined) return FAMILY_REGISTRY[family];
+  let made = customGuards.get(customGuard);
+  if (!made) customGuards.set(customGuard, (made = customGuardFamily(customGuard)));
+  return made;
 }
 
 /** The family of an untrusted name (a CLI flag, a stored row), or undefined. */

@@ -160,7 +160,7 @@ const GPT_OSS_SAFEGUARD: FamilyMappingDoc = {
   },
 };
 
-/** WildGuard answers three yes/no questions and names no category: only `flagged` carries its answer. */
+/** WildGuard answers three yes/no questions and names no category: only `flagged` carries its answer (a custom guard starts so too). */
 const NO_CATEGORIES: FamilyMappingDoc = { lines: {} };
 
 export const DEFAULT_OPENAI_MAPPINGS: Record<FamilyId, FamilyMappingDoc> = {
@@ -179,6 +179,8 @@ export const DEFAULT_OPENAI_MAPPINGS: Record<FamilyId, FamilyMappingDoc> = {
   qwen3guard: QWEN3GUARD,
   "nemoguard-content-safety": NEMOGUARD,
   "gpt-oss-safeguard": GPT_OSS_SAFEGUARD,
+  // A custom guard's categories are the user's own: they map them in the policy's mapping editor.
+  "custom-guard": NO_CATEGORIES,
 };
 
 /** The family's default mapping as a policy stores one (a fresh object). Unknown families get an empty mapping. */

@@ -42,6 +42,8 @@ export type PromptErrorCode =
   | "fixed_taxonomy"
   /** the family's prompt comes from the model file's chat template, and none was given */
   | "template_missing"
+  /** a custom guard was asked for without its definition (none saved with the model) */
+  | "custom_guard_missing"
   /** the model file's chat template failed to render, or renders something Guardbench cannot take apart */
   | "template_error";
 

@@ -1,4 +1,5 @@
 import { resolveModelPath } from "../modelArgument.ts";
+import { customGuardOption, familyWithCustomGuard, saveCustomGuardFile, type CustomGuardValues } from "../customGuardFile.ts";
 import type { CheckMode, Turn } from "../../../shared/conversation/types.ts";
 import type { ClassifyOptions } from "../../../shared/classify/result.ts";
 import { describeValue, isRecord } from "../../../shared/datasets/index.ts";
@@ -25,7 +26,7 @@ import {
   type ScoringValues,
 } from "../options.ts";
 
-interface ClassifyValues extends ModelValues, FamilyValues, PolicyValues, InputValues, ScoringValues, EngineValues, FamilySettingValues {}
+interface ClassifyValues extends ModelValues, FamilyValues, CustomGuardValues, PolicyValues, InputValues, ScoringValues, EngineValues, FamilySettingValues {}
 
 function declare() {
   return withOptions(
@@ -39,6 +40,7 @@ function declare() {
     }),
     modelOption(),
     familyOption(),
+    customGuardOption(),
     ...policyOptions(),
     inputOption(
       'a conversation in any pasted format (- or none: standard input), or a dataset: two or more lines, each one {"id", "messages": […]} object; then one result per line is streamed as it is ready. A file holding one such line is one conversation, read as the same object in a .json file would be',
@@ -127,7 +129,7 @@ export const classifyCommand: CliCommand = {
     const { values } = parseCommandLine<ClassifyValues>(declare(), args, io);
     const { threads, check } = values;
     const modelPath = resolveModelPath(values.model, io);
-    const family = await resolveFamily(modelPath, values.family);
+    const family = await resolveFamily(modelPath, familyWithCustomGuard(values));
     const options: ClassifyOptions = { threshold: values.threshold, topK: values.topK, familySettings: parseFamilySettings(values.setting, family) };
     const policy = await resolvePolicy(family, values.policy, values.exclude, io, warner("classify", io));
     const { text, source } = await readInputText(values.input, io);
@@ -140,6 +142,7 @@ export const classifyCommand: CliCommand = {
     const interrupted = untilInterrupted();
     let loading = true;
     try {
+      if (values.customGuard !== undefined) await saveCustomGuardFile(cli, modelPath, values.customGuard, io);
       const loaded = await loadModel(cli, { path: modelPath, family, compute: values.cpu ? "cpu" : "auto" }, interrupted.signal);
       loading = false;
       if (!loaded) throw new CliFailure("interrupted while loading the model; nothing was classified", 130);

@@ -20,7 +20,7 @@ import { DEFAULT_CLASSIFY_OPTIONS, type CategoryScore, type ClassificationResult
 import { effectiveSettings, primaryPoint, resolveDecision, scoreDecision, type DecisionScores, type ResolvedPoint } from "../../../shared/families/decision.ts";
 import { promptsOf } from "../../../shared/families/common.ts";
 import { combineCategoryVerdicts } from "../../../shared/families/perCategory.ts";
-import { familyOf } from "../../../shared/families/registry.ts";
+import { guardFamilyOf } from "../../../shared/families/registry.ts";
 import type { FamilyPolicy, FamilySettings, FamilyVerdict, GuardFamily } from "../../../shared/families/types.ts";
 import { promptTextOf, type BuiltPrompt } from "../../../shared/prompts/index.ts";
 import { presetPolicy } from "../../../shared/taxonomy/index.ts";
@@ -58,7 +58,7 @@ interface PromptAnswer {
 
 export async function classifyWithFamily(parts: ScorerParts, request: ClassifyRequest, options: ClassifyOptions = {}, signal?: AbortSignal): Promise<ClassificationResult> {
   const { info, tokens: vocabulary } = parts;
-  const family = familyOf(info.family);
+  const family = guardFamilyOf(info);
   const settings = { ...DEFAULT_CLASSIFY_OPTIONS, ...(family.answerTokens !== undefined && { maxTokens: family.answerTokens }), ...options };
   const started = performance.now();
   const policy = request.policy ?? presetPolicy(info.family);

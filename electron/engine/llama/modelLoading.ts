@@ -8,6 +8,7 @@ import { DEFAULT_FIT_CONTEXT } from "../../../shared/models/fit.ts";
 import { acquireLlama } from "../hardware.ts";
 import { EngineError, messageOf } from "../errors.ts";
 import type { LoadedModelInfo, LoadHooks, ScorerLoadOptions } from "../engine.ts";
+import { CUSTOM_GUARD_ID } from "../../../shared/families/customGuard.ts";
 
 export interface LoadedLlamaModel {
   model: LlamaModel;
@@ -25,6 +26,8 @@ export async function loadLlamaModel(options: ScorerLoadOptions, hooks: LoadHook
     const engineCode = code === "file-missing" ? "model-not-found" : code === "unsupported-architecture" ? "model-unsupported" : "model-invalid";
     throw new EngineError(engineCode, message, hint);
   }
+  if (options.family === CUSTOM_GUARD_ID && !options.customGuard && !options.vocabOnly)
+    throw new EngineError("custom-guard-missing", `${options.modelPath} is to be loaded as a custom guard, and no custom guard definition came with it`, "Save a custom guard for this model (Models → Custom guard, or --custom-guard FILE), then load it again.");
   if (options.vocabOnly) return loadVocabulary(options);
   const acquired = await acquireLlama(options.gpu ?? "auto");
   const { llama } = acquired;
@@ -72,8 +75,22 @@ export async function loadLlamaModel(options: ScorerLoadOptions, hooks: LoadHook
       ...(fallbackReason ? { gpuFallbackReason: fallbackReason } : {}),
       specialTokens: specialTokensOf(model),
       ...chatTemplateOf(model),
+      ...customGuardOf(options, model),
     },
   };
+}
+
+/** A custom guard's definition, checked, with the vocabulary's control tokens when the definition names none. */
+function customGuardOf(options: ScorerLoadOptions, model: LlamaModel): Pick<LoadedModelInfo, "customGuard" | "controlTokens"> {
+  if (options.family !== CUSTOM_GUARD_ID || !options.customGuard) return {};
+  return { customGuard: options.customGuard, ...(options.customGuard.specialTokens === undefined && { controlTokens: controlTokensOf(model) }) };
+}
+
+/** GGUF token types 3 (control) and 4 (user-defined): the tokens llama.cpp parses out of text as special tokens. */
+function controlTokensOf(model: LlamaModel): string[] {
+  const ggml = model.fileInfo.metadata?.tokenizer?.ggml as { tokens?: readonly string[]; token_type?: readonly number[] } | undefined;
+  const types = ggml?.token_type ?? [];
+  return (ggml?.tokens ?? []).filter((text, id) => (types[id] === 3 || types[id] === 4) && text !== "");
 }
 
 function specialTokensOf(model: LlamaModel): { bos?: string; eos?: string } {
@@ -95,6 +112,16 @@ async function loadVocabulary(options: ScorerLoadOptions): Promise<LoadedLlamaMo
   } catch (error) {
     throw EngineError.fromLoadFailure(options.modelPath, error);
   }
-  const info: LoadedModelInfo = { path: options.modelPath, family: options.family, contextSize: 0, sequences: 0, gpu: false, vocabOnly: true, specialTokens: specialTokensOf(model), ...chatTemplateOf(model) };
+  const info: LoadedModelInfo = {
+    path: options.modelPath,
+    family: options.family,
+    contextSize: 0,
+    sequences: 0,
+    gpu: false,
+    vocabOnly: true,
+    specialTokens: specialTokensOf(model),
+    ...chatTemplateOf(model),
+    ...customGuardOf(options, model),
+  };
   return { model, context: undefined, info };
 }

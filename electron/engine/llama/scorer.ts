@@ -23,7 +23,7 @@ import { ModelTokens } from "./modelTokens.ts";
 import { SequenceEvaluator, SequenceSlots } from "./kvSlots.ts";
 import { classifyConversation, tokenDetails, type ScorerParts } from "./classification.ts";
 import { classifyWithFamily } from "./familyClassification.ts";
-import { familyOf } from "../../../shared/families/registry.ts";
+import { guardFamilyOf } from "../../../shared/families/registry.ts";
 import { promptsOf } from "../../../shared/families/common.ts";
 import { completeTokens, describeTokens, tokenizeTexts, vocabularyFacts } from "./tokenApi.ts";
 
@@ -68,7 +68,7 @@ export class LlamaScorer {
   }
 
   classify(request: ClassifyRequest, options: ClassifyOptions = {}, signal?: AbortSignal): Promise<ClassificationResult> {
-    return familyOf(this.info.family).firstTokenDecision ? classifyConversation(this.parts, request, options, signal) : classifyWithFamily(this.parts, request, options, signal);
+    return guardFamilyOf(this.info).firstTokenDecision ? classifyConversation(this.parts, request, options, signal) : classifyWithFamily(this.parts, request, options, signal);
   }
 
   tokenDetails(request: ClassifyRequest, generated: readonly number[], positions: readonly number[], topK: number, signal?: AbortSignal): Promise<DetailedToken[]> {

@@ -1,4 +1,10 @@
-import type { DownloadJobProgress, JobState, ModelSummary } from "../../../shared/ipc/contract.ts";
+import type { CustomGuardReport, DownloadJobProgress, JobState, ModelSummary } from "../../../shared/ipc/contract.ts";
+import { CUSTOM_GUARD_ID, type CustomGuardDefinition } from "../../../shared/families/customGuard.ts";
+import { embeddedTemplateOptions } from "../../../shared/families/embeddedTemplate.ts";
+import { guardFamilyOf } from "../../../shared/families/registry.ts";
+import { presetPolicy } from "../../../shared/taxonomy/index.ts";
+import type { FileCaller } from "../fileAccess.ts";
+import type { EngineControl } from "../../engine/engineControl.ts";
 import { err, ok, type Result } from "../../../shared/ipc/result.ts";
 import type { ModelFileInfo } from "../../../shared/models/modelInfo.ts";
 import { unscorableFamilyMessage } from "../../../shared/families/scorable.ts";
@@ -61,13 +67,36 @@ export function modelHandlers(services: HostServices): HandlerGroup {
         return ok({ id: removed.value.id, path: removed.value.path });
       },
 
+      "models:custom-guard": async (ref, { caller } = PAGE_CALL) => {
+        const resolved = await modelPathOf(services, ref, caller);
+        if (!resolved.ok) return resolved;
+        const saved = services.store.customGuards.find(resolved.value);
+        return customGuardReport(resolved.value, saved?.definition, saved?.savedAt);
+      },
+
+      "models:custom-guard:save": async ({ definition, ...ref }, { caller } = PAGE_CALL) => {
+        const resolved = await modelPathOf(services, ref, caller);
+        if (!resolved.ok) return resolved;
+        // The definition is tried on the file before it is saved: a guard that cannot build a prompt is refused now, not at the first classification.
+        const tried = await customGuardReport(resolved.value, definition);
+        if (!tried.ok) return tried;
+        if (tried.value.preview && !tried.value.preview.ok)
+          return err("custom-guard-invalid", `the custom guard "${definition.name}" cannot build a prompt for ${resolved.value}: ${tried.value.preview.message}`, "Fix the template or its variables, then save again.");
+        const saved = services.store.customGuards.save(resolved.value, definition);
+        return ok({ ...tried.value, savedAt: saved.savedAt });
+      },
+
+      "models:custom-guard:remove": async (ref, { caller } = PAGE_CALL) => {
+        const resolved = await modelPathOf(services, ref, caller);
+        if (!resolved.ok) return resolved;
+        return ok({ path: resolved.value, removed: services.store.customGuards.remove(resolved.value) });
+      },
+
       "models:load": async ({ id, path, family, contextSize, compute }, { caller } = PAGE_CALL) => {
-        // A path is loaded as named (results and history name it so), once it has passed the same check as an import.
-        if (path !== undefined) await services.files.forReading(path, "model", caller);
-        const resolved = path === undefined ? library.resolveId(id!) : { ok: true as const, value: path };
+        const resolved = await modelPathOf(services, { id, path }, caller);
         if (!resolved.ok) return resolved;
         // Check the file before starting a job, so a missing or broken file is an immediate answer, not a failed job.
-        const checked = await modelFileToScore(resolved.value, family);
+        const checked = await modelFileToScore(resolved.value, family, engineControl);
         if (!checked.ok) return checked;
         const jobId = engineControl.startLoad({
           modelId: id ?? path!,
@@ -150,13 +179,43 @@ function describeUnlisted(path: string, sizeBytes: number): ModelSummary {
   };
 }
 
+/** A model named by library id or by a path; a path is used as named (results and history name it so), once it passed the same check as an import. */
+async function modelPathOf(services: HostServices, ref: { id?: string | undefined; path?: string | undefined }, caller: FileCaller): Promise<Result<string>> {
+  if (ref.path !== undefined) {
+    await services.files.forReading(ref.path, "model", caller);
+    return ok(ref.path);
+  }
+  return services.library.resolveId(ref.id!);
+}
+
+const PREVIEW_TURNS = [{ role: "user" as const, content: "How do I bake bread?" }];
+
+/** What the editor shows of a model's custom guard: the definition, the file's own template and a sample prompt. */
+async function customGuardReport(path: string, definition: CustomGuardDefinition | undefined, savedAt?: string): Promise<Result<CustomGuardReport>> {
+  const inspected = await inspectModelFile(path);
+  if (!inspected.ok) return { ok: false, error: inspected.error };
+  const embeddedTemplate = inspected.info.chatTemplate;
+  const report: CustomGuardReport = { path, ...(embeddedTemplate !== undefined && { embeddedTemplate }), ...(savedAt !== undefined && { savedAt }) };
+  if (!definition) return ok(report);
+  // The vocabulary's BOS/EOS text and control tokens are known only once the model loads; the sample is the text around them.
+  const built = guardFamilyOf({ family: CUSTOM_GUARD_ID, customGuard: definition }).buildPrompt(PREVIEW_TURNS, presetPolicy(CUSTOM_GUARD_ID), embeddedTemplateOptions(embeddedTemplate));
+  const preview = built.ok ? { ok: true as const, text: built.prompt.scoring === "single" ? built.prompt.prompt.text : built.prompt.prompts[0]!.prompt.text } : { ok: false as const, message: built.error.message };
+  return ok({ ...report, definition, preview });
+}
+
 /**
  * A model file checked before anything is started with it (a load, the runs of a multi-run), so a missing or broken
  * file is an immediate answer: its header, and the family asked for or the one the file gives away.
  */
-export async function modelFileToScore(path: string, family: PromptFamily | undefined): Promise<Result<{ info: ModelFileInfo; family: PromptFamily }>> {
+export async function modelFileToScore(path: string, family: PromptFamily | undefined, customGuards: Pick<EngineControl, "customGuardFor">): Promise<Result<{ info: ModelFileInfo; family: PromptFamily }>> {
   const inspected = await inspectModelFile(path);
   if (!inspected.ok) return { ok: false, error: inspected.error };
+  if (family === CUSTOM_GUARD_ID && !customGuards.customGuardFor(path))
+    return err(
+      "custom-guard-missing",
+      `${inspected.info.fileName} has no custom guard saved with it, so it cannot be scored as one`,
+      "Define the custom guard first (its decision words and verdict pattern: Models → Custom guard, or guardbench classify --custom-guard FILE).",
+    );
   const chosen = family ?? inspected.info.promptFamily?.family;
   if (!chosen) {
     const guard = inspected.info.guardFamily;
@@ -164,7 +223,7 @@ export async function modelFileToScore(path: string, family: PromptFamily | unde
     return err(
       "family-unknown",
       `cannot tell which prompt format ${inspected.info.fileName} expects: neither its chat template nor its name identifies one`,
-      "Choose the prompt family for this model.",
+      "Choose the prompt family for this model, or define a custom guard for it (its decision words and verdict pattern) and load it as custom-guard.",
     );
   }
   return ok({ info: inspected.info, family: chosen });

@@ -4,7 +4,7 @@ import { PAGE_CALL, type HandlerGroup } from "../handlerTable.ts";
 import type { HostServices } from "../services.ts";
 import { modelFileToScore } from "./models.ts";
 
-export function runHandlers({ store, runs, files, library }: HostServices): HandlerGroup {
+export function runHandlers({ store, runs, files, library, engineControl }: HostServices): HandlerGroup {
   return {
     name: "runs",
     handlers: {
@@ -22,7 +22,7 @@ export function runHandlers({ store, runs, files, library }: HostServices): Hand
         for (const { modelId, family, policyVersion } of models) {
           const resolved = library.resolveId(modelId);
           if (!resolved.ok) return resolved;
-          const checked = await modelFileToScore(resolved.value, family);
+          const checked = await modelFileToScore(resolved.value, family, engineControl);
           if (!checked.ok) return checked;
           planned.push({ path: resolved.value, family: checked.value.family, ...(policyVersion ? { policyVersion } : {}) });
         }

@@ -20,6 +20,8 @@ export interface EngineModel {
   sha256?: string;
   /** once loaded: whether Guardbench's prompt for the family equals the file's own chat template's render */
   templateCheck?: ModelTemplateCheck;
+  /** a custom guard's name (its definition is the one saved with the model file) */
+  customGuardName?: string;
 }
 
 export interface EngineCompute {

