@@ -44,6 +44,6 @@ export async function saveCustomGuardFile(cli: CliHost, modelPath: string, file:
     throw new CliFailure(`--custom-guard ${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
   // Untrusted JSON on purpose: the host's contract validates it and names what is wrong, as it does for the page.
-  const saved = await cli.client.invoke("models:custom-guard:save", { path: modelPath, definition: definition as Req<"models:custom-guard:save">["definition"] });
+  const saved = await cli.client.invoke("models:save-custom-guard", { path: modelPath, definition: definition as Req<"models:save-custom-guard">["definition"] });
   if (!saved.ok) throw new CliFailure(`--custom-guard ${file}: ${saved.error.message}${saved.error.hint ? `\n${saved.error.hint}` : ""}`);
 }

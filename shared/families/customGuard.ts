@@ -176,8 +176,13 @@ export function customGuardFamily(definition: CustomGuardDefinition): GuardFamil
  */
 export const customGuardWithoutDefinition: GuardFamily<typeof CUSTOM_GUARD_ID> = {
   ...customGuardFamily({ name: "Custom guard", variables: {}, decision: { unsafe: "unsafe", safe: "safe", after: "", matchCase: "any" }, verdict: { pattern: "^(?<verdict>\\S+)", flags: "i" } }),
-  buildPrompt: () => ({
-    ok: false,
-    error: { code: "custom_guard_missing", message: "A custom guard's prompt comes from its definition, and none was given: save a custom guard with the model, then load it as a custom guard." },
-  }),
+  buildPrompt(turns, policy, options) {
+    // What is wrong with the conversation is said first, as every family says it.
+    const error = checkFamilyInputs(customGuardWithoutDefinition, turns, policy, { ...options, allowPolicyOfOtherFamily: true });
+    if (error) return { ok: false, error };
+    return {
+      ok: false,
+      error: { code: "custom_guard_missing", message: "A custom guard's prompt comes from its definition, and none was given: save a custom guard with the model, then load it as a custom guard." },
+    };
+  },
 };

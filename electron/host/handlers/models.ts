@@ -74,7 +74,7 @@ export function modelHandlers(services: HostServices): HandlerGroup {
         return customGuardReport(resolved.value, saved?.definition, saved?.savedAt);
       },
 
-      "models:custom-guard:save": async ({ definition, ...ref }, { caller } = PAGE_CALL) => {
+      "models:save-custom-guard": async ({ definition, ...ref }, { caller } = PAGE_CALL) => {
         const resolved = await modelPathOf(services, ref, caller);
         if (!resolved.ok) return resolved;
         // The definition is tried on the file before it is saved: a guard that cannot build a prompt is refused now, not at the first classification.
@@ -86,7 +86,7 @@ export function modelHandlers(services: HostServices): HandlerGroup {
         return ok({ ...tried.value, savedAt: saved.savedAt });
       },
 
-      "models:custom-guard:remove": async (ref, { caller } = PAGE_CALL) => {
+      "models:remove-custom-guard": async (ref, { caller } = PAGE_CALL) => {
         const resolved = await modelPathOf(services, ref, caller);
         if (!resolved.ok) return resolved;
         return ok({ path: resolved.value, removed: services.store.customGuards.remove(resolved.value) });

@@ -94,11 +94,11 @@ export const modelChannels = {
    * Saves (or replaces) a model file's custom guard; loading the file as `custom-guard` then uses it. Refused when the
    * definition's prompt cannot be built for that file (no template anywhere, a template that refuses a conversation).
    */
-  "models:custom-guard:save": {
+  "models:save-custom-guard": {
     request: z.strictObject({ ...modelRefShape, definition: customGuardSchema }).refine(...oneModelRef),
     answer: answer<CustomGuardReport>(),
   },
-  "models:custom-guard:remove": {
+  "models:remove-custom-guard": {
     request: z.strictObject(modelRefShape).refine(...oneModelRef),
     answer: answer<{ path: string; removed: boolean }>(),
   },

@@ -1,7 +1,8 @@
 // The family registry as a table: one object per name, each complete, and the engine's scorable list in step with it.
 import { describe, expect, it } from "vitest";
 import type { Turn } from "../../../shared/conversation/types.ts";
-import { FAMILIES, FAMILY_IDS, FAMILY_REGISTRY, PROMPT_FAMILIES, familyOf, familyPresetPolicy, findFamily } from "../../../shared/families/index.ts";
+import { FAMILIES, FAMILY_IDS, FAMILY_REGISTRY, PROMPT_FAMILIES, familyOf, familyPresetPolicy, findFamily, parseCustomGuard, type GuardFamily } from "../../../shared/families/index.ts";
+import { guardFamilyOf } from "../../../shared/families/registry.ts";
 import { buildPrompt, buildPromptText } from "../../../shared/prompts/index.ts";
 import { familyPolicySchema, parsePolicy, presetPolicy, validatePolicy } from "../../../shared/taxonomy/index.ts";
 
@@ -11,6 +12,20 @@ const RESPONSE_TURNS: Turn[] = [...PROMPT_TURN, { role: "assistant", content: "I
 /** A template that prints Llama Guard 4's layout, for the family that needs the model file's own. */
 const LG4_STAND_IN =
   "{{- bos_token }}<|header_start|>user<|header_end|>\n\n<BEGIN UNSAFE CONTENT CATEGORIES>\n{%- for key in categories %}{% if key not in excluded_category_keys %}\n{{ key }}: {{ categories[key] }}{% endif %}{% endfor %}\n<END UNSAFE CONTENT CATEGORIES>\n{%- for m in messages %}\n{{ m.role }}: {{ m.content[0].text }}{% endfor %}<|eot|><|header_start|>assistant<|header_end|>";
+
+const sampleCustomGuard = parseCustomGuard({
+  name: "Sample judge",
+  template: "{% for m in messages %}<|{{ m.role }}|>\n{{ m.content }}\n{% endfor %}<|judge|>\n",
+  decision: { unsafe: "unsafe", safe: "safe" },
+  verdict: { pattern: "^(?<verdict>\\w+)" },
+});
+
+/** The family that scores a model of `family`: a custom guard is scored with a definition, the registry's entry has none. */
+function scoringFamily(family: GuardFamily<(typeof FAMILY_IDS)[number]>): GuardFamily<(typeof FAMILY_IDS)[number]> {
+  if (family.id !== "custom-guard") return family;
+  if (!sampleCustomGuard.ok) throw new Error(sampleCustomGuard.error.message);
+  return guardFamilyOf({ family: "custom-guard", customGuard: sampleCustomGuard.definition });
+}
 
 describe("the registry", () => {
   it("has exactly one family per name, carrying its own name, in the order of ids.ts", () => {
@@ -26,7 +41,7 @@ describe("the registry", () => {
     expect(FAMILIES.filter((family) => family.scorableToday).map((family) => family.id)).toEqual([...PROMPT_FAMILIES]);
     // The contract's policy schema takes every scorable family, and no other name.
     for (const id of PROMPT_FAMILIES) expect(parsePolicy({ ...familyPresetPolicy(id) }).ok, id).toBe(true);
-    expect(parsePolicy({ ...familyPresetPolicy("shieldgemma"), family: "custom-guard" }).ok).toBe(false);
+    expect(parsePolicy({ ...familyPresetPolicy("shieldgemma"), family: "llama-guard-9" }).ok).toBe(false);
     expect(familyPolicySchema.safeParse(JSON.parse(JSON.stringify(familyPresetPolicy("wildguard")))).success).toBe(true);
   });
 
@@ -56,7 +71,7 @@ describe("the registry", () => {
   });
 
   it("builds a prompt and a response check for every family with its preset", () => {
-    for (const family of FAMILIES) {
+    for (const family of FAMILIES.map(scoringFamily)) {
       for (const turns of [PROMPT_TURN, RESPONSE_TURNS]) {
         const options = family.needsEmbeddedTemplate ? { embeddedTemplate: LG4_STAND_IN } : { currentDate: "2025-01-01" };
         const built = family.buildPrompt(turns, familyPresetPolicy(family.id), options);
@@ -76,14 +91,22 @@ describe("the registry", () => {
   });
 
   it("refuses a policy of another family unless asked, and conversations the templates would refuse", () => {
-    for (const family of FAMILIES) {
+    for (const family of FAMILIES.map(scoringFamily)) {
       const other = { ...familyPresetPolicy(family.id), family: family.id === "shieldgemma" ? "wildguard" : "shieldgemma" };
       const built = family.buildPrompt(PROMPT_TURN, other, { embeddedTemplate: LG4_STAND_IN });
-      expect(built.ok || built.error.code, family.id).toBe("policy_family_mismatch");
+      // A custom guard's categories are the user's own: any saved policy is theirs to use with it.
+      expect(built.ok || built.error.code, family.id).toBe(family.id === "custom-guard" ? true : "policy_family_mismatch");
       const swapped = family.buildPrompt([{ role: "assistant", content: "x" }], familyPresetPolicy(family.id), { embeddedTemplate: LG4_STAND_IN });
       expect(swapped.ok || swapped.error.code, family.id).toBe("roles_not_alternating");
       expect(family.buildPrompt([], familyPresetPolicy(family.id)).ok).toBe(false);
     }
+  });
+
+  it("gives the custom guard's registry entry no prompt: it needs the definition saved with the model", () => {
+    const built = familyOf("custom-guard").buildPrompt(PROMPT_TURN, familyPresetPolicy("custom-guard"));
+    expect(built.ok || built.error).toMatchObject({ code: "custom_guard_missing", message: expect.stringMatching(/save a custom guard with the model/) });
+    expect(guardFamilyOf({ family: "custom-guard" })).toBe(familyOf("custom-guard"));
+    expect(guardFamilyOf({ family: "wildguard" })).toBe(familyOf("wildguard"));
   });
 
   it("refuses custom categories where the template hard-codes its list", () => {

@@ -38,7 +38,8 @@ describe("families", () => {
   it("lists the families the engine scores: every guard family", () => {
     expect(PROMPT_FAMILIES).toEqual([...FAMILY_IDS]);
     expect(isPromptFamily("llama-guard-4")).toBe(true);
-    expect(isPromptFamily("custom-guard")).toBe(false);
+    expect(isPromptFamily("custom-guard")).toBe(true);
+    expect(isPromptFamily("llama-guard-9")).toBe(false);
     expect(isPromptFamily("chat-judge")).toBe(true);
     expect(isPromptFamily(3)).toBe(false);
   });

@@ -151,7 +151,10 @@ describe("custom guards", () => {
     const parsed = parseCustomGuard(definition);
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
-    expect(parsed.definition).toMatchObject({ variables: {}, eosToken: "", decision: { after: "", matchCase: "any" }, verdict: { flags: "i" } });
+    expect(parsed.definition).toMatchObject({ variables: {}, decision: { after: "", matchCase: "any" }, verdict: { flags: "i" } });
+    // Absent: the model vocabulary's own EOS text and control tokens, known when the model loads.
+    expect(parsed.definition.eosToken).toBeUndefined();
+    expect(parsed.definition.specialTokens).toHaveLength(4);
     const again = parseCustomGuard(JSON.parse(JSON.stringify(parsed.definition)));
     expect(again.ok && again.definition).toEqual(parsed.definition);
   });

@@ -36,7 +36,7 @@ describe("request validation", () => {
     ["models:list", null, "invalid models:list request: Invalid input: expected object, received null"],
     ["policies:get", { name: "  " }, "invalid policies:get request: name: the policy name is empty"],
     ["history:get", { id: "1; DROP TABLE" }, "invalid history:get request: id: Invalid input: expected number, received string"],
-    ["models:load", { id: "x.gguf", family: "llama-guard-9" }, "invalid models:load request: family: family must be one of llama-guard-1, llama-guard-2, llama-guard-3-8b, llama-guard-3-1b, llama-guard-4, chat-judge, shieldgemma, granite-guardian-3.0, granite-guardian-3.1, granite-guardian-3.2, granite-guardian-3.3, wildguard, qwen3guard, nemoguard-content-safety, gpt-oss-safeguard"],
+    ["models:load", { id: "x.gguf", family: "llama-guard-9" }, "invalid models:load request: family: family must be one of llama-guard-1, llama-guard-2, llama-guard-3-8b, llama-guard-3-1b, llama-guard-4, chat-judge, shieldgemma, granite-guardian-3.0, granite-guardian-3.1, granite-guardian-3.2, granite-guardian-3.3, wildguard, qwen3guard, nemoguard-content-safety, gpt-oss-safeguard, custom-guard"],
   ])("refuses %s %j with a message naming the field", (channel, request, message) => {
     expect(errorOf(channel, request)).toEqual({ code: "invalid-request", message });
   });
