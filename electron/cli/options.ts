@@ -8,7 +8,7 @@ import { DEFAULT_CLASSIFY_OPTIONS, THRESHOLD_RANGE, TOP_K_RANGE } from "../../sh
 import { CHECK_MODES, type CheckMode } from "../../shared/conversation/types.ts";
 import { DEFAULT_FIT_CONTEXT } from "../../shared/models/fit.ts";
 import { PROMPT_FAMILIES, type PromptFamily } from "../../shared/taxonomy/index.ts";
-import { familyOf } from "../../shared/families/registry.ts";
+import { unknownSettingProblem } from "../../shared/families/settingChoice.ts";
 import { describeRange } from "./arguments.ts";
 import { CliUsageError } from "./command.ts";
 
@@ -102,24 +102,21 @@ export function policyOptions(): Option[] {
 }
 
 export interface FamilySettingValues {
-  setting?: string;
+  setting?: string[];
 }
 
-/** `--setting id=on|off,…`: the family's own settings (Qwen3Guard's controversialIsUnsafe). */
+/** `--setting id=on|off,…`, repeatable: the family's own settings (Qwen3Guard's controversialIsUnsafe). */
 export function familySettingOption(): Option {
-  return new Option("--setting <id=on|off,...>", "the family's settings, comma-separated (qwen3guard: controversialIsUnsafe=on counts Controversial as flagged)");
+  return repeatableOption("--setting <id=on|off,...>", "the family's settings, comma-separated or repeated (qwen3guard: controversialIsUnsafe=on counts Controversial as flagged)");
 }
 
-/** The `--setting` value as settings of `family`; an unknown id or a value other than on/off is a usage error. */
-export function parseFamilySettings(text: string | undefined, family: PromptFamily): Record<string, boolean> {
-  const known = familyOf(family).settings;
+/** The `--setting` values as settings of `family`; an unknown id or a value other than on/off is a usage error. */
+export function parseFamilySettings(texts: readonly string[] | undefined, family: PromptFamily): Record<string, boolean> {
   const settings: Record<string, boolean> = {};
-  for (const entry of (text ?? "").split(",").map((part) => part.trim()).filter((part) => part !== "")) {
+  for (const entry of (texts ?? []).flatMap((text) => text.split(",")).map((part) => part.trim()).filter((part) => part !== "")) {
     const [id, value, ...rest] = entry.split("=");
-    if (!known.some((setting) => setting.id === id)) {
-      const offered = known.length === 0 ? `${familyOf(family).displayName} has no settings` : `${familyOf(family).displayName} has ${known.map((setting) => setting.id).join(", ")}`;
-      throw new CliUsageError(`--setting: unknown setting "${id}" (${offered})`);
-    }
+    const unknown = unknownSettingProblem(family, id!);
+    if (unknown) throw new CliUsageError(`--setting: ${unknown}`);
     if (rest.length > 0 || (value !== "on" && value !== "off")) throw new CliUsageError(`--setting: ${entry} is not ${id}=on or ${id}=off`);
     settings[id!] = value === "on";
   }

@@ -9,6 +9,8 @@ export type RunErrorCode =
   | "model-mismatch"
   /** the policy was written for another prompt family than the loaded model's */
   | "policy-family-mismatch"
+  /** a family setting the run's prompt family does not have */
+  | "family-setting-unknown"
   /** another live process is scoring the run */
   | "run-busy"
   /** a run (or a dataset's run) that is being scored cannot be deleted */

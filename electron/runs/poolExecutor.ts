@@ -23,7 +23,7 @@ import { toResultError } from "../core/errors.ts";
 import { etaSeconds, RateMeter } from "../core/progressMeter.ts";
 import type { GuardbenchStore, ItemOutcomeRecord, PendingItem } from "../store/index.ts";
 import { RunError } from "./errors.ts";
-import { isProcessAlive, modelSwitched, STATE_AFTER_STOP, stopKindOf, type FinishedItem, type PauseGate, type RunEngine, type RunExecutionOutcome, type RunProgress } from "./runExecutor.ts";
+import { isProcessAlive, modelSwitched, runClassifyOptions, STATE_AFTER_STOP, stopKindOf, type FinishedItem, type PauseGate, type RunEngine, type RunExecutionOutcome, type RunProgress } from "./runExecutor.ts";
 
 /** The pool member name of the local engine, in progress and settings. */
 export const LOCAL_MEMBER_NAME = "local";
@@ -105,7 +105,7 @@ export async function executePoolRun(execution: PoolRunExecution): Promise<RunEx
     });
     report();
 
-    const options: ClassifyOptions = { threshold: run.settings.threshold, topK: run.settings.topK };
+    const options: ClassifyOptions = runClassifyOptions(run.settings);
     const byRow = new Map<number, PendingItem>();
     const commit = (outcome: ItemOutcome<number>) => {
       const item = byRow.get(outcome.id)!;

@@ -15,7 +15,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ClassificationResult, ClassifyOptions } from "../../shared/classify/result.ts";
 import type { ResultError } from "../../shared/ipc/result.ts";
-import type { ClassifyRequest, RunJobProgress, RunState } from "../../shared/ipc/contract.ts";
+import type { ClassifyRequest, RunJobProgress, RunSettings, RunState } from "../../shared/ipc/contract.ts";
 import { EngineError, type EngineErrorCode } from "../engine/errors.ts";
 import { toResultError } from "../core/errors.ts";
 import { etaSeconds, RateMeter } from "../core/progressMeter.ts";
@@ -135,6 +135,11 @@ export interface RunExecutionOutcome {
   alreadyDone: number;
 }
 
+/** What each item of a run is classified with, wherever it is scored: the family's settings change P(unsafe) itself. */
+export function runClassifyOptions(settings: RunSettings): ClassifyOptions {
+  return { threshold: settings.threshold, topK: settings.topK, ...(settings.familySettings ? { familySettings: settings.familySettings } : {}) };
+}
+
 export async function executeRun(execution: RunExecution): Promise<RunExecutionOutcome> {
   const { store, runId, engine, signal } = execution;
   const pid = execution.pid ?? process.pid;
@@ -166,7 +171,7 @@ export async function executeRun(execution: RunExecution): Promise<RunExecutionO
     let next = 0;
     const takeItem = (): PendingItem | undefined => retryFirst.shift() ?? queue[next++];
     // Token details where no stored number needs them wait until a result is opened (results:get computes them then).
-    const options: ClassifyOptions = { threshold: run.settings.threshold, topK: run.settings.topK, deferTokenDetails: true };
+    const options: ClassifyOptions = { ...runClassifyOptions(run.settings), deferTokenDetails: true };
 
     const commit = (item: PendingItem, outcome: ItemOutcomeRecord) => {
       try {

@@ -14,6 +14,8 @@ import type { DatasetDeletion, DatasetSummary, MultiRunStarted, RunDeletion, Run
 import { presetPolicy, type Policy, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../shared/classify/result.ts";
 import { familyOf } from "../../shared/families/registry.ts";
+import type { FamilySettings } from "../../shared/families/types.ts";
+import { unknownSettingProblem } from "../../shared/families/settingChoice.ts";
 import { EngineError } from "../engine/errors.ts";
 import type { EngineControl } from "../engine/engineControl.ts";
 import { toResultError } from "../core/errors.ts";
@@ -67,7 +69,7 @@ interface ChosenScorers {
 /** What `runs:start-multi` asks of the run manager once each model id is a file with a family. */
 export interface MultiRunRequest {
   datasetId: number;
-  models: ReadonlyArray<{ path: string; family: PromptFamily; policyVersion?: { name: string; version: number } }>;
+  models: ReadonlyArray<{ path: string; family: PromptFamily; policyVersion?: { name: string; version: number }; familySettings?: FamilySettings }>;
   settings?: Partial<ScoringSettings>;
 }
 
@@ -129,7 +131,8 @@ export class RunManager {
       hint: "Choose a policy for this model's family, or load a model of that family.",
     });
     const scoring = scoringSettingsOf(request.settings);
-    const runKey = request.earlier === undefined ? undefined : cliRunKey({ datasetId: dataset.id, modelPath: model.path, family: model.family, policy, ...scoring });
+    const familySettings = knownFamilySettings(model.family, request.settings?.familySettings);
+    const runKey = request.earlier === undefined ? undefined : cliRunKey({ datasetId: dataset.id, modelPath: model.path, family: model.family, policy, ...scoring, familySettings });
     if (runKey !== undefined && request.earlier !== "new") {
       const earlier = this.store.runs.findByKey(runKey);
       if (earlier !== undefined) return this.continueEarlier(earlier, scorers, { retryFailed: request.retryFailed ?? false, load: model.load });
@@ -140,6 +143,7 @@ export class RunManager {
     const localSequences = this.engineControl.loadedModel?.sequences ?? 1;
     const settings: RunSettings = {
       ...scoring,
+      familySettings,
       // The engine's actual parallelism replaces this once the run is scored (the executor records it).
       sequences: scorers.endpoints.reduce((sum, { concurrency }) => sum + concurrency, scorers.includeLocal ? localSequences : 0),
       ...(scorers.endpoints.length > 0 ? { endpoints: scorers.endpoints.map(({ endpoint }) => endpoint.name), includeLocal: scorers.includeLocal } : {}),
@@ -166,20 +170,21 @@ export class RunManager {
    */
   async startMany(request: MultiRunRequest): Promise<MultiRunStarted> {
     const dataset = this.datasetToScore(request.datasetId);
-    // Every policy is checked before anything is stored: a multi-run starts whole or not at all.
+    // Every policy and family setting is checked before anything is stored: a multi-run starts whole or not at all.
     const planned = request.models.map((model) => ({
       model,
+      familySettings: knownFamilySettings(model.family, model.familySettings),
       ...this.policyFor(model.family, model, { model: `${model.path} is scored with`, hint: "Choose a policy of each model's family, or its preset." }),
     }));
-    const settings: RunSettings = { ...scoringSettingsOf(request.settings), sequences: this.engineControl.loadedModel?.sequences ?? 1 };
+    const scoring: RunSettings = { ...scoringSettingsOf(request.settings), sequences: this.engineControl.loadedModel?.sequences ?? 1 };
     const runIds: number[] = [];
-    for (const { model, policy, saved } of planned) {
+    for (const { model, familySettings, policy, saved } of planned) {
       const { runId } = await createRun(this.store, {
         datasetId: dataset.id,
         model: { path: model.path, family: model.family },
         policy,
         ...(saved ? { policyVersion: saved.version } : {}),
-        settings,
+        settings: { ...scoring, familySettings },
         origin: "app",
       });
       runIds.push(runId);
@@ -520,6 +525,18 @@ export class RunManager {
     const inside = relative(this.modelsDir, path);
     return inside && !inside.startsWith("..") && !isAbsolute(inside) ? inside.split(sep).join("/") : path;
   }
+}
+
+/**
+ * The settings asked of a family, refused when the family has no such setting (a typo would otherwise score at the
+ * default silently). Those left out are filled with the family's defaults when the run is stored.
+ */
+function knownFamilySettings(family: PromptFamily, chosen: FamilySettings | undefined): FamilySettings {
+  for (const id of Object.keys(chosen ?? {})) {
+    const problem = unknownSettingProblem(family, id);
+    if (problem) throw new RunError("family-setting-unknown", problem, "Leave it out, or choose a model of the family it belongs to.");
+  }
+  return chosen ?? {};
 }
 
 /**

@@ -10,6 +10,8 @@ import { classificationResultSchema, hasTokenDetails, type ClassificationResult,
 import { runSettingsSchema, type RunDeletion, type RunDetail, type RunSettings, type RunState, type RunSummary } from "../../shared/ipc/contract.ts";
 import { resultErrorSchema, type ResultError } from "../../shared/ipc/index.ts";
 import { policySchema, type PromptFamily } from "../../shared/taxonomy/index.ts";
+import { effectiveSettings } from "../../shared/families/decision.ts";
+import { familyOf } from "../../shared/families/registry.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { StoreError } from "./errors.ts";
 import { nextIdExpression } from "./retiredIds.ts";
@@ -120,7 +122,7 @@ export class RunRepository {
         run.policy.name,
         run.policyVersion ?? null,
         JSON.stringify(run.policy),
-        JSON.stringify(run.settings),
+        JSON.stringify(withFamilyDefaults(run.settings, run.model.family)),
         run.origin,
         run.runKey ?? null,
         (run.createdAt ?? new Date()).toISOString(),
@@ -192,7 +194,7 @@ export class RunRepository {
 
   /**
    * The newest other run of the same dataset whose scores this run's would equal: the same model file (by content),
-   * family, policy text, check and top-k, scored by the same engines (an endpoint's server computes its own float32
+   * family and family settings, policy text, check and top-k, scored by the same engines (an endpoint's server computes its own float32
    * probabilities, and may serve another build of the model). The threshold is not part of it: it only decides which scores are flagged,
    * which every reader computes from the score (isFlagged), so a run that differs only by its threshold needs no
    * classification of its own.
@@ -208,10 +210,17 @@ export class RunRepository {
       )
       .all(run.datasetId, run.model.sha256, run.model.family, runId) as { id: number; policy_json: string; settings_json: string }[];
     const policy = canonicalJson(run.policy);
+    const familySettings = canonicalJson(run.settings.familySettings ?? {});
     return candidates.find((candidate) => {
-      const settings = parseStoredJson(this.db, runSettingsSchema, candidate.settings_json, { table: "runs", row: candidate.id, column: "settings_json" });
+      const settings = storedSettings(this.db, candidate.id, candidate.settings_json, run.model.family);
       const candidatePolicy = parseStoredJson(this.db, policySchema, candidate.policy_json, { table: "runs", row: candidate.id, column: "policy_json" });
-      return settings.check === run.settings.check && settings.topK === run.settings.topK && sameScorers(settings, run.settings) && canonicalJson(candidatePolicy) === policy;
+      return (
+        settings.check === run.settings.check &&
+        settings.topK === run.settings.topK &&
+        canonicalJson(settings.familySettings ?? {}) === familySettings &&
+        sameScorers(settings, run.settings) &&
+        canonicalJson(candidatePolicy) === policy
+      );
     })?.id;
   }
 
@@ -395,7 +404,22 @@ function storedOf(result: ClassificationResult): StoredClassification {
 }
 
 function settingsOf(db: SqliteDatabase, row: RunRow): RunSettings {
-  return parseStoredJson(db, runSettingsSchema, row.settings_json, { table: "runs", row: row.id, column: "settings_json" });
+  return storedSettings(db, row.id, row.settings_json, row.family);
+}
+
+function storedSettings(db: SqliteDatabase, runId: number, json: string, family: PromptFamily): RunSettings {
+  return withFamilyDefaults(parseStoredJson(db, runSettingsSchema, json, { table: "runs", row: runId, column: "settings_json" }), family);
+}
+
+/**
+ * Every setting of the family at its value, its default where none is given: a run that leaves a default implicit is
+ * the same run as one that names it (for score reuse and `guardbench run`'s resume), and runs stored before runs took
+ * family settings were scored at the defaults. A setting the family no longer has is dropped.
+ */
+function withFamilyDefaults(settings: RunSettings, family: PromptFamily): RunSettings {
+  const { familySettings, ...rest } = settings;
+  const declared = familyOf(family).settings;
+  return declared.length === 0 ? rest : { ...rest, familySettings: effectiveSettings(declared, familySettings) };
 }
 
 function summaryOf(db: SqliteDatabase, row: RunRow): RunSummary {

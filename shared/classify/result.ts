@@ -162,6 +162,8 @@ export const TOP_K_RANGE = { min: 0, max: 50 } as const;
 
 export const thresholdSchema = z.number().min(THRESHOLD_RANGE.min).max(THRESHOLD_RANGE.max);
 export const topKSchema = z.number().int().min(TOP_K_RANGE.min).max(TOP_K_RANGE.max);
+/** A family's own settings by id (Qwen3Guard's `controversialIsUnsafe`), as a classify or a run takes them. */
+export const familySettingsSchema = z.record(z.string(), z.boolean());
 
 export const classifyOptionsSchema = z.strictObject({
   /** decision threshold on pUnsafe; 0.5 as in the model cards */
@@ -177,7 +179,7 @@ export const classifyOptionsSchema = z.strictObject({
    */
   deferTokenDetails: z.boolean().optional(),
   /** the family's own settings by id (Qwen3Guard's `controversialIsUnsafe`); a family's default for any left out */
-  familySettings: z.record(z.string(), z.boolean()).optional(),
+  familySettings: familySettingsSchema.optional(),
 });
 
 export type ClassifyOptions = z.output<typeof classifyOptionsSchema>;

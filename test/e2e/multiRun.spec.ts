@@ -89,6 +89,9 @@ test("three families — Llama Guard 3, Qwen3Guard and Granite Guardian — on o
   // Checked last, Qwen3Guard runs last, and the engine keeps it for Classify below.
   await form.getByRole("checkbox", { name: QWEN_FILE }).check();
   await form.getByLabel(`Prompt family of ${QWEN_FILE}`).selectOption("qwen3guard");
+  // Qwen3Guard's setting is offered for its run alone, at the family's default; the other two families have none.
+  await expect(form.getByRole("group", { name: `Settings of ${QWEN_FILE}` }).getByRole("checkbox", { name: "Count Controversial as flagged" })).not.toBeChecked();
+  await expect(form.getByRole("checkbox", { name: "Count Controversial as flagged" })).toHaveCount(1);
   await form.getByRole("button", { name: "Start 3 runs" }).click();
   const status = page.getByRole("region", { name: "Run several models" }).getByRole("status");
   await expect(status).toContainText("all done.", { timeout: 180_000 });

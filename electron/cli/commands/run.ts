@@ -22,13 +22,16 @@ import {
   choiceOption,
   engineOptions,
   familyOption,
+  familySettingOption,
   modelOption,
+  parseFamilySettings,
   policyOptions,
   repeatableOption,
   scoringOptions,
   sequencesOption,
   wholeNumberOption,
   type EngineValues,
+  type FamilySettingValues,
   type FamilyValues,
   type ModelValues,
   type PolicyValues,
@@ -42,7 +45,7 @@ function declare() {
       summary: "classify a whole dataset, stored and resumable (one JSON line per item)",
       description: [
         'Classifies every item of a dataset and prints one JSON line per item: {"id", "label", "score", "flagged", "verdict", "categories"}, where score is P(unsafe), or {"id", "label", "error"} for an item whose classification failed. Lines come as items finish; progress goes to standard error. The output reads straight into `guardbench eval --results`.',
-        "The run is stored in GUARDBENCH_HOME (default ~/.guardbench), each result as it finishes. Running the same command again continues where it stopped (after Ctrl+C, a crash or a kill): it prints the results stored so far, then scores only the items that have none. \"The same command\" means the same dataset bytes (and --mapping), model path, family, policy, --threshold, --top-k and --check; --sequences, --threads and --cpu may differ. If the model file's content changed since the run started, the run refuses to continue.",
+        "The run is stored in GUARDBENCH_HOME (default ~/.guardbench), each result as it finishes. Running the same command again continues where it stopped (after Ctrl+C, a crash or a kill): it prints the results stored so far, then scores only the items that have none. \"The same command\" means the same dataset bytes (and --mapping), model path, family, policy, --threshold, --top-k, --check and --setting (a setting at its default counts as left out); --sequences, --threads and --cpu may differ. If the model file's content changed since the run started, the run refuses to continue.",
       ].join("\n\n"),
       after: 'Exit status: 0 when every item was scored, 1 when some failed (their lines carry "error"), 130 when interrupted.',
     }),
@@ -51,6 +54,7 @@ function declare() {
     familyOption(),
     ...policyOptions(),
     ...scoringOptions(),
+    familySettingOption(),
     sequencesOption(),
     ...engineOptions(),
     new Option(
@@ -103,6 +107,8 @@ interface RunOptions extends ScoringSettings {
   family: PromptFamily | undefined;
   policyPath: string | undefined;
   exclude: string | undefined;
+  /** `--setting` as given: read once the family is known */
+  settings: string[] | undefined;
   sequences: number | undefined;
   threads: number | undefined;
   cpu: boolean;
@@ -117,7 +123,7 @@ interface RunOptions extends ScoringSettings {
   local: boolean;
 }
 
-interface RunValues extends ModelValues, FamilyValues, PolicyValues, ScoringValues, SequencesValues, EngineValues {
+interface RunValues extends ModelValues, FamilyValues, PolicyValues, ScoringValues, SequencesValues, EngineValues, FamilySettingValues {
   dataset: string;
   mapping?: ColumnMapping;
   format?: DatasetFormat;
@@ -143,6 +149,7 @@ function parseOptions(args: string[], io: CliIo): RunOptions {
     family: values.family,
     policyPath: values.policy,
     exclude: values.exclude,
+    settings: values.setting,
     check: values.check,
     threshold: values.threshold,
     topK: values.topK,
@@ -214,6 +221,7 @@ function parseMapping(text: string): ColumnMapping {
 async function runDataset(cli: CliHost, options: RunOptions, io: CliIo): Promise<number> {
   const modelPath = resolveModelPath(options.modelArg, io);
   const family = await resolveFamily(modelPath, options.family);
+  const familySettings = parseFamilySettings(options.settings, family);
   const policy = await resolvePolicy(family, options.policyPath, options.exclude, io, warner("run", io));
   const interrupt = untilInterrupted();
   try {
@@ -226,7 +234,7 @@ async function runDataset(cli: CliHost, options: RunOptions, io: CliIo): Promise
     // Listening before the start: an item can finish before runs:start has answered.
     const watch = watchRun(cli, io);
     try {
-      const started = await startRun(cli, options, { datasetId: dataset.id, modelPath, family, policy });
+      const started = await startRun(cli, options, { datasetId: dataset.id, modelPath, family, policy, familySettings });
       return await followRun(cli, options, io, started, watch, interrupt.signal);
     } finally {
       watch.dispose();
@@ -268,6 +276,7 @@ interface RunIdentity {
   modelPath: string;
   family: PromptFamily;
   policy: Policy;
+  familySettings: Record<string, boolean>;
 }
 
 /**
@@ -278,7 +287,7 @@ async function startRun(cli: CliHost, options: RunOptions, identity: RunIdentity
   const answer = await cli.client.invoke("runs:start", {
     datasetId: identity.datasetId,
     policy: identity.policy,
-    settings: { threshold: options.threshold, topK: options.topK, check: options.check },
+    settings: { threshold: options.threshold, topK: options.topK, check: options.check, familySettings: identity.familySettings },
     model: { path: identity.modelPath, family: identity.family, compute: options.cpu ? "cpu" : "auto" },
     earlier: options.newRun ? "new" : options.resume ? "require" : "continue",
     ...(options.retryFailed ? { retryFailed: true } : {}),

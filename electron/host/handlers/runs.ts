@@ -19,12 +19,12 @@ export function runHandlers({ store, runs, files, library, engineControl }: Host
       "runs:start-multi": async ({ datasetId, models, settings }) => {
         // Each id is resolved and its file checked first, so a missing or broken model is an answer, not a failed run.
         const planned = [];
-        for (const { modelId, family, policyVersion } of models) {
+        for (const { modelId, family, policyVersion, familySettings } of models) {
           const resolved = library.resolveId(modelId);
           if (!resolved.ok) return resolved;
           const checked = await modelFileToScore(resolved.value, family, engineControl);
           if (!checked.ok) return checked;
-          planned.push({ path: resolved.value, family: checked.value.family, ...(policyVersion ? { policyVersion } : {}) });
+          planned.push({ path: resolved.value, family: checked.value.family, ...(policyVersion ? { policyVersion } : {}), ...(familySettings ? { familySettings } : {}) });
         }
         return ok(await runs.startMany({ datasetId, models: planned, ...(settings ? { settings } : {}) }));
       },

@@ -1,6 +1,6 @@
 /** Batch runs: one model, one policy and settings over a dataset (handlers: electron/host/handlers/runs.ts). */
 import { z } from "zod";
-import { thresholdSchema, topKSchema } from "../../classify/result.ts";
+import { familySettingsSchema, thresholdSchema, topKSchema } from "../../classify/result.ts";
 import { policySchema, type Policy, type PromptFamily } from "../../taxonomy/index.ts";
 import type { ResultError } from "../result.ts";
 import { answer, type ChannelTable } from "./channel.ts";
@@ -35,16 +35,26 @@ export const runSettingsSchema = z.object({
   endpoints: z.array(z.string()).optional(),
   includeLocal: z.boolean().optional(),
   /**
-   * The run whose scores this one took instead of classifying again (same model file, family, policy, check and top-k:
-   * only the threshold differed, and flags are computed from the scores at any threshold).
+   * The run's family settings (Qwen3Guard's `controversialIsUnsafe`), every one the family has at its value, the
+   * family's default filled in: they change P(unsafe), so runs that differ in them never share scores or resume each
+   * other. Absent for a family without settings. Runs stored before runs took them have none stored and read back
+   * with the family's defaults, which is what they were scored with.
+   */
+  familySettings: familySettingsSchema.optional(),
+  /**
+   * The run whose scores this one took instead of classifying again (same model file, family, family settings, policy,
+   * check and top-k: only the threshold differed, and flags are computed from the scores at any threshold).
    */
   scoresFrom: z.number().int().positive().optional(),
 });
 
 export type RunSettings = z.output<typeof runSettingsSchema>;
 
-/** How a run classifies; everything not given takes the classifier's defaults (threshold 0.5, top-k 5, check "last"). */
-const requestedRunSettingsSchema = z.strictObject(runSettingsSchema.pick({ threshold: true, topK: true, check: true }).partial().shape);
+/** How each run of a multi-run classifies; everything not given takes the classifier's defaults (threshold 0.5, top-k 5, check "last"). */
+const requestedScoringSchema = z.strictObject(runSettingsSchema.pick({ threshold: true, topK: true, check: true }).partial().shape);
+
+/** How a run classifies: the scoring as for a multi-run, and the model family's settings (its defaults for any left out). */
+const requestedRunSettingsSchema = requestedScoringSchema.extend({ familySettings: familySettingsSchema.optional() });
 
 /**
  * What changed about a run (`runs:changed`): `created`, `removed`, `state` (running, paused, done … and its finish time
@@ -145,6 +155,11 @@ export interface MultiRunStarted {
 
 export const MAX_MULTI_RUN_MODELS = 8;
 
+/** A record's entries in key order, so that the same settings written in another order are the same choice. */
+function sortedEntries(record: Readonly<Record<string, boolean>> | undefined): [string, boolean][] {
+  return Object.entries(record ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** One item of a run as `runs:results` lists it: the dataset's id for it, its label in effect, its outcome once scored. */
 export interface RunResultLine {
   rowId: number;
@@ -192,9 +207,10 @@ export const runChannels = {
         model: z.strictObject({ path: filePathSchema, family: familySchema, compute: z.enum(["auto", "cpu"]).optional() }).optional(),
         /**
          * A run that a later identical request continues (`guardbench run`: running the same command again). The same
-         * request is the same dataset, model path and family, policy, threshold, top-k and check. `continue`: continue
-         * such a run when there is one, else start it; `require`: continue it, refused (`no-earlier-run`) when there is
-         * none; `new`: start a new one even if there is. Absent: an app run, which start-up resumes by itself.
+         * request is the same dataset, model path and family, policy, threshold, top-k, check and family settings (a
+         * setting left out is its default). `continue`: continue such a run when there is one, else start it; `require`:
+         * continue it, refused (`no-earlier-run`) when there is none; `new`: start a new one even if there is. Absent: an
+         * app run, which start-up resumes by itself.
          */
         earlier: z.enum(["new", "continue", "require"], { error: "earlier must be new, continue or require" }).optional(),
         /** with a continued run: also score again the items whose classification failed */
@@ -216,8 +232,9 @@ export const runChannels = {
   },
   /**
    * One dataset run by several installed models (a multi-run, #15.5): a run per model, each with its policy (a saved
-   * version of the model's family, or that family's preset) and the same settings, scored one after another — the
-   * engine holds one model at a time, so each run's job loads its model, replacing the loaded one. Every run is made
+   * version of the model's family, or that family's preset) and its family's settings, all with the same threshold,
+   * top-k and check, scored one after another — the engine holds one model at a time, so each run's job loads its
+   * model, replacing the loaded one. Every run is made
    * (and its model file hashed) before the answer; the ones waiting are paused with the reason. Cancelling one run's
    * job stops the runs after it (they stay paused, resumable one by one).
    */
@@ -233,14 +250,16 @@ export const runChannels = {
               /** default: the family detected from the file */
               family: familySchema.optional(),
               policyVersion: policyVersionRefSchema.optional(),
+              /** the settings of the family it is scored as; that family's defaults for any left out */
+              familySettings: familySettingsSchema.optional(),
             }),
           )
           .min(2, "a multi-run takes at least two models (start a single run for one)")
           .max(MAX_MULTI_RUN_MODELS, `at most ${MAX_MULTI_RUN_MODELS} models per multi-run`),
-        settings: requestedRunSettingsSchema.optional(),
+        settings: requestedScoringSchema.optional(),
       })
-      .refine((request) => new Set(request.models.map((model) => JSON.stringify([model.modelId, model.family, model.policyVersion]))).size === request.models.length, {
-        message: "the same model with the same family and policy is chosen twice",
+      .refine((request) => new Set(request.models.map((model) => JSON.stringify([model.modelId, model.family, model.policyVersion, sortedEntries(model.familySettings)]))).size === request.models.length, {
+        message: "the same model with the same family, policy and family settings is chosen twice",
         path: ["models"],
       }),
     answer: answer<MultiRunStarted>(),

@@ -9,6 +9,7 @@ import { useId, type KeyboardEvent } from "react";
 import { useShallow } from "zustand/react/shallow";
 import type { ClassificationResult } from "../../../../shared/classify/result.ts";
 import { ErrorMessage } from "../../components/ErrorMessage.tsx";
+import { FamilySettingsFieldset } from "../../components/FamilySettingsFieldset.tsx";
 import { formatDateTime, formatMs, formatProbability, formatScore } from "../../components/format.ts";
 import { Kbd, Panel } from "../../components/Panel.tsx";
 import { ScoreGauge } from "../../components/ScoreGauge.tsx";
@@ -63,17 +64,7 @@ function FamilySettings() {
   const choices = useAppStore(useShallow(resultsSelectors.familySettingChoices));
   const family = useAppStore(resultsSelectors.classifyingFamily);
   const setSetting = useAppStore((s) => s.setFamilySetting);
-  if (choices.length === 0) return null;
-  return (
-    <fieldset className="choices family-settings">
-      <legend className="small">{FAMILY_LABELS[family]} settings</legend>
-      {choices.map((choice) => (
-        <label key={choice.id} className="checkbox" title={choice.description}>
-          <input type="checkbox" checked={choice.value} onChange={(event) => setSetting(choice.id, event.target.checked)} /> {choice.label}
-        </label>
-      ))}
-    </fieldset>
-  );
+  return <FamilySettingsFieldset legend={`${FAMILY_LABELS[family]} settings`} choices={choices} onChange={setSetting} />;
 }
 
 /** Result | Prompt, as an ARIA tab list: ← and → move between the tabs, Alt+R and Alt+P work from anywhere. */

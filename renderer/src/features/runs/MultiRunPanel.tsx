@@ -12,6 +12,7 @@ import { useAppStore } from "../../store/index.ts";
 import { datasetsSelectors } from "../datasets/selectors.ts";
 import { modelsSelectors } from "../models/selectors.ts";
 import { FamilyOptions } from "../policy/FamilyOptions.tsx";
+import { RunFamilySettings, runFamilySettings, type ChosenSettings } from "./RunFamilySettings.tsx";
 import { isThresholdText, RunThresholdField } from "./RunThresholdField.tsx";
 import { runsSelectors } from "./selectors.ts";
 
@@ -23,8 +24,8 @@ export function MultiRunPanel() {
   const runs = useAppStore(runsSelectors.list);
   const startMultiRun = useAppStore((s) => s.startMultiRun);
   const openSideBySide = useAppStore((s) => s.openSideBySide);
-  /** ticked models, in the order ticked, with the family each is scored as */
-  const [chosen, setChosen] = useState<{ modelId: string; family: PromptFamily | "" }[]>([]);
+  /** ticked models, in the order ticked, with the family each is scored as and that family's settings ticked */
+  const [chosen, setChosen] = useState<{ modelId: string; family: PromptFamily | ""; familySettings: ChosenSettings }[]>([]);
   const [threshold, setThreshold] = useState("0.5");
   const usable = installed.filter((model) => !model.problem);
   const dataset = datasets.find((candidate) => candidate.id === datasetId) ?? datasets[0];
@@ -35,12 +36,16 @@ export function MultiRunPanel() {
   const allDone = made !== undefined && made.every((run) => run?.state === "done");
 
   function toggle(modelId: string, detected: PromptFamily | undefined) {
-    setChosen((current) => (current.some((model) => model.modelId === modelId) ? current.filter((model) => model.modelId !== modelId) : [...current, { modelId, family: detected ?? "" }]));
+    setChosen((current) => (current.some((model) => model.modelId === modelId) ? current.filter((model) => model.modelId !== modelId) : [...current, { modelId, family: detected ?? "", familySettings: {} }]));
   }
   function submit(event: FormEvent) {
     event.preventDefault();
     if (!ready || !dataset) return;
-    void startMultiRun({ datasetId: dataset.id, models: chosen.map(({ modelId, family }) => ({ modelId, family: family as PromptFamily })), threshold: Number(threshold) });
+    const models = chosen.map(({ modelId, family, familySettings }) => {
+      const settings = runFamilySettings(family as PromptFamily, familySettings);
+      return { modelId, family: family as PromptFamily, ...(settings && { familySettings: settings }) };
+    });
+    void startMultiRun({ datasetId: dataset.id, models, threshold: Number(threshold) });
   }
 
   if (datasets.length === 0) return null;
@@ -73,6 +78,14 @@ export function MultiRunPanel() {
                       {pick.family === "" && <option value="">Choose its family…</option>}
                       <FamilyOptions />
                     </select>
+                  )}
+                  {pick && pick.family !== "" && (
+                    <RunFamilySettings
+                      family={pick.family}
+                      chosen={pick.familySettings}
+                      legend={`Settings of ${model.fileName}`}
+                      onChange={(familySettings) => setChosen((current) => current.map((entry) => (entry.modelId === model.id ? { ...entry, familySettings } : entry)))}
+                    />
                   )}
                 </li>
               );

@@ -13,6 +13,7 @@ import { endpointsSelectors } from "../endpoints/selectors.ts";
 import { RunEndpointProgress, RunPoolPicker } from "../endpoints/RunPool.tsx";
 import { modelsSelectors } from "../models/selectors.ts";
 import { MultiRunPanel } from "./MultiRunPanel.tsx";
+import { RunFamilySettings, runFamilySettings, runFamilySettingsText, type ChosenSettings } from "./RunFamilySettings.tsx";
 import { isThresholdText, RunThresholdField } from "./RunThresholdField.tsx";
 import { runsSelectors } from "./selectors.ts";
 
@@ -34,6 +35,7 @@ function StartRunPanel() {
   const saved = useAppStore((s) => s.policy.saved);
   const engineState = useAppStore(modelsSelectors.engineState);
   const modelName = useAppStore(modelsSelectors.loadedModelName);
+  const family = useAppStore(modelsSelectors.readyFamily);
   const startRun = useAppStore((s) => s.startRun);
   const starting = useAppStore(runsSelectors.starting);
   const error = useAppStore(runsSelectors.startError);
@@ -43,6 +45,7 @@ function StartRunPanel() {
   const chooseDataset = useAppStore((s) => s.chooseRunDataset);
   const [policy, setPolicy] = useState("");
   const [threshold, setThreshold] = useState("0.5");
+  const [familySettings, setFamilySettings] = useState<ChosenSettings>({});
   const ids = { dataset: useId(), policy: useId() };
   const chosenDataset = datasetId !== undefined && datasets.some((dataset) => dataset.id === datasetId) ? datasetId : datasets[0]?.id;
   const thresholdValue = Number(threshold);
@@ -53,7 +56,8 @@ function StartRunPanel() {
     event.preventDefault();
     if (!ready || chosenDataset === undefined) return;
     const [name, version] = policy === "" ? [] : [policy.slice(0, policy.lastIndexOf("@")), Number(policy.slice(policy.lastIndexOf("@") + 1))];
-    void startRun({ datasetId: chosenDataset, threshold: thresholdValue, ...(name && version && { policyVersion: { name, version } }) });
+    const settings = runFamilySettings(family, familySettings);
+    void startRun({ datasetId: chosenDataset, threshold: thresholdValue, ...(name && version && { policyVersion: { name, version } }), ...(settings && { familySettings: settings }) });
   }
 
   return (
@@ -95,6 +99,7 @@ function StartRunPanel() {
             </select>
           </div>
           <RunThresholdField value={threshold} onChange={setThreshold} />
+          <RunFamilySettings family={family} chosen={familySettings} onChange={setFamilySettings} />
           <RunPoolPicker />
           <p className="small run-model">
             Model: {engineState === "ready" ? <strong>{modelName}</strong> : <span className="muted">none loaded — load one on the Models screen</span>}
@@ -170,6 +175,7 @@ function RunRow({ run, job }: { run: RunSummary; job?: RunJobProgress }) {
   const state = job ? (job.state === "paused" ? "paused" : "running") : run.state;
   const resumable = !job && (run.state === "running" || run.state === "paused" || run.state === "failed");
   const name = `run ${run.id}`;
+  const familySettingsText = runFamilySettingsText(run);
   return (
     <tr>
       <td>
@@ -180,6 +186,7 @@ function RunRow({ run, job }: { run: RunSummary; job?: RunJobProgress }) {
       <td className="small">
         {run.policyName}
         {run.policyVersion ? ` v${run.policyVersion}` : ""} · {run.settings.threshold}
+        {familySettingsText && <div className="muted small">{familySettingsText}</div>}
         {run.settings.endpoints && <div className="muted small">{scoredBy(run.settings.endpoints, run.settings.includeLocal === true)}</div>}
         {run.settings.scoresFrom !== undefined && <div className="muted small">scores from run {run.settings.scoresFrom} (only the threshold differs)</div>}
       </td>

@@ -7,8 +7,11 @@ import type { PromptFamily } from "../../../../shared/taxonomy/index.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
 import { endpointsSelectors } from "../endpoints/selectors.ts";
 
-/** The form's run: a saved policy version (`policyVersion`; without one the loaded model family's preset) and a threshold. */
-export type RunRequest = Pick<StartRunRequest, "datasetId" | "policyVersion"> & Pick<RunSettings, "threshold">;
+/**
+ * The form's run: a saved policy version (`policyVersion`; without one the loaded model family's preset), a threshold
+ * and the loaded model family's settings (when it has any).
+ */
+export type RunRequest = Pick<StartRunRequest, "datasetId" | "policyVersion"> & Pick<RunSettings, "threshold" | "familySettings">;
 
 export interface RunsState {
   list: RunSummary[];
@@ -33,7 +36,7 @@ export interface MultiRunState {
 
 export interface MultiRunRequest {
   datasetId: number;
-  models: { modelId: string; family: PromptFamily }[];
+  models: { modelId: string; family: PromptFamily; familySettings?: Record<string, boolean> }[];
   threshold: number;
 }
 
@@ -74,11 +77,11 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, { bridge }) =
       get().navigate("runs");
     },
 
-    async startRun({ datasetId, policyVersion, threshold }) {
+    async startRun({ datasetId, policyVersion, threshold, familySettings }) {
       patch({ starting: true, startError: undefined });
       // The pool chosen on the Endpoints part of the form; a local-only run sends no pool fields at all.
       const pool = endpointsSelectors.poolRequest(get());
-      const started = await bridge.invoke("runs:start", { datasetId, ...(policyVersion && { policyVersion }), settings: { threshold }, ...pool });
+      const started = await bridge.invoke("runs:start", { datasetId, ...(policyVersion && { policyVersion }), settings: { threshold, ...(familySettings && { familySettings }) }, ...pool });
       if (!started.ok) {
         patch({ starting: false, startError: started.error });
         return undefined;
