@@ -11,6 +11,8 @@ import type { RunSettings } from "../../shared/ipc/contract.ts";
 import type { Policy, PromptFamily } from "../../shared/taxonomy/index.ts";
 import type { FamilySettings } from "../../shared/families/types.ts";
 import { familyOf } from "../../shared/families/registry.ts";
+import type { CustomGuardDefinition } from "../../shared/families/customGuard.ts";
+import { canonicalJson } from "../../shared/format/canonicalJson.ts";
 
 /** The settings that change the scores; the others (`sequences`, who scored) do not make another run. */
 export type ScoringSettings = Pick<RunSettings, "threshold" | "topK" | "check">;
@@ -22,6 +24,8 @@ export interface CliRunIdentity extends ScoringSettings {
   policy: Policy;
   /** the family's settings as asked; one left out is its default */
   familySettings?: FamilySettings;
+  /** a custom guard's definition: another definition is another run */
+  customGuard?: CustomGuardDefinition;
 }
 
 export function cliRunKey(identity: CliRunIdentity): string {
@@ -30,7 +34,17 @@ export function cliRunKey(identity: CliRunIdentity): string {
   // Fixed field order, so the same identity always serialises (and hashes) the same way. Only settings off their
   // default are added: a default named or left out is the same run, and keys made before runs took family settings
   // (every run at the defaults) still find their runs.
-  const canonical = JSON.stringify([datasetId, modelPath, family, policy, threshold, topK, check, ...(changed.length > 0 ? [changed] : [])]);
+  const canonical = JSON.stringify([
+    datasetId,
+    modelPath,
+    family,
+    policy,
+    threshold,
+    topK,
+    check,
+    ...(changed.length > 0 ? [changed] : []),
+    ...(identity.customGuard ? [{ customGuard: JSON.parse(canonicalJson(identity.customGuard)) as unknown }] : []),
+  ]);
   return `cli-v1:${createHash("sha256").update(canonical).digest("hex")}`;
 }
 

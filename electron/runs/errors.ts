@@ -5,6 +5,10 @@ import { CodedError } from "../../shared/errors/codedError.ts";
 export type RunErrorCode =
   /** the model file's content differs from the one the run started with */
   | "model-changed"
+  /** a custom guard run without a definition saved with its model */
+  | "custom-guard-missing"
+  /** a custom guard run's definition is not the one saved with its model now (or none is saved) */
+  | "custom-guard-changed"
   /** the engine has another model loaded than the run's */
   | "model-mismatch"
   /** the policy was written for another prompt family than the loaded model's */

@@ -14,6 +14,7 @@ import type { DatasetDeletion, DatasetSummary, MultiRunStarted, RunDeletion, Run
 import { presetPolicy, type Policy, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../shared/classify/result.ts";
 import { familyOf } from "../../shared/families/registry.ts";
+import { CUSTOM_GUARD_ID, type CustomGuardDefinition } from "../../shared/families/customGuard.ts";
 import type { FamilySettings } from "../../shared/families/types.ts";
 import { unknownSettingProblem } from "../../shared/families/settingChoice.ts";
 import { EngineError } from "../engine/errors.ts";
@@ -132,7 +133,9 @@ export class RunManager {
     });
     const scoring = scoringSettingsOf(request.settings);
     const familySettings = knownFamilySettings(model.family, request.settings?.familySettings);
-    const runKey = request.earlier === undefined ? undefined : cliRunKey({ datasetId: dataset.id, modelPath: model.path, family: model.family, policy, ...scoring, familySettings });
+    const customGuard = this.customGuardOf(model);
+    const runKey =
+      request.earlier === undefined ? undefined : cliRunKey({ datasetId: dataset.id, modelPath: model.path, family: model.family, policy, ...scoring, familySettings, ...(customGuard && { customGuard }) });
     if (runKey !== undefined && request.earlier !== "new") {
       const earlier = this.store.runs.findByKey(runKey);
       if (earlier !== undefined) return this.continueEarlier(earlier, scorers, { retryFailed: request.retryFailed ?? false, load: model.load });
@@ -144,6 +147,7 @@ export class RunManager {
     const settings: RunSettings = {
       ...scoring,
       familySettings,
+      ...(customGuard && { customGuard }),
       // The engine's actual parallelism replaces this once the run is scored (the executor records it).
       sequences: scorers.endpoints.reduce((sum, { concurrency }) => sum + concurrency, scorers.includeLocal ? localSequences : 0),
       ...(scorers.endpoints.length > 0 ? { endpoints: scorers.endpoints.map(({ endpoint }) => endpoint.name), includeLocal: scorers.includeLocal } : {}),
@@ -174,17 +178,18 @@ export class RunManager {
     const planned = request.models.map((model) => ({
       model,
       familySettings: knownFamilySettings(model.family, model.familySettings),
+      customGuard: this.customGuardOf({ ...model, loaded: false }),
       ...this.policyFor(model.family, model, { model: `${model.path} is scored with`, hint: "Choose a policy of each model's family, or its preset." }),
     }));
     const scoring: RunSettings = { ...scoringSettingsOf(request.settings), sequences: this.engineControl.loadedModel?.sequences ?? 1 };
     const runIds: number[] = [];
-    for (const { model, familySettings, policy, saved } of planned) {
+    for (const { model, familySettings, customGuard, policy, saved } of planned) {
       const { runId } = await createRun(this.store, {
         datasetId: dataset.id,
         model: { path: model.path, family: model.family },
         policy,
         ...(saved ? { policyVersion: saved.version } : {}),
-        settings: { ...scoring, familySettings },
+        settings: { ...scoring, familySettings, ...(customGuard && { customGuard }) },
         origin: "app",
       });
       runIds.push(runId);
@@ -277,6 +282,18 @@ export class RunManager {
    * The model a start scores with: the loaded one, or `request.model` (loaded by the job when the local engine scores
    * and does not hold it). A model the engine holds is never replaced by a run.
    */
+  /**
+   * A custom guard run's definition: the one the engine loaded, for the loaded model, else the one saved with the file
+   * (which its load will use). Stored with the run, so a resume can tell when it changed.
+   */
+  private customGuardOf(model: { path: string; family: PromptFamily; loaded: boolean }): CustomGuardDefinition | undefined {
+    if (model.family !== CUSTOM_GUARD_ID) return undefined;
+    const definition = model.loaded ? this.engineControl.loadedModel?.customGuard : this.engineControl.customGuardFor(model.path);
+    if (!definition)
+      throw new RunError("custom-guard-missing", `${model.path} has no custom guard saved with it, so it cannot be scored as one`, "Define the custom guard first (Models → Custom guard, or --custom-guard FILE).");
+    return definition;
+  }
+
   private runModel(request: StartRunRequest, scoresLocally: boolean): { path: string; family: PromptFamily; loaded: boolean; load?: ModelLoad } {
     const { state, model } = this.engineControl.status;
     const holding = state === "ready" || state === "crashed";

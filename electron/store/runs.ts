@@ -11,6 +11,7 @@ import { runSettingsSchema, type RunDeletion, type RunDetail, type RunSettings, 
 import { resultErrorSchema, type ResultError } from "../../shared/ipc/index.ts";
 import { policySchema, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import { effectiveSettings } from "../../shared/families/decision.ts";
+import { canonicalJson } from "../../shared/format/canonicalJson.ts";
 import { familyOf } from "../../shared/families/registry.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { StoreError } from "./errors.ts";
@@ -194,7 +195,7 @@ export class RunRepository {
 
   /**
    * The newest other run of the same dataset whose scores this run's would equal: the same model file (by content),
-   * family and family settings, policy text, check and top-k, scored by the same engines (an endpoint's server computes its own float32
+   * family and family settings (and custom guard), policy text, check and top-k, scored by the same engines (an endpoint's server computes its own float32
    * probabilities, and may serve another build of the model). The threshold is not part of it: it only decides which scores are flagged,
    * which every reader computes from the score (isFlagged), so a run that differs only by its threshold needs no
    * classification of its own.
@@ -211,6 +212,7 @@ export class RunRepository {
       .all(run.datasetId, run.model.sha256, run.model.family, runId) as { id: number; policy_json: string; settings_json: string }[];
     const policy = canonicalJson(run.policy);
     const familySettings = canonicalJson(run.settings.familySettings ?? {});
+    const customGuard = canonicalJson(run.settings.customGuard ?? null);
     return candidates.find((candidate) => {
       const settings = storedSettings(this.db, candidate.id, candidate.settings_json, run.model.family);
       const candidatePolicy = parseStoredJson(this.db, policySchema, candidate.policy_json, { table: "runs", row: candidate.id, column: "policy_json" });
@@ -218,6 +220,7 @@ export class RunRepository {
         settings.check === run.settings.check &&
         settings.topK === run.settings.topK &&
         canonicalJson(settings.familySettings ?? {}) === familySettings &&
+        canonicalJson(settings.customGuard ?? null) === customGuard &&
         sameScorers(settings, run.settings) &&
         canonicalJson(candidatePolicy) === policy
       );
@@ -447,11 +450,4 @@ function sameScorers(a: RunSettings, b: RunSettings): boolean {
   const endpoints = (settings: RunSettings) => [...(settings.endpoints ?? [])].sort().join("\n");
   const local = (settings: RunSettings) => (settings.endpoints ?? []).length === 0 || settings.includeLocal === true;
   return endpoints(a) === endpoints(b) && local(a) === local(b);
-}
-
-/** JSON with object keys sorted, so two equal policies compare equal whatever order their fields were written in. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    inner !== null && typeof inner === "object" && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : inner,
-  );
 }

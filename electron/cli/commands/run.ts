@@ -1,3 +1,4 @@
+import { customGuardOption, familyWithCustomGuard, saveCustomGuardFile, type CustomGuardValues } from "../customGuardFile.ts";
 import { extname } from "node:path";
 import { Option } from "commander";
 import { DATASET_FORMATS, type ColumnMapping, type DatasetFormat } from "../../../shared/datasets/index.ts";
@@ -45,13 +46,14 @@ function declare() {
       summary: "classify a whole dataset, stored and resumable (one JSON line per item)",
       description: [
         'Classifies every item of a dataset and prints one JSON line per item: {"id", "label", "score", "flagged", "verdict", "categories"}, where score is P(unsafe), or {"id", "label", "error"} for an item whose classification failed. Lines come as items finish; progress goes to standard error. The output reads straight into `guardbench eval --results`.',
-        "The run is stored in GUARDBENCH_HOME (default ~/.guardbench), each result as it finishes. Running the same command again continues where it stopped (after Ctrl+C, a crash or a kill): it prints the results stored so far, then scores only the items that have none. \"The same command\" means the same dataset bytes (and --mapping), model path, family, policy, --threshold, --top-k, --check and --setting (a setting at its default counts as left out); --sequences, --threads and --cpu may differ. If the model file's content changed since the run started, the run refuses to continue.",
+        "The run is stored in GUARDBENCH_HOME (default ~/.guardbench), each result as it finishes. Running the same command again continues where it stopped (after Ctrl+C, a crash or a kill): it prints the results stored so far, then scores only the items that have none. \"The same command\" means the same dataset bytes (and --mapping), model path, family, policy, --threshold, --top-k, --check and --setting (a setting at its default counts as left out); --sequences, --threads and --cpu may differ. If the model file's content changed since the run started, or the custom guard saved with it (--custom-guard), the run refuses to continue.",
       ].join("\n\n"),
       after: 'Exit status: 0 when every item was scored, 1 when some failed (their lines carry "error"), 130 when interrupted.',
     }),
     new Option("--dataset <file>", ".jsonl or .json in the common record format, or .csv/.json with --mapping").makeOptionMandatory(),
     modelOption(),
     familyOption(),
+    customGuardOption(),
     ...policyOptions(),
     ...scoringOptions(),
     familySettingOption(),
@@ -105,6 +107,8 @@ interface RunOptions extends ScoringSettings {
   datasetPath: string;
   modelArg: string;
   family: PromptFamily | undefined;
+  /** `--custom-guard`: saved with the model before the run starts */
+  customGuardFile: string | undefined;
   policyPath: string | undefined;
   exclude: string | undefined;
   /** `--setting` as given: read once the family is known */
@@ -123,7 +127,7 @@ interface RunOptions extends ScoringSettings {
   local: boolean;
 }
 
-interface RunValues extends ModelValues, FamilyValues, PolicyValues, ScoringValues, SequencesValues, EngineValues, FamilySettingValues {
+interface RunValues extends ModelValues, FamilyValues, CustomGuardValues, PolicyValues, ScoringValues, SequencesValues, EngineValues, FamilySettingValues {
   dataset: string;
   mapping?: ColumnMapping;
   format?: DatasetFormat;
@@ -146,7 +150,8 @@ function parseOptions(args: string[], io: CliIo): RunOptions {
   return {
     datasetPath: userPath(io, values.dataset),
     modelArg: values.model,
-    family: values.family,
+    family: familyWithCustomGuard(values),
+    customGuardFile: values.customGuard,
     policyPath: values.policy,
     exclude: values.exclude,
     settings: values.setting,
@@ -231,6 +236,7 @@ async function runDataset(cli: CliHost, options: RunOptions, io: CliIo): Promise
       return 130;
     }
     if (dataset.items === 0) throw new CliFailure(`${options.datasetPath} has no item that can be classified`);
+    if (options.customGuardFile !== undefined) await saveCustomGuardFile(cli, modelPath, options.customGuardFile, io);
     // Listening before the start: an item can finish before runs:start has answered.
     const watch = watchRun(cli, io);
     try {

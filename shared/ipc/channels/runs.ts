@@ -1,6 +1,7 @@
 /** Batch runs: one model, one policy and settings over a dataset (handlers: electron/host/handlers/runs.ts). */
 import { z } from "zod";
 import { familySettingsSchema, thresholdSchema, topKSchema } from "../../classify/result.ts";
+import { customGuardSchema } from "../../families/customGuard.ts";
 import { policySchema, type Policy, type PromptFamily } from "../../taxonomy/index.ts";
 import type { ResultError } from "../result.ts";
 import { answer, type ChannelTable } from "./channel.ts";
@@ -41,6 +42,11 @@ export const runSettingsSchema = z.object({
    * with the family's defaults, which is what they were scored with.
    */
   familySettings: familySettingsSchema.optional(),
+  /**
+   * A custom guard run's definition as it scored the run (the one saved with the model then): a resume refuses to go on
+   * when the model's definition has changed since, as it refuses a changed model file.
+   */
+  customGuard: customGuardSchema.optional(),
   /**
    * The run whose scores this one took instead of classifying again (same model file, family, family settings, policy,
    * check and top-k: only the threshold differed, and flags are computed from the scores at any threshold).
