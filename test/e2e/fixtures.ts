@@ -110,6 +110,7 @@ export const test = base.extend<TestFixtures & TestOptions, WorkerFixtures>({
     delete env.HF_ENDPOINT;
     if (hubDouble) env.HF_ENDPOINT = hubDouble.url;
     const child = spawn(process.execPath, [join(repoRoot, "bin", "guardbench.js"), "serve", "--port", "0"], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+    if (process.env.GB_SERVE_LOG) { const { createWriteStream } = await import("node:fs"); const log = createWriteStream(process.env.GB_SERVE_LOG); child.stdout!.pipe(log); child.stderr!.pipe(log); }
     try {
       const url = await printedUrl(child);
       await use({ url, origin: new URL(url).origin, home });

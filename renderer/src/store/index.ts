@@ -19,6 +19,7 @@ import { createEvaluationSlice } from "../features/evaluation/slice.ts";
 import { createReviewSlice } from "../features/review/slice.ts";
 import { createRunsSlice } from "../features/runs/slice.ts";
 import { createEndpointsSlice } from "../features/endpoints/slice.ts";
+import { createCustomGuardsSlice } from "../features/customGuard/slice.ts";
 import { classifyAfterEdits } from "../features/results/autoClassify.ts";
 import { persistWorkspace } from "./persistence.ts";
 import { keepSelectionAcrossReloads } from "../features/app/rememberedSelection.ts";
@@ -65,6 +66,7 @@ export function createAppStore(bridge: Bridge, effects: Omit<StoreDeps, "bridge"
       createReviewSlice(set, get, deps),
       createEvaluationSlice(set, get, deps),
       createEndpointsSlice(set, get, deps),
+      createCustomGuardsSlice(set, get, deps),
     ) as AppState;
   const store = createStore<AppState>()(options.storage ? persistWorkspace(slices, options.storage) : slices);
   classifyAfterEdits(store);

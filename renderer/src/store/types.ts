@@ -16,8 +16,9 @@ import type { EvaluationSlice } from "../features/evaluation/slice.ts";
 import type { ReviewSlice } from "../features/review/slice.ts";
 import type { RunsSlice } from "../features/runs/slice.ts";
 import type { EndpointsSlice } from "../features/endpoints/slice.ts";
+import type { CustomGuardsSlice } from "../features/customGuard/slice.ts";
 
-export type AppState = AppShellSlice & ConversationSlice & PolicySlice & ModelsSlice & ResultsSlice & HistorySlice & DatasetsSlice & RunsSlice & ReviewSlice & EvaluationSlice & EndpointsSlice;
+export type AppState = AppShellSlice & ConversationSlice & PolicySlice & ModelsSlice & ResultsSlice & HistorySlice & DatasetsSlice & RunsSlice & ReviewSlice & EvaluationSlice & EndpointsSlice & CustomGuardsSlice;
 
 export interface StoreDeps {
   bridge: Bridge;
@@ -33,7 +34,7 @@ export type GetState = StoreApi<AppState>["getState"];
 export type SliceCreator<Slice> = (set: SetState, get: GetState, deps: StoreDeps) => Slice;
 
 /** The keys under which slices keep their data (actions sit at the top level, data one level down). */
-type SliceDataKey = "app" | "conversation" | "policy" | "models" | "results" | "history" | "datasets" | "runs" | "review" | "evaluation" | "endpoints";
+type SliceDataKey = "app" | "conversation" | "policy" | "models" | "results" | "history" | "datasets" | "runs" | "review" | "evaluation" | "endpoints" | "customGuards";
 
 /** Merges `patch` into one slice's data object; the one place nested updates are spelled out. */
 export function patchSlice<K extends SliceDataKey>(

@@ -52,6 +52,7 @@ function EngineState() {
         <div className="engine-state">
           <p role="status">
             <span className="badge badge-ok">Ready</span> <strong>{fileName}</strong> · {FAMILY_LABELS[engine.model!.family]}
+            {engine.model!.customGuardName !== undefined && ` “${engine.model!.customGuardName}”`}
             {engine.model?.contextSize ? ` · ${engine.model.contextSize.toLocaleString()}-token context` : ""}
           </p>
           {compute && <p className="muted small">Computing on: {compute}</p>}

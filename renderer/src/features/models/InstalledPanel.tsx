@@ -12,6 +12,9 @@ import { useAppStore } from "../../store/index.ts";
 import { appSelectors } from "../app/selectors.ts";
 import { FamilyOptions } from "../policy/FamilyOptions.tsx";
 import { modelsSelectors } from "./selectors.ts";
+import { CUSTOM_GUARD_ID } from "../../../../shared/families/customGuard.ts";
+import { CustomGuardEditor } from "../customGuard/CustomGuardEditor.tsx";
+import { customGuardSelectors } from "../customGuard/selectors.ts";
 
 export function InstalledPanel() {
   const installed = useAppStore(modelsSelectors.installed);
@@ -134,7 +137,10 @@ function InstalledModel({ model }: { model: ModelSummary }) {
   const [family, setFamily] = useState<PromptFamily | "">(detected?.family ?? catalogFamily ?? "");
   const [compute, setCompute] = useState<"auto" | "cpu">("auto");
   const [confirmingRemove, setConfirmingRemove] = useState(false);
+  const customGuardSaved = useAppStore(customGuardSelectors.savedFor(model.id));
   const isLoaded = loadedId === model.id;
+  // A custom guard loads with the definition saved with the file: there is nothing to load before one is saved.
+  const loadable = family !== "" && (family !== CUSTOM_GUARD_ID || customGuardSaved);
   const label = model.fileName;
 
   return (
@@ -187,8 +193,8 @@ function InstalledModel({ model }: { model: ModelSummary }) {
               type="button"
               className="button button-primary button-small"
               aria-label={`Load ${label}`}
-              aria-disabled={family === "" || engineState === "loading"}
-              onClick={() => family !== "" && engineState !== "loading" && void loadModel(model.id, family, compute)}
+              aria-disabled={!loadable || engineState === "loading"}
+              onClick={() => loadable && engineState !== "loading" && void loadModel(model.id, family, compute)}
             >
               Load
             </button>
@@ -210,8 +216,11 @@ function InstalledModel({ model }: { model: ModelSummary }) {
         </div>
       )}
       <p id={`${familyId}-why`} className="muted small">
-        {detected ? `Detected: ${detected.reason}` : "The prompt format could not be detected from the file: choose the one the model was trained with."}
+        {detected
+          ? `Detected: ${detected.reason}`
+          : "The prompt format could not be detected from the file: choose the one the model was trained with, or define a custom guard (its own template, your decision words and verdict pattern)."}
       </p>
+      {!model.problem && family === CUSTOM_GUARD_ID && <CustomGuardEditor modelId={model.id} fileName={model.fileName} />}
     </li>
   );
 }

@@ -28,7 +28,8 @@ export function classifyBlocker(s: AppState): string | undefined {
   const prepared = conversationSelectors.prepared(s);
   if (!prepared.ok) return prepared.error.message;
   const policy = s.policy.drafts[engine.model.family];
-  if (!policy.categories.some((category) => category.enabled)) return `The ${FAMILY_LABELS[engine.model.family]} policy excludes every category.`;
+  // A family without categories (a custom guard's own) judges on its own; a policy whose categories are all excluded asks nothing.
+  if (policy.categories.length > 0 && !policy.categories.some((category) => category.enabled)) return `The ${FAMILY_LABELS[engine.model.family]} policy excludes every category.`;
   return undefined;
 }
 
