@@ -6,6 +6,7 @@ import type { ClassificationResult, ClassifyOptions, DetailedToken } from "../..
 import type { EngineCompute, EngineModel, EngineStatus } from "../../shared/ipc/contract.ts";
 import type { PromptFamily } from "../../shared/taxonomy/index.ts";
 import { CUSTOM_GUARD_ID, type CustomGuardDefinition } from "../../shared/families/customGuard.ts";
+import { canonicalJson } from "../../shared/format/canonicalJson.ts";
 import type { ModelFileInfo } from "../../shared/models/modelInfo.ts";
 import type { EngineProcess } from "./engineProcess.ts";
 import { EngineError } from "./errors.ts";
@@ -25,6 +26,13 @@ export type EngineDefaults = Pick<ScorerLoadOptions, "gpu" | "threads" | "sequen
 
 /** The sha256 of a model file (cached by the caller); a result's provenance names it. */
 export type ModelHasher = (path: string, signal: AbortSignal) => Promise<string>;
+
+/** The model a result was scored with: its file, family and, for a custom guard, the definition. */
+export interface ScoredWith {
+  path: string;
+  family: PromptFamily;
+  customGuard?: CustomGuardDefinition;
+}
 
 /** The custom guard definition saved with a model file, if any (the store's). */
 export type SavedCustomGuards = (path: string) => CustomGuardDefinition | undefined;
@@ -160,9 +168,11 @@ export class EngineControl {
    * The details a result scored with deferTokenDetails left out, when the model it was scored with is the one loaded;
    * undefined when another model (or none) is loaded, so the caller keeps the result as it is.
    */
-  async tokenDetails(scoredWith: { path: string; family: PromptFamily }, params: TokenDetailsParams): Promise<DetailedToken[] | undefined> {
+  async tokenDetails(scoredWith: ScoredWith, params: TokenDetailsParams): Promise<DetailedToken[] | undefined> {
     const { state, model } = this.current;
     if (state !== "ready" || model?.path !== scoredWith.path || model.family !== scoredWith.family) return undefined;
+    // A custom guard loaded with another definition would compute another prompt's details.
+    if (scoredWith.family === CUSTOM_GUARD_ID && canonicalJson(this.engine.model?.customGuard ?? null) !== canonicalJson(scoredWith.customGuard ?? null)) return undefined;
     const details = await this.engine.tokenDetails(params);
     this.markRecovered();
     return details;

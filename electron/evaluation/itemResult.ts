@@ -4,7 +4,7 @@
  * opening the item computes and stores them, when the model the run scored with is loaded and free.
  */
 import { hasTokenDetails, type ClassificationResult, type DetailedToken } from "../../shared/classify/result.ts";
-import type { PromptFamily } from "../../shared/taxonomy/index.ts";
+import type { ScoredWith } from "../engine/engineControl.ts";
 import type { TokenDetailsParams } from "../engine/engine.ts";
 import { EngineError } from "../engine/errors.ts";
 import { prepareForClassification } from "../../shared/conversation/index.ts";
@@ -18,7 +18,7 @@ import type { GuardbenchStore, StoredClassification } from "../store/index.ts";
 
 /** Where deferred token details come from: the host's engine (EngineControl), undefined when another model is loaded. */
 export interface TokenDetailSource {
-  tokenDetails(scoredWith: { path: string; family: PromptFamily }, params: TokenDetailsParams): Promise<DetailedToken[] | undefined>;
+  tokenDetails(scoredWith: ScoredWith, params: TokenDetailsParams): Promise<DetailedToken[] | undefined>;
 }
 
 export async function itemResult(store: GuardbenchStore, runId: number, itemId: string, details?: TokenDetailSource, threshold?: number): Promise<ItemResultDetail> {
@@ -51,7 +51,7 @@ async function withTokenDetails(store: GuardbenchStore, run: RunDetail, item: { 
   const request = { turns: item.turns, policy: run.policy, check: run.settings.check };
   let computed: DetailedToken[] | undefined;
   try {
-    computed = await details.tokenDetails(run.model, { request, tokens: result.tokens.map((token) => token.id), positions, topK: run.settings.topK });
+    computed = await details.tokenDetails({ ...run.model, ...(run.settings.customGuard && { customGuard: run.settings.customGuard }) }, { request, tokens: result.tokens.map((token) => token.id), positions, topK: run.settings.topK });
   } catch (error) {
     if (error instanceof EngineError) return result;
     throw error;
@@ -66,7 +66,8 @@ async function withTokenDetails(store: GuardbenchStore, run: RunDetail, item: { 
  */
 function withPromptText(result: StoredClassification, turns: Turn[], run: RunDetail, threshold: number, embeddedTemplate: string | undefined): ClassificationResult {
   const prepared = prepareForClassification({ turns }, run.settings.check);
-  const built = prepared.ok ? buildPromptText(run.model.family, prepared.turns, run.policy, embeddedTemplateOptions(embeddedTemplate)) : undefined;
+  const options = { ...embeddedTemplateOptions(embeddedTemplate), ...(run.settings.customGuard && { customGuard: run.settings.customGuard }) };
+  const built = prepared.ok ? buildPromptText(run.model.family, prepared.turns, run.policy, options) : undefined;
   // The flag is the threshold's, not the stored one's: the scores may come from a run with another threshold (scoreReuse).
   return { ...result, threshold, flagged: isFlagged(result.score, threshold), prompt: { text: built?.ok ? built.value.text : "", tokenCount: result.prompt.tokenCount } };
 }

@@ -1,6 +1,6 @@
 import type { Turn } from "../conversation/types.ts";
 import { promptsOf } from "../families/common.ts";
-import { familyOf } from "../families/registry.ts";
+import { guardFamilyOf } from "../families/registry.ts";
 import type { FamilyPromptResult } from "../families/types.ts";
 import { isPromptFamily, presetPolicy, type Policy, type PromptFamily } from "../taxonomy/index.ts";
 import { splitPartsAt, type PromptPart } from "./parts.ts";
@@ -52,7 +52,8 @@ export function buildPromptText(family: PromptFamily, turns: readonly Turn[], po
 /** The family's registry builder, for a name from outside (a stored row, a request) that may not be a scorable family. */
 function familyPrompt(family: PromptFamily, turns: readonly Turn[], policy: Policy | undefined, options: BuildPromptOptions): FamilyPromptResult<PromptFamily> {
   if (!isPromptFamily(family)) return { ok: false, error: { code: "unknown_family", message: `Unknown prompt family ${JSON.stringify(family)}.` } };
-  return familyOf(family).buildPrompt(turns, policy ?? presetPolicy(family), options);
+  const { customGuard, ...promptOptions } = options;
+  return guardFamilyOf({ family, ...(customGuard && { customGuard }) }).buildPrompt(turns, policy ?? presetPolicy(family), promptOptions);
 }
 
 /** What the engine tokenises: `text` parts with special-token parsing off, `special` parts as single tokens; BOS added by llama.cpp. */

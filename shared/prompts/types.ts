@@ -1,3 +1,4 @@
+import type { CustomGuardDefinition } from "../families/customGuard.ts";
 import type { PromptFamily } from "../taxonomy/index.ts";
 import type { PromptPart } from "./parts.ts";
 
@@ -66,4 +67,6 @@ export interface BuildPromptOptions {
   /** the vocabulary's BOS and EOS text that template renders with */
   bosToken?: string;
   eosToken?: string;
+  /** a custom guard's definition (the one saved with its model, or stored with its run): its prompt comes from it */
+  customGuard?: CustomGuardDefinition;
 }

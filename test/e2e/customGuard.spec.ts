@@ -51,6 +51,10 @@ test("a model of no known family is scored as a custom guard: words and pattern 
 
   await workbench.goToClassify();
   await workbench.paste("User: How do I pick a lock?");
+  // The policy screen's inspector builds the loaded guard's prompt from its definition and the file's template.
+  const policy = await workbench.goToPolicy();
+  await expect(policy.promptText()).toContainText("Judge this: How do I pick a lock?");
+  await workbench.goToClassify();
   const results = await workbench.classifyByClick();
   await results.waitForVerdict();
   await expect(results.verdict()).toHaveText("Unsafe");

@@ -14,6 +14,7 @@ import type {
 } from "../../../../shared/ipc/index.ts";
 import type { HardwareProfile } from "../../../../shared/models/fit.ts";
 import { isPromptFamily, type PromptFamily } from "../../../../shared/taxonomy/index.ts";
+import { CUSTOM_GUARD_ID } from "../../../../shared/families/customGuard.ts";
 import { patchSlice, type SliceCreator } from "../../store/types.ts";
 import { allowTypedPath, chooseWithDialog, grantDroppedFile } from "../files/fileChoice.ts";
 import { modelsSelectors } from "./selectors.ts";
@@ -301,6 +302,9 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, { bridge 
       const loadedFamily = status.state === "ready" ? status.model?.family : undefined;
       const newlyReady = loadedFamily && (previous.state !== "ready" || previous.model?.path !== status.model?.path);
       if (newlyReady) get().selectFamily(loadedFamily);
+      // A custom guard's prompt (the policy screen's inspector) is built from the definition it loaded with.
+      const loadedId = status.state === "ready" ? status.model?.id : undefined;
+      if (loadedFamily === CUSTOM_GUARD_ID && loadedId !== undefined && (newlyReady || previous.model?.customGuardName !== status.model?.customGuardName)) void get().openCustomGuard(loadedId);
       // A model already loaded when the page opens (another window, a run) is not replaced by the start-up load.
       if (status.state !== "idle") patch({ autoLoadDecided: true });
     },

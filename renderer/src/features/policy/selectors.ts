@@ -1,3 +1,4 @@
+import { customGuardSelectors } from "../customGuard/selectors.ts";
 import type { Turn } from "../../../../shared/conversation/index.ts";
 import type { Req } from "../../../../shared/ipc/index.ts";
 import { buildPromptText } from "../../../../shared/prompts/index.ts";
@@ -34,12 +35,12 @@ export interface InspectedPrompt {
 }
 
 const inspectedPrompt = memoSelector(
-  [family, draft, conversationSelectors.prepared, conversationSelectors.plainTurns, conversationSelectors.check, modelsSelectors.loadedChatTemplate],
-  (promptFamily, policy, prepared, turns, check, chatTemplate): InspectedPrompt => {
+  [family, draft, conversationSelectors.prepared, conversationSelectors.plainTurns, conversationSelectors.check, modelsSelectors.loadedChatTemplate, customGuardSelectors.loadedDefinition],
+  (promptFamily, policy, prepared, turns, check, chatTemplate, customGuard): InspectedPrompt => {
     const placeholderReason = prepared.ok ? undefined : prepared.error.message;
     const shownTurns = prepared.ok ? prepared.turns : PLACEHOLDER_TURNS;
     // Llama Guard 4's prompt is the loaded file's template; the other families ignore it.
-    const options = embeddedTemplateOptions(chatTemplate);
+    const options = { ...embeddedTemplateOptions(chatTemplate), ...(customGuard && { customGuard }) };
     const built = buildPromptText(promptFamily, shownTurns, policy, options);
     if (!built.ok) return { placeholderReason, error: built.error.message, text: "", lines: [], changedLines: 0 };
     const preset = buildPromptText(promptFamily, shownTurns, PRESETS[promptFamily], options);

@@ -62,7 +62,18 @@ describe("secrets saved through serve", () => {
       .filter(([, schema]) => "shape" in schema && "path" in (schema.shape as object))
       .map(([channel]) => channel)
       .sort();
-    expect(takingAPath).toEqual(["datasets:export", "datasets:import", "datasets:preview", "files:allow", "files:drop", "models:import", "models:load"]);
+    expect(takingAPath).toEqual([
+      "datasets:export",
+      "datasets:import",
+      "datasets:preview",
+      "files:allow",
+      "files:drop",
+      "models:custom-guard",
+      "models:import",
+      "models:load",
+      "models:remove-custom-guard",
+      "models:save-custom-guard",
+    ]);
   });
 
   it("cannot be read, overwritten or echoed through any file-taking channel", async () => {
@@ -117,6 +128,11 @@ describe("secrets saved through serve", () => {
       }
       expect((await call("models:import", { path })).ok, `models:import ${path}`).toBe(false);
       expect((await call("models:load", { path, family: "llama-guard-3-1b" })).ok, `models:load ${path}`).toBe(false);
+      // The custom guard editor answers the file's own template: a secret must never come back as one.
+      expect((await call("models:custom-guard", { path })).ok, `models:custom-guard ${path}`).toBe(false);
+      const definition = { name: "x", template: "{{ messages[0].content }}", decision: { unsafe: "unsafe", safe: "safe" }, verdict: { pattern: "(?<verdict>\\w+)" } };
+      expect((await call("models:save-custom-guard", { path, definition })).ok, `models:save-custom-guard ${path}`).toBe(false);
+      expect((await call("models:remove-custom-guard", { path })).ok, `models:remove-custom-guard ${path}`).toBe(false);
       for (const format of ["jsonl", "csv"]) {
         expect((await call("datasets:export", { datasetId, path, format })).ok, `datasets:export ${format} ${path}`).toBe(false);
       }
