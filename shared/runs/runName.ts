@@ -36,7 +36,9 @@ export function runName(run: RunNameSource, options: RunNameOptions = {}): strin
 /** The generated part alone: "xstest · LG3-1B Q8_0 · Acme v2 · prompt · @0.85 · 2 Dec" (parts it cannot tell are left out). */
 export function runDescription(run: RunNameSource, options: RunNameOptions = {}): string {
   const policy = run.policyName.trim() === "" ? "" : `${shorten(run.policyName.trim(), MAX_POLICY_NAME)}${run.policyVersion !== undefined ? ` v${run.policyVersion}` : ""}`;
-  const parts = [run.datasetName.trim(), modelShortName(run.model.path), policy, run.settings.check, `@${Number(run.settings.threshold.toFixed(3))}`, shortDate(run.createdAt, options)];
+  // Runs of one file as two custom guards differ by the guard.
+  const guard = run.settings.customGuard ? `“${shorten(run.settings.customGuard.name.trim(), MAX_MODEL_NAME)}”` : "";
+  const parts = [run.datasetName.trim(), modelShortName(run.model.path), guard, policy, run.settings.check, `@${Number(run.settings.threshold.toFixed(3))}`, shortDate(run.createdAt, options)];
   return parts.filter((part) => part !== "").join(SEPARATOR);
 }
 

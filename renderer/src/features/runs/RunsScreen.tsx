@@ -187,6 +187,7 @@ function RunRow({ run, job }: { run: RunSummary; job?: RunJobProgress }) {
         {run.policyName}
         {run.policyVersion ? ` v${run.policyVersion}` : ""} · {run.settings.threshold}
         {familySettingsText && <div className="muted small">{familySettingsText}</div>}
+        {run.settings.customGuard && <div className="muted small">Custom guard “{run.settings.customGuard.name}”</div>}
         {run.settings.endpoints && <div className="muted small">{scoredBy(run.settings.endpoints, run.settings.includeLocal === true)}</div>}
         {run.settings.scoresFrom !== undefined && <div className="muted small">scores from run {run.settings.scoresFrom} (only the threshold differs)</div>}
       </td>

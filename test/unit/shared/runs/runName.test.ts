@@ -31,6 +31,12 @@ describe("runName", () => {
     expect(new Set(names).size).toBe(4);
   });
 
+  it("names a custom guard's run by its guard, so one file's runs as two guards read differently", () => {
+    const customGuard = { name: "Yes/No judge", variables: {}, decision: { unsafe: "Yes", safe: "No", after: "", matchCase: "any" as const }, verdict: { pattern: "(?<verdict>\\w+)", flags: "i" } };
+    const model = { ...run().model, path: "/models/judge.gguf", family: "custom-guard" as const };
+    expect(runName(run({ model, settings: { ...run().settings, customGuard } }), options)).toBe("Run 3 · xstest · judge · “Yes/No judge” · Acme v2 · prompt · @0.85 · 2 Dec");
+  });
+
   it("keeps Run N before a user's name, shows the year of another year's run, and makes a file stem", () => {
     expect(runName(run({ name: "Baseline" }), options)).toBe("Run 3 · Baseline");
     expect(runName(run({ createdAt: "2025-01-05T10:00:00Z" }), options)).toMatch(/5 Jan 2025$/);
