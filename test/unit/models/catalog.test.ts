@@ -92,6 +92,14 @@ describe("models/catalog.json", () => {
     expect(catalog.models.some((m) => /guard-4/i.test(m.id))).toBe(false);
     expect(catalog.notInCatalog.map((n) => n.name)).toContain("Llama Guard 4 12B");
   });
+
+  it("says of every other guard family that only its GGUFs are unsourced: Guardbench scores them all", () => {
+    for (const name of ["Llama Guard 4 12B", "IBM Granite Guardian 3.x (2B, 3B-A800M, 5B, 8B)", "ShieldGemma 2B / 9B / 27B", "WildGuard 7B", "Qwen3Guard (Gen 0.6B / 4B / 8B, Stream)", "gpt-oss-safeguard 20B / 120B"]) {
+      const entry = catalog.notInCatalog.find((n) => n.name === name);
+      expect(entry?.reason, name).toMatch(/Guardbench scores/);
+      expect(entry?.reason, name).not.toMatch(/not one of Guardbench's families|does not have yet/);
+    }
+  });
 });
 
 describe("parseCatalog rejects", () => {
