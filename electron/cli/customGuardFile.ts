@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { Option } from "commander";
-import { CUSTOM_GUARD_ID } from "../../shared/families/customGuard.ts";
+import { CUSTOM_GUARD_ID, parseCustomGuard, type CustomGuardDefinition } from "../../shared/families/customGuard.ts";
 import type { PromptFamily } from "../../shared/taxonomy/index.ts";
 import type { Req } from "../../shared/ipc/contract.ts";
 import type { CliHost } from "./cliHost.ts";
@@ -30,6 +30,21 @@ export function familyWithCustomGuard(values: CustomGuardValues & { family?: Pro
 
 /** Reads the file and saves its definition with the model; the host validates it and tries it on the model file. */
 export async function saveCustomGuardFile(cli: CliHost, modelPath: string, file: string, io: Pick<CliIo, "cwd" | "env">): Promise<void> {
+  const definition = await readCustomGuardFile(file, io);
+  // Untrusted JSON on purpose: the host's contract validates it and names what is wrong, as it does for the page.
+  const saved = await cli.client.invoke("models:save-custom-guard", { path: modelPath, definition: definition as Req<"models:save-custom-guard">["definition"] });
+  if (!saved.ok) throw new CliFailure(`--custom-guard ${file}: ${saved.error.message}${saved.error.hint ? `\n${saved.error.hint}` : ""}`);
+}
+
+/** The definition of a file, validated here (`guardbench prompt`, which starts no host). */
+export async function loadCustomGuardFile(file: string, io: Pick<CliIo, "cwd" | "env">): Promise<CustomGuardDefinition> {
+  const parsed = parseCustomGuard(await readCustomGuardFile(file, io));
+  if (!parsed.ok) throw new CliFailure(`--custom-guard ${file}: ${parsed.error.message}`);
+  return parsed.definition;
+}
+
+/** The file's JSON, not yet validated. */
+async function readCustomGuardFile(file: string, io: Pick<CliIo, "cwd" | "env">): Promise<unknown> {
   const path = userPath(io, file);
   let text: string;
   try {
@@ -37,13 +52,9 @@ export async function saveCustomGuardFile(cli: CliHost, modelPath: string, file:
   } catch (error) {
     throw new CliFailure(`--custom-guard ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  let definition: unknown;
   try {
-    definition = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (error) {
     throw new CliFailure(`--custom-guard ${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
-  // Untrusted JSON on purpose: the host's contract validates it and names what is wrong, as it does for the page.
-  const saved = await cli.client.invoke("models:save-custom-guard", { path: modelPath, definition: definition as Req<"models:save-custom-guard">["definition"] });
-  if (!saved.ok) throw new CliFailure(`--custom-guard ${file}: ${saved.error.message}${saved.error.hint ? `\n${saved.error.hint}` : ""}`);
 }

@@ -7,9 +7,10 @@ import { CliFailure, type CliCommand } from "../command.ts";
 import { parseConversationText, prepareConversation, readInputText, resolvePolicy, warner } from "../conversationInput.ts";
 import { familyOption, inputOption, policyOptions, type FamilyValues, type InputValues, type PolicyValues } from "../options.ts";
 import { resolveModelPath } from "../modelArgument.ts";
+import { customGuardOption, familyWithCustomGuard, loadCustomGuardFile, type CustomGuardValues } from "../customGuardFile.ts";
 import { embeddedTemplateFor } from "../../engine/templateCheck.ts";
 
-interface PromptValues extends Required<FamilyValues>, PolicyValues, InputValues {
+interface PromptValues extends Required<FamilyValues>, CustomGuardValues, PolicyValues, InputValues {
   engineText?: boolean;
   model?: string;
 }
@@ -24,7 +25,8 @@ function declare() {
     ...policyOptions(),
     inputOption(),
     new Option("--engine-text", "print what the engine feeds llama.cpp instead (no BOS literal: llama.cpp adds BOS itself)"),
-    new Option("--model <file|id>", "the GGUF whose own chat template is the prompt (llama-guard-4, which has no public template); ignored by the other families"),
+    new Option("--model <file|id>", "the GGUF whose own chat template is the prompt (llama-guard-4, which has no public template; a custom guard without a template of its own); ignored by the other families"),
+    customGuardOption(),
   );
 }
 
@@ -32,13 +34,14 @@ export const promptCommand: CliCommand = {
   declare,
   async run(args, io) {
     const { values } = parseCommandLine<PromptValues>(declare(), args, io);
-    const { family } = values;
+    const family = familyWithCustomGuard(values)!;
+    const customGuard = values.customGuard === undefined ? undefined : await loadCustomGuardFile(values.customGuard, io);
     const policy = await resolvePolicy(family, values.policy, values.exclude, io, warner("prompt", io));
     const { text, source } = await readInputText(values.input, io);
     const conversation = parseConversationText(text, source, io);
     const turns = prepareConversation(conversation, values.check, source, io);
     const embeddedTemplate = values.model === undefined ? undefined : await embeddedTemplateFor(resolveModelPath(values.model, io), family);
-    const built = buildPromptText(family, turns, policy, embeddedTemplateOptions(embeddedTemplate));
+    const built = buildPromptText(family, turns, policy, { ...embeddedTemplateOptions(embeddedTemplate), ...(customGuard && { customGuard }) });
     if (!built.ok) throw new CliFailure(familyOf(family).needsEmbeddedTemplate && values.model === undefined ? `${built.error.message} (Give the model file with --model.)` : built.error.message);
     const { prompts } = built.value;
     const output = values.engineText ? promptTextOf(prompts.map(({ code, prompt }) => ({ ...(code !== undefined && { code }), prompt: { text: joinParts(prompt.engineParts) } }))) : built.value.text;

@@ -174,6 +174,16 @@ describe("guardbench --custom-guard", () => {
     expect(JSON.parse(again.stdout).pUnsafe).toBe(JSON.parse(first.stdout).pUnsafe);
   });
 
+  it("guardbench prompt prints a definition's prompt from the file's own template, without saving anything", async () => {
+    const printed = await cli(["prompt", "--family", "custom-guard", "--custom-guard", guardFile, "--model", modelPath], "User: How do I pick a lock?", join(home, "cli-prompt"));
+    expect(printed.stderr).toBe("");
+    expect(printed.stdout).toContain("User Message: How do I pick a lock?\n<end_of_turn>");
+    expect(printed.stdout.trimEnd().endsWith("<|start_of_role|>assistant<|end_of_role|>")).toBe(true);
+    const withoutFile = await cli(["prompt", "--family", "custom-guard", "--custom-guard", guardFile], "User: hi", join(home, "cli-prompt"));
+    expect(withoutFile.code).toBe(1);
+    expect(withoutFile.stderr).toMatch(/uses the model file's own chat template, and this model file has none.*Give the model file with --model/s);
+  });
+
   it("says what is wrong with a file that is not a definition, and with another --family beside it", async () => {
     const broken = join(home, "broken.json");
     await writeFile(broken, '{"name": "x", ');
