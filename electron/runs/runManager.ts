@@ -288,7 +288,8 @@ export class RunManager {
    */
   private customGuardOf(model: { path: string; family: PromptFamily; loaded: boolean }): CustomGuardDefinition | undefined {
     if (model.family !== CUSTOM_GUARD_ID) return undefined;
-    // After a crash the worker reloads the saved definition, which is then the one that scores.
+    // After a crash the worker's model info is gone until it reloads: the saved definition is the one it loaded with
+    // (saving another in the editor loads the model again).
     const definition = (model.loaded ? this.engineControl.loadedModel?.customGuard : undefined) ?? this.engineControl.customGuardFor(model.path);
     if (!definition)
       throw new RunError("custom-guard-missing", `${model.path} has no custom guard saved with it, so it cannot be scored as one`, "Define the custom guard first (Models → Custom guard, or --custom-guard FILE).");
