@@ -168,7 +168,7 @@ describe("--top-k has one range, 0 to 50, in classify and run", () => {
 describe("usage mistakes", () => {
   it.each([
     [["prompt", "--family", "llama-guard-3-1b", "--check", "everything"], 'guardbench prompt: --check must be last, prompt or response, not "everything"'],
-    [["classify", "--model", "m.gguf", "--family", "llama-guard-9"], 'guardbench classify: unknown family "llama-guard-9"; choose one of llama-guard-1, llama-guard-2, llama-guard-3-8b, llama-guard-3-1b, llama-guard-4, chat-judge, shieldgemma, granite-guardian-3.0, granite-guardian-3.1, granite-guardian-3.2, granite-guardian-3.3, wildguard, qwen3guard, nemoguard-content-safety, gpt-oss-safeguard'],
+    [["classify", "--model", "m.gguf", "--family", "llama-guard-9"], 'guardbench classify: unknown family "llama-guard-9"; choose one of llama-guard-1, llama-guard-2, llama-guard-3-8b, llama-guard-3-1b, llama-guard-4, chat-judge, shieldgemma, granite-guardian-3.0, granite-guardian-3.1, granite-guardian-3.2, granite-guardian-3.3, wildguard, qwen3guard, nemoguard-content-safety, gpt-oss-safeguard, custom-guard'],
     [["run", "--dataset", "d.jsonl", "--model", "m.gguf", "--endpoint-kind", "vllm"], 'guardbench run: --endpoint-kind must be openai-completions or llama-server, not "vllm"'],
     [["run", "--dataset", "d.txt", "--model", "m.gguf", "--format", "txt"], 'guardbench run: --format must be jsonl, csv, json, not "txt"'],
     [["label", "--dataset", "1", "--item", "a", "--label", "maybe"], 'guardbench label: --label must be unsafe or safe, not "maybe"'],
