@@ -66,7 +66,13 @@ describe("guardbench classify --family qwen3guard", () => {
 
 describe("guardbench run --family qwen3guard", () => {
   const base = ["run", "--dataset", "two.jsonl", "--model", "qwen.gguf", "--family", "qwen3guard", "--cpu", "--top-k", "0", "--threshold", "0.13"];
-  const scores = (stdout: string) => stdout.trim().split("\n").map((line) => JSON.parse(line) as { id: string; score: number; flagged: boolean });
+  // Lines come as items finish, in any order: compared by id.
+  const scores = (stdout: string) =>
+    stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { id: string; score: number; flagged: boolean })
+      .sort((a, b) => a.id.localeCompare(b.id));
   const runNumber = (stderr: string, verb: "started" | "continuing") => Number(new RegExp(`${verb} run (\\d+)`).exec(stderr)?.[1]);
 
   it("scores with --setting as classify does, and the same command with another setting is another run", async () => {

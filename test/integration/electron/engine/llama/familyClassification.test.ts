@@ -342,7 +342,8 @@ describe("gpt-oss-safeguard on the o200k_harmony vocabulary", () => {
     expect(unbounded).toMatchObject({ verdict: "unparseable", unparseableReason: "the answer never reaches the final channel (cut off during its analysis?)", pUnsafe: 0 });
     expect(unbounded.reasoning).toMatch(/^x y x y/);
     expect((await scorer.classify({ turns: prompt }, { maxTokens: 40, topK: 0 })).tokens).toHaveLength(40);
-  }, 120_000);
+    // 552 positions over o200k's 200k logits: about a minute alone, more beside the rest of the suite on two cores.
+  }, 300_000);
 });
 
 describe("Granite Guardian 3.0–3.3 on a GPT-2-family vocabulary with Granite's role tokens: one prompt per risk", () => {
