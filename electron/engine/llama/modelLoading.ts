@@ -80,7 +80,7 @@ export async function loadLlamaModel(options: ScorerLoadOptions, hooks: LoadHook
   };
 }
 
-/** A custom guard's definition, checked, with the vocabulary's control tokens when the definition names none. */
+/** A custom guard's definition as it loads, with the vocabulary's control tokens when the definition names none. */
 function customGuardOf(options: ScorerLoadOptions, model: LlamaModel): Pick<LoadedModelInfo, "customGuard" | "controlTokens"> {
   if (options.family !== CUSTOM_GUARD_ID || !options.customGuard) return {};
   return { customGuard: options.customGuard, ...(options.customGuard.specialTokens === undefined && { controlTokens: controlTokensOf(model) }) };
