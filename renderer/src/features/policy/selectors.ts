@@ -35,12 +35,14 @@ export interface InspectedPrompt {
 }
 
 const inspectedPrompt = memoSelector(
-  [family, draft, conversationSelectors.prepared, conversationSelectors.plainTurns, conversationSelectors.check, modelsSelectors.loadedChatTemplate, customGuardSelectors.loadedDefinition],
-  (promptFamily, policy, prepared, turns, check, chatTemplate, customGuard): InspectedPrompt => {
+  [family, draft, conversationSelectors.prepared, conversationSelectors.plainTurns, conversationSelectors.check, modelsSelectors.loadedChatTemplate, customGuardSelectors.loadedReport],
+  (promptFamily, policy, prepared, turns, check, chatTemplate, customGuardReport): InspectedPrompt => {
     const placeholderReason = prepared.ok ? undefined : prepared.error.message;
     const shownTurns = prepared.ok ? prepared.turns : PLACEHOLDER_TURNS;
     // Llama Guard 4's prompt is the loaded file's template; the other families ignore it.
-    const options = { ...embeddedTemplateOptions(chatTemplate), ...(customGuard && { customGuard }) };
+    // A custom guard: its definition, and its file's template (known to its report also for a file outside the library).
+    const customGuard = customGuardReport?.definition;
+    const options = { ...embeddedTemplateOptions(chatTemplate ?? customGuardReport?.embeddedTemplate), ...(customGuard && { customGuard }) };
     const built = buildPromptText(promptFamily, shownTurns, policy, options);
     if (!built.ok) return { placeholderReason, error: built.error.message, text: "", lines: [], changedLines: 0 };
     const preset = buildPromptText(promptFamily, shownTurns, PRESETS[promptFamily], options);

@@ -150,6 +150,14 @@ describe("a custom guard saved with the model", () => {
     await expect(assertRunModelUnchanged(test.store, custom!)).rejects.toMatchObject({ code: "custom-guard-changed", message: expect.stringMatching(/has no custom guard saved now/) });
     const load = await page().invoke("models:load", { id: MODEL_ID, family: "custom-guard" });
     expect(load.ok || load.error.code).toBe("custom-guard-missing");
+    // Nor is a run started with it, from the page's multi-run or a command's own model: nothing is stored.
+    const runsBefore = value(await page().invoke("runs:list", { datasetId })).runs.length;
+    const multi = await page().invoke("runs:start-multi", { datasetId, models: [{ modelId: MODEL_ID, family: "granite-guardian-3.0" }, { modelId: MODEL_ID, family: "custom-guard" }] });
+    expect(multi.ok || multi.error.code).toBe("custom-guard-missing");
+    value(await page().invoke("models:unload", {}));
+    const single = await test.host.client().invoke("runs:start", { datasetId, model: { path: modelPath, family: "custom-guard" } });
+    expect(single.ok || single.error).toMatchObject({ code: "custom-guard-missing", message: expect.stringMatching(/has no custom guard saved with it/) });
+    expect(value(await page().invoke("runs:list", { datasetId })).runs).toHaveLength(runsBefore);
   });
 });
 
