@@ -652,6 +652,35 @@ describe("a custom guard: a model of no known family with its own template, the 
     expect(result.pUnsafe).toBeCloseTo(firstTokenMass(mostlyNo.expectedDistribution(GRANITE_FIXTURE_TOKENS.endOfRole), encode, anyCaseSpellings("Yes")), 6);
   });
 
+  it("reads the categories its pattern captures as the policy's codes, on a Llama 3 vocabulary with a template of its own", async () => {
+    const T = LLAMA3_TOKENS;
+    const llama3 = llama3Tokenizer();
+    const llama3Encode = (text: string) => llama3.encode(text, { add_special_tokens: false });
+    // `\n\nunsafe\nS3` after the assistant header, P(unsafe) from the gap against `safe`.
+    const model = await writeProgrammedModel(join(dir, "custom-llama3.gguf"), {
+      chatTemplate: "{% for m in messages %}<|start_header_id|>{{ m.role }}<|end_header_id|>\n\nJudge: {{ m.content }}<|eot_id|>{% endfor %}<|start_header_id|>assistant<|end_header_id|>",
+      transitions: [
+        { after: T.endHeader, next: [{ token: T.doubleNewline, logit: TOP }] },
+        { after: T.doubleNewline, next: [{ token: T.unsafe, logit: TOP }, { token: T.safe, logit: TOP - 1.5 }] },
+        ...chainOf([T.unsafe, T.newline, T.S, vocabId("3")], T.eot),
+      ],
+    });
+    const scorer = await loadCustom(model, parseCustomGuard({ name: "Llama-style judge", decision: { unsafe: "unsafe", safe: "safe" }, verdict: { pattern: "^(?<verdict>\\w+)(?:\\n(?<categories>[^\\n]+))?" } }));
+    const policy = { name: "mine", family: "custom-guard" as const, categories: [1, 2, 3].map((n) => ({ code: `S${n}`, name: `Category ${n}.`, description: "", enabled: true })) };
+    const result = await scorer.classify({ turns: prompt, policy });
+    const atDecision = model.expectedDistribution(T.doubleNewline);
+    expect(result).toMatchObject({ verdict: "unsafe", categories: ["S3"], outputText: "\n\nunsafe\nS3", decisionTokenIndex: 1, flagged: true });
+    expect(result.pUnsafe).toBeCloseTo(firstTokenMass(atDecision, llama3Encode, anyCaseSpellings("unsafe")), 6);
+    expect(result.pSafe).toBeCloseTo(firstTokenMass(atDecision, llama3Encode, anyCaseSpellings("safe")), 6);
+    expect(result.prompt.text).toBe(`<|start_header_id|>user<|end_header_id|>\n\nJudge: ${prompt[0]!.content}<|eot_id|><|start_header_id|>assistant<|end_header_id|>`);
+    // The header tokens of the file's template are single control tokens: the vocabulary's, since the definition names none.
+    const expected = [T.beginOfText, T.startHeader, ...llama3Encode("user"), T.endHeader, ...llama3Encode(`\n\nJudge: ${prompt[0]!.content}`), T.eot, T.startHeader, ...llama3Encode("assistant"), T.endHeader];
+    expect(result.prompt.tokenCount).toBe(expected.length);
+    // A code the policy does not have is unparseable, naming it, never a silent subset.
+    const narrow = { ...policy, categories: policy.categories.slice(0, 2) };
+    expect(await scorer.classify({ turns: prompt, policy: narrow })).toMatchObject({ verdict: "unparseable", unparseableReason: expect.stringContaining("S3"), outputText: "\n\nunsafe\nS3" });
+  });
+
   it("refuses decision words whose first tokens the vocabulary cannot tell apart, and a load without a definition", async () => {
     // Every spelling of `Yes-ish` starts with the token of the same spelling of `Yes`: no first token tells them apart.
     for (const spelling of anyCaseSpellings("Yes")) expect(encode(`${spelling}-ish`)[0]).toBe(encode(spelling)[0]);
