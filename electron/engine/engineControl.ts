@@ -5,8 +5,7 @@
 import type { ClassificationResult, ClassifyOptions, DetailedToken } from "../../shared/classify/result.ts";
 import type { EngineCompute, EngineModel, EngineStatus } from "../../shared/ipc/contract.ts";
 import type { PromptFamily } from "../../shared/taxonomy/index.ts";
-import { CUSTOM_GUARD_ID, type CustomGuardDefinition } from "../../shared/families/customGuard.ts";
-import { canonicalJson } from "../../shared/format/canonicalJson.ts";
+import { CUSTOM_GUARD_ID, sameCustomGuard, type CustomGuardDefinition } from "../../shared/families/customGuard.ts";
 import type { ModelFileInfo } from "../../shared/models/modelInfo.ts";
 import type { EngineProcess } from "./engineProcess.ts";
 import { EngineError } from "./errors.ts";
@@ -172,7 +171,7 @@ export class EngineControl {
     const { state, model } = this.current;
     if (state !== "ready" || model?.path !== scoredWith.path || model.family !== scoredWith.family) return undefined;
     // A custom guard loaded with another definition would compute another prompt's details.
-    if (scoredWith.family === CUSTOM_GUARD_ID && canonicalJson(this.engine.model?.customGuard ?? null) !== canonicalJson(scoredWith.customGuard ?? null)) return undefined;
+    if (scoredWith.family === CUSTOM_GUARD_ID && !sameCustomGuard(this.engine.model?.customGuard, scoredWith.customGuard)) return undefined;
     const details = await this.engine.tokenDetails(params);
     this.markRecovered();
     return details;

@@ -43,7 +43,7 @@ export function cliRunKey(identity: CliRunIdentity): string {
     topK,
     check,
     ...(changed.length > 0 ? [changed] : []),
-    ...(identity.customGuard ? [{ customGuard: JSON.parse(canonicalJson(identity.customGuard)) as unknown }] : []),
+    ...(identity.customGuard ? [{ customGuard: canonicalJson(identity.customGuard) }] : []),
   ]);
   return `cli-v1:${createHash("sha256").update(canonical).digest("hex")}`;
 }

@@ -2,7 +2,7 @@
  * A run's model file must still be the file it started with, and a custom guard's definition the one it started with:
  * results from two different models, or two different guards, must never mix in one run.
  */
-import { canonicalJson } from "../../shared/format/canonicalJson.ts";
+import { sameCustomGuard } from "../../shared/families/customGuard.ts";
 import type { RunSummary } from "../../shared/ipc/contract.ts";
 import type { GuardbenchStore } from "../store/index.ts";
 import { RunError } from "./errors.ts";
@@ -27,7 +27,7 @@ function assertCustomGuardUnchanged(store: GuardbenchStore, run: RunSummary): vo
   const { customGuard } = run.settings;
   if (customGuard === undefined) return;
   const saved = store.customGuards.find(run.model.path)?.definition;
-  if (saved !== undefined && canonicalJson(saved) === canonicalJson(customGuard)) return;
+  if (saved !== undefined && sameCustomGuard(saved, customGuard)) return;
   throw new RunError(
     "custom-guard-changed",
     saved === undefined

@@ -14,7 +14,7 @@ import type { DatasetDeletion, DatasetSummary, MultiRunStarted, RunDeletion, Run
 import { presetPolicy, type Policy, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import { DEFAULT_CLASSIFY_OPTIONS } from "../../shared/classify/result.ts";
 import { familyOf } from "../../shared/families/registry.ts";
-import { CUSTOM_GUARD_ID, type CustomGuardDefinition } from "../../shared/families/customGuard.ts";
+import { CUSTOM_GUARD_ID, customGuardMissing, type CustomGuardDefinition } from "../../shared/families/customGuard.ts";
 import type { FamilySettings } from "../../shared/families/types.ts";
 import { unknownSettingProblem } from "../../shared/families/settingChoice.ts";
 import { EngineError } from "../engine/errors.ts";
@@ -291,8 +291,10 @@ export class RunManager {
     // After a crash the worker's model info is gone until it reloads: the saved definition is the one it loaded with
     // (saving another in the editor loads the model again).
     const definition = (model.loaded ? this.engineControl.loadedModel?.customGuard : undefined) ?? this.engineControl.customGuardFor(model.path);
-    if (!definition)
-      throw new RunError("custom-guard-missing", `${model.path} has no custom guard saved with it, so it cannot be scored as one`, "Define the custom guard first (Models → Custom guard, or --custom-guard FILE).");
+    if (!definition) {
+      const { message, hint } = customGuardMissing(model.path);
+      throw new RunError("custom-guard-missing", message, hint);
+    }
     return definition;
   }
 

@@ -12,6 +12,7 @@ import { resultErrorSchema, type ResultError } from "../../shared/ipc/index.ts";
 import { policySchema, type PromptFamily } from "../../shared/taxonomy/index.ts";
 import { effectiveSettings } from "../../shared/families/decision.ts";
 import { canonicalJson } from "../../shared/format/canonicalJson.ts";
+import { sameCustomGuard } from "../../shared/families/customGuard.ts";
 import { familyOf } from "../../shared/families/registry.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { StoreError } from "./errors.ts";
@@ -212,7 +213,6 @@ export class RunRepository {
       .all(run.datasetId, run.model.sha256, run.model.family, runId) as { id: number; policy_json: string; settings_json: string }[];
     const policy = canonicalJson(run.policy);
     const familySettings = canonicalJson(run.settings.familySettings ?? {});
-    const customGuard = canonicalJson(run.settings.customGuard ?? null);
     return candidates.find((candidate) => {
       const settings = storedSettings(this.db, candidate.id, candidate.settings_json, run.model.family);
       const candidatePolicy = parseStoredJson(this.db, policySchema, candidate.policy_json, { table: "runs", row: candidate.id, column: "policy_json" });
@@ -220,7 +220,7 @@ export class RunRepository {
         settings.check === run.settings.check &&
         settings.topK === run.settings.topK &&
         canonicalJson(settings.familySettings ?? {}) === familySettings &&
-        canonicalJson(settings.customGuard ?? null) === customGuard &&
+        sameCustomGuard(settings.customGuard, run.settings.customGuard) &&
         sameScorers(settings, run.settings) &&
         canonicalJson(candidatePolicy) === policy
       );

@@ -4,6 +4,7 @@
  * with the model and loaded back.
  */
 import { z } from "zod";
+import { canonicalJson } from "../format/canonicalJson.ts";
 import { checkFamilyInputs, judgedTurnOf, singlePrompt } from "./common.ts";
 import { binaryDecision } from "./decision.ts";
 import { promptFromTemplate, renderChatTemplate } from "./embeddedTemplate.ts";
@@ -71,6 +72,22 @@ export const customGuardSchema = z
   });
 
 export type CustomGuardDefinition = z.output<typeof customGuardSchema>;
+
+/** What a load or a run of a file as a custom guard says when no definition is saved with it (`file`: as shown). */
+export function customGuardMissing(file: string): { message: string; hint: string } {
+  return {
+    message: `${file} has no custom guard saved with it, so it cannot be scored as one`,
+    hint: "Define the custom guard first (its decision words and verdict pattern: Models → Custom guard, or --custom-guard FILE), then load or run it again.",
+  };
+}
+
+/**
+ * Whether two definitions (or their absence) score alike: field order aside, the same JSON. A run, a stored score and
+ * a loaded guard are matched with it.
+ */
+export function sameCustomGuard(a: CustomGuardDefinition | undefined, b: CustomGuardDefinition | undefined): boolean {
+  return canonicalJson(a ?? null) === canonicalJson(b ?? null);
+}
 
 export type ParseCustomGuardResult = { ok: true; definition: CustomGuardDefinition } | { ok: false; error: { code: "invalid_custom_guard"; message: string } };
 

@@ -1,3 +1,4 @@
+import { canonicalJson } from "../../../shared/format/canonicalJson.ts";
 import { Option } from "commander";
 import { LineSplitter, describeValue, isRecord, normalizeLabel, type SafetyLabel } from "../../../shared/datasets/index.ts";
 import { METRIC_NAMES, evaluateScores, type ScoreEvaluation, type ScoredItem } from "../../../shared/metrics/index.ts";
@@ -75,17 +76,6 @@ function resultId(value: unknown): ResultId | undefined {
   if (typeof value === "number" && Number.isFinite(value)) return { key: `=${value}`, shown: JSON.stringify(String(value)), label: String(value) };
   const canonical = canonicalJson(value);
   return { key: `json:${canonical}`, shown: canonical };
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (isRecord(value)) {
-    return `{${Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
 }
 
 /** The score of a result line: "score", else "pUnsafe" (classify's output), or why there is none. */

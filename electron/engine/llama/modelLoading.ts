@@ -8,7 +8,7 @@ import { DEFAULT_FIT_CONTEXT } from "../../../shared/models/fit.ts";
 import { acquireLlama } from "../hardware.ts";
 import { EngineError, messageOf } from "../errors.ts";
 import type { LoadedModelInfo, LoadHooks, ScorerLoadOptions } from "../engine.ts";
-import { CUSTOM_GUARD_ID } from "../../../shared/families/customGuard.ts";
+import { CUSTOM_GUARD_ID, customGuardMissing } from "../../../shared/families/customGuard.ts";
 
 export interface LoadedLlamaModel {
   model: LlamaModel;
@@ -27,7 +27,7 @@ export async function loadLlamaModel(options: ScorerLoadOptions, hooks: LoadHook
     throw new EngineError(engineCode, message, hint);
   }
   if (options.family === CUSTOM_GUARD_ID && !options.customGuard && !options.vocabOnly)
-    throw new EngineError("custom-guard-missing", `${options.modelPath} is to be loaded as a custom guard, and no custom guard definition came with it`, "Save a custom guard for this model (Models → Custom guard, or --custom-guard FILE), then load it again.");
+    throw new EngineError("custom-guard-missing", `${options.modelPath} is to be loaded as a custom guard, and no custom guard definition came with it`, customGuardMissing(options.modelPath).hint);
   if (options.vocabOnly) return loadVocabulary(options);
   const acquired = await acquireLlama(options.gpu ?? "auto");
   const { llama } = acquired;

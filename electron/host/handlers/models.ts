@@ -1,8 +1,7 @@
 import type { CustomGuardReport, DownloadJobProgress, JobState, ModelSummary } from "../../../shared/ipc/contract.ts";
-import { CUSTOM_GUARD_ID, type CustomGuardDefinition } from "../../../shared/families/customGuard.ts";
+import { CUSTOM_GUARD_ID, customGuardMissing, type CustomGuardDefinition } from "../../../shared/families/customGuard.ts";
 import { embeddedTemplateOptions } from "../../../shared/families/embeddedTemplate.ts";
-import { guardFamilyOf } from "../../../shared/families/registry.ts";
-import { presetPolicy } from "../../../shared/taxonomy/index.ts";
+import { buildPromptText } from "../../../shared/prompts/index.ts";
 import type { FileCaller } from "../fileAccess.ts";
 import type { EngineControl } from "../../engine/engineControl.ts";
 import { err, ok, type Result } from "../../../shared/ipc/result.ts";
@@ -198,8 +197,8 @@ async function customGuardReport(path: string, definition: CustomGuardDefinition
   const report: CustomGuardReport = { path, ...(embeddedTemplate !== undefined && { embeddedTemplate }), ...(savedAt !== undefined && { savedAt }) };
   if (!definition) return ok(report);
   // The vocabulary's BOS/EOS text and control tokens are known only once the model loads; the sample is the text around them.
-  const built = guardFamilyOf({ family: CUSTOM_GUARD_ID, customGuard: definition }).buildPrompt(PREVIEW_TURNS, presetPolicy(CUSTOM_GUARD_ID), embeddedTemplateOptions(embeddedTemplate));
-  const preview = built.ok ? { ok: true as const, text: built.prompt.scoring === "single" ? built.prompt.prompt.text : built.prompt.prompts[0]!.prompt.text } : { ok: false as const, message: built.error.message };
+  const built = buildPromptText(CUSTOM_GUARD_ID, PREVIEW_TURNS, undefined, { ...embeddedTemplateOptions(embeddedTemplate), customGuard: definition });
+  const preview = built.ok ? { ok: true as const, text: built.value.text } : { ok: false as const, message: built.error.message };
   return ok({ ...report, definition, preview });
 }
 
@@ -210,12 +209,10 @@ async function customGuardReport(path: string, definition: CustomGuardDefinition
 export async function modelFileToScore(path: string, family: PromptFamily | undefined, customGuards: Pick<EngineControl, "customGuardFor">): Promise<Result<{ info: ModelFileInfo; family: PromptFamily }>> {
   const inspected = await inspectModelFile(path);
   if (!inspected.ok) return { ok: false, error: inspected.error };
-  if (family === CUSTOM_GUARD_ID && !customGuards.customGuardFor(path))
-    return err(
-      "custom-guard-missing",
-      `${inspected.info.fileName} has no custom guard saved with it, so it cannot be scored as one`,
-      "Define the custom guard first (its decision words and verdict pattern: Models → Custom guard, or guardbench classify --custom-guard FILE).",
-    );
+  if (family === CUSTOM_GUARD_ID && !customGuards.customGuardFor(path)) {
+    const { message, hint } = customGuardMissing(inspected.info.fileName);
+    return err("custom-guard-missing", message, hint);
+  }
   const chosen = family ?? inspected.info.promptFamily?.family;
   if (!chosen) {
     const guard = inspected.info.guardFamily;

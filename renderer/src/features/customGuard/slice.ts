@@ -38,22 +38,21 @@ const idle: CustomGuardEntry = { loading: false, saving: false };
 export const createCustomGuardsSlice: SliceCreator<CustomGuardsSlice> = (set, get, { bridge }) => {
   const patchEntry = (modelId: string, changes: Partial<CustomGuardEntry>) =>
     patchSlice(set, "customGuards", (state) => ({ byModel: { ...state.byModel, [modelId]: { ...(state.byModel[modelId] ?? idle), ...changes } } }));
-  const answer = (modelId: string, result: { ok: true; value: CustomGuardReport } | { ok: false; error: ResultError }) =>
-    patchEntry(modelId, result.ok ? { report: result.value, error: undefined } : { error: result.error });
+  /** The main side's answer, with the flag of the request it ends cleared. */
+  const answer = (modelId: string, result: { ok: true; value: CustomGuardReport } | { ok: false; error: ResultError }, ended: { loading: false } | { saving: false }) =>
+    patchEntry(modelId, { ...ended, ...(result.ok ? { report: result.value, error: undefined } : { error: result.error }) });
 
   return {
     customGuards: initialCustomGuardsState,
     async openCustomGuard(modelId) {
       patchEntry(modelId, { loading: true });
       const report = await bridge.invoke("models:custom-guard", { id: modelId });
-      answer(modelId, report);
-      patchEntry(modelId, { loading: false });
+      answer(modelId, report, { loading: false });
     },
     async saveCustomGuard(modelId, definition) {
       patchEntry(modelId, { saving: true, error: undefined });
       const saved = await bridge.invoke("models:save-custom-guard", { id: modelId, definition });
-      answer(modelId, saved);
-      patchEntry(modelId, { saving: false });
+      answer(modelId, saved, { saving: false });
       if (!saved.ok) return false;
       // The engine took the definition when it loaded: the loaded custom guard gets the new one at once.
       const { engine } = get().models;
