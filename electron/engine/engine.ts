@@ -36,6 +36,8 @@ export interface ScorerLoadOptions {
   sequences?: number;
   /** keep the evaluated policy prefix between conversations (default); off only to measure what reuse saves */
   reusePrefix?: boolean;
+  /** take the whole vocabulary's logits as the addon's pairs (default); off takes node-llama-cpp's Map, only to compare */
+  logitPairs?: boolean;
   /**
    * load only the tokenizer (no weights, no context, no GPU): for a coordinator that sends token ids to a remote server.
    * Tokenising works; classifying and completing do not.

@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: the unit costs the main section divides its arms' work by, measured on the same model in the same
  * run: one prompt token at prompt throughput, one lockstep decode round of B sequences, one position's exact
- * distribution (the whole vocabulary's logits copied into JavaScript and softmaxed in float64), and node-llama-cpp's
- * filtered logits path with its own float32 normaliser, timed and checked against the float64 reference.
+ * distribution (the whole vocabulary's logits copied into JavaScript and softmaxed in float64), taken as
+ * node-llama-cpp's Map and as the addon's pairs (what the engine takes), and node-llama-cpp's filtered logits path
+ * with its own float32 normaliser, timed and checked against the float64 reference.
  */
 import { getLlama, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
 import { ExactDistribution } from "../../electron/engine/distribution.ts";
+import { logitPairsOf, passLogitPairsThrough } from "../../electron/engine/llama/logitPairs.ts";
 
 export interface UnitCosts {
   /** one prompt token evaluated in a batch of `promptBatch`, no logits read */
@@ -14,9 +16,13 @@ export interface UnitCosts {
   /** one decode round: `sequences` sequences each evaluating one token in the same batch, no logits read */
   decodeRoundMs: number;
   sequences: number;
-  /** one position, evaluated alone: without logits, with the whole vocabulary's logits, and the JS softmax part of that */
+  /**
+   * one position, evaluated alone: without logits, with the whole vocabulary's logits as node-llama-cpp's Map, as the
+   * addon's pairs, and the JS softmax part of the pairs' distribution
+   */
   positionMs: number;
   positionWithLogitsMs: number;
+  positionWithPairsMs: number;
   softmaxMs: number;
   /** the filtered path (`filter: {tokens, includeTop: 5}` + `totalLogitWeight`) at one position */
   filteredMs: number;
@@ -92,11 +98,14 @@ async function positionCosts(model: LlamaModel, threads: number, promptTokens: r
     const positionWithLogitsMs = await time({ logits: true });
     const filter = { logits: { filter: { tokens: [39_257, 19_193] as Token[], includeTop: 5 } }, totalLogitWeight: true } as const;
     const filteredMs = await time(filter);
-
     const full = (await at({ logits: true })).logits!;
+
+    if (!passLogitPairsThrough(sequence!.context)) throw new Error("the logit pairs could not be passed through on this node-llama-cpp");
+    const positionWithPairsMs = await time({ logits: true });
+    const pairs = logitPairsOf((await at({ logits: true })).logits!);
     const started = performance.now();
     for (let i = 0; i < REPEATS; i++) {
-      const distribution = ExactDistribution.fromLogits(full);
+      const distribution = ExactDistribution.fromPairs(pairs);
       distribution.argmax();
       distribution.top(5);
     }
@@ -112,7 +121,7 @@ async function positionCosts(model: LlamaModel, threads: number, promptTokens: r
       const p = Math.exp(logit - maxLogit) / weight;
       worst = Math.max(worst, Math.abs(p - reference.probabilityOf(token)) / reference.probabilityOf(token));
     }
-    return { positionMs, positionWithLogitsMs, softmaxMs, filteredMs, filteredWorstRelativeError: worst };
+    return { positionMs, positionWithLogitsMs, positionWithPairsMs, softmaxMs, filteredMs, filteredWorstRelativeError: worst };
   });
 }
 

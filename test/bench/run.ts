@@ -198,12 +198,14 @@ const suffix = split.average - split.shared;
 for (const arm of arms) await arm.dispose();
 
 const units: UnitCosts = await measureUnitCosts(modelPath, THREADS, best.parallel, promptTokens.get(items[0]!)!, 64);
-const copyMs = units.positionWithLogitsMs - units.positionMs;
+const copyMs = units.positionWithPairsMs - units.positionMs;
+const mapCopyMs = units.positionWithLogitsMs - units.positionMs;
 console.log(
   `\nunit costs (same model, same run): a prompt token ${units.promptTokenMs.toFixed(2)} ms (in a batch of ${units.promptBatch}); ` +
     `a decode round of ${units.sequences} sequences ${units.decodeRoundMs.toFixed(1)} ms (${(units.decodeRoundMs / units.sequences).toFixed(1)} ms per sequence); ` +
-    `one position alone ${units.positionMs.toFixed(1)} ms without logits, ${units.positionWithLogitsMs.toFixed(1)} ms with the whole vocabulary's ` +
-    `(an exact distribution ≈ ${copyMs.toFixed(1)} ms, of which float64 softmax, greedy token and top-${TOP_K} in JavaScript ${units.softmaxMs.toFixed(1)} ms)`,
+    `one position alone ${units.positionMs.toFixed(1)} ms without logits, with the whole vocabulary's ${units.positionWithPairsMs.toFixed(1)} ms as the addon's pairs ` +
+    `(an exact distribution ≈ ${copyMs.toFixed(1)} ms, of which float64 softmax, greedy token and top-${TOP_K} in JavaScript ${units.softmaxMs.toFixed(1)} ms) ` +
+    `and ${units.positionWithLogitsMs.toFixed(1)} ms as node-llama-cpp's Map (≈ ${mapCopyMs.toFixed(1)} ms, before the softmax)`,
 );
 const filteredExact = units.filteredWorstRelativeError <= 1e-6;
 console.log(

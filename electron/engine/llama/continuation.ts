@@ -81,7 +81,7 @@ export class ContinuationQuery {
 
 function positionOf(output: PositionOutput): Position {
   if (output.read === "next-token") return { next: output.token };
-  const distribution = ExactDistribution.fromLogits(output.logits);
+  const distribution = ExactDistribution.fromPairs(output.logits);
   return { next: distribution.argmax() as Token, distribution };
 }
 

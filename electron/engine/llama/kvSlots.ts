@@ -7,6 +7,8 @@ import type { LlamaContext, LlamaContextSequence, Token } from "node-llama-cpp";
 import { EngineError } from "../errors.ts";
 import type { EngineWork, LoadedModelInfo } from "../engine.ts";
 import { LockstepBatches } from "../lockstep.ts";
+import type { LogitPairs } from "../distribution.ts";
+import { logitPairsOf } from "./logitPairs.ts";
 
 /** A sequence and whether a classification is using it right now. */
 export interface Slot {
@@ -85,7 +87,7 @@ export class SequenceSlots {
  */
 export type PositionRead = "distribution" | "next-token";
 
-export type PositionOutput = { read: "distribution"; logits: Map<Token, number> } | { read: "next-token"; token: Token };
+export type PositionOutput = { read: "distribution"; logits: LogitPairs } | { read: "next-token"; token: Token };
 
 type EvaluationInput = Token | [Token, { generateNext: { logits: true } | { token: true } }];
 
@@ -102,7 +104,7 @@ export class SequenceEvaluator {
    * Evaluates `tokens` on the sequence, keeping the longest prefix its KV cache already holds, and returns the raw
    * logits after each of the first `n` tokens for every n in `after` (ascending).
    */
-  async logitsAfter(sequence: LlamaContextSequence, tokens: Token[], after: number[]): Promise<Map<Token, number>[]> {
+  async logitsAfter(sequence: LlamaContextSequence, tokens: Token[], after: number[]): Promise<LogitPairs[]> {
     const outputs = await this.evaluate(sequence, tokens, after.map((n) => ({ after: n, read: "distribution" as const })));
     return outputs.map((output) => (output as Extract<PositionOutput, { read: "distribution" }>).logits);
   }
@@ -131,7 +133,7 @@ export class SequenceEvaluator {
       if (read === "distribution") {
         if (!next?.logits) throw new EngineError("engine-failed", `llama.cpp returned no logits for prompt position ${n}`);
         this.counts.distributions++;
-        return { read, logits: next.logits };
+        return { read, logits: logitPairsOf(next.logits) };
       }
       if (next?.token == null) throw new EngineError("engine-failed", `llama.cpp returned no next token for prompt position ${n}`);
       this.counts.nextTokenReads++;

@@ -9,6 +9,7 @@ import { acquireLlama } from "../hardware.ts";
 import { EngineError, messageOf } from "../errors.ts";
 import type { LoadedModelInfo, LoadHooks, ScorerLoadOptions } from "../engine.ts";
 import { CUSTOM_GUARD_ID, customGuardMissing } from "../../../shared/families/customGuard.ts";
+import { passLogitPairsThrough } from "./logitPairs.ts";
 
 export interface LoadedLlamaModel {
   model: LlamaModel;
@@ -63,6 +64,7 @@ export async function loadLlamaModel(options: ScorerLoadOptions, hooks: LoadHook
     await model.dispose();
     throw new EngineError("model-load-failed", `could not create a ${contextSize}-token context for ${options.modelPath}: ${messageOf(error)}`, "Free some memory or choose a smaller context size.");
   }
+  if (options.logitPairs ?? true) passLogitPairsThrough(context);
   return {
     model,
     context,

@@ -37,7 +37,7 @@ export async function completeTokens(
       if (signal?.aborted) throw new EngineError("cancelled", "the completion was cancelled");
       const tokensSoFar = [...prompt, ...generated];
       const [logits] = await slots.evaluator.logitsAfter(slot.sequence, tokensSoFar, [tokensSoFar.length]);
-      const distribution = ExactDistribution.fromLogits(logits!);
+      const distribution = ExactDistribution.fromPairs(logits!);
       const next = distribution.argmax() as Token;
       const top = distribution.top(topK).map(({ token }) => logprobOf(vocabulary, token as Token, distribution));
       steps.push({ ...logprobOf(vocabulary, next, distribution), top });
