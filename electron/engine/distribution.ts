@@ -9,6 +9,7 @@
  *
  * node-llama-cpp hands the logits over sorted, highest first (documented on `controlledEvaluate`); the maximum, the
  * greedy token and the top k are then read off the front. Logits that are not in that order are handled by full scans.
+ * They are read as the addon's flat pairs (llama/logitPairs.ts says why), a Map only where one is at hand.
  */
 export interface TokenProbability {
   token: number;

@@ -25,12 +25,12 @@ import { presetPolicy } from "../../shared/taxonomy/index.ts";
 import { databasePathFor } from "../../electron/store/index.ts";
 import { resultWithScore } from "../fixtures/storedResults.ts";
 import { startTestHost, value } from "../support/runs.ts";
+import { median } from "./stats.ts";
 
 const ITEMS = Number(process.env.BENCH_LABEL_ITEMS ?? 100_000);
 const COMMITS = Number(process.env.BENCH_LABEL_COMMITS ?? 300);
 const BATCH = 5_000;
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const p95 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.95))]!;
 const ms = (values: number[]) => `${median(values).toFixed(2)} ms (p95 ${p95(values).toFixed(2)} ms, ${values.length} samples)`;
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;

@@ -5,9 +5,10 @@
  * node-llama-cpp's Map and as the addon's pairs (what the engine takes), and node-llama-cpp's filtered logits path
  * with its own float32 normaliser, timed and checked against the float64 reference.
  */
-import { getLlama, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
+import { getLlama, type ControlledEvaluateInputItem, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
 import { ExactDistribution } from "../../electron/engine/distribution.ts";
 import { logitPairsOf, passLogitPairsThrough } from "../../electron/engine/llama/logitPairs.ts";
+import { median } from "./stats.ts";
 
 export interface UnitCosts {
   /** one prompt token evaluated in a batch of `promptBatch`, no logits read */
@@ -15,12 +16,16 @@ export interface UnitCosts {
   promptBatch: number;
   /** one decode round: `sequences` sequences each evaluating one token in the same batch, no logits read */
   decodeRoundMs: number;
+  /** the same round with every sequence reading its greedy next token: what a decode step of an answer costs */
+  decodeRoundWithTokensMs: number;
   sequences: number;
   /**
    * one position, evaluated alone: without logits, with the whole vocabulary's logits as node-llama-cpp's Map, as the
    * addon's pairs, and the JS softmax part of the pairs' distribution
    */
   positionMs: number;
+  /** with the greedy next token read (llama.cpp's output layer computed and sampled, nothing copied to JavaScript) */
+  positionWithTokenMs: number;
   positionWithLogitsMs: number;
   positionWithPairsMs: number;
   softmaxMs: number;
@@ -30,16 +35,17 @@ export interface UnitCosts {
   filteredWorstRelativeError: number;
 }
 
-const REPEATS = Number(process.env.BENCH_PROBE_REPEATS ?? 8);
+const REPEATS = Number(process.env.BENCH_PROBE_REPEATS ?? 12);
 
 export async function measureUnitCosts(modelPath: string, threads: number, sequences: number, promptTokens: readonly number[], promptBatch: number): Promise<UnitCosts> {
   const llama = await getLlama({ gpu: false, build: "never" });
   const model = await llama.loadModel({ modelPath });
   try {
     const prompt = await promptThroughput(model, threads, promptTokens, promptBatch);
-    const decodeRoundMs = await decodeRound(model, threads, sequences, promptTokens);
+    const decodeRoundMs = await decodeRound(model, threads, sequences, promptTokens, false);
+    const decodeRoundWithTokensMs = await decodeRound(model, threads, sequences, promptTokens, true);
     const position = await positionCosts(model, threads, promptTokens);
-    return { promptTokenMs: prompt, promptBatch, decodeRoundMs, sequences, ...position };
+    return { promptTokenMs: prompt, promptBatch, decodeRoundMs, decodeRoundWithTokensMs, sequences, ...position };
   } finally {
     await model.dispose();
   }
@@ -71,11 +77,12 @@ async function promptThroughput(model: LlamaModel, threads: number, promptTokens
   });
 }
 
-/** Every sequence evaluates one token in the same batch (queued on the same turn), no logits read: ms per round. */
-async function decodeRound(model: LlamaModel, threads: number, sequences: number, promptTokens: readonly number[]): Promise<number> {
+/** Every sequence evaluates one token in the same batch (queued on the same turn), with or without its greedy next token read: ms per round. */
+async function decodeRound(model: LlamaModel, threads: number, sequences: number, promptTokens: readonly number[], readToken: boolean): Promise<number> {
   return withSequences(model, threads, sequences, async (all) => {
     await Promise.all(all.map((sequence) => sequence.controlledEvaluate(promptTokens.slice(0, 64) as Token[])));
-    const round = () => Promise.all(all.map((sequence) => sequence.controlledEvaluate([271 as Token])));
+    const input: ControlledEvaluateInputItem[] = readToken ? [[271 as Token, { generateNext: { token: true } }]] : [271 as Token];
+    const round = () => Promise.all(all.map((sequence) => sequence.controlledEvaluate(input)));
     await round();
     const started = performance.now();
     for (let i = 0; i < REPEATS; i++) await round();
@@ -83,49 +90,71 @@ async function decodeRound(model: LlamaModel, threads: number, sequences: number
   });
 }
 
+/**
+ * One position's reads, round by round in turn (so a noisy moment hits every read alike), medians of each: the Map
+ * on a plain context, the pairs on a second context of the same model with them passed through.
+ */
 async function positionCosts(model: LlamaModel, threads: number, promptTokens: readonly number[]) {
-  return withSequences(model, threads, 1, async ([sequence]) => {
-    await sequence!.controlledEvaluate(promptTokens.slice(0, 64) as Token[]);
-    // The same position each time (the token erased and evaluated again), so every read sees the same logits.
-    const at = async (generateNext: Parameters<typeof evaluateAgain>[1]) => evaluateAgain(sequence!, generateNext);
-    const time = async (generateNext: Parameters<typeof evaluateAgain>[1]) => {
-      await at(generateNext);
-      const started = performance.now();
-      for (let i = 0; i < REPEATS; i++) await at(generateNext);
-      return (performance.now() - started) / REPEATS;
-    };
-    const positionMs = await time({});
-    const positionWithLogitsMs = await time({ logits: true });
-    const filter = { logits: { filter: { tokens: [39_257, 19_193] as Token[], includeTop: 5 } }, totalLogitWeight: true } as const;
-    const filteredMs = await time(filter);
-    const full = (await at({ logits: true })).logits!;
+  return withSequences(model, threads, 1, ([plain]) =>
+    withSequences(model, threads, 1, async ([paired]) => {
+      if (!passLogitPairsThrough(paired!.context)) throw new Error("the logit pairs could not be passed through on this node-llama-cpp");
+      for (const sequence of [plain!, paired!]) await sequence.controlledEvaluate(promptTokens.slice(0, 64) as Token[]);
+      const filter = { logits: { filter: { tokens: [39_257, 19_193] as Token[], includeTop: 5 } }, totalLogitWeight: true } as const;
+      // The same position each time (the token erased and evaluated again), so every read sees the same logits.
+      const reads: Record<string, [LlamaContextSequence, GenerateNext]> = {
+        none: [plain!, {}],
+        token: [plain!, { token: true }],
+        map: [plain!, { logits: true }],
+        pairs: [paired!, { logits: true }],
+        filtered: [plain!, filter],
+      };
+      const samples = new Map(Object.keys(reads).map((name) => [name, [] as number[]]));
+      for (let round = 0; round <= REPEATS; round++) {
+        for (const [name, [sequence, generateNext]] of Object.entries(reads)) {
+          const started = performance.now();
+          await evaluateAgain(sequence, generateNext);
+          // Round 0 warms every read up.
+          if (round > 0) samples.get(name)!.push(performance.now() - started);
+        }
+      }
+      const medianOf = (name: string) => median(samples.get(name)!);
 
-    if (!passLogitPairsThrough(sequence!.context)) throw new Error("the logit pairs could not be passed through on this node-llama-cpp");
-    const positionWithPairsMs = await time({ logits: true });
-    const pairs = logitPairsOf((await at({ logits: true })).logits!);
-    const started = performance.now();
-    for (let i = 0; i < REPEATS; i++) {
-      const distribution = ExactDistribution.fromPairs(pairs);
-      distribution.argmax();
-      distribution.top(5);
-    }
-    const softmaxMs = (performance.now() - started) / REPEATS;
+      const full = (await evaluateAgain(plain!, { logits: true })).logits!;
+      const pairs = logitPairsOf((await evaluateAgain(paired!, { logits: true })).logits!);
+      const softmax: number[] = [];
+      for (let i = 0; i < REPEATS; i++) {
+        const started = performance.now();
+        const distribution = ExactDistribution.fromPairs(pairs);
+        distribution.argmax();
+        distribution.top(5);
+        softmax.push(performance.now() - started);
+      }
 
-    const reference = ExactDistribution.fromLogits(full);
-    const filtered = await at(filter);
-    const weight = filtered.totalLogitWeight!;
-    let maxLogit = -Infinity;
-    for (const logit of full.values()) if (logit > maxLogit) maxLogit = logit;
-    let worst = 0;
-    for (const [token, logit] of filtered.logits!) {
-      const p = Math.exp(logit - maxLogit) / weight;
-      worst = Math.max(worst, Math.abs(p - reference.probabilityOf(token)) / reference.probabilityOf(token));
-    }
-    return { positionMs, positionWithLogitsMs, positionWithPairsMs, softmaxMs, filteredMs, filteredWorstRelativeError: worst };
-  });
+      const reference = ExactDistribution.fromLogits(full);
+      const filtered = await evaluateAgain(plain!, filter);
+      const weight = filtered.totalLogitWeight!;
+      let maxLogit = -Infinity;
+      for (const logit of full.values()) if (logit > maxLogit) maxLogit = logit;
+      let worst = 0;
+      for (const [token, logit] of filtered.logits!) {
+        const p = Math.exp(logit - maxLogit) / weight;
+        worst = Math.max(worst, Math.abs(p - reference.probabilityOf(token)) / reference.probabilityOf(token));
+      }
+      return {
+        positionMs: medianOf("none"),
+        positionWithTokenMs: medianOf("token"),
+        positionWithLogitsMs: medianOf("map"),
+        positionWithPairsMs: medianOf("pairs"),
+        softmaxMs: median(softmax),
+        filteredMs: medianOf("filtered"),
+        filteredWorstRelativeError: worst,
+      };
+    }),
+  );
 }
 
-type GenerateNext = { logits?: true | { filter: { tokens: readonly Token[]; includeTop: number } }; totalLogitWeight?: true };
+
+type GenerateNext = { token?: true; logits?: true | { filter: { tokens: readonly Token[]; includeTop: number } }; totalLogitWeight?: true };
 
 async function evaluateAgain(sequence: LlamaContextSequence, generateNext: GenerateNext): Promise<{ logits?: Map<Token, number>; totalLogitWeight?: number }> {
   if (sequence.nextTokenIndex > 64) await sequence.eraseContextTokenRanges([{ start: 64, end: sequence.nextTokenIndex }]);

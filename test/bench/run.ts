@@ -46,6 +46,8 @@ const TOP_K = 5;
 const CONTEXT_PER_SEQUENCE = 2048;
 /** the forced category path's tokens past the decision: `unsafe`, `\n`, `S` (one batch) */
 const FORCED_PATH_TOKENS = 3;
+/** the positions along it whose logits the category scores need: after `\n` (the `S`) and after `S` (the digit) */
+const FORCED_PATH_OUTPUTS = 2;
 
 /**
  * Real, distinct prompts sharing one policy: the bundled XSTest demo (CC-BY-4.0), prompt classification. Warm-up items
@@ -198,14 +200,19 @@ const suffix = split.average - split.shared;
 for (const arm of arms) await arm.dispose();
 
 const units: UnitCosts = await measureUnitCosts(modelPath, THREADS, best.parallel, promptTokens.get(items[0]!)!, 64);
-const copyMs = units.positionWithPairsMs - units.positionMs;
-const mapCopyMs = units.positionWithLogitsMs - units.positionMs;
+// What an exact distribution adds to a position whose greedy token is read anyway: the logits copied into JavaScript
+// and the float64 softmax (the output layer and llama.cpp's sampling are in both).
+const copyMs = units.positionWithPairsMs - units.positionWithTokenMs;
+const mapCopyMs = units.positionWithLogitsMs - units.positionWithTokenMs;
+const outputLayerMs = units.positionWithTokenMs - units.positionMs;
 console.log(
   `\nunit costs (same model, same run): a prompt token ${units.promptTokenMs.toFixed(2)} ms (in a batch of ${units.promptBatch}); ` +
-    `a decode round of ${units.sequences} sequences ${units.decodeRoundMs.toFixed(1)} ms (${(units.decodeRoundMs / units.sequences).toFixed(1)} ms per sequence); ` +
-    `one position alone ${units.positionMs.toFixed(1)} ms without logits, with the whole vocabulary's ${units.positionWithPairsMs.toFixed(1)} ms as the addon's pairs ` +
-    `(an exact distribution ≈ ${copyMs.toFixed(1)} ms, of which float64 softmax, greedy token and top-${TOP_K} in JavaScript ${units.softmaxMs.toFixed(1)} ms) ` +
-    `and ${units.positionWithLogitsMs.toFixed(1)} ms as node-llama-cpp's Map (≈ ${mapCopyMs.toFixed(1)} ms, before the softmax)`,
+    `a decode round of ${units.sequences} sequences ${units.decodeRoundWithTokensMs.toFixed(1)} ms with each greedy token read ` +
+    `(${(units.decodeRoundWithTokensMs / units.sequences).toFixed(1)} ms per sequence; ${units.decodeRoundMs.toFixed(1)} ms without the output layer); ` +
+    `one position alone ${units.positionMs.toFixed(1)} ms without logits, ${units.positionWithTokenMs.toFixed(1)} ms with its greedy token read ` +
+    `(the output layer ≈ ${outputLayerMs.toFixed(1)} ms), ${units.positionWithPairsMs.toFixed(1)} ms with the whole vocabulary's logits as the addon's pairs ` +
+    `(an exact distribution ≈ ${copyMs.toFixed(1)} ms over the greedy read, of which float64 softmax, greedy token and top-${TOP_K} in JavaScript ` +
+    `${units.softmaxMs.toFixed(1)} ms) and ${units.positionWithLogitsMs.toFixed(1)} ms as node-llama-cpp's Map (≈ ${mapCopyMs.toFixed(1)} ms, before the softmax)`,
 );
 const filteredExact = units.filteredWorstRelativeError <= 1e-6;
 console.log(
@@ -220,14 +227,19 @@ console.log(
     `${best.label} ${distributionsPerItem.toFixed(1)} ≈ ${(distributionsPerItem * copyMs).toFixed(0)} ms (target ≤ 100 ms: ${distributionsPerItem * copyMs <= 100 ? "met" : "NOT met"})`,
 );
 
-// The floor: the per-item suffix and the forced category path at prompt throughput, plus the answer's decode rounds
-// shared by the sequences of a batch. Nothing else must be computed to give the answer, P(unsafe) and the categories.
-const floorMs = (suffix + FORCED_PATH_TOKENS) * units.promptTokenMs + ((MAX_TOKENS - 1) * units.decodeRoundMs) / units.sequences;
+// The floor: the per-item suffix and the forced category path at prompt throughput, the answer's decode rounds shared
+// by the sequences of a batch (each reading its greedy token, which needs the output layer), and the output layer at
+// the prompt's last position (the first answer token) and at the forced path's two scored positions. Nothing else must
+// be computed to give the answer, P(unsafe) and the categories.
+const outputs = 1 + FORCED_PATH_OUTPUTS;
+const floorMs =
+  (suffix + FORCED_PATH_TOKENS) * units.promptTokenMs + ((MAX_TOKENS - 1) * units.decodeRoundWithTokensMs) / units.sequences + outputs * outputLayerMs;
 const bestMs = 1000 / perSecond(best);
 console.log(
   `\nprompts: ${split.average.toFixed(1)} tokens on average, ${split.shared} of them the shared policy prefix, ${suffix.toFixed(1)} per item: prefix reuse can at most ` +
     `divide prompt work by ${(split.average / suffix).toFixed(2)}.\ncompute floor per item: (${suffix.toFixed(1)} suffix + ${FORCED_PATH_TOKENS} forced-path tokens) × ` +
-    `${units.promptTokenMs.toFixed(2)} ms + ${MAX_TOKENS - 1} decode rounds × ${units.decodeRoundMs.toFixed(1)} ms / ${units.sequences} sequences = ${floorMs.toFixed(0)} ms ` +
+    `${units.promptTokenMs.toFixed(2)} ms + ${MAX_TOKENS - 1} decode rounds × ${units.decodeRoundWithTokensMs.toFixed(1)} ms / ${units.sequences} sequences + ` +
+    `${outputs} output-layer reads × ${outputLayerMs.toFixed(1)} ms = ${floorMs.toFixed(0)} ms ` +
     `(${(1000 / floorMs).toFixed(2)} items/s); ${best.label} takes ${bestMs.toFixed(0)} ms: ${((100 * floorMs) / bestMs).toFixed(0)}% of the floor ` +
     `(target ≥ 80%: ${floorMs / bestMs >= 0.8 ? "met" : "NOT met"})`,
 );
