@@ -81,7 +81,7 @@ export class ContinuationQuery {
 
 function positionOf(output: PositionOutput): Position {
   if (output.read === "next-token") return { next: output.token };
-  const distribution = ExactDistribution.fromPairs(output.logits);
+  const distribution = ExactDistribution.fromPairs(output.pairs);
   return { next: distribution.argmax() as Token, distribution };
 }
 

@@ -87,7 +87,7 @@ export class SequenceSlots {
  */
 export type PositionRead = "distribution" | "next-token";
 
-export type PositionOutput = { read: "distribution"; logits: LogitPairs } | { read: "next-token"; token: Token };
+export type PositionOutput = { read: "distribution"; pairs: LogitPairs } | { read: "next-token"; token: Token };
 
 type EvaluationInput = Token | [Token, { generateNext: { logits: true } | { token: true } }];
 
@@ -106,7 +106,7 @@ export class SequenceEvaluator {
    */
   async logitsAfter(sequence: LlamaContextSequence, tokens: Token[], after: number[]): Promise<LogitPairs[]> {
     const outputs = await this.evaluate(sequence, tokens, after.map((n) => ({ after: n, read: "distribution" as const })));
-    return outputs.map((output) => (output as Extract<PositionOutput, { read: "distribution" }>).logits);
+    return outputs.map((output) => (output as Extract<PositionOutput, { read: "distribution" }>).pairs);
   }
 
   /**
@@ -133,7 +133,7 @@ export class SequenceEvaluator {
       if (read === "distribution") {
         if (!next?.logits) throw new EngineError("engine-failed", `llama.cpp returned no logits for prompt position ${n}`);
         this.counts.distributions++;
-        return { read, logits: logitPairsOf(next.logits) };
+        return { read, pairs: logitPairsOf(next.logits) };
       }
       if (next?.token == null) throw new EngineError("engine-failed", `llama.cpp returned no next token for prompt position ${n}`);
       this.counts.nextTokenReads++;
